@@ -1,0 +1,85 @@
+//! Command-line parsing (clap derive). Only the shape of the commands lives here; each
+//! command's behaviour is in `cmd/<name>.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A static site generator for episode digests.
+#[derive(Debug, Parser)]
+#[command(name = "castdown", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Print errors only.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands (SPEC §5).
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new site: config, one sample digest, the default theme selected.
+    Init(InitArgs),
+    /// Create a new digest with its front matter filled in; prints its path.
+    New(NewArgs),
+    /// Build the site into the output folder.
+    Build(BuildArgs),
+    /// Everything build does, with links and anchors resolved, but write nothing.
+    Check(CheckArgs),
+}
+
+/// `castdown init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder for the new site (default: the current folder).
+    pub dir: Option<PathBuf>,
+    /// Create the site even if the folder is not empty (existing files are kept).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `castdown new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The digest's title.
+    pub title: String,
+    /// The show it belongs to.
+    #[arg(long)]
+    pub show: Option<String>,
+    /// Site root.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// `castdown build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Site root.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder (default: ROOT/public).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Override base_url from castdown.yaml.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// `castdown check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Site root.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Override base_url from castdown.yaml.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+}

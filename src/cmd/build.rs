@@ -1,0 +1,36 @@
+//! `castdown build`.
+
+use anyhow::Result;
+
+use castdown::pipeline::{self, BuildOptions};
+
+use crate::cli::BuildArgs;
+use crate::cmd::Progress;
+
+/// Builds the site and prints a one-line summary unless quiet.
+pub fn run(args: BuildArgs, quiet: bool) -> Result<()> {
+    let opts = BuildOptions {
+        root: args.root,
+        output: args.output,
+        base_url: args.base_url,
+        drafts: args.drafts,
+    };
+    let progress = Progress::new(quiet);
+    let result = pipeline::build(&opts, &|s| progress.stage(s));
+    progress.finish();
+    let report = result?;
+    if !quiet {
+        eprintln!(
+            "Built {} episodes, {} concepts, {} shows, {} people, {} pages → {} files in {} ({} ms)",
+            report.episodes,
+            report.concepts,
+            report.shows,
+            report.people,
+            report.pages,
+            report.files,
+            pipeline::output_dir(&opts).display(),
+            report.elapsed.as_millis()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! `castdown check`.
+
+use anyhow::Result;
+
+use castdown::pipeline::{self, BuildOptions};
+
+use crate::cli::CheckArgs;
+use crate::cmd::Progress;
+
+/// Builds in memory, resolves links and anchors, writes nothing.
+pub fn run(args: CheckArgs, quiet: bool) -> Result<()> {
+    let opts = BuildOptions {
+        root: args.root,
+        output: None,
+        base_url: args.base_url,
+        drafts: args.drafts,
+    };
+    let progress = Progress::new(quiet);
+    let result = pipeline::check(&opts, &|s| progress.stage(s));
+    progress.finish();
+    let report = result?;
+    if !quiet {
+        eprintln!(
+            "No problems: {} episodes, {} concepts, {} shows, {} people, {} pages, {} files, links and anchors resolved ({} ms)",
+            report.episodes,
+            report.concepts,
+            report.shows,
+            report.people,
+            report.pages,
+            report.files,
+            report.elapsed.as_millis()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! Internal link and anchor resolution for `castdown check`: every `href` and `src` in every
+//! generated HTML page that points inside the site must name a produced file, and every
+//! `#fragment` an `id` on that page.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::error::Diagnostic;
+use crate::output::{Body, Output};
+use crate::site::Site;
+
+/// Attribute values of `name="…"` in `html` (double-quoted, as our templates write them).
+fn attributes<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
+    let pat = format!(" {name}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&pat) {
+        rest = &rest[i + pat.len()..];
+        if let Some(end) = rest.find('"') {
+            out.push(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+}
+
+/// Percent-decodes a URL path (UTF-8), leaving malformed escapes as they are.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(v) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                16,
+            )
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Checks every internal link of the output.
+pub fn check(site: &Site, output: &Output) -> Vec<Diagnostic> {
+    let pages: Vec<(&String, &str)> = output
+        .iter()
+        .filter_map(|(p, b)| match b {
+            Body::Bytes(bytes) if p.ends_with(".html") => {
+                std::str::from_utf8(bytes).ok().map(|t| (p, t))
+            }
+            _ => None,
+        })
+        .collect();
+    let ids: HashMap<&str, HashSet<String>> = pages
+        .par_iter()
+        .map(|(p, html)| {
+            (
+                p.as_str(),
+                attributes(html, "id").into_iter().map(unescape).collect(),
+            )
+        })
+        .collect();
+    // Which source file made each page, so the error names something the user can edit.
+    let mut origin: HashMap<String, PathBuf> = HashMap::new();
+    for e in &site.episodes {
+        origin.insert(format!("{}index.html", e.path), e.digest.path.clone());
+    }
+    for p in &site.pages {
+        origin.insert(format!("{}/index.html", p.slug), p.path.clone());
+    }
+    let base_path = site.base.path.as_str();
+    let base_url = site.base.url.as_str();
+    let mut errors: Vec<Diagnostic> = pages
+        .par_iter()
+        .flat_map_iter(|(page, html)| {
+            let mut errs = Vec::new();
+            let mut seen = HashSet::new();
+            for raw in attributes(html, "href")
+                .into_iter()
+                .chain(attributes(html, "src"))
+            {
+                let link = unescape(raw);
+                if !seen.insert(link.clone()) {
+                    continue;
+                }
+                let (path_part, fragment) = match link.split_once('#') {
+                    Some((p, f)) => (p.to_string(), Some(f.to_string())),
+                    None => (link.clone(), None),
+                };
+                let path_part = path_part.split('?').next().unwrap_or("").to_string();
+                let target = if path_part.is_empty() {
+                    Some(page.to_string())
+                } else if let Some(rest) = path_part.strip_prefix(base_url) {
+                    Some(rest.to_string())
+                } else if let Some(rest) = path_part.strip_prefix(base_path) {
+                    Some(rest.to_string())
+                } else if path_part.starts_with('/') && !path_part.starts_with("//") {
+                    errs.push(format!(
+                        "link `{link}` is outside the site's base path {base_path}"
+                    ));
+                    None
+                } else {
+                    None // external or relative; relative links are not produced by our templates
+                };
+                let Some(target) = target else { continue };
+                let target = percent_decode(&target);
+                let file = if target.is_empty() || target.ends_with('/') {
+                    format!("{target}index.html")
+                } else {
+                    target.clone()
+                };
+                if !output.contains(&file) && !output.contains(&format!("{target}/index.html")) {
+                    errs.push(format!(
+                        "broken link `{link}`: nothing is built at /{target}"
+                    ));
+                    continue;
+                }
+                if let Some(f) = fragment
+                    && !f.is_empty()
+                    && let Some(set) = ids.get(file.as_str())
+                    && !set.contains(&percent_decode(&f))
+                {
+                    errs.push(format!("broken anchor `{link}`: /{target} has no id `{f}`"));
+                }
+            }
+            let shown = origin
+                .get(page.as_str())
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from(format!("public/{page}")));
+            errs.into_iter()
+                .map(move |m| Diagnostic::new(shown.clone(), format!("{m} (on /{page})")))
+        })
+        .collect();
+    errors.sort();
+    errors.dedup();
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_attributes() {
+        let html = r#"<a href="/a/">x</a><img src="/i.png"><h2 id="k">"#;
+        assert_eq!(attributes(html, "href"), ["/a/"]);
+        assert_eq!(attributes(html, "src"), ["/i.png"]);
+        assert_eq!(attributes(html, "id"), ["k"]);
+    }
+
+    #[test]
+    fn decodes_percent_escapes() {
+        assert_eq!(percent_decode("caf%C3%A9"), "café");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

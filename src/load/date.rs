@@ -1,0 +1,128 @@
+//! Episode dates: `YYYY-MM-DD` or RFC 3339, kept with their offset so feeds can print them with
+//! a time zone (RFC 3339 and RFC 822) and pages can print the date the author meant.
+
+use jiff::civil::{Date, Time};
+use jiff::fmt::temporal::{Pieces, PiecesOffset};
+use jiff::tz::{Offset, TimeZone};
+use jiff::{Timestamp, ZonedDateTime};
+
+/// A parsed episode date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpisodeDate {
+    /// The instant, in the author's offset (UTC for date-only values).
+    pub zoned: ZonedDateTime,
+    /// Whether the source gave a time of day.
+    pub has_time: bool,
+}
+
+impl EpisodeDate {
+    /// Parses `YYYY-MM-DD` or an RFC 3339 timestamp with `Z` or a numeric offset.
+    pub fn parse(input: &str) -> Result<EpisodeDate, String> {
+        let s = input.trim();
+        if s.len() == 10 {
+            let date: Date = s.parse().map_err(|e| clean(e, s))?;
+            let zoned = date
+                .to_datetime(Time::midnight())
+                .to_zoned_datetime(TimeZone::UTC)
+                .map_err(|e| clean(e, s))?;
+            return Ok(EpisodeDate {
+                zoned,
+                has_time: false,
+            });
+        }
+        let pieces = Pieces::parse(s).map_err(|e| clean(e, s))?;
+        let time = pieces
+            .time()
+            .ok_or_else(|| format!("`{s}` has no time of day"))?;
+        let offset = match pieces.offset() {
+            Some(PiecesOffset::Zulu) => Offset::UTC,
+            Some(PiecesOffset::Numeric(n)) => n.offset(),
+            Some(_) | None => {
+                return Err(format!(
+                    "`{s}` has no time zone offset (add `Z` or `+02:00`)"
+                ));
+            }
+        };
+        let zoned = pieces
+            .date()
+            .to_datetime(time)
+            .to_zoned_datetime(TimeZone::fixed(offset))
+            .map_err(|e| clean(e, s))?;
+        Ok(EpisodeDate {
+            zoned,
+            has_time: true,
+        })
+    }
+
+    /// The calendar date as the author wrote it.
+    pub fn date(&self) -> Date {
+        self.zoned.date()
+    }
+
+    /// `2025-10-30`.
+    pub fn ymd(&self) -> String {
+        self.zoned.strftime("%Y-%m-%d").to_string()
+    }
+
+    /// RFC 3339 with offset: `2025-10-30T00:00:00+00:00`.
+    pub fn rfc3339(&self) -> String {
+        self.zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+
+    /// RFC 822 / RFC 2822 with a four-digit year and numeric zone.
+    pub fn rfc822(&self) -> String {
+        self.zoned.strftime("%a, %d %b %Y %H:%M:%S %z").to_string()
+    }
+
+    /// "30 October 2025", for humans.
+    pub fn human(&self) -> String {
+        self.zoned.strftime("%-d %B %Y").to_string()
+    }
+
+    /// The instant, for ordering.
+    pub fn timestamp(&self) -> Timestamp {
+        self.zoned.timestamp()
+    }
+}
+
+fn clean(e: impl std::fmt::Display, s: &str) -> String {
+    format!("`{s}` is not a valid date: {e}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_only_is_midnight_utc() {
+        let d = EpisodeDate::parse("2025-10-30").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(d.rfc3339(), "2025-10-30T00:00:00+00:00");
+        assert_eq!(d.rfc822(), "Thu, 30 Oct 2025 00:00:00 +0000");
+        assert_eq!(d.human(), "30 October 2025");
+        assert!(!d.has_time);
+    }
+
+    #[test]
+    fn rfc3339_keeps_offset_and_local_date() {
+        let d = EpisodeDate::parse("2025-10-30T23:30:00-05:00").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(d.ymd(), "2025-10-30");
+        assert_eq!(d.rfc3339(), "2025-10-30T23:30:00-05:00");
+        assert_eq!(d.rfc822(), "Thu, 30 Oct 2025 23:30:00 -0500");
+        let z = EpisodeDate::parse("2025-10-30T10:00:00Z").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(z.rfc3339(), "2025-10-30T10:00:00+00:00");
+    }
+
+    #[test]
+    fn impossible_and_malformed_dates_are_errors() {
+        for bad in [
+            "2025-02-30",
+            "2025-13-01",
+            "30/10/2025",
+            "2025-10-30T10:00:00",
+            "soon",
+            "",
+        ] {
+            assert!(EpisodeDate::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

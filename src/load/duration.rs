@@ -1,0 +1,106 @@
+//! Episode durations in the four forms SPEC §2 allows: `H:MM:SS`, `MM:SS`, plain seconds and
+//! ISO 8601 (`PT1H12M30S`).
+
+/// Parses a duration into whole seconds.
+pub fn parse(input: &str) -> Result<u64, String> {
+    let s = input.trim();
+    let err = || {
+        format!("`{s}` is not a duration: use H:MM:SS, MM:SS, seconds, or ISO 8601 like PT1H12M30S")
+    };
+    if s.is_empty() {
+        return Err(err());
+    }
+    if let Some(iso) = s.strip_prefix("PT").or_else(|| s.strip_prefix("pt")) {
+        return parse_iso(iso).ok_or_else(err);
+    }
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().map_err(|_| err());
+    }
+    let parts: Vec<&str> = s.split(':').collect();
+    let nums: Option<Vec<u64>> = parts
+        .iter()
+        .map(|p| {
+            if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) {
+                None
+            } else {
+                p.parse().ok()
+            }
+        })
+        .collect();
+    let nums = nums.ok_or_else(err)?;
+    match nums.as_slice() {
+        [m, sec] if *sec < 60 => Ok(m * 60 + sec),
+        [h, m, sec] if *m < 60 && *sec < 60 => Ok(h * 3600 + m * 60 + sec),
+        _ => Err(err()),
+    }
+}
+
+fn parse_iso(s: &str) -> Option<u64> {
+    let mut total = 0u64;
+    let mut num = String::new();
+    let mut seen = false;
+    for c in s.chars() {
+        match c {
+            '0'..='9' | '.' => num.push(c),
+            'H' | 'M' | 'S' | 'h' | 'm' | 's' => {
+                let v: f64 = num.parse().ok()?;
+                num.clear();
+                seen = true;
+                let mult = match c.to_ascii_uppercase() {
+                    'H' => 3600.0,
+                    'M' => 60.0,
+                    _ => 1.0,
+                };
+                total = total.checked_add((v * mult).round() as u64)?;
+            }
+            _ => return None,
+        }
+    }
+    (seen && num.is_empty()).then_some(total)
+}
+
+/// `1:12:30` or `42:05`.
+pub fn display(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, (seconds % 3600) / 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// ISO 8601 for machine-readable markup: `PT1H12M30S`.
+pub fn iso(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, (seconds % 3600) / 60, seconds % 60);
+    format!("PT{h}H{m}M{s}S")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn four_forms() {
+        assert_eq!(parse("1:12:30"), Ok(4350));
+        assert_eq!(parse("72:30"), Ok(4350));
+        assert_eq!(parse("4350"), Ok(4350));
+        assert_eq!(parse("PT1H12M30S"), Ok(4350));
+        assert_eq!(parse("PT45M"), Ok(2700));
+    }
+
+    #[test]
+    fn rejects_nonsense() {
+        for bad in [
+            "", "1:60:00", "12:75", "PT", "PTxM", "1h", "-5", "1::2", "PT1H2",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn displays() {
+        assert_eq!(display(4350), "1:12:30");
+        assert_eq!(display(65), "1:05");
+        assert_eq!(iso(4350), "PT1H12M30S");
+    }
+}

@@ -1,0 +1,685 @@
+//! Markdown: pulldown-cmark with the extensions SPEC §2 names, plus what castdown adds on the
+//! event stream — stable deduplicated heading ids and a table of contents, per-section text
+//! (for `digest.json` and search), links from Key Concepts terms to concept pages, syntect
+//! highlighting, base-path-aware root links and raw-HTML policy.
+//!
+//! [`scan`] is the cheap first pass run at load time (Key Concepts, first paragraph, word
+//! count) because the site model needs concepts before any page can be rendered; [`render`]
+//! is the full pass run once slugs are known.
+
+pub mod highlight;
+pub mod sanitize;
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeStream,
+};
+use serde::Serialize;
+
+pub use highlight::Highlighter;
+
+use crate::config::{MarkdownOptions, RawHtml};
+use crate::names::slugify;
+
+fn options(smart: bool) -> Options {
+    let mut o = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if smart {
+        o |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    o
+}
+
+/// What the load stage needs from a body before rendering.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Scan {
+    /// `(term, definition)` pairs from a "Key Concepts" list.
+    pub key_concepts: Vec<(String, String)>,
+    /// The first top-level paragraph as plain text.
+    pub first_paragraph: String,
+    /// Words in the body.
+    pub word_count: usize,
+}
+
+fn is_key_concepts_heading(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(':').trim();
+    t.eq_ignore_ascii_case("key concepts")
+}
+
+/// Splits a Key Concepts item into term and definition: `**Term**: def`, `**Term:** def` or
+/// `Term: def` (split at the first colon only; definitions may contain colons).
+fn split_item(strong: Option<&str>, rest: &str) -> Option<(String, String)> {
+    match strong {
+        Some(term) => {
+            let term = term.trim().trim_end_matches(':').trim();
+            let def = rest.trim_start().trim_start_matches(':').trim();
+            (!term.is_empty()).then(|| (term.to_string(), def.to_string()))
+        }
+        None => {
+            let (term, def) = match rest.find(':') {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, ""),
+            };
+            let term = term.trim();
+            (!term.is_empty()).then(|| (term.to_string(), def.trim().to_string()))
+        }
+    }
+}
+
+/// First pass over a body: Key Concepts, first paragraph, word count.
+pub fn scan(body: &str) -> Scan {
+    let mut out = Scan::default();
+    let mut heading: Option<String> = None;
+    let mut after_key_heading = false;
+    let mut in_key_list = 0usize; // list depth while inside the Key Concepts list
+    let mut item: Option<(Option<String>, String, bool)> = None; // (strong, rest, in_strong)
+    let mut block_depth = 0usize;
+    let mut para: Option<String> = None;
+    let mut have_para = false;
+    for ev in TextMergeStream::new(Parser::new_ext(body, options(false))) {
+        match &ev {
+            Event::Text(t) | Event::Code(t) => {
+                out.word_count += t.split_whitespace().count();
+            }
+            _ => {}
+        }
+        match ev {
+            Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => {
+                after_key_heading = heading.take().is_some_and(|h| is_key_concepts_heading(&h));
+            }
+            Event::Start(Tag::List(_)) => {
+                if after_key_heading && in_key_list == 0 {
+                    in_key_list = 1;
+                } else if in_key_list > 0 {
+                    in_key_list += 1;
+                }
+                after_key_heading = false;
+                block_depth += 1;
+            }
+            Event::End(TagEnd::List(_)) => {
+                in_key_list = in_key_list.saturating_sub(1);
+                block_depth -= 1;
+            }
+            Event::Start(Tag::Item) if in_key_list == 1 => {
+                item = Some((None, String::new(), false))
+            }
+            Event::End(TagEnd::Item) if in_key_list == 1 => {
+                if let Some((strong, rest, _)) = item.take()
+                    && let Some(pair) = split_item(strong.as_deref(), &rest)
+                {
+                    out.key_concepts.push(pair);
+                }
+            }
+            Event::Start(Tag::Strong) => {
+                if let Some((strong, rest, in_strong)) = item.as_mut()
+                    && strong.is_none()
+                    && rest.trim().is_empty()
+                {
+                    *strong = Some(String::new());
+                    *in_strong = true;
+                }
+            }
+            Event::End(TagEnd::Strong) => {
+                if let Some((_, _, in_strong)) = item.as_mut() {
+                    *in_strong = false;
+                }
+            }
+            Event::Start(Tag::Paragraph) => {
+                if block_depth == 0 && !have_para && heading.is_none() {
+                    para = Some(String::new());
+                }
+                if in_key_list == 0 {
+                    after_key_heading = false;
+                }
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(p) = para.take() {
+                    let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !p.is_empty() {
+                        out.first_paragraph = p;
+                        have_para = true;
+                    }
+                }
+            }
+            Event::Start(
+                Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::Table(_) | Tag::FootnoteDefinition(_),
+            ) => {
+                block_depth += 1;
+                after_key_heading = false;
+            }
+            Event::End(
+                TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::Table
+                | TagEnd::FootnoteDefinition,
+            ) => {
+                block_depth -= 1;
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = heading.as_mut() {
+                    h.push_str(&t);
+                }
+                if let Some(p) = para.as_mut() {
+                    p.push_str(&t);
+                }
+                if let Some((strong, rest, in_strong)) = item.as_mut() {
+                    match (strong.as_mut(), *in_strong) {
+                        (Some(s), true) => s.push_str(&t),
+                        _ => rest.push_str(&t),
+                    }
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(p) = para.as_mut() {
+                    p.push(' ');
+                }
+                if let Some((_, rest, _)) = item.as_mut() {
+                    rest.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One entry of the table of contents.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    /// Heading level, 1–6.
+    pub level: u8,
+    /// The heading's `id`.
+    pub id: String,
+    /// The heading's text.
+    pub title: String,
+}
+
+/// The text of one section (the part before the first heading has no heading).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Section {
+    /// Heading text.
+    pub heading: Option<String>,
+    /// Heading id.
+    pub id: Option<String>,
+    /// Heading level.
+    pub level: u8,
+    /// Plain text of the section.
+    pub text: String,
+}
+
+/// A rendered body.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// HTML.
+    pub html: String,
+    /// Headings in order.
+    pub toc: Vec<TocEntry>,
+    /// Text by section.
+    pub sections: Vec<Section>,
+}
+
+/// What `render` needs from the rest of the build.
+pub struct RenderContext<'a> {
+    /// Markdown options from the config.
+    pub options: MarkdownOptions,
+    /// The shared highlighter.
+    pub highlighter: &'a Highlighter,
+    /// The site's base path (`/` or `/digests/`), prefixed to root-relative links.
+    pub base_path: &'a str,
+    /// Resolves a Key Concepts term to its concept page URL.
+    pub concept_url: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+fn level_num(l: HeadingLevel) -> u8 {
+    match l {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn fix_url<'a>(url: CowStr<'a>, cx: &RenderContext) -> CowStr<'a> {
+    if cx.options.raw_html != RawHtml::Allow && sanitize::is_dangerous_url(&url) {
+        return CowStr::Borrowed("#");
+    }
+    if url.starts_with('/') && !url.starts_with("//") && cx.base_path != "/" {
+        return CowStr::from(format!("{}{}", cx.base_path, &url[1..]));
+    }
+    url
+}
+
+/// Full render of a body.
+pub fn render(body: &str, cx: &RenderContext) -> Rendered {
+    let events: Vec<Event> =
+        TextMergeStream::new(Parser::new_ext(body, options(cx.options.smart_punctuation)))
+            .collect();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut toc = Vec::new();
+    let mut sections = vec![Section {
+        heading: None,
+        id: None,
+        level: 0,
+        text: String::new(),
+    }];
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut has_raw_html = false;
+    let mut after_key_heading = false;
+    let mut key_list_depth = 0usize;
+    let mut at_item_start = false;
+    let mut i = 0;
+    while i < events.len() {
+        let ev = events[i].clone();
+        i += 1;
+        match ev {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let start = i;
+                while i < events.len() && !matches!(events[i], Event::End(TagEnd::Heading(_))) {
+                    i += 1;
+                }
+                let inner = &events[start..i.min(events.len())];
+                i += 1; // the End event
+                let mut text = String::new();
+                for e in inner {
+                    if let Event::Text(t) | Event::Code(t) = e {
+                        text.push_str(t);
+                    }
+                }
+                let text = text.trim().to_string();
+                let base = match &id {
+                    Some(explicit) => explicit.to_string(),
+                    None => {
+                        let s = slugify(&text);
+                        if s.is_empty() {
+                            "section".to_string()
+                        } else {
+                            s
+                        }
+                    }
+                };
+                let mut unique = base.clone();
+                let mut n = 1;
+                while !used_ids.insert(unique.clone()) {
+                    unique = format!("{base}-{n}");
+                    n += 1;
+                }
+                let lvl = level_num(level);
+                toc.push(TocEntry {
+                    level: lvl,
+                    id: unique.clone(),
+                    title: text.clone(),
+                });
+                sections.push(Section {
+                    heading: Some(text.clone()),
+                    id: Some(unique.clone()),
+                    level: lvl,
+                    text: String::new(),
+                });
+                after_key_heading = is_key_concepts_heading(&text);
+                out.push(Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(unique)),
+                    classes,
+                    attrs,
+                }));
+                for e in inner {
+                    out.push(match e.clone() {
+                        Event::Html(h) | Event::InlineHtml(h)
+                            if cx.options.raw_html == RawHtml::Escape =>
+                        {
+                            Event::Text(h)
+                        }
+                        Event::Start(Tag::Link {
+                            link_type,
+                            dest_url,
+                            title,
+                            id,
+                        }) => Event::Start(Tag::Link {
+                            link_type,
+                            dest_url: fix_url(dest_url, cx),
+                            title,
+                            id,
+                        }),
+                        other => {
+                            if matches!(other, Event::Html(_) | Event::InlineHtml(_)) {
+                                has_raw_html = true;
+                            }
+                            other
+                        }
+                    });
+                }
+                out.push(Event::End(TagEnd::Heading(level)));
+                continue;
+            }
+            Event::Start(Tag::List(start)) => {
+                if after_key_heading && key_list_depth == 0 {
+                    key_list_depth = 1;
+                } else if key_list_depth > 0 {
+                    key_list_depth += 1;
+                }
+                after_key_heading = false;
+                out.push(Event::Start(Tag::List(start)));
+            }
+            Event::End(TagEnd::List(o)) => {
+                key_list_depth = key_list_depth.saturating_sub(1);
+                out.push(Event::End(TagEnd::List(o)));
+            }
+            Event::Start(Tag::Item) => {
+                at_item_start = key_list_depth == 1;
+                out.push(Event::Start(Tag::Item));
+            }
+            Event::Start(Tag::Paragraph) => {
+                if key_list_depth == 0 {
+                    after_key_heading = false;
+                }
+                out.push(Event::Start(Tag::Paragraph));
+            }
+            Event::Start(Tag::Strong) if at_item_start => {
+                at_item_start = false;
+                // `**Term**: definition` — link the strong term.
+                let mut term = String::new();
+                let start = i;
+                while i < events.len() && !matches!(events[i], Event::End(TagEnd::Strong)) {
+                    if let Event::Text(t) | Event::Code(t) = &events[i] {
+                        term.push_str(t);
+                    }
+                    i += 1;
+                }
+                let inner = events[start..i.min(events.len())].to_vec();
+                i += 1;
+                let term_clean = term.trim().trim_end_matches(':').trim();
+                let url = (cx.concept_url)(term_clean);
+                if let Some(u) = &url {
+                    out.push(Event::Start(Tag::Link {
+                        link_type: pulldown_cmark::LinkType::Inline,
+                        dest_url: CowStr::from(u.clone()),
+                        title: CowStr::Borrowed(""),
+                        id: CowStr::Borrowed(""),
+                    }));
+                }
+                out.push(Event::Start(Tag::Strong));
+                for e in inner {
+                    if let Event::Text(t) = &e {
+                        add_text(&mut sections, t);
+                    }
+                    out.push(e);
+                }
+                out.push(Event::End(TagEnd::Strong));
+                if url.is_some() {
+                    out.push(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Text(t) if at_item_start => {
+                at_item_start = false;
+                add_text(&mut sections, &t);
+                let split = t
+                    .find(':')
+                    .map(|p| (t[..p].to_string(), t[p..].to_string()));
+                match split
+                    .and_then(|(term, rest)| (cx.concept_url)(term.trim()).map(|u| (term, rest, u)))
+                {
+                    Some((term, rest, url)) => {
+                        out.push(Event::Start(Tag::Link {
+                            link_type: pulldown_cmark::LinkType::Inline,
+                            dest_url: CowStr::from(url),
+                            title: CowStr::Borrowed(""),
+                            id: CowStr::Borrowed(""),
+                        }));
+                        out.push(Event::Text(CowStr::from(term)));
+                        out.push(Event::End(TagEnd::Link));
+                        out.push(Event::Text(CowStr::from(rest)));
+                    }
+                    None => out.push(Event::Text(t)),
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                after_key_heading = false;
+                let mut code = String::new();
+                while i < events.len() && !matches!(events[i], Event::End(TagEnd::CodeBlock)) {
+                    if let Event::Text(t) = &events[i] {
+                        code.push_str(t);
+                    }
+                    i += 1;
+                }
+                i += 1;
+                let info = match &kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                add_text(&mut sections, &code);
+                out.push(Event::Html(CowStr::from(
+                    cx.highlighter.highlight(&info, &code),
+                )));
+            }
+            Event::Html(h) | Event::InlineHtml(h) if cx.options.raw_html == RawHtml::Escape => {
+                out.push(Event::Text(h));
+            }
+            Event::Html(h) => {
+                has_raw_html = true;
+                out.push(Event::Html(h));
+            }
+            Event::InlineHtml(h) => {
+                has_raw_html = true;
+                out.push(Event::InlineHtml(h));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                at_item_start = false;
+                out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: fix_url(dest_url, cx),
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                at_item_start = false;
+                out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: fix_url(dest_url, cx),
+                    title,
+                    id,
+                }));
+            }
+            Event::Text(t) => {
+                add_text(&mut sections, &t);
+                out.push(Event::Text(t));
+            }
+            Event::Code(t) => {
+                at_item_start = false;
+                add_text(&mut sections, &t);
+                out.push(Event::Code(t));
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                add_text(&mut sections, " ");
+                out.push(ev_clone_break(&events[i - 1]));
+            }
+            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => {
+                add_text(&mut sections, "\n");
+                out.push(events[i - 1].clone());
+            }
+            other => {
+                if matches!(other, Event::Start(Tag::BlockQuote(_) | Tag::Table(_))) {
+                    after_key_heading = false;
+                }
+                out.push(other);
+            }
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    if has_raw_html && cx.options.raw_html == RawHtml::Sanitize {
+        html = sanitize::clean(&html);
+    }
+    for s in &mut sections {
+        s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    sections.retain(|s| s.heading.is_some() || !s.text.is_empty());
+    Rendered {
+        html,
+        toc,
+        sections,
+    }
+}
+
+fn ev_clone_break<'a>(e: &Event<'a>) -> Event<'a> {
+    e.clone()
+}
+
+fn add_text(sections: &mut [Section], text: &str) {
+    if let Some(last) = sections.last_mut() {
+        last.text.push_str(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::MarkdownOptions;
+
+    fn md(body: &str, raw_html: RawHtml) -> Rendered {
+        let h = Highlighter::new();
+        let lookup =
+            |t: &str| (t == "Alpha" || t == "Beta").then(|| format!("/c/{}/", t.to_lowercase()));
+        let cx = RenderContext {
+            options: MarkdownOptions {
+                raw_html,
+                smart_punctuation: true,
+            },
+            highlighter: &h,
+            base_path: "/sub/",
+            concept_url: &lookup,
+        };
+        render(body, &cx)
+    }
+
+    #[test]
+    fn scan_reads_key_concepts_and_first_paragraph() {
+        let s = scan(
+            "## Key concepts\n- **Alpha**: one: two\n- Beta: three\n- Gamma\n\n## Next\nFirst *para*\ngoes on.\n\nSecond.\n",
+        );
+        assert_eq!(
+            s.key_concepts,
+            [
+                ("Alpha".into(), "one: two".into()),
+                ("Beta".into(), "three".into()),
+                ("Gamma".into(), String::new())
+            ]
+        );
+        assert_eq!(s.first_paragraph, "First para goes on.");
+        assert!(s.word_count >= 10);
+    }
+
+    #[test]
+    fn scan_ignores_lists_not_under_key_concepts() {
+        let s = scan("## Other\n- A: b\n");
+        assert!(s.key_concepts.is_empty());
+    }
+
+    #[test]
+    fn heading_ids_are_stable_deduplicated_and_in_toc() {
+        let r = md(
+            "# Intro\n## Intro\n## Custom {#mine}\n### Intro\n",
+            RawHtml::Sanitize,
+        );
+        let ids: Vec<&str> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["intro", "intro-1", "mine", "intro-2"]);
+        assert!(r.html.contains("<h2 id=\"intro-1\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn key_concept_terms_link_to_concept_pages() {
+        let r = md(
+            "## Key Concepts\n- **Alpha**: first\n- Beta: second\n- Other: none\n",
+            RawHtml::Sanitize,
+        );
+        assert!(
+            r.html
+                .contains("<a href=\"/c/alpha/\"><strong>Alpha</strong></a>: first"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<a href=\"/c/beta/\">Beta</a>: second"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<li>Other: none</li>"), "{}", r.html);
+    }
+
+    #[test]
+    fn raw_html_policies() {
+        let body = "Hi <span onclick=\"x()\">there</span>\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))\n";
+        let s = md(body, RawHtml::Sanitize).html;
+        assert!(
+            !s.contains("onclick") && !s.contains("<script") && !s.contains("javascript:"),
+            "{s}"
+        );
+        let e = md(body, RawHtml::Escape).html;
+        assert!(
+            e.contains("&lt;script&gt;") && !e.contains("<script"),
+            "{e}"
+        );
+        let a = md(body, RawHtml::Allow).html;
+        assert!(a.contains("<script>alert(1)</script>"), "{a}");
+    }
+
+    #[test]
+    fn root_links_get_the_base_path_and_extensions_work() {
+        let r = md(
+            "[a](/about/) [b](https://x.org/) ![i](/img.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ - [x] done\n\nNote[^1]\n\n[^1]: The note.\n",
+            RawHtml::Sanitize,
+        );
+        assert!(r.html.contains("href=\"/sub/about/\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://x.org/\""), "{}", r.html);
+        assert!(r.html.contains("src=\"/sub/img.png\""), "{}", r.html);
+        assert!(
+            r.html.contains("<table>") && r.html.contains("<del>old</del>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("footnote-definition"), "{}", r.html);
+    }
+
+    #[test]
+    fn sections_collect_text_by_heading() {
+        let r = md(
+            "Intro text.\n## One\nAlpha beta.\n## Two\n- item\n",
+            RawHtml::Sanitize,
+        );
+        let heads: Vec<Option<&str>> = r.sections.iter().map(|s| s.heading.as_deref()).collect();
+        assert_eq!(heads, [None, Some("One"), Some("Two")]);
+        assert_eq!(r.sections[1].text, "Alpha beta.");
+    }
+
+    #[test]
+    fn smart_punctuation_applies() {
+        let r = md("\"quoted\" -- dash...\n", RawHtml::Sanitize);
+        assert!(
+            r.html.contains('“') && r.html.contains('–') && r.html.contains('…'),
+            "{}",
+            r.html
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! Names and slugs (SPEC §3). Two concepts, shows or people are the same when their names are
+//! equal after trimming, whitespace folding, NFC normalisation and case folding; their URL slug
+//! is derived from that identity, so a new spelling never moves an existing page.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The identity key of a name: trimmed, inner whitespace folded to one space, NFC, lowercased.
+pub fn identity(name: &str) -> String {
+    let folded: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    folded.nfc().flat_map(char::to_lowercase).collect()
+}
+
+/// A URL slug: lowercase words joined by `-`. `+` becomes `plus` and `#` becomes `sharp` (so C,
+/// C++ and C# differ), accents on Latin letters are dropped, and letters of other scripts are
+/// kept as they are. May return an empty string; callers treat that as an error.
+pub fn slugify(text: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let flush = |current: &mut String, words: &mut Vec<String>| {
+        if !current.is_empty() {
+            words.push(std::mem::take(current));
+        }
+    };
+    for c in text.nfd() {
+        match c {
+            '+' => {
+                flush(&mut current, &mut words);
+                words.push("plus".into());
+            }
+            '#' => {
+                flush(&mut current, &mut words);
+                words.push("sharp".into());
+            }
+            // Apostrophes join a word ("don't" → "dont") rather than split it.
+            '\'' | '\u{2019}' => {}
+            c if is_combining_mark(c) => {
+                // Keep marks that belong to non-Latin scripts (Devanagari vowel signs, kana
+                // voicing marks); drop Latin diacritics so "café" → "cafe".
+                let latin_diacritic = ('\u{0300}'..='\u{036F}').contains(&c);
+                let after_latin = current
+                    .chars()
+                    .last()
+                    .is_some_and(|p| p.is_ascii_alphabetic());
+                if !(latin_diacritic && after_latin) {
+                    current.push(c);
+                }
+            }
+            c if c.is_alphanumeric() => current.extend(c.to_lowercase()),
+            _ => flush(&mut current, &mut words),
+        }
+    }
+    flush(&mut current, &mut words);
+    words.join("-").nfc().collect()
+}
+
+/// Whether `segment` is safe as one path segment of the output (an explicit `slug:` or part of
+/// an alias): no separators, no `.`/`..`, no control or reserved characters.
+pub fn is_safe_segment(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment != "."
+        && segment != ".."
+        && !segment.starts_with('.')
+        && segment
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_folds_case_space_and_normalisation() {
+        assert_eq!(
+            identity("  Compute   resources "),
+            identity("Compute Resources")
+        );
+        // "é" precomposed vs "e" + combining acute
+        assert_eq!(identity("Caf\u{e9}"), identity("Cafe\u{301}"));
+        assert_ne!(identity("C"), identity("C++"));
+    }
+
+    #[test]
+    fn slugs_keep_c_family_apart() {
+        assert_eq!(slugify("C"), "c");
+        assert_eq!(slugify("C++"), "c-plus-plus");
+        assert_eq!(slugify("C#"), "c-sharp");
+        assert_eq!(slugify("F# & .NET"), "f-sharp-net");
+    }
+
+    #[test]
+    fn slugs_of_words_and_scripts() {
+        assert_eq!(slugify("Corporate Polyamory"), "corporate-polyamory");
+        assert_eq!(slugify("Don't Panic!"), "dont-panic");
+        assert_eq!(slugify("Café Économie"), "cafe-economie");
+        assert_eq!(slugify("機械学習"), "機械学習");
+        assert_eq!(slugify("Большие данные"), "большие-данные");
+        assert_eq!(slugify("हिन्दी"), "हिन्दी");
+        assert_eq!(slugify("がぎ"), "がぎ");
+        assert_eq!(slugify("!!!"), "");
+        assert_eq!(slugify("--a--b--"), "a-b");
+    }
+
+    #[test]
+    fn safe_segments() {
+        assert!(is_safe_segment("my-episode_2"));
+        assert!(is_safe_segment("página"));
+        for bad in [
+            "", ".", "..", "../x", "a/b", "a\\b", ".hidden", "a b", "%2e%2e",
+        ] {
+            assert!(!is_safe_segment(bad), "{bad}");
+        }
+    }
+}

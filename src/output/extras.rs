@@ -1,0 +1,140 @@
+//! Files made without templates, valid by construction: `sitemap.xml`, `robots.txt`,
+//! `llms.txt` and each episode's `digest.json`.
+
+use serde_json::json;
+
+use crate::load::duration;
+use crate::render::Bodies;
+use crate::site::{Site, TermKind};
+
+/// Escapes text for XML.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids are dropped rather than emitted.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `sitemap.xml`: every HTML page, with `lastmod` for episodes.
+pub fn sitemap(site: &Site, html_paths: &[String]) -> String {
+    let mut lastmod = std::collections::HashMap::new();
+    for e in &site.episodes {
+        lastmod.insert(format!("{}index.html", e.path), e.digest.date.ymd());
+    }
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for p in html_paths {
+        if p == "404.html" {
+            continue;
+        }
+        let page = p.strip_suffix("index.html").unwrap_or(p);
+        out.push_str("  <url><loc>");
+        out.push_str(&xml_escape(&site.base.absolute(page)));
+        out.push_str("</loc>");
+        if let Some(d) = lastmod.get(p) {
+            out.push_str("<lastmod>");
+            out.push_str(d);
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// `robots.txt` pointing at the sitemap.
+pub fn robots(site: &Site) -> String {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        site.base.absolute("sitemap.xml")
+    )
+}
+
+fn md_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+}
+
+/// `llms.txt`: the site for language-model readers (llmstxt.org format).
+pub fn llms(site: &Site) -> String {
+    let mut out = format!("# {}\n\n", md_line(&site.config.title));
+    if !site.config.description.is_empty() {
+        out.push_str(&format!("> {}\n\n", md_line(&site.config.description)));
+    }
+    out.push_str(&format!(
+        "Each episode page has a machine-readable digest at `<episode URL>digest.json`. Concepts: {}. Shows: {}.\n\n## Episodes\n\n",
+        site.base.absolute("concepts/"),
+        site.base.absolute("shows/")
+    ));
+    for e in &site.episodes {
+        let show = e
+            .show
+            .map(|s| format!(" ({})", md_line(&site.shows[s].name)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- [{}]({}){show}, {}: {}\n",
+            md_line(&e.digest.title),
+            site.base.absolute(&e.path),
+            e.digest.date.ymd(),
+            md_line(&e.digest.summary)
+        ));
+    }
+    if !site.pages.is_empty() {
+        out.push_str("\n## Pages\n\n");
+        for p in &site.pages {
+            out.push_str(&format!(
+                "- [{}]({})\n",
+                md_line(&p.title),
+                site.base.absolute(&format!("{}/", p.slug))
+            ));
+        }
+    }
+    out
+}
+
+/// `episodes/<slug>/digest.json`: the digest as data.
+pub fn digest_json(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
+    let e = &site.episodes[i];
+    let d = &e.digest;
+    let term = |kind: TermKind, idx: usize| {
+        let t = &site.terms(kind)[idx];
+        json!({"name": t.name, "slug": t.slug, "url": site.base.absolute(&t.path())})
+    };
+    let v = json!({
+        "version": 1,
+        "title": d.title,
+        "slug": d.slug,
+        "url": site.base.absolute(&e.path),
+        "show": e.show.map(|s| term(TermKind::Show, s)),
+        "date": d.date.rfc3339(),
+        "source": d.source,
+        "duration": d.duration.map(duration::iso),
+        "duration_seconds": d.duration,
+        "people": e.people.iter().map(|&p| term(TermKind::Person, p)).collect::<Vec<_>>(),
+        "concepts": e.concepts.iter().map(|c| {
+            let mut t = term(TermKind::Concept, c.concept);
+            t["definition"] = json!(c.definition);
+            t
+        }).collect::<Vec<_>>(),
+        "summary": d.summary,
+        "media": d.media,
+        "word_count": d.word_count,
+        "sections": bodies.episodes[i].sections,
+        "extra": d.extra,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}

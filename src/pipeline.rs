@@ -1,0 +1,340 @@
+//! The build pipeline: config → load → site model → markdown → render → output. `build` and
+//! `check` (and later `serve`) share it; `check` stops before writing and resolves links.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{BaseUrl, Config};
+use crate::error::{Diagnostic, Error, Result};
+use crate::markdown::{Highlighter, highlight};
+use crate::output::{self, Output, OutputFile, extras};
+use crate::render::{self, Templates};
+use crate::site::Site;
+use crate::{linkcheck, load, theme};
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Site root.
+    pub root: PathBuf,
+    /// Output folder (default `<root>/public`).
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url`.
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// Figures about a finished build.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Published episodes.
+    pub episodes: usize,
+    /// Concepts.
+    pub concepts: usize,
+    /// Shows.
+    pub shows: usize,
+    /// People.
+    pub people: usize,
+    /// Standalone pages.
+    pub pages: usize,
+    /// Files in the output.
+    pub files: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// A built site held in memory.
+pub struct Built {
+    /// The model.
+    pub site: Site,
+    /// Every output file.
+    pub output: Output,
+    /// Figures.
+    pub report: Report,
+}
+
+/// Loads config and content and builds every output file in memory.
+pub fn build_in_memory(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Built> {
+    let start = Instant::now();
+    let root = &opts.root;
+    if !root.is_dir() {
+        return Err(Error::Usage(format!(
+            "site folder {} does not exist",
+            root.display()
+        )));
+    }
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    progress("loading");
+    let config = match Config::load(root) {
+        Ok(c) => Some(c),
+        Err(mut e) => {
+            errors.append(&mut e);
+            None
+        }
+    };
+    let base = match (&opts.base_url, config.as_ref()) {
+        (Some(u), _) => match BaseUrl::parse(u) {
+            Ok(b) => Some(b),
+            Err(m) => return Err(Error::Usage(format!("--base-url: {m}"))),
+        },
+        (None, Some(c)) => match c.require_base_url() {
+            Ok(b) => Some(b.clone()),
+            Err(d) => {
+                errors.push(d);
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    let (content, mut load_errors) = load::load(root);
+    errors.append(&mut load_errors);
+    let (Some(config), Some(base)) = (config, base) else {
+        return Err(Error::Site(errors));
+    };
+    if let Err(m) = highlight::stylesheet(&config.highlight_theme, &config.highlight_dark_theme) {
+        errors.push(Diagnostic::new(crate::config::CONFIG_FILE, m));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Site(errors));
+    }
+    let site =
+        Site::build(config, base, root.clone(), content, opts.drafts).map_err(Error::Site)?;
+    progress("rendering");
+    let site_value = render::context::site_value(&site);
+    let templates =
+        Templates::load(root, &site.config.theme, &site.base, site_value).map_err(Error::Site)?;
+    let highlighter = Highlighter::new();
+    let bodies = render::render_bodies(&site, &highlighter);
+    let (pages, mut render_errors) = render::render_pages(&site, &templates, &bodies);
+    errors.append(&mut render_errors);
+    let mut out = Output::default();
+    for f in pages {
+        push(&mut out, f, "a page", &mut errors);
+    }
+    let digests: Vec<(String, Vec<u8>)> = (0..site.episodes.len())
+        .into_par_iter()
+        .map(|i| {
+            (
+                format!("{}digest.json", site.episodes[i].path),
+                extras::digest_json(&site, &bodies, i),
+            )
+        })
+        .collect();
+    for (p, b) in digests {
+        push(
+            &mut out,
+            OutputFile::bytes(p, b),
+            "digest.json",
+            &mut errors,
+        );
+    }
+    let home_pages = site.episodes.len().div_ceil(site.config.paginate).max(1);
+    if home_pages > 1 || !site.episodes.is_empty() {
+        // `/page/1/` is the home page; like Zola, redirect it there.
+        match render::render_alias(&templates, &site, "page/1/", &site.base.url) {
+            Ok(html) => push(
+                &mut out,
+                OutputFile::bytes("page/1/index.html", html.into_bytes()),
+                "pagination",
+                &mut errors,
+            ),
+            Err(d) => errors.push(d),
+        }
+    }
+    let mut aliases: Vec<(String, String, PathBuf)> = Vec::new();
+    for e in &site.episodes {
+        for a in &e.digest.aliases {
+            aliases.push((
+                a.clone(),
+                site.base.absolute(&e.path),
+                e.digest.path.clone(),
+            ));
+        }
+    }
+    for p in &site.pages {
+        for a in &p.aliases {
+            aliases.push((
+                a.clone(),
+                site.base.absolute(&format!("{}/", p.slug)),
+                p.path.clone(),
+            ));
+        }
+    }
+    for (from, to, origin) in aliases {
+        let file = if from.ends_with('/') {
+            format!("{from}index.html")
+        } else {
+            from.clone()
+        };
+        match render::render_alias(&templates, &site, &from, &to) {
+            Ok(html) => {
+                if let Err(d) = out.add(
+                    OutputFile::bytes(file, html.into_bytes()),
+                    &origin.display().to_string(),
+                ) {
+                    errors.push(
+                        Diagnostic::new(origin, format!("alias `/{from}`: {}", d.message))
+                            .hint("an alias may not replace a page the site produces"),
+                    );
+                }
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if let Ok(css) = highlight::stylesheet(
+        &site.config.highlight_theme,
+        &site.config.highlight_dark_theme,
+    ) {
+        push(
+            &mut out,
+            OutputFile::bytes("syntax.css", css.into_bytes()),
+            "highlight theme",
+            &mut errors,
+        );
+    }
+    push(
+        &mut out,
+        OutputFile::bytes("robots.txt", extras::robots(&site).into_bytes()),
+        "robots.txt",
+        &mut errors,
+    );
+    push(
+        &mut out,
+        OutputFile::bytes("llms.txt", extras::llms(&site).into_bytes()),
+        "llms.txt",
+        &mut errors,
+    );
+    let html_paths: Vec<String> = out
+        .iter()
+        .filter(|(p, b)| p.ends_with(".html") && !is_redirect(b))
+        .map(|(p, _)| p.clone())
+        .collect();
+    push(
+        &mut out,
+        OutputFile::bytes(
+            "sitemap.xml",
+            extras::sitemap(&site, &html_paths).into_bytes(),
+        ),
+        "sitemap",
+        &mut errors,
+    );
+    // Static files: the theme's first, then the site's, each yielding to generated files and
+    // the site's replacing the theme's.
+    add_static(&mut out, root, &site.config.theme);
+    if !errors.is_empty() {
+        return Err(Error::Site(errors));
+    }
+    let report = Report {
+        episodes: site.episodes.len(),
+        concepts: site.concepts.len(),
+        shows: site.shows.len(),
+        people: site.people.len(),
+        pages: site.pages.len(),
+        files: out.len(),
+        elapsed: start.elapsed(),
+    };
+    Ok(Built {
+        site,
+        output: out,
+        report,
+    })
+}
+
+fn push(out: &mut Output, f: OutputFile, origin: &str, errors: &mut Vec<Diagnostic>) {
+    if let Err(d) = out.add(f, origin) {
+        errors.push(d);
+    }
+}
+
+fn is_redirect(body: &output::Body) -> bool {
+    match body {
+        output::Body::Bytes(b) => b
+            .windows(19)
+            .take(600)
+            .any(|w| w.eq_ignore_ascii_case(b"http-equiv=\"refresh")),
+        output::Body::Copy(_) => false,
+    }
+}
+
+fn add_static(out: &mut Output, root: &Path, theme_name: &str) {
+    let site_static = root.join("static");
+    let mut site_files: Vec<(String, PathBuf)> = Vec::new();
+    if site_static.is_dir() {
+        for e in WalkDir::new(&site_static)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|e| e.ok())
+        {
+            if e.file_type().is_file()
+                && let Ok(rel) = e.path().strip_prefix(&site_static)
+            {
+                site_files.push((
+                    rel.to_string_lossy().replace('\\', "/"),
+                    e.path().to_path_buf(),
+                ));
+            }
+        }
+    }
+    for (rel, path) in &site_files {
+        out.add_static(rel.clone(), path.clone(), "static/");
+    }
+    let theme_static = root.join("themes").join(theme_name).join("static");
+    if theme_static.is_dir() {
+        for e in WalkDir::new(&theme_static)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|e| e.ok())
+        {
+            if e.file_type().is_file()
+                && let Ok(rel) = e.path().strip_prefix(&theme_static)
+            {
+                out.add_static(
+                    rel.to_string_lossy().replace('\\', "/"),
+                    e.path().to_path_buf(),
+                    "theme static/",
+                );
+            }
+        }
+    } else if theme_name == theme::DEFAULT_NAME {
+        for (rel, bytes) in theme::static_files() {
+            if !out.contains(rel) {
+                let _ = out.add(OutputFile::bytes(rel, bytes.to_vec()), "built-in theme");
+            }
+        }
+    }
+}
+
+/// The output folder for these options.
+pub fn output_dir(opts: &BuildOptions) -> PathBuf {
+    opts.output
+        .clone()
+        .unwrap_or_else(|| opts.root.join("public"))
+}
+
+/// Builds and writes the site atomically.
+pub fn build(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Report> {
+    let start = Instant::now();
+    let out_dir = output_dir(opts);
+    output::check_output_dir(&opts.root, &out_dir)?;
+    let built = build_in_memory(opts, progress)?;
+    progress("writing");
+    output::write_atomic(&out_dir, &built.output)?;
+    let mut report = built.report;
+    report.elapsed = start.elapsed();
+    Ok(report)
+}
+
+/// Builds in memory and resolves every internal link and anchor; writes nothing.
+pub fn check(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Report> {
+    let built = build_in_memory(opts, progress)?;
+    progress("checking links");
+    let errors = linkcheck::check(&built.site, &built.output);
+    if !errors.is_empty() {
+        return Err(Error::Site(errors));
+    }
+    Ok(built.report)
+}

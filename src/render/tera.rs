@@ -1,0 +1,237 @@
+//! The only module that calls Tera (2.x). It loads the theme's templates, lets the site's
+//! `templates/` override them by name, registers castdown's template functions once, and turns
+//! Tera errors into diagnostics that name the template file, line and the page being rendered.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
+use walkdir::WalkDir;
+
+use crate::config::BaseUrl;
+use crate::error::Diagnostic;
+use crate::theme;
+
+/// A template's origin, for error messages.
+struct Source {
+    path: PathBuf,
+    text: String,
+}
+
+/// Compiled templates, shared by reference across render threads.
+pub struct Templates {
+    tera: Tera,
+    sources: HashMap<String, Source>,
+}
+
+/// A context under construction; values are Tera values so shared parts are cloned cheaply.
+#[derive(Default)]
+pub struct PageContext {
+    inner: Context,
+}
+
+impl PageContext {
+    /// Empty context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Inserts a ready value.
+    pub fn insert(&mut self, key: &'static str, value: Value) {
+        self.inner.insert_value(key, value);
+    }
+}
+
+/// Converts any serialisable data to a template value.
+pub fn to_value<T: serde::Serialize + ?Sized>(data: &T) -> Value {
+    Value::try_from_serializable(data).unwrap_or_else(|_| Value::none())
+}
+
+/// A string that templates print without escaping (already-safe HTML).
+pub fn safe(html: &str) -> Value {
+    Value::safe_string(html)
+}
+
+/// An array value from prepared values (cheap: values share their contents).
+pub fn array(values: &[Value]) -> Value {
+    Value::from(values)
+}
+
+impl Templates {
+    /// Loads the theme (a folder, or the built-in default) and the site's overrides.
+    pub fn load(
+        root: &Path,
+        theme_name: &str,
+        base: &BaseUrl,
+        site: Value,
+    ) -> Result<Templates, Vec<Diagnostic>> {
+        let mut files: Vec<(String, Source)> = Vec::new();
+        let mut errors = Vec::new();
+        let theme_dir = root.join("themes").join(theme_name).join("templates");
+        if theme_dir.is_dir() {
+            read_dir_templates(root, &theme_dir, &mut files, &mut errors);
+        } else if theme_name == theme::DEFAULT_NAME {
+            for (name, bytes) in theme::templates() {
+                files.push((
+                    name.to_string(),
+                    Source {
+                        path: PathBuf::from(format!("(built-in theme)/templates/{name}")),
+                        text: String::from_utf8_lossy(bytes).into_owned(),
+                    },
+                ));
+            }
+        } else {
+            errors.push(
+                Diagnostic::new("castdown.yaml", format!("theme `{theme_name}` not found")).hint(
+                    format!("create themes/{theme_name}/templates/ or use `theme: default`"),
+                ),
+            );
+            return Err(errors);
+        }
+        let site_dir = root.join("templates");
+        if site_dir.is_dir() {
+            read_dir_templates(root, &site_dir, &mut files, &mut errors);
+        }
+        // Later entries (site templates) override earlier ones (theme) of the same name.
+        let mut sources: HashMap<String, Source> = HashMap::new();
+        for (name, src) in files {
+            sources.insert(name, src);
+        }
+        let mut tera = new_tera(base);
+        // Each template alone first, so a syntax error is attributed to its own file.
+        let mut names: Vec<&String> = sources.keys().collect();
+        names.sort();
+        for name in &names {
+            let mut probe = new_tera(base);
+            if let Err(e) = probe.add_raw_template(name, &sources[*name].text)
+                && !matches!(e.kind(), ErrorKind::MissingParent { .. })
+            {
+                errors.push(diagnostic(&sources, &e, None));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let all: Vec<(&str, &str)> = names
+            .iter()
+            .map(|n| (n.as_str(), sources[*n].text.as_str()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(all) {
+            return Err(vec![diagnostic(&sources, &e, None)]);
+        }
+        tera.global_context().insert_value("site", site);
+        Ok(Templates { tera, sources })
+    }
+
+    /// Whether a template of this name exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// Renders `template` for the page at `page` (named in errors).
+    pub fn render(
+        &self,
+        template: &str,
+        cx: &PageContext,
+        page: &str,
+    ) -> Result<String, Diagnostic> {
+        self.tera
+            .render(template, &cx.inner)
+            .map_err(|e| diagnostic(&self.sources, &e, Some((template, page))))
+    }
+}
+
+/// A Tera instance with castdown's functions: `url(path=…)` gives a root-relative link under
+/// the base path, `abs_url(path=…)` an absolute URL.
+fn new_tera(base: &BaseUrl) -> Tera {
+    let mut tera = Tera::default();
+    let path = base.path.clone();
+    tera.register_function(
+        "url",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let p: &str = kwargs.must_get("path")?;
+            Ok(format!("{path}{}", p.trim_start_matches('/')))
+        },
+    );
+    let abs = base.url.clone();
+    tera.register_function(
+        "abs_url",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let p: &str = kwargs.must_get("path")?;
+            Ok(format!("{abs}{}", p.trim_start_matches('/')))
+        },
+    );
+    tera
+}
+
+fn read_dir_templates(
+    root: &Path,
+    dir: &Path,
+    files: &mut Vec<(String, Source)>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for entry in WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let name = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let shown = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        match crate::load::read_text(entry.path(), &shown) {
+            Ok(text) => files.push((name, Source { path: shown, text })),
+            Err(d) => errors.push(d),
+        }
+    }
+}
+
+fn diagnostic(
+    sources: &HashMap<String, Source>,
+    e: &tera::Error,
+    rendering: Option<(&str, &str)>,
+) -> Diagnostic {
+    let suffix = match rendering {
+        Some((_, page)) => format!(" (while rendering {page})"),
+        None => String::new(),
+    };
+    match e.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+            let (path, text) = match sources.get(r.filename()) {
+                Some(s) => (s.path.clone(), s.text.as_str()),
+                None => (PathBuf::from(r.filename()), ""),
+            };
+            let span = r.span();
+            let mut message = r.message().to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                message.push_str(": ");
+                message.push_str(&s.to_string());
+                source = s.source();
+            }
+            Diagnostic::new(path, format!("template error: {message}{suffix}")).at(
+                text,
+                span.start_line,
+                span.start_col + 1,
+            )
+        }
+        _ => {
+            let path = rendering
+                .and_then(|(t, _)| sources.get(t).map(|s| s.path.clone()))
+                .unwrap_or_else(|| PathBuf::from("templates"));
+            Diagnostic::new(path, format!("template error: {e}{suffix}"))
+        }
+    }
+}

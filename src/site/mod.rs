@@ -1,0 +1,272 @@
+//! The site model (SPEC §3): published episodes newest first, and the concepts, shows and
+//! people they name, each merged by identity, with display names, slugs, related episodes,
+//! related concepts and previous/next within a show. Everything here is sorted, so output
+//! built from it is deterministic.
+
+mod related;
+mod terms;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+pub use terms::{Term, TermKind};
+
+use crate::config::{BaseUrl, Config};
+use crate::error::Diagnostic;
+use crate::load::{Content, CuratedKind, Digest, Page};
+
+/// One concept as an episode uses it.
+#[derive(Debug, Clone)]
+pub struct EpisodeConcept {
+    /// Index into [`Site::concepts`].
+    pub concept: usize,
+    /// The name as this episode wrote it.
+    pub name: String,
+    /// This episode's definition.
+    pub definition: Option<String>,
+}
+
+/// A published episode.
+#[derive(Debug, Clone)]
+pub struct Episode {
+    /// The digest it was read from.
+    pub digest: Digest,
+    /// Output path, `episodes/<slug>/`.
+    pub path: String,
+    /// Index into [`Site::shows`].
+    pub show: Option<usize>,
+    /// Indexes into [`Site::people`].
+    pub people: Vec<usize>,
+    /// Concepts in the order the digest lists them (deduplicated).
+    pub concepts: Vec<EpisodeConcept>,
+    /// Related episodes by shared concepts, best first.
+    pub related: Vec<usize>,
+    /// The older episode of the same show.
+    pub prev_in_show: Option<usize>,
+    /// The newer episode of the same show.
+    pub next_in_show: Option<usize>,
+}
+
+/// The whole site, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    /// Validated configuration.
+    pub config: Config,
+    /// Base URL (checked present).
+    pub base: BaseUrl,
+    /// Site root folder.
+    pub root: PathBuf,
+    /// Published episodes, newest first.
+    pub episodes: Vec<Episode>,
+    /// Concepts sorted by slug.
+    pub concepts: Vec<Term>,
+    /// Shows sorted by slug.
+    pub shows: Vec<Term>,
+    /// People sorted by slug.
+    pub people: Vec<Term>,
+    /// Standalone pages sorted by slug.
+    pub pages: Vec<Page>,
+    concept_lookup: terms::Lookup,
+}
+
+impl Site {
+    /// Builds the model. `drafts` includes draft digests and pages.
+    pub fn build(
+        config: Config,
+        base: BaseUrl,
+        root: PathBuf,
+        content: Content,
+        drafts: bool,
+    ) -> Result<Site, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let mut digests: Vec<Digest> = content
+            .digests
+            .into_iter()
+            .filter(|d| drafts || !d.draft)
+            .collect();
+        // Newest first; ties by slug, then path, so the order never depends on the walk.
+        digests.sort_by(|a, b| {
+            b.date
+                .timestamp()
+                .cmp(&a.date.timestamp())
+                .then_with(|| a.slug.cmp(&b.slug))
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        let mut by_slug: HashMap<&str, &Digest> = HashMap::new();
+        for d in &digests {
+            if let Some(other) = by_slug.insert(d.slug.as_str(), d) {
+                let (first, second) = if other.path < d.path {
+                    (other, d)
+                } else {
+                    (d, other)
+                };
+                errors.push(
+                    Diagnostic::new(
+                        &second.path,
+                        format!(
+                            "episode slug `{}` is also used by {}",
+                            d.slug,
+                            first.path.display()
+                        ),
+                    )
+                    .hint("set a different `slug:` in one of the two files"),
+                );
+            }
+        }
+        let curated_of = |kind: CuratedKind| -> Vec<crate::load::Curated> {
+            content
+                .curated
+                .iter()
+                .filter(|c| c.kind == kind)
+                .cloned()
+                .collect()
+        };
+        // Terms are built oldest first so that "earliest episode" breaks spelling ties.
+        let chronological: Vec<usize> = (0..digests.len()).rev().collect();
+        let concept_names = |d: &Digest| {
+            d.concepts
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+        };
+        let show_names = |d: &Digest| d.show.iter().cloned().collect::<Vec<_>>();
+        let people_names = |d: &Digest| d.people.clone();
+        let (concepts, concept_lookup, mut errs) = terms::build(
+            TermKind::Concept,
+            &digests,
+            &chronological,
+            &concept_names,
+            curated_of(CuratedKind::Concept),
+            &config.concept_aliases,
+        );
+        errors.append(&mut errs);
+        let (shows, show_lookup, mut errs) = terms::build(
+            TermKind::Show,
+            &digests,
+            &chronological,
+            &show_names,
+            curated_of(CuratedKind::Show),
+            &[],
+        );
+        errors.append(&mut errs);
+        let (people, people_lookup, mut errs) = terms::build(
+            TermKind::Person,
+            &digests,
+            &chronological,
+            &people_names,
+            curated_of(CuratedKind::Person),
+            &[],
+        );
+        errors.append(&mut errs);
+
+        let mut pages: Vec<Page> = content
+            .pages
+            .into_iter()
+            .filter(|p| drafts || !p.draft)
+            .collect();
+        pages.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.path.cmp(&b.path)));
+        for w in pages.windows(2) {
+            if w[0].slug == w[1].slug {
+                errors.push(Diagnostic::new(
+                    &w[1].path,
+                    format!(
+                        "page slug `{}` is also used by {}",
+                        w[1].slug,
+                        w[0].path.display()
+                    ),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+
+        let mut episodes: Vec<Episode> = digests
+            .into_iter()
+            .map(|d| {
+                let mut seen = Vec::new();
+                let mut ecs = Vec::new();
+                for c in &d.concepts {
+                    if let Some(idx) = concept_lookup.find(&c.name)
+                        && !seen.contains(&idx)
+                    {
+                        seen.push(idx);
+                        ecs.push(EpisodeConcept {
+                            concept: idx,
+                            name: c.name.clone(),
+                            definition: c.definition.clone(),
+                        });
+                    }
+                }
+                let mut ppl: Vec<usize> = Vec::new();
+                for p in &d.people {
+                    if let Some(i) = people_lookup.find(p)
+                        && !ppl.contains(&i)
+                    {
+                        ppl.push(i);
+                    }
+                }
+                Episode {
+                    path: format!("episodes/{}/", d.slug),
+                    show: d.show.as_deref().and_then(|s| show_lookup.find(s)),
+                    people: ppl,
+                    concepts: ecs,
+                    related: Vec::new(),
+                    prev_in_show: None,
+                    next_in_show: None,
+                    digest: d,
+                }
+            })
+            .collect();
+        let mut concepts = concepts;
+        let mut shows = shows;
+        let mut people = people;
+        for (i, e) in episodes.iter().enumerate() {
+            for c in &e.concepts {
+                concepts[c.concept].episodes.push(i);
+            }
+            if let Some(s) = e.show {
+                shows[s].episodes.push(i);
+            }
+            for p in &e.people {
+                people[*p].episodes.push(i);
+            }
+        }
+        for s in &shows {
+            // Episode indexes ascend newest → oldest.
+            for w in s.episodes.windows(2) {
+                episodes[w[0]].prev_in_show = Some(w[1]);
+                episodes[w[1]].next_in_show = Some(w[0]);
+            }
+        }
+        related::related_episodes(&mut episodes, &concepts);
+        related::related_concepts(&episodes, &mut concepts);
+        Ok(Site {
+            config,
+            base,
+            root,
+            episodes,
+            concepts,
+            shows,
+            people,
+            pages,
+            concept_lookup,
+        })
+    }
+
+    /// The concept a name (or alias) refers to.
+    pub fn concept_by_name(&self, name: &str) -> Option<&Term> {
+        self.concept_lookup
+            .find(name)
+            .and_then(|i| self.concepts.get(i))
+    }
+
+    /// The list of terms of a kind.
+    pub fn terms(&self, kind: TermKind) -> &[Term] {
+        match kind {
+            TermKind::Concept => &self.concepts,
+            TermKind::Show => &self.shows,
+            TermKind::Person => &self.people,
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Related episodes and related concepts. Both are bounded per item so that a concept shared
+//! by thousands of episodes costs linear, not quadratic, time.
+
+use std::collections::HashMap;
+
+use super::{Episode, Term};
+
+/// How many neighbours on each side of an episode, in a concept's date-ordered list, are
+/// considered as candidates. Nearby episodes are the likeliest to be related anyway.
+const WINDOW: usize = 60;
+/// Related episodes kept per episode.
+const KEEP_EPISODES: usize = 5;
+/// Related concepts kept per concept.
+const KEEP_CONCEPTS: usize = 8;
+
+/// Scores candidates by shared concepts weighted by rarity (IDF), best first.
+pub fn related_episodes(episodes: &mut [Episode], concepts: &[Term]) {
+    let n = episodes.len().max(1) as f64;
+    let results: Vec<Vec<usize>> = {
+        use rayon::prelude::*;
+        let eps: &[Episode] = episodes;
+        (0..eps.len())
+            .into_par_iter()
+            .map(|i| {
+                let mut scores: HashMap<usize, f64> = HashMap::new();
+                for c in &eps[i].concepts {
+                    let list = &concepts[c.concept].episodes;
+                    let weight = (n / list.len().max(1) as f64).ln() + 1.0;
+                    let pos = list.binary_search(&i).unwrap_or_else(|p| p);
+                    let lo = pos.saturating_sub(WINDOW);
+                    let hi = (pos + WINDOW + 1).min(list.len());
+                    for &j in &list[lo..hi] {
+                        if j != i {
+                            *scores.entry(j).or_insert(0.0) += weight;
+                        }
+                    }
+                }
+                let mut ranked: Vec<(usize, f64)> = scores.into_iter().collect();
+                ranked.sort_by(|a, b| {
+                    b.1.total_cmp(&a.1)
+                        .then(a.0.abs_diff(i).cmp(&b.0.abs_diff(i)))
+                        .then(a.0.cmp(&b.0))
+                });
+                ranked
+                    .into_iter()
+                    .take(KEEP_EPISODES)
+                    .map(|(j, _)| j)
+                    .collect()
+            })
+            .collect()
+    };
+    for (e, r) in episodes.iter_mut().zip(results) {
+        e.related = r;
+    }
+}
+
+/// Counts how often each pair of concepts appears in the same episode.
+pub fn related_concepts(episodes: &[Episode], concepts: &mut [Term]) {
+    let mut pairs: Vec<HashMap<usize, usize>> = vec![HashMap::new(); concepts.len()];
+    for e in episodes {
+        for a in &e.concepts {
+            for b in &e.concepts {
+                if a.concept != b.concept {
+                    *pairs[a.concept].entry(b.concept).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    for (i, counts) in pairs.into_iter().enumerate() {
+        let mut ranked: Vec<(usize, usize)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(concepts[a.0].slug.cmp(&concepts[b.0].slug))
+        });
+        ranked.truncate(KEEP_CONCEPTS);
+        concepts[i].related = ranked;
+    }
+}

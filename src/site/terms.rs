@@ -1,0 +1,240 @@
+//! Concepts, shows and people share one model: a [`Term`] merged by identity, displayed by its
+//! most used spelling, addressed by a slug that only depends on its identity (or the curated
+//! file's name), so adding content never moves an existing URL.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::error::Diagnostic;
+use crate::load::{Curated, Digest};
+use crate::names::{identity, slugify};
+
+/// Which kind of term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TermKind {
+    /// `/concepts/`
+    Concept,
+    /// `/shows/`
+    Show,
+    /// `/people/`
+    Person,
+}
+
+impl TermKind {
+    /// The URL section: `concepts`, `shows` or `people`.
+    pub fn section(self) -> &'static str {
+        match self {
+            TermKind::Concept => "concepts",
+            TermKind::Show => "shows",
+            TermKind::Person => "people",
+        }
+    }
+
+    /// Singular noun for messages and templates.
+    pub fn singular(self) -> &'static str {
+        match self {
+            TermKind::Concept => "concept",
+            TermKind::Show => "show",
+            TermKind::Person => "person",
+        }
+    }
+}
+
+/// A concept, show or person.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// Kind.
+    pub kind: TermKind,
+    /// Identity key.
+    pub key: String,
+    /// URL slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Other spellings and aliases seen, sorted (for search and `digest.json`).
+    pub other_names: Vec<String>,
+    /// Episodes, newest first (indexes into `Site::episodes`).
+    pub episodes: Vec<usize>,
+    /// Curated description, when the site has one.
+    pub curated: Option<Curated>,
+    /// Related concepts with co-occurrence counts, best first (concepts only).
+    pub related: Vec<(usize, usize)>,
+    /// Files that name this term, first is the earliest (for error messages).
+    pub sources: Vec<PathBuf>,
+}
+
+impl Term {
+    /// Output path: `concepts/<slug>/`.
+    pub fn path(&self) -> String {
+        format!("{}/{}/", self.kind.section(), self.slug)
+    }
+}
+
+/// Resolves names (and aliases) to term indexes.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    aliases: HashMap<String, String>,
+    index: HashMap<String, usize>,
+}
+
+impl Lookup {
+    fn resolve(&self, name: &str) -> String {
+        let mut key = identity(name);
+        // Follow alias chains, bounded so a cycle cannot loop forever.
+        for _ in 0..8 {
+            match self.aliases.get(&key) {
+                Some(next) if *next != key => key = next.clone(),
+                _ => break,
+            }
+        }
+        key
+    }
+
+    /// The index of the term a name refers to.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.index.get(&self.resolve(name)).copied()
+    }
+}
+
+struct Acc {
+    spellings: BTreeMap<String, (usize, usize)>, // spelling → (count, first seen order)
+    preferred: Option<String>,
+    curated: Option<Curated>,
+    sources: Vec<PathBuf>,
+}
+
+/// Builds the terms of one kind. `order` lists digest indexes oldest first.
+pub fn build(
+    kind: TermKind,
+    digests: &[Digest],
+    order: &[usize],
+    names_of: &dyn Fn(&Digest) -> Vec<String>,
+    curated: Vec<Curated>,
+    config_aliases: &[(String, String)],
+) -> (Vec<Term>, Lookup, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let mut lookup = Lookup::default();
+    let mut accs: BTreeMap<String, Acc> = BTreeMap::new();
+    let new_acc = || Acc {
+        spellings: BTreeMap::new(),
+        preferred: None,
+        curated: None,
+        sources: Vec::new(),
+    };
+    for (alias, canonical) in config_aliases {
+        let target = identity(canonical);
+        lookup.aliases.insert(identity(alias), target.clone());
+        accs.entry(target).or_insert_with(new_acc).preferred = Some(canonical.trim().to_string());
+    }
+    for c in &curated {
+        let target = identity(&c.name);
+        for a in &c.aliases {
+            lookup.aliases.insert(identity(a), target.clone());
+        }
+    }
+    for c in curated {
+        let key = lookup.resolve(&c.name);
+        let acc = accs.entry(key).or_insert_with(new_acc);
+        acc.preferred = Some(c.name.clone());
+        acc.sources.push(c.path.clone());
+        acc.curated = Some(c);
+    }
+    let mut seen_order = 0usize;
+    for &i in order {
+        let d = &digests[i];
+        for name in names_of(d) {
+            let key = lookup.resolve(&name);
+            if key.is_empty() {
+                continue;
+            }
+            let acc = accs.entry(key).or_insert_with(new_acc);
+            let spelling = name.split_whitespace().collect::<Vec<_>>().join(" ");
+            let entry = acc.spellings.entry(spelling).or_insert((0, seen_order));
+            entry.0 += 1;
+            seen_order += 1;
+            if acc.sources.last() != Some(&d.path) {
+                acc.sources.push(d.path.clone());
+            }
+        }
+    }
+    let mut terms: Vec<Term> = Vec::with_capacity(accs.len());
+    let mut by_slug: HashMap<String, usize> = HashMap::new();
+    for (key, acc) in accs {
+        let most_used = acc
+            .spellings
+            .iter()
+            .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))
+            .map(|(s, _)| s.clone());
+        let name = acc
+            .preferred
+            .clone()
+            .or(most_used)
+            .unwrap_or_else(|| key.clone());
+        let slug = match &acc.curated {
+            Some(c) => c.slug.clone(),
+            None => slugify(&key),
+        };
+        let first_source = acc
+            .sources
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("castdown.yaml"));
+        if slug.is_empty() {
+            errors.push(
+                Diagnostic::new(
+                    &first_source,
+                    format!("{} `{name}` gives an empty URL slug", kind.singular()),
+                )
+                .hint("use a name with at least one letter or digit"),
+            );
+            continue;
+        }
+        if let Some(&other) = by_slug.get(&slug) {
+            let o: &Term = &terms[other];
+            let other_source = o
+                .sources
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            errors.push(
+                Diagnostic::new(&first_source, format!(
+                    "{} `{name}` and {} `{}` (in {other_source}) would share the URL /{}/{slug}/",
+                    kind.singular(),
+                    kind.singular(),
+                    o.name,
+                    kind.section()
+                ))
+                .hint("rename one of them, or merge them with an alias"),
+            );
+            continue;
+        }
+        let mut other_names: Vec<String> = acc
+            .spellings
+            .keys()
+            .filter(|s| **s != name)
+            .cloned()
+            .collect();
+        if let Some(c) = &acc.curated {
+            other_names.extend(c.aliases.iter().cloned());
+        }
+        other_names.sort();
+        other_names.dedup();
+        by_slug.insert(slug.clone(), terms.len());
+        terms.push(Term {
+            kind,
+            key,
+            slug,
+            name,
+            other_names,
+            episodes: Vec::new(),
+            curated: acc.curated,
+            related: Vec::new(),
+            sources: acc.sources,
+        });
+    }
+    terms.sort_by(|a, b| a.slug.cmp(&b.slug));
+    for (i, t) in terms.iter().enumerate() {
+        lookup.index.insert(t.key.clone(), i);
+    }
+    (terms, lookup, errors)
+}
