@@ -142,6 +142,8 @@ pub struct Digest {
     pub body_line: usize,
     /// Words in the body.
     pub word_count: usize,
+    /// Whether the body has its own Key Concepts list (rendered as the definition list).
+    pub key_concepts_in_body: bool,
 }
 
 /// Which curated folder a file is in.
@@ -522,6 +524,7 @@ pub fn parse_digest(
         body: split.body.to_string(),
         body_line: split.body_line,
         word_count: scan.word_count,
+        key_concepts_in_body: !scan.key_concepts.is_empty(),
     })
 }
 

@@ -39,12 +39,12 @@ pub fn diagnostic(
 
 fn hint_for(message: &str) -> Option<String> {
     if message.starts_with("unknown field") {
-        if let Some(expected) = message.split("expected ").nth(1) {
-            return Some(format!(
-                "a typo? known keys: {expected}; put free-form data under `extra:`"
-            ));
-        }
-        return Some("put free-form data under `extra:`".into());
+        return Some("a typo? free-form data goes under `extra:`".into());
+    }
+    if message.contains("invalid type: sequence, expected a string")
+        || message.contains("invalid type: map, expected a string")
+    {
+        return Some("quote text that starts with `[` or `{` or contains `: `".into());
     }
     if message.contains("did not match any variant of untagged enum RawConcept") {
         return Some(

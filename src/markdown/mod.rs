@@ -274,6 +274,9 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
     let mut after_key_heading = false;
     let mut key_list_depth = 0usize;
     let mut at_item_start = false;
+    let mut title_open = false;
+    let mut skip_para_end = false;
+    let mut strip_colon = false;
     let mut i = 0;
     while i < events.len() {
         let ev = events[i].clone();
@@ -366,19 +369,49 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
             Event::Start(Tag::List(start)) => {
                 if after_key_heading && key_list_depth == 0 {
                     key_list_depth = 1;
-                } else if key_list_depth > 0 {
-                    key_list_depth += 1;
+                    // The Key Concepts list becomes a definition list of linked terms.
+                    out.push(Event::Html(CowStr::Borrowed(
+                        "<dl class=\"key-concepts-list\">\n",
+                    )));
+                } else {
+                    if key_list_depth > 0 {
+                        key_list_depth += 1;
+                    }
+                    out.push(Event::Start(Tag::List(start)));
                 }
                 after_key_heading = false;
-                out.push(Event::Start(Tag::List(start)));
             }
             Event::End(TagEnd::List(o)) => {
+                if key_list_depth == 1 {
+                    out.push(Event::Html(CowStr::Borrowed("</dl>\n")));
+                } else {
+                    out.push(Event::End(TagEnd::List(o)));
+                }
                 key_list_depth = key_list_depth.saturating_sub(1);
-                out.push(Event::End(TagEnd::List(o)));
+            }
+            Event::Start(Tag::Item) if key_list_depth == 1 => {
+                at_item_start = true;
+                title_open = true;
+                out.push(Event::Html(CowStr::Borrowed("<dt>")));
+            }
+            Event::End(TagEnd::Item) if key_list_depth == 1 => {
+                if title_open {
+                    out.push(Event::Html(CowStr::Borrowed("</dt><dd>")));
+                    title_open = false;
+                }
+                at_item_start = false;
+                skip_para_end = false;
+                add_text(&mut sections, "\n");
+                out.push(Event::Html(CowStr::Borrowed("</dd>\n")));
             }
             Event::Start(Tag::Item) => {
-                at_item_start = key_list_depth == 1;
                 out.push(Event::Start(Tag::Item));
+            }
+            Event::Start(Tag::Paragraph) if at_item_start => {
+                skip_para_end = true;
+            }
+            Event::End(TagEnd::Paragraph) if skip_para_end => {
+                skip_para_end = false;
             }
             Event::Start(Tag::Paragraph) => {
                 if key_list_depth == 0 {
@@ -388,7 +421,7 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
             }
             Event::Start(Tag::Strong) if at_item_start => {
                 at_item_start = false;
-                // `**Term**: definition` — link the strong term.
+                // `**Term**: definition` — the strong term is the linked <dt>.
                 let mut term = String::new();
                 let start = i;
                 while i < events.len() && !matches!(events[i], Event::End(TagEnd::Strong)) {
@@ -402,47 +435,68 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
                 let term_clean = term.trim().trim_end_matches(':').trim();
                 let url = (cx.concept_url)(term_clean);
                 if let Some(u) = &url {
-                    out.push(Event::Start(Tag::Link {
-                        link_type: pulldown_cmark::LinkType::Inline,
-                        dest_url: CowStr::from(u.clone()),
-                        title: CowStr::Borrowed(""),
-                        id: CowStr::Borrowed(""),
-                    }));
+                    out.push(link_start(u));
                 }
                 out.push(Event::Start(Tag::Strong));
                 for e in inner {
-                    if let Event::Text(t) = &e {
-                        add_text(&mut sections, t);
+                    match e {
+                        Event::Text(t) => {
+                            add_text(&mut sections, &t);
+                            let t = t.trim_end().trim_end_matches(':').to_string();
+                            out.push(Event::Text(CowStr::from(t)));
+                        }
+                        other => out.push(other),
                     }
-                    out.push(e);
                 }
                 out.push(Event::End(TagEnd::Strong));
                 if url.is_some() {
                     out.push(Event::End(TagEnd::Link));
                 }
+                out.push(Event::Html(CowStr::Borrowed("</dt><dd>")));
+                title_open = false;
+                strip_colon = true;
             }
             Event::Text(t) if at_item_start => {
                 at_item_start = false;
                 add_text(&mut sections, &t);
-                let split = t
-                    .find(':')
-                    .map(|p| (t[..p].to_string(), t[p..].to_string()));
-                match split
-                    .and_then(|(term, rest)| (cx.concept_url)(term.trim()).map(|u| (term, rest, u)))
-                {
-                    Some((term, rest, url)) => {
-                        out.push(Event::Start(Tag::Link {
-                            link_type: pulldown_cmark::LinkType::Inline,
-                            dest_url: CowStr::from(url),
-                            title: CowStr::Borrowed(""),
-                            id: CowStr::Borrowed(""),
-                        }));
+                let (term, rest) = match t.find(':') {
+                    Some(p) => (
+                        t[..p].trim().to_string(),
+                        t[p + 1..].trim_start().to_string(),
+                    ),
+                    None => (t.trim().to_string(), String::new()),
+                };
+                match (cx.concept_url)(&term) {
+                    Some(url) => {
+                        out.push(link_start(&url));
                         out.push(Event::Text(CowStr::from(term)));
                         out.push(Event::End(TagEnd::Link));
-                        out.push(Event::Text(CowStr::from(rest)));
                     }
-                    None => out.push(Event::Text(t)),
+                    None => out.push(Event::Text(CowStr::from(term))),
                 }
+                out.push(Event::Html(CowStr::Borrowed("</dt><dd>")));
+                title_open = false;
+                if !rest.is_empty() {
+                    out.push(Event::Text(CowStr::from(rest)));
+                }
+            }
+            Event::Text(t) if strip_colon => {
+                strip_colon = false;
+                add_text(&mut sections, &t);
+                let rest = t
+                    .trim_start()
+                    .trim_start_matches(':')
+                    .trim_start()
+                    .to_string();
+                if !rest.is_empty() {
+                    out.push(Event::Text(CowStr::from(rest)));
+                }
+            }
+            ref other if at_item_start && !matches!(other, Event::Start(Tag::Paragraph)) => {
+                at_item_start = false;
+                title_open = false;
+                out.push(Event::Html(CowStr::Borrowed("</dt><dd>")));
+                out.push(ev.clone());
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 after_key_heading = false;
@@ -543,6 +597,15 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
     }
 }
 
+fn link_start(url: &str) -> Event<'static> {
+    Event::Start(Tag::Link {
+        link_type: pulldown_cmark::LinkType::Inline,
+        dest_url: CowStr::from(url.to_string()),
+        title: CowStr::Borrowed(""),
+        id: CowStr::Borrowed(""),
+    })
+}
+
 fn ev_clone_break<'a>(e: &Event<'a>) -> Event<'a> {
     e.clone()
 }
@@ -610,22 +673,33 @@ mod tests {
 
     #[test]
     fn key_concept_terms_link_to_concept_pages() {
+        let body = "## Key Concepts\n- **Alpha**: first\n- Beta: second\n- Other: none\n";
+        let html = md(body, RawHtml::Sanitize).html;
+        for needle in [
+            "<dl class=\"key-concepts-list\">",
+            "<dt><a href=\"/c/alpha/\"><strong>Alpha</strong></a></dt><dd>first</dd>",
+            "<dt><a href=\"/c/beta/\">Beta</a></dt><dd>second</dd>",
+            "<dt>Other</dt><dd>none</dd>",
+        ] {
+            assert!(html.contains(needle), "{needle} missing from {html}");
+        }
+        assert!(!html.contains("<li>"), "{html}");
+    }
+
+    #[test]
+    fn loose_key_concept_lists_and_colon_inside_strong() {
         let r = md(
-            "## Key Concepts\n- **Alpha**: first\n- Beta: second\n- Other: none\n",
+            "## Key Concepts\n\n- **Alpha:** first: with colon\n\n- Beta: second\n\n  more text\n",
             RawHtml::Sanitize,
         );
+        assert!(r.html.contains("<dt><a href=\"/c/alpha/\"><strong>Alpha</strong></a></dt><dd>first: with colon</dd>"), "{}", r.html);
         assert!(
-            r.html
-                .contains("<a href=\"/c/alpha/\"><strong>Alpha</strong></a>: first"),
+            r.html.contains(
+                "<dt><a href=\"/c/beta/\">Beta</a></dt><dd>second\n<p>more text</p>\n</dd>"
+            ),
             "{}",
             r.html
         );
-        assert!(
-            r.html.contains("<a href=\"/c/beta/\">Beta</a>: second"),
-            "{}",
-            r.html
-        );
-        assert!(r.html.contains("<li>Other: none</li>"), "{}", r.html);
     }
 
     #[test]

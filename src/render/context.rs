@@ -86,7 +86,7 @@ fn value_map_insert(v: &mut Value, key: &str, val: Value) -> Option<Value> {
 }
 
 /// `episode`: the card fields plus `{content (HTML), toc, concepts: [{name, url,
-/// definition}], source, duration_iso, duration_seconds, word_count, reading_minutes,
+/// definition}], key_concepts_in_body, source, duration_iso, duration_seconds, word_count, reading_minutes,
 /// related: [card], prev: card?, next: card?, media, extra, data_url}`.
 pub fn episode_value(site: &Site, shared: &Shared, bodies: &Bodies, i: usize) -> Value {
     let e = &site.episodes[i];
@@ -111,6 +111,7 @@ pub fn episode_value(site: &Site, shared: &Shared, bodies: &Bodies, i: usize) ->
         m.insert("duration_iso".into(), json!(d.duration.map(duration::iso)));
         m.insert("duration_seconds".into(), json!(d.duration));
         m.insert("word_count".into(), json!(d.word_count));
+        m.insert("key_concepts_in_body".into(), json!(d.key_concepts_in_body));
         m.insert(
             "reading_minutes".into(),
             json!(d.word_count.div_ceil(200).max(1)),

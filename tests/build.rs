@@ -1,0 +1,396 @@
+//! End-to-end builds of fixture sites with the real binary: every page a crawler or reader
+//! would visit, escaping, unicode, aliases, sub-path links, drafts, pagination, determinism,
+//! atomic output.
+
+mod common;
+
+use common::{Site, stderr};
+use scraper::{Html, Selector};
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap_or_else(|e| panic!("selector {s}: {e:?}"))
+}
+
+fn texts(html: &str, selector: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    doc.select(&sel(selector))
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
+
+fn attrs(html: &str, selector: &str, attr: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    doc.select(&sel(selector))
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn tricky_site_escapes_everything_from_content() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let html = site.read("episodes/escaping/index.html");
+    // The title is text, never markup.
+    assert_eq!(
+        texts(&html, "h1"),
+        ["<script>alert('x')</script> & \"Quotes\": a title"]
+    );
+    assert!(!html.contains("<script>alert"), "raw script in page");
+    // Raw HTML in the body is sanitised: no handlers, no scripts, no javascript: URLs.
+    assert!(!html.contains("onclick") && !html.contains("steal()"));
+    assert!(!html.contains("<iframe") && !html.contains("javascript:"));
+    assert!(html.contains("<span>inline handler</span>"));
+    // Definitions from front matter are escaped text.
+    assert!(
+        texts(&html, ".key-concepts dd")
+            .iter()
+            .any(|t| t == "A definition with <tags> & \"quotes\"")
+    );
+    // JSON-LD cannot be closed early by content.
+    let ld = texts(&html, "script[type='application/ld+json']");
+    assert_eq!(ld.len(), 1);
+    assert!(!ld[0].contains('<'));
+    let v: serde_json::Value =
+        serde_json::from_str(&ld[0]).unwrap_or_else(|e| panic!("json-ld: {e}"));
+    assert_eq!(
+        v["headline"],
+        "<script>alert('x')</script> & \"Quotes\": a title"
+    );
+}
+
+#[test]
+fn every_page_has_head_metadata() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    for (path, bytes) in site.snapshot_tree() {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap_or_default();
+        if html.contains("http-equiv=\"refresh\"") {
+            assert_eq!(
+                attrs(&html, "link[rel=canonical]", "href").len(),
+                1,
+                "{path}"
+            );
+            continue;
+        }
+        assert_eq!(texts(&html, "title").len(), 1, "title on {path}");
+        assert_eq!(
+            attrs(&html, "meta[name=description]", "content").len(),
+            1,
+            "description on {path}"
+        );
+        let canonical = attrs(&html, "link[rel=canonical]", "href");
+        assert_eq!(canonical.len(), 1, "canonical on {path}");
+        assert!(
+            canonical[0].starts_with("https://host.example/sub/path/"),
+            "{path}: {canonical:?}"
+        );
+        for og in ["og:title", "og:description", "og:url", "og:type"] {
+            assert_eq!(
+                attrs(&html, &format!("meta[property='{og}']"), "content").len(),
+                1,
+                "{og} on {path}"
+            );
+        }
+        if path != "404.html" {
+            let ld = texts(&html, "script[type='application/ld+json']");
+            assert_eq!(ld.len(), 1, "json-ld on {path}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&ld[0]).is_ok(),
+                "json-ld parses on {path}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_link_respects_the_sub_path() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    for (path, bytes) in site.snapshot_tree() {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap_or_default();
+        for attr in ["href", "src"] {
+            for link in attrs(&html, &format!("[{attr}]"), attr) {
+                if link.starts_with('/') {
+                    assert!(link.starts_with("/sub/path/"), "{path}: {attr}={link}");
+                }
+            }
+        }
+    }
+    // And `check` resolves every one of them.
+    let out = site.run(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn case_variants_merge_and_the_most_used_spelling_wins() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    // "compute resources", "Compute Resources", "Compute  Resources": one concept, 3 episodes.
+    let html = site.read("concepts/compute-resources/index.html");
+    assert_eq!(texts(&html, "h1"), ["Compute Resources"]);
+    assert!(
+        texts(&html, "p.meta")
+            .iter()
+            .any(|t| t.starts_with("3 episodes"))
+    );
+    // Every episode's definition is shown side by side.
+    let defs = texts(&html, ".definitions blockquote");
+    assert_eq!(defs.len(), 3, "{defs:?}");
+    // Paginated at 2: page 2 exists and holds the third episode.
+    assert!(site.exists("concepts/compute-resources/page/2/index.html"));
+}
+
+#[test]
+fn c_cplusplus_and_csharp_are_three_concepts_and_scripts_are_kept() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    for slug in ["c", "c-plus-plus", "c-sharp", "機械学習", "cafe-economie"] {
+        assert!(
+            site.exists(&format!("concepts/{slug}/index.html")),
+            "{slug}"
+        );
+    }
+}
+
+#[test]
+fn aliases_merge_concepts_and_redirect_old_urls() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    // concept_aliases ML → Machine Learning, and "Machine learning" by case: one page.
+    let html = site.read("concepts/machine-learning/index.html");
+    assert!(
+        texts(&html, "p.meta")
+            .iter()
+            .any(|t| t.starts_with("2 episodes")),
+        "{html}"
+    );
+    assert!(html.contains("Curated text about <strong>machine learning</strong>"));
+    assert!(!site.exists("concepts/ml/index.html"));
+    // Episode aliases: a folder and an .html file, both redirecting with sub-path URLs.
+    for old in [
+        "old/case-b/index.html",
+        "legacy/case-b.html",
+        "about-us/index.html",
+    ] {
+        let r = site.read(old);
+        assert!(r.contains("http-equiv=\"refresh\""), "{old}");
+    }
+    assert!(
+        site.read("old/case-b/index.html")
+            .contains("https://host.example/sub/path/episodes/custom-b/")
+    );
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    assert!(!site.exists("episodes/draft/index.html"));
+    assert!(!site.exists("concepts/draft-only-concept/index.html"));
+    assert!(!site.read("sitemap.xml").contains("draft"));
+    site.build_ok(&["--drafts"]);
+    assert!(site.exists("episodes/draft/index.html"));
+    assert!(site.exists("concepts/draft-only-concept/index.html"));
+}
+
+#[test]
+fn home_is_paginated_newest_first() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let first = site.read("index.html");
+    let titles = texts(&first, ".card-title");
+    assert_eq!(
+        titles,
+        [
+            "<script>alert('x')</script> & \"Quotes\": a title",
+            "Case variant A"
+        ]
+    );
+    assert!(site.exists("page/2/index.html") && site.exists("page/3/index.html"));
+    assert!(!site.exists("page/4/index.html"));
+    assert_eq!(attrs(&first, "a[rel=next]", "href"), ["/sub/path/page/2/"]);
+    assert!(
+        site.read("page/1/index.html")
+            .contains("http-equiv=\"refresh\"")
+    );
+}
+
+#[test]
+fn key_concepts_from_the_body_link_to_concept_pages() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let html = site.read("episodes/body-concepts/index.html");
+    let dts = attrs(&html, "dl.key-concepts-list dt a", "href");
+    assert_eq!(
+        dts,
+        [
+            "/sub/path/concepts/zeta-function/",
+            "/sub/path/concepts/eta/"
+        ]
+    );
+    let dds = texts(&html, "dl.key-concepts-list dd");
+    assert_eq!(dds, ["defined in bold: with a colon.", "plain form."]);
+    // The first paragraph is the summary.
+    assert_eq!(
+        attrs(&html, "meta[name=description]", "content"),
+        ["Intro paragraph used as the summary."]
+    );
+    assert!(
+        site.read("page/2/index.html")
+            .contains("Intro paragraph used as the summary.")
+    );
+}
+
+#[test]
+fn table_of_contents_ids_are_unique_and_match_headings() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let html = site.read("episodes/escaping/index.html");
+    let toc = attrs(&html, "nav.toc a", "href");
+    let ids = attrs(&html, ".body h2", "id");
+    assert_eq!(toc, ["#heading", "#heading-1"]);
+    assert_eq!(ids, ["heading", "heading-1"]);
+}
+
+#[test]
+fn code_is_highlighted_with_classes_and_a_generated_stylesheet() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let html = site.read("episodes/code/index.html");
+    assert!(html.contains("class=\"hl-"), "no highlight classes");
+    assert!(html.contains("&lt;b&gt;") && !html.contains("\"<b>\""));
+    let css = site.read("syntax.css");
+    assert!(css.contains("prefers-color-scheme: dark") && css.contains(".hl-"));
+}
+
+#[test]
+fn data_files_are_valid_and_complete() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let json: serde_json::Value =
+        serde_json::from_str(&site.read("episodes/custom-b/digest.json")).unwrap_or_default();
+    assert_eq!(json["title"], "Case variant B");
+    assert_eq!(json["duration_seconds"], 3723);
+    assert_eq!(json["date"], "2025-01-15T09:30:00+02:00");
+    assert_eq!(json["concepts"].as_array().map(Vec::len), Some(4));
+    let sitemap = site.read("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://host.example/sub/path/episodes/custom-b/</loc>"));
+    assert!(sitemap.contains("<loc>https://host.example/sub/path/</loc>"));
+    assert!(
+        !sitemap.contains("old/case-b"),
+        "redirects are not in the sitemap"
+    );
+    assert!(!sitemap.contains("404"));
+    assert!(
+        site.read("robots.txt")
+            .contains("Sitemap: https://host.example/sub/path/sitemap.xml")
+    );
+    let llms = site.read("llms.txt");
+    assert!(llms.starts_with("# Tricky <Digests> & Co\n"));
+    assert!(llms.contains("(https://host.example/sub/path/episodes/custom-b/)"));
+    assert!(site.read("404.html").contains("Page not found"));
+    assert!(site.exists("pic.png"), "static/ is copied");
+    assert!(site.exists("style.css"), "theme static is copied");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let a = Site::fixture("tricky");
+    a.build_ok(&[]);
+    let first = a.snapshot_tree();
+    a.build_ok(&[]);
+    assert_eq!(first, a.snapshot_tree(), "rebuild differs");
+    let b = Site::fixture("tricky");
+    b.build_ok(&[]);
+    assert_eq!(first, b.snapshot_tree(), "a second copy builds differently");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let before = site.snapshot_tree();
+    site.write("content/episodes/broken.md", "---\ntitle: [unclosed\n---\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(before, site.snapshot_tree());
+    let leftovers: Vec<String> = std::fs::read_dir(site.root())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("castdown-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn files_the_site_no_longer_produces_disappear() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    assert!(site.exists("episodes/code/index.html"));
+    std::fs::remove_file(site.root().join("content/episodes/code.md")).unwrap_or_default();
+    site.build_ok(&[]);
+    assert!(!site.exists("episodes/code/index.html"));
+}
+
+#[test]
+fn site_templates_override_theme_templates_by_name() {
+    let site = Site::fixture("tricky");
+    site.write("templates/page.html", "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">OVERRIDDEN {{ page.title }}</p>{% endblock content %}");
+    site.build_ok(&[]);
+    assert!(
+        site.read("about/index.html")
+            .contains("<p id=\"custom\">OVERRIDDEN About &amp; &lt;More&gt;</p>")
+    );
+    // Other templates still come from the theme.
+    assert!(site.read("index.html").contains("class=\"cards\""));
+}
+
+#[test]
+fn base_url_flag_overrides_the_config() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&["--base-url", "http://localhost:8000/"]);
+    assert!(site.read("index.html").contains("href=\"/concepts/\""));
+    assert!(
+        site.read("sitemap.xml")
+            .contains("<loc>http://localhost:8000/</loc>")
+    );
+}
+
+#[test]
+fn custom_output_folder_and_refusals() {
+    let site = Site::fixture("tricky");
+    let out_dir = site.root().join("elsewhere");
+    let out = site.run(&["build", "--output", out_dir.to_str().unwrap_or_default()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out_dir.join("index.html").exists());
+    // The site root itself, or its content folder, is never an output.
+    for bad in [site.root().to_path_buf(), site.root().join("content")] {
+        let out = site.run(&["build", "--output", bad.to_str().unwrap_or_default()]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    }
+    assert!(site.root().join("content/episodes/escaping.md").exists());
+}
+
+#[test]
+fn the_demo_site_builds_and_checks_clean() {
+    let site = Site::fixture("demo");
+    let out = site.run(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    site.build_ok(&[]);
+    // Overlapping concepts across shows: the concept page compares definitions.
+    let html = site.read("concepts/platform-risk/index.html");
+    let shows = texts(&html, ".definitions .def-show");
+    assert!(
+        shows.iter().any(|s| s == "Founders at Lunch")
+            && shows.iter().any(|s| s == "Signal & Noise"),
+        "{shows:?}"
+    );
+}

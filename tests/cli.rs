@@ -1,0 +1,118 @@
+//! `init`, `new`, and snapshots of rendered HTML.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{Site, stderr, stdout};
+
+#[test]
+fn init_creates_a_site_that_builds() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmp.path().join("newsite");
+    let out = Command::cargo_bin("castdown")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args(["init"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("castdown.yaml").is_file());
+    assert!(
+        dir.join("content/episodes/welcome-to-castdown.md")
+            .is_file()
+    );
+    // The built-in theme is used: no themes/ folder needed.
+    let out = Command::cargo_bin("castdown")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args(["build", "--root"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        dir.join("public/episodes/welcome-to-castdown/index.html")
+            .is_file()
+    );
+    assert!(dir.join("public/style.css").is_file());
+}
+
+#[test]
+fn init_refuses_a_non_empty_folder_without_force() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(tmp.path().join("castdown.yaml"), "title: mine\n").unwrap_or_default();
+    let run = |force: bool| {
+        let mut c = Command::cargo_bin("castdown").unwrap_or_else(|e| panic!("{e}"));
+        c.arg("init").arg(tmp.path());
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not empty"));
+    let out = run(true);
+    assert!(out.status.success());
+    // Existing files are never overwritten.
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("castdown.yaml")).unwrap_or_default(),
+        "title: mine\n"
+    );
+}
+
+#[test]
+fn new_writes_a_digest_with_quoted_front_matter_and_refuses_to_overwrite() {
+    let site = Site::fixture("small");
+    let out = site.run_raw(&[
+        "new",
+        "Colons: quotes \"and\" & more",
+        "--show",
+        "Tiny Show",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = stdout(&out).trim().to_string();
+    assert!(
+        path.ends_with("content/episodes/colons-quotes-and-more.md"),
+        "{path}"
+    );
+    let text = std::fs::read_to_string(site.root().join(&path)).unwrap_or_default();
+    assert!(
+        text.contains("title: 'Colons: quotes \"and\" & more'")
+            || text.contains("title: \"Colons: quotes \\\"and\\\" & more\""),
+        "{text}"
+    );
+    // The new digest builds as is.
+    site.build_ok(&[]);
+    assert!(site.exists("episodes/colons-quotes-and-more/index.html"));
+    let again = site.run_raw(&["new", "Colons: quotes \"and\" & more"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists"));
+}
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let site = Site::fixture("small");
+    let out = site.run(&["build", "--quiet"]);
+    assert!(out.status.success());
+    assert!(stderr(&out).is_empty() && stdout(&out).is_empty());
+    let out = site.run(&["build"]);
+    assert!(
+        stderr(&out).contains("Built 1 episodes"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn episode_page_snapshot() {
+    let site = Site::fixture("small");
+    site.build_ok(&[]);
+    insta::assert_snapshot!("episode_page", site.read("episodes/one/index.html"));
+}
+
+#[test]
+fn concept_page_snapshot() {
+    let site = Site::fixture("small");
+    site.build_ok(&[]);
+    insta::assert_snapshot!("concept_page", site.read("concepts/snapshot/index.html"));
+}

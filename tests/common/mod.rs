@@ -1,0 +1,144 @@
+//! Shared helpers for integration tests: copy a fixture site to a temp dir, run the real
+//! binary on it, read and parse what it wrote.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use walkdir::WalkDir;
+
+/// A fixture site copied into a fresh temp dir.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+impl Site {
+    /// Copies `tests/fixtures/<name>` (or the repository root for "demo").
+    pub fn fixture(name: &str) -> Site {
+        let src = if name == "demo" {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        } else {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name)
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        for sub in ["castdown.yaml", "content", "static", "templates", "themes"] {
+            let from = src.join(sub);
+            if from.is_file() {
+                std::fs::copy(&from, dir.path().join(sub)).expect("copy config");
+            } else if from.is_dir() {
+                copy_dir(&from, &dir.path().join(sub));
+            }
+        }
+        Site { dir }
+    }
+
+    /// An empty site with just a config.
+    pub fn empty(config: &str) -> Site {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("castdown.yaml"), config).expect("write config");
+        std::fs::create_dir_all(dir.path().join("content/episodes")).expect("mkdir");
+        Site { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    /// Writes a file relative to the root.
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    /// Runs `castdown <args…> --root <root>`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::cargo_bin("castdown").expect("binary");
+        cmd.args(args);
+        if matches!(args.first(), Some(&"build") | Some(&"check")) {
+            cmd.arg("--root").arg(self.root());
+        }
+        cmd.output().expect("run castdown")
+    }
+
+    /// Runs `castdown <args…>` exactly as given, in the site root.
+    pub fn run_raw(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::cargo_bin("castdown").expect("binary");
+        cmd.args(args).current_dir(self.root());
+        cmd.output().expect("run castdown")
+    }
+
+    /// Builds and asserts success.
+    pub fn build_ok(&self, extra: &[&str]) {
+        let mut args = vec!["build"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        assert!(out.status.success(), "build failed:\n{}", stderr(&out));
+    }
+
+    /// Reads an output file as text.
+    pub fn read(&self, rel: &str) -> String {
+        let p = self.public().join(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.public().join(rel).exists()
+    }
+
+    /// Every output file with its bytes, sorted by path.
+    pub fn snapshot_tree(&self) -> Vec<(String, Vec<u8>)> {
+        tree(&self.public())
+    }
+}
+
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .expect("prefix")
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let rel = e.path().strip_prefix(from).expect("prefix");
+        let target = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else if e.file_type().is_file() {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A minimal valid digest.
+pub fn digest(title: &str, date: &str, extra: &str) -> String {
+    format!("---\ntitle: {title}\ndate: {date}\n{extra}---\nBody of {title}.\n")
+}

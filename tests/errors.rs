@@ -1,0 +1,378 @@
+//! Broken sites: one test per error kind. Each must exit 1 (or 2 for usage), print a located
+//! `path:line:col: error:` message, never panic, and never write output.
+
+mod common;
+
+use common::{Site, digest, stderr};
+
+const CONFIG: &str = "base_url: https://example.com/\n";
+
+/// Builds a site made of `files` and returns stderr, asserting exit 1 and no output.
+fn fails(files: &[(&str, &[u8])]) -> String {
+    let site = Site::empty(CONFIG);
+    for (path, text) in files {
+        site.write(path, text);
+    }
+    let out = site.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "expected exit 1:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!site.public().exists(), "a failed build wrote output");
+    let check = site.run(&["check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "check must fail too:\n{}",
+        stderr(&check)
+    );
+    err
+}
+
+fn has(err: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(err.contains(n), "missing {n:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn bad_yaml() {
+    let err = fails(&[(
+        "content/episodes/a.md",
+        b"---\ntitle: T\ndate: [2025\n---\n",
+    )]);
+    has(&err, &["content/episodes/a.md:3:", "error:"]);
+}
+
+#[test]
+fn missing_title() {
+    let err = fails(&[("content/episodes/a.md", b"---\ndate: 2025-01-01\n---\nx\n")]);
+    has(
+        &err,
+        &["content/episodes/a.md:1:1: error: missing `title`", "hint:"],
+    );
+}
+
+#[test]
+fn missing_date() {
+    let err = fails(&[("content/episodes/a.md", b"---\ntitle: T\n---\nx\n")]);
+    has(&err, &["content/episodes/a.md:1:1: error: missing `date`"]);
+}
+
+#[test]
+fn impossible_date() {
+    let err = fails(&[(
+        "content/episodes/a.md",
+        b"---\ntitle: T\ndate: 2025-02-30\n---\n",
+    )]);
+    has(
+        &err,
+        &[
+            "content/episodes/a.md:3:7: error: `2025-02-30` is not a valid date",
+            "3 | date: 2025-02-30",
+        ],
+    );
+}
+
+#[test]
+fn bad_duration() {
+    let err = fails(&[(
+        "content/episodes/a.md",
+        b"---\ntitle: T\ndate: 2025-01-01\nduration: 1:75:00\n---\n",
+    )]);
+    has(
+        &err,
+        &["content/episodes/a.md:4:11: error: `1:75:00` is not a duration"],
+    );
+}
+
+#[test]
+fn unknown_front_matter_key() {
+    let err = fails(&[(
+        "content/episodes/a.md",
+        b"---\ntitle: T\ndate: 2025-01-01\ntitel: typo\n---\n",
+    )]);
+    has(
+        &err,
+        &[
+            "content/episodes/a.md:4:1: error: unknown field `titel`",
+            "extra:",
+        ],
+    );
+}
+
+#[test]
+fn no_front_matter() {
+    let err = fails(&[("content/episodes/a.md", b"# Just markdown\n")]);
+    has(&err, &["content/episodes/a.md:1:1: error: no front matter"]);
+}
+
+#[test]
+fn unclosed_front_matter() {
+    let err = fails(&[(
+        "content/episodes/a.md",
+        b"---\ntitle: T\ndate: 2025-01-01\n",
+    )]);
+    has(
+        &err,
+        &["content/episodes/a.md:1:1: error: front matter is not closed"],
+    );
+}
+
+#[test]
+fn non_utf8() {
+    let err = fails(&[("content/episodes/a.md", b"---\ntitle: caf\xe9\n---\n")]);
+    has(
+        &err,
+        &["content/episodes/a.md:2:11: error: file is not valid UTF-8"],
+    );
+}
+
+#[test]
+fn empty_file() {
+    let err = fails(&[("content/episodes/a.md", b"")]);
+    has(&err, &["content/episodes/a.md: error: file is empty"]);
+}
+
+#[test]
+fn duplicate_episode_slugs_name_both_files() {
+    let a = digest("A", "2025-01-01", "slug: same\n");
+    let b = digest("B", "2025-01-02", "");
+    let err = fails(&[
+        ("content/episodes/a.md", a.as_bytes()),
+        ("content/episodes/x/same.md", b.as_bytes()),
+    ]);
+    has(
+        &err,
+        &[
+            "content/episodes/x/same.md",
+            "content/episodes/a.md",
+            "slug `same`",
+        ],
+    );
+}
+
+#[test]
+fn empty_concept_slug_names_the_file() {
+    let a = digest("A", "2025-01-01", "concepts: [\"!!!\"]\n");
+    let err = fails(&[("content/episodes/a.md", a.as_bytes())]);
+    has(
+        &err,
+        &[
+            "content/episodes/a.md",
+            "concept `!!!` gives an empty URL slug",
+        ],
+    );
+}
+
+#[test]
+fn clashing_concept_slugs_name_both_files() {
+    let a = digest("A", "2025-01-01", "concepts: [\"AI/ML\"]\n");
+    let b = digest("B", "2025-01-02", "concepts: [\"AI ML\"]\n");
+    let err = fails(&[
+        ("content/episodes/a.md", a.as_bytes()),
+        ("content/episodes/b.md", b.as_bytes()),
+    ]);
+    has(
+        &err,
+        &[
+            "content/episodes/a.md",
+            "content/episodes/b.md",
+            "/concepts/ai-ml/",
+        ],
+    );
+}
+
+#[test]
+fn slug_that_would_escape_the_output() {
+    let a = digest("A", "2025-01-01", "slug: ../../../etc/evil\n");
+    let err = fails(&[("content/episodes/a.md", a.as_bytes())]);
+    has(
+        &err,
+        &[
+            "content/episodes/a.md:4:7: error: slug `../../../etc/evil` is not a single safe URL segment",
+        ],
+    );
+}
+
+#[test]
+fn alias_that_would_escape_the_output() {
+    let a = digest("A", "2025-01-01", "aliases: [\"/../../outside/\"]\n");
+    let err = fails(&[("content/episodes/a.md", a.as_bytes())]);
+    has(
+        &err,
+        &["content/episodes/a.md:4:10: error: alias `/../../outside/` has an unsafe segment"],
+    );
+}
+
+#[test]
+fn alias_that_would_replace_a_page() {
+    let a = digest("A", "2025-01-01", "aliases: [/episodes/b/]\n");
+    let b = digest("B", "2025-01-02", "");
+    let err = fails(&[
+        ("content/episodes/a.md", a.as_bytes()),
+        ("content/episodes/b.md", b.as_bytes()),
+    ]);
+    has(&err, &["content/episodes/a.md", "alias `/episodes/b/`"]);
+}
+
+#[test]
+fn javascript_source_url() {
+    let a = digest("A", "2025-01-01", "source: \"javascript:alert(1)\"\n");
+    let err = fails(&[("content/episodes/a.md", a.as_bytes())]);
+    has(
+        &err,
+        &["content/episodes/a.md:4:9: error: source `javascript:alert(1)` is not an http(s) URL"],
+    );
+}
+
+#[test]
+fn missing_transcript_names_the_digest() {
+    let a = digest("A", "2025-01-01", "transcript: nope.vtt\n");
+    let err = fails(&[("content/episodes/a.md", a.as_bytes())]);
+    has(
+        &err,
+        &["content/episodes/a.md:4:13: error: transcript file `nope.vtt` not found"],
+    );
+}
+
+#[test]
+fn reserved_page_slug() {
+    let err = fails(&[("content/episodes.md", b"---\ntitle: Clash\n---\nx\n")]);
+    has(
+        &err,
+        &["content/episodes.md: error: page slug `episodes` is reserved"],
+    );
+}
+
+#[test]
+fn markdown_in_an_unexpected_place() {
+    let err = fails(&[(
+        "content/notes/a.md",
+        digest("A", "2025-01-01", "").as_bytes(),
+    )]);
+    has(
+        &err,
+        &[
+            "content/notes/a.md: error: Markdown file in an unexpected place",
+            "content/episodes/",
+        ],
+    );
+}
+
+#[test]
+fn unknown_config_key_names_key_and_line() {
+    let site = Site::empty("base_url: https://example.com/\ntitle: x\npaginte: 3\n");
+    site.write("content/episodes/a.md", digest("A", "2025-01-01", ""));
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    has(
+        &stderr(&out),
+        &["castdown.yaml:3:1: error: unknown field `paginte`"],
+    );
+}
+
+#[test]
+fn missing_base_url() {
+    let site = Site::empty("title: x\n");
+    site.write("content/episodes/a.md", digest("A", "2025-01-01", ""));
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    has(
+        &stderr(&out),
+        &["castdown.yaml: error: base_url is not set", "--base-url"],
+    );
+}
+
+#[test]
+fn template_syntax_error_names_template_and_line() {
+    let err = fails(&[
+        ("content/episodes/a.md", digest("A", "2025-01-01", "").as_bytes()),
+        ("templates/episode.html", b"{% extends \"base.html\" %}\n{% block content %}\n{{ episode.title \n{% endblock content %}\n"),
+    ]);
+    has(
+        &err,
+        &["templates/episode.html:4:1: error: template error:"],
+    );
+}
+
+#[test]
+fn template_render_error_names_template_line_and_page() {
+    let err = fails(&[
+        ("content/episodes/a.md", digest("A", "2025-01-01", "").as_bytes()),
+        ("templates/episode.html", b"{% extends \"base.html\" %}\n{% block content %}\n{{ episode.nope.deeper }}\n{% endblock content %}\n"),
+    ]);
+    has(
+        &err,
+        &[
+            "templates/episode.html:3:12: error: template error:",
+            "nope",
+            "(while rendering /episodes/a/)",
+        ],
+    );
+}
+
+#[test]
+fn every_problem_in_every_file_is_reported_sorted_with_a_count() {
+    let err = fails(&[
+        (
+            "content/episodes/b.md",
+            b"---\ntitle: T\ndate: 2025-13-01\nduration: x\n---\n",
+        ),
+        (
+            "content/episodes/a.md",
+            b"---\ntitle: T\ndate: 2025-01-01\nnope: 1\n---\n",
+        ),
+        ("content/episodes/c.md", b""),
+    ]);
+    let a = err.find("content/episodes/a.md:4:1").unwrap_or(usize::MAX);
+    let b3 = err.find("content/episodes/b.md:3:7").unwrap_or(usize::MAX);
+    let b4 = err.find("content/episodes/b.md:4:11").unwrap_or(usize::MAX);
+    let c = err
+        .find("content/episodes/c.md: error")
+        .unwrap_or(usize::MAX);
+    assert!(a < b3 && b3 < b4 && b4 < c && c != usize::MAX, "{err}");
+    assert!(err.trim_end().ends_with("4 errors in 3 files"), "{err}");
+}
+
+#[test]
+fn broken_internal_link_fails_check_but_not_build() {
+    let site = Site::empty(CONFIG);
+    site.write("content/episodes/a.md", "---\ntitle: A\ndate: 2025-01-01\n---\nSee [this](/episodes/nope/) and [that](/episodes/a/#missing).\n");
+    let out = site.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    has(
+        &stderr(&out),
+        &[
+            "content/episodes/a.md: error: broken link `/episodes/nope/`",
+            "broken anchor `/episodes/a/#missing`",
+        ],
+    );
+    assert!(!site.public().exists(), "check writes nothing");
+    let out = site.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let site = Site::empty(CONFIG);
+    let out = site.run(&["build", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = site.run_raw(&["build", "--root", "/definitely/not/here"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    has(&stderr(&out), &["/definitely/not/here does not exist"]);
+    let out = site.run(&["build", "--base-url", "ftp://x/"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn foreign_output_folder_is_not_replaced() {
+    let site = Site::empty(CONFIG);
+    site.write("content/episodes/a.md", digest("A", "2025-01-01", ""));
+    site.write("public/precious.txt", "keep me");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(site.public().join("precious.txt")).unwrap_or_default(),
+        "keep me"
+    );
+}
