@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod error;
+pub mod feeds;
 pub mod linkcheck;
 pub mod load;
 pub mod markdown;
@@ -17,3 +18,4 @@ pub mod render;
 pub mod scaffold;
 pub mod site;
 pub mod theme;
+pub mod transcript;

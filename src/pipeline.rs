@@ -185,6 +185,17 @@ pub fn build_in_memory(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<B
             Err(d) => errors.push(d),
         }
     }
+    for f in crate::feeds::all(&site, &bodies) {
+        push(&mut out, f, "feeds", &mut errors);
+    }
+    for e in &site.episodes {
+        if let (Some(path), Some(src)) = (
+            crate::transcript::file_path(e),
+            e.digest.transcript.as_ref(),
+        ) {
+            out.add_static(path, src.clone(), "transcript");
+        }
+    }
     if let Ok(css) = highlight::stylesheet(
         &site.config.highlight_theme,
         &site.config.highlight_dark_theme,

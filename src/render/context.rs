@@ -268,6 +268,7 @@ pub fn term_value(
         "definitions": definitions,
         "related": related,
         "extra": curated.map(|c| c.extra.clone()),
+        "feed_url": site.base.link(&crate::feeds::term_feed_path(site, kind, i)),
     });
     let mut map = match to_value(&v).as_map() {
         Some(m) => m.clone(),
