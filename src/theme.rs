@@ -16,6 +16,7 @@ static FILES: &[(&str, &[u8])] = files![
     "templates/base.html",
     "templates/index.html",
     "templates/episode.html",
+    "templates/transcript.html",
     "templates/concept.html",
     "templates/concepts.html",
     "templates/show.html",
@@ -30,6 +31,7 @@ static FILES: &[(&str, &[u8])] = files![
     "templates/partials/term_page.html",
     "templates/partials/term_list.html",
     "static/style.css",
+    "static/transcript.js",
 ];
 
 /// Templates of the built-in theme: `(name relative to templates/, bytes)`.

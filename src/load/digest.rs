@@ -126,6 +126,8 @@ pub struct Digest {
     pub summary: String,
     /// Absolute path of the transcript file.
     pub transcript: Option<PathBuf>,
+    /// The parsed transcript (shared: it can be large and several stages read it).
+    pub transcript_data: Option<std::sync::Arc<crate::transcript::Transcript>>,
     /// Enclosure.
     pub media: Option<Media>,
     /// URL slug under `/episodes/`.
@@ -467,6 +469,22 @@ pub fn parse_digest(
             }
         }
     });
+    let transcript_data = match &transcript {
+        Some(p) => {
+            let shown = p
+                .strip_prefix(root.canonicalize().unwrap_or_else(|_| root.to_path_buf()))
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| p.clone());
+            match crate::transcript::load(p, &shown) {
+                Ok(t) => Some(std::sync::Arc::new(t)),
+                Err(mut errs) => {
+                    cx.errors.append(&mut errs);
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     let extra = cx.extra(raw.extra);
     let scan = markdown::scan(split.body);
     let concepts: Vec<ConceptRef> = match raw.concepts {
@@ -516,6 +534,7 @@ pub fn parse_digest(
         concepts,
         summary,
         transcript,
+        transcript_data,
         media,
         slug,
         draft: raw.draft,

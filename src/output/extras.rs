@@ -137,6 +137,12 @@ pub fn digest_json(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
         "media": d.media,
         "word_count": d.word_count,
         "sections": bodies.episodes[i].sections,
+        "transcript": crate::transcript::page_path(e).map(|p| json!({
+            "url": site.base.absolute(&p),
+            "file": crate::transcript::file_path(e).map(|f| site.base.absolute(&f)),
+            "type": crate::transcript::mime(e),
+            "word_count": d.transcript_data.as_ref().map(|t| t.word_count()),
+        })),
         "extra": d.extra,
     });
     let mut bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();

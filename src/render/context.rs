@@ -86,7 +86,7 @@ fn value_map_insert(v: &mut Value, key: &str, val: Value) -> Option<Value> {
 }
 
 /// `episode`: the card fields plus `{content (HTML), toc, concepts: [{name, url,
-/// definition}], key_concepts_in_body, source, duration_iso, duration_seconds, word_count, reading_minutes,
+/// definition}], key_concepts_in_body, transcript: {url, file_url, word_count, cues}?, source, duration_iso, duration_seconds, word_count, reading_minutes,
 /// related: [card], prev: card?, next: card?, media, extra, data_url}`.
 pub fn episode_value(site: &Site, shared: &Shared, bodies: &Bodies, i: usize) -> Value {
     let e = &site.episodes[i];
@@ -122,6 +122,16 @@ pub fn episode_value(site: &Site, shared: &Shared, bodies: &Bodies, i: usize) ->
             "data_url".into(),
             json!(site.base.link(&format!("{}digest.json", e.path))),
         );
+        let transcript = match (crate::transcript::page_path(e), &d.transcript_data) {
+            (Some(p), Some(t)) => json!({
+                "url": site.base.link(&p),
+                "file_url": crate::transcript::file_path(e).map(|f| site.base.link(&f)),
+                "word_count": t.word_count(),
+                "cues": t.cues.len(),
+            }),
+            _ => Json::Null,
+        };
+        m.insert("transcript".into(), transcript);
     }
     let mut map = match to_value(&v).as_map() {
         Some(m) => m.clone(),
@@ -149,6 +159,40 @@ pub fn episode_value(site: &Site, shared: &Shared, bodies: &Bodies, i: usize) ->
             .unwrap_or_else(Value::none),
     );
     Value::from(map)
+}
+
+/// `transcript`: `{word_count, speakers: [name], cues: [{id, time, seconds, url?, speaker?,
+/// text}]}`; `url` is the source at that second.
+pub fn transcript_value(site: &Site, i: usize) -> Value {
+    let e = &site.episodes[i];
+    let Some(t) = &e.digest.transcript_data else {
+        return Value::none();
+    };
+    let mut speakers: Vec<&str> = Vec::new();
+    let cues: Vec<Json> = t
+        .cues
+        .iter()
+        .enumerate()
+        .map(|(n, c)| {
+            if let Some(s) = c.speaker.as_deref()
+                && !speakers.contains(&s)
+            {
+                speakers.push(s);
+            }
+            json!({
+                "id": format!("t{}", n + 1),
+                "time": c.start.map(crate::transcript::display_time),
+                "seconds": c.start.map(|s| s.floor() as u64),
+                "url": match (c.start, &e.digest.source) {
+                    (Some(s), Some(src)) => Some(crate::transcript::timestamp_url(src, s)),
+                    _ => None,
+                },
+                "speaker": c.speaker,
+                "text": c.text,
+            })
+        })
+        .collect();
+    to_value(&json!({ "word_count": t.word_count(), "speakers": speakers, "cues": cues }))
 }
 
 /// `paginator`: `{current, total, count, prev_url?, next_url?, pages: [{number, url,

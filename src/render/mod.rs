@@ -87,8 +87,11 @@ pub fn render_pages(
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let shared = Shared::new(site);
     let mut jobs: Vec<Job> = Vec::new();
-    for i in 0..site.episodes.len() {
+    for (i, e) in site.episodes.iter().enumerate() {
         jobs.push(Job::Episode(i));
+        if e.digest.transcript_data.is_some() {
+            jobs.push(Job::Transcript(i));
+        }
     }
     let per = site.config.paginate;
     let home_pages = site.episodes.len().div_ceil(per).max(1);
@@ -133,6 +136,7 @@ pub fn render_pages(
 
 enum Job {
     Episode(usize),
+    Transcript(usize),
     Home(usize, usize),
     TermList(TermKind),
     Term(TermKind, usize, usize, usize),
@@ -165,6 +169,29 @@ impl Job {
                     ),
                 );
                 ("episode.html", e.path.clone())
+            }
+            Job::Transcript(i) => {
+                let e = &site.episodes[i];
+                let path = crate::transcript::page_path(e).unwrap_or_default();
+                cx.insert("episode", shared.cards[i].clone());
+                cx.insert("transcript", context::transcript_value(site, i));
+                let title = format!("Transcript: {}", e.digest.title);
+                let desc = format!(
+                    "Full transcript of “{}”, with timestamps linking to the original.",
+                    e.digest.title
+                );
+                cx.insert(
+                    "page",
+                    page_value(
+                        site,
+                        &path,
+                        &title,
+                        &desc,
+                        "article",
+                        context::webpage_jsonld(site, &path, &title),
+                    ),
+                );
+                ("transcript.html", path)
             }
             Job::Home(n, total) => {
                 let path = paginated_path("", n);

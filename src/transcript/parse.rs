@@ -1,0 +1,406 @@
+//! Transcript parsers: WebVTT, SubRip and plain text. Cue settings, styling tags, voice tags
+//! (`<v Name>`) and BOMs are handled; malformed cues are reported with their line.
+
+/// One cue (or paragraph, for plain text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    /// Start in seconds, when the format gives one.
+    pub start: Option<f64>,
+    /// End in seconds.
+    pub end: Option<f64>,
+    /// Speaker from a voice tag.
+    pub speaker: Option<String>,
+    /// Plain text (tags removed, entities decoded).
+    pub text: String,
+}
+
+/// A parsed transcript.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Transcript {
+    /// Cues in file order.
+    pub cues: Vec<Cue>,
+}
+
+impl Transcript {
+    /// Words in all cues.
+    pub fn word_count(&self) -> usize {
+        self.cues
+            .iter()
+            .map(|c| c.text.split_whitespace().count())
+            .sum()
+    }
+}
+
+/// A problem at a line of the transcript file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The three formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.vtt`
+    WebVtt,
+    /// `.srt`
+    SubRip,
+    /// `.txt`
+    Plain,
+}
+
+/// Parses `text` in `format`, returning every malformed cue.
+pub fn parse(text: &str, format: Format) -> Result<Transcript, Vec<ParseError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    match format {
+        Format::WebVtt => parse_cues(&lines, true),
+        Format::SubRip => parse_cues(&lines, false),
+        Format::Plain => Ok(parse_plain(&lines)),
+    }
+}
+
+/// `[HH:]MM:SS[.,]mmm` → seconds.
+fn timestamp(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (clock, frac) = match s.rfind(['.', ',']) {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => (s, "0"),
+    };
+    if frac.is_empty() || frac.len() > 3 || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let parts: Vec<&str> = clock.split(':').collect();
+    let nums: Option<Vec<u64>> = parts
+        .iter()
+        .map(|p| {
+            (!p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+        })
+        .collect();
+    let nums = nums?;
+    let (h, m, sec) = match nums.as_slice() {
+        [m, s] => (0, *m, *s),
+        [h, m, s] => (*h, *m, *s),
+        _ => return None,
+    };
+    if m >= 60 || sec >= 60 {
+        return None;
+    }
+    let ms: f64 = format!("0.{frac}").parse().ok()?;
+    Some((h * 3600 + m * 60 + sec) as f64 + ms)
+}
+
+fn timing(line: &str) -> Option<(f64, f64)> {
+    let (a, rest) = line.split_once("-->")?;
+    // Cue settings (`align:start position:10%`) follow the end time.
+    let b = rest.split_whitespace().next()?;
+    Some((timestamp(a)?, timestamp(b)?))
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&lrm;", "\u{200e}")
+        .replace("&rlm;", "\u{200f}")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Removes tags, returning the text and the first voice (`<v Name>`) seen.
+fn strip_tags(s: &str) -> (String, Option<String>) {
+    let mut out = String::with_capacity(s.len());
+    let mut speaker = None;
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('>') {
+            Some(j) => {
+                let tag = &rest[i + 1..i + j];
+                if let Some(v) = tag.strip_prefix('v').filter(|t| t.starts_with([' ', '.'])) {
+                    // `<v.loud Name>`: classes first, then the name.
+                    let name = v.split_once(' ').map(|(_, n)| n.trim()).unwrap_or("");
+                    if speaker.is_none() && !name.is_empty() {
+                        speaker = Some(decode_entities(name));
+                    }
+                }
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    (decode_entities(&out), speaker)
+}
+
+fn parse_cues(lines: &[&str], vtt: bool) -> Result<Transcript, Vec<ParseError>> {
+    let mut errors = Vec::new();
+    let mut cues = Vec::new();
+    let mut i = 0;
+    if vtt {
+        match lines.first() {
+            Some(l) if *l == "WEBVTT" || l.starts_with("WEBVTT ") || l.starts_with("WEBVTT\t") => {}
+            _ => {
+                return Err(vec![ParseError {
+                    line: 1,
+                    message: "a WebVTT file must start with `WEBVTT`".into(),
+                }]);
+            }
+        }
+        // Skip the header block.
+        while i < lines.len() && !lines[i].trim().is_empty() {
+            i += 1;
+        }
+    }
+    while i < lines.len() {
+        while i < lines.len() && lines[i].trim().is_empty() {
+            i += 1;
+        }
+        if i >= lines.len() {
+            break;
+        }
+        let block_start = i;
+        let mut block: Vec<&str> = Vec::new();
+        while i < lines.len() && !lines[i].trim().is_empty() {
+            block.push(lines[i]);
+            i += 1;
+        }
+        if vtt && (block[0].starts_with("NOTE") || block[0] == "STYLE" || block[0] == "REGION") {
+            continue;
+        }
+        // The timing line is the first or (after a cue id / SRT index) the second line.
+        let (timing_idx, parsed) = match timing(block[0]) {
+            Some(t) => (0, Some(t)),
+            None => (1, block.get(1).and_then(|l| timing(l))),
+        };
+        let Some((start, end)) = parsed else {
+            // A first line that looks like a timing is the broken one; otherwise it was a cue
+            // id (or SRT number) and the timing line after it is.
+            let looks_like_timing = |l: &str| {
+                l.contains("->") || (l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(':'))
+            };
+            let bad = if looks_like_timing(block[0]) || block.len() == 1 {
+                0
+            } else {
+                1
+            };
+            let line_text = block[bad];
+            let message = if looks_like_timing(line_text) {
+                format!("malformed cue timing `{line_text}`")
+            } else {
+                format!(
+                    "expected a cue timing line like `00:01:02.500 --> 00:01:05.000`, found `{line_text}`"
+                )
+            };
+            errors.push(ParseError {
+                line: block_start + bad + 1,
+                message,
+            });
+            continue;
+        };
+        if !vtt && timing_idx == 1 && !block[0].trim().chars().all(|c| c.is_ascii_digit()) {
+            errors.push(ParseError {
+                line: block_start + 1,
+                message: format!("expected a SubRip cue number, found `{}`", block[0]),
+            });
+            continue;
+        }
+        if end < start {
+            errors.push(ParseError {
+                line: block_start + timing_idx + 1,
+                message: "cue ends before it starts".into(),
+            });
+            continue;
+        }
+        let raw = block[timing_idx + 1..].join("\n");
+        let (text, speaker) = strip_tags(&raw);
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            continue; // An empty cue shows nothing; it is not an error.
+        }
+        cues.push(Cue {
+            start: Some(start),
+            end: Some(end),
+            speaker,
+            text,
+        });
+    }
+    if errors.is_empty() {
+        Ok(Transcript { cues })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Plain text: a paragraph per blank-line block when there are blank lines, else per line. A
+/// leading `[HH:MM:SS]` or `HH:MM:SS` is the paragraph's time; a leading `Name:` (short, no
+/// digits) its speaker.
+fn parse_plain(lines: &[&str]) -> Transcript {
+    let has_blocks = lines.iter().any(|l| l.trim().is_empty())
+        && lines.iter().filter(|l| !l.trim().is_empty()).count() > 1;
+    let mut paragraphs: Vec<String> = Vec::new();
+    if has_blocks {
+        let mut cur = String::new();
+        for l in lines {
+            if l.trim().is_empty() {
+                if !cur.is_empty() {
+                    paragraphs.push(std::mem::take(&mut cur));
+                }
+            } else {
+                if !cur.is_empty() {
+                    cur.push(' ');
+                }
+                cur.push_str(l.trim());
+            }
+        }
+        if !cur.is_empty() {
+            paragraphs.push(cur);
+        }
+    } else {
+        paragraphs = lines
+            .iter()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+    }
+    let cues = paragraphs
+        .into_iter()
+        .map(|p| {
+            let (start, rest) = leading_time(&p);
+            let (speaker, text) = leading_speaker(rest);
+            Cue {
+                start,
+                end: None,
+                speaker,
+                text: text.to_string(),
+            }
+        })
+        .collect();
+    Transcript { cues }
+}
+
+fn leading_time(p: &str) -> (Option<f64>, &str) {
+    let (candidate, rest) = if let Some(r) = p.strip_prefix('[') {
+        match r.split_once(']') {
+            Some((t, rest)) => (t, rest),
+            None => return (None, p),
+        }
+    } else {
+        match p.split_once(' ') {
+            Some((t, rest)) => (t, rest),
+            None => return (None, p),
+        }
+    };
+    match timestamp(candidate) {
+        Some(t) if candidate.contains(':') => (Some(t), rest.trim_start()),
+        _ => (None, p),
+    }
+}
+
+fn leading_speaker(p: &str) -> (Option<String>, &str) {
+    if let Some((name, rest)) = p.split_once(": ") {
+        let n = name.trim();
+        if !n.is_empty()
+            && n.chars().count() <= 40
+            && !n.chars().any(|c| c.is_ascii_digit())
+            && n.split_whitespace().count() <= 4
+        {
+            return (Some(n.to_string()), rest.trim_start());
+        }
+    }
+    (None, p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webvtt_with_ids_settings_voices_and_styling() {
+        let vtt = "\u{feff}WEBVTT - title\r\nKind: captions\r\n\r\nNOTE a comment\r\nspanning lines\r\n\r\nintro\r\n00:00:01.000 --> 00:00:04.500 align:start position:10%\r\n<v.loud Ada Host>Hello &amp; <i>welcome</i>!\r\n\r\n00:05.000 --> 00:07.250\r\n<v Grace>Second <c.yellow>line</c>\r\nwraps<00:00:06.000> here\r\n";
+        let t = parse(vtt, Format::WebVtt).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(t.cues.len(), 2);
+        assert_eq!(t.cues[0].start, Some(1.0));
+        assert_eq!(t.cues[0].speaker.as_deref(), Some("Ada Host"));
+        assert_eq!(t.cues[0].text, "Hello & welcome!");
+        assert_eq!(t.cues[1].start, Some(5.0), "hour-less timestamp");
+        assert_eq!(t.cues[1].text, "Second line wraps here");
+        assert_eq!(t.word_count(), 7);
+    }
+
+    #[test]
+    fn srt_with_crlf_and_tags() {
+        let srt = "1\r\n00:00:01,000 --> 00:00:02,000\r\n<i>One</i>\r\n\r\n2\r\n00:00:02,500 --> 00:00:04,000\r\nTwo <b>bold</b>\r\nlines\r\n";
+        let t = parse(srt, Format::SubRip).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            t.cues.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+            ["One", "Two bold lines"]
+        );
+        assert_eq!(t.cues[1].start, Some(2.5));
+    }
+
+    #[test]
+    fn empty_cues_are_skipped_and_overlaps_allowed() {
+        let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nA\n\n00:00:02.000 --> 00:00:03.000\n<i></i>\n\n00:00:02.000 --> 00:00:06.000\nB\n";
+        let t = parse(vtt, Format::WebVtt).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            t.cues.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+            ["A", "B"]
+        );
+    }
+
+    #[test]
+    fn malformed_cues_are_located() {
+        let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nok\n\n00:00:99.000 --> 00:01:00.000\nbad seconds\n\nid\nnot a timing\ntext\n\n00:00:05.000 --> 00:00:04.000\nbackwards\n";
+        let errs = parse(vtt, Format::WebVtt).err().unwrap_or_default();
+        assert_eq!(
+            errs.iter().map(|e| e.line).collect::<Vec<_>>(),
+            [6, 10, 13],
+            "{errs:?}"
+        );
+        assert!(
+            parse("00:00:01.000 --> 00:00:02.000\nx\n", Format::WebVtt).is_err(),
+            "missing header"
+        );
+        let srt_errs = parse("x\n00:00:01,000 --> 00:00:02,000\ny\n", Format::SubRip)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(srt_errs.first().map(|e| e.line), Some(1));
+    }
+
+    #[test]
+    fn plain_text_lines_blocks_times_and_speakers() {
+        let lines = parse("First line.\nSecond line.\n", Format::Plain).unwrap_or_default();
+        assert_eq!(lines.cues.len(), 2);
+        let blocks = parse(
+            "[00:01:05] Ada: Hello there,\nstill the same paragraph.\n\n12:30 Next one.\n",
+            Format::Plain,
+        )
+        .unwrap_or_default();
+        assert_eq!(blocks.cues.len(), 2);
+        assert_eq!(blocks.cues[0].start, Some(65.0));
+        assert_eq!(blocks.cues[0].speaker.as_deref(), Some("Ada"));
+        assert_eq!(
+            blocks.cues[0].text,
+            "Hello there, still the same paragraph."
+        );
+        assert_eq!(blocks.cues[1].start, Some(750.0));
+        assert_eq!(blocks.cues[1].speaker, None);
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(timestamp("01:02:03.500"), Some(3723.5));
+        assert_eq!(timestamp("02:03,25"), Some(123.25));
+        assert_eq!(timestamp("1:60:00.000"), None);
+        assert_eq!(timestamp("aa:bb"), None);
+    }
+}
