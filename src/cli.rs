@@ -28,6 +28,28 @@ pub enum Command {
     Build(BuildArgs),
     /// Everything build does, with links and anchors resolved, but write nothing.
     Check(CheckArgs),
+    /// Turn plain-text digests into Markdown digests (`-` reads standard input).
+    Import(ImportArgs),
+}
+
+/// `castdown import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Plain-text digests to import; `-` reads standard input.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+    /// Folder to write the Markdown digests into.
+    #[arg(long, default_value = "content/episodes")]
+    pub out: PathBuf,
+    /// The show, overriding any `By <show>` line.
+    #[arg(long)]
+    pub show: Option<String>,
+    /// The episode date (YYYY-MM-DD or RFC 3339); without it the digest is left for you to date.
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `castdown init`.

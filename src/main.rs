@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         cli::Command::New(a) => cmd::new::run(a),
         cli::Command::Build(a) => cmd::build::run(a, quiet),
         cli::Command::Check(a) => cmd::check::run(a, quiet),
+        cli::Command::Import(a) => cmd::import::run(a, quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

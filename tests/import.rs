@@ -1,0 +1,196 @@
+//! `castdown import` on plain-text digests of our own: the shape is read, the Markdown digest
+//! is valid (front matter written by serde_yaml), and it builds into concept pages.
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use assert_cmd::Command;
+use common::{Site, stderr, stdout};
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/import/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn imports_then_builds_with_concept_pages() {
+    let site = Site::empty("base_url: https://example.com/\n");
+    let out = site.run_raw(&[
+        "import",
+        &fixture("colons-and-ampersand.txt"),
+        &fixture("unicode-crlf-no-by.txt"),
+        "--date",
+        "2025-06-01",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("title “Bread & Butter: why small shops outlast big chains”; show “Main Street Weekly”; 3 concepts (2 with definitions); 2 sections; date 2025-06-01; dropped 2 furniture line(s)"), "{report}");
+    assert!(
+        report.contains("no show (no `By` line; use --show)"),
+        "{report}"
+    );
+    let md = std::fs::read_to_string(
+        site.root()
+            .join("content/episodes/bread-butter-why-small-shops-outlast-big-chains.md"),
+    )
+    .unwrap_or_default();
+    assert!(
+        md.contains("title: 'Bread & Butter: why small shops outlast big chains'")
+            || md.contains("title: \"Bread & Butter: why small shops outlast big chains\""),
+        "{md}"
+    );
+    assert!(
+        md.contains("definition: 'People walking past a shop: the cheapest advertising there is.'")
+            || md.contains(
+                "definition: \"People walking past a shop: the cheapest advertising there is.\""
+            ),
+        "{md}"
+    );
+    assert!(
+        md.contains("## 3 Habits of Shops That Last\n"),
+        "digits at the start of a heading: {md}"
+    );
+    assert!(md.contains("- **Rent**: the single biggest cost"), "{md}");
+    assert!(
+        !md.contains("Chat with this Video") && !md.contains("AI-Powered"),
+        "{md}"
+    );
+    let fr = std::fs::read_to_string(
+        site.root()
+            .join("content/episodes/cafe-economie-les-prix-a-montreal.md"),
+    )
+    .unwrap_or_default();
+    assert!(!fr.contains('\r'), "CRLF normalised");
+    assert!(
+        fr.contains("definition: 'Le prix minimum, fixé par la loi: rarement respecté.'")
+            || fr.contains("definition: \"Le prix minimum, fixé par la loi: rarement respecté.\""),
+        "{fr}"
+    );
+    assert!(fr.contains("## 2024 en chiffres"), "{fr}");
+    // Round trip: the imported digests build, and their concepts have pages.
+    site.build_ok(&[]);
+    for page in [
+        "concepts/foot-traffic/index.html",
+        "concepts/local-loyalty/index.html",
+        "concepts/prix-plancher/index.html",
+        "shows/main-street-weekly/index.html",
+    ] {
+        assert!(site.exists(page), "{page}");
+    }
+    let concept = site.read("concepts/foot-traffic/index.html");
+    assert!(concept.contains("People walking past a shop: the cheapest advertising there is."));
+    let check = site.run(&["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+}
+
+#[test]
+fn show_flag_overrides_and_missing_date_is_pointed_at_by_check() {
+    let site = Site::empty("base_url: https://example.com/\n");
+    let out = site.run_raw(&[
+        "import",
+        &fixture("colons-and-ampersand.txt"),
+        "--show",
+        "Override Show",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("no date: fill in `date:`"));
+    let path = "content/episodes/bread-butter-why-small-shops-outlast-big-chains.md";
+    let md = std::fs::read_to_string(site.root().join(path)).unwrap_or_default();
+    assert!(md.contains("show: Override Show"));
+    let check = site.run(&["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stderr(&check).contains(&format!("{path}:1:1: error: missing `date`")),
+        "{}",
+        stderr(&check)
+    );
+}
+
+#[test]
+fn never_overwrites_without_force() {
+    let site = Site::empty("base_url: https://example.com/\n");
+    let target = site
+        .root()
+        .join("content/episodes/bread-butter-why-small-shops-outlast-big-chains.md");
+    std::fs::write(&target, "precious").unwrap_or_default();
+    let out = site.run_raw(&["import", &fixture("colons-and-ampersand.txt")]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("already exists; use --force"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap_or_default(),
+        "precious"
+    );
+    let out = site.run_raw(&["import", &fixture("colons-and-ampersand.txt"), "--force"]);
+    assert!(out.status.success());
+    assert_ne!(
+        std::fs::read_to_string(&target).unwrap_or_default(),
+        "precious"
+    );
+}
+
+#[test]
+fn reads_standard_input() {
+    let site = Site::empty("base_url: https://example.com/\n");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("castdown"))
+        .args(["import", "-", "--out", "imported", "--date", "2025-01-02"])
+        .current_dir(site.root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(b"From stdin\nBy Piped Show\nKey Concepts\n- Pipe: a way in.\nA Section\nText here.\n").unwrap_or_default();
+    }
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("standard input → imported/from-stdin.md"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(site.root().join("imported/from-stdin.md").is_file());
+}
+
+#[test]
+fn empty_and_non_utf8_inputs_are_clear_errors() {
+    let site = Site::empty("base_url: https://example.com/\n");
+    site.write("empty.txt", "   \n");
+    site.write("latin1.txt", b"Caf\xe9\n".as_slice());
+    let out = site.run_raw(&["import", "empty.txt", "latin1.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("empty.txt: the file is empty"), "{err}");
+    assert!(
+        err.contains("latin1.txt: the file is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(err.contains("2 of 2 file(s) not imported"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn bad_date_flag_is_a_usage_error() {
+    let mut cmd = Command::cargo_bin("castdown").unwrap_or_else(|e| panic!("{e}"));
+    let out = cmd
+        .args([
+            "import",
+            &fixture("colons-and-ampersand.txt"),
+            "--date",
+            "2025-02-30",
+            "--out",
+            "/nonexistent/never",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--date"));
+}
