@@ -30,6 +30,7 @@ static FILES: &[(&str, &[u8])] = files![
     "templates/partials/pagination.html",
     "templates/partials/term_page.html",
     "templates/partials/term_list.html",
+    "static/favicon.svg",
     "static/style.css",
     "static/transcript.js",
 ];
