@@ -8,6 +8,7 @@
 pub mod config;
 pub mod error;
 pub mod feeds;
+pub mod hash;
 pub mod import;
 pub mod linkcheck;
 pub mod load;

@@ -1,7 +1,9 @@
 //! The build pipeline: config → load → site model → markdown → render → output. `build` and
 //! `check` (and later `serve`) share it; `check` stops before writing and resolves links.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -47,6 +49,44 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
+/// Output files by path with the fingerprint they were made from.
+type DataCache = HashMap<String, (u64, Arc<Vec<u8>>)>;
+
+/// Work `serve` keeps between builds so a one-file edit rebuilds only what depends on it.
+#[derive(Default)]
+pub struct Caches {
+    /// Parsed files by path, checked by modification time and size.
+    pub load: load::LoadCache,
+    /// Rendered bodies and pages.
+    pub render: render::RenderCache,
+    /// Data files (digest.json, term feeds) by path with their fingerprint.
+    data: DataCache,
+}
+
+impl Caches {
+    /// Forgets everything: after a template or config change every page may differ.
+    pub fn clear(&mut self) {
+        self.load.clear();
+        self.render.clear();
+        self.data.clear();
+    }
+}
+
+/// Reuses a data file when its fingerprint is unchanged, else makes it.
+fn cached_data(
+    previous: Option<&DataCache>,
+    path: String,
+    fp: Option<u64>,
+    make: impl FnOnce() -> Vec<u8>,
+) -> (String, Option<u64>, Arc<Vec<u8>>) {
+    if let (Some(fp), Some((old, bytes))) = (fp, previous.and_then(|p| p.get(&path)))
+        && *old == fp
+    {
+        return (path, Some(fp), bytes.clone());
+    }
+    (path, fp, Arc::new(make()))
+}
+
 /// A built site held in memory.
 pub struct Built {
     /// The model.
@@ -59,6 +99,15 @@ pub struct Built {
 
 /// Loads config and content and builds every output file in memory.
 pub fn build_in_memory(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Built> {
+    build_cached(opts, progress, None)
+}
+
+/// [`build_in_memory`] reusing (and refilling) `caches`.
+pub fn build_cached(
+    opts: &BuildOptions,
+    progress: &dyn Fn(&str),
+    mut caches: Option<&mut Caches>,
+) -> Result<Built> {
     let start = Instant::now();
     let root = &opts.root;
     if !root.is_dir() {
@@ -90,7 +139,10 @@ pub fn build_in_memory(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<B
         },
         (None, None) => None,
     };
-    let (content, mut load_errors) = load::load(root);
+    let (content, mut load_errors) = match caches.as_deref_mut() {
+        Some(c) => load::load_cached(root, &mut c.load),
+        None => load::load(root),
+    };
     errors.append(&mut load_errors);
     let (Some(config), Some(base)) = (config, base) else {
         return Err(Error::Site(errors));
@@ -108,29 +160,70 @@ pub fn build_in_memory(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<B
     let templates =
         Templates::load(root, &site.config.theme, &site.base, site_value).map_err(Error::Site)?;
     let highlighter = Highlighter::new();
-    let bodies = render::render_bodies(&site, &highlighter);
-    let (pages, mut render_errors) = render::render_pages(&site, &templates, &bodies);
+    let bodies = render::render_bodies(
+        &site,
+        &highlighter,
+        caches.as_deref_mut().map(|c| &mut c.render),
+    );
+    let fps = caches
+        .is_some()
+        .then(|| render::fingerprint::Fingerprints::new(&site, &bodies));
+    let (pages, mut render_errors) = render::render_pages(
+        &site,
+        &templates,
+        &bodies,
+        caches
+            .as_deref_mut()
+            .map(|c| &mut c.render)
+            .zip(fps.as_ref()),
+    );
     errors.append(&mut render_errors);
     let mut out = Output::default();
     for f in pages {
         push(&mut out, f, "a page", &mut errors);
     }
-    let digests: Vec<(String, Vec<u8>)> = (0..site.episodes.len())
+    let previous_data = caches.as_deref().map(|c| &c.data);
+    let mut data: Vec<(String, Option<u64>, Arc<Vec<u8>>)> = (0..site.episodes.len())
         .into_par_iter()
         .map(|i| {
-            (
-                format!("{}digest.json", site.episodes[i].path),
-                extras::digest_json(&site, &bodies, i),
+            let path = format!("{}digest.json", site.episodes[i].path);
+            cached_data(
+                previous_data,
+                path,
+                fps.as_ref().map(|f| f.episodes[i]),
+                || extras::digest_json(&site, &bodies, i),
             )
         })
         .collect();
-    for (p, b) in digests {
+    let feeds: Vec<(String, Option<u64>, Arc<Vec<u8>>)> = crate::feeds::term_feeds(&site, &bodies)
+        .into_par_iter()
+        .map(|(path, episodes, make)| {
+            let fp = fps.as_ref().map(|f| {
+                let mut c = crate::hash::Combine::new("term-feed");
+                c.add(&path);
+                for &e in &episodes {
+                    c.add(&f.episodes[e]);
+                }
+                c.finish()
+            });
+            cached_data(previous_data, path, fp, make)
+        })
+        .collect();
+    data.extend(feeds);
+    let mut new_data = HashMap::new();
+    for (path, fp, bytes) in data {
+        if let Some(fp) = fp {
+            new_data.insert(path.clone(), (fp, bytes.clone()));
+        }
         push(
             &mut out,
-            OutputFile::bytes(p, b),
-            "digest.json",
+            OutputFile::shared(path, bytes),
+            "data",
             &mut errors,
         );
+    }
+    if let Some(c) = caches {
+        c.data = new_data;
     }
     let home_pages = site.episodes.len().div_ceil(site.config.paginate).max(1);
     if home_pages > 1 || !site.episodes.is_empty() {
@@ -185,7 +278,7 @@ pub fn build_in_memory(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<B
             Err(d) => errors.push(d),
         }
     }
-    for f in crate::feeds::all(&site, &bodies) {
+    for f in crate::feeds::site_feeds(&site, &bodies) {
         push(&mut out, f, "feeds", &mut errors);
     }
     for e in &site.episodes {

@@ -27,34 +27,39 @@ pub fn term_feed_path(site: &Site, kind: TermKind, i: usize) -> String {
     format!("{}atom.xml", site.terms(kind)[i].path())
 }
 
-/// Every feed of the site.
-pub fn all(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
-    use rayon::prelude::*;
-    let limit = site.config.feed_limit;
-    let newest: Vec<usize> = (0..site.episodes.len().min(limit)).collect();
-    let mut files = vec![
+/// The three site feeds.
+pub fn site_feeds(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
+    let newest: Vec<usize> = (0..site.episodes.len().min(site.config.feed_limit)).collect();
+    vec![
         OutputFile::bytes(ATOM, atom::feed(site, bodies, &newest, None, true)),
         OutputFile::bytes(RSS, rss::feed(site, bodies, &newest)),
         OutputFile::bytes(JSON, json::feed(site, bodies, &newest)),
-    ];
-    let terms: Vec<(TermKind, usize)> = [TermKind::Concept, TermKind::Show, TermKind::Person]
+    ]
+}
+
+/// A feed to make: its path, the episodes it holds, and how to make it.
+pub type FeedJob<'a> = (String, Vec<usize>, Box<dyn FnOnce() -> Vec<u8> + Send + 'a>);
+
+/// The Atom feed of every concept, show and person, as jobs so a caller can skip unchanged
+/// ones. Term feeds carry summaries, not whole bodies: a popular concept's feed stays small.
+pub fn term_feeds<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<FeedJob<'a>> {
+    let limit = site.config.feed_limit;
+    [TermKind::Concept, TermKind::Show, TermKind::Person]
         .into_iter()
         .flat_map(|k| (0..site.terms(k).len()).map(move |i| (k, i)))
-        .collect();
-    let term_files: Vec<OutputFile> = terms
-        .par_iter()
-        .map(|&(k, i)| {
-            let t = &site.terms(k)[i];
-            let entries: Vec<usize> = t.episodes.iter().take(limit).copied().collect();
-            // Term feeds carry summaries, not whole bodies: a popular concept's feed stays small.
-            OutputFile::bytes(
-                term_feed_path(site, k, i),
-                atom::feed(site, bodies, &entries, Some((k, i)), false),
-            )
+        .map(|(k, i)| {
+            let entries: Vec<usize> = site.terms(k)[i]
+                .episodes
+                .iter()
+                .take(limit)
+                .copied()
+                .collect();
+            let for_job = entries.clone();
+            let make: Box<dyn FnOnce() -> Vec<u8> + Send + 'a> =
+                Box::new(move || atom::feed(site, bodies, &for_job, Some((k, i)), false));
+            (term_feed_path(site, k, i), entries, make)
         })
-        .collect();
-    files.extend(term_files);
-    files
+        .collect()
 }
 
 /// Makes root-relative `href`/`src` URLs in HTML absolute (feed readers have no base URL).

@@ -146,6 +146,10 @@ pub struct Digest {
     pub word_count: usize,
     /// Whether the body has its own Key Concepts list (rendered as the definition list).
     pub key_concepts_in_body: bool,
+    /// Whether `concepts:` came from the front matter (so a body list may name others).
+    pub concepts_in_front_matter: bool,
+    /// Hash of the file's text: what `serve` compares to know a page must be re-rendered.
+    pub source_hash: u64,
 }
 
 /// Which curated folder a file is in.
@@ -487,6 +491,7 @@ pub fn parse_digest(
     };
     let extra = cx.extra(raw.extra);
     let scan = markdown::scan(split.body);
+    let concepts_in_front_matter = raw.concepts.is_some();
     let concepts: Vec<ConceptRef> = match raw.concepts {
         Some(list) => list
             .into_iter()
@@ -544,6 +549,8 @@ pub fn parse_digest(
         body_line: split.body_line,
         word_count: scan.word_count,
         key_concepts_in_body: !scan.key_concepts.is_empty(),
+        concepts_in_front_matter,
+        source_hash: crate::hash::of(&text),
     })
 }
 

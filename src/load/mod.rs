@@ -9,7 +9,10 @@ pub mod duration;
 pub mod frontmatter;
 pub mod yaml;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -21,8 +24,9 @@ use crate::error::{Diagnostic, line_col};
 /// Everything read from `content/`.
 #[derive(Debug, Default)]
 pub struct Content {
-    /// Digests, drafts included (the site model drops them unless asked).
-    pub digests: Vec<Digest>,
+    /// Digests, drafts included (the site model drops them unless asked). Shared, so a
+    /// rebuild in `serve` reuses unchanged ones without copying.
+    pub digests: Vec<Arc<Digest>>,
     /// Curated concept, show and person descriptions.
     pub curated: Vec<Curated>,
     /// Standalone pages.
@@ -33,6 +37,36 @@ enum Kind {
     Digest,
     Curated(CuratedKind),
     Page,
+}
+
+/// What one file parsed to.
+#[derive(Debug, Clone)]
+enum Item {
+    Digest(Arc<Digest>),
+    Curated(Curated),
+    Page(Page),
+}
+
+/// Parsed files from the previous load, keyed by path and checked by modification time and
+/// size, so `serve` re-reads only what changed. Transcripts are part of a digest's result, so
+/// a digest whose transcript changed is re-read too (its key includes the transcript's stamp).
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    entries: HashMap<PathBuf, (Stamp, Result<Item, Vec<Diagnostic>>)>,
+}
+
+type Stamp = Vec<(SystemTime, u64)>;
+
+fn stamp_of(path: &Path) -> Option<(SystemTime, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+impl LoadCache {
+    /// Forgets everything (a config or template change).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
 }
 
 /// Reads a file as UTF-8, locating the first invalid byte.
@@ -51,6 +85,11 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
 
 /// Walks `root/content` and loads every Markdown file.
 pub fn load(root: &Path) -> (Content, Vec<Diagnostic>) {
+    load_cached(root, &mut LoadCache::default())
+}
+
+/// Like [`load`], reusing results for files unchanged since the cache was filled.
+pub fn load_cached(root: &Path, cache: &mut LoadCache) -> (Content, Vec<Diagnostic>) {
     let content_dir = root.join("content");
     let mut errors = Vec::new();
     let mut files: Vec<(PathBuf, Kind)> = Vec::new();
@@ -108,37 +147,55 @@ pub fn load(root: &Path) -> (Content, Vec<Diagnostic>) {
         }
     }
 
-    enum Item {
-        Digest(Box<Digest>),
-        Curated(Curated),
-        Page(Page),
-    }
-    let results: Vec<Result<Item, Vec<Diagnostic>>> = files
+    let previous = std::mem::take(&mut cache.entries);
+    let results: Vec<(PathBuf, Stamp, Result<Item, Vec<Diagnostic>>)> = files
         .par_iter()
         .map(|(path, kind)| {
-            let shown = rel(root, path);
-            let text = read_text(path, &shown).map_err(|d| vec![d])?;
-            match kind {
-                Kind::Digest => {
-                    let dir = path.parent().unwrap_or(root);
-                    digest::parse_digest(&shown, dir, root, &text)
-                        .map(|d| Item::Digest(Box::new(d)))
+            let own = stamp_of(path).into_iter().collect::<Vec<_>>();
+            if let Some((stamp, result)) = previous.get(path) {
+                // The stamp lists the file, then its transcript (if any).
+                let transcript_stamp = match result {
+                    Ok(Item::Digest(d)) => d.transcript.as_deref().and_then(stamp_of),
+                    _ => None,
+                };
+                let now: Stamp = own.iter().copied().chain(transcript_stamp).collect();
+                if *stamp == now && !own.is_empty() {
+                    return (path.clone(), now, result.clone());
                 }
-                Kind::Curated(k) => digest::parse_curated(*k, &shown, &text).map(Item::Curated),
-                Kind::Page => digest::parse_page(&shown, &text).map(Item::Page),
             }
+            let result = parse_file(root, path, kind);
+            let transcript_stamp = match &result {
+                Ok(Item::Digest(d)) => d.transcript.as_deref().and_then(stamp_of),
+                _ => None,
+            };
+            let stamp: Stamp = own.into_iter().chain(transcript_stamp).collect();
+            (path.clone(), stamp, result)
         })
         .collect();
     let mut content = Content::default();
-    for r in results {
-        match r {
-            Ok(Item::Digest(d)) => content.digests.push(*d),
-            Ok(Item::Curated(c)) => content.curated.push(c),
-            Ok(Item::Page(p)) => content.pages.push(p),
-            Err(mut e) => errors.append(&mut e),
+    for (path, stamp, r) in results {
+        match &r {
+            Ok(Item::Digest(d)) => content.digests.push(d.clone()),
+            Ok(Item::Curated(c)) => content.curated.push(c.clone()),
+            Ok(Item::Page(p)) => content.pages.push(p.clone()),
+            Err(e) => errors.extend(e.iter().cloned()),
         }
+        cache.entries.insert(path, (stamp, r));
     }
     (content, errors)
+}
+
+fn parse_file(root: &Path, path: &Path, kind: &Kind) -> Result<Item, Vec<Diagnostic>> {
+    let shown = rel(root, path);
+    let text = read_text(path, &shown).map_err(|d| vec![d])?;
+    match kind {
+        Kind::Digest => {
+            let dir = path.parent().unwrap_or(root);
+            digest::parse_digest(&shown, dir, root, &text).map(|d| Item::Digest(Arc::new(d)))
+        }
+        Kind::Curated(k) => digest::parse_curated(*k, &shown, &text).map(Item::Curated),
+        Kind::Page => digest::parse_page(&shown, &text).map(Item::Page),
+    }
 }
 
 /// `path` relative to `root` when inside it.

@@ -3,9 +3,11 @@
 //! Values shared by many pages (episode cards, term links) are built once and cloned cheaply.
 
 pub mod context;
+pub mod fingerprint;
 pub mod tera;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -13,7 +15,7 @@ pub use self::tera::Templates;
 use self::tera::{PageContext, array, to_value};
 use crate::error::Diagnostic;
 use crate::markdown::{self, Highlighter, RenderContext};
-use crate::output::OutputFile;
+use crate::output::{self, OutputFile};
 use crate::site::{Site, TermKind};
 use context::{Shared, page_value};
 
@@ -21,15 +23,55 @@ use context::{Shared, page_value};
 /// digest.json) reuse them.
 pub struct Bodies {
     /// One per episode.
-    pub episodes: Vec<markdown::Rendered>,
+    pub episodes: Vec<Arc<markdown::Rendered>>,
+    /// What each episode body was rendered from (its cache key and fingerprint).
+    pub episode_keys: Vec<u64>,
     /// One per standalone page.
     pub pages: Vec<markdown::Rendered>,
     /// Curated descriptions per kind, by term index.
     pub curated: BTreeMap<(TermKind, usize), markdown::Rendered>,
 }
 
-/// Renders every Markdown body of the site.
-pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
+/// Work kept between builds by `serve`: rendered bodies by input, and pages by fingerprint.
+/// Cleared whenever templates or the config change.
+#[derive(Default)]
+pub struct RenderCache {
+    bodies: HashMap<u64, Arc<markdown::Rendered>>,
+    pages: HashMap<String, (u64, Arc<Vec<u8>>)>,
+}
+
+impl RenderCache {
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.bodies.clear();
+        self.pages.clear();
+    }
+}
+
+/// What an episode body renders from: its text and the URLs its Key Concepts terms link to.
+fn body_key(site: &Site, i: usize, all_concepts: u64) -> u64 {
+    let d = &site.episodes[i].digest;
+    let mut c = crate::hash::Combine::new("body");
+    c.add(&d.body);
+    if d.key_concepts_in_body {
+        if d.concepts_in_front_matter {
+            // The body list may name concepts the front matter does not: depend on them all.
+            c.add(&all_concepts);
+        } else {
+            for concept in &d.concepts {
+                c.add(&site.concept_by_name(&concept.name).map(|t| t.slug.as_str()));
+            }
+        }
+    }
+    c.finish()
+}
+
+/// Renders every Markdown body of the site, reusing cached ones when given a cache.
+pub fn render_bodies(
+    site: &Site,
+    highlighter: &Highlighter,
+    cache: Option<&mut RenderCache>,
+) -> Bodies {
     let lookup = |term: &str| {
         site.concept_by_name(term)
             .map(|t| site.base.link(&t.path()))
@@ -40,11 +82,34 @@ pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
         base_path: &site.base.path,
         concept_url: &lookup,
     };
-    let episodes = site
+    let all_concepts = {
+        let mut c = crate::hash::Combine::new("concepts");
+        for t in &site.concepts {
+            c.add(&t.key).add(&t.slug);
+        }
+        c.finish()
+    };
+    let episode_keys: Vec<u64> = (0..site.episodes.len())
+        .into_par_iter()
+        .map(|i| body_key(site, i, all_concepts))
+        .collect();
+    let previous = cache.as_ref().map(|c| &c.bodies);
+    let episodes: Vec<Arc<markdown::Rendered>> = site
         .episodes
         .par_iter()
-        .map(|e| markdown::render(&e.digest.body, &cx))
+        .zip(episode_keys.par_iter())
+        .map(|(e, key)| match previous.and_then(|p| p.get(key)) {
+            Some(r) => r.clone(),
+            None => Arc::new(markdown::render(&e.digest.body, &cx)),
+        })
         .collect();
+    if let Some(c) = cache {
+        c.bodies = episode_keys
+            .iter()
+            .copied()
+            .zip(episodes.iter().cloned())
+            .collect();
+    }
     let pages = site
         .pages
         .par_iter()
@@ -60,6 +125,7 @@ pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
     }
     Bodies {
         episodes,
+        episode_keys,
         pages,
         curated,
     }
@@ -79,13 +145,18 @@ pub fn index_file(path: &str) -> String {
     format!("{path}index.html")
 }
 
-/// Renders every HTML page.
+/// Renders every HTML page; with a cache, pages whose fingerprint is unchanged are reused.
 pub fn render_pages(
     site: &Site,
     templates: &Templates,
     bodies: &Bodies,
+    cache: Option<(&mut RenderCache, &fingerprint::Fingerprints)>,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let shared = Shared::new(site);
+    let (cache, fps) = match cache {
+        Some((c, f)) => (Some(c), Some(f)),
+        None => (None, None),
+    };
     let mut jobs: Vec<Job> = Vec::new();
     for (i, e) in site.episodes.iter().enumerate() {
         jobs.push(Job::Episode(i));
@@ -111,15 +182,31 @@ pub fn render_pages(
         jobs.push(Job::Page(i));
     }
     jobs.push(Job::NotFound);
-    let results: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
+    let previous = cache.as_ref().map(|c| &c.pages);
+    let results: Vec<Result<(OutputFile, u64), Diagnostic>> = jobs
         .par_iter()
-        .map(|job| job.run(site, templates, bodies, &shared))
+        .map(|job| {
+            let fp = fps.map(|f| f.of(site, job)).unwrap_or(0);
+            let file = job.file(site);
+            if let (Some(_), Some((old, bytes))) = (fps, previous.and_then(|p| p.get(&file)))
+                && *old == fp
+            {
+                return Ok((OutputFile::shared(file, bytes.clone()), fp));
+            }
+            job.run(site, templates, bodies, &shared).map(|f| (f, fp))
+        })
         .collect();
     let mut files = Vec::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut fingerprints = HashMap::new();
     for r in results {
         match r {
-            Ok(mut f) => files.append(&mut f),
+            Ok((f, fp)) => {
+                if let output::Body::Bytes(b) = &f.body {
+                    fingerprints.insert(f.path.clone(), (fp, b.clone()));
+                }
+                files.push(f);
+            }
             Err(d) => {
                 // One broken template breaks many pages; report each place once.
                 if !errors
@@ -131,10 +218,18 @@ pub fn render_pages(
             }
         }
     }
+    if let Some(c) = cache {
+        c.pages = if errors.is_empty() {
+            fingerprints
+        } else {
+            HashMap::new()
+        };
+    }
     (files, errors)
 }
 
-enum Job {
+/// One page to render.
+pub enum Job {
     Episode(usize),
     Transcript(usize),
     Home(usize, usize),
@@ -145,13 +240,28 @@ enum Job {
 }
 
 impl Job {
+    /// The output file this job writes.
+    fn file(&self, site: &Site) -> String {
+        match *self {
+            Job::Episode(i) => index_file(&site.episodes[i].path),
+            Job::Transcript(i) => {
+                index_file(&crate::transcript::page_path(&site.episodes[i]).unwrap_or_default())
+            }
+            Job::Home(n, _) => index_file(&paginated_path("", n)),
+            Job::TermList(kind) => index_file(&format!("{}/", kind.section())),
+            Job::Term(kind, i, n, _) => index_file(&paginated_path(&site.terms(kind)[i].path(), n)),
+            Job::Page(i) => index_file(&format!("{}/", site.pages[i].slug)),
+            Job::NotFound => "404.html".into(),
+        }
+    }
+
     fn run(
         &self,
         site: &Site,
         t: &Templates,
         bodies: &Bodies,
         shared: &Shared,
-    ) -> Result<Vec<OutputFile>, Diagnostic> {
+    ) -> Result<OutputFile, Diagnostic> {
         let mut cx = PageContext::new();
         let (template, path) = match *self {
             Job::Episode(i) => {
@@ -324,15 +434,12 @@ impl Job {
                     ),
                 );
                 let html = t.render("404.html", &cx, "/404.html")?;
-                return Ok(vec![OutputFile::bytes("404.html", html.into_bytes())]);
+                return Ok(OutputFile::bytes("404.html", html.into_bytes()));
             }
         };
         let shown = format!("{}{}", site.base.path, path);
         let html = t.render(template, &cx, &shown)?;
-        Ok(vec![OutputFile::bytes(
-            index_file(&path),
-            html.into_bytes(),
-        )])
+        Ok(OutputFile::bytes(index_file(&path), html.into_bytes()))
     }
 }
 

@@ -8,6 +8,7 @@ mod terms;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use terms::{Term, TermKind};
 
@@ -30,7 +31,7 @@ pub struct EpisodeConcept {
 #[derive(Debug, Clone)]
 pub struct Episode {
     /// The digest it was read from.
-    pub digest: Digest,
+    pub digest: Arc<Digest>,
     /// Output path, `episodes/<slug>/`.
     pub path: String,
     /// Index into [`Site::shows`].
@@ -79,7 +80,7 @@ impl Site {
         drafts: bool,
     ) -> Result<Site, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let mut digests: Vec<Digest> = content
+        let mut digests: Vec<Arc<Digest>> = content
             .digests
             .into_iter()
             .filter(|d| drafts || !d.draft)
@@ -93,7 +94,7 @@ impl Site {
                 .then_with(|| a.path.cmp(&b.path))
         });
         let mut by_slug: HashMap<&str, &Digest> = HashMap::new();
-        for d in &digests {
+        for d in digests.iter().map(Arc::as_ref) {
             if let Some(other) = by_slug.insert(d.slug.as_str(), d) {
                 let (first, second) = if other.path < d.path {
                     (other, d)

@@ -106,7 +106,7 @@ struct Acc {
 /// Builds the terms of one kind. `order` lists digest indexes oldest first.
 pub fn build(
     kind: TermKind,
-    digests: &[Digest],
+    digests: &[std::sync::Arc<Digest>],
     order: &[usize],
     names_of: &dyn Fn(&Digest) -> Vec<String>,
     curated: Vec<Curated>,

@@ -19,6 +19,8 @@ pub struct Cue {
 pub struct Transcript {
     /// Cues in file order.
     pub cues: Vec<Cue>,
+    /// Hash of the file's text (set by the loader), to notice edits.
+    pub hash: u64,
 }
 
 impl Transcript {
@@ -234,7 +236,7 @@ fn parse_cues(lines: &[&str], vtt: bool) -> Result<Transcript, Vec<ParseError>> 
         });
     }
     if errors.is_empty() {
-        Ok(Transcript { cues })
+        Ok(Transcript { cues, hash: 0 })
     } else {
         Err(errors)
     }
@@ -284,7 +286,7 @@ fn parse_plain(lines: &[&str]) -> Transcript {
             }
         })
         .collect();
-    Transcript { cues }
+    Transcript { cues, hash: 0 }
 }
 
 fn leading_time(p: &str) -> (Option<f64>, &str) {
