@@ -30,6 +30,28 @@ pub enum Command {
     Check(CheckArgs),
     /// Turn plain-text digests into Markdown digests (`-` reads standard input).
     Import(ImportArgs),
+    /// Build the site and serve it with live reload.
+    Serve(ServeArgs),
+}
+
+/// `castdown serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Site root.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
+    /// Open the site in a browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 /// `castdown import`.

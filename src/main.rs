@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Build(a) => cmd::build::run(a, quiet),
         cli::Command::Check(a) => cmd::check::run(a, quiet),
         cli::Command::Import(a) => cmd::import::run(a, quiet),
+        cli::Command::Serve(a) => cmd::serve::run(a, quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@ pub mod check;
 pub mod import;
 pub mod init;
 pub mod new;
+pub mod serve;
 
 use std::io::IsTerminal;
 

@@ -1,0 +1,348 @@
+//! `castdown serve` driven as a user would: the real binary on a free port, a real HTTP client.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Site;
+
+struct Server {
+    child: Child,
+    base: String,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Server {
+    fn start(site: &Site, extra: &[&str]) -> Server {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("castdown"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(site.root())
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn: {e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap_or_default();
+        let base = line
+            .split(" at ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_string();
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        if let Some(err) = child.stderr.take() {
+            let sink = stderr.clone();
+            std::thread::spawn(move || {
+                for l in BufReader::new(err).lines().map_while(Result::ok) {
+                    if let Ok(mut s) = sink.lock() {
+                        s.push_str(&l);
+                        s.push('\n');
+                    }
+                }
+            });
+        }
+        Server {
+            child,
+            base,
+            stderr,
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        match agent
+            .get(&format!("{}{}", self.base.trim_end_matches('/'), path))
+            .call()
+        {
+            Ok(mut r) => (
+                r.status().as_u16(),
+                r.body_mut().read_to_string().unwrap_or_default(),
+            ),
+            Err(e) => panic!("GET {path}: {e}"),
+        }
+    }
+
+    /// Sends a request line as is (no client normalisation), returns the status code.
+    fn raw_status(&self, target: &str) -> u16 {
+        let addr = self
+            .base
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
+        let _ = write!(
+            s,
+            "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        );
+        let mut resp = String::new();
+        let _ = s.read_to_string(&mut resp);
+        resp.split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Polls until `check` holds for the page body (rebuilds are asynchronous).
+    fn wait_for(&self, path: &str, what: &str, check: impl Fn(u16, &str) -> bool) {
+        let start = Instant::now();
+        loop {
+            let (code, body) = self.get(path);
+            if check(code, &body) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; stderr:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serves_pages_with_local_links_and_live_reload() {
+    let site = Site::fixture("tricky");
+    let srv = Server::start(&site, &[]);
+    let (code, home) = srv.get("/");
+    assert_eq!(code, 200);
+    // Links work at the local address whatever base_url says (tricky uses /sub/path/).
+    assert!(home.contains("href=\"/concepts/\""), "{home}");
+    assert!(!home.contains("/sub/path/"));
+    assert!(home.contains("<script src=\"/__castdown/live.js\""));
+    let (code, _) = srv.get("/episodes/custom-b/");
+    assert_eq!(code, 200);
+    let (code, css) = srv.get("/style.css");
+    assert_eq!(code, 200);
+    assert!(!css.contains("__castdown"), "only HTML gets the script");
+    let (code, _) = srv.get("/__castdown/live.js");
+    assert_eq!(code, 200);
+    // Nothing is written into the site folder.
+    assert!(!site.public().exists());
+}
+
+#[test]
+fn unknown_paths_get_the_404_page_and_traversal_is_refused() {
+    let site = Site::fixture("tricky");
+    site.write("static/secret-link", "placeholder");
+    // A symlink inside static/ that leads out of the site is not served.
+    let outside = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(outside.path(), "TOP SECRET").unwrap_or_default();
+    let _ = std::fs::remove_file(site.root().join("static/secret-link"));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), site.root().join("static/secret-link"))
+        .unwrap_or_default();
+    let srv = Server::start(&site, &[]);
+    let (code, body) = srv.get("/no/such/page/");
+    assert_eq!(code, 404);
+    assert!(body.contains("Page not found"), "the site's 404.html");
+    for target in [
+        "/../castdown.yaml",
+        "/%2e%2e/castdown.yaml",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/episodes/..%2f..%2fcastdown.yaml",
+        "/..\\castdown.yaml",
+        "/%5c..%5ccastdown.yaml",
+        "//etc/passwd",
+        "/content/episodes/escaping.md",
+        "/secret-link",
+    ] {
+        let code = srv.raw_status(target);
+        assert!(code == 404 || code == 400, "{target}: {code}");
+    }
+    let (_, body) = srv.get("/secret-link");
+    assert!(!body.contains("TOP SECRET"));
+}
+
+#[test]
+fn edits_new_files_and_deletions_are_picked_up() {
+    let site = Site::fixture("tricky");
+    let srv = Server::start(&site, &[]);
+    // Edit.
+    let path = site.root().join("content/episodes/code.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(
+        &path,
+        text.replace("title: With code", "title: With edited code"),
+    )
+    .unwrap_or_default();
+    srv.wait_for("/episodes/code/", "the edit", |c, b| {
+        c == 200 && b.contains("With edited code")
+    });
+    // New file.
+    site.write(
+        "content/episodes/brand-new.md",
+        "---\ntitle: Brand new episode\ndate: 2025-12-01\n---\nHello.\n",
+    );
+    srv.wait_for("/episodes/brand-new/", "the new page", |c, b| {
+        c == 200 && b.contains("Brand new episode")
+    });
+    srv.wait_for("/", "the home page listing", |_, b| {
+        b.contains("Brand new episode")
+    });
+    // Deleted file.
+    std::fs::remove_file(site.root().join("content/episodes/brand-new.md")).unwrap_or_default();
+    srv.wait_for("/episodes/brand-new/", "the 404 after deletion", |c, _| {
+        c == 404
+    });
+}
+
+#[test]
+fn a_bad_edit_keeps_the_last_good_site_and_recovers() {
+    let site = Site::fixture("tricky");
+    let srv = Server::start(&site, &[]);
+    let path = site.root().join("content/episodes/code.md");
+    let good = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(&path, "---\ntitle: Broken\ndate: 2025-02-30\n---\n").unwrap_or_default();
+    let start = Instant::now();
+    while !srv.log().contains("build failed") {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no failure reported: {}",
+            srv.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        srv.log()
+            .contains("content/episodes/code.md:3:7: error: `2025-02-30` is not a valid date"),
+        "{}",
+        srv.log()
+    );
+    // Still serving the last good version.
+    let (code, body) = srv.get("/episodes/code/");
+    assert_eq!(code, 200);
+    assert!(body.contains("With code"));
+    // The browser is told through the event stream.
+    let addr = srv
+        .base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut s = TcpStream::connect(&addr).unwrap_or_else(|e| panic!("{e}"));
+    let _ = write!(s, "GET /__castdown/events HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buf = vec![0u8; 4096];
+    let n = s.read(&mut buf).unwrap_or(0);
+    let mut events = String::from_utf8_lossy(&buf[..n]).into_owned();
+    if !events.contains("data:") {
+        let n = s.read(&mut buf).unwrap_or(0);
+        events.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(events.contains("is not a valid date"), "{events}");
+    // Recovery.
+    std::fs::write(
+        &path,
+        good.replace("title: With code", "title: Fixed again"),
+    )
+    .unwrap_or_default();
+    srv.wait_for("/episodes/code/", "recovery", |c, b| {
+        c == 200 && b.contains("Fixed again")
+    });
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = taken
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or(0)
+        .to_string();
+    let site = Site::fixture("small");
+    let out = Command::new(assert_cmd::cargo::cargo_bin("castdown"))
+        .args(["serve", "--port", &port, "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("port {port} is already in use")),
+        "{err}"
+    );
+}
+
+#[test]
+fn hundreds_of_concurrent_requests_are_answered() {
+    let site = Site::fixture("tricky");
+    let srv = Server::start(&site, &[]);
+    let base = srv.base.clone();
+    let handles: Vec<_> = (0..300)
+        .map(|i| {
+            let url = format!(
+                "{}{}",
+                base,
+                if i % 3 == 0 {
+                    ""
+                } else if i % 3 == 1 {
+                    "episodes/custom-b/"
+                } else {
+                    "concepts/"
+                }
+            );
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .build()
+                    .into();
+                agent
+                    .get(&url)
+                    .call()
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            })
+        })
+        .collect();
+    let ok = handles
+        .into_iter()
+        .filter_map(|h| h.join().ok())
+        .filter(|&c| c == 200)
+        .count();
+    assert_eq!(ok, 300);
+}
+
+#[test]
+fn ctrl_c_stops_promptly_and_leaves_nothing_behind() {
+    let site = Site::fixture("small");
+    let before = common::tree(site.root());
+    let mut srv = Server::start(&site, &[]);
+    let (code, _) = srv.get("/");
+    assert_eq!(code, 200);
+    let pid = srv.child.id().to_string();
+    let _ = Command::new("kill").args(["-INT", &pid]).status();
+    let start = Instant::now();
+    loop {
+        if let Ok(Some(status)) = srv.child.try_wait() {
+            assert!(status.success(), "exit status {status:?}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "did not stop within 3 s of Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(before, common::tree(site.root()), "the site folder changed");
+}
