@@ -278,6 +278,11 @@ pub fn build_cached(
             Err(d) => errors.push(d),
         }
     }
+    if site.config.search {
+        for f in crate::search::index(&site, &bodies) {
+            push(&mut out, f, "search index", &mut errors);
+        }
+    }
     for f in crate::feeds::site_feeds(&site, &bodies) {
         push(&mut out, f, "feeds", &mut errors);
     }

@@ -17,6 +17,7 @@ static FILES: &[(&str, &[u8])] = files![
     "templates/index.html",
     "templates/episode.html",
     "templates/transcript.html",
+    "templates/search.html",
     "templates/concept.html",
     "templates/concepts.html",
     "templates/show.html",
@@ -33,6 +34,7 @@ static FILES: &[(&str, &[u8])] = files![
     "static/favicon.svg",
     "static/style.css",
     "static/transcript.js",
+    "static/search.js",
 ];
 
 /// Templates of the built-in theme: `(name relative to templates/, bytes)`.

@@ -163,6 +163,7 @@ impl Fingerprints {
                     .add(&p.extra.to_string())
                     .finish()
             }
+            Job::Search => Combine::new("search").finish(),
             Job::NotFound => Combine::new("404").finish(),
         }
     }

@@ -181,6 +181,9 @@ pub fn render_pages(
     for i in 0..site.pages.len() {
         jobs.push(Job::Page(i));
     }
+    if site.config.search {
+        jobs.push(Job::Search);
+    }
     jobs.push(Job::NotFound);
     let previous = cache.as_ref().map(|c| &c.pages);
     let results: Vec<Result<(OutputFile, u64), Diagnostic>> = jobs
@@ -236,6 +239,7 @@ pub enum Job {
     TermList(TermKind),
     Term(TermKind, usize, usize, usize),
     Page(usize),
+    Search,
     NotFound,
 }
 
@@ -251,6 +255,7 @@ impl Job {
             Job::TermList(kind) => index_file(&format!("{}/", kind.section())),
             Job::Term(kind, i, n, _) => index_file(&paginated_path(&site.terms(kind)[i].path(), n)),
             Job::Page(i) => index_file(&format!("{}/", site.pages[i].slug)),
+            Job::Search => index_file("search/"),
             Job::NotFound => "404.html".into(),
         }
     }
@@ -420,6 +425,22 @@ impl Job {
                     ),
                 );
                 ("page.html", path)
+            }
+            Job::Search => {
+                let path = "search/".to_string();
+                let desc = format!("Search the episodes of {}.", site.config.title);
+                cx.insert(
+                    "page",
+                    page_value(
+                        site,
+                        &path,
+                        "Search",
+                        &desc,
+                        "website",
+                        context::webpage_jsonld(site, &path, "Search"),
+                    ),
+                );
+                ("search.html", path)
             }
             Job::NotFound => {
                 cx.insert(
