@@ -72,6 +72,31 @@ impl Caches {
     }
 }
 
+/// Prints how long each stage took when `CASTDOWN_TIMINGS` is set (for profiling).
+struct Timer {
+    on: bool,
+    last: Instant,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            on: std::env::var_os("CASTDOWN_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+
+    fn stage(&mut self, name: &str) {
+        if self.on {
+            eprintln!(
+                "  {name:<14} {:>7.1} ms",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        self.last = Instant::now();
+    }
+}
+
 /// Reuses a data file when its fingerprint is unchanged, else makes it.
 fn cached_data(
     previous: Option<&DataCache>,
@@ -118,6 +143,7 @@ pub fn build_cached(
     }
     let mut errors: Vec<Diagnostic> = Vec::new();
     progress("loading");
+    let mut timer = Timer::new();
     let config = match Config::load(root) {
         Ok(c) => Some(c),
         Err(mut e) => {
@@ -155,6 +181,7 @@ pub fn build_cached(
     }
     let site =
         Site::build(config, base, root.clone(), content, opts.drafts).map_err(Error::Site)?;
+    timer.stage("load+model");
     progress("rendering");
     let site_value = render::context::site_value(&site);
     let templates =
@@ -168,6 +195,7 @@ pub fn build_cached(
     let fps = caches
         .is_some()
         .then(|| render::fingerprint::Fingerprints::new(&site, &bodies));
+    timer.stage("markdown");
     let (pages, mut render_errors) = render::render_pages(
         &site,
         &templates,
@@ -182,6 +210,7 @@ pub fn build_cached(
     for f in pages {
         push(&mut out, f, "a page", &mut errors);
     }
+    timer.stage("pages");
     let previous_data = caches.as_deref().map(|c| &c.data);
     let mut data: Vec<(String, Option<u64>, Arc<Vec<u8>>)> = (0..site.episodes.len())
         .into_par_iter()
@@ -278,11 +307,13 @@ pub fn build_cached(
             Err(d) => errors.push(d),
         }
     }
+    timer.stage("json+feeds");
     if site.config.search {
         for f in crate::search::index(&site, &bodies) {
             push(&mut out, f, "search index", &mut errors);
         }
     }
+    timer.stage("search");
     for f in crate::feeds::site_feeds(&site, &bodies) {
         push(&mut out, f, "feeds", &mut errors);
     }
@@ -334,6 +365,7 @@ pub fn build_cached(
     // Static files: the theme's first, then the site's, each yielding to generated files and
     // the site's replacing the theme's.
     add_static(&mut out, root, &site.config.theme);
+    timer.stage("rest");
     if !errors.is_empty() {
         return Err(Error::Site(errors));
     }
@@ -431,7 +463,15 @@ pub fn build(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Report> {
     output::check_output_dir(&opts.root, &out_dir)?;
     let built = build_in_memory(opts, progress)?;
     progress("writing");
+    let write_start = Instant::now();
     output::write_atomic(&out_dir, &built.output)?;
+    if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
+        eprintln!(
+            "  {:<14} {:>7.1} ms",
+            "write",
+            write_start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     let mut report = built.report;
     report.elapsed = start.elapsed();
     Ok(report)

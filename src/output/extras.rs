@@ -145,7 +145,7 @@ pub fn digest_json(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
         })),
         "extra": d.extra,
     });
-    let mut bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();
+    let mut bytes = serde_json::to_vec(&v).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }

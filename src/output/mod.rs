@@ -252,9 +252,36 @@ pub fn write_atomic(output: &Path, files: &Output) -> Result<(), Error> {
         return Err(Error::io("replacing", &output, e));
     }
     if had_old {
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io("removing", &old, e))?;
+        remove_tree(&old).map_err(|e| Error::io("removing", &old, e))?;
     }
     Ok(())
+}
+
+/// Removes a folder tree, its top-level entries in parallel (a previous output can hold tens
+/// of thousands of files).
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.par_iter().try_for_each(|p| {
+        if p.is_dir() && !p.is_symlink() {
+            // Big folders (episodes/) are split one level further.
+            let inner: Vec<PathBuf> = std::fs::read_dir(p)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            inner.par_iter().try_for_each(|q| {
+                if q.is_dir() && !q.is_symlink() {
+                    std::fs::remove_dir_all(q)
+                } else {
+                    std::fs::remove_file(q)
+                }
+            })?;
+            std::fs::remove_dir(p)
+        } else {
+            std::fs::remove_file(p)
+        }
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 fn write_tree(dir: &Path, files: &Output) -> Result<(), Error> {

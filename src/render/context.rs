@@ -240,21 +240,25 @@ pub fn term_list(site: &Site, _shared: &Shared, kind: TermKind) -> Value {
 
 /// `term`: `{kind, name, slug, url, permalink, count, content (curated HTML), website, image,
 /// other_names, definitions: [{show: {name, url}?, text, episodes: [{title, url, date}]}],
-/// related: [{name, url, count}]}`. Definitions and related concepts are on page 1 only.
+/// related: [{name, url, count}]}`. The definitions are those of the episodes listed on this
+/// page (`page_episodes`), so every episode's definition appears once and a concept discussed
+/// in thousands of episodes still has pages of a readable size. Related concepts are on page
+/// 1 only.
 pub fn term_value(
     site: &Site,
     _shared: &Shared,
     bodies: &Bodies,
     kind: TermKind,
     i: usize,
+    page_episodes: &[usize],
     first_page: bool,
 ) -> Value {
     let t = &site.terms(kind)[i];
     let mut definitions: Vec<Json> = Vec::new();
-    if kind == TermKind::Concept && first_page {
+    if kind == TermKind::Concept {
         // Group identical definitions within a show; keep newest-first order of first use.
         let mut groups: Vec<(Option<usize>, String, String, Vec<Json>)> = Vec::new();
-        for &ei in &t.episodes {
+        for &ei in page_episodes {
             let e = &site.episodes[ei];
             let Some(def) = e
                 .concepts

@@ -386,7 +386,15 @@ impl Job {
                 );
                 cx.insert(
                     "term",
-                    context::term_value(site, shared, bodies, kind, i, n == 1),
+                    context::term_value(
+                        site,
+                        shared,
+                        bodies,
+                        kind,
+                        i,
+                        &term.episodes[start..end],
+                        n == 1,
+                    ),
                 );
                 let title = if n == 1 {
                     term.name.clone()

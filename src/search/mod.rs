@@ -11,8 +11,9 @@
 //! - `d/<n>.json` — the prefix dictionary: `{term: df}` for every term whose first two
 //!   characters hash to `n = fnv1a(prefix2) % dict_chunks`; used to expand the word being
 //!   typed into the full terms it may become.
-//! - `m/<doc>.json` — one document's metadata for showing a result: `{url, title, show, date,
-//!   concepts, summary, sections: [{heading, id, text}]}` (text trimmed).
+//! - `m/<n>.json` — metadata for showing results, for documents `8n … 8n+7` (an array in id
+//!   order): `{url, title, show, date, concepts, summary, sections: [{heading, id, text}]}`
+//!   (text trimmed). Grouping keeps the file count down; eight documents cost a few KB.
 //! - `f/s<i>.json`, `f/c<i>.json` — doc ids of show `i` / concept `i` of the manifest lists,
 //!   fetched only when that filter is chosen.
 //!
@@ -37,8 +38,12 @@ pub const VERSION: u32 = 1;
 const POST_CHUNK_TARGET: usize = 24 * 1024;
 /// Target size of one dictionary chunk, in bytes.
 const DICT_CHUNK_TARGET: usize = 16 * 1024;
-/// Characters of section text kept per section for snippets.
-const SECTION_TEXT: usize = 700;
+/// Documents per metadata file.
+pub const META_GROUP: usize = 8;
+/// Characters of section text kept per section for snippets, and sections kept per document:
+/// enough to show where a match is, small enough that a result costs about a kilobyte.
+const SECTION_TEXT: usize = 320;
+const SECTIONS_KEPT: usize = 12;
 
 const STOPWORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "in",
@@ -59,22 +64,53 @@ pub fn fnv1a(s: &str) -> u32 {
 /// Splits text into search tokens: folded case and accents, letters and digits only.
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cur = String::new();
-    for c in text.nfd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        if c.is_alphanumeric() {
-            cur.extend(c.to_lowercase());
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out.retain(|t| t.chars().count() >= 2 && !STOPWORDS.contains(&t.as_str()));
+    each_token(text, &mut |t| out.push(t.to_string()));
     out
+}
+
+fn keep(token: &str) -> bool {
+    // At least two characters (not bytes: "と" is one character in three bytes).
+    let long_enough = if token.is_ascii() {
+        token.len() >= 2
+    } else {
+        token.chars().nth(1).is_some()
+    };
+    long_enough && !STOPWORDS.contains(&token)
+}
+
+/// Calls `f` with each token of `text`, reusing one buffer: indexing ten thousand digests
+/// tokenises tens of millions of words, so no token is allocated here.
+pub fn each_token(text: &str, f: &mut dyn FnMut(&str)) {
+    let mut cur = String::with_capacity(32);
+    let emit = |cur: &mut String, f: &mut dyn FnMut(&str)| {
+        if !cur.is_empty() {
+            if keep(cur) {
+                f(cur);
+            }
+            cur.clear();
+        }
+    };
+    if text.is_ascii() {
+        for b in text.bytes() {
+            if b.is_ascii_alphanumeric() {
+                cur.push(b.to_ascii_lowercase() as char);
+            } else {
+                emit(&mut cur, f);
+            }
+        }
+    } else {
+        for c in text.nfd() {
+            if is_combining_mark(c) {
+                continue;
+            }
+            if c.is_alphanumeric() {
+                cur.extend(c.to_lowercase());
+            } else {
+                emit(&mut cur, f);
+            }
+        }
+    }
+    emit(&mut cur, f);
 }
 
 /// The first two characters of a term (its dictionary key).
@@ -110,10 +146,10 @@ struct MetaSection<'a> {
     text: String,
 }
 
-/// One indexed document's fields.
+/// One indexed document's fields (borrowed from the site where possible).
 struct Doc<'a> {
     meta: Meta<'a>,
-    fields: Vec<(f32, String)>,
+    fields: Vec<(f32, std::borrow::Cow<'a, str>)>,
 }
 
 const BOOST_TITLE: f32 = 3.0;
@@ -149,14 +185,14 @@ fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
                 .iter()
                 .map(|c| site.concepts[c.concept].name.as_str())
                 .collect();
-            let mut fields = vec![
-                (BOOST_TITLE, d.title.clone()),
-                (BOOST_SUMMARY, d.summary.clone()),
+            let mut fields: Vec<(f32, std::borrow::Cow<str>)> = vec![
+                (BOOST_TITLE, d.title.as_str().into()),
+                (BOOST_SUMMARY, d.summary.as_str().into()),
             ];
-            fields.push((BOOST_CONCEPTS, concepts.join(" ")));
+            fields.push((BOOST_CONCEPTS, concepts.join(" ").into()));
             for c in &e.concepts {
                 if let Some(def) = &c.definition {
-                    fields.push((BOOST_BODY, def.clone()));
+                    fields.push((BOOST_BODY, def.as_str().into()));
                 }
             }
             let people: Vec<&str> = e
@@ -166,17 +202,18 @@ fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
                 .collect();
             fields.push((
                 BOOST_PEOPLE,
-                format!("{} {}", show.unwrap_or(""), people.join(" ")),
+                format!("{} {}", show.unwrap_or(""), people.join(" ")).into(),
             ));
             for s in &body.sections {
                 if let Some(h) = &s.heading {
-                    fields.push((BOOST_HEADING, h.clone()));
+                    fields.push((BOOST_HEADING, h.as_str().into()));
                 }
-                fields.push((BOOST_BODY, s.text.clone()));
+                fields.push((BOOST_BODY, s.text.as_str().into()));
             }
             let sections = body
                 .sections
                 .iter()
+                .take(SECTIONS_KEPT)
                 .map(|s| MetaSection {
                     heading: s.heading.as_deref(),
                     id: s.id.as_deref(),
@@ -199,15 +236,15 @@ fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
         .collect();
     for (i, p) in site.pages.iter().enumerate() {
         let body = &bodies.pages[i];
-        let mut fields = vec![
-            (BOOST_TITLE, p.title.clone()),
-            (BOOST_SUMMARY, p.description.clone()),
+        let mut fields: Vec<(f32, std::borrow::Cow<str>)> = vec![
+            (BOOST_TITLE, p.title.as_str().into()),
+            (BOOST_SUMMARY, p.description.as_str().into()),
         ];
         for s in &body.sections {
             if let Some(h) = &s.heading {
-                fields.push((BOOST_HEADING, h.clone()));
+                fields.push((BOOST_HEADING, h.as_str().into()));
             }
-            fields.push((BOOST_BODY, s.text.clone()));
+            fields.push((BOOST_BODY, s.text.as_str().into()));
         }
         let sections = body
             .sections
@@ -237,53 +274,61 @@ fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
 /// Builds every file of the search index and nothing else (the page is a template).
 pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     let docs = docs(site, bodies);
-    // Per document: boosted term frequencies and boosted length.
-    let per_doc: Vec<(HashMap<String, f32>, f32)> = docs
+    // Per document: boosted term frequencies and length.
+    let per_doc: Vec<(Vec<(String, f32)>, f32)> = docs
         .par_iter()
         .map(|d| {
-            let mut tf: HashMap<String, f32> = HashMap::new();
+            let mut tf: HashMap<String, f32> = HashMap::with_capacity(512);
             let mut len = 0.0;
             for (boost, text) in &d.fields {
-                for t in tokenize(text) {
-                    *tf.entry(t).or_insert(0.0) += boost;
+                each_token(text, &mut |t| {
                     len += 1.0;
-                }
+                    match tf.get_mut(t) {
+                        Some(v) => *v += boost,
+                        None => {
+                            tf.insert(t.to_string(), *boost);
+                        }
+                    }
+                });
             }
-            (tf, len)
+            (tf.into_iter().collect(), len)
         })
         .collect();
     let n = docs.len().max(1) as f32;
     let avgdl = (per_doc.iter().map(|(_, l)| *l).sum::<f32>() / n).max(1.0);
-    let mut df: HashMap<&str, u32> = HashMap::new();
-    for (tf, _) in &per_doc {
-        for t in tf.keys() {
-            *df.entry(t.as_str()).or_insert(0) += 1;
+    let mut raw: HashMap<&str, Vec<(u32, f32, f32)>> = HashMap::new();
+    for (doc, (tf, len)) in per_doc.iter().enumerate() {
+        for (t, f) in tf {
+            raw.entry(t.as_str())
+                .or_default()
+                .push((doc as u32, *f, *len));
         }
     }
     // BM25 with k1 = 1.2, b = 0.75; the boosted tf already carries field weights.
     let (k1, b) = (1.2f32, 0.75f32);
-    let mut postings: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
-    for (doc, (tf, len)) in per_doc.iter().enumerate() {
-        for (t, f) in tf {
-            let dfv = df.get(t.as_str()).copied().unwrap_or(1) as f32;
+    let mut postings: Vec<(&str, Vec<(u32, u32)>)> = raw
+        .into_par_iter()
+        .map(|(t, list)| {
+            let dfv = list.len() as f32;
             let idf = ((n - dfv + 0.5) / (dfv + 0.5) + 1.0).ln();
-            let w = idf * (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * len / avgdl));
-            let q = (w * 100.0).round().max(1.0) as u32;
-            postings
-                .entry(t.as_str())
-                .or_default()
-                .push((doc as u32, q));
-        }
-    }
-    for list in postings.values_mut() {
-        list.sort_unstable();
-    }
+            let mut out: Vec<(u32, u32)> = list
+                .into_iter()
+                .map(|(doc, f, len)| {
+                    let w = idf * (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * len / avgdl));
+                    (doc, (w * 100.0).round().max(1.0) as u32)
+                })
+                .collect();
+            out.sort_unstable();
+            (t, out)
+        })
+        .collect();
+    postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let total_bytes: usize = postings
         .iter()
         .map(|(t, l)| t.len() + 6 + l.len() * 9)
         .sum();
     let post_chunks = (total_bytes / POST_CHUNK_TARGET).max(1) as u32;
-    let dict_bytes: usize = postings.keys().map(|t| t.len() + 8).sum();
+    let dict_bytes: usize = postings.iter().map(|(t, _)| t.len() + 8).sum();
     let dict_chunks = (dict_bytes / DICT_CHUNK_TARGET).max(1) as u32;
     let mut post_files: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); post_chunks as usize];
     let mut dict_files: Vec<BTreeMap<&str, u32>> = vec![BTreeMap::new(); dict_chunks as usize];
@@ -317,9 +362,12 @@ pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
             .collect::<Vec<_>>(),
     );
     files.extend(
-        docs.par_iter()
+        docs.par_chunks(META_GROUP)
             .enumerate()
-            .map(|(i, d)| OutputFile::bytes(format!("search/m/{i}.json"), json(&d.meta)))
+            .map(|(i, group)| {
+                let metas: Vec<&Meta> = group.iter().map(|d| &d.meta).collect();
+                OutputFile::bytes(format!("search/m/{i}.json"), json(&metas))
+            })
             .collect::<Vec<_>>(),
     );
     for (kind, letter) in [(TermKind::Show, 's'), (TermKind::Concept, 'c')] {
@@ -352,6 +400,12 @@ mod tests {
         );
         assert_eq!(tokenize("Naïve-Bayes 2024"), ["naive", "bayes", "2024"]);
         assert_eq!(tokenize("機械学習 と AI"), ["機械学習", "ai"]);
+    }
+
+    #[test]
+    fn regression_one_character_non_ascii_tokens_were_kept() {
+        // The byte-length fast path once kept "と" (3 bytes); the script drops it.
+        assert_eq!(tokenize("と é 漢字"), ["漢字"]);
     }
 
     #[test]

@@ -42,7 +42,8 @@ test("results appear as you type, title matches rank first, words are highlighte
   assert.ok(fetched.some((p) => p.startsWith("/digests/search/d/")), "prefix dictionary");
   assert.ok(fetched.some((p) => p.startsWith("/digests/search/p/")), "postings");
   const metas = new Set(fetched.filter((p) => p.startsWith("/digests/search/m/")));
-  assert.ok(metas.size >= found.length && metas.size <= 20, `metadata only for shown results: ${metas.size}`);
+  // Metadata comes eight documents to a file: at most one file per shown result.
+  assert.ok(metas.size >= 1 && metas.size <= found.length, `metadata only for shown results: ${metas.size} files for ${found.length} results`);
   assert.deepEqual(problems, []);
   await context.close();
 });

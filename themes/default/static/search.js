@@ -107,7 +107,10 @@
     return n;
   }
   function render(ids, total, full, prefixes, token) {
-    return Promise.all(ids.map(function (id) { return fetchJson("m/" + id + ".json"); })).then(function (metas) {
+    // Metadata comes in groups of eight documents per file.
+    return Promise.all(ids.map(function (id) {
+      return fetchJson("m/" + Math.floor(id / 8) + ".json").then(function (group) { return group[id % 8]; });
+    })).then(function (metas) {
       if (token !== seq) return;
       list.replaceChildren();
       metas.forEach(function (meta) {
