@@ -61,6 +61,18 @@ pub struct Caches {
     pub render: render::RenderCache,
     /// Data files (digest.json, term feeds) by path with their fingerprint.
     data: DataCache,
+    /// Compiled templates.
+    templates: Option<Arc<Templates>>,
+    /// The highlighter, whose grammars load once.
+    highlighter: Arc<Highlighter>,
+    /// The generated highlighting stylesheet for a pair of theme names.
+    stylesheet: Option<((String, String), std::result::Result<String, String>)>,
+    /// The last search index.
+    search: Option<Vec<OutputFile>>,
+    /// When set, a build reuses the last search index instead of rebuilding it.
+    pub defer_search: bool,
+    /// Whether the last build reused a search index that may be out of date.
+    pub search_stale: bool,
 }
 
 impl Caches {
@@ -69,6 +81,10 @@ impl Caches {
         self.load.clear();
         self.render.clear();
         self.data.clear();
+        self.templates = None;
+        self.stylesheet = None;
+        self.search = None;
+        self.search_stale = false;
     }
 }
 
@@ -173,8 +189,24 @@ pub fn build_cached(
     let (Some(config), Some(base)) = (config, base) else {
         return Err(Error::Site(errors));
     };
-    if let Err(m) = highlight::stylesheet(&config.highlight_theme, &config.highlight_dark_theme) {
-        errors.push(Diagnostic::new(crate::config::CONFIG_FILE, m));
+    // Made once per build (or kept by serve): loading the theme set costs milliseconds.
+    let themes = (
+        config.highlight_theme.clone(),
+        config.highlight_dark_theme.clone(),
+    );
+    let stylesheet = match caches
+        .as_deref()
+        .and_then(|c| c.stylesheet.as_ref())
+        .filter(|(k, _)| *k == themes)
+    {
+        Some((_, css)) => css.clone(),
+        None => highlight::stylesheet(&themes.0, &themes.1),
+    };
+    if let Some(c) = caches.as_deref_mut() {
+        c.stylesheet = Some((themes, stylesheet.clone()));
+    }
+    if let Err(m) = &stylesheet {
+        errors.push(Diagnostic::new(crate::config::CONFIG_FILE, m.clone()));
     }
     if !errors.is_empty() {
         return Err(Error::Site(errors));
@@ -183,13 +215,28 @@ pub fn build_cached(
         Site::build(config, base, root.clone(), content, opts.drafts).map_err(Error::Site)?;
     timer.stage("load+model");
     progress("rendering");
-    let site_value = render::context::site_value(&site);
-    let templates =
-        Templates::load(root, &site.config.theme, &site.base, site_value).map_err(Error::Site)?;
-    let highlighter = Highlighter::new();
+    // Templates and the highlighter's grammars are kept by serve (a template or config change
+    // clears the caches).
+    let templates = match caches.as_deref().and_then(|c| c.templates.clone()) {
+        Some(t) => t,
+        None => {
+            let site_value = render::context::site_value(&site);
+            Arc::new(
+                Templates::load(root, &site.config.theme, &site.base, site_value)
+                    .map_err(Error::Site)?,
+            )
+        }
+    };
+    if let Some(c) = caches.as_deref_mut() {
+        c.templates = Some(templates.clone());
+    }
+    let highlighter = match caches.as_deref() {
+        Some(c) => c.highlighter.clone(),
+        None => Arc::new(Highlighter::new()),
+    };
     let bodies = render::render_bodies(
         &site,
-        &highlighter,
+        highlighter.as_ref(),
         caches.as_deref_mut().map(|c| &mut c.render),
     );
     let fps = caches
@@ -251,7 +298,7 @@ pub fn build_cached(
             &mut errors,
         );
     }
-    if let Some(c) = caches {
+    if let Some(c) = caches.as_deref_mut() {
         c.data = new_data;
     }
     let home_pages = site.episodes.len().div_ceil(site.config.paginate).max(1);
@@ -309,7 +356,20 @@ pub fn build_cached(
     }
     timer.stage("json+feeds");
     if site.config.search {
-        for f in crate::search::index(&site, &bodies) {
+        // serve may reuse the previous index for a quick first publish, then refresh it.
+        let reuse = caches
+            .as_deref()
+            .filter(|c| c.defer_search)
+            .and_then(|c| c.search.clone());
+        let files = match reuse {
+            Some(files) => files,
+            None => crate::search::index(&site, &bodies),
+        };
+        if let Some(c) = &mut caches {
+            c.search_stale = c.defer_search && c.search.is_some();
+            c.search = Some(files.clone());
+        }
+        for f in files {
             push(&mut out, f, "search index", &mut errors);
         }
     }
@@ -325,10 +385,7 @@ pub fn build_cached(
             out.add_static(path, src.clone(), "transcript");
         }
     }
-    if let Ok(css) = highlight::stylesheet(
-        &site.config.highlight_theme,
-        &site.config.highlight_dark_theme,
-    ) {
+    if let Ok(css) = stylesheet {
         push(
             &mut out,
             OutputFile::bytes("syntax.css", css.into_bytes()),

@@ -147,7 +147,14 @@ fn case_variants_merge_and_the_most_used_spelling_wins() {
     let mut all = defs;
     all.extend(texts(&page2, ".definitions blockquote"));
     all.sort();
-    assert_eq!(all, ["First spelling, lower case.", "Second spelling, title case.", "Third spelling, double space."]);
+    assert_eq!(
+        all,
+        [
+            "First spelling, lower case.",
+            "Second spelling, title case.",
+            "Third spelling, double space."
+        ]
+    );
 }
 
 #[test]

@@ -88,12 +88,87 @@ pub fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
             )
         })
     };
+    let light_theme = get(light)?;
+    let dark_theme = get(dark)?;
     let light_css =
-        css_for_theme_with_class_style(get(light)?, STYLE).map_err(|e| e.to_string())?;
-    let dark_css = css_for_theme_with_class_style(get(dark)?, STYLE).map_err(|e| e.to_string())?;
+        css_for_theme_with_class_style(light_theme, STYLE).map_err(|e| e.to_string())?;
+    let dark_css = css_for_theme_with_class_style(dark_theme, STYLE).map_err(|e| e.to_string())?;
+    let light_css = enforce_contrast(&light_css, background(light_theme, (255, 255, 255)));
+    let dark_css = enforce_contrast(&dark_css, background(dark_theme, (0, 0, 0)));
     Ok(format!(
         "/* castdown: code highlighting ({light} / {dark}) */\n{light_css}\n@media (prefers-color-scheme: dark) {{\n{dark_css}\n}}\n"
     ))
+}
+
+fn background(theme: &syntect::highlighting::Theme, fallback: (u8, u8, u8)) -> (u8, u8, u8) {
+    theme
+        .settings
+        .background
+        .map(|c| (c.r, c.g, c.b))
+        .unwrap_or(fallback)
+}
+
+fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+}
+
+/// WCAG contrast ratio of two colours.
+pub fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The colour moved toward black (on a light background) or white (on a dark one) just far
+/// enough to reach 4.5:1 against `bg` — WCAG AA for text. Many highlighting themes use
+/// token colours far below that.
+fn readable(fg: (u8, u8, u8), bg: (u8, u8, u8)) -> (u8, u8, u8) {
+    let target = if luminance(bg) > 0.5 {
+        (0u8, 0u8, 0u8)
+    } else {
+        (255, 255, 255)
+    };
+    let mix = |t: f64| {
+        let m = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+        (m(fg.0, target.0), m(fg.1, target.1), m(fg.2, target.2))
+    };
+    (0..=20)
+        .map(|i| mix(f64::from(i) / 20.0))
+        .find(|c| contrast(*c, bg) >= 4.6)
+        .unwrap_or(target)
+}
+
+/// Rewrites every text `color: #rrggbb` of a generated stylesheet to meet AA against `bg`.
+fn enforce_contrast(css: &str, bg: (u8, u8, u8)) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(i) = rest.find("color: #") {
+        // `background-color: #…` is the background, not text.
+        let is_background = rest[..i].ends_with("background-");
+        let hex = rest.get(i + 8..i + 14).unwrap_or("");
+        let parsed = (hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| {
+            let v = |k: usize| u8::from_str_radix(&hex[k..k + 2], 16).unwrap_or(0);
+            (v(0), v(2), v(4))
+        });
+        out.push_str(&rest[..i + 8]);
+        match parsed {
+            Some(fg) if !is_background => {
+                let (r, g, b) = readable(fg, bg);
+                out.push_str(&format!("{r:02x}{g:02x}{b:02x}"));
+                rest = &rest[i + 14..];
+            }
+            _ => rest = &rest[i + 8..],
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn escape_into(out: &mut String, text: &str) {
@@ -127,6 +202,26 @@ mod tests {
         let html = h.highlight("no-such-lang\"><script>", "<script>x</script>");
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn every_token_colour_meets_aa_contrast() {
+        let css = stylesheet("base16-ocean.light", "base16-ocean.dark").unwrap_or_default();
+        let (light, dark) = css.split_once("@media").unwrap_or((&css, ""));
+        for (part, bg) in [(light, (0xef, 0xf1, 0xf5)), (dark, (0x2b, 0x30, 0x3b))] {
+            let mut seen = 0;
+            for (i, _) in part.match_indices("color: #") {
+                if part[..i].ends_with("background-") {
+                    continue;
+                }
+                let hex = &part[i + 8..i + 14];
+                let v = |k: usize| u8::from_str_radix(&hex[k..k + 2], 16).unwrap_or(0);
+                let ratio = contrast((v(0), v(2), v(4)), bg);
+                assert!(ratio >= 4.5, "#{hex} on {bg:?}: {ratio:.2}");
+                seen += 1;
+            }
+            assert!(seen > 5, "checked {seen} colours");
+        }
     }
 
     #[test]

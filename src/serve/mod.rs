@@ -255,7 +255,25 @@ pub fn run(opts: ServeOptions) -> Result<()> {
                 ),
                 many => format!("{} files changed", many.len()),
             };
+            // Publish the rebuilt pages first (reusing the last search index), then refresh
+            // the index: searching is not what an author checks after each keystroke.
+            caches.defer_search = true;
             rebuild(&build_opts, &mut caches, &rebuild_state, quiet, &why);
+            if caches.search_stale {
+                caches.defer_search = false;
+                let start = Instant::now();
+                if let Ok(built) = pipeline::build_cached(&build_opts, &|_| {}, Some(&mut caches)) {
+                    if let Ok(mut f) = rebuild_state.files.write() {
+                        *f = Arc::new(to_served(&built.output));
+                    }
+                    if !quiet {
+                        eprintln!(
+                            "search index refreshed in {} ms",
+                            start.elapsed().as_millis()
+                        );
+                    }
+                }
+            }
         }
     });
     // Printed even with --quiet: it is the one thing the user needs.

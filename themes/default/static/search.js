@@ -132,7 +132,13 @@
         li.appendChild(p);
         var s = document.createElement("p");
         s.className = "snippet";
-        s.innerHTML = snippet(best ? best.text : meta.summary, full, prefixes);
+        var concepts = meta.concepts.join(", ");
+        if (!best && countMatches(concepts, full, prefixes) > 0) {
+          // Matched through a concept: say so, highlighted.
+          s.innerHTML = "Concepts: " + snippet(concepts, full, prefixes);
+        } else {
+          s.innerHTML = snippet(best ? best.text : meta.summary, full, prefixes);
+        }
         li.appendChild(s);
         list.appendChild(li);
       });

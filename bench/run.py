@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Benchmark castdown against Hugo on the generated corpus (bench/gen_corpus.py).
+
+For each size: a warm-up build of each engine, then RUNS pairs of clean builds, alternating
+castdown and Hugo, each timed with wait4 (wall, user+sys CPU, peak RSS). Prints per engine
+the median wall, CPU and memory, and the castdown/Hugo ratio per pair and its median. Also:
+the I/O floor (copying castdown's output tree), search's share of castdown's build, the
+bytes a first single-word search downloads, and serve's one-file rebuild time.
+
+Usage: bench/run.py [--sizes 1000,10000] [--runs 5] [--work bench/work] [--no-hugo]
+Needs: a release build (cargo build --release) and `hugo` (apt-get install hugo).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+CASTDOWN = os.path.join(REPO, "target", "release", "castdown")
+
+
+def timed(cmd, cwd=None):
+    """Runs cmd; returns (wall s, cpu s, peak rss MB)."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({code}):\n{err}")
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+
+
+def clean(path):
+    shutil.rmtree(path, ignore_errors=True)
+    subprocess.run(["sync"])
+
+
+def castdown_build(root):
+    out = os.path.join(root, "public")
+    clean(out)
+    return timed([CASTDOWN, "build", "--quiet", "--root", root])
+
+
+def hugo_build(root):
+    out = os.path.join(root, "public")
+    clean(out)
+    return timed(["hugo", "--quiet", "--source", root])
+
+
+def fnv1a(s):
+    h = 0x811C9DC5
+    for b in s.encode():
+        h ^= b
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def search_bytes(public, word):
+    """Bytes the search page downloads for a first query `word` typed as a prefix: manifest,
+    the prefix dictionary chunk, postings of up to 8 expansions, metadata of 20 results."""
+    s = os.path.join(public, "search")
+    size = lambda rel: os.path.getsize(os.path.join(s, rel))
+    load = lambda rel: json.load(open(os.path.join(s, rel)))
+    manifest = load("manifest.json")
+    total = size("manifest.json")
+    files = {"manifest.json"}
+    d = f"d/{fnv1a(word[:2]) % manifest['dict_chunks']}.json"
+    total += size(d)
+    files.add(d)
+    dictionary = load(d)
+    terms = sorted((t for t in dictionary if t.startswith(word)), key=lambda t: (t != word, -dictionary[t], t))[:8]
+    scores = {}
+    for t in terms:
+        p = f"p/{fnv1a(t) % manifest['post_chunks']}.json"
+        if p not in files:
+            files.add(p)
+            total += size(p)
+        flat = load(p).get(t, [])
+        for i in range(0, len(flat), 2):
+            scores[flat[i]] = max(scores.get(flat[i], 0), flat[i + 1])
+    top = sorted(scores, key=lambda doc: (-scores[doc], doc))[:20]
+    for doc in top:
+        m = f"m/{doc // 8}.json"
+        if m not in files:
+            files.add(m)
+            total += size(m)
+    index_size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(s) for f in fs)
+    return total, len(files), index_size, len(scores)
+
+
+def serve_rebuild(root, edits=7):
+    """Median one-file rebuild time reported by serve, and edit-to-visible latency."""
+    p = subprocess.Popen([CASTDOWN, "serve", "--port", "0", "--root", root], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    url = re.search(r"at (http://\S+)", line).group(1)
+    # Wait for the initial build line.
+    while "initial build" not in p.stderr.readline():
+        pass
+    episodes = os.path.join(root, "content", "episodes")
+    year = sorted(os.listdir(episodes))[-1]
+    name = sorted(f for f in os.listdir(os.path.join(episodes, year)) if f.endswith(".md"))[0]
+    path = os.path.join(episodes, year, name)
+    slug = name[:-3]
+    original = open(path).read()
+    rebuilds, visible = [], []
+    try:
+        for i in range(edits):
+            marker = f"benchmark-edit-{i}-{time.time_ns()}"
+            start = time.perf_counter()
+            open(path, "w").write(original + f"\n{marker}\n")
+            while True:
+                with urllib.request.urlopen(f"{url}episodes/{slug}/") as r:
+                    if marker in r.read().decode():
+                        break
+            visible.append((time.perf_counter() - start) * 1000)
+            m = re.search(r"rebuilt \d+ files in (\d+) ms", p.stderr.readline())
+            if m:
+                rebuilds.append(int(m.group(1)))
+            time.sleep(0.2)
+    finally:
+        open(path, "w").write(original)
+        p.terminate()
+        p.wait()
+    return statistics.median(rebuilds) if rebuilds else None, statistics.median(visible)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--work", default=os.path.join(HERE, "work"))
+    ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--search-word", default="market")
+    args = ap.parse_args()
+    if not os.path.exists(CASTDOWN):
+        sys.exit("build castdown first: cargo build --release")
+    hugo = not args.no_hugo and shutil.which("hugo")
+    if not args.no_hugo and not hugo:
+        sys.exit("hugo not found: apt-get install hugo (or pass --no-hugo)")
+    print(f"castdown: {subprocess.run([CASTDOWN, '--version'], capture_output=True, text=True).stdout.strip()}")
+    if hugo:
+        print(f"hugo: {subprocess.run(['hugo', 'version'], capture_output=True, text=True).stdout.strip()}")
+    print(f"machine: {os.cpu_count()} cores; runs per engine: {args.runs} after one warm-up\n")
+    per_episode = {}
+    for n in [int(x) for x in args.sizes.split(",")]:
+        work = os.path.join(args.work, str(n))
+        cd_root, hg_root = os.path.join(work, "castdown"), os.path.join(work, "hugo")
+        if not os.path.exists(os.path.join(cd_root, "castdown.yaml")):
+            print(f"generating {n} digests…", flush=True)
+            subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), str(n), work], check=True)
+        castdown_build(cd_root)
+        if hugo:
+            hugo_build(hg_root)
+        cd_runs, hg_runs = [], []
+        for _ in range(args.runs):
+            cd_runs.append(castdown_build(cd_root))
+            if hugo:
+                hg_runs.append(hugo_build(hg_root))
+        med = lambda runs, k: statistics.median(r[k] for r in runs)
+        print(f"## N = {n}")
+        print("| engine | wall s (median) | CPU s | peak MB |")
+        print("|---|---|---|---|")
+        print(f"| castdown | {med(cd_runs, 0):.2f} | {med(cd_runs, 1):.2f} | {med(cd_runs, 2):.0f} |")
+        if hugo:
+            print(f"| hugo | {med(hg_runs, 0):.2f} | {med(hg_runs, 1):.2f} | {med(hg_runs, 2):.0f} |")
+            ratios = [c[0] / h[0] for c, h in zip(cd_runs, hg_runs)]
+            mem = [c[2] / h[2] for c, h in zip(cd_runs, hg_runs)]
+            print(f"\nwall ratio castdown/hugo per pair: {', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f}")
+            print(f"peak memory ratio per pair: {', '.join(f'{r:.2f}' for r in mem)}; median {statistics.median(mem):.2f}")
+        per_episode[n] = med(cd_runs, 0) / n
+        public = os.path.join(cd_root, "public")
+        files = sum(len(fs) for _, _, fs in os.walk(public))
+        size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(public) for f in fs)
+        copies = []
+        for _ in range(3):
+            dst = os.path.join(work, "copy")
+            clean(dst)
+            start = time.perf_counter()
+            subprocess.run(["cp", "-r", public, dst], check=True)
+            copies.append(time.perf_counter() - start)
+        clean(os.path.join(work, "copy"))
+        floor = statistics.median(copies)
+        print(f"output: {files} files, {size / 1e6:.0f} MB; I/O floor (cp -r of it, median of 3): {floor:.2f} s; castdown/floor: {med(cd_runs, 0) / floor:.2f}")
+        # Search's share: the same site with search off.
+        ns = os.path.join(work, "castdown-nosearch")
+        if not os.path.exists(ns):
+            os.makedirs(ns)
+            # A hard-linked copy: a symlinked content/ would put transcripts outside the site.
+            subprocess.run(["cp", "-al", os.path.join(cd_root, "content"), os.path.join(ns, "content")], check=True)
+            open(os.path.join(ns, "castdown.yaml"), "w").write(open(os.path.join(cd_root, "castdown.yaml")).read() + "search: false\n")
+        castdown_build(ns)
+        without = statistics.median(castdown_build(ns)[0] for _ in range(3))
+        with_search = statistics.median(castdown_build(cd_root)[0] for _ in range(3))
+        print(f"search index: build {with_search:.2f} s with vs {without:.2f} s without (+{(with_search / without - 1) * 100:.0f}%)")
+        b, nfiles, index_size, hits = search_bytes(public, args.search_word)
+        print(f"search: first query '{args.search_word}' downloads {b / 1024:.0f} KB in {nfiles} files ({hits} matching docs); whole index {index_size / 1e6:.1f} MB")
+        if n <= 20000:
+            reb, vis = serve_rebuild(cd_root)
+            print(f"serve: one-file edit, median rebuild {reb} ms (serve's own timing); edit to rebuilt page visible over HTTP {vis:.0f} ms (includes 25 ms debounce)")
+        print(flush=True)
+    if len(per_episode) > 1:
+        sizes = sorted(per_episode)
+        a, b = sizes[0], sizes[-1]
+        print(f"time per episode: {per_episode[a] * 1e3:.3f} ms at {a}, {per_episode[b] * 1e3:.3f} ms at {b} ({(per_episode[b] / per_episode[a] - 1) * 100:+.0f}%)")
+
+
+if __name__ == "__main__":
+    main()

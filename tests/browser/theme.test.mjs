@@ -1,0 +1,93 @@
+// The default theme as readers see it, on the demo site: no console errors on any page type,
+// no horizontal scrolling at 375 px, dark mode applied, axe-core finds no serious or critical
+// violations, and screenshots of the main page types for review (tests/browser/screenshots).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { builtAndServed, launch, openPage } from "./helpers.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const SHOTS = join(import.meta.dirname, "screenshots");
+
+const PAGES = {
+  home: "",
+  "home-page-2": "page/2/",
+  episode: "episodes/flaky-tests/",
+  "episode-transcript": "episodes/partnership-without-exclusivity/",
+  transcript: "episodes/partnership-without-exclusivity/transcript/",
+  concepts: "concepts/",
+  concept: "concepts/technical-debt/",
+  shows: "shows/",
+  show: "shows/the-build-log/",
+  people: "people/",
+  person: "people/mara-okafor/",
+  page: "about/",
+  search: "search/?q=platform",
+  "not-found": "no-such-page/",
+};
+
+let site, browser;
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  site = await builtAndServed("/digests/");
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+for (const [name, path] of Object.entries(PAGES)) {
+  test(`${name}: no console errors, no horizontal scroll at 375 px, axe clean`, async () => {
+    const { page, context, problems } = await openPage(browser, { viewport: { width: 375, height: 800 } });
+    const res = await page.goto(site.base + path);
+    assert.equal(res.status(), name === "not-found" ? 404 : 200);
+    if (name === "search") await page.waitForFunction(() => document.querySelectorAll("#search-results li").length > 0);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `horizontal scroll of ${overflow}px`);
+    await page.screenshot({ path: join(SHOTS, `${name}-375.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(SHOTS, `${name}-1280.png`), fullPage: false });
+    await page.addScriptTag({ path: AXE });
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const result = await page.evaluate(async () => {
+        // eslint-disable-next-line no-undef
+        const r = await axe.run(document, { resultTypes: ["violations"] });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+      });
+      const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+      assert.deepEqual(bad, [], `${scheme}: ${JSON.stringify(bad, null, 1)}`);
+    }
+    assert.deepEqual(problems.filter((p) => !(name === "not-found" && p.includes("404"))), []);
+    await context.close();
+  });
+}
+
+test("dark mode follows prefers-color-scheme, code highlighting too", async () => {
+  const { page, context } = await openPage(browser, { colorScheme: "dark" });
+  await page.goto(site.base + "episodes/flaky-tests/");
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, "rgb(21, 23, 26)");
+  const codeBg = await page.evaluate(() => getComputedStyle(document.querySelector("pre.hl-code")).backgroundColor);
+  await page.screenshot({ path: join(SHOTS, "episode-dark-1280.png") });
+  await page.emulateMedia({ colorScheme: "light" });
+  const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const lightCode = await page.evaluate(() => getComputedStyle(document.querySelector("pre.hl-code")).backgroundColor);
+  assert.equal(lightBg, "rgb(253, 252, 249)");
+  assert.notEqual(codeBg, lightCode, "code blocks change with the scheme");
+  await context.close();
+});
+
+test("keyboard: the skip link is the first stop and is visible when focused", async () => {
+  const { page, context } = await openPage(browser);
+  await page.goto(site.base + "episodes/flaky-tests/");
+  await page.keyboard.press("Tab");
+  const focused = await page.evaluate(() => ({ text: document.activeElement.textContent, left: document.activeElement.getBoundingClientRect().left }));
+  assert.equal(focused.text, "Skip to content");
+  assert.ok(focused.left >= 0, "visible on focus");
+  await context.close();
+});
