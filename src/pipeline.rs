@@ -147,7 +147,18 @@ pub fn build_in_memory(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<B
 pub fn build_cached(
     opts: &BuildOptions,
     progress: &dyn Fn(&str),
+    caches: Option<&mut Caches>,
+) -> Result<Built> {
+    build_impl(opts, progress, caches, None)
+}
+
+/// The build itself. With `flush`, finished files are written into that staging folder as
+/// the build goes and dropped from memory (`build` holds at most one stage's output).
+fn build_impl(
+    opts: &BuildOptions,
+    progress: &dyn Fn(&str),
     mut caches: Option<&mut Caches>,
+    flush: Option<&Path>,
 ) -> Result<Built> {
     let start = Instant::now();
     let root = &opts.root;
@@ -243,7 +254,9 @@ pub fn build_cached(
         .is_some()
         .then(|| render::fingerprint::Fingerprints::new(&site, &bodies));
     timer.stage("markdown");
-    let (pages, mut render_errors) = render::render_pages(
+    let mut out = Output::default();
+    let mut flush_error: Option<Error> = None;
+    let mut render_errors = render::render_pages(
         &site,
         &templates,
         &bodies,
@@ -251,12 +264,21 @@ pub fn build_cached(
             .as_deref_mut()
             .map(|c| &mut c.render)
             .zip(fps.as_ref()),
+        &mut |pages| {
+            for f in pages {
+                push(&mut out, f, "a page", &mut errors);
+            }
+            if let (Some(dir), None) = (flush, &flush_error)
+                && let Err(e) = out.flush(dir)
+            {
+                flush_error = Some(e);
+            }
+        },
     );
-    errors.append(&mut render_errors);
-    let mut out = Output::default();
-    for f in pages {
-        push(&mut out, f, "a page", &mut errors);
+    if let Some(e) = flush_error {
+        return Err(e);
     }
+    errors.append(&mut render_errors);
     timer.stage("pages");
     let previous_data = caches.as_deref().map(|c| &c.data);
     let mut data: Vec<(String, Option<u64>, Arc<Vec<u8>>)> = (0..site.episodes.len())
@@ -354,6 +376,9 @@ pub fn build_cached(
             Err(d) => errors.push(d),
         }
     }
+    if let Some(dir) = flush {
+        out.flush(dir)?;
+    }
     timer.stage("json+feeds");
     if site.config.search {
         // serve may reuse the previous index for a quick first publish, then refresh it.
@@ -407,7 +432,7 @@ pub fn build_cached(
     );
     let html_paths: Vec<String> = out
         .iter()
-        .filter(|(p, b)| p.ends_with(".html") && !is_redirect(b))
+        .filter(|(p, _)| p.ends_with(".html") && !out.is_redirect(p))
         .map(|(p, _)| p.clone())
         .collect();
     push(
@@ -445,16 +470,6 @@ pub fn build_cached(
 fn push(out: &mut Output, f: OutputFile, origin: &str, errors: &mut Vec<Diagnostic>) {
     if let Err(d) = out.add(f, origin) {
         errors.push(d);
-    }
-}
-
-fn is_redirect(body: &output::Body) -> bool {
-    match body {
-        output::Body::Bytes(b) => b
-            .windows(19)
-            .take(600)
-            .any(|w| w.eq_ignore_ascii_case(b"http-equiv=\"refresh")),
-        output::Body::Copy(_) => false,
     }
 }
 
@@ -518,10 +533,25 @@ pub fn build(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Report> {
     let start = Instant::now();
     let out_dir = output_dir(opts);
     output::check_output_dir(&opts.root, &out_dir)?;
-    let built = build_in_memory(opts, progress)?;
+    if !opts.root.is_dir() {
+        return Err(Error::Usage(format!(
+            "site folder {} does not exist",
+            opts.root.display()
+        )));
+    }
+    // Files are written into the staging folder as the build goes; it replaces the output
+    // only when everything succeeded, and is removed otherwise.
+    let staging = output::prepare_staging(&out_dir)?;
+    let built = match build_impl(opts, progress, None, Some(&staging)) {
+        Ok(b) => b,
+        Err(e) => {
+            output::discard_staging(&staging);
+            return Err(e);
+        }
+    };
     progress("writing");
     let write_start = Instant::now();
-    output::write_atomic(&out_dir, &built.output)?;
+    output::write_atomic_from(&out_dir, &built.output, &staging)?;
     if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
         eprintln!(
             "  {:<14} {:>7.1} ms",

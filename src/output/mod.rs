@@ -26,6 +26,9 @@ pub enum Body {
     Bytes(std::sync::Arc<Vec<u8>>),
     /// A file copied as-is (static assets).
     Copy(PathBuf),
+    /// Already written into the staging folder by [`Output::flush`] (`build` frees memory
+    /// as it goes).
+    Written,
 }
 
 /// One file of the output.
@@ -67,6 +70,10 @@ pub fn is_safe_path(path: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Output {
     files: BTreeMap<String, (Body, String)>,
+    /// Paths whose page is a redirect (left out of the sitemap).
+    redirects: BTreeSet<String>,
+    /// Folders already created in the staging folder.
+    made_dirs: BTreeSet<String>,
 }
 
 impl Output {
@@ -89,6 +96,12 @@ impl Output {
             )
             .hint("change a slug or an alias so each URL is produced once"));
         }
+        if let Body::Bytes(b) = &file.body
+            && file.path.ends_with(".html")
+            && is_redirect_page(b)
+        {
+            self.redirects.insert(file.path.clone());
+        }
         self.files
             .insert(file.path, (file.body, origin.to_string()));
         Ok(())
@@ -106,6 +119,46 @@ impl Output {
     /// Whether a path is produced.
     pub fn contains(&self, path: &str) -> bool {
         self.files.contains_key(path)
+    }
+
+    /// Whether the page at `path` is a redirect.
+    pub fn is_redirect(&self, path: &str) -> bool {
+        self.redirects.contains(path)
+    }
+
+    /// Writes every generated file not yet written into `dir` (the staging folder) and
+    /// drops its bytes from memory.
+    pub fn flush(&mut self, dir: &Path) -> Result<(), Error> {
+        let pending: Vec<String> = self
+            .files
+            .iter()
+            .filter(|(_, (b, _))| matches!(b, Body::Bytes(_)))
+            .map(|(p, _)| p.clone())
+            .collect();
+        let dirs: BTreeSet<String> = pending
+            .iter()
+            .filter_map(|p| p.rfind('/').map(|i| p[..i].to_string()))
+            .collect();
+        for d in dirs {
+            if !self.made_dirs.contains(&d) {
+                let p = dir.join(&d);
+                std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))?;
+                self.made_dirs.insert(d);
+            }
+        }
+        let files = &self.files;
+        pending
+            .par_iter()
+            .try_for_each(|path| match files.get(path) {
+                Some((Body::Bytes(b), _)) => write_file(&dir.join(path), b),
+                _ => Ok(()),
+            })?;
+        for p in pending {
+            if let Some(entry) = self.files.get_mut(&p) {
+                entry.0 = Body::Written;
+            }
+        }
+        Ok(())
     }
 
     /// The body at a path.
@@ -223,8 +276,9 @@ fn remove_stale(output: &Path) {
     }
 }
 
-/// Writes `files` into a fresh sibling folder and swaps it in for `output`.
-pub fn write_atomic(output: &Path, files: &Output) -> Result<(), Error> {
+/// Prepares the fresh staging folder beside `output` that a build writes into (removing
+/// leftovers of interrupted builds).
+pub fn prepare_staging(output: &Path) -> Result<PathBuf, Error> {
     let output = normalize(&absolute(output));
     let parent = output
         .parent()
@@ -233,6 +287,26 @@ pub fn write_atomic(output: &Path, files: &Output) -> Result<(), Error> {
     std::fs::create_dir_all(&parent).map_err(|e| Error::io("creating", &parent, e))?;
     remove_stale(&output);
     let staging = sibling(&output, "tmp");
+    std::fs::create_dir_all(&staging).map_err(|e| Error::io("creating", &staging, e))?;
+    Ok(staging)
+}
+
+/// Removes a staging folder after a failed build.
+pub fn discard_staging(staging: &Path) {
+    let _ = std::fs::remove_dir_all(staging);
+}
+
+/// Writes `files` into a fresh sibling folder and swaps it in for `output`.
+pub fn write_atomic(output: &Path, files: &Output) -> Result<(), Error> {
+    let staging = prepare_staging(output)?;
+    write_atomic_from(output, files, &staging)
+}
+
+/// Finishes writing `files` into `staging` (some may be written already) and swaps it in for
+/// `output`; on failure the staging folder is removed and `output` is left as it was.
+pub fn write_atomic_from(output: &Path, files: &Output, staging: &Path) -> Result<(), Error> {
+    let output = normalize(&absolute(output));
+    let staging = staging.to_path_buf();
     let result = write_tree(&staging, files);
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&staging);
@@ -284,6 +358,21 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_dir(dir)
 }
 
+fn write_file(target: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut f = std::fs::File::create(target).map_err(|e| Error::io("writing", target, e))?;
+    // One write per file: the whole file is already in memory.
+    f.write_all(bytes)
+        .map_err(|e| Error::io("writing", target, e))
+}
+
+/// Whether generated HTML is a redirect page (a meta refresh near the top).
+fn is_redirect_page(bytes: &[u8]) -> bool {
+    bytes
+        .windows(19)
+        .take(600)
+        .any(|w| w.eq_ignore_ascii_case(b"http-equiv=\"refresh"))
+}
+
 fn write_tree(dir: &Path, files: &Output) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
     let dirs: BTreeSet<&str> = files
@@ -294,21 +383,18 @@ fn write_tree(dir: &Path, files: &Output) -> Result<(), Error> {
         let p = dir.join(d);
         std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))?;
     }
-    let items: Vec<(&String, &Body)> = files.iter().collect();
+    let items: Vec<(&String, &Body)> = files
+        .iter()
+        .filter(|(_, b)| !matches!(b, Body::Written))
+        .collect();
     items.par_iter().try_for_each(|(path, body)| {
         let target = dir.join(path);
         match body {
-            Body::Bytes(b) => {
-                let f =
-                    std::fs::File::create(&target).map_err(|e| Error::io("writing", &target, e))?;
-                let mut w = std::io::BufWriter::with_capacity(64 * 1024, f);
-                w.write_all(b)
-                    .and_then(|_| w.flush())
-                    .map_err(|e| Error::io("writing", &target, e))
-            }
+            Body::Bytes(b) => write_file(&target, b),
             Body::Copy(src) => std::fs::copy(src, &target)
                 .map(|_| ())
                 .map_err(|e| Error::io("copying", src, e)),
+            Body::Written => Ok(()),
         }
     })?;
     let marker = dir.join(MARKER);

@@ -145,13 +145,18 @@ pub fn index_file(path: &str) -> String {
     format!("{path}index.html")
 }
 
-/// Renders every HTML page; with a cache, pages whose fingerprint is unchanged are reused.
+/// Pages rendered between two hand-offs to the sink.
+const PAGE_BATCH: usize = 1024;
+
+/// Renders every HTML page, handing them to `sink` in batches; with a cache, pages whose
+/// fingerprint is unchanged are reused. Returns the template errors.
 pub fn render_pages(
     site: &Site,
     templates: &Templates,
     bodies: &Bodies,
     cache: Option<(&mut RenderCache, &fingerprint::Fingerprints)>,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    sink: &mut dyn FnMut(Vec<OutputFile>),
+) -> Vec<Diagnostic> {
     let shared = Shared::new(site);
     let (cache, fps) = match cache {
         Some((c, f)) => (Some(c), Some(f)),
@@ -186,40 +191,46 @@ pub fn render_pages(
     }
     jobs.push(Job::NotFound);
     let previous = cache.as_ref().map(|c| &c.pages);
-    let results: Vec<Result<(OutputFile, u64), Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| {
-            let fp = fps.map(|f| f.of(site, job)).unwrap_or(0);
-            let file = job.file(site);
-            if let (Some(_), Some((old, bytes))) = (fps, previous.and_then(|p| p.get(&file)))
-                && *old == fp
-            {
-                return Ok((OutputFile::shared(file, bytes.clone()), fp));
-            }
-            job.run(site, templates, bodies, &shared).map(|f| (f, fp))
-        })
-        .collect();
-    let mut files = Vec::new();
+    // In batches, so a build can write each batch out before rendering the next.
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut fingerprints = HashMap::new();
-    for r in results {
-        match r {
-            Ok((f, fp)) => {
-                if let output::Body::Bytes(b) = &f.body {
-                    fingerprints.insert(f.path.clone(), (fp, b.clone()));
-                }
-                files.push(f);
-            }
-            Err(d) => {
-                // One broken template breaks many pages; report each place once.
-                if !errors
-                    .iter()
-                    .any(|e| e.path == d.path && e.line == d.line && e.column == d.column)
+    for batch in jobs.chunks(PAGE_BATCH) {
+        let results: Vec<Result<(OutputFile, u64), Diagnostic>> = batch
+            .par_iter()
+            .map(|job| {
+                let fp = fps.map(|f| f.of(site, job)).unwrap_or(0);
+                let file = job.file(site);
+                if let (Some(_), Some((old, bytes))) = (fps, previous.and_then(|p| p.get(&file)))
+                    && *old == fp
                 {
-                    errors.push(d);
+                    return Ok((OutputFile::shared(file, bytes.clone()), fp));
+                }
+                job.run(site, templates, bodies, &shared).map(|f| (f, fp))
+            })
+            .collect();
+        let mut files = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok((f, fp)) => {
+                    if fps.is_some()
+                        && let output::Body::Bytes(b) = &f.body
+                    {
+                        fingerprints.insert(f.path.clone(), (fp, b.clone()));
+                    }
+                    files.push(f);
+                }
+                Err(d) => {
+                    // One broken template breaks many pages; report each place once.
+                    if !errors
+                        .iter()
+                        .any(|e| e.path == d.path && e.line == d.line && e.column == d.column)
+                    {
+                        errors.push(d);
+                    }
                 }
             }
         }
+        sink(files);
     }
     if let Some(c) = cache {
         c.pages = if errors.is_empty() {
@@ -228,7 +239,7 @@ pub fn render_pages(
             HashMap::new()
         };
     }
-    (files, errors)
+    errors
 }
 
 /// One page to render.
