@@ -346,3 +346,34 @@ fn ctrl_c_stops_promptly_and_leaves_nothing_behind() {
     }
     assert_eq!(before, common::tree(site.root()), "the site folder changed");
 }
+
+#[test]
+fn the_search_index_catches_up_after_edits_pause() {
+    let site = Site::fixture("tricky");
+    let srv = Server::start(&site, &[]);
+    let path = site.root().join("content/episodes/code.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(
+        &path,
+        text.replace("title: With code", "title: Zebracorn episode"),
+    )
+    .unwrap_or_default();
+    srv.wait_for("/episodes/code/", "the page", |c, b| {
+        c == 200 && b.contains("Zebracorn episode")
+    });
+    // The index is refreshed once edits pause: the new word appears in its postings.
+    let (_, manifest) = srv.get("/search/manifest.json");
+    let chunks: u32 = manifest
+        .split("\"post_chunks\":")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let chunk = format!(
+        "/search/p/{}.json",
+        castdown::search::fnv1a("zebracorn") % chunks
+    );
+    srv.wait_for(&chunk, "the refreshed search index", |c, b| {
+        c == 200 && b.contains("\"zebracorn\"")
+    });
+}

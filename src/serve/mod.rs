@@ -138,6 +138,9 @@ fn affects_everything(root: &Path, path: &Path) -> bool {
     )
 }
 
+/// How long edits must pause before serve refreshes the search index.
+const SEARCH_QUIET: Duration = Duration::from_millis(400);
+
 /// Folders and files that trigger rebuilds.
 const WATCHED: &[&str] = &["content", "static", "templates", "themes"];
 
@@ -207,7 +210,15 @@ pub fn run(opts: ServeOptions) -> Result<()> {
     let watch_root = root.clone();
     std::thread::spawn(move || {
         let mut debouncer = debouncer;
-        while let Ok(result) = rx.recv() {
+        let mut pending: Option<DebounceEventResult> = None;
+        loop {
+            let result = match pending.take() {
+                Some(r) => r,
+                None => match rx.recv() {
+                    Ok(r) => r,
+                    Err(_) => break,
+                },
+            };
             let Ok(events) = result else { continue };
             // Reading files (our own builds do) raises access events: only changes count.
             let mut paths: Vec<PathBuf> = events
@@ -235,33 +246,43 @@ pub fn run(opts: ServeOptions) -> Result<()> {
                 let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
                 matches!(first.as_deref(), Some(f) if WATCHED.contains(&f) || f == crate::config::CONFIG_FILE)
             });
-            if paths.is_empty() {
-                continue;
-            }
-            paths.sort();
-            paths.dedup();
-            // A watched folder created after start needs its own watch.
-            for dir in WATCHED {
-                let p = watch_root.join(dir);
-                if paths.contains(&p) && p.is_dir() {
-                    let _ = debouncer.watch(&p, RecursiveMode::Recursive);
+            // An event about nothing the site is made of still lets a stale index refresh.
+            if !paths.is_empty() {
+                paths.sort();
+                paths.dedup();
+                // A watched folder created after start needs its own watch.
+                for dir in WATCHED {
+                    let p = watch_root.join(dir);
+                    if paths.contains(&p) && p.is_dir() {
+                        let _ = debouncer.watch(&p, RecursiveMode::Recursive);
+                    }
                 }
+                if paths.iter().any(|p| affects_everything(&watch_root, p)) {
+                    caches.clear();
+                }
+                let why = match paths.as_slice() {
+                    [one] => format!(
+                        "{} changed",
+                        one.strip_prefix(&watch_root).unwrap_or(one).display()
+                    ),
+                    many => format!("{} files changed", many.len()),
+                };
+                // Publish the rebuilt pages first (reusing the last search index), then refresh
+                // the index: searching is not what an author checks after each keystroke.
+                caches.defer_search = true;
+                rebuild(&build_opts, &mut caches, &rebuild_state, quiet, &why);
             }
-            if paths.iter().any(|p| affects_everything(&watch_root, p)) {
-                caches.clear();
-            }
-            let why = match paths.as_slice() {
-                [one] => format!(
-                    "{} changed",
-                    one.strip_prefix(&watch_root).unwrap_or(one).display()
-                ),
-                many => format!("{} files changed", many.len()),
-            };
-            // Publish the rebuilt pages first (reusing the last search index), then refresh
-            // the index: searching is not what an author checks after each keystroke.
-            caches.defer_search = true;
-            rebuild(&build_opts, &mut caches, &rebuild_state, quiet, &why);
+            // Refresh the search index only once edits pause, so it never delays the next
+            // edit's pages.
             if caches.search_stale {
+                match rx.recv_timeout(SEARCH_QUIET) {
+                    Ok(next) => {
+                        pending = Some(next);
+                        continue;
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                }
                 caches.defer_search = false;
                 let start = Instant::now();
                 if let Ok(built) = pipeline::build_cached(&build_opts, &|_| {}, Some(&mut caches)) {
