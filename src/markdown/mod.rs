@@ -606,6 +606,19 @@ fn link_start(url: &str) -> Event<'static> {
     })
 }
 
+/// `s` cut to at most `max` characters at a word boundary, with an ellipsis when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max).collect();
+    if let Some(i) = out.rfind(' ') {
+        out.truncate(i);
+    }
+    out.push('…');
+    out
+}
+
 fn ev_clone_break<'a>(e: &Event<'a>) -> Event<'a> {
     e.clone()
 }

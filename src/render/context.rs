@@ -66,7 +66,7 @@ pub fn page_value(
 ) -> Value {
     let mut v = to_value(&json!({
         "title": title,
-        "description": truncate(description, 300),
+        "description": crate::markdown::truncate(description, 300),
         "path": path,
         "url": site.base.link(path),
         "permalink": site.base.absolute(path),
@@ -350,18 +350,6 @@ pub fn term_description(site: &Site, _bodies: &Bodies, kind: TermKind, i: usize)
         TermKind::Show => format!("{n} episode digest{plural} of {}.", t.name),
         TermKind::Person => format!("{n} episode{plural} with {}.", t.name),
     }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max).collect();
-    if let Some(i) = out.rfind(' ') {
-        out.truncate(i);
-    }
-    out.push('…');
-    out
 }
 
 /// Serialises JSON-LD safely for a `<script>` element: `<`, `>` and `&` are escaped so no

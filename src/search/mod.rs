@@ -159,16 +159,30 @@ const BOOST_SUMMARY: f32 = 1.5;
 const BOOST_HEADING: f32 = 1.5;
 const BOOST_BODY: f32 = 1.0;
 
-fn trim_chars(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
+/// Adds a body's headings and section texts to a document's fields.
+fn add_sections<'a>(
+    fields: &mut Vec<(f32, std::borrow::Cow<'a, str>)>,
+    body: &'a crate::markdown::Rendered,
+) {
+    for s in &body.sections {
+        if let Some(h) = &s.heading {
+            fields.push((BOOST_HEADING, h.as_str().into()));
+        }
+        fields.push((BOOST_BODY, s.text.as_str().into()));
     }
-    let mut out: String = s.chars().take(max).collect();
-    if let Some(i) = out.rfind(' ') {
-        out.truncate(i);
-    }
-    out.push('…');
-    out
+}
+
+/// The sections kept for snippets, their text trimmed.
+fn meta_sections(body: &crate::markdown::Rendered) -> Vec<MetaSection<'_>> {
+    body.sections
+        .iter()
+        .take(SECTIONS_KEPT)
+        .map(|s| MetaSection {
+            heading: s.heading.as_deref(),
+            id: s.id.as_deref(),
+            text: crate::markdown::truncate(&s.text, SECTION_TEXT),
+        })
+        .collect()
 }
 
 fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
@@ -204,22 +218,8 @@ fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
                 BOOST_PEOPLE,
                 format!("{} {}", show.unwrap_or(""), people.join(" ")).into(),
             ));
-            for s in &body.sections {
-                if let Some(h) = &s.heading {
-                    fields.push((BOOST_HEADING, h.as_str().into()));
-                }
-                fields.push((BOOST_BODY, s.text.as_str().into()));
-            }
-            let sections = body
-                .sections
-                .iter()
-                .take(SECTIONS_KEPT)
-                .map(|s| MetaSection {
-                    heading: s.heading.as_deref(),
-                    id: s.id.as_deref(),
-                    text: trim_chars(&s.text, SECTION_TEXT),
-                })
-                .collect();
+            add_sections(&mut fields, body);
+            let sections = meta_sections(body);
             Doc {
                 meta: Meta {
                     url: site.base.link(&e.path),
@@ -240,21 +240,8 @@ fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
             (BOOST_TITLE, p.title.as_str().into()),
             (BOOST_SUMMARY, p.description.as_str().into()),
         ];
-        for s in &body.sections {
-            if let Some(h) = &s.heading {
-                fields.push((BOOST_HEADING, h.as_str().into()));
-            }
-            fields.push((BOOST_BODY, s.text.as_str().into()));
-        }
-        let sections = body
-            .sections
-            .iter()
-            .map(|s| MetaSection {
-                heading: s.heading.as_deref(),
-                id: s.id.as_deref(),
-                text: trim_chars(&s.text, SECTION_TEXT),
-            })
-            .collect();
+        add_sections(&mut fields, body);
+        let sections = meta_sections(body);
         out.push(Doc {
             meta: Meta {
                 url: site.base.link(&format!("{}/", p.slug)),
