@@ -353,6 +353,23 @@ fn broken_internal_link_fails_check_but_not_build() {
 }
 
 #[test]
+fn concept_entry_of_the_wrong_shape_is_explained() {
+    let err = fails(&[(
+        "content/episodes/a.md",
+        b"---\ntitle: T\ndate: 2025-01-01\nconcepts: [{name: X, defn: y}]\n---\n",
+    )]);
+    has(
+        &err,
+        &[
+            "content/episodes/a.md:4:",
+            "a concept entry is neither a name nor { name, definition }",
+            "hint: each concept is a name",
+        ],
+    );
+    assert!(!err.contains("RawConcept"), "{err}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let site = Site::empty(CONFIG);
     let out = site.run(&["build", "--no-such-flag"]);

@@ -438,7 +438,12 @@ pub fn parse_digest(
         None => {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             let s = names::slugify(stem);
-            if s.is_empty() {
+            if path.file_stem().is_some_and(|s| s.to_str().is_none()) {
+                cx.errors.push(
+                    Diagnostic::new(path, "file name is not valid UTF-8")
+                        .hint("rename the file or set `slug:` in the front matter"),
+                );
+            } else if s.is_empty() {
                 cx.errors.push(
                     Diagnostic::new(path, format!("file name `{stem}` gives an empty slug"))
                         .hint("rename the file or set `slug:` in the front matter"),

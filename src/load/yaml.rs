@@ -24,6 +24,11 @@ pub fn diagnostic(
         Some(i) => raw[..i].to_string(),
         None => raw.clone(),
     };
+    // serde names our internal type; say what the user wrote wrong instead.
+    let message = message.replace(
+        "data did not match any variant of untagged enum RawConcept",
+        "a concept entry is neither a name nor { name, definition }",
+    );
     let hint = hint_for(&message);
     let mut d = Diagnostic::new(path, message);
     if let Some(loc) = err.location() {
@@ -46,7 +51,7 @@ fn hint_for(message: &str) -> Option<String> {
     {
         return Some("quote text that starts with `[` or `{` or contains `: `".into());
     }
-    if message.contains("did not match any variant of untagged enum RawConcept") {
+    if message.contains("a concept entry is neither a name nor") {
         return Some(
             "each concept is a name (`- Term`) or `- { name: Term, definition: … }`".into(),
         );
