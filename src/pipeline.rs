@@ -63,6 +63,8 @@ pub struct Caches {
     data: DataCache,
     /// Compiled templates.
     templates: Option<Arc<Templates>>,
+    /// Related episodes, reused while no episode's concepts change.
+    related: crate::site::RelatedCache,
     /// The highlighter, whose grammars load once.
     highlighter: Arc<Highlighter>,
     /// The generated highlighting stylesheet for a pair of theme names.
@@ -82,6 +84,7 @@ impl Caches {
         self.render.clear();
         self.data.clear();
         self.templates = None;
+        self.related = crate::site::RelatedCache::default();
         self.stylesheet = None;
         self.search = None;
         self.search_stale = false;
@@ -222,9 +225,17 @@ fn build_impl(
     if !errors.is_empty() {
         return Err(Error::Site(errors));
     }
-    let site =
-        Site::build(config, base, root.clone(), content, opts.drafts).map_err(Error::Site)?;
-    timer.stage("load+model");
+    timer.stage("load");
+    let site = Site::build_cached(
+        config,
+        base,
+        root.clone(),
+        content,
+        opts.drafts,
+        caches.as_deref_mut().map(|c| &mut c.related),
+    )
+    .map_err(Error::Site)?;
+    timer.stage("model");
     progress("rendering");
     // Templates and the highlighter's grammars are kept by serve (a template or config change
     // clears the caches).

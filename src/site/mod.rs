@@ -48,6 +48,13 @@ pub struct Episode {
     pub next_in_show: Option<usize>,
 }
 
+/// Related episodes of the last build, with the hash of what they were computed from.
+#[derive(Debug, Default)]
+pub struct RelatedCache {
+    key: u64,
+    related: Vec<Vec<usize>>,
+}
+
 /// The whole site, ready to render.
 #[derive(Debug)]
 pub struct Site {
@@ -78,6 +85,19 @@ impl Site {
         root: PathBuf,
         content: Content,
         drafts: bool,
+    ) -> Result<Site, Vec<Diagnostic>> {
+        Site::build_cached(config, base, root, content, drafts, None)
+    }
+
+    /// [`Site::build`], reusing related-episode results from `cache` when the episodes and
+    /// their concepts are the same as last time (a body edit in `serve`).
+    pub fn build_cached(
+        config: Config,
+        base: BaseUrl,
+        root: PathBuf,
+        content: Content,
+        drafts: bool,
+        cache: Option<&mut RelatedCache>,
     ) -> Result<Site, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut digests: Vec<Arc<Digest>> = content
@@ -240,7 +260,30 @@ impl Site {
                 episodes[w[1]].next_in_show = Some(w[0]);
             }
         }
-        related::related_episodes(&mut episodes, &concepts);
+        // Related episodes depend only on the episode order and each episode's concepts.
+        let mut key = crate::hash::Combine::new("related");
+        for e in &episodes {
+            key.add(&e.digest.slug);
+            for c in &e.concepts {
+                key.add(&c.concept);
+            }
+            key.add(&usize::MAX);
+        }
+        let key = key.finish();
+        match cache {
+            Some(c) if c.key == key && c.related.len() == episodes.len() => {
+                for (e, r) in episodes.iter_mut().zip(&c.related) {
+                    e.related = r.clone();
+                }
+            }
+            other => {
+                related::related_episodes(&mut episodes, &concepts);
+                if let Some(c) = other {
+                    c.key = key;
+                    c.related = episodes.iter().map(|e| e.related.clone()).collect();
+                }
+            }
+        }
         related::related_concepts(&episodes, &mut concepts);
         Ok(Site {
             config,
