@@ -62,6 +62,19 @@ fn stamp_of(path: &Path) -> Option<(SystemTime, u64)> {
     Some((m.modified().ok()?, m.len()))
 }
 
+/// The stamp of a file and, for a digest, of its transcript (an edited transcript must be
+/// re-read too). Empty when the file cannot be read.
+fn stamp_with_transcript(path: &Path, result: &Result<Item, Vec<Diagnostic>>) -> Stamp {
+    let Some(own) = stamp_of(path) else {
+        return Vec::new();
+    };
+    let transcript = match result {
+        Ok(Item::Digest(d)) => d.transcript.as_deref().and_then(stamp_of),
+        _ => None,
+    };
+    std::iter::once(own).chain(transcript).collect()
+}
+
 impl LoadCache {
     /// Forgets everything (a config or template change).
     pub fn clear(&mut self) {
@@ -151,25 +164,14 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> (Content, Vec<Diagnost
     let results: Vec<(PathBuf, Stamp, Result<Item, Vec<Diagnostic>>)> = files
         .par_iter()
         .map(|(path, kind)| {
-            let own = stamp_of(path).into_iter().collect::<Vec<_>>();
             if let Some((stamp, result)) = previous.get(path) {
-                // The stamp lists the file, then its transcript (if any).
-                let transcript_stamp = match result {
-                    Ok(Item::Digest(d)) => d.transcript.as_deref().and_then(stamp_of),
-                    _ => None,
-                };
-                let now: Stamp = own.iter().copied().chain(transcript_stamp).collect();
-                if *stamp == now && !own.is_empty() {
+                let now = stamp_with_transcript(path, result);
+                if *stamp == now && !now.is_empty() {
                     return (path.clone(), now, result.clone());
                 }
             }
             let result = parse_file(root, path, kind);
-            let transcript_stamp = match &result {
-                Ok(Item::Digest(d)) => d.transcript.as_deref().and_then(stamp_of),
-                _ => None,
-            };
-            let stamp: Stamp = own.into_iter().chain(transcript_stamp).collect();
-            (path.clone(), stamp, result)
+            (path.clone(), stamp_with_transcript(path, &result), result)
         })
         .collect();
     let mut content = Content::default();

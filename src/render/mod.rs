@@ -199,11 +199,14 @@ pub fn render_pages(
             .par_iter()
             .map(|job| {
                 let fp = fps.map(|f| f.of(site, job)).unwrap_or(0);
-                let file = job.file(site);
-                if let (Some(_), Some((old, bytes))) = (fps, previous.and_then(|p| p.get(&file)))
-                    && *old == fp
-                {
-                    return Ok((OutputFile::shared(file, bytes.clone()), fp));
+                // Only serve has a previous build to reuse; build renders every page.
+                if let Some(previous) = previous {
+                    let file = job.file(site);
+                    if let Some((old, bytes)) = previous.get(&file)
+                        && *old == fp
+                    {
+                        return Ok((OutputFile::shared(file, bytes.clone()), fp));
+                    }
                 }
                 job.run(site, templates, bodies, &shared).map(|f| (f, fp))
             })

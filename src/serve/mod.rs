@@ -80,22 +80,21 @@ fn to_served(out: &Output) -> HashMap<String, Served> {
         .collect()
 }
 
-/// Rebuilds and publishes the result; returns the build time.
-fn rebuild(
-    opts: &BuildOptions,
-    caches: &mut Caches,
-    state: &State,
-    quiet: bool,
-    why: &str,
-) -> Duration {
+/// Rebuilds, publishes the result (or the error) and tells open pages.
+/// Makes a built site the one served.
+fn publish(state: &State, built: &pipeline::Built) {
+    if let Ok(mut f) = state.files.write() {
+        *f = Arc::new(to_served(&built.output));
+    }
+}
+
+fn rebuild(opts: &BuildOptions, caches: &mut Caches, state: &State, quiet: bool, why: &str) {
     let start = Instant::now();
     let result = pipeline::build_cached(opts, &|_| {}, Some(caches));
     let elapsed = start.elapsed();
     match result {
         Ok(built) => {
-            if let Ok(mut f) = state.files.write() {
-                *f = Arc::new(to_served(&built.output));
-            }
+            publish(state, &built);
             if let Ok(mut e) = state.error.write() {
                 *e = None;
             }
@@ -122,7 +121,6 @@ fn rebuild(
         }
     }
     let _ = state.events.send(());
-    elapsed
 }
 
 /// Whether a change invalidates everything (templates, themes, the config).
@@ -286,9 +284,7 @@ pub fn run(opts: ServeOptions) -> Result<()> {
                 caches.defer_search = false;
                 let start = Instant::now();
                 if let Ok(built) = pipeline::build_cached(&build_opts, &|_| {}, Some(&mut caches)) {
-                    if let Ok(mut f) = rebuild_state.files.write() {
-                        *f = Arc::new(to_served(&built.output));
-                    }
+                    publish(&rebuild_state, &built);
                     if !quiet {
                         eprintln!(
                             "search index refreshed in {} ms",

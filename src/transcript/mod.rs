@@ -23,6 +23,26 @@ pub fn format_of(path: &Path) -> Option<Format> {
     }
 }
 
+impl Format {
+    /// The file extension the raw transcript is published with.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::WebVtt => "vtt",
+            Format::SubRip => "srt",
+            Format::Plain => "txt",
+        }
+    }
+
+    /// The MIME type as Podcasting 2.0 names it.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::WebVtt => "text/vtt",
+            Format::SubRip => "application/srt",
+            Format::Plain => "text/plain",
+        }
+    }
+}
+
 /// Reads and parses a transcript; errors name `shown` (the file) and the line.
 pub fn load(path: &Path, shown: &Path) -> Result<Transcript, Vec<Diagnostic>> {
     let Some(format) = format_of(path) else {
@@ -42,10 +62,8 @@ pub fn load(path: &Path, shown: &Path) -> Result<Transcript, Vec<Diagnostic>> {
 }
 
 /// The transcript's file extension, lowercased (`vtt`, `srt` or `txt`).
-pub fn extension(e: &Episode) -> Option<String> {
-    let path = e.digest.transcript.as_ref()?;
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    matches!(ext.as_str(), "vtt" | "srt" | "txt").then_some(ext)
+pub fn extension(e: &Episode) -> Option<&'static str> {
+    format_of(e.digest.transcript.as_ref()?).map(Format::extension)
 }
 
 /// Output path of the raw transcript file: `episodes/<slug>/transcript.vtt`.
@@ -63,11 +81,11 @@ pub fn page_path(e: &Episode) -> Option<String> {
 
 /// MIME type of the raw transcript file as Podcasting 2.0 names them.
 pub fn mime(e: &Episode) -> &'static str {
-    match extension(e).as_deref() {
-        Some("vtt") => "text/vtt",
-        Some("srt") => "application/srt",
-        _ => "text/plain",
-    }
+    e.digest
+        .transcript
+        .as_deref()
+        .and_then(format_of)
+        .map_or("text/plain", Format::mime)
 }
 
 /// `1:02:03` or `2:03`.
