@@ -175,6 +175,7 @@ def write_hugo_site(hg):
         "hugo.toml": """baseURL = "https://bench.example/"
 title = "Benchmark Digests"
 paginate = 20
+rssLimit = 50
 disableKinds = []
 [taxonomies]
   concept = "concepts"
@@ -213,7 +214,7 @@ disableKinds = []
 <ul>{{ range .Data.Terms.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}</ul>{{ end }}
 """,
         "layouts/index.html": """{{ define "main" }}<h1>Latest episodes</h1>
-<ol>{{ range (.Paginate (where .Site.RegularPages "Section" "episodes")).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}<p>{{ .Summary | plainify | truncate 200 }}</p></li>{{ end }}</ol>
+<ol>{{ range (.Paginate .Site.RegularPages).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}<p>{{ .Summary | plainify | truncate 200 }}</p></li>{{ end }}</ol>
 {{ template "_internal/pagination.html" . }}{{ end }}
 """,
     }
