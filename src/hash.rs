@@ -34,3 +34,49 @@ impl Combine {
         self.0.finish()
     }
 }
+
+/// FNV-1a (64-bit) for hash maps keyed by short strings on hot paths (search terms): several
+/// times cheaper than the default SipHash there. Its keys come from the site's own files, so
+/// hash flooding is not a concern.
+#[derive(Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` hashing with [`Fnv`].
+pub type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_the_reference_values() {
+        // Reference values of 64-bit FNV-1a.
+        let h = |s: &str| {
+            let mut f = Fnv::default();
+            f.write(s.as_bytes());
+            f.finish()
+        };
+        assert_eq!(h(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(h("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(h("foobar"), 0x8594_4171_f739_67e8);
+    }
+}

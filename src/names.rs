@@ -7,7 +7,19 @@ use unicode_normalization::char::is_combining_mark;
 
 /// The identity key of a name: trimmed, inner whitespace folded to one space, NFC, lowercased.
 pub fn identity(name: &str) -> String {
-    let folded: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut folded = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !folded.is_empty() {
+            folded.push(' ');
+        }
+        folded.push_str(word);
+    }
+    // ASCII is already in NFC; most names are ASCII and this runs for every name of every
+    // episode, so skip the normaliser for them.
+    if folded.is_ascii() {
+        folded.make_ascii_lowercase();
+        return folded;
+    }
     folded.nfc().flat_map(char::to_lowercase).collect()
 }
 

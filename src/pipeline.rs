@@ -107,9 +107,20 @@ impl Timer {
 
     fn stage(&mut self, name: &str) {
         if self.on {
+            // Resident and peak memory so far (Linux only), to see which stage holds the most.
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |key: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
             eprintln!(
-                "  {name:<14} {:>7.1} ms",
-                self.last.elapsed().as_secs_f64() * 1000.0
+                "  {name:<14} {:>7.1} ms   rss {:>10}   peak {:>10}",
+                self.last.elapsed().as_secs_f64() * 1000.0,
+                field("VmRSS:"),
+                field("VmHWM:"),
             );
         }
         self.last = Instant::now();

@@ -6,56 +6,96 @@ use serde_json::{Value as Json, json};
 use tera::Value;
 
 use super::Bodies;
-use super::tera::{safe, to_value};
+use super::tera::{obj, safe, to_value};
 use crate::load::duration;
 use crate::site::{Site, TermKind};
 
 /// Values reused by many pages, built once.
 pub struct Shared {
-    /// One card per episode: `{title, url, permalink, date, date_human, date_rfc3339,
-    /// duration, summary, show: {name, url}?, concepts: [{name, url}], people: [{name, url}]}`.
+    /// One card per episode: `{title, slug, url, permalink, date, date_human, date_rfc3339,
+    /// duration, summary, show: {name, slug, url, count}?, concepts: [{name, slug, url,
+    /// count}], people: [{name, slug, url, count}], draft}`.
     pub cards: Vec<Value>,
+    /// `{name, slug, url, count}` of every term, by kind (concepts, shows, people).
+    refs: [Vec<Value>; 3],
 }
 
 impl Shared {
     /// Builds the shared values of a site.
     pub fn new(site: &Site) -> Shared {
         use rayon::prelude::*;
-        let cards = (0..site.episodes.len())
+        let refs = [TermKind::Concept, TermKind::Show, TermKind::Person].map(|kind| {
+            (0..site.terms(kind).len())
+                .map(|i| term_ref(site, kind, i))
+                .collect::<Vec<_>>()
+        });
+        let mut shared = Shared {
+            cards: Vec::new(),
+            refs,
+        };
+        shared.cards = (0..site.episodes.len())
             .into_par_iter()
-            .map(|i| to_value(&card_json(site, i)))
+            .map(|i| card(site, &shared, i))
             .collect();
-        Shared { cards }
+        shared
+    }
+
+    fn term(&self, kind: TermKind, i: usize) -> Value {
+        let k = match kind {
+            TermKind::Concept => 0,
+            TermKind::Show => 1,
+            TermKind::Person => 2,
+        };
+        self.refs[k].get(i).cloned().unwrap_or_else(Value::none)
     }
 }
 
-fn term_ref(site: &Site, kind: TermKind, i: usize) -> Json {
+fn term_ref(site: &Site, kind: TermKind, i: usize) -> Value {
     let t = &site.terms(kind)[i];
-    json!({ "name": t.name, "slug": t.slug, "url": site.base.link(&t.path()), "count": t.episodes.len() })
+    obj([
+        ("name", t.name.as_str().into()),
+        ("slug", t.slug.as_str().into()),
+        ("url", site.base.link(&t.path()).into()),
+        ("count", t.episodes.len().into()),
+    ])
 }
 
-fn card_json(site: &Site, i: usize) -> Json {
+fn card(site: &Site, shared: &Shared, i: usize) -> Value {
     let e = &site.episodes[i];
     let d = &e.digest;
-    json!({
-        "title": d.title,
-        "slug": d.slug,
-        "url": site.base.link(&e.path),
-        "permalink": site.base.absolute(&e.path),
-        "date": d.date.ymd(),
-        "date_human": d.date.human(),
-        "date_rfc3339": d.date.rfc3339(),
-        "duration": d.duration.map(duration::display),
-        "summary": d.summary,
-        "show": e.show.map(|s| term_ref(site, TermKind::Show, s)),
-        "concepts": e.concepts.iter().map(|c| term_ref(site, TermKind::Concept, c.concept)).collect::<Vec<_>>(),
-        "people": e.people.iter().map(|&p| term_ref(site, TermKind::Person, p)).collect::<Vec<_>>(),
-        "draft": d.draft,
-    })
+    let terms = |kind, ids: &mut dyn Iterator<Item = usize>| {
+        Value::from(ids.map(|j| shared.term(kind, j)).collect::<Vec<_>>())
+    };
+    obj([
+        ("title", d.title.as_str().into()),
+        ("slug", d.slug.as_str().into()),
+        ("url", site.base.link(&e.path).into()),
+        ("permalink", site.base.absolute(&e.path).into()),
+        ("date", d.date.ymd().into()),
+        ("date_human", d.date.human().into()),
+        ("date_rfc3339", d.date.rfc3339().into()),
+        ("duration", d.duration.map(duration::display).into()),
+        ("summary", d.summary.as_str().into()),
+        (
+            "show",
+            e.show
+                .map(|s| shared.term(TermKind::Show, s))
+                .unwrap_or_else(Value::none),
+        ),
+        (
+            "concepts",
+            terms(TermKind::Concept, &mut e.concepts.iter().map(|c| c.concept)),
+        ),
+        (
+            "people",
+            terms(TermKind::Person, &mut e.people.iter().copied()),
+        ),
+        ("draft", d.draft.into()),
+    ])
 }
 
-/// `page`: what the base layout needs for `<head>`: `{title, description, url, permalink,
-/// og_type, jsonld (safe), alternates: [{type, href, title}]}`.
+/// `page`: what the base layout needs for `<head>`: `{title, description, path, url,
+/// permalink, og_type, alternates: [], jsonld (safe)}`.
 pub fn page_value(
     site: &Site,
     path: &str,
@@ -64,101 +104,96 @@ pub fn page_value(
     og_type: &str,
     jsonld: String,
 ) -> Value {
-    let mut v = to_value(&json!({
-        "title": title,
-        "description": crate::markdown::truncate(description, 300),
-        "path": path,
-        "url": site.base.link(path),
-        "permalink": site.base.absolute(path),
-        "og_type": og_type,
-        "alternates": [],
-    }));
-    if let Some(map) = value_map_insert(&mut v, "jsonld", safe(&jsonld)) {
-        v = map;
-    }
-    v
+    obj([
+        ("title", title.into()),
+        (
+            "description",
+            crate::markdown::truncate(description, 300).into(),
+        ),
+        ("path", path.into()),
+        ("url", site.base.link(path).into()),
+        ("permalink", site.base.absolute(path).into()),
+        ("og_type", og_type.into()),
+        ("alternates", Value::from(Vec::<Value>::new())),
+        ("jsonld", safe(&jsonld)),
+    ])
 }
 
-fn value_map_insert(v: &mut Value, key: &str, val: Value) -> Option<Value> {
-    let mut map = v.as_map()?.clone();
-    map.insert(key.to_string().into(), val);
-    Some(Value::from(map))
-}
-
-/// `episode`: the card fields plus `{content (HTML), toc, concepts: [{name, url,
-/// definition}], key_concepts_in_body, transcript: {url, file_url, word_count, cues}?, source, duration_iso, duration_seconds, word_count, reading_minutes,
+/// `episode`: the card fields plus `{content (HTML), toc: [{level, id, title}], concepts:
+/// [{name, as_written, url, definition}], key_concepts_in_body, transcript: {url, file_url,
+/// word_count, cues}?, source, duration_iso, duration_seconds, word_count, reading_minutes,
 /// related: [card], prev: card?, next: card?, media, extra, data_url}`.
 pub fn episode_value(site: &Site, shared: &Shared, bodies: &Bodies, i: usize) -> Value {
     let e = &site.episodes[i];
     let d = &e.digest;
     let body = &bodies.episodes[i];
-    let mut v = card_json(site, i);
-    let concepts: Vec<Json> = e
+    let concepts: Vec<Value> = e
         .concepts
         .iter()
         .map(|c| {
             let t = &site.concepts[c.concept];
-            json!({ "name": t.name, "as_written": c.name, "url": site.base.link(&t.path()), "definition": c.definition })
+            obj([
+                ("name", t.name.as_str().into()),
+                ("as_written", c.name.as_str().into()),
+                ("url", site.base.link(&t.path()).into()),
+                ("definition", c.definition.as_deref().into()),
+            ])
         })
         .collect();
-    if let Json::Object(m) = &mut v {
-        m.insert("concepts".into(), Json::Array(concepts));
-        m.insert(
-            "toc".into(),
-            serde_json::to_value(&body.toc).unwrap_or(Json::Null),
-        );
-        m.insert("source".into(), json!(d.source));
-        m.insert("duration_iso".into(), json!(d.duration.map(duration::iso)));
-        m.insert("duration_seconds".into(), json!(d.duration));
-        m.insert("word_count".into(), json!(d.word_count));
-        m.insert("key_concepts_in_body".into(), json!(d.key_concepts_in_body));
-        m.insert(
-            "reading_minutes".into(),
-            json!(d.word_count.div_ceil(200).max(1)),
-        );
-        m.insert("media".into(), json!(d.media));
-        m.insert("extra".into(), d.extra.clone());
-        m.insert(
-            "data_url".into(),
-            json!(site.base.link(&format!("{}digest.json", e.path))),
-        );
-        let transcript = match (crate::transcript::page_path(e), &d.transcript_data) {
-            (Some(p), Some(t)) => json!({
-                "url": site.base.link(&p),
-                "file_url": crate::transcript::file_path(e).map(|f| site.base.link(&f)),
-                "word_count": t.word_count(),
-                "cues": t.cues.len(),
-            }),
-            _ => Json::Null,
-        };
-        m.insert("transcript".into(), transcript);
-    }
-    let mut map = match to_value(&v).as_map() {
-        Some(m) => m.clone(),
-        None => return Value::none(),
+    let toc: Vec<Value> = body
+        .toc
+        .iter()
+        .map(|h| {
+            obj([
+                ("level", h.level.into()),
+                ("id", h.id.as_str().into()),
+                ("title", h.title.as_str().into()),
+            ])
+        })
+        .collect();
+    let transcript = match (crate::transcript::page_path(e), &d.transcript_data) {
+        (Some(p), Some(t)) => obj([
+            ("url", site.base.link(&p).into()),
+            (
+                "file_url",
+                crate::transcript::file_path(e)
+                    .map(|f| site.base.link(&f))
+                    .into(),
+            ),
+            ("word_count", t.word_count().into()),
+            ("cues", t.cues.len().into()),
+        ]),
+        _ => Value::none(),
     };
-    map.insert("content".into(), safe(&body.html));
-    let cards = |ids: &[usize]| {
-        Value::from(
-            ids.iter()
-                .map(|&j| shared.cards[j].clone())
-                .collect::<Vec<_>>(),
-        )
+    let card = |j: Option<usize>| {
+        j.and_then(|j| shared.cards.get(j).cloned())
+            .unwrap_or_else(Value::none)
     };
-    map.insert("related".into(), cards(&e.related));
-    map.insert(
-        "prev".into(),
-        e.prev_in_show
-            .map(|j| shared.cards[j].clone())
-            .unwrap_or_else(Value::none),
-    );
-    map.insert(
-        "next".into(),
-        e.next_in_show
-            .map(|j| shared.cards[j].clone())
-            .unwrap_or_else(Value::none),
-    );
-    Value::from(map)
+    let related: Vec<Value> = e.related.iter().map(|&j| card(Some(j))).collect();
+    super::tera::extend(
+        &shared.cards[i],
+        [
+            ("concepts", Value::from(concepts)),
+            ("toc", Value::from(toc)),
+            ("source", d.source.as_deref().into()),
+            ("duration_iso", d.duration.map(duration::iso).into()),
+            ("duration_seconds", d.duration.into()),
+            ("word_count", d.word_count.into()),
+            ("key_concepts_in_body", d.key_concepts_in_body.into()),
+            ("reading_minutes", d.word_count.div_ceil(200).max(1).into()),
+            ("media", to_value(&d.media)),
+            ("extra", to_value(&d.extra)),
+            (
+                "data_url",
+                site.base.link(&format!("{}digest.json", e.path)).into(),
+            ),
+            ("transcript", transcript),
+            ("content", safe(&body.html)),
+            ("related", Value::from(related)),
+            ("prev", card(e.prev_in_show)),
+            ("next", card(e.next_in_show)),
+        ],
+    )
 }
 
 /// `transcript`: `{word_count, speakers: [name], cues: [{id, time, seconds, url?, speaker?,
@@ -169,7 +204,7 @@ pub fn transcript_value(site: &Site, i: usize) -> Value {
         return Value::none();
     };
     let mut speakers: Vec<&str> = Vec::new();
-    let cues: Vec<Json> = t
+    let cues: Vec<Value> = t
         .cues
         .iter()
         .enumerate()
@@ -179,20 +214,29 @@ pub fn transcript_value(site: &Site, i: usize) -> Value {
             {
                 speakers.push(s);
             }
-            json!({
-                "id": format!("t{}", n + 1),
-                "time": c.start.map(crate::transcript::display_time),
-                "seconds": c.start.map(|s| s.floor() as u64),
-                "url": match (c.start, &e.digest.source) {
-                    (Some(s), Some(src)) => Some(crate::transcript::timestamp_url(src, s)),
-                    _ => None,
-                },
-                "speaker": c.speaker,
-                "text": c.text,
-            })
+            obj([
+                ("id", format!("t{}", n + 1).into()),
+                ("time", c.start.map(crate::transcript::display_time).into()),
+                ("seconds", c.start.map(|s| s.floor() as u64).into()),
+                (
+                    "url",
+                    match (c.start, &e.digest.source) {
+                        (Some(s), Some(src)) => {
+                            Some(crate::transcript::timestamp_url(src, s)).into()
+                        }
+                        _ => Value::none(),
+                    },
+                ),
+                ("speaker", c.speaker.as_deref().into()),
+                ("text", c.text.as_str().into()),
+            ])
         })
         .collect();
-    to_value(&json!({ "word_count": t.word_count(), "speakers": speakers, "cues": cues }))
+    obj([
+        ("word_count", t.word_count().into()),
+        ("speakers", Value::from(speakers)),
+        ("cues", Value::from(cues)),
+    ])
 }
 
 /// `paginator`: `{current, total, count, prev_url?, next_url?, pages: [{number, url,
@@ -203,50 +247,59 @@ pub fn paginator(site: &Site, base: &str, current: usize, total: usize, count: u
     numbers.extend(current.saturating_sub(2).max(1)..=(current + 2).min(total));
     numbers.sort_unstable();
     numbers.dedup();
-    let pages: Vec<Json> = numbers
+    let pages: Vec<Value> = numbers
         .iter()
-        .map(|&n| json!({"number": n, "url": url(n), "current": n == current}))
+        .map(|&n| {
+            obj([
+                ("number", n.into()),
+                ("url", url(n).into()),
+                ("current", (n == current).into()),
+            ])
+        })
         .collect();
-    to_value(&json!({
-        "current": current,
-        "total": total,
-        "count": count,
-        "prev_url": (current > 1).then(|| url(current - 1)),
-        "next_url": (current < total).then(|| url(current + 1)),
-        "pages": pages,
-    }))
+    obj([
+        ("current", current.into()),
+        ("total", total.into()),
+        ("count", count.into()),
+        ("prev_url", (current > 1).then(|| url(current - 1)).into()),
+        (
+            "next_url",
+            (current < total).then(|| url(current + 1)).into(),
+        ),
+        ("pages", Value::from(pages)),
+    ])
 }
 
-/// `terms`: `{by_name: [{name, slug, url, count}], by_count: […]}`.
-pub fn term_list(site: &Site, _shared: &Shared, kind: TermKind) -> Value {
+/// `terms`: `{by_name: [{name, slug, url, count}], by_count: […], total}`.
+pub fn term_list(site: &Site, shared: &Shared, kind: TermKind) -> Value {
     let terms = site.terms(kind);
     let mut by_name: Vec<usize> = (0..terms.len()).collect();
-    by_name.sort_by(|&a, &b| {
-        crate::names::identity(&terms[a].name)
-            .cmp(&crate::names::identity(&terms[b].name))
-            .then(terms[a].slug.cmp(&terms[b].slug))
-    });
+    by_name.sort_by_cached_key(|&i| (crate::names::identity(&terms[i].name), &terms[i].slug));
     let mut by_count = by_name.clone();
     by_count.sort_by(|&a, &b| terms[b].episodes.len().cmp(&terms[a].episodes.len()));
     let refs = |ids: &[usize]| {
-        ids.iter()
-            .map(|&i| term_ref(site, kind, i))
-            .collect::<Vec<_>>()
+        Value::from(
+            ids.iter()
+                .map(|&i| shared.term(kind, i))
+                .collect::<Vec<_>>(),
+        )
     };
-    to_value(
-        &json!({ "by_name": refs(&by_name), "by_count": refs(&by_count), "total": terms.len() }),
-    )
+    obj([
+        ("by_name", refs(&by_name)),
+        ("by_count", refs(&by_count)),
+        ("total", terms.len().into()),
+    ])
 }
 
-/// `term`: `{kind, name, slug, url, permalink, count, content (curated HTML), website, image,
-/// other_names, definitions: [{show: {name, url}?, text, episodes: [{title, url, date}]}],
-/// related: [{name, url, count}]}`. The definitions are those of the episodes listed on this
-/// page (`page_episodes`), so every episode's definition appears once and a concept discussed
-/// in thousands of episodes still has pages of a readable size. Related concepts are on page
-/// 1 only.
+/// `term`: `{kind, section, name, slug, url, permalink, count, content (curated HTML), website,
+/// image, other_names, definitions: [{show: {name, slug, url, count}?, text, episodes: [{title,
+/// url, date}]}], related: [{name, slug, url, count, shared}], extra, feed_url}`. The
+/// definitions are those of the episodes listed on this page (`page_episodes`), so every
+/// episode's definition appears once and a concept discussed in thousands of episodes still
+/// has pages of a readable size. Related concepts are on page 1 only.
 pub fn term_value(
     site: &Site,
-    _shared: &Shared,
+    shared: &Shared,
     bodies: &Bodies,
     kind: TermKind,
     i: usize,
@@ -254,81 +307,116 @@ pub fn term_value(
     first_page: bool,
 ) -> Value {
     let t = &site.terms(kind)[i];
-    let mut definitions: Vec<Json> = Vec::new();
+    let mut definitions: Vec<Value> = Vec::new();
     if kind == TermKind::Concept {
         // Group identical definitions within a show; keep newest-first order of first use.
-        let mut groups: Vec<(Option<usize>, String, String, Vec<Json>)> = Vec::new();
+        let mut groups: Vec<(Option<usize>, &str, String, Vec<Value>)> = Vec::new();
         for &ei in page_episodes {
             let e = &site.episodes[ei];
             let Some(def) = e
                 .concepts
                 .iter()
                 .find(|c| c.concept == i)
-                .and_then(|c| c.definition.clone())
+                .and_then(|c| c.definition.as_deref())
             else {
                 continue;
             };
-            let norm = crate::names::identity(&def);
-            let ep = json!({"title": e.digest.title, "url": site.base.link(&e.path), "date": e.digest.date.ymd()});
+            let norm = crate::names::identity(def);
+            let ep = obj([
+                ("title", e.digest.title.as_str().into()),
+                ("url", site.base.link(&e.path).into()),
+                ("date", e.digest.date.ymd().into()),
+            ]);
             match groups.iter_mut().find(|g| g.0 == e.show && g.2 == norm) {
                 Some(g) => g.3.push(ep),
                 None => groups.push((e.show, def, norm, vec![ep])),
             }
         }
-        groups.sort_by(|a, b| {
-            let name = |s: Option<usize>| s.map(|s| crate::names::identity(&site.shows[s].name));
-            match (name(a.0), name(b.0)) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            }
+        // Shows by name, episodes without a show last; the key is computed once per group.
+        groups.sort_by_cached_key(|g| {
+            (
+                g.0.is_none(),
+                g.0.map(|s| crate::names::identity(&site.shows[s].name)),
+            )
         });
         definitions = groups
             .into_iter()
-            .map(|(show, text, _, eps)| json!({"show": show.map(|s| term_ref(site, TermKind::Show, s)), "text": text, "episodes": eps}))
+            .map(|(show, text, _, eps)| {
+                obj([
+                    (
+                        "show",
+                        show.map(|s| shared.term(TermKind::Show, s))
+                            .unwrap_or_else(Value::none),
+                    ),
+                    ("text", text.into()),
+                    ("episodes", Value::from(eps)),
+                ])
+            })
             .collect();
     }
-    let related: Vec<Json> = if first_page {
+    let related: Vec<Value> = if first_page {
         t.related
             .iter()
             .map(|&(c, n)| {
-                let mut r = term_ref(site, TermKind::Concept, c);
-                r["shared"] = json!(n);
-                r
+                super::tera::extend(&shared.term(TermKind::Concept, c), [("shared", n.into())])
             })
             .collect()
     } else {
         Vec::new()
     };
     let curated = t.curated.as_ref();
-    let v = json!({
-        "kind": kind.singular(),
-        "section": kind.section(),
-        "name": t.name,
-        "slug": t.slug,
-        "url": site.base.link(&t.path()),
-        "permalink": site.base.absolute(&t.path()),
-        "count": t.episodes.len(),
-        "website": curated.and_then(|c| c.website.clone()),
-        "image": curated.and_then(|c| c.image.as_ref().map(|img| if img.contains("://") { img.clone() } else { site.base.link(img) })),
-        "other_names": t.other_names,
-        "definitions": definitions,
-        "related": related,
-        "extra": curated.map(|c| c.extra.clone()),
-        "feed_url": site.base.link(&crate::feeds::term_feed_path(site, kind, i)),
-    });
-    let mut map = match to_value(&v).as_map() {
-        Some(m) => m.clone(),
-        None => return Value::none(),
-    };
     let html = bodies
         .curated
         .get(&(kind, i))
         .map(|r| r.html.as_str())
         .unwrap_or("");
-    map.insert("content".into(), safe(html));
-    Value::from(map)
+    obj([
+        ("kind", kind.singular().into()),
+        ("section", kind.section().into()),
+        ("name", t.name.as_str().into()),
+        ("slug", t.slug.as_str().into()),
+        ("url", site.base.link(&t.path()).into()),
+        ("permalink", site.base.absolute(&t.path()).into()),
+        ("count", t.episodes.len().into()),
+        ("website", curated.and_then(|c| c.website.as_deref()).into()),
+        (
+            "image",
+            curated
+                .and_then(|c| c.image.as_ref())
+                .map(|img| {
+                    if img.contains("://") {
+                        img.clone()
+                    } else {
+                        site.base.link(img)
+                    }
+                })
+                .into(),
+        ),
+        (
+            "other_names",
+            Value::from(
+                t.other_names
+                    .iter()
+                    .map(|n| Value::from(n.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        ("definitions", Value::from(definitions)),
+        ("related", Value::from(related)),
+        (
+            "extra",
+            curated
+                .map(|c| to_value(&c.extra))
+                .unwrap_or_else(Value::none),
+        ),
+        (
+            "feed_url",
+            site.base
+                .link(&crate::feeds::term_feed_path(site, kind, i))
+                .into(),
+        ),
+        ("content", safe(html)),
+    ])
 }
 
 /// A description for a term page: the curated text's first paragraph, else a count.

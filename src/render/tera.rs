@@ -47,6 +47,25 @@ pub fn to_value<T: serde::Serialize + ?Sized>(data: &T) -> Value {
     Value::try_from_serializable(data).unwrap_or_else(|_| Value::none())
 }
 
+/// A map value from fields with fixed names, built directly: the hot contexts (cards, episode
+/// and term pages) skipped a serde round trip this way, which cost more than rendering.
+pub fn obj<const N: usize>(fields: [(&'static str, Value); N]) -> Value {
+    let mut map = tera::value::Map::with_capacity(N);
+    for (k, v) in fields {
+        map.insert(tera::value::Key::Str(k), v);
+    }
+    Value::from(map)
+}
+
+/// A copy of a map value with more fields set (replacing any of the same name).
+pub fn extend(base: &Value, fields: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    let mut map = base.as_map().cloned().unwrap_or_default();
+    for (k, v) in fields {
+        map.insert(tera::value::Key::Str(k), v);
+    }
+    Value::from(map)
+}
+
 /// A string that templates print without escaping (already-safe HTML).
 pub fn safe(html: &str) -> Value {
     Value::safe_string(html)

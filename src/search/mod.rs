@@ -21,13 +21,14 @@
 //! that is not a letter or digit; the script in `themes/default/static/search.js` does the
 //! same, so matching is case- and accent-insensitive.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::hash::FnvMap;
 use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::{Site, TermKind};
@@ -75,7 +76,8 @@ fn keep(token: &str) -> bool {
     } else {
         token.chars().nth(1).is_some()
     };
-    long_enough && !STOPWORDS.contains(&token)
+    // Every stopword is at most five bytes; most tokens skip the list.
+    long_enough && !(token.len() <= 5 && STOPWORDS.contains(&token))
 }
 
 /// Calls `f` with each token of `text`, reusing one buffer: indexing ten thousand digests
@@ -91,23 +93,29 @@ pub fn each_token(text: &str, f: &mut dyn FnMut(&str)) {
         }
     };
     if text.is_ascii() {
-        for b in text.bytes() {
-            if b.is_ascii_alphanumeric() {
-                cur.push(b.to_ascii_lowercase() as char);
-            } else {
+        // Tokens are runs of letters and digits; a run without capitals is passed as it is.
+        for run in text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|r| !r.is_empty())
+        {
+            if run.bytes().any(|b| b.is_ascii_uppercase()) {
+                cur.push_str(run);
+                cur.make_ascii_lowercase();
                 emit(&mut cur, f);
+            } else if keep(run) {
+                f(run);
             }
         }
-    } else {
-        for c in text.nfd() {
-            if is_combining_mark(c) {
-                continue;
-            }
-            if c.is_alphanumeric() {
-                cur.extend(c.to_lowercase());
-            } else {
-                emit(&mut cur, f);
-            }
+        return;
+    }
+    for c in text.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+        } else {
+            emit(&mut cur, f);
         }
     }
     emit(&mut cur, f);
@@ -265,7 +273,8 @@ pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     let per_doc: Vec<(Vec<(String, f32)>, f32)> = docs
         .par_iter()
         .map(|d| {
-            let mut tf: HashMap<String, f32> = HashMap::with_capacity(512);
+            let mut tf: FnvMap<String, f32> =
+                FnvMap::with_capacity_and_hasher(512, Default::default());
             let mut len = 0.0;
             for (boost, text) in &d.fields {
                 each_token(text, &mut |t| {
@@ -283,7 +292,7 @@ pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
         .collect();
     let n = docs.len().max(1) as f32;
     let avgdl = (per_doc.iter().map(|(_, l)| *l).sum::<f32>() / n).max(1.0);
-    let mut raw: HashMap<&str, Vec<(u32, f32, f32)>> = HashMap::new();
+    let mut raw: FnvMap<&str, Vec<(u32, f32, f32)>> = FnvMap::default();
     for (doc, (tf, len)) in per_doc.iter().enumerate() {
         for (t, f) in tf {
             raw.entry(t.as_str())

@@ -21,32 +21,42 @@ pub fn related_episodes(episodes: &mut [Episode], concepts: &[Term]) {
         let eps: &[Episode] = episodes;
         (0..eps.len())
             .into_par_iter()
-            .map(|i| {
-                let mut scores: HashMap<usize, f64> = HashMap::new();
-                for c in &eps[i].concepts {
-                    let list = &concepts[c.concept].episodes;
-                    let weight = (n / list.len().max(1) as f64).ln() + 1.0;
-                    let pos = list.binary_search(&i).unwrap_or_else(|p| p);
-                    let lo = pos.saturating_sub(WINDOW);
-                    let hi = (pos + WINDOW + 1).min(list.len());
-                    for &j in &list[lo..hi] {
-                        if j != i {
-                            *scores.entry(j).or_insert(0.0) += weight;
+            // A dense score array per worker, reset through the list of touched entries: no
+            // hashing on this path, which visits ~500 candidates per episode.
+            .map_init(
+                || (vec![0.0f64; eps.len()], Vec::new()),
+                |(scores, touched): &mut (Vec<f64>, Vec<usize>), i| {
+                    for c in &eps[i].concepts {
+                        let list = &concepts[c.concept].episodes;
+                        let weight = (n / list.len().max(1) as f64).ln() + 1.0;
+                        let pos = list.binary_search(&i).unwrap_or_else(|p| p);
+                        let lo = pos.saturating_sub(WINDOW);
+                        let hi = (pos + WINDOW + 1).min(list.len());
+                        for &j in &list[lo..hi] {
+                            if j != i && j < scores.len() {
+                                if scores[j] == 0.0 {
+                                    touched.push(j);
+                                }
+                                scores[j] += weight;
+                            }
                         }
                     }
-                }
-                let mut ranked: Vec<(usize, f64)> = scores.into_iter().collect();
-                ranked.sort_by(|a, b| {
-                    b.1.total_cmp(&a.1)
-                        .then(a.0.abs_diff(i).cmp(&b.0.abs_diff(i)))
-                        .then(a.0.cmp(&b.0))
-                });
-                ranked
-                    .into_iter()
-                    .take(KEEP_EPISODES)
-                    .map(|(j, _)| j)
-                    .collect()
-            })
+                    let mut ranked: Vec<(usize, f64)> = touched
+                        .drain(..)
+                        .map(|j| (j, std::mem::take(&mut scores[j])))
+                        .collect();
+                    ranked.sort_by(|a, b| {
+                        b.1.total_cmp(&a.1)
+                            .then(a.0.abs_diff(i).cmp(&b.0.abs_diff(i)))
+                            .then(a.0.cmp(&b.0))
+                    });
+                    ranked
+                        .into_iter()
+                        .take(KEEP_EPISODES)
+                        .map(|(j, _)| j)
+                        .collect()
+                },
+            )
             .collect()
     };
     for (e, r) in episodes.iter_mut().zip(results) {
