@@ -303,45 +303,62 @@ fn build_impl(
     errors.append(&mut render_errors);
     timer.stage("pages");
     let previous_data = caches.as_deref().map(|c| &c.data);
-    let mut data: Vec<(String, Option<u64>, Arc<Vec<u8>>)> = (0..site.episodes.len())
-        .into_par_iter()
-        .map(|i| {
-            let path = format!("{}digest.json", site.episodes[i].path);
-            cached_data(
-                previous_data,
-                path,
-                fps.as_ref().map(|f| f.episodes[i]),
-                || extras::digest_json(&site, &bodies, i),
-            )
-        })
-        .collect();
-    let feeds: Vec<(String, Option<u64>, Arc<Vec<u8>>)> = crate::feeds::term_feeds(&site, &bodies)
-        .into_par_iter()
-        .map(|(path, episodes, make)| {
-            let fp = fps.as_ref().map(|f| {
-                let mut c = crate::hash::Combine::new("term-feed");
-                c.add(&path);
-                for &e in &episodes {
-                    c.add(&f.episodes[e]);
-                }
-                c.finish()
-            });
-            cached_data(previous_data, path, fp, make)
-        })
-        .collect();
-    data.extend(feeds);
     let mut new_data = HashMap::new();
-    for (path, fp, bytes) in data {
-        if let Some(fp) = fp {
-            new_data.insert(path.clone(), (fp, bytes.clone()));
+    // Data files in batches, each written out before the next is made (like the pages):
+    // all digest.json files at once would hold ~9 KB per episode.
+    let mut take = |batch: Vec<(String, Option<u64>, Arc<Vec<u8>>)>,
+                    out: &mut Output,
+                    errors: &mut Vec<Diagnostic>|
+     -> Result<()> {
+        for (path, fp, bytes) in batch {
+            if let Some(fp) = fp {
+                new_data.insert(path.clone(), (fp, bytes.clone()));
+            }
+            push(out, OutputFile::shared(path, bytes), "data", errors);
         }
-        push(
-            &mut out,
-            OutputFile::shared(path, bytes),
-            "data",
-            &mut errors,
-        );
+        match flush {
+            Some(dir) => out.flush(dir),
+            None => Ok(()),
+        }
+    };
+    let ids: Vec<usize> = (0..site.episodes.len()).collect();
+    for chunk in ids.chunks(render::PAGE_BATCH) {
+        let batch = chunk
+            .par_iter()
+            .map(|&i| {
+                let path = format!("{}digest.json", site.episodes[i].path);
+                cached_data(
+                    previous_data,
+                    path,
+                    fps.as_ref().map(|f| f.episodes[i]),
+                    || extras::digest_json(&site, &bodies, i),
+                )
+            })
+            .collect();
+        take(batch, &mut out, &mut errors)?;
     }
+    let mut term_feeds = crate::feeds::term_feeds(&site, &bodies)
+        .into_iter()
+        .peekable();
+    while term_feeds.peek().is_some() {
+        let chunk: Vec<_> = term_feeds.by_ref().take(render::PAGE_BATCH).collect();
+        let batch = chunk
+            .into_par_iter()
+            .map(|(path, episodes, make)| {
+                let fp = fps.as_ref().map(|f| {
+                    let mut c = crate::hash::Combine::new("term-feed");
+                    c.add(&path);
+                    for &e in &episodes {
+                        c.add(&f.episodes[e]);
+                    }
+                    c.finish()
+                });
+                cached_data(previous_data, path, fp, make)
+            })
+            .collect();
+        take(batch, &mut out, &mut errors)?;
+    }
+    drop(term_feeds);
     if let Some(c) = caches.as_deref_mut() {
         c.data = new_data;
     }

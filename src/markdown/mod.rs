@@ -609,6 +609,10 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
         s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
     }
     sections.retain(|s| s.heading.is_some() || !s.text.is_empty());
+    // Every body stays in memory until the pages are written; give back the spare capacity.
+    html.shrink_to_fit();
+    sections.shrink_to_fit();
+    toc.shrink_to_fit();
     Rendered {
         html,
         toc,

@@ -135,17 +135,20 @@ impl Output {
             .filter(|(_, (b, _))| matches!(b, Body::Bytes(_)))
             .map(|(p, _)| p.clone())
             .collect();
-        let dirs: BTreeSet<String> = pending
+        let dirs: Vec<String> = pending
             .iter()
             .filter_map(|p| p.rfind('/').map(|i| p[..i].to_string()))
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .filter(|d| !self.made_dirs.contains(d))
             .collect();
-        for d in dirs {
-            if !self.made_dirs.contains(&d) {
-                let p = dir.join(&d);
-                std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))?;
-                self.made_dirs.insert(d);
-            }
-        }
+        // In parallel: a folder per episode makes mkdir a good part of a build's kernel time.
+        // `create_dir_all` accepts a parent that another thread has just made.
+        dirs.par_iter().try_for_each(|d| {
+            let p = dir.join(d);
+            std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))
+        })?;
+        self.made_dirs.extend(dirs);
         let files = &self.files;
         pending
             .par_iter()

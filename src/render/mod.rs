@@ -146,7 +146,7 @@ pub fn index_file(path: &str) -> String {
 }
 
 /// Pages rendered between two hand-offs to the sink.
-const PAGE_BATCH: usize = 1024;
+pub const PAGE_BATCH: usize = 1024;
 
 /// Renders every HTML page, handing them to `sink` in batches; with a cache, pages whose
 /// fingerprint is unchanged are reused. Returns the template errors.

@@ -269,53 +269,74 @@ fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
 /// Builds every file of the search index and nothing else (the page is a template).
 pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     let docs = docs(site, bodies);
-    // Per document: boosted term frequencies and length.
-    let per_doc: Vec<(Vec<(String, f32)>, f32)> = docs
-        .par_iter()
-        .map(|d| {
-            let mut tf: FnvMap<String, f32> =
-                FnvMap::with_capacity_and_hasher(512, Default::default());
-            let mut len = 0.0;
-            for (boost, text) in &d.fields {
-                each_token(text, &mut |t| {
-                    len += 1.0;
-                    match tf.get_mut(t) {
-                        Some(v) => *v += boost,
-                        None => {
-                            tf.insert(t.to_string(), *boost);
+    // Per document: boosted term frequencies and length, a batch of documents at a time,
+    // each batch folded into one list per distinct term right away: holding every document's
+    // term map at once took more memory than any other stage of a build.
+    let mut term_ids: FnvMap<String, u32> = FnvMap::default();
+    let mut lists: Vec<Vec<(u32, f32)>> = Vec::new();
+    let mut lens: Vec<f32> = Vec::with_capacity(docs.len());
+    for batch in docs.chunks(crate::render::PAGE_BATCH) {
+        let per_doc: Vec<(Vec<(String, f32)>, f32)> = batch
+            .par_iter()
+            .map(|d| {
+                let mut tf: FnvMap<String, f32> =
+                    FnvMap::with_capacity_and_hasher(512, Default::default());
+                let mut len = 0.0;
+                for (boost, text) in &d.fields {
+                    each_token(text, &mut |t| {
+                        len += 1.0;
+                        match tf.get_mut(t) {
+                            Some(v) => *v += boost,
+                            None => {
+                                tf.insert(t.to_string(), *boost);
+                            }
                         }
+                    });
+                }
+                (tf.into_iter().collect(), len)
+            })
+            .collect();
+        for (tf, len) in per_doc {
+            let doc = lens.len() as u32;
+            lens.push(len);
+            for (t, f) in tf {
+                let id = match term_ids.get(t.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = lists.len() as u32;
+                        term_ids.insert(t, id);
+                        lists.push(Vec::new());
+                        id
                     }
-                });
+                };
+                lists[id as usize].push((doc, f));
             }
-            (tf.into_iter().collect(), len)
-        })
-        .collect();
-    let n = docs.len().max(1) as f32;
-    let avgdl = (per_doc.iter().map(|(_, l)| *l).sum::<f32>() / n).max(1.0);
-    let mut raw: FnvMap<&str, Vec<(u32, f32, f32)>> = FnvMap::default();
-    for (doc, (tf, len)) in per_doc.iter().enumerate() {
-        for (t, f) in tf {
-            raw.entry(t.as_str())
-                .or_default()
-                .push((doc as u32, *f, *len));
         }
     }
+    let mut terms: Vec<String> = vec![String::new(); lists.len()];
+    for (t, id) in term_ids {
+        terms[id as usize] = t;
+    }
+    let n = docs.len().max(1) as f32;
+    let avgdl = (lens.iter().sum::<f32>() / n).max(1.0);
     // BM25 with k1 = 1.2, b = 0.75; the boosted tf already carries field weights.
     let (k1, b) = (1.2f32, 0.75f32);
-    let mut postings: Vec<(&str, Vec<(u32, u32)>)> = raw
-        .into_par_iter()
+    let mut postings: Vec<(&str, Vec<(u32, u32)>)> = terms
+        .par_iter()
+        .zip(lists.into_par_iter())
         .map(|(t, list)| {
             let dfv = list.len() as f32;
             let idf = ((n - dfv + 0.5) / (dfv + 0.5) + 1.0).ln();
-            let mut out: Vec<(u32, u32)> = list
+            // Documents were added in id order, so each list is already sorted.
+            let out: Vec<(u32, u32)> = list
                 .into_iter()
-                .map(|(doc, f, len)| {
+                .map(|(doc, f)| {
+                    let len = lens[doc as usize];
                     let w = idf * (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * len / avgdl));
                     (doc, (w * 100.0).round().max(1.0) as u32)
                 })
                 .collect();
-            out.sort_unstable();
-            (t, out)
+            (t.as_str(), out)
         })
         .collect();
     postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -328,7 +349,7 @@ pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     let dict_chunks = (dict_bytes / DICT_CHUNK_TARGET).max(1) as u32;
     let mut post_files: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); post_chunks as usize];
     let mut dict_files: Vec<BTreeMap<&str, u32>> = vec![BTreeMap::new(); dict_chunks as usize];
-    for (t, list) in &postings {
+    for (t, list) in postings {
         let flat: Vec<u32> = list.iter().flat_map(|&(d, w)| [d, w]).collect();
         post_files[(fnv1a(t) % post_chunks) as usize].insert(t, flat);
         dict_files[(fnv1a(&prefix2(t)) % dict_chunks) as usize].insert(t, list.len() as u32);
