@@ -321,11 +321,11 @@ fn build_impl(
             None => Ok(()),
         }
     };
-    let ids: Vec<usize> = (0..site.episodes.len()).collect();
-    for chunk in ids.chunks(render::PAGE_BATCH) {
-        let batch = chunk
-            .par_iter()
-            .map(|&i| {
+    let episodes = site.episodes.len();
+    for start in (0..episodes).step_by(render::PAGE_BATCH) {
+        let batch = (start..(start + render::PAGE_BATCH).min(episodes))
+            .into_par_iter()
+            .map(|i| {
                 let path = format!("{}digest.json", site.episodes[i].path);
                 cached_data(
                     previous_data,

@@ -175,18 +175,24 @@ fn unknown_paths_get_the_404_page_and_traversal_is_refused() {
     assert!(!body.contains("TOP SECRET"));
 }
 
+/// Gives the tricky fixture's `code.md` episode a new title, as an author's edit would.
+fn retitle_code_episode(site: &Site, title: &str) {
+    let path = site.root().join("content/episodes/code.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(text.contains("title: With code"), "fixture changed: {text}");
+    std::fs::write(
+        &path,
+        text.replace("title: With code", &format!("title: {title}")),
+    )
+    .unwrap_or_default();
+}
+
 #[test]
 fn edits_new_files_and_deletions_are_picked_up() {
     let site = Site::fixture("tricky");
     let srv = Server::start(&site, &[]);
     // Edit.
-    let path = site.root().join("content/episodes/code.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    std::fs::write(
-        &path,
-        text.replace("title: With code", "title: With edited code"),
-    )
-    .unwrap_or_default();
+    retitle_code_episode(&site, "With edited code");
     srv.wait_for("/episodes/code/", "the edit", |c, b| {
         c == 200 && b.contains("With edited code")
     });
@@ -351,13 +357,7 @@ fn ctrl_c_stops_promptly_and_leaves_nothing_behind() {
 fn the_search_index_catches_up_after_edits_pause() {
     let site = Site::fixture("tricky");
     let srv = Server::start(&site, &[]);
-    let path = site.root().join("content/episodes/code.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    std::fs::write(
-        &path,
-        text.replace("title: With code", "title: Zebracorn episode"),
-    )
-    .unwrap_or_default();
+    retitle_code_episode(&site, "Zebracorn episode");
     srv.wait_for("/episodes/code/", "the page", |c, b| {
         c == 200 && b.contains("Zebracorn episode")
     });
