@@ -276,7 +276,7 @@ pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     let mut lists: Vec<Vec<(u32, f32)>> = Vec::new();
     let mut lens: Vec<f32> = Vec::with_capacity(docs.len());
     for batch in docs.chunks(crate::render::PAGE_BATCH) {
-        let per_doc: Vec<(Vec<(String, f32)>, f32)> = batch
+        let per_doc: Vec<(FnvMap<String, f32>, f32)> = batch
             .par_iter()
             .map(|d| {
                 let mut tf: FnvMap<String, f32> =
@@ -293,7 +293,7 @@ pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
                         }
                     });
                 }
-                (tf.into_iter().collect(), len)
+                (tf, len)
             })
             .collect();
         for (tf, len) in per_doc {
