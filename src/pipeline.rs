@@ -150,6 +150,73 @@ pub struct Built {
     pub output: Output,
     /// Figures.
     pub report: Report,
+    /// What `serve` keeps to redo one episode alone (only for builds with [`Caches`]).
+    pub memo: Option<Memo>,
+}
+
+/// The parts of a build that serve keeps besides the site model: rendered bodies, the values
+/// pages share (cards, term links), templates and the highlighter.
+pub struct Memo {
+    bodies: render::Bodies,
+    shared: render::Shared,
+    templates: Arc<Templates>,
+    highlighter: Arc<Highlighter>,
+}
+
+/// Redoes the output of one episode after an edit to its Markdown file `changed`, without a
+/// build: the common edit while writing. Applies only when the new digest parses cleanly and
+/// differs from the old one in its body alone (every other field is compared, so titles,
+/// dates, concepts, definitions and summaries, which other pages show, still take a full
+/// build). Then only what shows the body can change: the episode's page, its `digest.json`
+/// and, when it is among the newest `feed_limit`, the site feeds (term feeds carry summaries).
+/// Returns those files, having updated `site` and `memo`; `None` when a build is needed.
+/// The search index is left to the caller to refresh.
+pub fn rebuild_episode(
+    root: &Path,
+    site: &mut Site,
+    memo: &mut Memo,
+    changed: &Path,
+) -> Option<Vec<OutputFile>> {
+    let i = site
+        .episodes
+        .iter()
+        .position(|e| root.join(&e.digest.path) == changed)?;
+    let old = site.episodes[i].digest.clone();
+    let text = std::fs::read_to_string(changed).ok()?;
+    let dir = changed.parent()?;
+    let new = load::digest::parse_digest(&old.path, dir, root, &text).ok()?;
+    // Equal apart from the body and what is computed from it alone.
+    let blank = |d: &load::Digest| {
+        let mut d = d.clone();
+        d.body = String::new();
+        d.body_line = 0;
+        d.word_count = 0;
+        d.source_hash = 0;
+        format!("{d:?}")
+    };
+    if blank(&new) != blank(&old) {
+        return None;
+    }
+    let body_changed = new.body != old.body;
+    site.episodes[i].digest = Arc::new(new);
+    if !body_changed {
+        return Some(Vec::new());
+    }
+    render::rerender_episode_body(site, &memo.highlighter, &mut memo.bodies, i);
+    let mut files = Vec::new();
+    match render::Job::Episode(i).run(site, &memo.templates, &memo.bodies, &memo.shared) {
+        Ok(page) => files.push(page),
+        // The full build reports the template error where it belongs.
+        Err(_) => return None,
+    }
+    files.push(OutputFile::bytes(
+        format!("{}digest.json", site.episodes[i].path),
+        extras::digest_json(site, &memo.bodies, i),
+    ));
+    if i < site.config.feed_limit {
+        files.extend(crate::feeds::site_feeds(site, &memo.bodies));
+    }
+    Some(files)
 }
 
 /// Loads config and content and builds every output file in memory.
@@ -278,10 +345,12 @@ fn build_impl(
     timer.stage("markdown");
     let mut out = Output::default();
     let mut flush_error: Option<Error> = None;
+    let shared = render::Shared::new(&site);
     let mut render_errors = render::render_pages(
         &site,
         &templates,
         &bodies,
+        &shared,
         caches
             .as_deref_mut()
             .map(|c| &mut c.render)
@@ -490,6 +559,13 @@ fn build_impl(
     if !errors.is_empty() {
         return Err(Error::Site(errors));
     }
+    // serve keeps what a one-episode edit needs; `build` drops it here.
+    let memo = caches.is_some().then(|| Memo {
+        bodies,
+        shared,
+        templates,
+        highlighter,
+    });
     let report = Report {
         episodes: site.episodes.len(),
         concepts: site.concepts.len(),
@@ -503,6 +579,7 @@ fn build_impl(
         site,
         output: out,
         report,
+        memo,
     })
 }
 

@@ -377,3 +377,110 @@ fn the_search_index_catches_up_after_edits_pause() {
         c == 200 && b.contains("\"zebracorn\"")
     });
 }
+
+/// What serve sends for `path`, without the live-reload script it adds to HTML.
+fn served_as_built(srv: &Server, path: &str) -> String {
+    let (code, body) = srv.get(path);
+    assert_eq!(code, 200, "GET {path}");
+    match body.find("<script src=\"/__castdown/live.js\"") {
+        Some(start) => {
+            let end = body[start..]
+                .find("</script>")
+                .map(|e| start + e + "</script>".len())
+                .unwrap_or(start);
+            format!("{}{}", &body[..start], &body[end..])
+        }
+        None => body,
+    }
+}
+
+#[test]
+fn a_body_edit_redoes_that_episode_alone_and_matches_a_full_build() {
+    let site = Site::fixture("tricky");
+    let srv = Server::start(&site, &[]);
+    // A second paragraph: the summary (the first paragraph) stays as it was.
+    let path = site.root().join("content/episodes/case-a.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        text.ends_with("First paragraph of case A.\n"),
+        "fixture changed: {text}"
+    );
+    std::fs::write(
+        &path,
+        format!("{text}\nA paragraph about the quokkafish.\n"),
+    )
+    .unwrap_or_default();
+    srv.wait_for("/episodes/case-a/", "the edit", |c, b| {
+        c == 200 && b.contains("quokkafish")
+    });
+    let files = [
+        "/episodes/case-a/",
+        "/episodes/case-a/digest.json",
+        "/atom.xml",
+        "/rss.xml",
+        "/feed.json",
+    ];
+    let served: Vec<String> = files.iter().map(|f| served_as_built(&srv, f)).collect();
+    // The fast path redid the page, its data file and the three site feeds, nothing more.
+    let log = srv.log();
+    assert!(
+        log.contains("content/episodes/case-a.md changed: rebuilt 5 files in"),
+        "{log}"
+    );
+    // A full build of the edited site, with serve's base URL, gives the same files.
+    site.build_ok(&["--base-url", &srv.base]);
+    for (f, got) in files.iter().zip(&served) {
+        let rel = if f.ends_with('/') {
+            format!("{}index.html", &f[1..])
+        } else {
+            f[1..].to_string()
+        };
+        assert_eq!(got, &site.read(&rel), "{f} differs from a full build");
+    }
+    assert!(served[1].contains("quokkafish"), "{}", served[1]);
+    assert!(served[2].contains("quokkafish"), "{}", served[2]);
+    // The search index catches up once edits pause.
+    let (_, manifest) = srv.get("/search/manifest.json");
+    let chunks: u32 = manifest
+        .split("\"post_chunks\":")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let chunk = format!(
+        "/search/p/{}.json",
+        castdown::search::fnv1a("quokkafish") % chunks
+    );
+    srv.wait_for(&chunk, "the refreshed search index", |c, b| {
+        c == 200 && b.contains("\"quokkafish\"")
+    });
+}
+
+#[test]
+fn a_front_matter_edit_still_rebuilds_the_pages_that_show_it() {
+    let site = Site::fixture("tricky");
+    let srv = Server::start(&site, &[]);
+    // A title is on the home page and term pages too: the fast path must not take it.
+    retitle_code_episode(&site, "Retitled on every list");
+    srv.wait_for("/llms.txt", "the list of every episode", |c, b| {
+        c == 200 && b.contains("Retitled on every list")
+    });
+    // code.md has no summary of its own: a first paragraph added to its body becomes its
+    // summary, which the lists show, so this body edit needs the full rebuild too.
+    let path = site.root().join("content/episodes/code.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(&path, format!("{text}\nNow summarised as a wombatfish.\n")).unwrap_or_default();
+    srv.wait_for("/llms.txt", "the new summary in the list", |c, b| {
+        c == 200 && b.contains("wombatfish")
+    });
+    let log = srv.log();
+    let counts: Vec<usize> = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("content/episodes/code.md changed: rebuilt "))
+        .filter_map(|r| r.split(' ').next()?.parse().ok())
+        .collect();
+    assert!(
+        counts.len() >= 2 && counts.iter().all(|&n| n > 5),
+        "expected full rebuilds: {log}"
+    );
+}

@@ -17,7 +17,8 @@ use crate::error::Diagnostic;
 use crate::markdown::{self, Highlighter, RenderContext};
 use crate::output::{self, OutputFile};
 use crate::site::{Site, TermKind};
-use context::{Shared, page_value};
+pub use context::Shared;
+use context::page_value;
 
 /// Rendered bodies of every episode, in `Site::episodes` order; other stages (feeds, search,
 /// digest.json) reuse them.
@@ -66,29 +67,61 @@ fn body_key(site: &Site, i: usize, all_concepts: u64) -> u64 {
     c.finish()
 }
 
+/// Calls `f` with the Markdown context of this site: its options and concept links.
+fn with_context<R>(
+    site: &Site,
+    highlighter: &Highlighter,
+    f: impl FnOnce(&RenderContext) -> R,
+) -> R {
+    let lookup = |term: &str| {
+        site.concept_by_name(term)
+            .map(|t| site.base.link(&t.path()))
+    };
+    f(&RenderContext {
+        options: site.config.markdown,
+        highlighter,
+        base_path: &site.base.path,
+        concept_url: &lookup,
+    })
+}
+
+/// What every body linking Key Concepts depends on: each concept's key and slug.
+fn all_concepts_key(site: &Site) -> u64 {
+    let mut c = crate::hash::Combine::new("concepts");
+    for t in &site.concepts {
+        c.add(&t.key).add(&t.slug);
+    }
+    c.finish()
+}
+
+/// Renders episode `i`'s body again after its text changed (serve's one-episode edit), and
+/// records it in `bodies`.
+pub fn rerender_episode_body(
+    site: &Site,
+    highlighter: &Highlighter,
+    bodies: &mut Bodies,
+    i: usize,
+) {
+    let rendered = with_context(site, highlighter, |cx| {
+        markdown::render(&site.episodes[i].digest.body, cx)
+    });
+    if let (Some(slot), Some(key)) = (bodies.episodes.get_mut(i), bodies.episode_keys.get_mut(i)) {
+        *slot = Arc::new(rendered);
+        *key = body_key(site, i, all_concepts_key(site));
+    }
+}
+
 /// Renders every Markdown body of the site, reusing cached ones when given a cache.
 pub fn render_bodies(
     site: &Site,
     highlighter: &Highlighter,
     cache: Option<&mut RenderCache>,
 ) -> Bodies {
-    let lookup = |term: &str| {
-        site.concept_by_name(term)
-            .map(|t| site.base.link(&t.path()))
-    };
-    let cx = RenderContext {
-        options: site.config.markdown,
-        highlighter,
-        base_path: &site.base.path,
-        concept_url: &lookup,
-    };
-    let all_concepts = {
-        let mut c = crate::hash::Combine::new("concepts");
-        for t in &site.concepts {
-            c.add(&t.key).add(&t.slug);
-        }
-        c.finish()
-    };
+    with_context(site, highlighter, |cx| render_bodies_with(site, cx, cache))
+}
+
+fn render_bodies_with(site: &Site, cx: &RenderContext, cache: Option<&mut RenderCache>) -> Bodies {
+    let all_concepts = all_concepts_key(site);
     let episode_keys: Vec<u64> = (0..site.episodes.len())
         .into_par_iter()
         .map(|i| body_key(site, i, all_concepts))
@@ -100,7 +133,7 @@ pub fn render_bodies(
         .zip(episode_keys.par_iter())
         .map(|(e, key)| match previous.and_then(|p| p.get(key)) {
             Some(r) => r.clone(),
-            None => Arc::new(markdown::render(&e.digest.body, &cx)),
+            None => Arc::new(markdown::render(&e.digest.body, cx)),
         })
         .collect();
     if let Some(c) = cache {
@@ -113,13 +146,13 @@ pub fn render_bodies(
     let pages = site
         .pages
         .par_iter()
-        .map(|p| markdown::render(&p.body, &cx))
+        .map(|p| markdown::render(&p.body, cx))
         .collect();
     let mut curated = BTreeMap::new();
     for kind in [TermKind::Concept, TermKind::Show, TermKind::Person] {
         for (i, t) in site.terms(kind).iter().enumerate() {
             if let Some(c) = &t.curated {
-                curated.insert((kind, i), markdown::render(&c.body, &cx));
+                curated.insert((kind, i), markdown::render(&c.body, cx));
             }
         }
     }
@@ -154,10 +187,10 @@ pub fn render_pages(
     site: &Site,
     templates: &Templates,
     bodies: &Bodies,
+    shared: &Shared,
     cache: Option<(&mut RenderCache, &fingerprint::Fingerprints)>,
     sink: &mut dyn FnMut(Vec<OutputFile>),
 ) -> Vec<Diagnostic> {
-    let shared = Shared::new(site);
     let (cache, fps) = match cache {
         Some((c, f)) => (Some(c), Some(f)),
         None => (None, None),
@@ -208,7 +241,7 @@ pub fn render_pages(
                         return Ok((OutputFile::shared(file, bytes.clone()), fp));
                     }
                 }
-                job.run(site, templates, bodies, &shared).map(|f| (f, fp))
+                job.run(site, templates, bodies, shared).map(|f| (f, fp))
             })
             .collect();
         let mut files = Vec::with_capacity(results.len());
@@ -274,7 +307,8 @@ impl Job {
         }
     }
 
-    fn run(
+    /// Renders this page.
+    pub fn run(
         &self,
         site: &Site,
         t: &Templates,

@@ -20,8 +20,9 @@ use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::broadcast;
 
 use crate::error::{Error, Result, render_all};
-use crate::output::{Body, Output};
+use crate::output::{Body, Output, OutputFile};
 use crate::pipeline::{self, BuildOptions, Caches};
+use crate::site::Site;
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -80,47 +81,120 @@ fn to_served(out: &Output) -> HashMap<String, Served> {
         .collect()
 }
 
-/// Rebuilds, publishes the result (or the error) and tells open pages.
 /// Makes a built site the one served.
-fn publish(state: &State, built: &pipeline::Built) {
+fn publish(state: &State, output: &Output) {
     if let Ok(mut f) = state.files.write() {
-        *f = Arc::new(to_served(&built.output));
+        *f = Arc::new(to_served(output));
     }
 }
 
-fn rebuild(opts: &BuildOptions, caches: &mut Caches, state: &State, quiet: bool, why: &str) {
-    let start = Instant::now();
-    let result = pipeline::build_cached(opts, &|_| {}, Some(caches));
-    let elapsed = start.elapsed();
-    match result {
-        Ok(built) => {
-            publish(state, &built);
-            if let Ok(mut e) = state.error.write() {
-                *e = None;
+/// Replaces some files of the served site (after a one-episode edit).
+fn patch(state: &State, files: Vec<OutputFile>) {
+    if let Ok(mut f) = state.files.write() {
+        // Copies the map only while a request still holds the old one.
+        let map = Arc::make_mut(&mut f);
+        for file in files {
+            if let Body::Bytes(b) = file.body {
+                map.insert(file.path, Served::Bytes(b));
             }
-            state.generation.fetch_add(1, Ordering::SeqCst);
-            if !quiet {
-                eprintln!(
-                    "{why}: rebuilt {} files in {} ms",
-                    built.report.files,
-                    elapsed.as_millis()
-                );
-            }
-        }
-        Err(e) => {
-            let text = match &e {
-                Error::Site(d) => render_all(d),
-                other => other.to_string(),
-            };
-            eprintln!("{why}: build failed, still serving the last good site\n{text}");
-            if let Ok(mut err) = state.error.write() {
-                *err = Some(text);
-            }
-            // A failed build may have half-filled the caches; start the next one clean.
-            caches.clear();
         }
     }
-    let _ = state.events.send(());
+}
+
+/// The rebuilding side of serve: owns the caches and the last good build, publishes each
+/// result (or the error) and tells open pages.
+struct Rebuilder {
+    opts: BuildOptions,
+    caches: Caches,
+    /// The last good build's model and memo, for the one-episode fast path.
+    last: Option<(Site, pipeline::Memo)>,
+    state: Arc<State>,
+    quiet: bool,
+}
+
+impl Rebuilder {
+    /// Brings the site up to date after `paths` changed: a one-episode body edit redoes that
+    /// episode's files alone, anything else rebuilds (reusing the caches).
+    fn changed(&mut self, paths: &[PathBuf], why: &str) {
+        if let ([one], Some((site, memo))) = (paths, self.last.as_mut()) {
+            let start = Instant::now();
+            if let Some(files) = pipeline::rebuild_episode(&self.opts.root, site, memo, one) {
+                let n = files.len();
+                patch(&self.state, files);
+                // The index still has the old text; refresh it once edits pause.
+                self.caches.search_stale = site.config.search;
+                self.state.generation.fetch_add(1, Ordering::SeqCst);
+                if !self.quiet {
+                    eprintln!(
+                        "{why}: rebuilt {n} files in {} ms",
+                        start.elapsed().as_millis()
+                    );
+                }
+                let _ = self.state.events.send(());
+                return;
+            }
+        }
+        // Publish the rebuilt pages first (reusing the last search index), then refresh the
+        // index: searching is not what an author checks after each keystroke.
+        self.caches.defer_search = true;
+        self.build(why);
+    }
+
+    /// A full (cached) build; on failure the last good site stays served.
+    fn build(&mut self, why: &str) {
+        let start = Instant::now();
+        // Freed before building: the new build must not hold two sites at once.
+        self.last = None;
+        let result = pipeline::build_cached(&self.opts, &|_| {}, Some(&mut self.caches));
+        let elapsed = start.elapsed();
+        match result {
+            Ok(built) => {
+                publish(&self.state, &built.output);
+                if let Ok(mut e) = self.state.error.write() {
+                    *e = None;
+                }
+                self.state.generation.fetch_add(1, Ordering::SeqCst);
+                if !self.quiet {
+                    eprintln!(
+                        "{why}: rebuilt {} files in {} ms",
+                        built.report.files,
+                        elapsed.as_millis()
+                    );
+                }
+                self.last = built.memo.map(|m| (built.site, m));
+            }
+            Err(e) => {
+                let text = match &e {
+                    Error::Site(d) => render_all(d),
+                    other => other.to_string(),
+                };
+                eprintln!("{why}: build failed, still serving the last good site\n{text}");
+                if let Ok(mut err) = self.state.error.write() {
+                    *err = Some(text);
+                }
+                // A failed build may have half-filled the caches; start the next one clean.
+                self.caches.clear();
+            }
+        }
+        let _ = self.state.events.send(());
+    }
+
+    /// Rebuilds the search index the last builds reused.
+    fn refresh_search(&mut self) {
+        self.caches.defer_search = false;
+        let start = Instant::now();
+        self.last = None;
+        if let Ok(built) = pipeline::build_cached(&self.opts, &|_| {}, Some(&mut self.caches)) {
+            publish(&self.state, &built.output);
+            if !self.quiet {
+                eprintln!(
+                    "search index refreshed in {} ms",
+                    start.elapsed().as_millis()
+                );
+            }
+            self.last = built.memo.map(|m| (built.site, m));
+        }
+    }
 }
 
 /// Whether a change invalidates everything (templates, themes, the config).
@@ -184,14 +258,14 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         generation: AtomicU64::new(0),
         events,
     });
-    let mut caches = Caches::default();
-    rebuild(
-        &build_opts,
-        &mut caches,
-        &state,
-        opts.quiet,
-        "initial build",
-    );
+    let mut rebuilder = Rebuilder {
+        opts: build_opts,
+        caches: Caches::default(),
+        last: None,
+        state: state.clone(),
+        quiet: opts.quiet,
+    };
+    rebuilder.build("initial build");
     // The watcher: debounced events go to a rebuild thread that owns the caches.
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(Duration::from_millis(25), None, tx)
@@ -203,8 +277,6 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         }
     }
     let _ = debouncer.watch(&root, RecursiveMode::NonRecursive);
-    let rebuild_state = state.clone();
-    let quiet = opts.quiet;
     let watch_root = root.clone();
     std::thread::spawn(move || {
         let mut debouncer = debouncer;
@@ -256,7 +328,8 @@ pub fn run(opts: ServeOptions) -> Result<()> {
                     }
                 }
                 if paths.iter().any(|p| affects_everything(&watch_root, p)) {
-                    caches.clear();
+                    rebuilder.caches.clear();
+                    rebuilder.last = None;
                 }
                 let why = match paths.as_slice() {
                     [one] => format!(
@@ -265,14 +338,11 @@ pub fn run(opts: ServeOptions) -> Result<()> {
                     ),
                     many => format!("{} files changed", many.len()),
                 };
-                // Publish the rebuilt pages first (reusing the last search index), then refresh
-                // the index: searching is not what an author checks after each keystroke.
-                caches.defer_search = true;
-                rebuild(&build_opts, &mut caches, &rebuild_state, quiet, &why);
+                rebuilder.changed(&paths, &why);
             }
             // Refresh the search index only once edits pause, so it never delays the next
             // edit's pages.
-            if caches.search_stale {
+            if rebuilder.caches.search_stale {
                 match rx.recv_timeout(SEARCH_QUIET) {
                     Ok(next) => {
                         pending = Some(next);
@@ -281,17 +351,7 @@ pub fn run(opts: ServeOptions) -> Result<()> {
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                 }
-                caches.defer_search = false;
-                let start = Instant::now();
-                if let Ok(built) = pipeline::build_cached(&build_opts, &|_| {}, Some(&mut caches)) {
-                    publish(&rebuild_state, &built);
-                    if !quiet {
-                        eprintln!(
-                            "search index refreshed in {} ms",
-                            start.elapsed().as_millis()
-                        );
-                    }
-                }
+                rebuilder.refresh_search();
             }
         }
     });
