@@ -370,6 +370,8 @@ fn build_impl(
         return Err(e);
     }
     errors.append(&mut render_errors);
+    // Only serve keeps the cards; a build frees them before the data files and search.
+    let shared = caches.is_some().then_some(shared);
     timer.stage("pages");
     let previous_data = caches.as_deref().map(|c| &c.data);
     let mut new_data = HashMap::new();
@@ -487,7 +489,16 @@ fn build_impl(
     if let Some(dir) = flush {
         out.flush(dir)?;
     }
+    for f in crate::feeds::site_feeds(&site, &bodies) {
+        push(&mut out, f, "feeds", &mut errors);
+    }
     timer.stage("json+feeds");
+    let mut bodies = bodies;
+    if caches.is_none() {
+        // Nothing after this point shows episode HTML: free it before the search index
+        // (the build's peak) is made.
+        bodies.release_episode_html();
+    }
     if site.config.search {
         // serve may reuse the previous index for a quick first publish, then refresh it.
         let reuse = caches
@@ -507,9 +518,6 @@ fn build_impl(
         }
     }
     timer.stage("search");
-    for f in crate::feeds::site_feeds(&site, &bodies) {
-        push(&mut out, f, "feeds", &mut errors);
-    }
     for e in &site.episodes {
         if let (Some(path), Some(src)) = (
             crate::transcript::file_path(e),
@@ -560,7 +568,7 @@ fn build_impl(
         return Err(Error::Site(errors));
     }
     // serve keeps what a one-episode edit needs; `build` drops it here.
-    let memo = caches.is_some().then(|| Memo {
+    let memo = shared.map(|shared| Memo {
         bodies,
         shared,
         templates,

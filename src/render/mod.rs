@@ -33,6 +33,18 @@ pub struct Bodies {
     pub curated: BTreeMap<(TermKind, usize), markdown::Rendered>,
 }
 
+impl Bodies {
+    /// Drops the HTML of every episode body not shared with a cache, keeping the section text
+    /// (search and `digest.json` read that): `build` needs no HTML once pages and feeds exist.
+    pub fn release_episode_html(&mut self) {
+        for body in &mut self.episodes {
+            if let Some(b) = Arc::get_mut(body) {
+                b.html = String::new();
+            }
+        }
+    }
+}
+
 /// Work kept between builds by `serve`: rendered bodies by input, and pages by fingerprint.
 /// Cleared whenever templates or the config change.
 #[derive(Default)]
