@@ -95,6 +95,7 @@ impl Caches {
 struct Timer {
     on: bool,
     last: Instant,
+    cpu: u64,
 }
 
 impl Timer {
@@ -102,6 +103,7 @@ impl Timer {
         Timer {
             on: std::env::var_os("CASTDOWN_TIMINGS").is_some(),
             last: Instant::now(),
+            cpu: 0,
         }
     }
 
@@ -116,12 +118,24 @@ impl Timer {
                     .map(|v| v.trim().to_string())
                     .unwrap_or_default()
             };
+            // CPU time of the process (user + system, in clock ticks of 10 ms), to see how
+            // well each stage uses the cores.
+            let cpu = std::fs::read_to_string("/proc/self/stat")
+                .ok()
+                .and_then(|s| {
+                    let after = s.rsplit_once(')')?.1;
+                    let f: Vec<&str> = after.split_whitespace().collect();
+                    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+                })
+                .unwrap_or(0);
             eprintln!(
-                "  {name:<14} {:>7.1} ms   rss {:>10}   peak {:>10}",
+                "  {name:<14} {:>7.1} ms   cpu {:>6} ms   rss {:>10}   peak {:>10}",
                 self.last.elapsed().as_secs_f64() * 1000.0,
+                (cpu - self.cpu) * 10,
                 field("VmRSS:"),
                 field("VmHWM:"),
             );
+            self.cpu = cpu;
         }
         self.last = Instant::now();
     }

@@ -70,6 +70,35 @@ fn split_item(strong: Option<&str>, rest: &str) -> Option<(String, String)> {
     }
 }
 
+/// `t`'s words joined by single spaces, as `split_whitespace` and `join(" ")` would make them,
+/// in place and with a byte loop for ASCII text (section text of every body goes through it).
+fn collapse_whitespace(t: &mut String) {
+    if !t.is_ascii() {
+        *t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        return;
+    }
+    // Safe to edit as bytes: every byte is ASCII, so any result is valid UTF-8.
+    let mut bytes = std::mem::take(t).into_bytes();
+    let mut w = 0;
+    let mut pending_space = false;
+    for r in 0..bytes.len() {
+        let b = bytes[r];
+        if matches!(b, b' ' | b'\t'..=b'\r') {
+            pending_space = w > 0;
+            continue;
+        }
+        if pending_space {
+            bytes[w] = b' ';
+            w += 1;
+            pending_space = false;
+        }
+        bytes[w] = b;
+        w += 1;
+    }
+    bytes.truncate(w);
+    *t = String::from_utf8(bytes).unwrap_or_default();
+}
+
 /// Words in `t` as `split_whitespace` counts them, with a byte loop for ASCII text (the
 /// common case; this runs over every body at load).
 fn count_words(t: &str) -> usize {
@@ -606,7 +635,8 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
         html = sanitize::clean(&html);
     }
     for s in &mut sections {
-        s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        collapse_whitespace(&mut s.text);
+        s.text.shrink_to_fit();
     }
     sections.retain(|s| s.heading.is_some() || !s.text.is_empty());
     // Every body stays in memory until the pages are written; give back the spare capacity.
@@ -656,6 +686,26 @@ fn add_text(sections: &mut [Section], text: &str) {
 mod tests {
     use super::*;
     use crate::config::MarkdownOptions;
+
+    #[test]
+    fn collapsed_whitespace_agrees_with_split_and_join() {
+        for t in [
+            "",
+            "   ",
+            "one",
+            "  one  two\tthree\n\nfour\u{b}five\u{c}six\r\n ",
+            "x\u{a0}y  z",
+            "café  au\u{2003}lait ",
+        ] {
+            let mut got = t.to_string();
+            collapse_whitespace(&mut got);
+            assert_eq!(
+                got,
+                t.split_whitespace().collect::<Vec<_>>().join(" "),
+                "{t:?}"
+            );
+        }
+    }
 
     #[test]
     fn word_count_agrees_with_split_whitespace() {

@@ -45,16 +45,19 @@ pub fn related_episodes(episodes: &mut [Episode], concepts: &[Term]) {
                         .drain(..)
                         .map(|j| (j, std::mem::take(&mut scores[j])))
                         .collect();
-                    ranked.sort_by(|a, b| {
+                    // A total order (ties by distance, then index), so picking the best few
+                    // first and sorting only those gives the same list as sorting them all.
+                    let order = |a: &(usize, f64), b: &(usize, f64)| {
                         b.1.total_cmp(&a.1)
                             .then(a.0.abs_diff(i).cmp(&b.0.abs_diff(i)))
                             .then(a.0.cmp(&b.0))
-                    });
-                    ranked
-                        .into_iter()
-                        .take(KEEP_EPISODES)
-                        .map(|(j, _)| j)
-                        .collect()
+                    };
+                    if ranked.len() > KEEP_EPISODES {
+                        ranked.select_nth_unstable_by(KEEP_EPISODES - 1, order);
+                        ranked.truncate(KEEP_EPISODES);
+                    }
+                    ranked.sort_by(order);
+                    ranked.into_iter().map(|(j, _)| j).collect()
                 },
             )
             .collect()
