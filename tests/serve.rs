@@ -353,6 +353,23 @@ fn ctrl_c_stops_promptly_and_leaves_nothing_behind() {
     assert_eq!(before, common::tree(site.root()), "the site folder changed");
 }
 
+/// Waits until the served search index lists `word` in its postings (serve refreshes the
+/// index once edits pause).
+fn wait_for_search_term(srv: &Server, word: &str) {
+    let (_, manifest) = srv.get("/search/manifest.json");
+    let chunks: u32 = manifest
+        .split("\"post_chunks\":")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let chunk = format!("/search/p/{}.json", castdown::search::fnv1a(word) % chunks);
+    let quoted = format!("\"{word}\"");
+    srv.wait_for(&chunk, "the refreshed search index", |c, b| {
+        c == 200 && b.contains(&quoted)
+    });
+}
+
 #[test]
 fn the_search_index_catches_up_after_edits_pause() {
     let site = Site::fixture("tricky");
@@ -362,20 +379,7 @@ fn the_search_index_catches_up_after_edits_pause() {
         c == 200 && b.contains("Zebracorn episode")
     });
     // The index is refreshed once edits pause: the new word appears in its postings.
-    let (_, manifest) = srv.get("/search/manifest.json");
-    let chunks: u32 = manifest
-        .split("\"post_chunks\":")
-        .nth(1)
-        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1);
-    let chunk = format!(
-        "/search/p/{}.json",
-        castdown::search::fnv1a("zebracorn") % chunks
-    );
-    srv.wait_for(&chunk, "the refreshed search index", |c, b| {
-        c == 200 && b.contains("\"zebracorn\"")
-    });
+    wait_for_search_term(&srv, "zebracorn");
 }
 
 /// What serve sends for `path`, without the live-reload script it adds to HTML.
@@ -440,20 +444,7 @@ fn a_body_edit_redoes_that_episode_alone_and_matches_a_full_build() {
     assert!(served[1].contains("quokkafish"), "{}", served[1]);
     assert!(served[2].contains("quokkafish"), "{}", served[2]);
     // The search index catches up once edits pause.
-    let (_, manifest) = srv.get("/search/manifest.json");
-    let chunks: u32 = manifest
-        .split("\"post_chunks\":")
-        .nth(1)
-        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1);
-    let chunk = format!(
-        "/search/p/{}.json",
-        castdown::search::fnv1a("quokkafish") % chunks
-    );
-    srv.wait_for(&chunk, "the refreshed search index", |c, b| {
-        c == 200 && b.contains("\"quokkafish\"")
-    });
+    wait_for_search_term(&srv, "quokkafish");
 }
 
 #[test]
