@@ -67,9 +67,30 @@ pub fn robots(site: &Site) -> String {
 }
 
 fn md_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
-        .replace('[', "\\[")
-        .replace(']', "\\]")
+    let mut out = String::with_capacity(s.len());
+    push_md_line(&mut out, s);
+    out
+}
+
+/// Appends `s` as one line of Markdown link text: line breaks become spaces, brackets are
+/// escaped. One pass: `llms.txt` runs this twice per episode, and serve redoes it on a
+/// title edit.
+fn push_md_line(out: &mut String, s: &str) {
+    let mut rest = s;
+    // The special characters are ASCII, so every split below is on a character boundary.
+    while let Some(k) = rest
+        .bytes()
+        .position(|b| matches!(b, b'\n' | b'\r' | b'[' | b']'))
+    {
+        out.push_str(&rest[..k]);
+        match rest.as_bytes()[k] {
+            b'[' => out.push_str("\\["),
+            b']' => out.push_str("\\]"),
+            _ => out.push(' '),
+        }
+        rest = &rest[k + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// `llms.txt`: the site for language-model readers (llmstxt.org format).
@@ -83,18 +104,42 @@ pub fn llms(site: &Site) -> String {
         site.base.absolute("concepts/"),
         site.base.absolute("shows/")
     ));
-    for e in &site.episodes {
-        let show = e
-            .show
-            .map(|s| format!(" ({})", md_line(&site.shows[s].name)))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "- [{}]({}){show}, {}: {}\n",
-            md_line(&e.digest.title),
-            site.base.absolute(&e.path),
-            e.digest.date.ymd(),
-            md_line(&e.digest.summary)
-        ));
+    // Show names once, not once per episode.
+    let shows: Vec<String> = site
+        .shows
+        .iter()
+        .map(|s| format!(" ({})", md_line(&s.name)))
+        .collect();
+    // A line per episode, made in parallel chunks: at 10,000 episodes this is megabytes, and
+    // serve redoes it after every title or summary edit.
+    use rayon::prelude::*;
+    let chunks: Vec<String> = site
+        .episodes
+        .par_chunks(1024)
+        .map(|chunk| {
+            let mut out = String::with_capacity(chunk.len() * 320);
+            for e in chunk {
+                out.push_str("- [");
+                push_md_line(&mut out, &e.digest.title);
+                out.push_str("](");
+                out.push_str(&site.base.url);
+                out.push_str(e.path.trim_start_matches('/'));
+                out.push(')');
+                if let Some(show) = e.show.and_then(|s| shows.get(s)) {
+                    out.push_str(show);
+                }
+                out.push_str(", ");
+                out.push_str(&e.digest.date.ymd());
+                out.push_str(": ");
+                push_md_line(&mut out, &e.digest.summary);
+                out.push('\n');
+            }
+            out
+        })
+        .collect();
+    out.reserve(chunks.iter().map(String::len).sum());
+    for c in &chunks {
+        out.push_str(c);
     }
     if !site.pages.is_empty() {
         out.push_str("\n## Pages\n\n");
@@ -148,4 +193,16 @@ pub fn digest_json(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
     let mut bytes = serde_json::to_vec(&v).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md_line_keeps_one_line_and_escapes_brackets() {
+        assert_eq!(md_line("plain"), "plain");
+        assert_eq!(md_line("a\nb [c] é\r\n]"), "a b \\[c\\] é  \\]");
+        assert_eq!(md_line(""), "");
+    }
 }
