@@ -179,12 +179,18 @@ pub struct Memo {
 
 /// Redoes the output of one episode after an edit to its Markdown file `changed`, without a
 /// build: the common edit while writing. Applies only when the new digest parses cleanly and
-/// differs from the old one in its body alone (every other field is compared, so titles,
-/// dates, concepts, definitions and summaries, which other pages show, still take a full
-/// build). Then only what shows the body can change: the episode's page, its `digest.json`
-/// and, when it is among the newest `feed_limit`, the site feeds (term feeds carry summaries).
-/// Returns those files, having updated `site` and `memo`; `None` when a build is needed.
-/// The search index is left to the caller to refresh.
+/// keeps everything the rest of the model is computed from: slug, date, show, people, the
+/// concepts' names and order, draft, aliases, transcript. Then two cases:
+/// - only the body changed (and its summary did not): only what shows the body can differ,
+///   the episode's page, its `digest.json` and, when it is among the newest `feed_limit`,
+///   the site feeds (term feeds carry summaries);
+/// - its card changed too (title, summary, duration, source, media, extra, definitions):
+///   also every page that shows its card ([`render::fingerprint::pages_showing`]), the term
+///   feeds it is in, and `llms.txt`.
+///
+/// Returns those files, having updated `site` and `memo`; `None` when a build is needed
+/// (`site` and `memo` may then be half-updated: the caller drops them). The search index
+/// is left to the caller to refresh.
 pub fn rebuild_episode(
     root: &Path,
     site: &mut Site,
@@ -199,37 +205,92 @@ pub fn rebuild_episode(
     let text = std::fs::read_to_string(changed).ok()?;
     let dir = changed.parent()?;
     let new = load::digest::parse_digest(&old.path, dir, root, &text).ok()?;
-    // Equal apart from the body and what is computed from it alone.
-    let blank = |d: &load::Digest| {
+    // Compared through `Debug` with the allowed fields blanked: a field added to `Digest`
+    // later is compared (and so takes a full build) until someone decides otherwise.
+    let blank_body = |d: &load::Digest| {
         let mut d = d.clone();
         d.body = String::new();
         d.body_line = 0;
         d.word_count = 0;
         d.source_hash = 0;
+        d
+    };
+    let blank_card = |d: &load::Digest| {
+        let mut d = blank_body(d);
+        d.title = String::new();
+        d.summary = String::new();
+        d.duration = None;
+        d.source = None;
+        d.media = None;
+        d.extra = serde_json::Value::Null;
+        for c in &mut d.concepts {
+            c.definition = None;
+        }
         format!("{d:?}")
     };
-    if blank(&new) != blank(&old) {
+    let body_only = format!("{:?}", blank_body(&new)) == format!("{:?}", blank_body(&old));
+    if !body_only && blank_card(&new) != blank_card(&old) {
         return None;
     }
     let body_changed = new.body != old.body;
-    site.episodes[i].digest = Arc::new(new);
-    if !body_changed {
+    if body_only && !body_changed {
+        site.replace_digest(i, Arc::new(new));
         return Some(Vec::new());
     }
-    render::rerender_episode_body(site, &memo.highlighter, &mut memo.bodies, i);
-    let mut files = Vec::new();
-    match render::Job::Episode(i).run(site, &memo.templates, &memo.bodies, &memo.shared) {
-        Ok(page) => files.push(page),
-        // The full build reports the template error where it belongs.
-        Err(_) => return None,
+    site.replace_digest(i, Arc::new(new));
+    if body_changed {
+        render::rerender_episode_body(site, &memo.highlighter, &mut memo.bodies, i);
     }
-    files.push(OutputFile::bytes(
-        format!("{}digest.json", site.episodes[i].path),
-        extras::digest_json(site, &memo.bodies, i),
-    ));
+    let pages = if body_only {
+        vec![render::Job::Episode(i)]
+    } else {
+        memo.shared.refresh_card(site, i);
+        render::fingerprint::pages_showing(site, i)
+    };
+    let (site, memo) = (&*site, &*memo);
+    let bodies = &memo.bodies;
+    // Data files and feeds alongside the pages: each is small, but together they are most
+    // of this path's time.
+    type Make<'a> = Box<dyn FnOnce() -> Vec<OutputFile> + Send + 'a>;
+    let mut makes: Vec<Make> = vec![Box::new(move || {
+        vec![OutputFile::bytes(
+            format!("{}digest.json", site.episodes[i].path),
+            extras::digest_json(site, bodies, i),
+        )]
+    })];
     if i < site.config.feed_limit {
-        files.extend(crate::feeds::site_feeds(site, &memo.bodies));
+        makes.push(Box::new(move || crate::feeds::site_feeds(site, bodies)));
     }
+    if !body_only {
+        for (path, episodes, make) in crate::feeds::term_feeds(site, bodies) {
+            if episodes.contains(&i) {
+                makes.push(Box::new(move || vec![OutputFile::bytes(path, make())]));
+            }
+        }
+        makes.push(Box::new(move || {
+            vec![OutputFile::bytes(
+                "llms.txt",
+                extras::llms(site).into_bytes(),
+            )]
+        }));
+    }
+    let (pages, data) = rayon::join(
+        || {
+            pages
+                .par_iter()
+                .map(|job| job.run(site, &memo.templates, bodies, &memo.shared))
+                .collect::<std::result::Result<Vec<_>, _>>()
+        },
+        || {
+            makes
+                .into_par_iter()
+                .flat_map_iter(|make| make())
+                .collect::<Vec<_>>()
+        },
+    );
+    // The full build reports a template error where it belongs.
+    let mut files = pages.ok()?;
+    files.extend(data);
     Some(files)
 }
 

@@ -158,3 +158,185 @@ fn a_one_file_edit_rerenders_only_what_depends_on_it() {
         &shared_bytes(&second.output, "concepts/index.html")
     ));
 }
+
+/// An edit as serve's one-episode path sees it: the new text of one digest, then
+/// `rebuild_episode` instead of a build.
+struct Edited {
+    site: castdown::site::Site,
+    memo: castdown::pipeline::Memo,
+    /// What serve would be serving: the first build's files, patched after each edit.
+    served: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+impl Edited {
+    fn new(site: &Site) -> Edited {
+        let built = build_cached(&options(site), &|_| {}, Some(&mut Caches::default()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        Edited {
+            served: snapshot(&built.output).into_iter().collect(),
+            memo: built
+                .memo
+                .unwrap_or_else(|| panic!("a cached build keeps a memo")),
+            site: built.site,
+        }
+    }
+
+    /// Replaces `from` with `to` in `rel` and redoes that episode alone; the files redone, or
+    /// `None` when the edit needs a build.
+    fn edit(&mut self, site: &Site, rel: &str, from: &str, to: &str) -> Option<Vec<String>> {
+        let path = site.root().join(rel);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        std::fs::write(&path, text.replace(from, to)).unwrap_or_default();
+        let files = castdown::pipeline::rebuild_episode(
+            site.root(),
+            &mut self.site,
+            &mut self.memo,
+            &path,
+        )?;
+        let mut paths = Vec::new();
+        for f in files {
+            let Body::Bytes(b) = f.body else {
+                panic!("{}: not generated", f.path)
+            };
+            paths.push(f.path.clone());
+            self.served.insert(f.path, b.as_slice().to_vec());
+        }
+        Some(paths)
+    }
+
+    /// Every served file equals a clean build's, except the search index, which serve
+    /// refreshes by a build once edits pause.
+    fn assert_same_as_clean(&self, site: &Site, what: &str) {
+        let clean = build_in_memory(&options(site), &|_| {})
+            .unwrap_or_else(|e| panic!("{what}: clean build failed: {e}"));
+        let clean: std::collections::BTreeMap<String, Vec<u8>> =
+            snapshot(&clean.output).into_iter().collect();
+        let index = |p: &String| p.starts_with("search/") && p.ends_with(".json");
+        let a: Vec<&String> = self.served.keys().collect();
+        let b: Vec<&String> = clean.keys().collect();
+        assert_eq!(a, b, "{what}: different files");
+        for (p, bytes) in &clean {
+            if !index(p) {
+                assert!(
+                    self.served.get(p) == Some(bytes),
+                    "{what}: {p} differs from a clean build"
+                );
+            }
+        }
+    }
+}
+
+fn options(site: &Site) -> BuildOptions {
+    BuildOptions {
+        root: site.root().to_path_buf(),
+        output: None,
+        base_url: None,
+        drafts: false,
+    }
+}
+
+#[test]
+fn one_episode_edits_redone_without_a_build_match_clean_builds() {
+    let site = Site::fixture("demo");
+    // The next episode of flaky-tests' show, sharing no concept with it: not in its related
+    // list, yet its page links to flaky-tests as the previous episode, by title.
+    site.write(
+        "content/episodes/2025/neighbour.md",
+        "---\ntitle: The next one\nshow: The Build Log\ndate: 2025-10-09\nconcepts: [Lonely Concept]\n---\nNothing in common.\n",
+    );
+    let mut ed = Edited::new(&site);
+    let total = ed.served.len();
+    let flaky = "content/episodes/2025/flaky-tests.md";
+    // A title is on the home page, term pages, related lists, feeds and llms.txt.
+    let files = ed
+        .edit(&site, flaky, "quarantine, fix, or delete?", "revisited")
+        .unwrap_or_else(|| panic!("a title edit took a build"));
+    ed.assert_same_as_clean(&site, "title edit");
+    assert!(
+        files.len() < total / 2,
+        "{} of {total}: {files:?}",
+        files.len()
+    );
+    for f in [
+        "index.html",
+        "llms.txt",
+        "atom.xml",
+        "episodes/flaky-tests/index.html",
+        "episodes/neighbour/index.html",
+    ] {
+        assert!(files.iter().any(|p| p == f), "{f} not redone: {files:?}");
+    }
+    for (what, from, to) in [
+        // The first paragraph is the summary, which the lists show.
+        (
+            "summary edit",
+            "cut CI re-runs by two thirds",
+            "halved CI re-runs",
+        ),
+        // A definition is on the concept's page.
+        (
+            "definition edit",
+            "timing or shared state",
+            "timing or a shared cache",
+        ),
+        ("duration edit", "\"36:20\"", "\"41:05\""),
+        ("source edit", "build-log/210", "build-log/211"),
+    ] {
+        ed.edit(&site, flaky, from, to)
+            .unwrap_or_else(|| panic!("a {what} took a build"));
+        ed.assert_same_as_clean(&site, what);
+    }
+    // The episode with a transcript: its transcript page shows the title too.
+    let partner = "content/episodes/2025/partnership-without-exclusivity.md";
+    let text = std::fs::read_to_string(site.root().join(partner)).unwrap_or_default();
+    let title = text
+        .lines()
+        .find_map(|l| l.strip_prefix("title: "))
+        .unwrap_or_else(|| panic!("{partner} has no title line"))
+        .to_string();
+    let files = ed
+        .edit(&site, partner, &title, "\"Partners, renamed\"")
+        .unwrap_or_else(|| panic!("a title edit took a build"));
+    assert!(files.iter().any(|p| p.contains("transcript")), "{files:?}");
+    ed.assert_same_as_clean(&site, "title edit with a transcript");
+    // A body edit below the first paragraph: the page, its data and the site feeds.
+    let files = ed
+        .edit(&site, flaky, "## The policy", "## The policy we chose")
+        .unwrap_or_else(|| panic!("a body edit took a build"));
+    assert_eq!(files.len(), 5, "{files:?}");
+    ed.assert_same_as_clean(&site, "body edit");
+    // Saving the same text again redoes nothing.
+    let files = ed.edit(
+        &site,
+        flaky,
+        "## The policy we chose",
+        "## The policy we chose",
+    );
+    assert_eq!(files, Some(Vec::new()));
+    // What the model is computed from needs a build.
+    assert_eq!(
+        ed.edit(&site, flaky, "date: 2025-10-08", "date: 2025-10-09"),
+        None
+    );
+}
+
+#[test]
+fn edits_to_what_the_model_is_computed_from_take_a_build() {
+    let site = Site::fixture("demo");
+    let flaky = "content/episodes/2025/flaky-tests.md";
+    for (from, to) in [
+        ("date: 2025-10-08", "date: 2021-01-01"),
+        ("show: The Build Log", "show: Another Show"),
+        ("name: Flaky Test", "name: Flaky Tests Everywhere"),
+        ("Mara Okafor, ", ""),
+        ("title:", "slug: renamed\ntitle:"),
+        ("title:", "draft: true\ntitle:"),
+        ("title:", "aliases: [old/]\ntitle:"),
+    ] {
+        let original = std::fs::read_to_string(site.root().join(flaky)).unwrap_or_default();
+        let mut ed = Edited::new(&site);
+        assert_eq!(ed.edit(&site, flaky, from, to), None, "{from} -> {to}");
+        std::fs::write(site.root().join(flaky), original).unwrap_or_default();
+    }
+}

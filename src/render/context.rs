@@ -40,6 +40,14 @@ impl Shared {
         shared
     }
 
+    /// Makes episode `i`'s card again after its digest changed (serve's one-episode edit).
+    pub fn refresh_card(&mut self, site: &Site, i: usize) {
+        let new = card(site, self, i);
+        if let Some(slot) = self.cards.get_mut(i) {
+            *slot = new;
+        }
+    }
+
     fn term(&self, kind: TermKind, i: usize) -> Value {
         let k = match kind {
             TermKind::Concept => 0,

@@ -163,3 +163,46 @@ impl Fingerprints {
         }
     }
 }
+
+/// The pages whose fingerprint covers episode `i`'s card or its file, found from the
+/// model instead of by hashing every page: its own page and transcript, the episodes
+/// that list it (related, previous, next), and the one page of the home list and of each
+/// of its terms' lists it is on. An edit that changes only what these show (see
+/// `pipeline::rebuild_episode`) re-renders just them.
+pub fn pages_showing(site: &Site, i: usize) -> Vec<Job> {
+    let Some(e) = site.episodes.get(i) else {
+        return Vec::new();
+    };
+    let mut jobs = vec![Job::Episode(i)];
+    if e.digest.transcript_data.is_some() {
+        jobs.push(Job::Transcript(i));
+    }
+    for (j, other) in site.episodes.iter().enumerate() {
+        if j != i
+            && (other.related.contains(&i)
+                || other.prev_in_show == Some(i)
+                || other.next_in_show == Some(i))
+        {
+            jobs.push(Job::Episode(j));
+        }
+    }
+    let per = site.config.paginate.max(1);
+    let home_pages = site.episodes.len().div_ceil(per).max(1);
+    jobs.push(Job::Home(i / per + 1, home_pages));
+    let mut terms: Vec<(TermKind, usize)> = Vec::new();
+    terms.extend(e.concepts.iter().map(|c| (TermKind::Concept, c.concept)));
+    terms.extend(e.show.map(|s| (TermKind::Show, s)));
+    terms.extend(e.people.iter().map(|&p| (TermKind::Person, p)));
+    for (kind, t) in terms {
+        let list = &site.terms(kind)[t].episodes;
+        if let Ok(pos) = list.binary_search(&i) {
+            jobs.push(Job::Term(
+                kind,
+                t,
+                pos / per + 1,
+                list.len().div_ceil(per).max(1),
+            ));
+        }
+    }
+    jobs
+}

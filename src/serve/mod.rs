@@ -113,8 +113,9 @@ struct Rebuilder {
 }
 
 impl Rebuilder {
-    /// Brings the site up to date after `paths` changed: a one-episode body edit redoes that
-    /// episode's files alone, anything else rebuilds (reusing the caches).
+    /// Brings the site up to date after `paths` changed: a one-episode edit that keeps the
+    /// model's shape (body, title, summary…) redoes only the files that show that episode
+    /// (`pipeline::rebuild_episode`), anything else rebuilds (reusing the caches).
     fn changed(&mut self, paths: &[PathBuf], why: &str) {
         if let ([one], Some((site, memo))) = (paths, self.last.as_mut()) {
             let start = Instant::now();

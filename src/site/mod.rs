@@ -77,6 +77,23 @@ pub struct Site {
     concept_lookup: terms::Lookup,
 }
 
+/// An episode's concepts in the order its digest lists them, each once, with its definition.
+fn episode_concepts(lookup: &terms::Lookup, d: &Digest) -> Vec<EpisodeConcept> {
+    let mut ecs: Vec<EpisodeConcept> = Vec::new();
+    for c in &d.concepts {
+        if let Some(idx) = lookup.find(&c.name)
+            && !ecs.iter().any(|e| e.concept == idx)
+        {
+            ecs.push(EpisodeConcept {
+                concept: idx,
+                name: c.name.clone(),
+                definition: c.definition.clone(),
+            });
+        }
+    }
+    ecs
+}
+
 impl Site {
     /// Builds the model. `drafts` includes draft digests and pages.
     pub fn build(
@@ -205,20 +222,7 @@ impl Site {
         let mut episodes: Vec<Episode> = digests
             .into_iter()
             .map(|d| {
-                let mut seen = Vec::new();
-                let mut ecs = Vec::new();
-                for c in &d.concepts {
-                    if let Some(idx) = concept_lookup.find(&c.name)
-                        && !seen.contains(&idx)
-                    {
-                        seen.push(idx);
-                        ecs.push(EpisodeConcept {
-                            concept: idx,
-                            name: c.name.clone(),
-                            definition: c.definition.clone(),
-                        });
-                    }
-                }
+                let ecs = episode_concepts(&concept_lookup, &d);
                 let mut ppl: Vec<usize> = Vec::new();
                 for p in &d.people {
                     if let Some(i) = people_lookup.find(p)
@@ -296,6 +300,17 @@ impl Site {
             pages,
             concept_lookup,
         })
+    }
+
+    /// Episode `i` with a new digest that differs from its old one only in what no other part
+    /// of the model is computed from (title, summary, definitions, body…; the caller checks):
+    /// its concepts are re-read for their definitions, every index stays as it was.
+    pub fn replace_digest(&mut self, i: usize, digest: Arc<Digest>) {
+        let concepts = episode_concepts(&self.concept_lookup, &digest);
+        if let Some(e) = self.episodes.get_mut(i) {
+            e.concepts = concepts;
+            e.digest = digest;
+        }
     }
 
     /// The concept a name (or alias) refers to.
