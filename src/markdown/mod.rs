@@ -71,8 +71,9 @@ fn split_item(strong: Option<&str>, rest: &str) -> Option<(String, String)> {
 }
 
 /// `t`'s words joined by single spaces, as `split_whitespace` and `join(" ")` would make them,
-/// in place and with a byte loop for ASCII text (section text of every body goes through it).
-fn collapse_whitespace(t: &mut String) {
+/// in place and with a byte loop for ASCII text (section text of every body and every
+/// transcript cue goes through it).
+pub(crate) fn collapse_whitespace(t: &mut String) {
     if !t.is_ascii() {
         *t = t.split_whitespace().collect::<Vec<_>>().join(" ");
         return;

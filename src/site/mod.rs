@@ -169,32 +169,53 @@ impl Site {
         };
         let show_names = |d: &Digest| d.show.iter().cloned().collect::<Vec<_>>();
         let people_names = |d: &Digest| d.people.clone();
-        let (concepts, concept_lookup, mut errs) = terms::build(
-            TermKind::Concept,
-            &digests,
-            &chronological,
-            &concept_names,
+        // The three kinds are independent: built side by side.
+        let (concept_curated, show_curated, people_curated) = (
             curated_of(CuratedKind::Concept),
-            &config.concept_aliases,
-        );
-        errors.append(&mut errs);
-        let (shows, show_lookup, mut errs) = terms::build(
-            TermKind::Show,
-            &digests,
-            &chronological,
-            &show_names,
             curated_of(CuratedKind::Show),
-            &[],
-        );
-        errors.append(&mut errs);
-        let (people, people_lookup, mut errs) = terms::build(
-            TermKind::Person,
-            &digests,
-            &chronological,
-            &people_names,
             curated_of(CuratedKind::Person),
-            &[],
         );
+        let (concept_terms, (show_terms, people_terms)) = rayon::join(
+            || {
+                terms::build(
+                    TermKind::Concept,
+                    &digests,
+                    &chronological,
+                    &concept_names,
+                    concept_curated,
+                    &config.concept_aliases,
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        terms::build(
+                            TermKind::Show,
+                            &digests,
+                            &chronological,
+                            &show_names,
+                            show_curated,
+                            &[],
+                        )
+                    },
+                    || {
+                        terms::build(
+                            TermKind::Person,
+                            &digests,
+                            &chronological,
+                            &people_names,
+                            people_curated,
+                            &[],
+                        )
+                    },
+                )
+            },
+        );
+        let (concepts, concept_lookup, mut errs) = concept_terms;
+        errors.append(&mut errs);
+        let (shows, show_lookup, mut errs) = show_terms;
+        errors.append(&mut errs);
+        let (people, people_lookup, mut errs) = people_terms;
         errors.append(&mut errs);
 
         let mut pages: Vec<Page> = content

@@ -104,6 +104,10 @@ fn timing(line: &str) -> Option<(f64, f64)> {
 }
 
 fn decode_entities(s: &str) -> String {
+    // Most cues have no entity: skip the eight passes below.
+    if !s.contains('&') {
+        return s.to_string();
+    }
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&nbsp;", "\u{a0}")
@@ -140,7 +144,12 @@ fn strip_tags(s: &str) -> (String, Option<String>) {
         }
     }
     out.push_str(rest);
-    (decode_entities(&out), speaker)
+    let text = if out.contains('&') {
+        decode_entities(&out)
+    } else {
+        out
+    };
+    (text, speaker)
 }
 
 fn parse_cues(lines: &[&str], vtt: bool) -> Result<Transcript, Vec<ParseError>> {
@@ -224,7 +233,8 @@ fn parse_cues(lines: &[&str], vtt: bool) -> Result<Transcript, Vec<ParseError>> 
         }
         let raw = block[timing_idx + 1..].join("\n");
         let (text, speaker) = strip_tags(&raw);
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut text = text;
+        crate::markdown::collapse_whitespace(&mut text);
         if text.is_empty() {
             continue; // An empty cue shows nothing; it is not an error.
         }
