@@ -87,8 +87,9 @@ pub fn feed(
             let mut entry = Entry::default();
             entry.set_title(Text::plain(clean(&d.title)));
             entry.set_id(permalink.clone());
-            entry.set_updated(date(&d.date.rfc3339()));
-            entry.set_published(Some(date(&d.date.rfc3339())));
+            let when = date(&d.date.rfc3339());
+            entry.set_updated(when);
+            entry.set_published(Some(when));
             let mut links = vec![link(permalink, "alternate", Some("text/html"))];
             if let Some(m) = &d.media {
                 let mut l = link(m.url.clone(), "enclosure", Some(&m.mime));

@@ -1,8 +1,6 @@
 //! Files made without templates, valid by construction: `sitemap.xml`, `robots.txt`,
 //! `llms.txt` and each episode's `digest.json`.
 
-use serde_json::json;
-
 use crate::load::duration;
 use crate::render::Bodies;
 use crate::site::{Site, TermKind};
@@ -160,39 +158,108 @@ pub fn digest_json(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
     let d = &e.digest;
     let term = |kind: TermKind, idx: usize| {
         let t = &site.terms(kind)[idx];
-        json!({"name": t.name, "slug": t.slug, "url": site.base.absolute(&t.path())})
+        TermJson {
+            name: &t.name,
+            slug: &t.slug,
+            url: site.base.absolute(&t.path()),
+        }
     };
-    let v = json!({
-        "version": 1,
-        "title": d.title,
-        "slug": d.slug,
-        "url": site.base.absolute(&e.path),
-        "show": e.show.map(|s| term(TermKind::Show, s)),
-        "date": d.date.rfc3339(),
-        "source": d.source,
-        "duration": d.duration.map(duration::iso),
-        "duration_seconds": d.duration,
-        "people": e.people.iter().map(|&p| term(TermKind::Person, p)).collect::<Vec<_>>(),
-        "concepts": e.concepts.iter().map(|c| {
-            let mut t = term(TermKind::Concept, c.concept);
-            t["definition"] = json!(c.definition);
-            t
-        }).collect::<Vec<_>>(),
-        "summary": d.summary,
-        "media": d.media,
-        "word_count": d.word_count,
-        "sections": bodies.episodes[i].sections,
-        "transcript": crate::transcript::page_path(e).map(|p| json!({
-            "url": site.base.absolute(&p),
-            "file": crate::transcript::file_path(e).map(|f| site.base.absolute(&f)),
-            "type": crate::transcript::mime(e),
-            "word_count": d.transcript_data.as_ref().map(|t| t.word_count()),
-        })),
-        "extra": d.extra,
-    });
+    let v = DigestJson {
+        concepts: e
+            .concepts
+            .iter()
+            .map(|c| {
+                let t = term(TermKind::Concept, c.concept);
+                ConceptJson {
+                    definition: c.definition.as_deref(),
+                    name: t.name,
+                    slug: t.slug,
+                    url: t.url,
+                }
+            })
+            .collect(),
+        date: d.date.rfc3339(),
+        duration: d.duration.map(duration::iso),
+        duration_seconds: d.duration,
+        extra: &d.extra,
+        // `Media` declares its fields in another order; as a value its keys are sorted.
+        media: d
+            .media
+            .as_ref()
+            .map(|m| serde_json::to_value(m).unwrap_or_default()),
+        people: e
+            .people
+            .iter()
+            .map(|&p| term(TermKind::Person, p))
+            .collect(),
+        sections: &bodies.episodes[i].sections,
+        show: e.show.map(|s| term(TermKind::Show, s)),
+        slug: &d.slug,
+        source: d.source.as_deref(),
+        summary: &d.summary,
+        title: &d.title,
+        transcript: crate::transcript::page_path(e).map(|p| TranscriptJson {
+            file: crate::transcript::file_path(e).map(|f| site.base.absolute(&f)),
+            mime: crate::transcript::mime(e),
+            url: site.base.absolute(&p),
+            word_count: d.transcript_data.as_ref().map(|t| t.word_count()),
+        }),
+        url: site.base.absolute(&e.path),
+        version: 1,
+        word_count: d.word_count,
+    };
     let mut bytes = serde_json::to_vec(&v).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+// `digest.json` written straight from borrowed fields rather than through a `json!` value
+// (which cloned every section's text). Fields are declared in alphabetical order: the order
+// a `serde_json` map gives its keys, which the files have always had.
+
+#[derive(serde::Serialize)]
+struct DigestJson<'a> {
+    concepts: Vec<ConceptJson<'a>>,
+    date: String,
+    duration: Option<String>,
+    duration_seconds: Option<u64>,
+    extra: &'a serde_json::Value,
+    media: Option<serde_json::Value>,
+    people: Vec<TermJson<'a>>,
+    sections: &'a [crate::markdown::Section],
+    show: Option<TermJson<'a>>,
+    slug: &'a str,
+    source: Option<&'a str>,
+    summary: &'a str,
+    title: &'a str,
+    transcript: Option<TranscriptJson<'a>>,
+    url: String,
+    version: u32,
+    word_count: usize,
+}
+
+#[derive(serde::Serialize)]
+struct TermJson<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+}
+
+#[derive(serde::Serialize)]
+struct ConceptJson<'a> {
+    definition: Option<&'a str>,
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+}
+
+#[derive(serde::Serialize)]
+struct TranscriptJson<'a> {
+    file: Option<String>,
+    #[serde(rename = "type")]
+    mime: &'a str,
+    url: String,
+    word_count: Option<usize>,
 }
 
 #[cfg(test)]
