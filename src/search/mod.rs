@@ -266,17 +266,58 @@ fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
     out
 }
 
+/// One document's distinct terms (of one shard) with their boosted frequencies.
+type DocTerms = Vec<(String, f32)>;
+
+/// How many shards the postings are folded in (see [`index`]).
+const SHARDS: usize = 4;
+
+fn shard_of(term: &str) -> usize {
+    fnv1a(term) as usize % SHARDS
+}
+
+/// The postings of the terms of one shard: an id per term, in order of first use, and per
+/// id the documents (in order) with the term's boosted frequency.
+#[derive(Default)]
+struct Shard {
+    term_ids: FnvMap<String, u32>,
+    lists: Vec<Vec<(u32, f32)>>,
+}
+
+impl Shard {
+    /// Adds a batch of documents numbered from `first_doc`: each one's terms of this shard.
+    fn fold(&mut self, first_doc: u32, docs: Vec<DocTerms>) {
+        for (k, terms) in docs.into_iter().enumerate() {
+            let doc = first_doc + k as u32;
+            for (t, f) in terms {
+                let id = match self.term_ids.get(t.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.lists.len() as u32;
+                        self.term_ids.insert(t, id);
+                        self.lists.push(Vec::new());
+                        id
+                    }
+                };
+                self.lists[id as usize].push((doc, f));
+            }
+        }
+    }
+}
+
 /// Builds every file of the search index and nothing else (the page is a template).
 pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     let docs = docs(site, bodies);
     // Per document: boosted term frequencies and length, a batch of documents at a time,
     // each batch folded into one list per distinct term right away: holding every document's
     // term map at once took more memory than any other stage of a build.
-    let mut term_ids: FnvMap<String, u32> = FnvMap::default();
-    let mut lists: Vec<Vec<(u32, f32)>> = Vec::new();
+    // Terms are split into shards by hash, each folded on its own thread: folding (a term
+    // id lookup per distinct term of every document) was a serial fifth of this stage.
+    let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
     let mut lens: Vec<f32> = Vec::with_capacity(docs.len());
     for batch in docs.chunks(crate::render::PAGE_BATCH) {
-        let per_doc: Vec<(FnvMap<String, f32>, f32)> = batch
+        let first_doc = lens.len() as u32;
+        let per_doc: Vec<(Vec<DocTerms>, f32)> = batch
             .par_iter()
             .map(|d| {
                 let mut tf: FnvMap<String, f32> =
@@ -293,29 +334,35 @@ pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
                         }
                     });
                 }
-                (tf, len)
+                let mut by_shard: Vec<DocTerms> = vec![Vec::new(); SHARDS];
+                for (t, f) in tf {
+                    by_shard[shard_of(&t)].push((t, f));
+                }
+                (by_shard, len)
             })
             .collect();
-        for (tf, len) in per_doc {
-            let doc = lens.len() as u32;
+        // Regroup by shard (moving, not copying), keeping document order within each.
+        let mut per_shard: Vec<Vec<DocTerms>> = vec![Vec::new(); SHARDS];
+        for (by_shard, len) in per_doc {
             lens.push(len);
-            for (t, f) in tf {
-                let id = match term_ids.get(t.as_str()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = lists.len() as u32;
-                        term_ids.insert(t, id);
-                        lists.push(Vec::new());
-                        id
-                    }
-                };
-                lists[id as usize].push((doc, f));
+            for (s, terms) in by_shard.into_iter().enumerate() {
+                per_shard[s].push(terms);
             }
         }
+        shards
+            .par_iter_mut()
+            .zip(per_shard.into_par_iter())
+            .for_each(|(shard, docs)| shard.fold(first_doc, docs));
     }
-    let mut terms: Vec<String> = vec![String::new(); lists.len()];
-    for (t, id) in term_ids {
-        terms[id as usize] = t;
+    let mut terms: Vec<String> = Vec::new();
+    let mut lists: Vec<Vec<(u32, f32)>> = Vec::new();
+    for shard in shards {
+        let base = terms.len();
+        terms.resize(base + shard.lists.len(), String::new());
+        for (t, id) in shard.term_ids {
+            terms[base + id as usize] = t;
+        }
+        lists.extend(shard.lists);
     }
     let n = docs.len().max(1) as f32;
     let avgdl = (lens.iter().sum::<f32>() / n).max(1.0);
