@@ -233,11 +233,10 @@ pub fn rebuild_episode(
         return None;
     }
     let body_changed = new.body != old.body;
+    site.replace_digest(i, Arc::new(new));
     if body_only && !body_changed {
-        site.replace_digest(i, Arc::new(new));
         return Some(Vec::new());
     }
-    site.replace_digest(i, Arc::new(new));
     if body_changed {
         render::rerender_episode_body(site, &memo.highlighter, &mut memo.bodies, i);
     }
@@ -508,7 +507,7 @@ fn build_impl(
     if let Some(c) = caches.as_deref_mut() {
         c.data = new_data;
     }
-    let home_pages = site.episodes.len().div_ceil(site.config.paginate).max(1);
+    let home_pages = render::page_count(site.episodes.len(), site.config.paginate);
     if home_pages > 1 || !site.episodes.is_empty() {
         // `/page/1/` is the home page; like Zola, redirect it there.
         match render::render_alias(&templates, &site, "page/1/", &site.base.url) {

@@ -120,8 +120,7 @@ pub fn llms(site: &Site) -> String {
                 out.push_str("- [");
                 push_md_line(&mut out, &e.digest.title);
                 out.push_str("](");
-                out.push_str(&site.base.url);
-                out.push_str(e.path.trim_start_matches('/'));
+                out.push_str(&site.base.absolute(&e.path));
                 out.push(')');
                 if let Some(show) = e.show.and_then(|s| shows.get(s)) {
                     out.push_str(show);

@@ -187,8 +187,10 @@ pub fn pages_showing(site: &Site, i: usize) -> Vec<Job> {
         }
     }
     let per = site.config.paginate.max(1);
-    let home_pages = site.episodes.len().div_ceil(per).max(1);
-    jobs.push(Job::Home(i / per + 1, home_pages));
+    jobs.push(Job::Home(
+        i / per + 1,
+        super::page_count(site.episodes.len(), per),
+    ));
     let mut terms: Vec<(TermKind, usize)> = Vec::new();
     terms.extend(e.concepts.iter().map(|c| (TermKind::Concept, c.concept)));
     terms.extend(e.show.map(|s| (TermKind::Show, s)));
@@ -200,7 +202,7 @@ pub fn pages_showing(site: &Site, i: usize) -> Vec<Job> {
                 kind,
                 t,
                 pos / per + 1,
-                list.len().div_ceil(per).max(1),
+                super::page_count(list.len(), per),
             ));
         }
     }

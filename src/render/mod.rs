@@ -185,6 +185,11 @@ pub fn paginated_path(base: &str, n: usize) -> String {
     }
 }
 
+/// How many pages a list of `items` takes at `per` a page (an empty list still has one).
+pub fn page_count(items: usize, per: usize) -> usize {
+    items.div_ceil(per.max(1)).max(1)
+}
+
 /// The file a page path is written to: `a/b/` → `a/b/index.html`.
 pub fn index_file(path: &str) -> String {
     format!("{path}index.html")
@@ -215,14 +220,14 @@ pub fn render_pages(
         }
     }
     let per = site.config.paginate;
-    let home_pages = site.episodes.len().div_ceil(per).max(1);
+    let home_pages = page_count(site.episodes.len(), per);
     for n in 1..=home_pages {
         jobs.push(Job::Home(n, home_pages));
     }
     for kind in [TermKind::Concept, TermKind::Show, TermKind::Person] {
         jobs.push(Job::TermList(kind));
         for (i, t) in site.terms(kind).iter().enumerate() {
-            let pages = t.episodes.len().div_ceil(per).max(1);
+            let pages = page_count(t.episodes.len(), per);
             for n in 1..=pages {
                 jobs.push(Job::Term(kind, i, n, pages));
             }

@@ -103,10 +103,10 @@ fn timing(line: &str) -> Option<(f64, f64)> {
     Some((timestamp(a)?, timestamp(b)?))
 }
 
-fn decode_entities(s: &str) -> String {
+fn decode_entities(s: String) -> String {
     // Most cues have no entity: skip the eight passes below.
     if !s.contains('&') {
-        return s.to_string();
+        return s;
     }
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -132,7 +132,7 @@ fn strip_tags(s: &str) -> (String, Option<String>) {
                     // `<v.loud Name>`: classes first, then the name.
                     let name = v.split_once(' ').map(|(_, n)| n.trim()).unwrap_or("");
                     if speaker.is_none() && !name.is_empty() {
-                        speaker = Some(decode_entities(name));
+                        speaker = Some(decode_entities(name.to_string()));
                     }
                 }
                 rest = &rest[i + j + 1..];
@@ -144,12 +144,7 @@ fn strip_tags(s: &str) -> (String, Option<String>) {
         }
     }
     out.push_str(rest);
-    let text = if out.contains('&') {
-        decode_entities(&out)
-    } else {
-        out
-    };
-    (text, speaker)
+    (decode_entities(out), speaker)
 }
 
 fn parse_cues(lines: &[&str], vtt: bool) -> Result<Transcript, Vec<ParseError>> {
