@@ -175,16 +175,17 @@ fn unknown_paths_get_the_404_page_and_traversal_is_refused() {
     assert!(!body.contains("TOP SECRET"));
 }
 
-/// Gives the tricky fixture's `code.md` episode a new title, as an author's edit would.
-fn retitle_code_episode(site: &Site, title: &str) {
+/// Replaces `from` with `to` in the tricky fixture's `code.md`, as an author's edit would.
+fn edit_code_episode(site: &Site, from: &str, to: &str) {
     let path = site.root().join("content/episodes/code.md");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(text.contains("title: With code"), "fixture changed: {text}");
-    std::fs::write(
-        &path,
-        text.replace("title: With code", &format!("title: {title}")),
-    )
-    .unwrap_or_default();
+    assert!(text.contains(from), "fixture changed: {text}");
+    std::fs::write(&path, text.replace(from, to)).unwrap_or_default();
+}
+
+/// Gives the tricky fixture's `code.md` episode a new title.
+fn retitle_code_episode(site: &Site, title: &str) {
+    edit_code_episode(site, "title: With code", &format!("title: {title}"));
 }
 
 #[test]
@@ -469,9 +470,7 @@ fn front_matter_edits_reach_every_list_and_only_a_date_edit_takes_a_build() {
         c == 200 && b.contains("wombatfish")
     });
     // A date moves the episode in every list: a build.
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(text.contains("date: 2024-01-01"), "fixture changed: {text}");
-    std::fs::write(&path, text.replace("date: 2024-01-01", "date: 2019-05-04")).unwrap_or_default();
+    edit_code_episode(&site, "date: 2024-01-01", "date: 2019-05-04");
     srv.wait_for("/episodes/code/", "the new date", |c, b| {
         c == 200 && b.contains("2019-05-04")
     });
