@@ -74,6 +74,9 @@ pub struct Output {
     redirects: BTreeSet<String>,
     /// Folders already created in the staging folder.
     made_dirs: BTreeSet<String>,
+    /// Generated files added since the last [`Output::flush`]: scanning every file for the
+    /// unwritten ones on each flush grew with the square of the site's size.
+    pending: Vec<String>,
 }
 
 impl Output {
@@ -102,6 +105,9 @@ impl Output {
         {
             self.redirects.insert(file.path.clone());
         }
+        if let Body::Bytes(_) = &file.body {
+            self.pending.push(file.path.clone());
+        }
         self.files
             .insert(file.path, (file.body, origin.to_string()));
         Ok(())
@@ -129,12 +135,7 @@ impl Output {
     /// Writes every generated file not yet written into `dir` (the staging folder) and
     /// drops its bytes from memory.
     pub fn flush(&mut self, dir: &Path) -> Result<(), Error> {
-        let pending: Vec<String> = self
-            .files
-            .iter()
-            .filter(|(_, (b, _))| matches!(b, Body::Bytes(_)))
-            .map(|(p, _)| p.clone())
-            .collect();
+        let pending = std::mem::take(&mut self.pending);
         let dirs: Vec<String> = pending
             .iter()
             .filter_map(|p| p.rfind('/').map(|i| p[..i].to_string()))
