@@ -419,6 +419,7 @@ fn build_impl(
     timer.stage("markdown");
     let mut out = Output::default();
     let mut flush_error: Option<Error> = None;
+    let writer = flush.map(crate::output::Writer::start);
     let shared = render::Shared::new(&site);
     let mut render_errors = render::render_pages(
         &site,
@@ -433,8 +434,8 @@ fn build_impl(
             for f in pages {
                 push(&mut out, f, "a page", &mut errors);
             }
-            if let (Some(dir), None) = (flush, &flush_error)
-                && let Err(e) = out.flush(dir)
+            if let (Some(w), None) = (&writer, &flush_error)
+                && let Err(e) = out.flush(w)
             {
                 flush_error = Some(e);
             }
@@ -461,8 +462,8 @@ fn build_impl(
             }
             push(out, OutputFile::shared(path, bytes), "data", errors);
         }
-        match flush {
-            Some(dir) => out.flush(dir),
+        match &writer {
+            Some(w) => out.flush(w),
             None => Ok(()),
         }
     };
@@ -560,8 +561,8 @@ fn build_impl(
             Err(d) => errors.push(d),
         }
     }
-    if let Some(dir) = flush {
-        out.flush(dir)?;
+    if let Some(w) = &writer {
+        out.flush(w)?;
     }
     for f in crate::feeds::site_feeds(&site, &bodies) {
         push(&mut out, f, "feeds", &mut errors);
@@ -641,6 +642,10 @@ fn build_impl(
     if !errors.is_empty() {
         return Err(Error::Site(errors));
     }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    timer.stage("writing");
     // serve keeps what a one-episode edit needs; `build` drops it here.
     let memo = shared.map(|shared| Memo {
         bodies,
