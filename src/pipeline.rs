@@ -448,142 +448,151 @@ fn build_impl(
     // Only serve keeps the cards; a build frees them before the data files and search.
     let shared = caches.is_some().then_some(shared);
     timer.stage("pages");
-    let previous_data = caches.as_deref().map(|c| &c.data);
-    let mut new_data = HashMap::new();
-    // Data files in batches, each written out before the next is made (like the pages):
-    // all digest.json files at once would hold ~9 KB per episode.
-    let mut take = |batch: Vec<(String, Option<u64>, Arc<Vec<u8>>)>,
-                    out: &mut Output,
-                    errors: &mut Vec<Diagnostic>|
-     -> Result<()> {
-        for (path, fp, bytes) in batch {
-            if let Some(fp) = fp {
-                new_data.insert(path.clone(), (fp, bytes.clone()));
-            }
-            push(out, OutputFile::shared(path, bytes), "data", errors);
-        }
-        match &writer {
-            Some(w) => out.flush(w),
-            None => Ok(()),
-        }
-    };
-    let episodes = site.episodes.len();
-    for start in (0..episodes).step_by(render::PAGE_BATCH) {
-        let batch = (start..(start + render::PAGE_BATCH).min(episodes))
-            .into_par_iter()
-            .map(|i| {
-                let path = format!("{}digest.json", site.episodes[i].path);
-                cached_data(
-                    previous_data,
-                    path,
-                    fps.as_ref().map(|f| f.episodes[i]),
-                    || extras::digest_json(&site, &bodies, i),
-                )
-            })
-            .collect();
-        take(batch, &mut out, &mut errors)?;
-    }
-    let mut term_feeds = crate::feeds::term_feeds(&site, &bodies)
-        .into_iter()
-        .peekable();
-    while term_feeds.peek().is_some() {
-        let chunk: Vec<_> = term_feeds.by_ref().take(render::PAGE_BATCH).collect();
-        let batch = chunk
-            .into_par_iter()
-            .map(|(path, episodes, make)| {
-                let fp = fps.as_ref().map(|f| {
-                    let mut c = crate::hash::Combine::new("term-feed");
-                    c.add(&path);
-                    for &e in &episodes {
-                        c.add(&f.episodes[e]);
-                    }
-                    c.finish()
-                });
-                cached_data(previous_data, path, fp, make)
-            })
-            .collect();
-        take(batch, &mut out, &mut errors)?;
-    }
-    drop(term_feeds);
-    if let Some(c) = caches.as_deref_mut() {
-        c.data = new_data;
-    }
-    let home_pages = render::page_count(site.episodes.len(), site.config.paginate);
-    if home_pages > 1 || !site.episodes.is_empty() {
-        // `/page/1/` is the home page; like Zola, redirect it there.
-        match render::render_alias(&templates, &site, "page/1/", &site.base.url) {
-            Ok(html) => push(
-                &mut out,
-                OutputFile::bytes("page/1/index.html", html.into_bytes()),
-                "pagination",
-                &mut errors,
-            ),
-            Err(d) => errors.push(d),
-        }
-    }
-    let mut aliases: Vec<(String, String, PathBuf)> = Vec::new();
-    for e in &site.episodes {
-        for a in &e.digest.aliases {
-            aliases.push((
-                a.clone(),
-                site.base.absolute(&e.path),
-                e.digest.path.clone(),
-            ));
-        }
-    }
-    for p in &site.pages {
-        for a in &p.aliases {
-            aliases.push((
-                a.clone(),
-                site.base.absolute(&format!("{}/", p.slug)),
-                p.path.clone(),
-            ));
-        }
-    }
-    for (from, to, origin) in aliases {
-        let file = if from.ends_with('/') {
-            format!("{from}index.html")
-        } else {
-            from.clone()
-        };
-        match render::render_alias(&templates, &site, &from, &to) {
-            Ok(html) => {
-                if let Err(d) = out.add(
-                    OutputFile::bytes(file, html.into_bytes()),
-                    &origin.display().to_string(),
-                ) {
-                    errors.push(
-                        Diagnostic::new(origin, format!("alias `/{from}`: {}", d.message))
-                            .hint("an alias may not replace a page the site produces"),
-                    );
-                }
-            }
-            Err(d) => errors.push(d),
-        }
-    }
-    if let Some(w) = &writer {
-        out.flush(w)?;
-    }
+    // The site feeds are the last files to show episode HTML: a build frees it after them,
+    // before the search index (the build's peak) is made.
     for f in crate::feeds::site_feeds(&site, &bodies) {
         push(&mut out, f, "feeds", &mut errors);
     }
-    timer.stage("json+feeds");
     let mut bodies = bodies;
     if caches.is_none() {
-        // Nothing after this point shows episode HTML: free it before the search index
-        // (the build's peak) is made.
         bodies.release_episode_html();
     }
-    if site.config.search {
-        // serve may reuse the previous index for a quick first publish, then refresh it.
-        let reuse = caches
-            .as_deref()
-            .filter(|c| c.defer_search)
-            .and_then(|c| c.search.clone());
-        let files = match reuse {
-            Some(files) => files,
-            None => crate::search::index(&site, &bodies),
-        };
+    // serve may reuse the previous index for a quick first publish, then refresh it.
+    let reuse_search = caches
+        .as_deref()
+        .filter(|c| c.defer_search)
+        .and_then(|c| c.search.clone());
+    // The data files, aliases and the search index side by side: writing data files is
+    // disk-bound (a file per episode, on the writing thread) and the index is CPU-bound, so
+    // one overlaps the other.
+    let (data, search) = rayon::join(
+        || -> Result<DataCache> {
+            let previous_data = caches.as_deref().map(|c| &c.data);
+            let mut new_data = HashMap::new();
+            // Data files in batches, each written out before the next is made (like the pages):
+            // all digest.json files at once would hold ~9 KB per episode.
+            let mut take = |batch: Vec<(String, Option<u64>, Arc<Vec<u8>>)>,
+                            out: &mut Output,
+                            errors: &mut Vec<Diagnostic>|
+             -> Result<()> {
+                for (path, fp, bytes) in batch {
+                    if let Some(fp) = fp {
+                        new_data.insert(path.clone(), (fp, bytes.clone()));
+                    }
+                    push(out, OutputFile::shared(path, bytes), "data", errors);
+                }
+                match &writer {
+                    Some(w) => out.flush(w),
+                    None => Ok(()),
+                }
+            };
+            let episodes = site.episodes.len();
+            for start in (0..episodes).step_by(render::PAGE_BATCH) {
+                let batch = (start..(start + render::PAGE_BATCH).min(episodes))
+                    .into_par_iter()
+                    .map(|i| {
+                        let path = format!("{}digest.json", site.episodes[i].path);
+                        cached_data(
+                            previous_data,
+                            path,
+                            fps.as_ref().map(|f| f.episodes[i]),
+                            || extras::digest_json(&site, &bodies, i),
+                        )
+                    })
+                    .collect();
+                take(batch, &mut out, &mut errors)?;
+            }
+            let mut term_feeds = crate::feeds::term_feeds(&site, &bodies)
+                .into_iter()
+                .peekable();
+            while term_feeds.peek().is_some() {
+                let chunk: Vec<_> = term_feeds.by_ref().take(render::PAGE_BATCH).collect();
+                let batch = chunk
+                    .into_par_iter()
+                    .map(|(path, episodes, make)| {
+                        let fp = fps.as_ref().map(|f| {
+                            let mut c = crate::hash::Combine::new("term-feed");
+                            c.add(&path);
+                            for &e in &episodes {
+                                c.add(&f.episodes[e]);
+                            }
+                            c.finish()
+                        });
+                        cached_data(previous_data, path, fp, make)
+                    })
+                    .collect();
+                take(batch, &mut out, &mut errors)?;
+            }
+            drop(term_feeds);
+            let home_pages = render::page_count(site.episodes.len(), site.config.paginate);
+            if home_pages > 1 || !site.episodes.is_empty() {
+                // `/page/1/` is the home page; like Zola, redirect it there.
+                match render::render_alias(&templates, &site, "page/1/", &site.base.url) {
+                    Ok(html) => push(
+                        &mut out,
+                        OutputFile::bytes("page/1/index.html", html.into_bytes()),
+                        "pagination",
+                        &mut errors,
+                    ),
+                    Err(d) => errors.push(d),
+                }
+            }
+            let mut aliases: Vec<(String, String, PathBuf)> = Vec::new();
+            for e in &site.episodes {
+                for a in &e.digest.aliases {
+                    aliases.push((
+                        a.clone(),
+                        site.base.absolute(&e.path),
+                        e.digest.path.clone(),
+                    ));
+                }
+            }
+            for p in &site.pages {
+                for a in &p.aliases {
+                    aliases.push((
+                        a.clone(),
+                        site.base.absolute(&format!("{}/", p.slug)),
+                        p.path.clone(),
+                    ));
+                }
+            }
+            for (from, to, origin) in aliases {
+                let file = if from.ends_with('/') {
+                    format!("{from}index.html")
+                } else {
+                    from.clone()
+                };
+                match render::render_alias(&templates, &site, &from, &to) {
+                    Ok(html) => {
+                        if let Err(d) = out.add(
+                            OutputFile::bytes(file, html.into_bytes()),
+                            &origin.display().to_string(),
+                        ) {
+                            errors.push(
+                                Diagnostic::new(origin, format!("alias `/{from}`: {}", d.message))
+                                    .hint("an alias may not replace a page the site produces"),
+                            );
+                        }
+                    }
+                    Err(d) => errors.push(d),
+                }
+            }
+            if let Some(w) = &writer {
+                out.flush(w)?;
+            }
+            Ok(new_data)
+        },
+        || {
+            site.config
+                .search
+                .then(|| reuse_search.unwrap_or_else(|| crate::search::index(&site, &bodies)))
+        },
+    );
+    let new_data = data?;
+    if let Some(c) = caches.as_deref_mut() {
+        c.data = new_data;
+    }
+    if let Some(files) = search {
         if let Some(c) = &mut caches {
             c.search_stale = c.defer_search && c.search.is_some();
             c.search = Some(files.clone());
@@ -592,7 +601,11 @@ fn build_impl(
             push(&mut out, f, "search index", &mut errors);
         }
     }
-    timer.stage("search");
+    // The index (a tenth of the output) is written while the last small files are made.
+    if let Some(w) = &writer {
+        out.flush(w)?;
+    }
+    timer.stage("data+search");
     for e in &site.episodes {
         if let (Some(path), Some(src)) = (
             crate::transcript::file_path(e),
