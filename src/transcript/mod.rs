@@ -53,7 +53,10 @@ pub fn load(path: &Path, shown: &Path) -> Result<Transcript, Vec<Diagnostic>> {
     let text = crate::load::read_text(path, shown).map_err(|d| vec![d])?;
     let hash = crate::hash::of(&text);
     parse::parse(&text, format)
-        .map(|t| Transcript { hash, ..t })
+        .map(|mut t| {
+            t.hash = hash;
+            t
+        })
         .map_err(|errs| {
             errs.into_iter()
                 .map(|e| Diagnostic::new(shown, e.message).at(&text, e.line, 0))

@@ -21,15 +21,25 @@ pub struct Transcript {
     pub cues: Vec<Cue>,
     /// Hash of the file's text (set by the loader), to notice edits.
     pub hash: u64,
+    /// Words in all cues, counted once: the episode page, the transcript page and
+    /// `digest.json` each show it.
+    words: usize,
 }
 
 impl Transcript {
+    /// A transcript of `cues` (its hash is set by the loader).
+    pub fn new(cues: Vec<Cue>) -> Transcript {
+        let words = cues.iter().map(|c| c.text.split_whitespace().count()).sum();
+        Transcript {
+            cues,
+            hash: 0,
+            words,
+        }
+    }
+
     /// Words in all cues.
     pub fn word_count(&self) -> usize {
-        self.cues
-            .iter()
-            .map(|c| c.text.split_whitespace().count())
-            .sum()
+        self.words
     }
 }
 
@@ -241,7 +251,7 @@ fn parse_cues(lines: &[&str], vtt: bool) -> Result<Transcript, Vec<ParseError>> 
         });
     }
     if errors.is_empty() {
-        Ok(Transcript { cues, hash: 0 })
+        Ok(Transcript::new(cues))
     } else {
         Err(errors)
     }
@@ -291,7 +301,7 @@ fn parse_plain(lines: &[&str]) -> Transcript {
             }
         })
         .collect();
-    Transcript { cues, hash: 0 }
+    Transcript::new(cues)
 }
 
 fn leading_time(p: &str) -> (Option<f64>, &str) {
