@@ -662,13 +662,14 @@ fn link_start(url: &str) -> Event<'static> {
 
 /// `s` cut to at most `max` characters at a word boundary, with an ellipsis when cut.
 pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
+    // The byte offset of character `max`, if there is one: one pass over the kept part only
+    // (every search result section goes through here).
+    let Some((end, _)) = s.char_indices().nth(max) else {
         return s.to_string();
-    }
-    let mut out: String = s.chars().take(max).collect();
-    if let Some(i) = out.rfind(' ') {
-        out.truncate(i);
-    }
+    };
+    let kept = &s[..end];
+    let mut out = String::with_capacity(end + '…'.len_utf8());
+    out.push_str(kept.rfind(' ').map_or(kept, |i| &kept[..i]));
     out.push('…');
     out
 }
@@ -687,6 +688,18 @@ fn add_text(sections: &mut [Section], text: &str) {
 mod tests {
     use super::*;
     use crate::config::MarkdownOptions;
+
+    #[test]
+    fn truncate_cuts_at_a_word_boundary_by_characters() {
+        assert_eq!(truncate("short", 5), "short");
+        assert_eq!(truncate("", 0), "");
+        assert_eq!(truncate("one two three", 9), "one two…");
+        assert_eq!(truncate("one two three", 8), "one two…");
+        assert_eq!(truncate("onetwothree", 3), "one…");
+        // Characters, not bytes: six two-byte characters fit in six.
+        assert_eq!(truncate("éééééé", 6), "éééééé");
+        assert_eq!(truncate("éé éé éé", 6), "éé éé…");
+    }
 
     #[test]
     fn collapsed_whitespace_agrees_with_split_and_join() {
