@@ -1,9 +1,10 @@
 //! Atom 1.0 (RFC 4287) with `atom_syndication`.
 
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use atom_syndication::{
-    Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Text,
+    Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Text, WriteConfig,
 };
 
 use super::{absolutize, clean, origin};
@@ -22,6 +23,67 @@ fn link(href: String, rel: &str, mime: Option<&str>) -> Link {
     l
 }
 
+/// Each episode's `<entry>` of a term feed, written once when first needed: an episode is
+/// in the feed of each of its concepts, its show and its people, and the entry is the same
+/// in all of them.
+pub struct EntryCache(Vec<OnceLock<Vec<u8>>>);
+
+impl EntryCache {
+    /// An empty cache for the site's episodes.
+    pub fn new(site: &Site) -> EntryCache {
+        EntryCache((0..site.episodes.len()).map(|_| OnceLock::new()).collect())
+    }
+}
+
+/// The start tag `atom_syndication` gives an entry written on its own; inside a feed the
+/// namespace comes from `<feed>`, and the crate writes a plain `<entry>`.
+const STANDALONE_ENTRY: &[u8] = b"<entry xmlns=\"http://www.w3.org/2005/Atom\">";
+
+/// The feed of one term (summaries only), its entries from `cache`. Byte for byte what
+/// [`feed`] writes: the feed is written without entries and they go before `</feed>`.
+pub fn term_feed(
+    site: &Site,
+    bodies: &Bodies,
+    episodes: &[usize],
+    term: (TermKind, usize),
+    cache: &EntryCache,
+) -> Vec<u8> {
+    let out = write(&head(site, episodes.first().copied(), Some(term)));
+    let close = b"</feed>\n";
+    let Some(head) = out.strip_suffix(close) else {
+        return feed(site, bodies, episodes, Some(term), false);
+    };
+    let mut xml = head.to_vec();
+    for &i in episodes {
+        let entry = match cache.0.get(i) {
+            Some(slot) => slot.get_or_init(|| standalone_entry(site, bodies, i)),
+            None => return feed(site, bodies, episodes, Some(term), false),
+        };
+        match entry.strip_prefix(STANDALONE_ENTRY) {
+            Some(rest) => {
+                xml.extend_from_slice(b"<entry>");
+                xml.extend_from_slice(rest);
+            }
+            None => return feed(site, bodies, episodes, Some(term), false),
+        }
+    }
+    xml.extend_from_slice(close);
+    xml
+}
+
+fn standalone_entry(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
+    let config = WriteConfig {
+        write_document_declaration: false,
+        indent_size: None,
+    };
+    entry(site, bodies, i, false)
+        .write_with_config(Vec::new(), config)
+        .unwrap_or_default()
+}
+
+/// `updated` of a feed without entries: a fixed instant, so output is stable.
+const EMPTY_UPDATED: &str = "1970-01-01T00:00:00+00:00";
+
 /// An Atom feed of `episodes` (indexes, newest first); `term` makes it that term's feed;
 /// `full` includes whole bodies as content.
 pub fn feed(
@@ -31,7 +93,27 @@ pub fn feed(
     term: Option<(TermKind, usize)>,
     full: bool,
 ) -> Vec<u8> {
-    let origin = origin(&site.base.url);
+    let mut feed = head(site, episodes.first().copied(), term);
+    feed.set_entries(
+        episodes
+            .iter()
+            .map(|&i| entry(site, bodies, i, full))
+            .collect::<Vec<_>>(),
+    );
+    write(&feed)
+}
+
+fn write(feed: &Feed) -> Vec<u8> {
+    let mut out = Vec::new();
+    if feed.write_to(&mut out).is_err() {
+        out.clear();
+    }
+    out.push(b'\n');
+    out
+}
+
+/// Everything of a feed but its entries; `newest` is the episode whose date is `updated`.
+fn head(site: &Site, newest: Option<usize>, term: Option<(TermKind, usize)>) -> Feed {
     let (title, self_path, alternate) = match term {
         Some((k, i)) => {
             let t = &site.terms(k)[i];
@@ -73,57 +155,88 @@ pub fn feed(
     generator.set_version(Some(env!("CARGO_PKG_VERSION").to_string()));
     feed.set_generator(Some(generator));
     // `updated` is the newest entry; an empty feed uses a fixed instant so output is stable.
-    let updated = episodes
-        .first()
-        .map(|&i| site.episodes[i].digest.date.rfc3339())
-        .unwrap_or_else(|| "1970-01-01T00:00:00+00:00".into());
+    let updated = newest
+        .map(|i| site.episodes[i].digest.date.rfc3339())
+        .unwrap_or_else(|| EMPTY_UPDATED.into());
     feed.set_updated(date(&updated));
-    let entries = episodes
-        .iter()
-        .map(|&i| {
-            let e = &site.episodes[i];
-            let d = &e.digest;
-            let permalink = site.base.absolute(&e.path);
-            let mut entry = Entry::default();
-            entry.set_title(Text::plain(clean(&d.title)));
-            entry.set_id(permalink.clone());
-            let when = date(&d.date.rfc3339());
-            entry.set_updated(when);
-            entry.set_published(Some(when));
-            let mut links = vec![link(permalink, "alternate", Some("text/html"))];
-            if let Some(m) = &d.media {
-                let mut l = link(m.url.clone(), "enclosure", Some(&m.mime));
-                l.set_length(Some(m.length.to_string()));
-                links.push(l);
-            }
-            entry.set_links(links);
-            if !d.summary.is_empty() {
-                entry.set_summary(Some(Text::plain(clean(&d.summary))));
-            }
-            if full {
-                let mut c = Content::default();
-                c.set_content_type(Some("html".to_string()));
-                c.set_value(Some(clean(&absolutize(&bodies.episodes[i].html, origin))));
-                entry.set_content(Some(c));
-            }
-            let mut cats: Vec<Category> = Vec::new();
-            for c in &e.concepts {
-                let t = &site.concepts[c.concept];
-                let mut cat = Category::default();
-                cat.set_term(t.slug.clone());
-                cat.set_label(Some(clean(&t.name)));
-                cat.set_scheme(Some(site.base.absolute("concepts/")));
-                cats.push(cat);
-            }
-            entry.set_categories(cats);
-            entry
-        })
-        .collect::<Vec<_>>();
-    feed.set_entries(entries);
-    let mut out = Vec::new();
-    if feed.write_to(&mut out).is_err() {
-        out.clear();
+    feed
+}
+
+/// Episode `i`'s entry; `full` includes its whole body as content.
+fn entry(site: &Site, bodies: &Bodies, i: usize, full: bool) -> Entry {
+    let origin = origin(&site.base.url);
+    let e = &site.episodes[i];
+    let d = &e.digest;
+    let permalink = site.base.absolute(&e.path);
+    let mut entry = Entry::default();
+    entry.set_title(Text::plain(clean(&d.title)));
+    entry.set_id(permalink.clone());
+    let when = date(&d.date.rfc3339());
+    entry.set_updated(when);
+    entry.set_published(Some(when));
+    let mut links = vec![link(permalink, "alternate", Some("text/html"))];
+    if let Some(m) = &d.media {
+        let mut l = link(m.url.clone(), "enclosure", Some(&m.mime));
+        l.set_length(Some(m.length.to_string()));
+        links.push(l);
     }
-    out.push(b'\n');
-    out
+    entry.set_links(links);
+    if !d.summary.is_empty() {
+        entry.set_summary(Some(Text::plain(clean(&d.summary))));
+    }
+    if full {
+        let mut c = Content::default();
+        c.set_content_type(Some("html".to_string()));
+        c.set_value(Some(clean(&absolutize(&bodies.episodes[i].html, origin))));
+        entry.set_content(Some(c));
+    }
+    let mut cats: Vec<Category> = Vec::new();
+    for c in &e.concepts {
+        let t = &site.concepts[c.concept];
+        let mut cat = Category::default();
+        cat.set_term(t.slug.clone());
+        cat.set_label(Some(clean(&t.name)));
+        cat.set_scheme(Some(site.base.absolute("concepts/")));
+        cats.push(cat);
+    }
+    entry.set_categories(cats);
+    entry
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spliced_term_feed_is_what_the_crate_writes_with_its_entries() {
+        let config = WriteConfig {
+            write_document_declaration: false,
+            indent_size: None,
+        };
+        let mut e = Entry::default();
+        e.set_title(Text::plain("A & B"));
+        e.set_id("https://h.example/episodes/a/");
+        let alone = e.write_with_config(Vec::new(), config).unwrap_or_default();
+        assert!(alone.starts_with(STANDALONE_ENTRY));
+        let mut feed = Feed::default();
+        feed.set_title(Text::plain("T"));
+        let head = write(&feed);
+        feed.set_entries(vec![e.clone(), e]);
+        let whole = write(&feed);
+        let close = b"</feed>\n";
+        let body = &alone[STANDALONE_ENTRY.len()..];
+        let spliced = [
+            head.strip_suffix(close).unwrap_or_default(),
+            b"<entry>",
+            body,
+            b"<entry>",
+            body,
+            close,
+        ]
+        .concat();
+        assert_eq!(
+            String::from_utf8_lossy(&spliced),
+            String::from_utf8_lossy(&whole)
+        );
+    }
 }

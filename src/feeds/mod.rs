@@ -44,6 +44,7 @@ pub type FeedJob<'a> = (String, Vec<usize>, Box<dyn FnOnce() -> Vec<u8> + Send +
 /// ones. Term feeds carry summaries, not whole bodies: a popular concept's feed stays small.
 pub fn term_feeds<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<FeedJob<'a>> {
     let limit = site.config.feed_limit;
+    let cache = std::sync::Arc::new(atom::EntryCache::new(site));
     [TermKind::Concept, TermKind::Show, TermKind::Person]
         .into_iter()
         .flat_map(|k| (0..site.terms(k).len()).map(move |i| (k, i)))
@@ -55,8 +56,9 @@ pub fn term_feeds<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<FeedJob<'a>> {
                 .copied()
                 .collect();
             let for_job = entries.clone();
+            let cache = cache.clone();
             let make: Box<dyn FnOnce() -> Vec<u8> + Send + 'a> =
-                Box::new(move || atom::feed(site, bodies, &for_job, Some((k, i)), false));
+                Box::new(move || atom::term_feed(site, bodies, &for_job, (k, i), &cache));
             (term_feed_path(site, k, i), entries, make)
         })
         .collect()
