@@ -100,13 +100,21 @@ const STOP_KEYS: [u64; STOPWORDS.len()] = {
 
 fn keep(token: &str) -> bool {
     // At least two characters (not bytes: "と" is one character in three bytes).
-    let long_enough = if token.is_ascii() {
-        token.len() >= 2
+    if token.is_ascii() {
+        keep_ascii(token)
     } else {
-        token.chars().nth(1).is_some()
-    };
+        token.chars().nth(1).is_some() && !is_stopword(token)
+    }
+}
+
+/// [`keep`] for a token known to be ASCII (the tokeniser's fast path knows it).
+fn keep_ascii(token: &str) -> bool {
+    token.len() >= 2 && !is_stopword(token)
+}
+
+fn is_stopword(token: &str) -> bool {
     // Every stopword is at most five bytes; most tokens skip the list.
-    long_enough && !(token.len() <= 5 && STOP_KEYS.binary_search(&pack(token.as_bytes())).is_ok())
+    token.len() <= 5 && STOP_KEYS.binary_search(&pack(token.as_bytes())).is_ok()
 }
 
 /// Calls `f` with each token of `text`, reusing one buffer: indexing ten thousand digests
@@ -142,10 +150,13 @@ pub fn each_token(text: &str, f: &mut dyn FnMut(&str)) {
                 continue;
             };
             if upper {
+                cur.clear();
                 cur.push_str(run);
                 cur.make_ascii_lowercase();
-                emit(&mut cur, f);
-            } else if keep(run) {
+                if keep_ascii(&cur) {
+                    f(&cur);
+                }
+            } else if keep_ascii(run) {
                 f(run);
             }
         }
