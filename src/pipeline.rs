@@ -378,7 +378,7 @@ fn build_impl(
         return Err(Error::Site(errors));
     }
     timer.stage("load");
-    let site = Site::build_cached(
+    let mut site = Site::build_cached(
         config,
         base,
         root.clone(),
@@ -416,6 +416,11 @@ fn build_impl(
     let fps = caches
         .is_some()
         .then(|| render::fingerprint::Fingerprints::new(&site, &bodies));
+    if caches.is_none() {
+        // Nothing after this reads a digest's Markdown (serve keeps it to compare edits):
+        // about a fifth of a build's peak memory.
+        site.release_bodies();
+    }
     timer.stage("markdown");
     let mut out = Output::default();
     let mut flush_error: Option<Error> = None;
@@ -467,120 +472,21 @@ fn build_impl(
     // one overlaps the other.
     let (data, search) = rayon::join(
         || -> Result<DataCache> {
-            let previous_data = caches.as_deref().map(|c| &c.data);
-            let mut new_data = HashMap::new();
-            // Data files in batches, each written out before the next is made (like the pages):
-            // all digest.json files at once would hold ~9 KB per episode.
-            let mut take = |batch: Vec<(String, Option<u64>, Arc<Vec<u8>>)>,
-                            out: &mut Output,
-                            errors: &mut Vec<Diagnostic>|
-             -> Result<()> {
-                for (path, fp, bytes) in batch {
-                    if let Some(fp) = fp {
-                        new_data.insert(path.clone(), (fp, bytes.clone()));
-                    }
-                    push(out, OutputFile::shared(path, bytes), "data", errors);
-                }
-                match &writer {
-                    Some(w) => out.flush(w),
-                    None => Ok(()),
-                }
-            };
-            let episodes = site.episodes.len();
-            for start in (0..episodes).step_by(render::PAGE_BATCH) {
-                let batch = (start..(start + render::PAGE_BATCH).min(episodes))
-                    .into_par_iter()
-                    .map(|i| {
-                        let path = format!("{}digest.json", site.episodes[i].path);
-                        cached_data(
-                            previous_data,
-                            path,
-                            fps.as_ref().map(|f| f.episodes[i]),
-                            || extras::digest_json(&site, &bodies, i),
-                        )
-                    })
-                    .collect();
-                take(batch, &mut out, &mut errors)?;
-            }
-            let mut term_feeds = crate::feeds::term_feeds(&site, &bodies)
-                .into_iter()
-                .peekable();
-            while term_feeds.peek().is_some() {
-                let chunk: Vec<_> = term_feeds.by_ref().take(render::PAGE_BATCH).collect();
-                let batch = chunk
-                    .into_par_iter()
-                    .map(|(path, episodes, make)| {
-                        let fp = fps.as_ref().map(|f| {
-                            let mut c = crate::hash::Combine::new("term-feed");
-                            c.add(&path);
-                            for &e in &episodes {
-                                c.add(&f.episodes[e]);
-                            }
-                            c.finish()
-                        });
-                        cached_data(previous_data, path, fp, make)
-                    })
-                    .collect();
-                take(batch, &mut out, &mut errors)?;
-            }
-            drop(term_feeds);
-            let home_pages = render::page_count(site.episodes.len(), site.config.paginate);
-            if home_pages > 1 || !site.episodes.is_empty() {
-                // `/page/1/` is the home page; like Zola, redirect it there.
-                match render::render_alias(&templates, &site, "page/1/", &site.base.url) {
-                    Ok(html) => push(
-                        &mut out,
-                        OutputFile::bytes("page/1/index.html", html.into_bytes()),
-                        "pagination",
-                        &mut errors,
-                    ),
-                    Err(d) => errors.push(d),
-                }
-            }
-            let mut aliases: Vec<(String, String, PathBuf)> = Vec::new();
-            for e in &site.episodes {
-                for a in &e.digest.aliases {
-                    aliases.push((
-                        a.clone(),
-                        site.base.absolute(&e.path),
-                        e.digest.path.clone(),
-                    ));
-                }
-            }
-            for p in &site.pages {
-                for a in &p.aliases {
-                    aliases.push((
-                        a.clone(),
-                        site.base.absolute(&format!("{}/", p.slug)),
-                        p.path.clone(),
-                    ));
-                }
-            }
-            for (from, to, origin) in aliases {
-                let file = if from.ends_with('/') {
-                    format!("{from}index.html")
-                } else {
-                    from.clone()
-                };
-                match render::render_alias(&templates, &site, &from, &to) {
-                    Ok(html) => {
-                        if let Err(d) = out.add(
-                            OutputFile::bytes(file, html.into_bytes()),
-                            &origin.display().to_string(),
-                        ) {
-                            errors.push(
-                                Diagnostic::new(origin, format!("alias `/{from}`: {}", d.message))
-                                    .hint("an alias may not replace a page the site produces"),
-                            );
-                        }
-                    }
-                    Err(d) => errors.push(d),
-                }
-            }
+            let previous = caches.as_deref().map(|c| &c.data);
+            let data = data_files(
+                &site,
+                &bodies,
+                fps.as_ref(),
+                previous,
+                writer.as_ref(),
+                &mut out,
+                &mut errors,
+            )?;
+            redirects(&site, &templates, &mut out, &mut errors);
             if let Some(w) = &writer {
                 out.flush(w)?;
             }
-            Ok(new_data)
+            Ok(data)
         },
         || {
             site.config
@@ -681,6 +587,128 @@ fn build_impl(
         report,
         memo,
     })
+}
+
+/// Every episode's `digest.json` and every term's feed, in batches each handed to `writer`
+/// before the next is made (all digest.json files at once would hold ~9 KB per episode).
+/// Returns them by path with their fingerprints, for serve to reuse.
+fn data_files(
+    site: &Site,
+    bodies: &render::Bodies,
+    fps: Option<&render::fingerprint::Fingerprints>,
+    previous: Option<&DataCache>,
+    writer: Option<&output::Writer>,
+    out: &mut Output,
+    errors: &mut Vec<Diagnostic>,
+) -> Result<DataCache> {
+    let mut new_data = HashMap::new();
+    let mut take = |batch: Vec<(String, Option<u64>, Arc<Vec<u8>>)>,
+                    out: &mut Output,
+                    errors: &mut Vec<Diagnostic>|
+     -> Result<()> {
+        for (path, fp, bytes) in batch {
+            if let Some(fp) = fp {
+                new_data.insert(path.clone(), (fp, bytes.clone()));
+            }
+            push(out, OutputFile::shared(path, bytes), "data", errors);
+        }
+        match writer {
+            Some(w) => out.flush(w),
+            None => Ok(()),
+        }
+    };
+    let episodes = site.episodes.len();
+    for start in (0..episodes).step_by(render::PAGE_BATCH) {
+        let batch = (start..(start + render::PAGE_BATCH).min(episodes))
+            .into_par_iter()
+            .map(|i| {
+                let path = format!("{}digest.json", site.episodes[i].path);
+                cached_data(previous, path, fps.map(|f| f.episodes[i]), || {
+                    extras::digest_json(site, bodies, i)
+                })
+            })
+            .collect();
+        take(batch, out, errors)?;
+    }
+    let mut term_feeds = crate::feeds::term_feeds(site, bodies)
+        .into_iter()
+        .peekable();
+    while term_feeds.peek().is_some() {
+        let chunk: Vec<_> = term_feeds.by_ref().take(render::PAGE_BATCH).collect();
+        let batch = chunk
+            .into_par_iter()
+            .map(|(path, episodes, make)| {
+                let fp = fps.map(|f| {
+                    let mut c = crate::hash::Combine::new("term-feed");
+                    c.add(&path);
+                    for &e in &episodes {
+                        c.add(&f.episodes[e]);
+                    }
+                    c.finish()
+                });
+                cached_data(previous, path, fp, make)
+            })
+            .collect();
+        take(batch, out, errors)?;
+    }
+    Ok(new_data)
+}
+
+/// The redirect from `/page/1/` and every alias's redirect page.
+fn redirects(site: &Site, templates: &Templates, out: &mut Output, errors: &mut Vec<Diagnostic>) {
+    let home_pages = render::page_count(site.episodes.len(), site.config.paginate);
+    if home_pages > 1 || !site.episodes.is_empty() {
+        // `/page/1/` is the home page; like Zola, redirect it there.
+        match render::render_alias(templates, site, "page/1/", &site.base.url) {
+            Ok(html) => push(
+                out,
+                OutputFile::bytes("page/1/index.html", html.into_bytes()),
+                "pagination",
+                errors,
+            ),
+            Err(d) => errors.push(d),
+        }
+    }
+    let mut aliases: Vec<(String, String, PathBuf)> = Vec::new();
+    for e in &site.episodes {
+        for a in &e.digest.aliases {
+            aliases.push((
+                a.clone(),
+                site.base.absolute(&e.path),
+                e.digest.path.clone(),
+            ));
+        }
+    }
+    for p in &site.pages {
+        for a in &p.aliases {
+            aliases.push((
+                a.clone(),
+                site.base.absolute(&format!("{}/", p.slug)),
+                p.path.clone(),
+            ));
+        }
+    }
+    for (from, to, origin) in aliases {
+        let file = if from.ends_with('/') {
+            format!("{from}index.html")
+        } else {
+            from.clone()
+        };
+        match render::render_alias(templates, site, &from, &to) {
+            Ok(html) => {
+                if let Err(d) = out.add(
+                    OutputFile::bytes(file, html.into_bytes()),
+                    &origin.display().to_string(),
+                ) {
+                    errors.push(
+                        Diagnostic::new(origin, format!("alias `/{from}`: {}", d.message))
+                            .hint("an alias may not replace a page the site produces"),
+                    );
+                }
+            }
+            Err(d) => errors.push(d),
+        }
+    }
 }
 
 fn push(out: &mut Output, f: OutputFile, origin: &str, errors: &mut Vec<Diagnostic>) {

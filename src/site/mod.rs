@@ -323,6 +323,16 @@ impl Site {
         })
     }
 
+    /// Drops every episode's Markdown source once the bodies are rendered (`build` only:
+    /// nothing after the Markdown stage reads it).
+    pub fn release_bodies(&mut self) {
+        for e in &mut self.episodes {
+            if let Some(d) = Arc::get_mut(&mut e.digest) {
+                d.body = String::new();
+            }
+        }
+    }
+
     /// Episode `i` with a new digest that differs from its old one only in what no other part
     /// of the model is computed from (title, summary, definitions, body…; the caller checks):
     /// its concepts are re-read for their definitions, every index stays as it was.
