@@ -423,7 +423,6 @@ fn build_impl(
     }
     timer.stage("markdown");
     let mut out = Output::default();
-    let mut flush_error: Option<Error> = None;
     let writer = flush.map(crate::output::Writer::start);
     let shared = render::Shared::new(&site);
     let mut render_errors = render::render_pages(
@@ -439,16 +438,11 @@ fn build_impl(
             for f in pages {
                 push(&mut out, f, "a page", &mut errors);
             }
-            if let (Some(w), None) = (&writer, &flush_error)
-                && let Err(e) = out.flush(w)
-            {
-                flush_error = Some(e);
+            if let Some(w) = &writer {
+                out.flush(w);
             }
         },
     );
-    if let Some(e) = flush_error {
-        return Err(e);
-    }
     errors.append(&mut render_errors);
     // Only serve keeps the cards; a build frees them before the data files and search.
     let shared = caches.is_some().then_some(shared);
@@ -471,7 +465,7 @@ fn build_impl(
     // disk-bound (a file per episode, on the writing thread) and the index is CPU-bound, so
     // one overlaps the other.
     let (data, search) = rayon::join(
-        || -> Result<DataCache> {
+        || {
             let previous = caches.as_deref().map(|c| &c.data);
             let data = data_files(
                 &site,
@@ -481,12 +475,12 @@ fn build_impl(
                 writer.as_ref(),
                 &mut out,
                 &mut errors,
-            )?;
+            );
             redirects(&site, &templates, &mut out, &mut errors);
             if let Some(w) = &writer {
-                out.flush(w)?;
+                out.flush(w);
             }
-            Ok(data)
+            data
         },
         || {
             site.config
@@ -494,9 +488,8 @@ fn build_impl(
                 .then(|| reuse_search.unwrap_or_else(|| crate::search::index(&site, &bodies)))
         },
     );
-    let new_data = data?;
     if let Some(c) = caches.as_deref_mut() {
-        c.data = new_data;
+        c.data = data;
     }
     if let Some(files) = search {
         if let Some(c) = &mut caches {
@@ -509,7 +502,7 @@ fn build_impl(
     }
     // The index (a tenth of the output) is written while the last small files are made.
     if let Some(w) = &writer {
-        out.flush(w)?;
+        out.flush(w);
     }
     timer.stage("data+search");
     for e in &site.episodes {
@@ -600,21 +593,19 @@ fn data_files(
     writer: Option<&output::Writer>,
     out: &mut Output,
     errors: &mut Vec<Diagnostic>,
-) -> Result<DataCache> {
+) -> DataCache {
     let mut new_data = HashMap::new();
     let mut take = |batch: Vec<(String, Option<u64>, Arc<Vec<u8>>)>,
                     out: &mut Output,
-                    errors: &mut Vec<Diagnostic>|
-     -> Result<()> {
+                    errors: &mut Vec<Diagnostic>| {
         for (path, fp, bytes) in batch {
             if let Some(fp) = fp {
                 new_data.insert(path.clone(), (fp, bytes.clone()));
             }
             push(out, OutputFile::shared(path, bytes), "data", errors);
         }
-        match writer {
-            Some(w) => out.flush(w),
-            None => Ok(()),
+        if let Some(w) = writer {
+            out.flush(w);
         }
     };
     let episodes = site.episodes.len();
@@ -628,7 +619,7 @@ fn data_files(
                 })
             })
             .collect();
-        take(batch, out, errors)?;
+        take(batch, out, errors);
     }
     let mut term_feeds = crate::feeds::term_feeds(site, bodies)
         .into_iter()
@@ -649,9 +640,9 @@ fn data_files(
                 cached_data(previous, path, fp, make)
             })
             .collect();
-        take(batch, out, errors)?;
+        take(batch, out, errors);
     }
-    Ok(new_data)
+    new_data
 }
 
 /// The redirect from `/page/1/` and every alias's redirect page.

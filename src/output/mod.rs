@@ -134,9 +134,10 @@ impl Output {
 
     /// Hands every generated file not yet written to `writer` (which writes it into the
     /// staging folder) and drops its bytes from memory here.
-    pub fn flush(&mut self, writer: &Writer) -> Result<(), Error> {
+    /// A failed write surfaces from [`Writer::finish`].
+    pub fn flush(&mut self, writer: &Writer) {
         let pending = std::mem::take(&mut self.pending);
-        let dirs = make_dirs(None, pending.iter().map(String::as_str), &self.made_dirs)?;
+        let dirs = new_dirs(pending.iter().map(String::as_str), &self.made_dirs);
         let mut files = Vec::with_capacity(pending.len());
         for p in pending {
             if let Some(entry) = self.files.get_mut(&p)
@@ -146,7 +147,7 @@ impl Output {
             }
         }
         self.made_dirs.extend(dirs.iter().cloned());
-        writer.send(Batch { dirs, files })
+        writer.send(Batch { dirs, files });
     }
 
     /// The body at a path.
@@ -400,14 +401,10 @@ impl Writer {
         }
     }
 
-    fn send(&self, batch: Batch) -> Result<(), Error> {
-        match &self.tx {
-            // A closed channel means the thread stopped on an error; `finish` reports it.
-            Some(tx) => {
-                let _ = tx.send(batch);
-                Ok(())
-            }
-            None => Ok(()),
+    fn send(&self, batch: Batch) {
+        // A closed channel means the thread stopped on an error; `finish` reports it.
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(batch);
         }
     }
 
@@ -434,29 +431,15 @@ impl Drop for Writer {
     }
 }
 
-/// The folders of `paths` not in `made` yet, parents first; with `dir`, also creates them
-/// there.
-fn make_dirs<'a>(
-    dir: Option<&Path>,
-    paths: impl Iterator<Item = &'a str>,
-    made: &BTreeSet<String>,
-) -> Result<Vec<String>, Error> {
-    let dirs: Vec<String> = paths
+/// The folders of `paths` not in `made` yet, parents first.
+fn new_dirs<'a>(paths: impl Iterator<Item = &'a str>, made: &BTreeSet<String>) -> Vec<String> {
+    paths
         .filter_map(|p| p.rfind('/').map(|i| &p[..i]))
         .collect::<BTreeSet<&str>>()
         .into_iter()
         .filter(|d| !made.contains(*d))
         .map(str::to_string)
-        .collect();
-    if let Some(dir) = dir {
-        // In parallel: a folder per episode makes mkdir a good part of a build's kernel
-        // time. `create_dir_all` accepts a parent that another thread has just made.
-        dirs.par_iter().try_for_each(|d| {
-            let p = dir.join(d);
-            std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))
-        })?;
-    }
-    Ok(dirs)
+        .collect()
 }
 
 fn write_tree(dir: &Path, files: &Output) -> Result<(), Error> {
@@ -466,12 +449,14 @@ fn write_tree(dir: &Path, files: &Output) -> Result<(), Error> {
         .filter(|(_, b)| !matches!(b, Body::Written))
         .collect();
     // Only the folders of files still to write: asking for every episode's folder again,
-    // one by one, took a tenth of a second at 10k.
-    make_dirs(
-        Some(dir),
-        items.iter().map(|(p, _)| p.as_str()),
-        &files.made_dirs,
-    )?;
+    // one by one, took a tenth of a second at 10k. In parallel: `create_dir_all` accepts a
+    // parent that another thread has just made.
+    new_dirs(items.iter().map(|(p, _)| p.as_str()), &files.made_dirs)
+        .par_iter()
+        .try_for_each(|d| {
+            let p = dir.join(d);
+            std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))
+        })?;
     items.par_iter().try_for_each(|(path, body)| {
         let target = dir.join(path);
         match body {
@@ -553,11 +538,11 @@ mod tests {
         let mut out = Output::default();
         let _ = out.add(OutputFile::bytes("a/b/index.html", b"1".to_vec()), "t");
         let _ = out.add(OutputFile::bytes("top.txt", b"2".to_vec()), "t");
-        out.flush(&writer).unwrap_or_else(|e| panic!("{e}"));
+        out.flush(&writer);
         // A second batch in a folder made by the first, and one in a new folder.
         let _ = out.add(OutputFile::bytes("a/b/c.json", b"3".to_vec()), "t");
         let _ = out.add(OutputFile::bytes("d/index.html", b"4".to_vec()), "t");
-        out.flush(&writer).unwrap_or_else(|e| panic!("{e}"));
+        out.flush(&writer);
         assert!(matches!(out.get("a/b/index.html"), Some(Body::Written)));
         writer.finish().unwrap_or_else(|e| panic!("{e}"));
         for (path, body) in [
@@ -584,7 +569,7 @@ mod tests {
         let mut out = Output::default();
         for i in 0..3 {
             let _ = out.add(OutputFile::bytes(format!("p{i}/index.html"), vec![]), "t");
-            out.flush(&writer).unwrap_or_else(|e| panic!("{e}"));
+            out.flush(&writer);
         }
         let err = writer.finish().err().map(|e| e.to_string());
         assert!(
