@@ -204,7 +204,8 @@ pub fn rebuild_episode(
     let old = site.episodes[i].digest.clone();
     let text = std::fs::read_to_string(changed).ok()?;
     let dir = changed.parent()?;
-    let new = load::digest::parse_digest(&old.path, dir, root, &text).ok()?;
+    let mut new = load::digest::parse_digest(&old.path, dir, root, &text).ok()?;
+    new.source_hash = load::digest::source_hash(&text);
     // Compared through `Debug` with the allowed fields blanked: a field added to `Digest`
     // later is compared (and so takes a full build) until someone decides otherwise.
     let blank_body = |d: &load::Digest| {

@@ -148,7 +148,9 @@ pub struct Digest {
     pub key_concepts_in_body: bool,
     /// Whether `concepts:` came from the front matter (so a body list may name others).
     pub concepts_in_front_matter: bool,
-    /// Hash of the file's text: what `serve` compares to know a page must be re-rendered.
+    /// Hash of the file's text ([`source_hash`]): what `serve` compares to know a page must
+    /// be re-rendered. 0 unless the loader was asked for it (`load::load_cached`, serve's
+    /// one-digest path).
     pub source_hash: u64,
 }
 
@@ -555,8 +557,13 @@ pub fn parse_digest(
         word_count: scan.word_count,
         key_concepts_in_body: !scan.key_concepts.is_empty(),
         concepts_in_front_matter,
-        source_hash: crate::hash::of(&text),
+        source_hash: 0,
     })
+}
+
+/// What [`Digest::source_hash`] holds for a file's text.
+pub fn source_hash(text: &str) -> u64 {
+    crate::hash::of(text)
 }
 
 /// Parses a curated concept, show or person file.

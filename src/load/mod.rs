@@ -96,13 +96,19 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-/// Walks `root/content` and loads every Markdown file.
+/// Walks `root/content` and loads every Markdown file. Keeps nothing for a later load: no
+/// file stamps and no source hashes (`Digest::source_hash` is 0), which only `serve` reads.
 pub fn load(root: &Path) -> (Content, Vec<Diagnostic>) {
-    load_cached(root, &mut LoadCache::default())
+    load_with(root, None)
 }
 
-/// Like [`load`], reusing results for files unchanged since the cache was filled.
+/// Like [`load`], reusing results for files unchanged since the cache was filled, and
+/// filling it.
 pub fn load_cached(root: &Path, cache: &mut LoadCache) -> (Content, Vec<Diagnostic>) {
+    load_with(root, Some(cache))
+}
+
+fn load_with(root: &Path, mut cache: Option<&mut LoadCache>) -> (Content, Vec<Diagnostic>) {
     let content_dir = root.join("content");
     let mut errors = Vec::new();
     let mut files: Vec<(PathBuf, Kind)> = Vec::new();
@@ -160,7 +166,11 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> (Content, Vec<Diagnost
         }
     }
 
-    let previous = std::mem::take(&mut cache.entries);
+    let keep = cache.is_some();
+    let previous = cache
+        .as_deref_mut()
+        .map(|c| std::mem::take(&mut c.entries))
+        .unwrap_or_default();
     let results: Vec<(PathBuf, Stamp, Result<Item, Vec<Diagnostic>>)> = files
         .par_iter()
         .map(|(path, kind)| {
@@ -170,8 +180,14 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> (Content, Vec<Diagnost
                     return (path.clone(), now, result.clone());
                 }
             }
-            let result = parse_file(root, path, kind);
-            (path.clone(), stamp_with_transcript(path, &result), result)
+            let result = parse_file(root, path, kind, keep);
+            // A stat per file (and per transcript), for nothing when no load comes after.
+            let stamp = if keep {
+                stamp_with_transcript(path, &result)
+            } else {
+                Stamp::new()
+            };
+            (path.clone(), stamp, result)
         })
         .collect();
     let mut content = Content::default();
@@ -182,18 +198,32 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> (Content, Vec<Diagnost
             Ok(Item::Page(p)) => content.pages.push(p.clone()),
             Err(e) => errors.extend(e.iter().cloned()),
         }
-        cache.entries.insert(path, (stamp, r));
+        if let Some(c) = cache.as_deref_mut() {
+            c.entries.insert(path, (stamp, r));
+        }
     }
     (content, errors)
 }
 
-fn parse_file(root: &Path, path: &Path, kind: &Kind) -> Result<Item, Vec<Diagnostic>> {
+/// Reads and parses one file; `hash_source` fills `Digest::source_hash` (a SipHash over
+/// every byte, a percent of a build that never reads it).
+fn parse_file(
+    root: &Path,
+    path: &Path,
+    kind: &Kind,
+    hash_source: bool,
+) -> Result<Item, Vec<Diagnostic>> {
     let shown = rel(root, path);
     let text = read_text(path, &shown).map_err(|d| vec![d])?;
     match kind {
         Kind::Digest => {
             let dir = path.parent().unwrap_or(root);
-            digest::parse_digest(&shown, dir, root, &text).map(|d| Item::Digest(Arc::new(d)))
+            digest::parse_digest(&shown, dir, root, &text).map(|mut d| {
+                if hash_source {
+                    d.source_hash = digest::source_hash(&text);
+                }
+                Item::Digest(Arc::new(d))
+            })
         }
         Kind::Curated(k) => digest::parse_curated(*k, &shown, &text).map(Item::Curated),
         Kind::Page => digest::parse_page(&shown, &text).map(Item::Page),

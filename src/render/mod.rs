@@ -25,7 +25,8 @@ use context::page_value;
 pub struct Bodies {
     /// One per episode.
     pub episodes: Vec<Arc<markdown::Rendered>>,
-    /// What each episode body was rendered from (its cache key and fingerprint).
+    /// What each episode body was rendered from (its cache key and fingerprint). Empty when
+    /// rendered without a cache: only `serve` reads them.
     pub episode_keys: Vec<u64>,
     /// One per standalone page.
     pub pages: Vec<markdown::Rendered>,
@@ -133,19 +134,30 @@ pub fn render_bodies(
 }
 
 fn render_bodies_with(site: &Site, cx: &RenderContext, cache: Option<&mut RenderCache>) -> Bodies {
-    let all_concepts = all_concepts_key(site);
-    let episode_keys: Vec<u64> = (0..site.episodes.len())
-        .into_par_iter()
-        .map(|i| body_key(site, i, all_concepts))
-        .collect();
+    // A key hashes the whole body: worth it only when a cache is there to look it up in.
+    let episode_keys: Vec<u64> = match cache {
+        Some(_) => {
+            let all_concepts = all_concepts_key(site);
+            (0..site.episodes.len())
+                .into_par_iter()
+                .map(|i| body_key(site, i, all_concepts))
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let previous = cache.as_ref().map(|c| &c.bodies);
     let episodes: Vec<Arc<markdown::Rendered>> = site
         .episodes
         .par_iter()
-        .zip(episode_keys.par_iter())
-        .map(|(e, key)| match previous.and_then(|p| p.get(key)) {
-            Some(r) => r.clone(),
-            None => Arc::new(markdown::render(&e.digest.body, cx)),
+        .enumerate()
+        .map(|(i, e)| {
+            match previous
+                .zip(episode_keys.get(i))
+                .and_then(|(p, k)| p.get(k))
+            {
+                Some(r) => r.clone(),
+                None => Arc::new(markdown::render(&e.digest.body, cx)),
+            }
         })
         .collect();
     if let Some(c) = cache {
