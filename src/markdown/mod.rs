@@ -636,7 +636,9 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
         html = sanitize::clean(&html);
     }
     for s in &mut sections {
-        collapse_whitespace(&mut s.text);
+        if s.text.ends_with(' ') {
+            s.text.pop();
+        }
         s.text.shrink_to_fit();
     }
     sections.retain(|s| s.heading.is_some() || !s.text.is_empty());
@@ -680,7 +682,41 @@ fn ev_clone_break<'a>(e: &Event<'a>) -> Event<'a> {
 
 fn add_text(sections: &mut [Section], text: &str) {
     if let Some(last) = sections.last_mut() {
-        last.text.push_str(text);
+        push_collapsed(&mut last.text, text);
+    }
+}
+
+/// Appends `text` to `out`, which holds text collapsed so far, so that `out` stays what
+/// [`collapse_whitespace`] would make of everything appended, but for at most one trailing
+/// space (the caller trims it at the end). Collapsing as text arrives spared a second pass
+/// over every section and a copy of it.
+fn push_collapsed(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    // Most text events are words with single spaces between them: nothing to collapse.
+    let plain = bytes
+        .iter()
+        .all(|&b| b.is_ascii() && (b == b' ' || !b.is_ascii_whitespace() && b != 0x0b))
+        && !text.contains("  ")
+        && !(text.starts_with(' ') && (out.is_empty() || out.ends_with(' ')));
+    if plain {
+        out.push_str(text);
+        return;
+    }
+    let mut word_start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if let Some(start) = word_start.take() {
+                out.push_str(&text[start..i]);
+            }
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else if word_start.is_none() {
+            word_start = Some(i);
+        }
+    }
+    if let Some(start) = word_start {
+        out.push_str(&text[start..]);
     }
 }
 
@@ -699,6 +735,42 @@ mod tests {
         // Characters, not bytes: six two-byte characters fit in six.
         assert_eq!(truncate("éééééé", 6), "éééééé");
         assert_eq!(truncate("éé éé éé", 6), "éé éé…");
+    }
+
+    #[test]
+    fn text_collapsed_piece_by_piece_agrees_with_split_and_join() {
+        let pieces = [
+            "",
+            " ",
+            "one",
+            "one two",
+            " lead",
+            "trail ",
+            "  two  spaces ",
+            "\n",
+            "tab\there",
+            "vt\u{b}ff\u{c}cr\r",
+            "x\u{a0}y",
+            "café  au\u{2003}lait ",
+            "\u{2003}",
+        ];
+        // Every ordered pair and triple of pieces, as text events arrive one by one.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let mut got = String::new();
+                    for p in [a, b, c] {
+                        push_collapsed(&mut got, p);
+                    }
+                    if got.ends_with(' ') {
+                        got.pop();
+                    }
+                    let whole = format!("{a}{b}{c}");
+                    let want = whole.split_whitespace().collect::<Vec<_>>().join(" ");
+                    assert_eq!(got, want, "{a:?} {b:?} {c:?}");
+                }
+            }
+        }
     }
 
     #[test]
