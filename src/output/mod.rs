@@ -370,9 +370,10 @@ struct Batch {
 
 /// Writes batches of finished files into the staging folder on a thread of its own, so
 /// the build makes the next batch meanwhile: file creation is kernel time (a fifth of a
-/// 10k build) that used to stop both cores between batches. A hand-off waits until the
-/// thread has finished the previous batch, so one batch is written while the next is made
-/// and memory holds two batches at most.
+/// 10k build) that used to stop both cores between batches. One finished batch may wait in
+/// the queue while another is written, so memory holds three batches at most: with no
+/// queue, the build sat ~240 ms of a 10k build waiting to hand a batch over (~120 ms with
+/// one; peak memory the same within 1%).
 pub struct Writer {
     tx: Option<std::sync::mpsc::SyncSender<Batch>>,
     thread: Option<std::thread::JoinHandle<Result<(), Error>>>,
@@ -381,7 +382,7 @@ pub struct Writer {
 impl Writer {
     /// Starts the writing thread for the staging folder `dir`.
     pub fn start(dir: &Path) -> Writer {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(0);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
         let dir = dir.to_path_buf();
         let thread = std::thread::spawn(move || {
             for batch in rx {
