@@ -81,28 +81,33 @@ fn timestamp(s: &str) -> Option<f64> {
         Some(i) => (&s[..i], &s[i + 1..]),
         None => (s, "0"),
     };
-    if frac.is_empty() || frac.len() > 3 || !frac.chars().all(|c| c.is_ascii_digit()) {
+    let digits = |p: &str| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(frac) {
         return None;
     }
-    let parts: Vec<&str> = clock.split(':').collect();
-    let nums: Option<Vec<u64>> = parts
-        .iter()
-        .map(|p| {
-            (!p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()))
-                .then(|| p.parse().ok())
-                .flatten()
-        })
-        .collect();
-    let nums = nums?;
-    let (h, m, sec) = match nums.as_slice() {
-        [m, s] => (0, *m, *s),
-        [h, m, s] => (*h, *m, *s),
+    // Without allocating: a transcript has two timestamps a cue, and building a Vec and a
+    // string per timestamp cost ~2,000 instructions each.
+    let mut nums = [0u64; 3];
+    let mut n = 0;
+    for p in clock.split(':') {
+        if n == nums.len() || !digits(p) {
+            return None;
+        }
+        nums[n] = p.parse().ok()?;
+        n += 1;
+    }
+    let (h, m, sec) = match n {
+        2 => (0, nums[0], nums[1]),
+        3 => (nums[0], nums[1], nums[2]),
         _ => return None,
     };
     if m >= 60 || sec >= 60 {
         return None;
     }
-    let ms: f64 = format!("0.{frac}").parse().ok()?;
+    // Integer over a power of ten: both exact and the division correctly rounded, so this is
+    // the double nearest `0.<frac>`, the same as parsing that text.
+    let scale = [10.0, 100.0, 1000.0][frac.len() - 1];
+    let ms = f64::from(frac.parse::<u16>().ok()?) / scale;
     Some((h * 3600 + m * 60 + sec) as f64 + ms)
 }
 
@@ -419,5 +424,24 @@ mod tests {
         assert_eq!(timestamp("02:03,25"), Some(123.25));
         assert_eq!(timestamp("1:60:00.000"), None);
         assert_eq!(timestamp("aa:bb"), None);
+        assert_eq!(timestamp("1:2:3:4.5"), None);
+        assert_eq!(timestamp("01:02.1234"), None);
+        assert_eq!(timestamp("01:02."), None);
+        assert_eq!(timestamp("01:+2.5"), None);
+        assert_eq!(timestamp("01:0002.5"), None);
+    }
+
+    #[test]
+    fn fractions_are_the_doubles_their_decimals_parse_to() {
+        // Every fraction of one to three digits, against parsing `0.<frac>` as text (what
+        // this function did before it stopped allocating).
+        for len in 1..=3u32 {
+            for n in 0..10u32.pow(len) {
+                let frac = format!("{n:0width$}", width = len as usize);
+                let want = 3723.0 + format!("0.{frac}").parse::<f64>().unwrap_or(f64::NAN);
+                let got = timestamp(&format!("01:02:03.{frac}"));
+                assert_eq!(got.map(f64::to_bits), Some(want.to_bits()), "{frac}");
+            }
+        }
     }
 }
