@@ -212,7 +212,6 @@ pub fn rebuild_episode(
         let mut d = d.clone();
         d.body = String::new();
         d.body_line = 0;
-        d.word_count = 0;
         d.source_hash = 0;
         d
     };

@@ -142,8 +142,6 @@ pub struct Digest {
     pub body: String,
     /// File line of the body's first line.
     pub body_line: usize,
-    /// Words in the body.
-    pub word_count: usize,
     /// Whether the body has its own Key Concepts list (rendered as the definition list).
     pub key_concepts_in_body: bool,
     /// Whether `concepts:` came from the front matter (so a body list may name others).
@@ -554,7 +552,6 @@ pub fn parse_digest(
         extra,
         body: split.body.to_string(),
         body_line: split.body_line,
-        word_count: scan.word_count,
         key_concepts_in_body: !scan.key_concepts.is_empty(),
         concepts_in_front_matter,
         source_hash: 0,

@@ -205,7 +205,7 @@ pub fn digest_json(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
         }),
         url: site.base.absolute(&e.path),
         version: 1,
-        word_count: d.word_count,
+        word_count: bodies.episodes[i].word_count,
     };
     let mut bytes = serde_json::to_vec(&v).unwrap_or_default();
     bytes.push(b'\n');

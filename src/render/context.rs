@@ -186,9 +186,12 @@ pub fn episode_value(site: &Site, shared: &Shared, bodies: &Bodies, i: usize) ->
             ("source", d.source.as_deref().into()),
             ("duration_iso", d.duration.map(duration::iso).into()),
             ("duration_seconds", d.duration.into()),
-            ("word_count", d.word_count.into()),
+            ("word_count", body.word_count.into()),
             ("key_concepts_in_body", d.key_concepts_in_body.into()),
-            ("reading_minutes", d.word_count.div_ceil(200).max(1).into()),
+            (
+                "reading_minutes",
+                body.word_count.div_ceil(200).max(1).into(),
+            ),
             ("media", to_value(&d.media)),
             ("extra", to_value(&d.extra)),
             (
