@@ -124,9 +124,10 @@ pub fn each_token(text: &str, f: &mut dyn FnMut(&str)) {
     each_token_ref(text, &mut |t| f(t.as_str()));
 }
 
+// Bit flags, so a run's classes can be or-ed together and tested once for a capital.
 const SEPARATOR: u8 = 0;
 const LOWER_OR_DIGIT: u8 = 1;
-const UPPER: u8 = 2;
+const UPPER: u8 = 2 | LOWER_OR_DIGIT;
 
 /// Each byte's class for the ASCII tokeniser: one load a byte where three range tests were
 /// (the byte loop ran some twenty instructions a byte).
@@ -194,15 +195,16 @@ pub fn each_token_ref<'a>(text: &'a str, f: &mut dyn FnMut(Token<'a, '_>)) {
                 i += 1;
             }
             let start = i;
-            let mut upper = false;
+            let mut classes = SEPARATOR;
             while i < bytes.len() {
                 let class = ASCII_CLASS[usize::from(bytes[i])];
                 if class == SEPARATOR {
                     break;
                 }
-                upper |= class == UPPER;
+                classes |= class;
                 i += 1;
             }
+            let upper = classes == UPPER;
             // ASCII text: every byte offset is a character boundary.
             let Some(run) = text.get(start..i).filter(|r| !r.is_empty()) else {
                 continue;
