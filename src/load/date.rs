@@ -65,7 +65,20 @@ impl EpisodeDate {
         // cheaper than `strftime` and gives the same text for four-digit years.
         let d = self.zoned.date();
         if (0..=9999).contains(&d.year()) {
-            format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+            // Digit by digit: `format!` with padding cost ~1,400 instructions a date.
+            let digits = |s: &mut String, n: i16, width: u32| {
+                for p in (0..width).rev() {
+                    let digit = (n / 10i16.pow(p)) % 10;
+                    s.push(char::from(b'0' + digit.unsigned_abs() as u8));
+                }
+            };
+            let mut s = String::with_capacity(10);
+            digits(&mut s, d.year(), 4);
+            s.push('-');
+            digits(&mut s, i16::from(d.month()), 2);
+            s.push('-');
+            digits(&mut s, i16::from(d.day()), 2);
+            s
         } else {
             self.zoned.strftime("%Y-%m-%d").to_string()
         }

@@ -66,7 +66,13 @@ pub struct Term {
 impl Term {
     /// Output path: `concepts/<slug>/`.
     pub fn path(&self) -> String {
-        format!("{}/{}/", self.kind.section(), self.slug)
+        let section = self.kind.section();
+        let mut s = String::with_capacity(section.len() + self.slug.len() + 2);
+        s.push_str(section);
+        s.push('/');
+        s.push_str(&self.slug);
+        s.push('/');
+        s
     }
 }
 
