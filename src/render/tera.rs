@@ -164,20 +164,22 @@ impl Templates {
 /// the base path, `abs_url(path=…)` an absolute URL.
 fn new_tera(base: &BaseUrl) -> Tera {
     let mut tera = Tera::default();
-    let path = base.path.clone();
+    // The same joins as the Rust side's links (sized, not `format!`: these run ~30 times
+    // a page).
+    let for_url = base.clone();
     tera.register_function(
         "url",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
             let p: &str = kwargs.must_get("path")?;
-            Ok(format!("{path}{}", p.trim_start_matches('/')))
+            Ok(for_url.link(p))
         },
     );
-    let abs = base.url.clone();
+    let for_abs = base.clone();
     tera.register_function(
         "abs_url",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
             let p: &str = kwargs.must_get("path")?;
-            Ok(format!("{abs}{}", p.trim_start_matches('/')))
+            Ok(for_abs.absolute(p))
         },
     );
     tera
