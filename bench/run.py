@@ -231,6 +231,9 @@ def main():
             open(os.path.join(ns, "castdown.yaml"), "w").write(open(os.path.join(cd_root, "castdown.yaml")).read() + "search: false\n")
         castdown_build(ns)
         without = statistics.median(castdown_build(ns)[0] for _ in range(3))
+        # Outputs are deleted once measured: at 100,000 digests each is ~5 GB, and keeping
+        # them filled the 16 GB file system the README suggests.
+        clean(os.path.join(ns, "public"))
         with_search = statistics.median(castdown_build(cd_root)[0] for _ in range(3))
         print(f"search index: build {with_search:.2f} s with vs {without:.2f} s without (+{(with_search / without - 1) * 100:.0f}%)")
         b, nfiles, index_size, hits = search_bytes(public, args.search_word)
@@ -239,6 +242,8 @@ def main():
             for kind, what in (("body", "body edit of the newest digest"), ("title", "title edit (shown on every list)")):
                 reb, vis = serve_rebuild(cd_root, kind)
                 print(f"serve: {what}: median rebuild {reb} ms (serve's own timing); edit to page visible over HTTP {vis:.0f} ms (includes 25 ms debounce)")
+        clean(public)
+        clean(os.path.join(hg_root, "public"))
         print(flush=True)
     if len(per_episode) > 1:
         sizes = sorted(per_episode)
