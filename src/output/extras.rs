@@ -375,7 +375,10 @@ mod tests {
             let mut got = Vec::new();
             sections_json(&mut got, &sections[..k]);
             let want = serde_json::to_vec(&sections[..k]).unwrap_or_default();
-            assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&want)
+            );
         }
     }
 
