@@ -68,34 +68,27 @@ fn split_item(strong: Option<&str>, rest: &str) -> Option<(String, String)> {
     }
 }
 
-/// `t`'s words joined by single spaces, as `split_whitespace` and `join(" ")` would make them,
-/// in place and with a byte loop for ASCII text (section text of every body and every
-/// transcript cue goes through it).
+/// `t`'s words joined by single spaces, as `split_whitespace` and `join(" ")` would make them
+/// (transcript cues; section text is collapsed as it is built, by [`push_collapsed`]).
 pub(crate) fn collapse_whitespace(t: &mut String) {
-    if !t.is_ascii() {
-        *t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-        return;
+    let mut out = String::with_capacity(t.len());
+    push_collapsed(&mut out, t);
+    end_collapsed(&mut out);
+    *t = out;
+}
+
+/// Ends text built by [`push_collapsed`]: drops the one trailing space it may leave.
+fn end_collapsed(t: &mut String) {
+    if t.ends_with(' ') {
+        t.pop();
     }
-    // Safe to edit as bytes: every byte is ASCII, so any result is valid UTF-8.
-    let mut bytes = std::mem::take(t).into_bytes();
-    let mut w = 0;
-    let mut pending_space = false;
-    for r in 0..bytes.len() {
-        let b = bytes[r];
-        if matches!(b, b' ' | b'\t'..=b'\r') {
-            pending_space = w > 0;
-            continue;
-        }
-        if pending_space {
-            bytes[w] = b' ';
-            w += 1;
-            pending_space = false;
-        }
-        bytes[w] = b;
-        w += 1;
-    }
-    bytes.truncate(w);
-    *t = String::from_utf8(bytes).unwrap_or_default();
+}
+
+/// ASCII whitespace other than the space, as `char::is_whitespace` has it: tab, line feed,
+/// vertical tab, form feed and carriage return (9 to 13). Without branches, for byte loops
+/// meant to run many bytes at a time.
+fn is_control_space(b: u8) -> bool {
+    b.wrapping_sub(b'\t') < 5
 }
 
 /// Words in `t` as `split_whitespace` counts them, with a byte loop for ASCII text (the
@@ -105,7 +98,7 @@ fn count_words(t: &str) -> usize {
         return t.split_whitespace().count();
     }
     // ASCII whitespace as `char::is_whitespace` has it, vertical tab included.
-    let space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+    let space = |b: u8| (b == b' ') | is_control_space(b);
     let bytes = t.as_bytes();
     let first = bytes.first().is_some_and(|&b| !space(b));
     // A word starts wherever a space is followed by a non-space: counted over byte pairs
@@ -686,9 +679,7 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
         html = sanitize::clean(&html);
     }
     for s in &mut sections {
-        if s.text.ends_with(' ') {
-            s.text.pop();
-        }
+        end_collapsed(&mut s.text);
         s.text.shrink_to_fit();
     }
     sections.retain(|s| s.heading.is_some() || !s.text.is_empty());
@@ -745,10 +736,10 @@ fn push_collapsed(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     // Most text events are words with single spaces between them: nothing to collapse.
     // Without short-circuiting, so the check runs many bytes at a time: non-ASCII bytes and
-    // whitespace other than a space (\t \n \x0b \x0c \r: 9 to 13) send text the slow way.
+    // whitespace other than a space send text the slow way.
     let odd = bytes
         .iter()
-        .fold(false, |odd, &b| odd | (b >= 0x80) | (b.wrapping_sub(9) < 5));
+        .fold(false, |odd, &b| odd | (b >= 0x80) | is_control_space(b));
     let plain = !odd
         && !text.contains("  ")
         && !(text.starts_with(' ') && (out.is_empty() || out.ends_with(' ')));
@@ -816,9 +807,7 @@ mod tests {
                     for p in [a, b, c] {
                         push_collapsed(&mut got, p);
                     }
-                    if got.ends_with(' ') {
-                        got.pop();
-                    }
+                    end_collapsed(&mut got);
                     let whole = format!("{a}{b}{c}");
                     let want = whole.split_whitespace().collect::<Vec<_>>().join(" ");
                     assert_eq!(got, want, "{a:?} {b:?} {c:?}");
