@@ -154,8 +154,8 @@ fn may_name_key_concepts(body: &str) -> bool {
 }
 
 /// First pass over a body: Key Concepts and the first paragraph. Stops after the first
-/// paragraph when [`may_name_key_concepts`] says there is no list to find (the render
-/// counts words): the whole body went through the parser twice.
+/// paragraph when [`may_name_key_concepts`] says there is no list to find; the render counts
+/// the words (this pass used to, so every body was parsed in full twice).
 pub fn scan(body: &str) -> Scan {
     let mut out = Scan::default();
     let key_concepts_possible = may_name_key_concepts(body);
