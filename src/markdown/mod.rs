@@ -92,8 +92,8 @@ fn is_control_space(b: u8) -> bool {
 }
 
 /// Words in `t` as `split_whitespace` counts them, with a byte loop for ASCII text (the
-/// common case; this runs over every body).
-fn count_words(t: &str) -> usize {
+/// common case; this runs over every body and transcript).
+pub(crate) fn count_words(t: &str) -> usize {
     if !t.is_ascii() {
         return t.split_whitespace().count();
     }

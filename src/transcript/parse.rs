@@ -29,7 +29,10 @@ pub struct Transcript {
 impl Transcript {
     /// A transcript of `cues` (its hash is set by the loader).
     pub fn new(cues: Vec<Cue>) -> Transcript {
-        let words = cues.iter().map(|c| c.text.split_whitespace().count()).sum();
+        let words = cues
+            .iter()
+            .map(|c| crate::markdown::count_words(&c.text))
+            .sum();
         Transcript {
             cues,
             hash: 0,
