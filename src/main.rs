@@ -8,6 +8,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// jemalloc instead of the system allocator: a build allocates and frees millions of small
+/// strings and page buffers across threads, and in a 100,000-episode heap glibc's malloc
+/// spent a sixth of the CPU merging free chunks (`malloc_consolidate`, `unlink_chunk`);
+/// jemalloc's size classes keep that flat (100k builds 7-18% faster, peak memory 7% lower,
+/// 10k the same memory).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let quiet = cli.quiet;
