@@ -254,7 +254,7 @@ pub fn rebuild_episode(
     let mut makes: Vec<Make> = vec![Box::new(move || {
         vec![OutputFile::bytes(
             format!("{}digest.json", site.episodes[i].path),
-            extras::digest_json(site, bodies, i),
+            extras::digest_json(site, &bodies.episodes[i], i),
         )]
     })];
     if i < site.config.feed_limit {
@@ -408,28 +408,46 @@ fn build_impl(
         Some(c) => c.highlighter.clone(),
         None => Arc::new(Highlighter::new()),
     };
-    let bodies = render::render_bodies(
-        &site,
-        highlighter.as_ref(),
-        caches.as_deref_mut().map(|c| &mut c.render),
-    );
-    let fps = caches
-        .is_some()
-        .then(|| render::fingerprint::Fingerprints::new(&site, &bodies));
-    if caches.is_none() {
-        // Nothing after this reads a digest's Markdown (serve keeps it to compare edits):
-        // about a fifth of a build's peak memory.
-        site.release_bodies();
-    }
-    timer.stage("markdown");
     let mut out = Output::default();
     let writer = flush.map(crate::output::Writer::start);
     let shared = render::Shared::new(&site);
-    let mut render_errors = render::render_pages(
+    // A build renders each episode's body together with the files made from it alone, a
+    // batch at a time, so writing starts while bodies are still being rendered; serve
+    // renders every body first, to look bodies and pages up in its caches by fingerprint.
+    let streamed = caches.is_none();
+    let mut template_errors = Vec::new();
+    let (bodies, fps) = if streamed {
+        let mut bodies = render::render_other_bodies(&site, &highlighter);
+        timer.stage("markdown");
+        bodies.episodes = episode_files(
+            &site,
+            (&templates, &highlighter, &bodies, &shared),
+            writer.as_ref(),
+            &mut out,
+            &mut errors,
+            &mut template_errors,
+        );
+        // Nothing after this reads a digest's Markdown (serve keeps it to compare edits):
+        // about a fifth of a build's peak memory.
+        site.release_bodies();
+        timer.stage("episodes");
+        (bodies, None)
+    } else {
+        let bodies = render::render_bodies(
+            &site,
+            highlighter.as_ref(),
+            caches.as_deref_mut().map(|c| &mut c.render),
+        );
+        let fps = render::fingerprint::Fingerprints::new(&site, &bodies);
+        timer.stage("markdown");
+        (bodies, Some(fps))
+    };
+    let render_errors = render::render_pages(
         &site,
         &templates,
         &bodies,
         &shared,
+        !streamed,
         caches
             .as_deref_mut()
             .map(|c| &mut c.render)
@@ -443,7 +461,10 @@ fn build_impl(
             }
         },
     );
-    errors.append(&mut render_errors);
+    for d in render_errors {
+        render::note_error(&mut template_errors, d);
+    }
+    errors.append(&mut template_errors);
     // Only serve keeps the cards; a build frees them before the data files and search.
     let shared = caches.is_some().then_some(shared);
     timer.stage("pages");
@@ -582,9 +603,63 @@ fn build_impl(
     })
 }
 
-/// Every episode's `digest.json` and every term's feed, in batches each handed to `writer`
-/// before the next is made (all digest.json files at once would hold ~9 KB per episode).
-/// Returns them by path with their fingerprints, for serve to reuse.
+/// Renders every episode's body and the files made from it alone (its page, its
+/// transcript's page and its `digest.json`), a batch at a time, each batch handed to
+/// `writer` before the next is rendered. Returns the bodies, keeping their HTML only for the
+/// newest `feed_limit` episodes: the site feeds are the only later reader. Template errors
+/// go to `template_errors`, one per place; other problems to `errors`.
+fn episode_files(
+    site: &Site,
+    (templates, highlighter, others, shared): (
+        &Templates,
+        &Highlighter,
+        &render::Bodies,
+        &render::Shared,
+    ),
+    writer: Option<&output::Writer>,
+    out: &mut Output,
+    errors: &mut Vec<Diagnostic>,
+    template_errors: &mut Vec<Diagnostic>,
+) -> Vec<Arc<crate::markdown::Rendered>> {
+    let episodes = site.episodes.len();
+    let mut bodies = Vec::with_capacity(episodes);
+    for start in (0..episodes).step_by(render::PAGE_BATCH) {
+        let batch: Vec<_> = (start..(start + render::PAGE_BATCH).min(episodes))
+            .into_par_iter()
+            .map(|i| {
+                let mut body = render::render_episode_body(site, highlighter, i);
+                let pages = render::episode_pages(site, templates, others, shared, i, &body);
+                let data = OutputFile::bytes(
+                    format!("{}digest.json", site.episodes[i].path),
+                    extras::digest_json(site, &body, i),
+                );
+                if i >= site.config.feed_limit {
+                    body.html = String::new();
+                }
+                (body, pages, data)
+            })
+            .collect();
+        for (body, pages, data) in batch {
+            bodies.push(Arc::new(body));
+            for page in pages {
+                match page {
+                    Ok(f) => push(out, f, "a page", errors),
+                    Err(d) => render::note_error(template_errors, d),
+                }
+            }
+            push(out, data, "data", errors);
+        }
+        if let Some(w) = writer {
+            out.flush(w);
+        }
+    }
+    bodies
+}
+
+/// Every term's feed and, for serve (which builds with fingerprints `fps`), every episode's
+/// `digest.json` (a build makes those with the episode pages), in batches each handed to
+/// `writer` before the next is made (all digest.json files at once would hold ~9 KB per
+/// episode). Returns them by path with their fingerprints, for serve to reuse.
 fn data_files(
     site: &Site,
     bodies: &render::Bodies,
@@ -608,14 +683,18 @@ fn data_files(
             out.flush(w);
         }
     };
-    let episodes = site.episodes.len();
+    let episodes = if fps.is_some() {
+        site.episodes.len()
+    } else {
+        0
+    };
     for start in (0..episodes).step_by(render::PAGE_BATCH) {
         let batch = (start..(start + render::PAGE_BATCH).min(episodes))
             .into_par_iter()
             .map(|i| {
                 let path = format!("{}digest.json", site.episodes[i].path);
                 cached_data(previous, path, fps.map(|f| f.episodes[i]), || {
-                    extras::digest_json(site, bodies, i)
+                    extras::digest_json(site, &bodies.episodes[i], i)
                 })
             })
             .collect();

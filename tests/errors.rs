@@ -312,6 +312,26 @@ fn template_render_error_names_template_line_and_page() {
 }
 
 #[test]
+fn a_template_error_shared_by_every_page_is_reported_once() {
+    // A build renders episode pages with their bodies and the other pages after them: the
+    // error in the base layout that both reach is still one problem.
+    let err = fails(&[
+        ("content/episodes/a.md", digest("A", "2025-01-01", "").as_bytes()),
+        ("content/episodes/b.md", digest("B", "2025-01-02", "").as_bytes()),
+        (
+            "templates/base.html",
+            b"<!DOCTYPE html>\n<title>{% block title %}{% endblock title %}</title>\n{% block head %}{% endblock head %}\n{{ page.nope.deeper }}\n{% block content %}{% endblock content %}\n",
+        ),
+    ]);
+    assert_eq!(
+        err.matches("templates/base.html:4:").count(),
+        1,
+        "reported more than once:\n{err}"
+    );
+    has(&err, &["(while rendering /episodes/b/)", "1 error"]);
+}
+
+#[test]
 fn every_problem_in_every_file_is_reported_sorted_with_a_count() {
     let err = fails(&[
         (

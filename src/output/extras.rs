@@ -2,7 +2,6 @@
 //! `llms.txt` and each episode's `digest.json`.
 
 use crate::load::duration;
-use crate::render::Bodies;
 use crate::site::{Site, TermKind};
 
 /// Whether XML 1.0 allows this character.
@@ -152,7 +151,7 @@ pub fn llms(site: &Site) -> String {
 }
 
 /// `episodes/<slug>/digest.json`: the digest as data.
-pub fn digest_json(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
+pub fn digest_json(site: &Site, body: &crate::markdown::Rendered, i: usize) -> Vec<u8> {
     let e = &site.episodes[i];
     let d = &e.digest;
     let term = |kind: TermKind, idx: usize| {
@@ -206,14 +205,14 @@ pub fn digest_json(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
         }),
         url: site.base.absolute(&e.path),
         version: 1,
-        word_count: bodies.episodes[i].word_count,
+        word_count: body.word_count,
     };
     // `{head}` and `{tail}` joined around the sections: both always have fields (concepts,
     // slug), so dropping the brace between them leaves one object.
     let mut bytes = serde_json::to_vec(&head).unwrap_or_default();
     bytes.pop();
     bytes.extend_from_slice(b",\"sections\":");
-    sections_json(&mut bytes, &bodies.episodes[i].sections);
+    sections_json(&mut bytes, &body.sections);
     bytes.push(b',');
     let tail = serde_json::to_vec(&tail).unwrap_or_default();
     bytes.extend_from_slice(tail.get(1..).unwrap_or_default());

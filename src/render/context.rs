@@ -131,10 +131,14 @@ pub fn page_value(
 /// [{name, as_written, url, definition}], key_concepts_in_body, transcript: {url, file_url,
 /// word_count, cues}?, source, duration_iso, duration_seconds, word_count, reading_minutes,
 /// related: [card], prev: card?, next: card?, media, extra, data_url}`.
-pub fn episode_value(site: &Site, shared: &Shared, bodies: &Bodies, i: usize) -> Value {
+pub fn episode_value(
+    site: &Site,
+    shared: &Shared,
+    body: &crate::markdown::Rendered,
+    i: usize,
+) -> Value {
     let e = &site.episodes[i];
     let d = &e.digest;
-    let body = &bodies.episodes[i];
     let concepts: Vec<Value> = e
         .concepts
         .iter()

@@ -115,13 +115,33 @@ pub fn rerender_episode_body(
     bodies: &mut Bodies,
     i: usize,
 ) {
-    let rendered = with_context(site, highlighter, |cx| {
-        markdown::render(&site.episodes[i].digest.body, cx)
-    });
+    let rendered = render_episode_body(site, highlighter, i);
     if let (Some(slot), Some(key)) = (bodies.episodes.get_mut(i), bodies.episode_keys.get_mut(i)) {
         *slot = Arc::new(rendered);
         *key = body_key(site, i, all_concepts_key(site));
     }
+}
+
+/// Renders episode `i`'s body.
+pub fn render_episode_body(site: &Site, highlighter: &Highlighter, i: usize) -> markdown::Rendered {
+    with_context(site, highlighter, |cx| {
+        markdown::render(&site.episodes[i].digest.body, cx)
+    })
+}
+
+/// Renders the bodies of standalone pages and curated term descriptions, leaving
+/// `episodes` empty for the caller to fill (a build renders episode bodies one batch at a
+/// time, each with its pages).
+pub fn render_other_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
+    with_context(site, highlighter, |cx| {
+        let (pages, curated) = other_bodies(site, cx);
+        Bodies {
+            episodes: Vec::new(),
+            episode_keys: Vec::new(),
+            pages,
+            curated,
+        }
+    })
 }
 
 /// Renders every Markdown body of the site, reusing cached ones when given a cache.
@@ -167,6 +187,20 @@ fn render_bodies_with(site: &Site, cx: &RenderContext, cache: Option<&mut Render
             .zip(episodes.iter().cloned())
             .collect();
     }
+    let (pages, curated) = other_bodies(site, cx);
+    Bodies {
+        episodes,
+        episode_keys,
+        pages,
+        curated,
+    }
+}
+
+/// Curated term descriptions by kind and term index.
+type Curated = BTreeMap<(TermKind, usize), markdown::Rendered>;
+
+/// The bodies of standalone pages and curated term descriptions.
+fn other_bodies(site: &Site, cx: &RenderContext) -> (Vec<markdown::Rendered>, Curated) {
     let pages = site
         .pages
         .par_iter()
@@ -180,12 +214,7 @@ fn render_bodies_with(site: &Site, cx: &RenderContext, cache: Option<&mut Render
             }
         }
     }
-    Bodies {
-        episodes,
-        episode_keys,
-        pages,
-        curated,
-    }
+    (pages, curated)
 }
 
 /// Page `n` (1-based) of a paginated list rooted at `base` (`""` or `concepts/x/`).
@@ -212,13 +241,44 @@ pub fn index_file(path: &str) -> String {
 /// 1,024 used to hold.
 pub const PAGE_BATCH: usize = 512;
 
-/// Renders every HTML page, handing them to `sink` in batches; with a cache, pages whose
-/// fingerprint is unchanged are reused. Returns the template errors.
+/// The pages made from episode `i` and its rendered `body` alone: its page and its
+/// transcript's page, if it has one. `bodies` gives the other bodies (its `episodes` may be
+/// empty).
+pub fn episode_pages(
+    site: &Site,
+    templates: &Templates,
+    bodies: &Bodies,
+    shared: &Shared,
+    i: usize,
+    body: &markdown::Rendered,
+) -> Vec<Result<OutputFile, Diagnostic>> {
+    let mut pages = vec![Job::Episode(i).render(site, templates, bodies, Some(body), shared)];
+    if site.episodes[i].digest.transcript_data.is_some() {
+        pages.push(Job::Transcript(i).run(site, templates, bodies, shared));
+    }
+    pages
+}
+
+/// Adds a template error to `errors` unless that place is reported already: one broken
+/// template breaks many pages.
+pub fn note_error(errors: &mut Vec<Diagnostic>, d: Diagnostic) {
+    if !errors
+        .iter()
+        .any(|e| e.path == d.path && e.line == d.line && e.column == d.column)
+    {
+        errors.push(d);
+    }
+}
+
+/// Renders every HTML page (without the episode and transcript pages unless
+/// `with_episodes`: see [`episode_pages`]), handing them to `sink` in batches; with a cache,
+/// pages whose fingerprint is unchanged are reused. Returns the template errors.
 pub fn render_pages(
     site: &Site,
     templates: &Templates,
     bodies: &Bodies,
     shared: &Shared,
+    with_episodes: bool,
     cache: Option<(&mut RenderCache, &fingerprint::Fingerprints)>,
     sink: &mut dyn FnMut(Vec<OutputFile>),
 ) -> Vec<Diagnostic> {
@@ -227,7 +287,7 @@ pub fn render_pages(
         None => (None, None),
     };
     let mut jobs: Vec<Job> = Vec::new();
-    for (i, e) in site.episodes.iter().enumerate() {
+    for (i, e) in site.episodes.iter().enumerate().filter(|_| with_episodes) {
         jobs.push(Job::Episode(i));
         if e.digest.transcript_data.is_some() {
             jobs.push(Job::Transcript(i));
@@ -286,15 +346,7 @@ pub fn render_pages(
                     }
                     files.push(f);
                 }
-                Err(d) => {
-                    // One broken template breaks many pages; report each place once.
-                    if !errors
-                        .iter()
-                        .any(|e| e.path == d.path && e.line == d.line && e.column == d.column)
-                    {
-                        errors.push(d);
-                    }
-                }
+                Err(d) => note_error(&mut errors, d),
             }
         }
         sink(files);
@@ -346,11 +398,31 @@ impl Job {
         bodies: &Bodies,
         shared: &Shared,
     ) -> Result<OutputFile, Diagnostic> {
+        self.render(site, t, bodies, None, shared)
+    }
+
+    /// Renders this page; an episode's page with `episode_body` when given, else with its
+    /// body in `bodies`.
+    fn render(
+        &self,
+        site: &Site,
+        t: &Templates,
+        bodies: &Bodies,
+        episode_body: Option<&markdown::Rendered>,
+        shared: &Shared,
+    ) -> Result<OutputFile, Diagnostic> {
         let mut cx = PageContext::new();
         let (template, path) = match *self {
             Job::Episode(i) => {
                 let e = &site.episodes[i];
-                cx.insert("episode", context::episode_value(site, shared, bodies, i));
+                let Some(body) = episode_body.or_else(|| bodies.episodes.get(i).map(|b| &**b))
+                else {
+                    return Err(Diagnostic::new(
+                        &e.digest.path,
+                        "internal error: the episode's body was not rendered",
+                    ));
+                };
+                cx.insert("episode", context::episode_value(site, shared, body, i));
                 cx.insert(
                     "page",
                     page_value(
