@@ -732,7 +732,7 @@ fn redirects(site: &Site, templates: &Templates, out: &mut Output, errors: &mut 
         match render::render_alias(templates, site, "page/1/", &site.base.url) {
             Ok(html) => push(
                 out,
-                OutputFile::bytes("page/1/index.html", html.into_bytes()),
+                OutputFile::bytes("page/1/index.html", html),
                 "pagination",
                 errors,
             ),
@@ -766,10 +766,9 @@ fn redirects(site: &Site, templates: &Templates, out: &mut Output, errors: &mut 
         };
         match render::render_alias(templates, site, &from, &to) {
             Ok(html) => {
-                if let Err(d) = out.add(
-                    OutputFile::bytes(file, html.into_bytes()),
-                    &origin.display().to_string(),
-                ) {
+                if let Err(d) =
+                    out.add(OutputFile::bytes(file, html), &origin.display().to_string())
+                {
                     errors.push(
                         Diagnostic::new(origin, format!("alias `/{from}`: {}", d.message))
                             .hint("an alias may not replace a page the site produces"),

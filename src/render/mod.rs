@@ -614,12 +614,12 @@ impl Job {
                     ),
                 );
                 let html = t.render("404.html", &cx, "/404.html")?;
-                return Ok(OutputFile::bytes("404.html", html.into_bytes()));
+                return Ok(OutputFile::bytes("404.html", html));
             }
         };
         let shown = format!("{}{}", site.base.path, path);
         let html = t.render(template, &cx, &shown)?;
-        Ok(OutputFile::bytes(index_file(&path), html.into_bytes()))
+        Ok(OutputFile::bytes(index_file(&path), html))
     }
 }
 
@@ -645,7 +645,7 @@ pub fn render_alias(
     site: &Site,
     from: &str,
     target: &str,
-) -> Result<String, Diagnostic> {
+) -> Result<Vec<u8>, Diagnostic> {
     let mut cx = PageContext::new();
     cx.insert("target", to_value(target));
     templates.render("alias.html", &cx, &format!("{}{}", site.base.path, from))

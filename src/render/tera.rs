@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 use walkdir::WalkDir;
@@ -16,6 +17,18 @@ use crate::theme;
 struct Source {
     path: PathBuf,
     text: String,
+    /// The size of the last page rendered from it (see [`Templates::render`]).
+    last_size: AtomicUsize,
+}
+
+impl Source {
+    fn new(path: PathBuf, text: String) -> Source {
+        Source {
+            path,
+            text,
+            last_size: AtomicUsize::new(0),
+        }
+    }
 }
 
 /// Compiled templates, shared by reference across render threads.
@@ -93,10 +106,10 @@ impl Templates {
             for (name, bytes) in theme::templates() {
                 files.push((
                     name.to_string(),
-                    Source {
-                        path: PathBuf::from(format!("(built-in theme)/templates/{name}")),
-                        text: String::from_utf8_lossy(bytes).into_owned(),
-                    },
+                    Source::new(
+                        PathBuf::from(format!("(built-in theme)/templates/{name}")),
+                        String::from_utf8_lossy(bytes).into_owned(),
+                    ),
                 ));
             }
         } else {
@@ -153,10 +166,22 @@ impl Templates {
         template: &str,
         cx: &PageContext,
         page: &str,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Vec<u8>, Diagnostic> {
+        // Bytes, as pages are written: Tera's `render` checks the whole output is UTF-8 to
+        // return a String, which it is by construction. The buffer starts at the size of the
+        // last page of the same template and an eighth: pages of one template are of a
+        // similar size, and without a start size the buffer's growth cost what the check
+        // did. Together: 2.453 G -> 2.435 G instructions for the 1k corpus.
+        let last = self.sources.get(template).map(|s| &s.last_size);
+        let hint = last.map_or(0, |l| l.load(Ordering::Relaxed));
+        let mut out = Vec::with_capacity(hint + hint / 8);
         self.tera
-            .render(template, &cx.inner)
-            .map_err(|e| diagnostic(&self.sources, &e, Some((template, page))))
+            .render_to(template, &cx.inner, &mut out)
+            .map_err(|e| diagnostic(&self.sources, &e, Some((template, page))))?;
+        if let Some(l) = last {
+            l.store(out.len(), Ordering::Relaxed);
+        }
+        Ok(out)
     }
 }
 
@@ -213,7 +238,7 @@ fn read_dir_templates(
             .unwrap_or(entry.path())
             .to_path_buf();
         match crate::load::read_text(entry.path(), &shown) {
-            Ok(text) => files.push((name, Source { path: shown, text })),
+            Ok(text) => files.push((name, Source::new(shown, text))),
             Err(d) => errors.push(d),
         }
     }
