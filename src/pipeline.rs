@@ -416,31 +416,30 @@ fn build_impl(
     // renders every body first, to look bodies and pages up in its caches by fingerprint.
     let streamed = caches.is_none();
     let mut template_errors = Vec::new();
-    let (bodies, fps) = if streamed {
-        let mut bodies = render::render_other_bodies(&site, &highlighter);
-        timer.stage("markdown");
-        bodies.episodes = episode_files(
-            &site,
-            (&templates, &highlighter, &bodies, &shared),
-            writer.as_ref(),
-            &mut out,
-            &mut errors,
-            &mut template_errors,
-        );
-        // Nothing after this reads a digest's Markdown (serve keeps it to compare edits):
-        // about a fifth of a build's peak memory.
-        site.release_bodies();
-        timer.stage("episodes");
-        (bodies, None)
-    } else {
-        let bodies = render::render_bodies(
-            &site,
-            highlighter.as_ref(),
-            caches.as_deref_mut().map(|c| &mut c.render),
-        );
-        let fps = render::fingerprint::Fingerprints::new(&site, &bodies);
-        timer.stage("markdown");
-        (bodies, Some(fps))
+    let (bodies, fps) = match caches.as_deref_mut() {
+        None => {
+            let mut bodies = render::render_other_bodies(&site, &highlighter);
+            timer.stage("markdown");
+            bodies.episodes = episode_files(
+                &site,
+                (&templates, &highlighter, &bodies, &shared),
+                writer.as_ref(),
+                &mut out,
+                &mut errors,
+                &mut template_errors,
+            );
+            // Nothing after this reads a digest's Markdown (serve keeps it to compare edits):
+            // about a fifth of a build's peak memory.
+            site.release_bodies();
+            timer.stage("episodes");
+            (bodies, None)
+        }
+        Some(c) => {
+            let bodies = render::render_bodies(&site, highlighter.as_ref(), &mut c.render);
+            let fps = render::fingerprint::Fingerprints::new(&site, &bodies);
+            timer.stage("markdown");
+            (bodies, Some(fps))
+        }
     };
     let render_errors = render::render_pages(
         &site,
@@ -474,7 +473,7 @@ fn build_impl(
         push(&mut out, f, "feeds", &mut errors);
     }
     let mut bodies = bodies;
-    if caches.is_none() {
+    if streamed {
         bodies.release_episode_html();
     }
     // serve may reuse the previous index for a quick first publish, then refresh it.

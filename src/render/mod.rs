@@ -25,8 +25,8 @@ use context::page_value;
 pub struct Bodies {
     /// One per episode.
     pub episodes: Vec<Arc<markdown::Rendered>>,
-    /// What each episode body was rendered from (its cache key and fingerprint). Empty when
-    /// rendered without a cache: only `serve` reads them.
+    /// What each episode body was rendered from (its cache key and fingerprint). Empty in a
+    /// build: only `serve` reads them.
     pub episode_keys: Vec<u64>,
     /// One per standalone page.
     pub pages: Vec<markdown::Rendered>,
@@ -144,49 +144,33 @@ pub fn render_other_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
     })
 }
 
-/// Renders every Markdown body of the site, reusing cached ones when given a cache.
-pub fn render_bodies(
-    site: &Site,
-    highlighter: &Highlighter,
-    cache: Option<&mut RenderCache>,
-) -> Bodies {
+/// Renders every Markdown body of the site, reusing the bodies in `cache` whose key is
+/// unchanged (serve; a build renders episode bodies with their pages instead).
+pub fn render_bodies(site: &Site, highlighter: &Highlighter, cache: &mut RenderCache) -> Bodies {
     with_context(site, highlighter, |cx| render_bodies_with(site, cx, cache))
 }
 
-fn render_bodies_with(site: &Site, cx: &RenderContext, cache: Option<&mut RenderCache>) -> Bodies {
-    // A key hashes the whole body: worth it only when a cache is there to look it up in.
-    let episode_keys: Vec<u64> = match cache {
-        Some(_) => {
-            let all_concepts = all_concepts_key(site);
-            (0..site.episodes.len())
-                .into_par_iter()
-                .map(|i| body_key(site, i, all_concepts))
-                .collect()
-        }
-        None => Vec::new(),
-    };
-    let previous = cache.as_ref().map(|c| &c.bodies);
+fn render_bodies_with(site: &Site, cx: &RenderContext, cache: &mut RenderCache) -> Bodies {
+    let all_concepts = all_concepts_key(site);
+    let episode_keys: Vec<u64> = (0..site.episodes.len())
+        .into_par_iter()
+        .map(|i| body_key(site, i, all_concepts))
+        .collect();
+    let previous = &cache.bodies;
     let episodes: Vec<Arc<markdown::Rendered>> = site
         .episodes
         .par_iter()
-        .enumerate()
-        .map(|(i, e)| {
-            match previous
-                .zip(episode_keys.get(i))
-                .and_then(|(p, k)| p.get(k))
-            {
-                Some(r) => r.clone(),
-                None => Arc::new(markdown::render(&e.digest.body, cx)),
-            }
+        .zip(episode_keys.par_iter())
+        .map(|(e, key)| match previous.get(key) {
+            Some(r) => r.clone(),
+            None => Arc::new(markdown::render(&e.digest.body, cx)),
         })
         .collect();
-    if let Some(c) = cache {
-        c.bodies = episode_keys
-            .iter()
-            .copied()
-            .zip(episodes.iter().cloned())
-            .collect();
-    }
+    cache.bodies = episode_keys
+        .iter()
+        .copied()
+        .zip(episodes.iter().cloned())
+        .collect();
     let (pages, curated) = other_bodies(site, cx);
     Bodies {
         episodes,
