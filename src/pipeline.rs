@@ -253,7 +253,7 @@ pub fn rebuild_episode(
     type Make<'a> = Box<dyn FnOnce() -> Vec<OutputFile> + Send + 'a>;
     let mut makes: Vec<Make> = vec![Box::new(move || {
         vec![OutputFile::bytes(
-            format!("{}digest.json", site.episodes[i].path),
+            site.episodes[i].data_path(),
             extras::digest_json(site, &bodies.episodes[i], i),
         )]
     })];
@@ -629,7 +629,7 @@ fn episode_files(
                 let mut body = render::render_episode_body(site, highlighter, i);
                 let pages = render::episode_pages(site, templates, others, shared, i, &body);
                 let data = OutputFile::bytes(
-                    format!("{}digest.json", site.episodes[i].path),
+                    site.episodes[i].data_path(),
                     extras::digest_json(site, &body, i),
                 );
                 if i >= site.config.feed_limit {
@@ -691,7 +691,7 @@ fn data_files(
         let batch = (start..(start + render::PAGE_BATCH).min(episodes))
             .into_par_iter()
             .map(|i| {
-                let path = format!("{}digest.json", site.episodes[i].path);
+                let path = site.episodes[i].data_path();
                 cached_data(previous, path, fps.map(|f| f.episodes[i]), || {
                     extras::digest_json(site, &bodies.episodes[i], i)
                 })

@@ -198,10 +198,7 @@ pub fn episode_value(
             ),
             ("media", to_value(&d.media)),
             ("extra", to_value(&d.extra)),
-            (
-                "data_url",
-                site.base.link(&format!("{}digest.json", e.path)).into(),
-            ),
+            ("data_url", site.base.link(&e.data_path()).into()),
             ("transcript", transcript),
             ("content", safe(&body.html)),
             ("related", Value::from(related)),

@@ -48,6 +48,13 @@ pub struct Episode {
     pub next_in_show: Option<usize>,
 }
 
+impl Episode {
+    /// Output path of its data file, `episodes/<slug>/digest.json`.
+    pub fn data_path(&self) -> String {
+        format!("{}digest.json", self.path)
+    }
+}
+
 /// Related episodes of the last build, with the hash of what they were computed from.
 #[derive(Debug, Default)]
 pub struct RelatedCache {
