@@ -900,7 +900,8 @@ mod tests {
             "# Key [Concepts](x)",
         ] {
             let body = format!("Intro comes first.\n\n{heading}\n\n- **Alpha**: one\n");
-            // The check goes 64 bytes at a time: also with the heading across a boundary.
+            // memchr looks at many bytes at a time: also with the heading at every offset
+            // across such a block.
             for pad in 0..70 {
                 let padded = format!("{}\n\n{body}", "x".repeat(pad));
                 assert!(may_name_key_concepts(&padded), "{heading:?} after {pad}");
