@@ -74,6 +74,9 @@ pub struct RawHighlight {
     pub theme: Option<String>,
     /// Dark theme name (used under `prefers-color-scheme: dark`). Default: base16-ocean.dark.
     pub dark_theme: Option<String>,
+    /// Code blocks larger than this many bytes are left unhighlighted, with a warning.
+    /// Default: 262144 (256 KiB).
+    pub max_bytes: Option<usize>,
 }
 
 /// How raw HTML inside Markdown is treated.
@@ -202,6 +205,8 @@ pub struct Config {
     pub highlight_theme: String,
     /// Dark highlight theme name.
     pub highlight_dark_theme: String,
+    /// Code blocks over this many bytes are not highlighted.
+    pub highlight_max_bytes: usize,
     /// Whether to build search.
     pub search: bool,
     /// Free-form data for templates.
@@ -328,6 +333,9 @@ impl Config {
             },
             highlight_theme: hl.theme.unwrap_or_else(|| "base16-ocean.light".into()),
             highlight_dark_theme: hl.dark_theme.unwrap_or_else(|| "base16-ocean.dark".into()),
+            highlight_max_bytes: hl
+                .max_bytes
+                .unwrap_or(crate::markdown::highlight::DEFAULT_MAX_BYTES),
             search: raw.search.unwrap_or(true),
             extra,
         })

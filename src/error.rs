@@ -24,6 +24,8 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// The text of `line`, shown under the message.
     pub source_line: Option<String>,
+    /// A warning: printed, but the build goes on and succeeds.
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -36,6 +38,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             source_line: None,
+            warning: false,
         }
     }
 
@@ -59,6 +62,12 @@ impl Diagnostic {
         self
     }
 
+    /// Makes this a warning.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+
     /// Adds a hint telling the user how to fix the problem.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -77,10 +86,11 @@ impl Diagnostic {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let path = self.path.display();
+        let kind = if self.warning { "warning" } else { "error" };
         let _ = match (self.line, self.column) {
-            (0, _) => write!(out, "{path}: error: {}", self.message),
-            (l, 0) => write!(out, "{path}:{l}: error: {}", self.message),
-            (l, c) => write!(out, "{path}:{l}:{c}: error: {}", self.message),
+            (0, _) => write!(out, "{path}: {kind}: {}", self.message),
+            (l, 0) => write!(out, "{path}:{l}: {kind}: {}", self.message),
+            (l, c) => write!(out, "{path}:{l}:{c}: {kind}: {}", self.message),
         };
         if let Some(src) = &self.source_line {
             let num = self.line.to_string();
@@ -143,6 +153,14 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
         if files == 1 { "" } else { "s" }
     );
     out
+}
+
+/// Renders warnings, sorted and deduplicated, each followed by a blank line.
+pub fn render_warnings(warnings: &[Diagnostic]) -> String {
+    let mut sorted = warnings.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted.iter().map(|d| d.render() + "\n\n").collect()
 }
 
 /// The library's error type. `Site` problems are the user's content (exit 1); the rest are

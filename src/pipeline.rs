@@ -45,6 +45,8 @@ pub struct Report {
     pub pages: usize,
     /// Files in the output.
     pub files: usize,
+    /// Problems that did not stop the build (an oversized code block left unhighlighted).
+    pub warnings: Vec<Diagnostic>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -388,6 +390,7 @@ fn build_impl(
     )
     .map_err(Error::Site)?;
     timer.stage("model");
+    let warnings = oversized_code_warnings(&site);
     progress("rendering");
     // Templates and the highlighter's grammars are kept by serve (a template or config change
     // clears the caches).
@@ -406,7 +409,7 @@ fn build_impl(
     }
     let highlighter = match caches.as_deref() {
         Some(c) => c.highlighter.clone(),
-        None => Arc::new(Highlighter::new()),
+        None => Arc::new(Highlighter::with_max_bytes(site.config.highlight_max_bytes)),
     };
     let mut out = Output::default();
     let writer = flush.map(crate::output::Writer::start);
@@ -592,6 +595,7 @@ fn build_impl(
         people: site.people.len(),
         pages: site.pages.len(),
         files: out.len(),
+        warnings,
         elapsed: start.elapsed(),
     };
     Ok(Built {
@@ -779,6 +783,28 @@ fn redirects(site: &Site, templates: &Templates, out: &mut Output, errors: &mut 
     }
 }
 
+/// A warning for every code block too large to highlight, naming the digest and line.
+fn oversized_code_warnings(site: &Site) -> Vec<Diagnostic> {
+    let max = site.config.highlight_max_bytes;
+    let mut out = Vec::new();
+    // Only a body larger than the limit can hold such a block: the parse runs on those alone.
+    for e in site.episodes.iter().filter(|e| e.digest.body.len() > max) {
+        let d = &e.digest;
+        for (line, len) in crate::markdown::oversized_code_blocks(&d.body, max) {
+            out.push(
+                Diagnostic::new(
+                    &d.path,
+                    format!("code block of {len} bytes is left unhighlighted (over {max} bytes)"),
+                )
+                .at_position(d.body_line + line - 1, 1)
+                .hint("raise `highlight.max_bytes` in castdown.yaml to highlight it anyway")
+                .warning(),
+            );
+        }
+    }
+    out
+}
+
 fn push(out: &mut Output, f: OutputFile, origin: &str, errors: &mut Vec<Diagnostic>) {
     if let Err(d) = out.add(f, origin) {
         errors.push(d);
@@ -861,16 +887,16 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     // Files are written into the staging folder as the build goes; it replaces the output
     // only when everything succeeded, and is removed otherwise.
     let staging = output::prepare_staging(&out_dir)?;
-    let built = match build_impl(opts, progress, None, Some(&staging)) {
+    let built = match build_impl(opts, progress, None, Some(&staging.dir)) {
         Ok(b) => b,
         Err(e) => {
-            output::discard_staging(&staging);
+            staging.discard();
             return Err(e);
         }
     };
     progress("writing");
     let write_start = Instant::now();
-    output::write_atomic_from(&out_dir, &built.output, &staging)?;
+    output::write_atomic_from(&built.output, staging)?;
     if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
         eprintln!(
             "  {:<14} {:>7.1} ms",

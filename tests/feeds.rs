@@ -254,3 +254,39 @@ fn feed_snapshots() {
     insta::assert_snapshot!("rss", site.read("rss.xml"));
     insta::assert_snapshot!("json_feed", site.read("feed.json"));
 }
+
+#[test]
+fn regression_rss_description_carried_plain_text_as_live_html() {
+    let site = Site::empty(
+        "title: T\nbase_url: https://example.com/\ndescription: \"Tips <b>bold</b> & <script>alert(2)</script>\"\n",
+    );
+    site.write(
+        "content/episodes/a.md",
+        digest(
+            "A",
+            "2025-01-01",
+            "summary: '\"><img src=x onerror=alert(1)> and <script>alert(1)</script>'\n",
+        ),
+    );
+    site.build_ok(&[]);
+    let feed = parse(&site, "rss.xml");
+    // A reader decodes XML once and takes the result as HTML: that HTML must be text only.
+    let summary = feed.entries[0]
+        .summary
+        .as_ref()
+        .map(|t| t.content.clone())
+        .unwrap_or_default();
+    assert!(
+        !summary.contains('<') && summary.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{summary}"
+    );
+    let description = feed
+        .description
+        .as_ref()
+        .map(|t| t.content.clone())
+        .unwrap_or_default();
+    assert!(
+        !description.contains('<') && description.contains("&lt;script&gt;"),
+        "{description}"
+    );
+}

@@ -23,6 +23,7 @@ pub fn run(args: BuildArgs, quiet: bool) -> Result<()> {
     // one (70-80 ms at 10,000 episodes), the operating system takes it back at once.
     std::mem::forget(built);
     if !quiet {
+        eprint!("{}", castdown::error::render_warnings(&report.warnings));
         eprintln!(
             "Built {} episodes, {} concepts, {} shows, {} people, {} pages → {} files in {} ({} ms)",
             report.episodes,

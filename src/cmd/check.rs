@@ -20,6 +20,7 @@ pub fn run(args: CheckArgs, quiet: bool) -> Result<()> {
     progress.finish();
     let report = result?;
     if !quiet {
+        eprint!("{}", castdown::error::render_warnings(&report.warnings));
         eprintln!(
             "No problems: {} episodes, {} concepts, {} shows, {} people, {} pages, {} files, links and anchors resolved ({} ms)",
             report.episodes,

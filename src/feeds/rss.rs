@@ -9,6 +9,7 @@ use rss::{Channel, Enclosure, Guid, Item};
 
 use super::{absolutize, clean, origin};
 use crate::load::duration;
+use crate::markdown::escape_html;
 use crate::render::Bodies;
 use crate::site::Site;
 
@@ -38,7 +39,9 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
     } else {
         site.config.description.clone()
     };
-    channel.set_description(clean(&description));
+    // RSS readers take a description as HTML: plain text is escaped as HTML first (the
+    // XML writer escapes it again, for XML).
+    channel.set_description(escape_html(&clean(&description)));
     channel.set_language(Some(site.config.language.clone()));
     channel.set_generator(Some(format!("castdown {}", env!("CARGO_PKG_VERSION"))));
     if let Some(email) = &site.config.author.email {
@@ -100,7 +103,7 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
             guid.set_permalink(true);
             item.set_guid(Some(guid));
             item.set_pub_date(Some(d.date.rfc822()));
-            item.set_description(Some(clean(&d.summary)));
+            item.set_description(Some(escape_html(&clean(&d.summary))));
             item.set_content(Some(clean(&absolutize(&bodies.episodes[i].html, origin))));
             item.set_categories(
                 e.concepts

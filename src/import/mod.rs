@@ -156,8 +156,17 @@ pub fn parse(text: &str) -> Imported {
     // Header lines before the first section: the show and the Key Concepts list.
     while j < body.len() {
         let l = body[j].trim();
-        if out.show.is_none() && l.len() > 3 && l[..3].eq_ignore_ascii_case("by ") {
-            out.show = Some(l[3..].trim().to_string());
+        // `get` rather than slicing: the third byte may fall inside a multi-byte character.
+        let show = l
+            .get(..3)
+            .filter(|p| p.eq_ignore_ascii_case("by "))
+            .and_then(|_| l.get(3..))
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if out.show.is_none()
+            && let Some(show) = show
+        {
+            out.show = Some(show.to_string());
             j += 1;
         } else if is_key_concepts(l) {
             j += 1;

@@ -455,8 +455,26 @@ pub fn parse_digest(
     let aliases = cx.aliases(&raw.aliases);
     let transcript = raw.transcript.and_then(|t| {
         let candidate = abs_dir.join(&t);
+        let inside = |p: &Path| root.canonicalize().is_ok_and(|r| p.starts_with(r));
         match candidate.canonicalize() {
-            Ok(p) if root.canonicalize().is_ok_and(|r| p.starts_with(r)) => Some(p),
+            // A FIFO or a device would hang the build or read forever: regular files only.
+            Ok(p) if inside(&p) && !p.is_file() => {
+                cx.at_key(
+                    "transcript",
+                    format!("transcript `{t}` is not a regular file"),
+                    Some("name a .vtt, .srt or .txt file"),
+                );
+                None
+            }
+            Ok(p) if inside(&p) && crate::transcript::format_of(&p).is_none() => {
+                cx.at_key(
+                    "transcript",
+                    format!("transcript `{t}` has an unsupported format"),
+                    Some("use .vtt, .srt or .txt"),
+                );
+                None
+            }
+            Ok(p) if inside(&p) => Some(p),
             Ok(_) => {
                 cx.at_key(
                     "transcript",

@@ -11,16 +11,39 @@ use syntect::util::LinesWithEndings;
 
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
+/// Code blocks larger than this are not highlighted by default (`highlight.max_bytes`):
+/// syntect needs about 270 MB of memory and five seconds per megabyte of code.
+pub const DEFAULT_MAX_BYTES: usize = 256 * 1024;
+
 /// Highlights code blocks; build one per build and share it by reference.
-#[derive(Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
+    max_bytes: usize,
+}
+
+impl Default for Highlighter {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Highlighter {
     /// A highlighter whose grammars load on first use.
     pub fn new() -> Self {
-        Self::default()
+        Self::with_max_bytes(DEFAULT_MAX_BYTES)
+    }
+
+    /// A highlighter that leaves blocks over `max_bytes` unhighlighted (escaped only).
+    pub fn with_max_bytes(max_bytes: usize) -> Self {
+        Highlighter {
+            syntaxes: OnceLock::new(),
+            max_bytes,
+        }
+    }
+
+    /// The size over which a block is left unhighlighted.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
     }
 
     fn syntaxes(&self) -> &SyntaxSet {
@@ -29,17 +52,25 @@ impl Highlighter {
 
     /// Renders a fenced block as `<pre><code>`; unknown languages are escaped, not highlighted.
     pub fn highlight(&self, info: &str, code: &str) -> String {
-        let lang: String = info
-            .split([' ', ',', '{'])
+        // The language is the info string's first word, taken whole or not at all: dropping
+        // the characters a class cannot hold turned `föö` into `f` (Fortran).
+        let word = info
+            .trim()
+            .split([' ', '\t', ',', '{'])
             .next()
-            .unwrap_or("")
+            .unwrap_or("");
+        let lang = if word
             .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '#' | '-' | '.'))
-            .collect();
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '#' | '-' | '.'))
+        {
+            word
+        } else {
+            ""
+        };
         let mut out = String::with_capacity(code.len() * 2);
-        if !lang.is_empty() {
+        if !lang.is_empty() && code.len() <= self.max_bytes {
             let ss = self.syntaxes();
-            if let Some(syntax) = ss.find_syntax_by_token(&lang) {
+            if let Some(syntax) = ss.find_syntax_by_token(lang) {
                 let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, ss, STYLE);
                 let ok = LinesWithEndings::from(code).all(|line| {
                     generator
@@ -171,7 +202,8 @@ fn enforce_contrast(css: &str, bg: (u8, u8, u8)) -> String {
     out
 }
 
-fn escape_into(out: &mut String, text: &str) {
+/// Appends `text` with `&`, `<`, `>` and `"` escaped for HTML.
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

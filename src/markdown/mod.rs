@@ -8,9 +8,10 @@
 //! is the full pass run once slugs are known.
 
 pub mod highlight;
+mod key_concepts;
 pub mod sanitize;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeStream,
@@ -41,31 +42,6 @@ pub struct Scan {
     pub key_concepts: Vec<(String, String)>,
     /// The first top-level paragraph as plain text.
     pub first_paragraph: String,
-}
-
-fn is_key_concepts_heading(text: &str) -> bool {
-    let t = text.trim().trim_end_matches(':').trim();
-    t.eq_ignore_ascii_case("key concepts")
-}
-
-/// Splits a Key Concepts item into term and definition: `**Term**: def`, `**Term:** def` or
-/// `Term: def` (split at the first colon only; definitions may contain colons).
-fn split_item(strong: Option<&str>, rest: &str) -> Option<(String, String)> {
-    match strong {
-        Some(term) => {
-            let term = term.trim().trim_end_matches(':').trim();
-            let def = rest.trim_start().trim_start_matches(':').trim();
-            (!term.is_empty()).then(|| (term.to_string(), def.to_string()))
-        }
-        None => {
-            let (term, def) = match rest.find(':') {
-                Some(i) => (&rest[..i], &rest[i + 1..]),
-                None => (rest, ""),
-            };
-            let term = term.trim();
-            (!term.is_empty()).then(|| (term.to_string(), def.trim().to_string()))
-        }
-    }
 }
 
 /// `t`'s words joined by single spaces, as `split_whitespace` and `join(" ")` would make them
@@ -154,121 +130,56 @@ fn may_name_key_concepts(body: &str) -> bool {
 }
 
 /// First pass over a body: Key Concepts and the first paragraph. Stops after the first
-/// paragraph when [`may_name_key_concepts`] says there is no list to find; the render counts
-/// the words (this pass used to, so every body was parsed in full twice).
+/// paragraph when [`may_name_key_concepts`] says there is no list to find; otherwise the
+/// Key Concepts recognizer the render uses reads the whole body ([`key_concepts::pairs`]).
+/// The render counts the words (this pass used to, so every body was parsed in full twice).
 pub fn scan(body: &str) -> Scan {
-    let mut out = Scan::default();
-    let key_concepts_possible = may_name_key_concepts(body);
-    let mut heading: Option<String> = None;
-    let mut after_key_heading = false;
-    let mut in_key_list = 0usize; // list depth while inside the Key Concepts list
-    let mut item: Option<(Option<String>, String, bool)> = None; // (strong, rest, in_strong)
-    let mut block_depth = 0usize;
-    let mut para: Option<String> = None;
-    let mut have_para = false;
-    for ev in TextMergeStream::new(Parser::new_ext(body, options(false))) {
-        if have_para && !key_concepts_possible {
-            break;
+    let parser = TextMergeStream::new(Parser::new_ext(body, options(false)));
+    if may_name_key_concepts(body) {
+        let events: Vec<Event> = parser.collect();
+        Scan {
+            first_paragraph: first_paragraph(events.iter().cloned()),
+            key_concepts: key_concepts::pairs(&events),
         }
+    } else {
+        Scan {
+            first_paragraph: first_paragraph(parser),
+            key_concepts: Vec::new(),
+        }
+    }
+}
+
+/// The first paragraph outside any other block (list, quote, table, heading) as plain text.
+fn first_paragraph<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
+    let mut depth = 0usize;
+    let mut para: Option<String> = None;
+    for ev in events {
         match ev {
-            Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
-            Event::End(TagEnd::Heading(_)) => {
-                after_key_heading = heading.take().is_some_and(|h| is_key_concepts_heading(&h));
-            }
-            Event::Start(Tag::List(_)) => {
-                if after_key_heading && in_key_list == 0 {
-                    in_key_list = 1;
-                } else if in_key_list > 0 {
-                    in_key_list += 1;
-                }
-                after_key_heading = false;
-                block_depth += 1;
-            }
-            Event::End(TagEnd::List(_)) => {
-                in_key_list = in_key_list.saturating_sub(1);
-                block_depth -= 1;
-            }
-            Event::Start(Tag::Item) if in_key_list == 1 => {
-                item = Some((None, String::new(), false))
-            }
-            Event::End(TagEnd::Item) if in_key_list == 1 => {
-                if let Some((strong, rest, _)) = item.take()
-                    && let Some(pair) = split_item(strong.as_deref(), &rest)
-                {
-                    out.key_concepts.push(pair);
-                }
-            }
-            Event::Start(Tag::Strong) => {
-                if let Some((strong, rest, in_strong)) = item.as_mut()
-                    && strong.is_none()
-                    && rest.trim().is_empty()
-                {
-                    *strong = Some(String::new());
-                    *in_strong = true;
-                }
-            }
-            Event::End(TagEnd::Strong) => {
-                if let Some((_, _, in_strong)) = item.as_mut() {
-                    *in_strong = false;
-                }
-            }
-            Event::Start(Tag::Paragraph) => {
-                if block_depth == 0 && !have_para && heading.is_none() {
-                    para = Some(String::new());
-                }
-                if in_key_list == 0 {
-                    after_key_heading = false;
-                }
-            }
-            Event::End(TagEnd::Paragraph) => {
+            Event::Start(Tag::Paragraph) if depth == 0 => para = Some(String::new()),
+            Event::End(TagEnd::Paragraph) if depth == 0 => {
                 if let Some(p) = para.take() {
                     let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
                     if !p.is_empty() {
-                        out.first_paragraph = p;
-                        have_para = true;
+                        return p;
                     }
                 }
             }
-            Event::Start(
-                Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::Table(_) | Tag::FootnoteDefinition(_),
-            ) => {
-                block_depth += 1;
-                after_key_heading = false;
-            }
-            Event::End(
-                TagEnd::BlockQuote(_)
-                | TagEnd::CodeBlock
-                | TagEnd::Table
-                | TagEnd::FootnoteDefinition,
-            ) => {
-                block_depth -= 1;
-            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
             Event::Text(t) | Event::Code(t) => {
-                if let Some(h) = heading.as_mut() {
-                    h.push_str(&t);
-                }
                 if let Some(p) = para.as_mut() {
                     p.push_str(&t);
-                }
-                if let Some((strong, rest, in_strong)) = item.as_mut() {
-                    match (strong.as_mut(), *in_strong) {
-                        (Some(s), true) => s.push_str(&t),
-                        _ => rest.push_str(&t),
-                    }
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
                 if let Some(p) = para.as_mut() {
                     p.push(' ');
                 }
-                if let Some((_, rest, _)) = item.as_mut() {
-                    rest.push(' ');
-                }
             }
             _ => {}
         }
     }
-    out
+    String::new()
 }
 
 /// One entry of the table of contents.
@@ -331,8 +242,35 @@ fn level_num(l: HeadingLevel) -> u8 {
     }
 }
 
+/// Ids the built-in theme's templates give their own elements: a heading of the same name
+/// gets a suffix, so a `#fragment` never lands on the wrong element (`docs/themes.md`).
+pub const THEME_IDS: &[&str] = &[
+    "by-count",
+    "by-count-title",
+    "by-name",
+    "by-name-title",
+    "definitions-title",
+    "episodes-title",
+    "key-concepts-title",
+    "main",
+    "related-concepts-title",
+    "related-title",
+    "search",
+    "search-concept",
+    "search-q",
+    "search-results",
+    "search-show",
+    "search-status",
+    "site-search-q",
+    "toc-title",
+    "transcript-title",
+];
+
+/// A link or image destination as the page must carry it: refused when the sanitiser would
+/// refuse it (the same scheme rules, whether or not the body has raw HTML), and root-relative
+/// paths prefixed with the site's base path.
 fn fix_url<'a>(url: CowStr<'a>, cx: &RenderContext) -> CowStr<'a> {
-    if cx.options.raw_html != RawHtml::Allow && sanitize::is_dangerous_url(&url) {
+    if cx.options.raw_html != RawHtml::Allow && !sanitize::is_allowed_url(&url) {
         return CowStr::Borrowed("#");
     }
     if url.starts_with('/') && !url.starts_with("//") && cx.base_path != "/" {
@@ -341,9 +279,258 @@ fn fix_url<'a>(url: CowStr<'a>, cx: &RenderContext) -> CowStr<'a> {
     url
 }
 
-/// Full render of a body.
+/// Heading attributes a body may set (`{#id .class key=value}`): no event handlers, no
+/// styles, nothing that loads.
+fn is_safe_heading_attr(key: &str) -> bool {
+    matches!(key, "lang" | "dir" | "title")
+        || key.strip_prefix("data-").is_some_and(|k| {
+            !k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// The first pass of the render, over every event wherever it stands (headings, Key
+/// Concepts items and terms included): raw HTML escaped or flagged for the sanitiser, link
+/// and image destinations checked and given the base path, heading attributes filtered.
+/// Whatever the later passes move around is safe already. Returns whether raw HTML remains.
+fn secure(events: &mut [Event], cx: &RenderContext) -> bool {
+    let escape = cx.options.raw_html == RawHtml::Escape;
+    let allow = cx.options.raw_html == RawHtml::Allow;
+    let mut has_raw_html = false;
+    for ev in events.iter_mut() {
+        match ev {
+            Event::Html(h) | Event::InlineHtml(h) => {
+                if escape {
+                    *ev = Event::Text(std::mem::replace(h, CowStr::Borrowed("")));
+                } else {
+                    has_raw_html = true;
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let url = std::mem::replace(dest_url, CowStr::Borrowed(""));
+                *dest_url = fix_url(url, cx);
+            }
+            Event::Start(Tag::Heading { attrs, .. }) if !allow => {
+                attrs.retain(|(k, _)| is_safe_heading_attr(k));
+            }
+            _ => {}
+        }
+    }
+    has_raw_html
+}
+
+/// Heading ids, unique within the page and apart from the ids footnotes and the theme use.
+/// Linear however many headings share a name: each base keeps the next suffix to try.
+struct Ids {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+    /// The ids castdown gives (headings, footnotes): the sanitiser keeps these and prefixes
+    /// every other id, which raw HTML wrote.
+    own: Vec<String>,
+}
+
+impl Ids {
+    fn new(events: &[Event]) -> Ids {
+        let mut used: HashSet<String> = THEME_IDS.iter().map(|s| s.to_string()).collect();
+        let mut own = Vec::new();
+        for ev in events {
+            if let Event::Start(Tag::FootnoteDefinition(label)) = ev {
+                used.insert(label.to_string());
+                own.push(label.to_string());
+            }
+        }
+        Ids {
+            used,
+            next: HashMap::new(),
+            own,
+        }
+    }
+
+    fn unique(&mut self, base: String) -> String {
+        let id = if self.used.insert(base.clone()) {
+            base
+        } else {
+            let n = self.next.entry(base.clone()).or_insert(1);
+            loop {
+                let candidate = format!("{base}-{n}");
+                *n += 1;
+                if self.used.insert(candidate.clone()) {
+                    break candidate;
+                }
+            }
+        };
+        self.own.push(id.clone());
+        id
+    }
+}
+
+/// The second pass: walks the secured events and writes the output events, the table of
+/// contents and the text of each section.
+struct Walker<'e, 'a, 'c> {
+    events: &'e [Event<'a>],
+    cx: &'c RenderContext<'c>,
+    /// Key Concepts lists: the index of each list's `Start` to that of its `End`.
+    key_lists: HashMap<usize, usize>,
+    out: Vec<Event<'a>>,
+    toc: Vec<TocEntry>,
+    sections: Vec<Section>,
+    ids: Ids,
+}
+
+impl<'a> Walker<'_, 'a, '_> {
+    fn walk(&mut self, range: std::ops::Range<usize>) {
+        let mut i = range.start;
+        while i < range.end {
+            i = self.event(i);
+        }
+    }
+
+    /// Handles the event at `i` (and what belongs to it); the index of the next one.
+    fn event(&mut self, i: usize) -> usize {
+        let events = self.events;
+        match &events[i] {
+            Event::Start(Tag::Heading { .. }) => return self.heading(i),
+            Event::Start(Tag::List(_)) if self.key_lists.contains_key(&i) => {
+                return self.key_list(i);
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let end = key_concepts::matching_end(events, i);
+                let mut code = String::new();
+                for e in &events[i + 1..end] {
+                    if let Event::Text(t) = e {
+                        code.push_str(t);
+                    }
+                }
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.add_text(&code);
+                self.out.push(Event::Html(CowStr::from(
+                    self.cx.highlighter.highlight(&info, &code),
+                )));
+                return end + 1;
+            }
+            Event::Text(t) | Event::Code(t) => self.add_text(t),
+            Event::SoftBreak | Event::HardBreak => self.add_text(" "),
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => self.add_text("\n"),
+            _ => {}
+        }
+        self.out.push(events[i].clone());
+        i + 1
+    }
+
+    fn add_text(&mut self, text: &str) {
+        add_text(&mut self.sections, text);
+    }
+
+    fn heading(&mut self, i: usize) -> usize {
+        let events = self.events;
+        let end = key_concepts::matching_end(events, i);
+        let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = &events[i]
+        else {
+            return i + 1;
+        };
+        let inner = &events[i + 1..end];
+        let text = key_concepts::heading_text(inner);
+        let base = match id {
+            Some(explicit) => explicit.to_string(),
+            None => Some(slugify(&text))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "section".to_string()),
+        };
+        let unique = self.ids.unique(base);
+        let lvl = level_num(*level);
+        self.toc.push(TocEntry {
+            level: lvl,
+            id: unique.clone(),
+            title: text.clone(),
+        });
+        self.sections.push(Section {
+            heading: Some(text),
+            id: Some(unique.clone()),
+            level: lvl,
+            text: String::new(),
+        });
+        self.out.push(Event::Start(Tag::Heading {
+            level: *level,
+            id: Some(CowStr::from(unique)),
+            classes: classes.clone(),
+            attrs: attrs.clone(),
+        }));
+        self.out.extend(inner.iter().cloned());
+        self.out.push(Event::End(TagEnd::Heading(*level)));
+        end + 1
+    }
+
+    /// The Key Concepts list as a definition list whose terms link to their concept pages.
+    fn key_list(&mut self, start: usize) -> usize {
+        let end = self.key_lists.get(&start).copied().unwrap_or(start);
+        self.out.push(Event::Html(CowStr::Borrowed(
+            "<dl class=\"key-concepts-list\">\n",
+        )));
+        for item in key_concepts::items(self.events, (start, end)) {
+            self.key_item(item);
+        }
+        self.out.push(Event::Html(CowStr::Borrowed("</dl>\n")));
+        end + 1
+    }
+
+    fn key_item(&mut self, item: std::ops::Range<usize>) {
+        let split = key_concepts::split(self.events, item);
+        let url = (self.cx.concept_url)(&key_concepts::plain_text(&split.term));
+        self.out.push(Event::Html(CowStr::Borrowed("<dt>")));
+        if let Some(u) = &url {
+            self.out.push(link_start(u));
+        }
+        if split.strong {
+            self.out.push(Event::Start(Tag::Strong));
+        }
+        for e in split.term {
+            match &e {
+                // A link inside a linked term would nest an anchor in an anchor.
+                Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) if url.is_some() => {
+                    continue;
+                }
+                Event::Text(t) | Event::Code(t) => self.add_text(t),
+                Event::SoftBreak | Event::HardBreak => self.add_text(" "),
+                _ => {}
+            }
+            self.out.push(e);
+        }
+        if split.strong {
+            self.out.push(Event::End(TagEnd::Strong));
+        }
+        if url.is_some() {
+            self.out.push(Event::End(TagEnd::Link));
+        }
+        self.out.push(Event::Html(CowStr::Borrowed("</dt><dd>")));
+        if split.colon {
+            self.add_text(":");
+        }
+        if let Some(head) = split.head {
+            self.add_text(" ");
+            self.add_text(&head);
+            self.out.push(Event::Text(head));
+        }
+        for range in split.rest {
+            self.walk(range);
+        }
+        self.add_text("\n");
+        self.out.push(Event::Html(CowStr::Borrowed("</dd>\n")));
+    }
+}
+
+/// Full render of a body: a pass that makes every event safe ([`secure`]), then a walk that
+/// gives headings ids, turns the Key Concepts list into linked terms and highlights code.
 pub fn render(body: &str, cx: &RenderContext) -> Rendered {
-    let events: Vec<Event> =
+    let mut events: Vec<Event> =
         TextMergeStream::new(Parser::new_ext(body, options(cx.options.smart_punctuation)))
             .collect();
     let word_count = events
@@ -353,330 +540,33 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
             _ => 0,
         })
         .sum();
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut toc = Vec::new();
-    let mut sections = vec![Section {
-        heading: None,
-        id: None,
-        level: 0,
-        text: String::new(),
-    }];
-    let mut used_ids: HashSet<String> = HashSet::new();
-    let mut has_raw_html = false;
-    let mut after_key_heading = false;
-    let mut key_list_depth = 0usize;
-    let mut at_item_start = false;
-    let mut title_open = false;
-    let mut skip_para_end = false;
-    let mut strip_colon = false;
-    let mut i = 0;
-    while i < events.len() {
-        let ev = events[i].clone();
-        i += 1;
-        match ev {
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => {
-                let start = i;
-                while i < events.len() && !matches!(events[i], Event::End(TagEnd::Heading(_))) {
-                    i += 1;
-                }
-                let inner = &events[start..i.min(events.len())];
-                i += 1; // the End event
-                let mut text = String::new();
-                for e in inner {
-                    if let Event::Text(t) | Event::Code(t) = e {
-                        text.push_str(t);
-                    }
-                }
-                let text = text.trim().to_string();
-                let base = match &id {
-                    Some(explicit) => explicit.to_string(),
-                    None => {
-                        let s = slugify(&text);
-                        if s.is_empty() {
-                            "section".to_string()
-                        } else {
-                            s
-                        }
-                    }
-                };
-                let mut unique = base.clone();
-                let mut n = 1;
-                while !used_ids.insert(unique.clone()) {
-                    unique = format!("{base}-{n}");
-                    n += 1;
-                }
-                let lvl = level_num(level);
-                toc.push(TocEntry {
-                    level: lvl,
-                    id: unique.clone(),
-                    title: text.clone(),
-                });
-                sections.push(Section {
-                    heading: Some(text.clone()),
-                    id: Some(unique.clone()),
-                    level: lvl,
-                    text: String::new(),
-                });
-                after_key_heading = is_key_concepts_heading(&text);
-                out.push(Event::Start(Tag::Heading {
-                    level,
-                    id: Some(CowStr::from(unique)),
-                    classes,
-                    attrs,
-                }));
-                for e in inner {
-                    out.push(match e.clone() {
-                        Event::Html(h) | Event::InlineHtml(h)
-                            if cx.options.raw_html == RawHtml::Escape =>
-                        {
-                            Event::Text(h)
-                        }
-                        Event::Start(Tag::Link {
-                            link_type,
-                            dest_url,
-                            title,
-                            id,
-                        }) => Event::Start(Tag::Link {
-                            link_type,
-                            dest_url: fix_url(dest_url, cx),
-                            title,
-                            id,
-                        }),
-                        other => {
-                            if matches!(other, Event::Html(_) | Event::InlineHtml(_)) {
-                                has_raw_html = true;
-                            }
-                            other
-                        }
-                    });
-                }
-                out.push(Event::End(TagEnd::Heading(level)));
-                continue;
-            }
-            Event::Start(Tag::List(start)) => {
-                if after_key_heading && key_list_depth == 0 {
-                    key_list_depth = 1;
-                    // The Key Concepts list becomes a definition list of linked terms.
-                    out.push(Event::Html(CowStr::Borrowed(
-                        "<dl class=\"key-concepts-list\">\n",
-                    )));
-                } else {
-                    if key_list_depth > 0 {
-                        key_list_depth += 1;
-                    }
-                    out.push(Event::Start(Tag::List(start)));
-                }
-                after_key_heading = false;
-            }
-            Event::End(TagEnd::List(o)) => {
-                if key_list_depth == 1 {
-                    out.push(Event::Html(CowStr::Borrowed("</dl>\n")));
-                } else {
-                    out.push(Event::End(TagEnd::List(o)));
-                }
-                key_list_depth = key_list_depth.saturating_sub(1);
-            }
-            Event::Start(Tag::Item) if key_list_depth == 1 => {
-                at_item_start = true;
-                title_open = true;
-                out.push(Event::Html(CowStr::Borrowed("<dt>")));
-            }
-            Event::End(TagEnd::Item) if key_list_depth == 1 => {
-                if title_open {
-                    out.push(Event::Html(CowStr::Borrowed("</dt><dd>")));
-                    title_open = false;
-                }
-                at_item_start = false;
-                skip_para_end = false;
-                add_text(&mut sections, "\n");
-                out.push(Event::Html(CowStr::Borrowed("</dd>\n")));
-            }
-            Event::Start(Tag::Item) => {
-                out.push(Event::Start(Tag::Item));
-            }
-            Event::Start(Tag::Paragraph) if at_item_start => {
-                skip_para_end = true;
-            }
-            Event::End(TagEnd::Paragraph) if skip_para_end => {
-                skip_para_end = false;
-            }
-            Event::Start(Tag::Paragraph) => {
-                if key_list_depth == 0 {
-                    after_key_heading = false;
-                }
-                out.push(Event::Start(Tag::Paragraph));
-            }
-            Event::Start(Tag::Strong) if at_item_start => {
-                at_item_start = false;
-                // `**Term**: definition` — the strong term is the linked <dt>.
-                let mut term = String::new();
-                let start = i;
-                while i < events.len() && !matches!(events[i], Event::End(TagEnd::Strong)) {
-                    if let Event::Text(t) | Event::Code(t) = &events[i] {
-                        term.push_str(t);
-                    }
-                    i += 1;
-                }
-                let inner = events[start..i.min(events.len())].to_vec();
-                i += 1;
-                let term_clean = term.trim().trim_end_matches(':').trim();
-                let url = (cx.concept_url)(term_clean);
-                if let Some(u) = &url {
-                    out.push(link_start(u));
-                }
-                out.push(Event::Start(Tag::Strong));
-                for e in inner {
-                    match e {
-                        Event::Text(t) => {
-                            add_text(&mut sections, &t);
-                            let t = t.trim_end().trim_end_matches(':').to_string();
-                            out.push(Event::Text(CowStr::from(t)));
-                        }
-                        other => out.push(other),
-                    }
-                }
-                out.push(Event::End(TagEnd::Strong));
-                if url.is_some() {
-                    out.push(Event::End(TagEnd::Link));
-                }
-                out.push(Event::Html(CowStr::Borrowed("</dt><dd>")));
-                title_open = false;
-                strip_colon = true;
-            }
-            Event::Text(t) if at_item_start => {
-                at_item_start = false;
-                add_text(&mut sections, &t);
-                let (term, rest) = match t.find(':') {
-                    Some(p) => (
-                        t[..p].trim().to_string(),
-                        t[p + 1..].trim_start().to_string(),
-                    ),
-                    None => (t.trim().to_string(), String::new()),
-                };
-                match (cx.concept_url)(&term) {
-                    Some(url) => {
-                        out.push(link_start(&url));
-                        out.push(Event::Text(CowStr::from(term)));
-                        out.push(Event::End(TagEnd::Link));
-                    }
-                    None => out.push(Event::Text(CowStr::from(term))),
-                }
-                out.push(Event::Html(CowStr::Borrowed("</dt><dd>")));
-                title_open = false;
-                if !rest.is_empty() {
-                    out.push(Event::Text(CowStr::from(rest)));
-                }
-            }
-            Event::Text(t) if strip_colon => {
-                strip_colon = false;
-                add_text(&mut sections, &t);
-                let rest = t
-                    .trim_start()
-                    .trim_start_matches(':')
-                    .trim_start()
-                    .to_string();
-                if !rest.is_empty() {
-                    out.push(Event::Text(CowStr::from(rest)));
-                }
-            }
-            ref other if at_item_start && !matches!(other, Event::Start(Tag::Paragraph)) => {
-                at_item_start = false;
-                title_open = false;
-                out.push(Event::Html(CowStr::Borrowed("</dt><dd>")));
-                out.push(ev.clone());
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                after_key_heading = false;
-                let mut code = String::new();
-                while i < events.len() && !matches!(events[i], Event::End(TagEnd::CodeBlock)) {
-                    if let Event::Text(t) = &events[i] {
-                        code.push_str(t);
-                    }
-                    i += 1;
-                }
-                i += 1;
-                let info = match &kind {
-                    CodeBlockKind::Fenced(info) => info.to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                add_text(&mut sections, &code);
-                out.push(Event::Html(CowStr::from(
-                    cx.highlighter.highlight(&info, &code),
-                )));
-            }
-            Event::Html(h) | Event::InlineHtml(h) if cx.options.raw_html == RawHtml::Escape => {
-                out.push(Event::Text(h));
-            }
-            Event::Html(h) => {
-                has_raw_html = true;
-                out.push(Event::Html(h));
-            }
-            Event::InlineHtml(h) => {
-                has_raw_html = true;
-                out.push(Event::InlineHtml(h));
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                at_item_start = false;
-                out.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: fix_url(dest_url, cx),
-                    title,
-                    id,
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                at_item_start = false;
-                out.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: fix_url(dest_url, cx),
-                    title,
-                    id,
-                }));
-            }
-            Event::Text(t) => {
-                add_text(&mut sections, &t);
-                out.push(Event::Text(t));
-            }
-            Event::Code(t) => {
-                at_item_start = false;
-                add_text(&mut sections, &t);
-                out.push(Event::Code(t));
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                add_text(&mut sections, " ");
-                out.push(ev_clone_break(&events[i - 1]));
-            }
-            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => {
-                add_text(&mut sections, "\n");
-                out.push(events[i - 1].clone());
-            }
-            other => {
-                if matches!(other, Event::Start(Tag::BlockQuote(_) | Tag::Table(_))) {
-                    after_key_heading = false;
-                }
-                out.push(other);
-            }
-        }
-    }
+    let has_raw_html = secure(&mut events, cx);
+    let mut walker = Walker {
+        events: &events,
+        cx,
+        key_lists: key_concepts::lists(&events).into_iter().collect(),
+        out: Vec::with_capacity(events.len()),
+        toc: Vec::new(),
+        sections: vec![Section {
+            heading: None,
+            id: None,
+            level: 0,
+            text: String::new(),
+        }],
+        ids: Ids::new(&events),
+    };
+    walker.walk(0..events.len());
+    let Walker {
+        out,
+        mut toc,
+        mut sections,
+        ids,
+        ..
+    } = walker;
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     if has_raw_html && cx.options.raw_html == RawHtml::Sanitize {
-        html = sanitize::clean(&html);
+        html = sanitize::clean(&html, &ids.own);
     }
     for s in &mut sections {
         end_collapsed(&mut s.text);
@@ -693,6 +583,38 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
         sections,
         word_count,
     }
+}
+
+/// Plain text as HTML: `&`, `<`, `>` and `"` escaped.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    highlight::escape_into(&mut out, text);
+    out
+}
+
+/// Code blocks of `body` over `max` bytes, as (1-based line in the body, size in bytes).
+pub fn oversized_code_blocks(body: &str, max: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    for (ev, range) in Parser::new_ext(body, options(false)).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::CodeBlock(_)) => open = Some((range.start, 0)),
+            Event::Text(t) => {
+                if let Some((_, len)) = open.as_mut() {
+                    *len += t.len();
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((start, len)) = open.take()
+                    && len > max
+                {
+                    out.push((crate::error::line_col(body, start).0, len));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn link_start(url: &str) -> Event<'static> {
@@ -716,10 +638,6 @@ pub fn truncate(s: &str, max: usize) -> String {
     out.push_str(kept.rfind(' ').map_or(kept, |i| &kept[..i]));
     out.push('…');
     out
-}
-
-fn ev_clone_break<'a>(e: &Event<'a>) -> Event<'a> {
-    e.clone()
 }
 
 fn add_text(sections: &mut [Section], text: &str) {

@@ -196,11 +196,32 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// The folder a build replaces for `output`: `output` itself, or where it points when it is
+/// a symbolic link (`public -> /srv/www/site`). The link is never replaced: the build swaps
+/// its target, inside the target's parent.
+pub fn resolve_output(output: &Path) -> PathBuf {
+    let abs = normalize(&absolute(output));
+    if !abs.is_symlink() {
+        return abs;
+    }
+    match abs.canonicalize() {
+        Ok(target) => target,
+        // A dangling link: the folder it names does not exist yet.
+        Err(_) => match std::fs::read_link(&abs) {
+            Ok(target) => {
+                let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+                normalize(&base.join(target))
+            }
+            Err(_) => abs,
+        },
+    }
+}
+
 /// Refuses output folders that would destroy the site or anything not made by castdown.
 pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Error> {
     let root_abs = normalize(&absolute(root));
     let root_abs = root_abs.canonicalize().unwrap_or(root_abs);
-    let out_abs = normalize(&absolute(output));
+    let out_abs = resolve_output(output);
     let out_abs = match (out_abs.parent(), out_abs.file_name()) {
         (Some(p), Some(n)) => p
             .canonicalize()
@@ -242,6 +263,10 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Marks a staging folder, written into it before anything else: castdown deletes only
+/// folders beside the output that carry this file or [`MARKER`].
+pub const STAGING_MARKER: &str = ".castdown-staging";
+
 fn sibling(output: &Path, tag: &str) -> PathBuf {
     let name = output
         .file_name()
@@ -250,82 +275,183 @@ fn sibling(output: &Path, tag: &str) -> PathBuf {
     output.with_file_name(format!(".{name}.castdown-{tag}-{}", std::process::id()))
 }
 
-/// Removes leftovers of interrupted builds next to `output`.
-fn remove_stale(output: &Path) {
+/// Folders beside `output` left by interrupted builds: `(path, is a set-aside output)`.
+/// Only folders castdown marked count; a user's folder of a similar name is left alone.
+fn leftovers(output: &Path) -> Vec<(PathBuf, bool)> {
     let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
-        return;
+        return Vec::new();
     };
     let prefix = format!(".{}.castdown-", name.to_string_lossy());
-    if let Ok(entries) = std::fs::read_dir(parent) {
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with(&prefix) {
-                let _ = std::fs::remove_dir_all(e.path());
+    let mut out: Vec<(PathBuf, bool)> = std::fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && !p.is_symlink())
+        .filter_map(|p| {
+            let tail = p.file_name()?.to_string_lossy()[prefix.len()..].to_string();
+            let complete = p.join(MARKER).is_file() && !p.join(STAGING_MARKER).exists();
+            if tail.starts_with("old-") && complete {
+                Some((p, true))
+            } else if p.join(STAGING_MARKER).is_file() || p.join(MARKER).is_file() {
+                Some((p, false))
+            } else {
+                None
             }
-        }
-    }
+        })
+        .collect();
+    out.sort();
+    out
 }
 
-/// Prepares the fresh staging folder beside `output` that a build writes into (removing
-/// leftovers of interrupted builds).
-pub fn prepare_staging(output: &Path) -> Result<PathBuf, Error> {
-    let output = normalize(&absolute(output));
+/// Puts things right after an interrupted build: a previous output that was set aside and
+/// never replaced is moved back; set-aside copies are deleted only once a complete output
+/// is in place, and unfinished staging folders are deleted. Returns what it restored.
+fn recover(output: &Path) -> Result<Option<PathBuf>, Error> {
+    let found = leftovers(output);
+    let mut restored = None;
+    if !output.exists()
+        && !output.is_symlink()
+        && let Some((old, _)) = found.iter().rev().find(|(_, complete)| *complete)
+    {
+        std::fs::rename(old, output).map_err(|e| Error::io("restoring", old, e))?;
+        restored = Some(old.clone());
+    }
+    let output_complete = output.join(MARKER).is_file();
+    for (p, set_aside) in found {
+        if Some(&p) == restored.as_ref() || (set_aside && !output_complete) {
+            continue;
+        }
+        remove_tree(&p).map_err(|e| Error::io("removing", &p, e))?;
+    }
+    Ok(restored)
+}
+
+/// The folder a build writes into, beside the output, and the lock that keeps a second
+/// build of the same output out until this one has finished.
+pub struct Staging {
+    /// The staging folder.
+    pub dir: PathBuf,
+    /// The folder it replaces (a symbolic link's target, see [`resolve_output`]).
+    output: PathBuf,
+    _lock: std::fs::File,
+}
+
+/// Prepares the fresh staging folder beside `output` that a build writes into: takes the
+/// output's lock, recovers from an interrupted build, and marks the new folder.
+pub fn prepare_staging(output: &Path) -> Result<Staging, Error> {
+    let output = resolve_output(output);
     let parent = output
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("/"));
     std::fs::create_dir_all(&parent).map_err(|e| Error::io("creating", &parent, e))?;
-    remove_stale(&output);
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let lock_path = parent.join(format!(".{name}.castdown-lock"));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::io("opening", &lock_path, e))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(Error::Usage(format!(
+                "another castdown build is writing {} right now (it holds {}); wait for it to finish",
+                output.display(),
+                lock_path.display()
+            )));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("locking", &lock_path, e)),
+    }
+    if let Some(old) = recover(&output)? {
+        eprintln!(
+            "restored the previous output {} from {} (an earlier build was interrupted)",
+            output.display(),
+            old.display()
+        );
+    }
     let staging = sibling(&output, "tmp");
     std::fs::create_dir_all(&staging).map_err(|e| Error::io("creating", &staging, e))?;
-    Ok(staging)
+    let marker = staging.join(STAGING_MARKER);
+    std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))?;
+    // A web root keeps its permissions across builds.
+    if let Ok(meta) = std::fs::metadata(&output) {
+        let _ = std::fs::set_permissions(&staging, meta.permissions());
+    }
+    Ok(Staging {
+        dir: staging,
+        output,
+        _lock: lock,
+    })
 }
 
-/// Removes a staging folder after a failed build.
-pub fn discard_staging(staging: &Path) {
-    let _ = std::fs::remove_dir_all(staging);
+impl Staging {
+    /// Removes the staging folder after a failed build; the output stays as it was.
+    pub fn discard(self) {
+        let _ = remove_tree(&self.dir);
+    }
 }
 
 /// Writes `files` into a fresh sibling folder and swaps it in for `output`.
 pub fn write_atomic(output: &Path, files: &Output) -> Result<(), Error> {
     let staging = prepare_staging(output)?;
-    write_atomic_from(output, files, &staging)
+    write_atomic_from(files, staging)
 }
 
-/// Finishes writing `files` into `staging` (some may be written already) and swaps it in for
-/// `output`; on failure the staging folder is removed and `output` is left as it was.
-pub fn write_atomic_from(output: &Path, files: &Output, staging: &Path) -> Result<(), Error> {
-    let output = normalize(&absolute(output));
-    let staging = staging.to_path_buf();
-    let result = write_tree(&staging, files);
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&staging);
+/// Finishes writing `files` into the staging folder (some may be written already) and swaps
+/// it in for the output; on failure the staging folder is removed and the output is left as
+/// it was. A kill at any moment leaves either the old or the new output in place, or the
+/// old one set aside, which the next build restores ([`prepare_staging`]).
+pub fn write_atomic_from(files: &Output, staging: Staging) -> Result<(), Error> {
+    let output = staging.output.clone();
+    let dir = staging.dir.clone();
+    if let Err(e) = write_tree(&dir, files) {
+        staging.discard();
         return Err(e);
+    }
+    let marker = dir.join(STAGING_MARKER);
+    if let Err(e) = std::fs::remove_file(&marker) {
+        staging.discard();
+        return Err(Error::io("removing", &marker, e));
     }
     let old = sibling(&output, "old");
     let had_old = output.exists();
     if had_old && let Err(e) = std::fs::rename(&output, &old) {
-        let _ = std::fs::remove_dir_all(&staging);
+        staging.discard();
         return Err(Error::io("moving aside", &output, e));
     }
-    if let Err(e) = std::fs::rename(&staging, &output) {
+    if let Err(e) = std::fs::rename(&dir, &output) {
         if had_old {
             let _ = std::fs::rename(&old, &output);
         }
-        let _ = std::fs::remove_dir_all(&staging);
+        staging.discard();
         return Err(Error::io("replacing", &output, e));
     }
     if had_old {
         remove_tree(&old).map_err(|e| Error::io("removing", &old, e))?;
     }
+    drop(staging);
     Ok(())
 }
 
 /// Removes a folder tree, its top-level entries in parallel (a previous output can hold tens
 /// of thousands of files).
+/// The marker files go last, so a removal cut short still leaves a folder that castdown
+/// knows as its own (and removes next time).
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
-    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+    let is_marker = |p: &PathBuf| {
+        p.file_name()
+            .is_some_and(|n| n == MARKER || n == STAGING_MARKER)
+    };
+    let (markers, entries): (Vec<PathBuf>, Vec<PathBuf>) = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+        .partition(is_marker);
     entries.par_iter().try_for_each(|p| {
         if p.is_dir() && !p.is_symlink() {
             // Big folders (episodes/) are split one level further.
@@ -344,6 +470,9 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
             std::fs::remove_file(p)
         }
     })?;
+    for m in markers {
+        std::fs::remove_file(m)?;
+    }
     std::fs::remove_dir(dir)
 }
 
@@ -527,6 +656,7 @@ mod tests {
             .flatten()
             .flatten()
             .map(|e| e.file_name())
+            .filter(|n| n != ".public.castdown-lock")
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
