@@ -3,6 +3,8 @@
 //! produced can be served, so `..`, `%2e%2e`, `%2f`, backslashes and symlinks cannot escape.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -10,7 +12,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State as AxumState;
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -38,17 +40,119 @@ pub async fn serve(listener: std::net::TcpListener, state: Arc<State>) -> Result
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = tokio::signal::ctrl_c();
+    tokio::pin!(shutdown);
     // Event streams stay open forever, so shutdown does not wait for them: it stops accepting
     // and returns, and the process exits.
-    tokio::select! {
-        r = axum::serve(listener, app) => r.map_err(|e| Error::io("serving", "socket", e)),
-        _ = shutdown => {
-            eprintln!("stopped");
-            Ok(())
+    loop {
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                // A failed accept (too many open files) ends nothing: the next may work.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => {
+                eprintln!("stopped");
+                return Ok(());
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(IdleTimeout::new(stream, IDLE_TIMEOUT));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(io, service)
+                .await;
+        });
+    }
+}
+
+/// How long a client may take to send a request's headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may pass no bytes either way before it is closed (live-reload
+/// streams send a keep-alive every 15 s, so they stay open).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A connection that fails with `TimedOut` once it has been idle (nothing read or written)
+/// for its timeout: hyper alone keeps an idle keep-alive connection open for ever.
+struct IdleTimeout {
+    stream: tokio::net::TcpStream,
+    timeout: Duration,
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl IdleTimeout {
+    fn new(stream: tokio::net::TcpStream, timeout: Duration) -> Self {
+        IdleTimeout {
+            stream,
+            timeout,
+            sleep: Box::pin(tokio::time::sleep(timeout)),
         }
+    }
+
+    fn active(&mut self) {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        self.sleep.as_mut().reset(deadline);
+    }
+
+    /// `Ready(Err)` once the idle time is over, while the connection waits.
+    fn expired(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Error> {
+        self.sleep
+            .as_mut()
+            .poll(cx)
+            .map(|()| std::io::Error::new(std::io::ErrorKind::TimedOut, "idle connection closed"))
+    }
+}
+
+impl tokio::io::AsyncRead for IdleTimeout {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        match std::pin::Pin::new(&mut this.stream).poll_read(cx, buf) {
+            std::task::Poll::Pending => this.expired(cx).map(Err),
+            ready => {
+                this.active();
+                ready
+            }
+        }
+    }
+}
+
+impl tokio::io::AsyncWrite for IdleTimeout {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        match std::pin::Pin::new(&mut this.stream).poll_write(cx, buf) {
+            std::task::Poll::Pending => this.expired(cx).map(Err),
+            ready => {
+                this.active();
+                ready
+            }
+        }
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
     }
 }
 
@@ -121,14 +225,60 @@ fn inject(html: &[u8], generation: u64) -> Vec<u8> {
     out.into_bytes()
 }
 
-async fn body_of(served: &Served) -> Option<Vec<u8>> {
+async fn body_of(served: &Served, root: &Path) -> Option<Vec<u8>> {
     match served {
         Served::Bytes(b) => Some(b.as_slice().to_vec()),
-        Served::File(p) => tokio::fs::read(p).await.ok(),
+        Served::File(p) => {
+            let (p, root) = (p.clone(), root.to_path_buf());
+            tokio::task::spawn_blocking(move || read_static(&p, &root))
+                .await
+                .ok()
+                .flatten()
+        }
     }
 }
 
-async fn page(AxumState(state): AxumState<Arc<State>>, uri: Uri) -> Response {
+/// Reads a static file the build found, refusing what was swapped in since: the last
+/// component is opened without following a link (`O_NOFOLLOW`) and without waiting on a
+/// FIFO (`O_NONBLOCK`), it must be a regular file, and the file actually opened must lie
+/// under the site root (a folder on the way may have become a link).
+pub(crate) fn read_static(path: &Path, root: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = opts.open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    #[cfg(target_os = "linux")]
+    let real = {
+        use std::os::fd::AsRawFd;
+        std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).ok()?
+    };
+    #[cfg(not(target_os = "linux"))]
+    let real = path.canonicalize().ok()?;
+    if !real.starts_with(root) {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+async fn page(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Uri) -> Response {
+    // A preview serves files: nothing to post, put or delete.
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
+    }
     let files = match state.files.read() {
         Ok(f) => f.clone(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -136,7 +286,7 @@ async fn page(AxumState(state): AxumState<Arc<State>>, uri: Uri) -> Response {
     let generation = state.generation.load(Ordering::SeqCst);
     let not_found = || async {
         let body = match files.get("404.html") {
-            Some(s) => body_of(s)
+            Some(s) => body_of(s, &state.root)
                 .await
                 .map(|b| inject(&b, generation))
                 .unwrap_or_default(),
@@ -167,7 +317,7 @@ async fn page(AxumState(state): AxumState<Arc<State>>, uri: Uri) -> Response {
         }
         return not_found().await;
     };
-    let Some(bytes) = body_of(served).await else {
+    let Some(bytes) = body_of(served, &state.root).await else {
         return not_found().await;
     };
     let ctype = content_type(&key);
@@ -218,6 +368,36 @@ mod tests {
         // key exists. The resolver itself must refuse it.
         assert_eq!(resolve("//etc/passwd"), None);
         assert_eq!(resolve("/%2Fetc/passwd"), None);
+    }
+
+    #[test]
+    fn static_files_swapped_for_links_fifos_or_linked_folders_are_refused() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = tmp.path().join("site");
+        let outside = tmp.path().join("outside");
+        for d in [root.join("static"), outside.clone()] {
+            std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let _ = std::fs::write(outside.join("secret"), "secret");
+        let file = root.join("static/a.css");
+        let _ = std::fs::write(&file, "a");
+        assert_eq!(read_static(&file, &root).as_deref(), Some(&b"a"[..]));
+        // The file itself becomes a link out of the site.
+        let _ = std::fs::remove_file(&file);
+        let _ = std::os::unix::fs::symlink(outside.join("secret"), &file);
+        assert_eq!(read_static(&file, &root), None);
+        // A FIFO: refused at once, not waited on.
+        let _ = std::fs::remove_file(&file);
+        let made = std::process::Command::new("mkfifo").arg(&file).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert_eq!(read_static(&file, &root), None);
+        }
+        // A folder on the way becomes a link out of the site.
+        let _ = std::fs::remove_file(&file);
+        let _ = std::fs::remove_dir_all(root.join("static"));
+        let _ = std::os::unix::fs::symlink(&outside, root.join("static"));
+        let _ = std::fs::write(outside.join("a.css"), "outside");
+        assert_eq!(read_static(&file, &root), None);
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub(crate) enum Served {
 
 /// What the HTTP side reads: the current site, the last error, the build generation.
 pub(crate) struct State {
+    /// The site root, resolved: no static file is served from outside it.
+    pub root: PathBuf,
     pub files: RwLock<Arc<HashMap<String, Served>>>,
     pub error: RwLock<Option<String>>,
     pub generation: AtomicU64,
@@ -224,6 +226,12 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         .canonicalize()
         .map_err(|e| Error::io("opening", &opts.root, e))?;
     let addr = SocketAddr::new(opts.bind, opts.port);
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {} makes the preview reachable from other machines; it is meant for 127.0.0.1",
+            opts.bind
+        );
+    }
     // Bind before building so a busy port is reported at once.
     let listener = std::net::TcpListener::bind(addr).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -254,6 +262,7 @@ pub fn run(opts: ServeOptions) -> Result<()> {
     };
     let (events, _) = broadcast::channel(16);
     let state = Arc::new(State {
+        root: root.clone(),
         files: RwLock::new(Arc::new(HashMap::new())),
         error: RwLock::new(None),
         generation: AtomicU64::new(0),
