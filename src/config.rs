@@ -243,6 +243,8 @@ impl Config {
         let file = Path::new(CONFIG_FILE);
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
+        } else if let Some(at) = yaml::too_deep(text) {
+            return Err(vec![yaml::too_deep_diagnostic(file, text, 1, at)]);
         } else {
             serde_yaml::from_str::<Option<RawConfig>>(text)
                 .map_err(|e| vec![yaml::diagnostic(file, text, 1, &e)])?

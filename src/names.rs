@@ -5,6 +5,10 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+/// The longest file or folder name most file systems take, in bytes: a URL segment past it
+/// could not be written.
+pub const MAX_SEGMENT_BYTES: usize = 255;
+
 /// The identity key of a name: trimmed, inner whitespace folded to one space, NFC, lowercased.
 pub fn identity(name: &str) -> String {
     let mut folded = String::with_capacity(name.len());

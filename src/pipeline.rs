@@ -573,6 +573,7 @@ fn build_impl(
     // Static files: the theme's first, then the site's, each yielding to generated files and
     // the site's replacing the theme's.
     add_static(&mut out, root, &site.config.theme);
+    errors.extend(unwritable_paths(&site, &out));
     timer.stage("rest");
     if !errors.is_empty() {
         return Err(Error::Site(errors));
@@ -772,8 +773,14 @@ fn redirects(site: &Site, templates: &Templates, out: &mut Output, errors: &mut 
                 if let Err(d) =
                     out.add(OutputFile::bytes(file, html), &origin.display().to_string())
                 {
+                    let pos = site
+                        .episodes
+                        .iter()
+                        .find(|e| e.digest.path == origin)
+                        .map_or((0, 0), |e| e.digest.key_pos.aliases);
                     errors.push(
                         Diagnostic::new(origin, format!("alias `/{from}`: {}", d.message))
+                            .at_position(pos.0, pos.1)
                             .hint("an alias may not replace a page the site produces"),
                     );
                 }
@@ -781,6 +788,42 @@ fn redirects(site: &Site, templates: &Templates, out: &mut Output, errors: &mut 
             Err(d) => errors.push(d),
         }
     }
+}
+
+/// Located errors for output paths that cannot be written (see [`Output::unwritable`]),
+/// found before the build is swapped in: an alias on a generated file, a segment too long.
+fn unwritable_paths(site: &Site, out: &Output) -> Vec<Diagnostic> {
+    out.unwritable()
+        .into_iter()
+        .map(|(file, path)| {
+            let origin = out.origin(&path).unwrap_or("the site").to_string();
+            let digest = site
+                .episodes
+                .iter()
+                .map(|e| &e.digest)
+                .find(|d| d.path.as_os_str() == origin.as_str());
+            let (message, pos) = if file == path {
+                (
+                    format!(
+                        "output path `/{path}` has a segment over {} bytes",
+                        crate::names::MAX_SEGMENT_BYTES
+                    ),
+                    digest.map(|d| d.key_pos.slug),
+                )
+            } else {
+                (
+                    format!("`/{path}` would need `/{file}` to be a folder, but the site generates a file there"),
+                    digest.map(|d| d.key_pos.aliases),
+                )
+            };
+            let d = Diagnostic::new(origin, message)
+                .hint("change the alias or slug so it does not fall on a generated file");
+            match pos {
+                Some((l, c)) => d.at_position(l, c),
+                None => d,
+            }
+        })
+        .collect()
 }
 
 /// A warning for every code block too large to highlight, naming the digest and line.

@@ -130,7 +130,7 @@ fn non_utf8() {
 #[test]
 fn empty_file() {
     let err = fails(&[("content/episodes/a.md", b"")]);
-    has(&err, &["content/episodes/a.md: error: file is empty"]);
+    has(&err, &["content/episodes/a.md:1:1: error: file is empty"]);
 }
 
 #[test]
@@ -348,7 +348,7 @@ fn every_problem_in_every_file_is_reported_sorted_with_a_count() {
     let b3 = err.find("content/episodes/b.md:3:7").unwrap_or(usize::MAX);
     let b4 = err.find("content/episodes/b.md:4:11").unwrap_or(usize::MAX);
     let c = err
-        .find("content/episodes/c.md: error")
+        .find("content/episodes/c.md:1:1: error")
         .unwrap_or(usize::MAX);
     assert!(a < b3 && b3 < b4 && b4 < c && c != usize::MAX, "{err}");
     assert!(err.trim_end().ends_with("4 errors in 3 files"), "{err}");
@@ -411,5 +411,117 @@ fn foreign_output_folder_is_not_replaced() {
     assert_eq!(
         std::fs::read_to_string(site.public().join("precious.txt")).unwrap_or_default(),
         "keep me"
+    );
+}
+
+#[test]
+fn regression_a_fifo_named_as_a_transcript_hung_the_build() {
+    let site = Site::empty(CONFIG);
+    site.write(
+        "content/episodes/a.md",
+        digest("A", "2025-01-01", "transcript: pipe.vtt\n"),
+    );
+    let fifo = site.root().join("content/episodes/pipe.vtt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    let out = site.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    has(
+        &err,
+        &[
+            "content/episodes/a.md:4:",
+            "transcript `pipe.vtt` is not a regular file",
+        ],
+    );
+}
+
+#[test]
+fn a_bad_transcript_path_blames_the_digest() {
+    let err = fails(&[
+        (
+            "content/episodes/a.md",
+            digest("A", "2025-01-01", "transcript: notes.pdf\n").as_bytes(),
+        ),
+        ("content/episodes/notes.pdf", b"%PDF"),
+    ]);
+    has(&err, &["content/episodes/a.md:4:", "unsupported format"]);
+}
+
+#[test]
+fn yaml_nested_too_deep_is_refused_at_once() {
+    let deep = format!(
+        "---\ntitle: T\ndate: 2025-01-01\nextra: {}{}\n---\nx\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let err = fails(&[("content/episodes/a.md", deep.as_bytes())]);
+    has(
+        &err,
+        &["content/episodes/a.md:4:", "nested more than 64 levels"],
+    );
+}
+
+#[test]
+fn regression_names_and_aliases_that_cannot_be_written_were_unlocated_io_errors() {
+    let long = "x".repeat(300);
+    let err = fails(&[(
+        "content/episodes/a.md",
+        digest("A", "2025-01-01", &format!("slug: {long}\n")).as_bytes(),
+    )]);
+    has(
+        &err,
+        &["content/episodes/a.md:4:", "slug is 300 bytes long"],
+    );
+    let err = fails(&[(
+        "content/episodes/a.md",
+        digest("A", "2025-01-01", &format!("concepts: [{long}]\n")).as_bytes(),
+    )]);
+    has(&err, &["content/episodes/a.md:4:", "URL slug of 300 bytes"]);
+    for alias in [
+        "/atom.xml/",
+        "/sitemap.xml/",
+        "/syntax.css/",
+        "/episodes/a/digest.json/",
+    ] {
+        let err = fails(&[(
+            "content/episodes/a.md",
+            digest("A", "2025-01-01", &format!("aliases: [\"{alias}\"]\n")).as_bytes(),
+        )]);
+        has(
+            &err,
+            &[
+                "content/episodes/a.md:4:",
+                "but the site generates a file there",
+            ],
+        );
+    }
+}
+
+#[test]
+fn empty_files_slug_collisions_and_empty_slugs_are_located() {
+    let err = fails(&[("content/episodes/a.md", b"")]);
+    has(&err, &["content/episodes/a.md:1:1: error:"]);
+    let err = fails(&[
+        (
+            "content/episodes/a.md",
+            digest("A", "2025-01-01", "").as_bytes(),
+        ),
+        (
+            "content/episodes/b.md",
+            digest("B", "2025-01-02", "slug: a\n").as_bytes(),
+        ),
+    ]);
+    has(
+        &err,
+        &["content/episodes/b.md:4:", "episode slug `a` is also used"],
+    );
+    let err = fails(&[(
+        "content/episodes/a.md",
+        digest("A", "2025-01-01", "concepts: [\"!!!\"]\n").as_bytes(),
+    )]);
+    has(
+        &err,
+        &["content/episodes/a.md:4:", "gives an empty URL slug"],
     );
 }

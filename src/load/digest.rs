@@ -150,6 +150,25 @@ pub struct Digest {
     /// be re-rendered. 0 unless the loader was asked for it (`load::load_cached`, serve's
     /// one-digest path).
     pub source_hash: u64,
+    /// Where its keys stand in the file.
+    pub key_pos: KeyPositions,
+}
+
+/// Where a digest's keys stand in its file (1-based line and column; the file's start, or
+/// the body's for concepts from a Key Concepts list, when the key is absent), so problems
+/// found after loading (two concepts sharing a slug) can point at the right line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyPositions {
+    /// `slug:`
+    pub slug: (usize, usize),
+    /// `concepts:` (or the body, for a Key Concepts list).
+    pub concepts: (usize, usize),
+    /// `show:`
+    pub show: (usize, usize),
+    /// `people:`
+    pub people: (usize, usize),
+    /// `aliases:`
+    pub aliases: (usize, usize),
 }
 
 /// Which curated folder a file is in.
@@ -286,6 +305,15 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         for a in aliases {
             match normalize_alias(a) {
+                Ok(p) if p.split('/').any(|seg| seg.len() > names::MAX_SEGMENT_BYTES) => self
+                    .at_key(
+                        "aliases",
+                        format!(
+                            "alias `{a}` has a segment over {} bytes",
+                            names::MAX_SEGMENT_BYTES
+                        ),
+                        Some("a file system cannot hold a name that long"),
+                    ),
                 Ok(p) => out.push(p),
                 Err(m) => self.at_key(
                     "aliases",
@@ -303,11 +331,7 @@ fn split_or_error<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Vec<Diagn
     frontmatter::split(text).map_err(|e| {
         let (msg, hint) = e.describe();
         let d = Diagnostic::new(path, msg).hint(hint);
-        vec![if matches!(e, frontmatter::SplitError::Empty) {
-            d
-        } else {
-            d.at(text, 1, 1)
-        }]
+        vec![d.at(text, 1, 1)]
     })
 }
 
@@ -316,6 +340,14 @@ fn parse_yaml<'de, T: Deserialize<'de>>(
     text: &str,
     split: &Split<'de>,
 ) -> Result<Option<T>, Vec<Diagnostic>> {
+    if let Some(at) = yaml::too_deep(split.yaml) {
+        return Err(vec![yaml::too_deep_diagnostic(
+            path,
+            text,
+            split.yaml_line,
+            at,
+        )]);
+    }
     serde_yaml::from_str::<Option<T>>(split.yaml)
         .map_err(|e| vec![yaml::diagnostic(path, text, split.yaml_line, &e)])
 }
@@ -513,6 +545,29 @@ pub fn parse_digest(
         None => None,
     };
     let extra = cx.extra(raw.extra);
+    let pos = |key: &str| yaml::key_position(split.yaml, split.yaml_line, key).unwrap_or((1, 1));
+    let key_pos = KeyPositions {
+        slug: pos("slug"),
+        concepts: if raw.concepts.is_some() {
+            pos("concepts")
+        } else {
+            (split.body_line, 1)
+        },
+        show: pos("show"),
+        people: pos("people"),
+        aliases: pos("aliases"),
+    };
+    if slug.len() > names::MAX_SEGMENT_BYTES {
+        cx.at_key(
+            "slug",
+            format!(
+                "slug is {} bytes long; a URL segment can be at most {}",
+                slug.len(),
+                names::MAX_SEGMENT_BYTES
+            ),
+            Some("set a shorter `slug:`"),
+        );
+    }
     let scan = markdown::scan(split.body);
     let concepts_in_front_matter = raw.concepts.is_some();
     let concepts: Vec<ConceptRef> = match raw.concepts {
@@ -573,6 +628,7 @@ pub fn parse_digest(
         key_concepts_in_body: !scan.key_concepts.is_empty(),
         concepts_in_front_matter,
         source_hash: 0,
+        key_pos,
     })
 }
 

@@ -12,6 +12,54 @@ use crate::error::Diagnostic;
 
 /// Converts a serde_yaml error into a diagnostic; `first_line` is the file line on which the
 /// YAML text starts (front matter starts on line 2).
+/// Flow collections (`[…]`, `{…}`) nested deeper than this are refused before parsing:
+/// the YAML parser takes seconds to refuse 100,000 levels itself.
+pub const MAX_DEPTH: usize = 64;
+
+/// The 1-based line and column where flow nesting first passes [`MAX_DEPTH`], if it does.
+/// Quoted strings and comments are skipped; a bracket inside a plain scalar counts, which
+/// only ever over-counts.
+pub fn too_deep(yaml: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (n, line) in yaml.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (col, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if prev.is_whitespace() => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some((n + 1, col + 1));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    None
+}
+
+/// The error for front matter nested too deep, at `line`/`col` of the YAML.
+pub fn too_deep_diagnostic(
+    path: &Path,
+    text: &str,
+    first_line: usize,
+    (line, col): (usize, usize),
+) -> Diagnostic {
+    Diagnostic::new(
+        path,
+        format!("YAML nested more than {MAX_DEPTH} levels deep"),
+    )
+    .at(text, first_line + line - 1, col)
+    .hint("flatten the nested lists or maps")
+}
+
 pub fn diagnostic(
     path: &Path,
     file_text: &str,

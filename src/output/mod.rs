@@ -127,6 +127,36 @@ impl Output {
         self.files.contains_key(path)
     }
 
+    /// What produced the file at `path` (as given to [`Output::add`]).
+    pub fn origin(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(|(_, o)| o.as_str())
+    }
+
+    /// Paths that cannot all be written: `(file, path)` where `path` needs `file` to be a
+    /// folder (an alias `/atom.xml/` under the feed `atom.xml`), and `(path, path)` where a
+    /// segment of `path` is longer than a file name may be.
+    pub fn unwritable(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for path in self.files.keys() {
+            if path
+                .split('/')
+                .any(|seg| seg.len() > crate::names::MAX_SEGMENT_BYTES)
+            {
+                out.push((path.clone(), path.clone()));
+            }
+            let mut end = 0;
+            while let Some(i) = path[end..].find('/') {
+                end += i;
+                if self.files.contains_key(&path[..end]) {
+                    out.push((path[..end].to_string(), path.clone()));
+                    break;
+                }
+                end += 1;
+            }
+        }
+        out
+    }
+
     /// Whether the page at `path` is a redirect.
     pub fn is_redirect(&self, path: &str) -> bool {
         self.redirects.contains(path)

@@ -68,6 +68,9 @@ fn term_ref(site: &Site, kind: TermKind, i: usize) -> Value {
     ])
 }
 
+/// Concepts (and people) a card names at most; the rest are counted (`concepts_more`).
+pub const CARD_TERMS: usize = 12;
+
 fn card(site: &Site, shared: &Shared, i: usize) -> Value {
     let e = &site.episodes[i];
     let d = &e.digest;
@@ -90,13 +93,29 @@ fn card(site: &Site, shared: &Shared, i: usize) -> Value {
                 .map(|s| shared.term(TermKind::Show, s))
                 .unwrap_or_else(Value::none),
         ),
+        // A card appears on every list its episode is in: a digest naming thousands of
+        // concepts would put all of them on each of those pages (quadratic output).
         (
             "concepts",
-            terms(TermKind::Concept, &mut e.concepts.iter().map(|c| c.concept)),
+            terms(
+                TermKind::Concept,
+                &mut e.concepts.iter().map(|c| c.concept).take(CARD_TERMS),
+            ),
+        ),
+        (
+            "concepts_more",
+            e.concepts.len().saturating_sub(CARD_TERMS).into(),
         ),
         (
             "people",
-            terms(TermKind::Person, &mut e.people.iter().copied()),
+            terms(
+                TermKind::Person,
+                &mut e.people.iter().copied().take(CARD_TERMS),
+            ),
+        ),
+        (
+            "people_more",
+            e.people.len().saturating_sub(CARD_TERMS).into(),
         ),
         ("draft", d.draft.into()),
     ])

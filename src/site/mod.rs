@@ -145,6 +145,7 @@ impl Site {
                 } else {
                     (d, other)
                 };
+                let (line, col) = second.key_pos.slug;
                 errors.push(
                     Diagnostic::new(
                         &second.path,
@@ -154,6 +155,7 @@ impl Site {
                             first.path.display()
                         ),
                     )
+                    .at_position(line, col)
                     .hint("set a different `slug:` in one of the two files"),
                 );
             }

@@ -67,12 +67,17 @@ pub fn related_episodes(episodes: &mut [Episode], concepts: &[Term]) {
     }
 }
 
+/// Co-concepts counted per episode: each concept of an episode meets at most this many of
+/// its first concepts, so a digest naming thousands costs linear time, not quadratic.
+/// (Real digests name a handful; for them every pair counts.)
+const PAIR_PARTNERS: usize = 64;
+
 /// Counts how often each pair of concepts appears in the same episode.
 pub fn related_concepts(episodes: &[Episode], concepts: &mut [Term]) {
     let mut pairs: Vec<HashMap<usize, usize>> = vec![HashMap::new(); concepts.len()];
     for e in episodes {
         for a in &e.concepts {
-            for b in &e.concepts {
+            for b in e.concepts.iter().take(PAIR_PARTNERS) {
                 if a.concept != b.concept {
                     *pairs[a.concept].entry(b.concept).or_insert(0) += 1;
                 }

@@ -107,6 +107,8 @@ struct Acc {
     preferred: Option<String>,
     curated: Option<Curated>,
     sources: Vec<PathBuf>,
+    /// Where the first source names it (line, column), for errors.
+    first_pos: Option<(usize, usize)>,
 }
 
 /// Builds the terms of one kind. `order` lists digest indexes oldest first.
@@ -126,6 +128,7 @@ pub fn build(
         preferred: None,
         curated: None,
         sources: Vec::new(),
+        first_pos: None,
     };
     for (alias, canonical) in config_aliases {
         let target = identity(canonical);
@@ -143,6 +146,7 @@ pub fn build(
         let acc = accs.entry(key).or_insert_with(new_acc);
         acc.preferred = Some(c.name.clone());
         acc.sources.push(c.path.clone());
+        acc.first_pos.get_or_insert((1, 1));
         acc.curated = Some(c);
     }
     let mut seen_order = 0usize;
@@ -161,6 +165,11 @@ pub fn build(
             if acc.sources.last() != Some(&d.path) {
                 acc.sources.push(d.path.clone());
             }
+            acc.first_pos.get_or_insert(match kind {
+                TermKind::Concept => d.key_pos.concepts,
+                TermKind::Show => d.key_pos.show,
+                TermKind::Person => d.key_pos.people,
+            });
         }
     }
     let mut terms: Vec<Term> = Vec::with_capacity(accs.len());
@@ -185,14 +194,29 @@ pub fn build(
             .first()
             .cloned()
             .unwrap_or_else(|| PathBuf::from("castdown.yaml"));
+        let at = |d: Diagnostic| match acc.first_pos {
+            Some((l, c)) => d.at_position(l, c),
+            None => d,
+        };
         if slug.is_empty() {
-            errors.push(
-                Diagnostic::new(
-                    &first_source,
-                    format!("{} `{name}` gives an empty URL slug", kind.singular()),
-                )
-                .hint("use a name with at least one letter or digit"),
-            );
+            errors.push(at(Diagnostic::new(
+                &first_source,
+                format!("{} `{name}` gives an empty URL slug", kind.singular()),
+            )
+            .hint("use a name with at least one letter or digit")));
+            continue;
+        }
+        if slug.len() > crate::names::MAX_SEGMENT_BYTES {
+            errors.push(at(Diagnostic::new(
+                &first_source,
+                format!(
+                    "{} name gives a URL slug of {} bytes; at most {} fit in a file name",
+                    kind.singular(),
+                    slug.len(),
+                    crate::names::MAX_SEGMENT_BYTES
+                ),
+            )
+            .hint("use a shorter name")));
             continue;
         }
         if let Some(&other) = by_slug.get(&slug) {
@@ -202,16 +226,17 @@ pub fn build(
                 .first()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
-            errors.push(
-                Diagnostic::new(&first_source, format!(
+            errors.push(at(Diagnostic::new(
+                &first_source,
+                format!(
                     "{} `{name}` and {} `{}` (in {other_source}) would share the URL /{}/{slug}/",
                     kind.singular(),
                     kind.singular(),
                     o.name,
                     kind.section()
-                ))
-                .hint("rename one of them, or merge them with an alias"),
-            );
+                ),
+            )
+            .hint("rename one of them, or merge them with an alias")));
             continue;
         }
         let mut other_names: Vec<String> = acc
