@@ -170,15 +170,16 @@ pub enum Error {
     /// Problems in the site's files, all of them.
     #[error("{}", render_all(.0))]
     Site(Vec<Diagnostic>),
-    /// A file operation failed.
-    #[error("{action} {path}: {source}")]
+    /// A file operation failed. The OS text is part of the message and not a `source`, so
+    /// printing the error chain (`{:#}`) says it once.
+    #[error("{action} {path}: {err}")]
     Io {
         /// What we were doing ("reading", "writing", …).
         action: &'static str,
         /// The path concerned.
         path: PathBuf,
         /// The underlying failure.
-        source: std::io::Error,
+        err: std::io::Error,
     },
     /// The command was used wrongly (bad flag value, refused overwrite, …).
     #[error("{0}")]
@@ -191,7 +192,7 @@ impl Error {
         Error::Io {
             action,
             path: path.into(),
-            source,
+            err: source,
         }
     }
 
@@ -245,6 +246,17 @@ mod tests {
         let two = out.find("two").unwrap_or(usize::MAX);
         assert!(zero < one && one < two, "{out}");
         assert!(out.ends_with("3 errors in 2 files"), "{out}");
+    }
+
+    #[test]
+    fn regression_io_errors_printed_the_os_text_twice() {
+        let e = anyhow::Error::from(Error::io(
+            "reading",
+            "a.md",
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        ));
+        let shown = format!("{e:#}");
+        assert_eq!(shown.matches("not found").count(), 1, "{shown}");
     }
 
     #[test]

@@ -349,6 +349,7 @@ fn build_impl(
         },
         (None, None) => None,
     };
+    errors.extend(linked_out_folders(root));
     let (content, mut load_errors) = match caches.as_deref_mut() {
         Some(c) => load::load_cached(root, &mut c.load),
         None => load::load(root),
@@ -572,7 +573,7 @@ fn build_impl(
     );
     // Static files: the theme's first, then the site's, each yielding to generated files and
     // the site's replacing the theme's.
-    add_static(&mut out, root, &site.config.theme);
+    add_static(&mut out, root, &site.config.theme, &mut errors);
     errors.extend(unwritable_paths(&site, &out));
     timer.stage("rest");
     if !errors.is_empty() {
@@ -854,7 +855,35 @@ fn push(out: &mut Output, f: OutputFile, origin: &str, errors: &mut Vec<Diagnost
     }
 }
 
-fn add_static(out: &mut Output, root: &Path, theme_name: &str) {
+/// The site's folders that may not be symbolic links leading out of the site (a build would
+/// read, and serve would serve, whatever they point at).
+const CONFINED: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// Errors for site folders that are links out of the site.
+fn linked_out_folders(root: &Path) -> Vec<Diagnostic> {
+    let Ok(root_real) = root.canonicalize() else {
+        return Vec::new();
+    };
+    CONFINED
+        .iter()
+        .filter(|dir| root.join(dir).is_symlink())
+        .filter_map(|dir| {
+            let real = root.join(dir).canonicalize().ok()?;
+            (!real.starts_with(&root_real)).then(|| {
+                Diagnostic::new(
+                    format!("{dir}/"),
+                    format!(
+                        "`{dir}/` is a symbolic link to {}, outside the site",
+                        real.display()
+                    ),
+                )
+                .hint("move the folder into the site, or link only to folders inside it")
+            })
+        })
+        .collect()
+}
+
+fn add_static(out: &mut Output, root: &Path, theme_name: &str, errors: &mut Vec<Diagnostic>) {
     let site_static = root.join("static");
     let mut site_files: Vec<(String, PathBuf)> = Vec::new();
     if site_static.is_dir() {
@@ -863,6 +892,15 @@ fn add_static(out: &mut Output, root: &Path, theme_name: &str) {
             .into_iter()
             .filter_map(|e| e.ok())
         {
+            if e.file_type().is_file() && e.path().to_str().is_none() {
+                // Two such names would become the same URL once made readable.
+                errors.push(
+                    Diagnostic::new(e.path(), "static file name is not valid UTF-8")
+                        .relative_to(root)
+                        .hint("rename the file: URLs are UTF-8"),
+                );
+                continue;
+            }
             if e.file_type().is_file()
                 && let Ok(rel) = e.path().strip_prefix(&site_static)
             {

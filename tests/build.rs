@@ -405,3 +405,81 @@ fn the_demo_site_builds_and_checks_clean() {
         "{shows:?}"
     );
 }
+
+#[test]
+fn regression_a_symlinked_output_had_its_target_emptied_and_replaced() {
+    let site = Site::fixture("tricky");
+    let www = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let target = www.path().join("site");
+    std::os::unix::fs::symlink(&target, site.public()).unwrap_or_else(|e| panic!("{e}"));
+    // First build: the link's target does not exist yet.
+    site.build_ok(&[]);
+    assert!(site.public().is_symlink(), "the link was replaced");
+    assert!(target.join("index.html").is_file());
+    // Second build swaps the target inside its parent; the link stays.
+    site.build_ok(&[]);
+    assert!(site.public().is_symlink(), "the link was replaced");
+    assert!(target.join("index.html").is_file());
+    // A failed build changes nothing.
+    let before = common::tree(&target);
+    site.write("content/episodes/broken.md", "---\ntitle: [x\n---\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(site.public().is_symlink());
+    assert_eq!(before, common::tree(&target));
+}
+
+#[test]
+fn regression_a_kill_between_the_two_renames_lost_the_only_copy() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let before = site.snapshot_tree();
+    // What a kill between the renames leaves: the output moved aside, a finished staging
+    // folder beside it, no output.
+    let aside = site.root().join(".public.castdown-old-999999");
+    std::fs::rename(site.public(), &aside).unwrap_or_else(|e| panic!("{e}"));
+    let staging = site.root().join(".public.castdown-tmp-999999");
+    std::fs::create_dir_all(&staging).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(staging.join(".castdown-staging"), "").unwrap_or_else(|e| panic!("{e}"));
+    // A user's folder of a similar name is not castdown's to delete.
+    let users = site.root().join(".public.castdown-mine");
+    std::fs::create_dir_all(&users).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(users.join("keep.txt"), "mine").unwrap_or_else(|e| panic!("{e}"));
+    // The next build fails: the previous output is restored all the same.
+    site.write("content/episodes/broken.md", "---\ntitle: [x\n---\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        before,
+        site.snapshot_tree(),
+        "the previous output was not restored"
+    );
+    assert!(!aside.exists() && !staging.exists());
+    assert!(
+        users.join("keep.txt").is_file(),
+        "a user's folder was deleted"
+    );
+    std::fs::remove_file(site.root().join("content/episodes/broken.md")).unwrap_or_default();
+    site.build_ok(&[]);
+    assert_eq!(before, site.snapshot_tree());
+}
+
+#[test]
+fn a_second_build_into_the_same_output_fails_with_a_message() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    // Hold the lock as a running build does.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(site.root().join(".public.castdown-lock"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    lock.try_lock().unwrap_or_else(|e| panic!("{e}"));
+    let out = site.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("another castdown build is writing"), "{err}");
+    drop(lock);
+    site.build_ok(&[]);
+}

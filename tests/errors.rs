@@ -525,3 +525,39 @@ fn empty_files_slug_collisions_and_empty_slugs_are_located() {
         &["content/episodes/a.md:4:", "gives an empty URL slug"],
     );
 }
+
+#[test]
+fn a_site_folder_linked_out_of_the_site_is_an_error() {
+    let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(outside.path().join("secret.txt"), "secret").unwrap_or_else(|e| panic!("{e}"));
+    let site = Site::empty(CONFIG);
+    site.write("content/episodes/a.md", digest("A", "2025-01-01", ""));
+    std::os::unix::fs::symlink(outside.path(), site.root().join("static"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = site.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    has(&err, &["static/: error: `static/` is a symbolic link to"]);
+    assert!(!site.public().exists());
+}
+
+#[test]
+fn static_file_names_that_are_not_utf8_are_an_error_not_a_silent_collision() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = Site::empty(CONFIG);
+    site.write("content/episodes/a.md", digest("A", "2025-01-01", ""));
+    site.write("static/keep.txt", "x");
+    for bytes in [&b"a\xff.txt"[..], &b"a\xfe.txt"[..]] {
+        let name = std::ffi::OsStr::from_bytes(bytes);
+        std::fs::write(site.root().join("static").join(name), "y")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let out = site.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.matches("static file name is not valid UTF-8").count(),
+        2,
+        "{err}"
+    );
+}
