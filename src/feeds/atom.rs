@@ -191,7 +191,14 @@ fn entry(site: &Site, bodies: &Bodies, i: usize, full: bool) -> Entry {
         entry.set_content(Some(c));
     }
     let mut cats: Vec<Category> = Vec::new();
-    for c in &e.concepts {
+    // A term feed entry stands in the feed of each of its terms: a digest naming thousands of
+    // concepts would repeat all of them in thousands of feeds. The site feeds list them all.
+    let shown = if full {
+        usize::MAX
+    } else {
+        crate::render::context::CARD_TERMS
+    };
+    for c in e.concepts.iter().take(shown) {
         let t = &site.concepts[c.concept];
         let mut cat = Category::default();
         cat.set_term(t.slug.clone());

@@ -295,7 +295,11 @@ fn is_safe_heading_attr(key: &str) -> bool {
 /// and image destinations checked and given the base path, heading attributes filtered.
 /// Whatever the later passes move around is safe already. Returns whether raw HTML remains.
 fn secure(events: &mut [Event], cx: &RenderContext) -> bool {
-    let escape = cx.options.raw_html == RawHtml::Escape;
+    // The sanitiser's HTML parser takes time quadratic in nesting depth (50,000 nested
+    // `<div>`s took seconds): raw HTML nested deeper than any real page is escaped instead.
+    let escape = cx.options.raw_html == RawHtml::Escape
+        || (cx.options.raw_html == RawHtml::Sanitize
+            && raw_html_depth(events) > MAX_RAW_HTML_DEPTH);
     let allow = cx.options.raw_html == RawHtml::Allow;
     let mut has_raw_html = false;
     for ev in events.iter_mut() {
@@ -318,6 +322,45 @@ fn secure(events: &mut [Event], cx: &RenderContext) -> bool {
         }
     }
     has_raw_html
+}
+
+/// Raw HTML nested deeper than this is escaped, not sanitised (see [`secure`]).
+pub const MAX_RAW_HTML_DEPTH: usize = 256;
+
+/// How deep the raw HTML of a body nests its tags, counted roughly: every opening tag but a
+/// void or self-closed one goes one level down, every closing tag one up.
+fn raw_html_depth(events: &[Event]) -> usize {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr",
+    ];
+    let (mut depth, mut max) = (0usize, 0usize);
+    for ev in events {
+        let (Event::Html(h) | Event::InlineHtml(h)) = ev else {
+            continue;
+        };
+        let mut rest: &str = h;
+        while let Some(i) = rest.find('<') {
+            rest = &rest[i + 1..];
+            if let Some(after) = rest.strip_prefix('/') {
+                depth = depth.saturating_sub(1);
+                rest = after;
+                continue;
+            }
+            let name_len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+            if name_len == 0 {
+                continue;
+            }
+            let name = rest[..name_len].to_ascii_lowercase();
+            let self_closed = rest.find('>').is_some_and(|end| rest[..end].ends_with('/'));
+            if !VOID.contains(&name.as_str()) && !self_closed {
+                depth += 1;
+                max = max.max(depth);
+            }
+            rest = &rest[name_len..];
+        }
+    }
+    max
 }
 
 /// Heading ids, unique within the page and apart from the ids footnotes and the theme use.
