@@ -1015,6 +1015,34 @@ mod tests {
     }
 
     #[test]
+    fn regression_heading_ids_images_and_fences_that_went_wrong() {
+        // A heading over two lines keeps its words apart in id and TOC.
+        let r = md("Foo\nBar\n---\n", RawHtml::Sanitize);
+        assert_eq!(r.toc[0].id, "foo-bar");
+        assert_eq!(r.toc[0].title, "Foo Bar");
+        // Heading ids do not take a footnote's id or the theme's.
+        let r = md(
+            "# 1\n\n# Main\n\nText[^1].\n\n[^1]: Note.\n",
+            RawHtml::Sanitize,
+        );
+        let ids: Vec<&str> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["1-1", "main-1"]);
+        // An image in a heading gets the base path, as one in a paragraph does.
+        let r = md("# See ![i](/i.png)\n", RawHtml::Sanitize);
+        assert!(r.html.contains("src=\"/sub/i.png\""), "{}", r.html);
+        // A fence info string is one word, taken whole or not at all.
+        let r = md("``` föö\ncode\n```\n", RawHtml::Sanitize);
+        assert!(!r.html.contains("language-f"), "{}", r.html);
+        // Heading attributes cannot add handlers.
+        let r = md("# T {onclick=\"alert(1)\" data-x=1}\n", RawHtml::Sanitize);
+        assert!(
+            !r.html.contains("onclick") && r.html.contains("data-x"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
     fn smart_punctuation_applies() {
         let r = md("\"quoted\" -- dash...\n", RawHtml::Sanitize);
         assert!(
