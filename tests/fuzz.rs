@@ -284,6 +284,12 @@ fn time(f: impl FnOnce()) -> Duration {
 /// Time at `4n` over time at `n`, the best of three each: linear work gives about 4,
 /// quadratic 16. The bound leaves room for noise and caches.
 fn growth(make: impl Fn(usize) -> String, n: usize, run: impl Fn(&str)) -> f64 {
+    // One timing at a time: tests run in parallel, and a neighbour's load on one of the two
+    // sizes only would skew the ratio.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let best = |input: &str| {
         (0..3)
             .map(|_| time(|| run(input)))
