@@ -530,10 +530,7 @@ fn build_impl(
     }
     timer.stage("data+search");
     for e in &site.episodes {
-        if let (Some(path), Some(src)) = (
-            crate::transcript::file_path(e),
-            e.digest.transcript.as_ref(),
-        ) {
+        if let (Some(path), Some(src)) = (e.transcript_file_path(), e.digest.transcript.as_ref()) {
             out.add_static(path, src.clone(), "transcript");
         }
     }

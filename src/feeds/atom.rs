@@ -124,7 +124,7 @@ fn head(site: &Site, newest: Option<usize>, term: Option<(TermKind, usize)>) -> 
             };
             (
                 format!("{} — {label}: {}", site.config.title, t.name),
-                super::term_feed_path(site, k, i),
+                site.terms(k)[i].feed_path(),
                 site.base.absolute(&t.path()),
             )
         }
@@ -191,12 +191,11 @@ fn entry(site: &Site, bodies: &Bodies, i: usize, full: bool) -> Entry {
         entry.set_content(Some(c));
     }
     let mut cats: Vec<Category> = Vec::new();
-    // A term feed entry stands in the feed of each of its terms: a digest naming thousands of
-    // concepts would repeat all of them in thousands of feeds. The site feeds list them all.
+    // Bounded in term feeds (see `CARD_TERMS`); the site feeds list them all.
     let shown = if full {
         usize::MAX
     } else {
-        crate::render::context::CARD_TERMS
+        crate::site::CARD_TERMS
     };
     for c in e.concepts.iter().take(shown) {
         let t = &site.concepts[c.concept];

@@ -22,11 +22,6 @@ pub const RSS: &str = "rss.xml";
 /// JSON Feed path.
 pub const JSON: &str = "feed.json";
 
-/// The feed of one term: `concepts/<slug>/atom.xml`.
-pub fn term_feed_path(site: &Site, kind: TermKind, i: usize) -> String {
-    format!("{}atom.xml", site.terms(kind)[i].path())
-}
-
 /// The three site feeds.
 pub fn site_feeds(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     let newest: Vec<usize> = (0..site.episodes.len().min(site.config.feed_limit)).collect();
@@ -59,7 +54,7 @@ pub fn term_feeds<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<FeedJob<'a>> {
             let cache = cache.clone();
             let make: Box<dyn FnOnce() -> Vec<u8> + Send + 'a> =
                 Box::new(move || atom::term_feed(site, bodies, &for_job, (k, i), &cache));
-            (term_feed_path(site, k, i), entries, make)
+            (site.terms(k)[i].feed_path(), entries, make)
         })
         .collect()
 }

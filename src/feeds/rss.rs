@@ -145,7 +145,7 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
                 );
                 extensions.insert("itunes".to_string(), itunes);
             }
-            if let Some(path) = crate::transcript::file_path(e) {
+            if let Some(path) = e.transcript_file_path() {
                 let mut podcast = BTreeMap::new();
                 podcast.insert(
                     "transcript".to_string(),
@@ -154,7 +154,7 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
                         None,
                         &[
                             ("url", site.base.absolute(&path)),
-                            ("type", crate::transcript::mime(e).to_string()),
+                            ("type", e.transcript_mime().to_string()),
                         ],
                     )],
                 );

@@ -485,29 +485,11 @@ pub fn parse_digest(
         }
     };
     let aliases = cx.aliases(&raw.aliases);
+    let root_real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let transcript = raw.transcript.and_then(|t| {
         let candidate = abs_dir.join(&t);
-        let inside = |p: &Path| root.canonicalize().is_ok_and(|r| p.starts_with(r));
         match candidate.canonicalize() {
-            // A FIFO or a device would hang the build or read forever: regular files only.
-            Ok(p) if inside(&p) && !p.is_file() => {
-                cx.at_key(
-                    "transcript",
-                    format!("transcript `{t}` is not a regular file"),
-                    Some("name a .vtt, .srt or .txt file"),
-                );
-                None
-            }
-            Ok(p) if inside(&p) && crate::transcript::format_of(&p).is_none() => {
-                cx.at_key(
-                    "transcript",
-                    format!("transcript `{t}` has an unsupported format"),
-                    Some("use .vtt, .srt or .txt"),
-                );
-                None
-            }
-            Ok(p) if inside(&p) => Some(p),
-            Ok(_) => {
+            Ok(p) if !p.starts_with(&root_real) => {
                 cx.at_key(
                     "transcript",
                     format!("transcript `{t}` is outside the site folder"),
@@ -515,6 +497,26 @@ pub fn parse_digest(
                 );
                 None
             }
+            // A FIFO or a device would hang the build or read forever: regular files only.
+            Ok(p) if !p.is_file() => {
+                cx.at_key(
+                    "transcript",
+                    format!("transcript `{t}` is not a regular file"),
+                    Some("name a .vtt, .srt or .txt file"),
+                );
+                None
+            }
+            Ok(p) => match crate::transcript::format_of(&p) {
+                Some(format) => Some((p, format)),
+                None => {
+                    cx.at_key(
+                        "transcript",
+                        format!("transcript `{t}` has an unsupported format"),
+                        Some("use .vtt, .srt or .txt"),
+                    );
+                    None
+                }
+            },
             Err(_) => {
                 cx.at_key(
                     "transcript",
@@ -528,22 +530,20 @@ pub fn parse_digest(
             }
         }
     });
-    let transcript_data = match &transcript {
-        Some(p) => {
-            let shown = p
-                .strip_prefix(root.canonicalize().unwrap_or_else(|_| root.to_path_buf()))
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|_| p.clone());
-            match crate::transcript::load(p, &shown) {
-                Ok(t) => Some(std::sync::Arc::new(t)),
-                Err(mut errs) => {
-                    cx.errors.append(&mut errs);
-                    None
-                }
+    let transcript_data = transcript.as_ref().and_then(|(p, format)| {
+        let shown = p.strip_prefix(&root_real).unwrap_or(p);
+        let parsed = super::read_text(p, shown)
+            .map_err(|d| vec![d])
+            .and_then(|text| crate::transcript::parse_text(&text, *format, shown));
+        match parsed {
+            Ok(t) => Some(std::sync::Arc::new(t)),
+            Err(mut errs) => {
+                cx.errors.append(&mut errs);
+                None
             }
         }
-        None => None,
-    };
+    });
+    let transcript = transcript.map(|(p, _)| p);
     let extra = cx.extra(raw.extra);
     let pos = |key: &str| yaml::key_position(split.yaml, split.yaml_line, key).unwrap_or((1, 1));
     let key_pos = KeyPositions {

@@ -197,9 +197,9 @@ pub fn digest_json(site: &Site, body: &crate::markdown::Rendered, i: usize) -> V
         source: d.source.as_deref(),
         summary: &d.summary,
         title: &d.title,
-        transcript: crate::transcript::page_path(e).map(|p| TranscriptJson {
-            file: crate::transcript::file_path(e).map(|f| site.base.absolute(&f)),
-            mime: crate::transcript::mime(e),
+        transcript: e.transcript_page_path().map(|p| TranscriptJson {
+            file: e.transcript_file_path().map(|f| site.base.absolute(&f)),
+            mime: e.transcript_mime(),
             url: site.base.absolute(&p),
             word_count: d.transcript_data.as_ref().map(|t| t.word_count()),
         }),

@@ -8,7 +8,7 @@ use tera::Value;
 use super::Bodies;
 use super::tera::{obj, safe, to_value};
 use crate::load::duration;
-use crate::site::{Site, TermKind};
+use crate::site::{CARD_TERMS, Site, TermKind};
 
 /// Values reused by many pages, built once.
 pub struct Shared {
@@ -68,8 +68,10 @@ fn term_ref(site: &Site, kind: TermKind, i: usize) -> Value {
     ])
 }
 
-/// Concepts (and people) a card names at most; the rest are counted (`concepts_more`).
-pub const CARD_TERMS: usize = 12;
+/// A cue's start as `1:02:03` or `2:03`.
+fn display_time(seconds: f64) -> String {
+    duration::display(seconds.max(0.0).floor() as u64)
+}
 
 fn card(site: &Site, shared: &Shared, i: usize) -> Value {
     let e = &site.episodes[i];
@@ -93,8 +95,7 @@ fn card(site: &Site, shared: &Shared, i: usize) -> Value {
                 .map(|s| shared.term(TermKind::Show, s))
                 .unwrap_or_else(Value::none),
         ),
-        // A card appears on every list its episode is in: a digest naming thousands of
-        // concepts would put all of them on each of those pages (quadratic output).
+        // Bounded (see `CARD_TERMS`): a card stands on every list its episode is in.
         (
             "concepts",
             terms(
@@ -182,14 +183,12 @@ pub fn episode_value(
             ])
         })
         .collect();
-    let transcript = match (crate::transcript::page_path(e), &d.transcript_data) {
+    let transcript = match (e.transcript_page_path(), &d.transcript_data) {
         (Some(p), Some(t)) => obj([
             ("url", site.base.link(&p).into()),
             (
                 "file_url",
-                crate::transcript::file_path(e)
-                    .map(|f| site.base.link(&f))
-                    .into(),
+                e.transcript_file_path().map(|f| site.base.link(&f)).into(),
             ),
             ("word_count", t.word_count().into()),
             ("cues", t.cues.len().into()),
@@ -247,7 +246,7 @@ pub fn transcript_value(site: &Site, i: usize) -> Value {
             }
             obj([
                 ("id", format!("t{}", n + 1).into()),
-                ("time", c.start.map(crate::transcript::display_time).into()),
+                ("time", c.start.map(display_time).into()),
                 ("seconds", c.start.map(|s| s.floor() as u64).into()),
                 (
                     "url",
@@ -442,9 +441,7 @@ pub fn term_value(
         ),
         (
             "feed_url",
-            site.base
-                .link(&crate::feeds::term_feed_path(site, kind, i))
-                .into(),
+            site.base.link(&site.terms(kind)[i].feed_path()).into(),
         ),
         ("content", safe(html)),
     ])
@@ -622,4 +619,15 @@ pub fn site_value(site: &Site) -> Value {
         "extra": site.config.extra,
         "generator": concat!("castdown ", env!("CARGO_PKG_VERSION")),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_times() {
+        assert_eq!(display_time(3723.5), "1:02:03");
+        assert_eq!(display_time(5.0), "0:05");
+    }
 }

@@ -363,7 +363,7 @@ impl Job {
         match *self {
             Job::Episode(i) => index_file(&site.episodes[i].path),
             Job::Transcript(i) => {
-                index_file(&crate::transcript::page_path(&site.episodes[i]).unwrap_or_default())
+                index_file(&site.episodes[i].transcript_page_path().unwrap_or_default())
             }
             Job::Home(n, _) => index_file(&paginated_path("", n)),
             Job::TermList(kind) => index_file(&format!("{}/", kind.section())),
@@ -422,7 +422,7 @@ impl Job {
             }
             Job::Transcript(i) => {
                 let e = &site.episodes[i];
-                let path = crate::transcript::page_path(e).unwrap_or_default();
+                let path = e.transcript_page_path().unwrap_or_default();
                 cx.insert("episode", shared.cards[i].clone());
                 cx.insert("transcript", context::transcript_value(site, i));
                 let title = format!("Transcript: {}", e.digest.title);

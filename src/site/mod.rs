@@ -53,7 +53,37 @@ impl Episode {
     pub fn data_path(&self) -> String {
         format!("{}digest.json", self.path)
     }
+
+    fn transcript_format(&self) -> Option<crate::transcript::Format> {
+        crate::transcript::format_of(self.digest.transcript.as_ref()?)
+    }
+
+    /// Output path of the raw transcript file: `episodes/<slug>/transcript.vtt`.
+    pub fn transcript_file_path(&self) -> Option<String> {
+        self.transcript_format()
+            .map(|f| format!("{}transcript.{}", self.path, f.extension()))
+    }
+
+    /// Output path of the transcript page: `episodes/<slug>/transcript/`.
+    pub fn transcript_page_path(&self) -> Option<String> {
+        self.digest
+            .transcript_data
+            .as_ref()
+            .map(|_| format!("{}transcript/", self.path))
+    }
+
+    /// MIME type of the raw transcript file as Podcasting 2.0 names them.
+    pub fn transcript_mime(&self) -> &'static str {
+        self.transcript_format()
+            .map_or("text/plain", crate::transcript::Format::mime)
+    }
 }
+
+/// Concepts (and people) a card or a term feed's entry names at most; a card counts the
+/// rest (`concepts_more`). An episode's card stands on every list it is in, and its entry in
+/// the feed of every term it names: a digest naming thousands of concepts would otherwise
+/// repeat all of them thousands of times.
+pub const CARD_TERMS: usize = 12;
 
 /// Related episodes of the last build, with the hash of what they were computed from.
 #[derive(Debug, Default)]

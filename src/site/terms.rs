@@ -64,6 +64,11 @@ pub struct Term {
 }
 
 impl Term {
+    /// Output path of its Atom feed: `concepts/<slug>/atom.xml`.
+    pub fn feed_path(&self) -> String {
+        format!("{}atom.xml", self.path())
+    }
+
     /// Output path: `concepts/<slug>/`.
     pub fn path(&self) -> String {
         let section = self.kind.section();

@@ -11,7 +11,6 @@ use std::path::Path;
 pub use parse::{Cue, Format, Transcript};
 
 use crate::error::Diagnostic;
-use crate::site::Episode;
 
 /// The format of a transcript file, from its extension.
 pub fn format_of(path: &Path) -> Option<Format> {
@@ -43,57 +42,20 @@ impl Format {
     }
 }
 
-/// Reads and parses a transcript; errors name `shown` (the file) and the line.
-pub fn load(path: &Path, shown: &Path) -> Result<Transcript, Vec<Diagnostic>> {
-    let Some(format) = format_of(path) else {
-        return Err(vec![
-            Diagnostic::new(shown, "unsupported transcript format").hint("use .vtt, .srt or .txt"),
-        ]);
-    };
-    let text = crate::load::read_text(path, shown).map_err(|d| vec![d])?;
-    let hash = crate::hash::of(&text);
-    parse::parse(&text, format)
+/// Parses a transcript's text (the loader reads the file); errors name `shown` (the file)
+/// and the line.
+pub fn parse_text(text: &str, format: Format, shown: &Path) -> Result<Transcript, Vec<Diagnostic>> {
+    let hash = crate::hash::of(text);
+    parse::parse(text, format)
         .map(|mut t| {
             t.hash = hash;
             t
         })
         .map_err(|errs| {
             errs.into_iter()
-                .map(|e| Diagnostic::new(shown, e.message).at(&text, e.line, 0))
+                .map(|e| Diagnostic::new(shown, e.message).at(text, e.line, 0))
                 .collect()
         })
-}
-
-/// The transcript's file extension, lowercased (`vtt`, `srt` or `txt`).
-pub fn extension(e: &Episode) -> Option<&'static str> {
-    format_of(e.digest.transcript.as_ref()?).map(Format::extension)
-}
-
-/// Output path of the raw transcript file: `episodes/<slug>/transcript.vtt`.
-pub fn file_path(e: &Episode) -> Option<String> {
-    extension(e).map(|ext| format!("{}transcript.{ext}", e.path))
-}
-
-/// Output path of the transcript page: `episodes/<slug>/transcript/`.
-pub fn page_path(e: &Episode) -> Option<String> {
-    e.digest
-        .transcript_data
-        .as_ref()
-        .map(|_| format!("{}transcript/", e.path))
-}
-
-/// MIME type of the raw transcript file as Podcasting 2.0 names them.
-pub fn mime(e: &Episode) -> &'static str {
-    e.digest
-        .transcript
-        .as_deref()
-        .and_then(format_of)
-        .map_or("text/plain", Format::mime)
-}
-
-/// `1:02:03` or `2:03`.
-pub fn display_time(seconds: f64) -> String {
-    crate::load::duration::display(seconds.max(0.0).floor() as u64)
 }
 
 /// The source URL at a second: YouTube gets `t=<seconds>`, anything else a `#t=<seconds>`
@@ -167,11 +129,5 @@ mod tests {
             timestamp_url("https://notyoutube.com/x", 2.0),
             "https://notyoutube.com/x#t=2"
         );
-    }
-
-    #[test]
-    fn display_times() {
-        assert_eq!(display_time(3723.5), "1:02:03");
-        assert_eq!(display_time(5.0), "0:05");
     }
 }
