@@ -132,9 +132,7 @@ impl PartialOrd for Diagnostic {
 
 /// Renders every diagnostic, sorted and deduplicated, followed by a count line.
 pub fn render_all(diagnostics: &[Diagnostic]) -> String {
-    let mut sorted = diagnostics.to_vec();
-    sorted.sort();
-    sorted.dedup();
+    let sorted = sorted(diagnostics);
     let mut out = String::new();
     for d in &sorted {
         out.push_str(&d.render());
@@ -157,10 +155,18 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
 
 /// Renders warnings, sorted and deduplicated, each followed by a blank line.
 pub fn render_warnings(warnings: &[Diagnostic]) -> String {
-    let mut sorted = warnings.to_vec();
+    sorted(warnings)
+        .iter()
+        .map(|d| d.render() + "\n\n")
+        .collect()
+}
+
+/// Diagnostics sorted by path and position, duplicates dropped.
+fn sorted(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    let mut sorted = diagnostics.to_vec();
     sorted.sort();
     sorted.dedup();
-    sorted.iter().map(|d| d.render() + "\n\n").collect()
+    sorted
 }
 
 /// The library's error type. `Site` problems are the user's content (exit 1); the rest are

@@ -771,11 +771,7 @@ fn redirects(site: &Site, templates: &Templates, out: &mut Output, errors: &mut 
                 if let Err(d) =
                     out.add(OutputFile::bytes(file, html), &origin.display().to_string())
                 {
-                    let pos = site
-                        .episodes
-                        .iter()
-                        .find(|e| e.digest.path == origin)
-                        .map_or((0, 0), |e| e.digest.key_pos.aliases);
+                    let pos = digest_at(site, &origin).map_or((0, 0), |d| d.key_pos.aliases);
                     errors.push(
                         Diagnostic::new(origin, format!("alias `/{from}`: {}", d.message))
                             .at_position(pos.0, pos.1)
@@ -788,6 +784,15 @@ fn redirects(site: &Site, templates: &Templates, out: &mut Output, errors: &mut 
     }
 }
 
+/// The published digest read from `path` (relative to the site root), to locate a problem
+/// in it. A linear search: it runs only for errors.
+fn digest_at<'s>(site: &'s Site, path: &Path) -> Option<&'s load::Digest> {
+    site.episodes
+        .iter()
+        .map(|e| e.digest.as_ref())
+        .find(|d| d.path == path)
+}
+
 /// Located errors for output paths that cannot be written (see [`Output::unwritable`]),
 /// found before the build is swapped in: an alias on a generated file, a segment too long.
 fn unwritable_paths(site: &Site, out: &Output) -> Vec<Diagnostic> {
@@ -795,11 +800,7 @@ fn unwritable_paths(site: &Site, out: &Output) -> Vec<Diagnostic> {
         .into_iter()
         .map(|(file, path)| {
             let origin = out.origin(&path).unwrap_or("the site").to_string();
-            let digest = site
-                .episodes
-                .iter()
-                .map(|e| &e.digest)
-                .find(|d| d.path.as_os_str() == origin.as_str());
+            let digest = digest_at(site, Path::new(&origin));
             let (message, pos) = if file == path {
                 (
                     format!(

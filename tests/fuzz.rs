@@ -318,6 +318,29 @@ fn render_body(body: &str) {
 
 const LINEAR: f64 = 9.0;
 
+/// Builds a site of one digest into `out/` of a fresh temp dir, which the caller keeps.
+fn build_one(
+    config: &str,
+    digest: &str,
+) -> (
+    tempfile::TempDir,
+    castdown::error::Result<castdown::pipeline::Report>,
+) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path().join("site");
+    std::fs::create_dir_all(root.join("content/episodes")).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::write(root.join("castdown.yaml"), config);
+    let _ = std::fs::write(root.join("content/episodes/a.md"), digest);
+    let opts = BuildOptions {
+        root,
+        output: Some(dir.path().join("out")),
+        base_url: None,
+        drafts: false,
+    };
+    let result = build(&opts, &|_| {});
+    (dir, result)
+}
+
 #[test]
 fn identical_headings_cost_linear_time() {
     let ratio = growth(|n| "## Same\n\n".repeat(n), 2_500, render_body);
@@ -351,21 +374,8 @@ fn deeply_nested_raw_html_costs_linear_time() {
 #[test]
 fn one_digest_with_thousands_of_concepts_costs_linear_time_and_output() {
     let run = |md: &str| {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let root = dir.path().join("site");
-        std::fs::create_dir_all(root.join("content/episodes")).unwrap_or_else(|e| panic!("{e}"));
-        let _ = std::fs::write(
-            root.join("castdown.yaml"),
-            "base_url: https://e.com/\nsearch: false\n",
-        );
-        let _ = std::fs::write(root.join("content/episodes/a.md"), md);
-        let opts = BuildOptions {
-            root,
-            output: Some(dir.path().join("out")),
-            base_url: None,
-            drafts: false,
-        };
-        assert!(build(&opts, &|_| {}).is_ok());
+        let (dir, result) = build_one("base_url: https://e.com/\nsearch: false\n", md);
+        assert!(result.is_ok());
         // Output grows with the concepts, not with their square.
         let bytes: u64 = walkdir::WalkDir::new(dir.path().join("out"))
             .into_iter()
@@ -387,18 +397,7 @@ fn one_digest_with_thousands_of_concepts_costs_linear_time_and_output() {
 #[test]
 fn deep_yaml_is_refused_in_linear_time() {
     let run = |md: &str| {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let root = dir.path().join("site");
-        std::fs::create_dir_all(root.join("content/episodes")).unwrap_or_else(|e| panic!("{e}"));
-        let _ = std::fs::write(root.join("castdown.yaml"), "base_url: https://e.com/\n");
-        let _ = std::fs::write(root.join("content/episodes/a.md"), md);
-        let opts = BuildOptions {
-            root,
-            output: Some(dir.path().join("out")),
-            base_url: None,
-            drafts: false,
-        };
-        assert!(build(&opts, &|_| {}).is_err());
+        assert!(build_one("base_url: https://e.com/\n", md).1.is_err());
     };
     let make = |n: usize| {
         format!(

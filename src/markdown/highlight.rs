@@ -41,11 +41,6 @@ impl Highlighter {
         }
     }
 
-    /// The size over which a block is left unhighlighted.
-    pub fn max_bytes(&self) -> usize {
-        self.max_bytes
-    }
-
     fn syntaxes(&self) -> &SyntaxSet {
         self.syntaxes.get_or_init(two_face::syntax::extra_newlines)
     }

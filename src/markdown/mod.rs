@@ -368,43 +368,39 @@ fn raw_html_depth(events: &[Event]) -> usize {
 struct Ids {
     used: HashSet<String>,
     next: HashMap<String, usize>,
-    /// The ids castdown gives (headings, footnotes): the sanitiser keeps these and prefixes
-    /// every other id, which raw HTML wrote.
-    own: Vec<String>,
+    /// Footnote labels, which pulldown-cmark writes as the ids of footnote definitions.
+    footnotes: Vec<String>,
 }
 
 impl Ids {
     fn new(events: &[Event]) -> Ids {
         let mut used: HashSet<String> = THEME_IDS.iter().map(|s| s.to_string()).collect();
-        let mut own = Vec::new();
+        let mut footnotes = Vec::new();
         for ev in events {
             if let Event::Start(Tag::FootnoteDefinition(label)) = ev {
                 used.insert(label.to_string());
-                own.push(label.to_string());
+                footnotes.push(label.to_string());
             }
         }
         Ids {
             used,
             next: HashMap::new(),
-            own,
+            footnotes,
         }
     }
 
     fn unique(&mut self, base: String) -> String {
-        let id = if self.used.insert(base.clone()) {
-            base
-        } else {
-            let n = self.next.entry(base.clone()).or_insert(1);
-            loop {
-                let candidate = format!("{base}-{n}");
-                *n += 1;
-                if self.used.insert(candidate.clone()) {
-                    break candidate;
-                }
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
             }
-        };
-        self.own.push(id.clone());
-        id
+        }
     }
 }
 
@@ -609,7 +605,13 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     if has_raw_html && cx.options.raw_html == RawHtml::Sanitize {
-        html = sanitize::clean(&html, &ids.own);
+        // The ids castdown gave (headings, footnotes) stay; any other id came from raw HTML.
+        let own: Vec<String> = toc
+            .iter()
+            .map(|t| t.id.clone())
+            .chain(ids.footnotes)
+            .collect();
+        html = sanitize::clean(&html, &own);
     }
     for s in &mut sections {
         end_collapsed(&mut s.text);

@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 
 static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
 
+/// The cleaner's URL schemes, copied out once: every Markdown link is checked against them.
+static SCHEMES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+
 /// Prefix given to ids written in raw HTML.
 pub const USER_ID_PREFIX: &str = "user-content-";
 
@@ -100,7 +103,9 @@ pub fn is_allowed_url(url: &str) -> bool {
         return true;
     }
     let scheme = scheme.to_ascii_lowercase();
-    cleaner().clone_url_schemes().contains(scheme.as_str())
+    SCHEMES
+        .get_or_init(|| cleaner().clone_url_schemes())
+        .contains(scheme.as_str())
 }
 
 #[cfg(test)]
