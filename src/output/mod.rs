@@ -471,10 +471,12 @@ pub fn write_atomic_from(files: &Output, staging: Staging) -> Result<(), Error> 
 }
 
 /// Removes a folder tree, its top-level entries in parallel (a previous output can hold tens
-/// of thousands of files).
-/// The marker files go last, so a removal cut short still leaves a folder that castdown
-/// knows as its own (and removes next time).
+/// of thousands of files). It first marks the folder unfinished ([`STAGING_MARKER`]) and
+/// removes the marker files last, so a removal cut short leaves a folder that castdown
+/// knows as its own and never takes for a complete output to restore: the next build
+/// removes it.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    std::fs::write(dir.join(STAGING_MARKER), b"")?;
     let is_marker = |p: &PathBuf| {
         p.file_name()
             .is_some_and(|n| n == MARKER || n == STAGING_MARKER)
@@ -689,6 +691,24 @@ mod tests {
             .filter(|n| n != ".public.castdown-lock")
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_set_aside_output_whose_removal_was_cut_short_is_not_restored() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let out = tmp.path().join("public");
+        // What remove_tree leaves when killed after its first step: marked unfinished.
+        let old = tmp.path().join(".public.castdown-old-1");
+        let _ = std::fs::create_dir_all(old.join("episodes"));
+        let _ = std::fs::write(old.join(MARKER), b"");
+        let _ = std::fs::write(old.join(STAGING_MARKER), b"");
+        assert_eq!(recover(&out).ok(), Some(None));
+        assert!(!out.exists() && !old.exists());
+        // A complete one set aside is restored.
+        let _ = std::fs::create_dir_all(&old);
+        let _ = std::fs::write(old.join(MARKER), b"");
+        assert_eq!(recover(&out).ok(), Some(Some(old.clone())));
+        assert!(out.join(MARKER).is_file());
     }
 
     #[test]
