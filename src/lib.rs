@@ -5,7 +5,9 @@
 //! [`render`] runs the Tera theme, and [`output`] writes the result atomically. [`pipeline`]
 //! strings them together for the commands in `cmd/`.
 
+pub mod bodies;
 pub mod config;
+pub mod data;
 pub mod error;
 pub mod feeds;
 pub mod hash;
@@ -21,5 +23,6 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod text;
 pub mod theme;
 pub mod transcript;

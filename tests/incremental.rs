@@ -4,8 +4,14 @@
 mod common;
 
 use castdown::output::Body;
-use castdown::pipeline::{BuildOptions, Caches, build_cached, build_in_memory};
+use castdown::pipeline::{BuildOptions, Caches, Incremental, Search, build_in_memory};
 use common::Site;
+
+/// A build as serve makes it, reusing `caches`.
+fn build_cached(opts: &BuildOptions, caches: &mut Caches) -> Incremental {
+    castdown::pipeline::build_incremental(opts, caches, Search::Rebuild)
+        .unwrap_or_else(|e| panic!("incremental build failed: {e}"))
+}
 
 fn snapshot(out: &castdown::output::Output) -> Vec<(String, Vec<u8>)> {
     out.iter()
@@ -27,8 +33,9 @@ fn assert_same_as_clean(site: &Site, caches: &mut Caches, what: &str) {
         base_url: None,
         drafts: false,
     };
-    let incremental = build_cached(&opts, &|_| {}, Some(caches))
-        .unwrap_or_else(|e| panic!("{what}: incremental build failed: {e}"));
+    let incremental = castdown::pipeline::build_incremental(&opts, caches, Search::Rebuild)
+        .unwrap_or_else(|e| panic!("{what}: incremental build failed: {e}"))
+        .built;
     let clean = build_in_memory(&opts, &|_| {})
         .unwrap_or_else(|e| panic!("{what}: clean build failed: {e}"));
     let (a, b) = (snapshot(&incremental.output), snapshot(&clean.output));
@@ -120,7 +127,7 @@ fn a_one_file_edit_rerenders_only_what_depends_on_it() {
         drafts: false,
     };
     let mut caches = Caches::default();
-    let first = build_cached(&opts, &|_| {}, Some(&mut caches)).unwrap_or_else(|e| panic!("{e}"));
+    let first = build_cached(&opts, &mut caches).built;
     let unrelated = "episodes/attention-economy/index.html";
     let edited = "episodes/monorepo-migration/index.html";
     touch_later();
@@ -133,7 +140,7 @@ fn a_one_file_edit_rerenders_only_what_depends_on_it() {
         text.replace("Build times tripled", "Build times doubled"),
     )
     .unwrap_or_default();
-    let second = build_cached(&opts, &|_| {}, Some(&mut caches)).unwrap_or_else(|e| panic!("{e}"));
+    let second = build_cached(&opts, &mut caches).built;
     assert!(
         std::sync::Arc::ptr_eq(
             &shared_bytes(&first.output, unrelated),
@@ -170,13 +177,10 @@ struct Edited {
 
 impl Edited {
     fn new(site: &Site) -> Edited {
-        let built = build_cached(&options(site), &|_| {}, Some(&mut Caches::default()))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let Incremental { built, memo, .. } = build_cached(&options(site), &mut Caches::default());
         Edited {
             served: snapshot(&built.output).into_iter().collect(),
-            memo: built
-                .memo
-                .unwrap_or_else(|| panic!("a cached build keeps a memo")),
+            memo,
             site: built.site,
         }
     }

@@ -7,9 +7,9 @@ use atom_syndication::{
     Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Text, WriteConfig,
 };
 
-use super::{absolutize, clean, origin};
-use crate::render::Bodies;
+use super::{absolutize, origin};
 use crate::site::{Site, TermKind};
+use crate::text::xml_clean as clean;
 
 fn date(s: &str) -> FixedDateTime {
     FixedDateTime::from_str(s).unwrap_or_default()
@@ -43,7 +43,6 @@ const STANDALONE_ENTRY: &[u8] = b"<entry xmlns=\"http://www.w3.org/2005/Atom\">"
 /// [`feed`] writes: the feed is written without entries and they go before `</feed>`.
 pub fn term_feed(
     site: &Site,
-    bodies: &Bodies,
     episodes: &[usize],
     term: (TermKind, usize),
     cache: &EntryCache,
@@ -51,32 +50,38 @@ pub fn term_feed(
     let out = write(&head(site, episodes.first().copied(), Some(term)));
     let close = b"</feed>\n";
     let Some(head) = out.strip_suffix(close) else {
-        return feed(site, bodies, episodes, Some(term), false);
+        return summaries(site, episodes, term);
     };
     let mut xml = head.to_vec();
     for &i in episodes {
         let entry = match cache.0.get(i) {
-            Some(slot) => slot.get_or_init(|| standalone_entry(site, bodies, i)),
-            None => return feed(site, bodies, episodes, Some(term), false),
+            Some(slot) => slot.get_or_init(|| standalone_entry(site, i)),
+            None => return summaries(site, episodes, term),
         };
         match entry.strip_prefix(STANDALONE_ENTRY) {
             Some(rest) => {
                 xml.extend_from_slice(b"<entry>");
                 xml.extend_from_slice(rest);
             }
-            None => return feed(site, bodies, episodes, Some(term), false),
+            None => return summaries(site, episodes, term),
         }
     }
     xml.extend_from_slice(close);
     xml
 }
 
-fn standalone_entry(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
+/// A term's feed written whole (what [`term_feed`] writes piece by piece).
+fn summaries(site: &Site, episodes: &[usize], term: (TermKind, usize)) -> Vec<u8> {
+    let entries: Vec<(usize, Option<&str>)> = episodes.iter().map(|&i| (i, None)).collect();
+    write_feed(site, &entries, Some(term))
+}
+
+fn standalone_entry(site: &Site, i: usize) -> Vec<u8> {
     let config = WriteConfig {
         write_document_declaration: false,
         indent_size: None,
     };
-    entry(site, bodies, i, false)
+    entry(site, i, None)
         .write_with_config(Vec::new(), config)
         .unwrap_or_default()
 }
@@ -84,20 +89,25 @@ fn standalone_entry(site: &Site, bodies: &Bodies, i: usize) -> Vec<u8> {
 /// `updated` of a feed without entries: a fixed instant, so output is stable.
 const EMPTY_UPDATED: &str = "1970-01-01T00:00:00+00:00";
 
-/// An Atom feed of `episodes` (indexes, newest first); `term` makes it that term's feed;
-/// `full` includes whole bodies as content.
-pub fn feed(
+/// An Atom feed of `episodes` (indexes, newest first, with their bodies' HTML as content);
+/// `term` makes it that term's feed.
+pub fn feed(site: &Site, episodes: &[(usize, &str)], term: Option<(TermKind, usize)>) -> Vec<u8> {
+    let entries: Vec<(usize, Option<&str>)> =
+        episodes.iter().map(|&(i, html)| (i, Some(html))).collect();
+    write_feed(site, &entries, term)
+}
+
+/// A feed of `entries`: episode indexes, each with its content when the feed carries it.
+fn write_feed(
     site: &Site,
-    bodies: &Bodies,
-    episodes: &[usize],
+    entries: &[(usize, Option<&str>)],
     term: Option<(TermKind, usize)>,
-    full: bool,
 ) -> Vec<u8> {
-    let mut feed = head(site, episodes.first().copied(), term);
+    let mut feed = head(site, entries.first().map(|e| e.0), term);
     feed.set_entries(
-        episodes
+        entries
             .iter()
-            .map(|&i| entry(site, bodies, i, full))
+            .map(|&(i, html)| entry(site, i, html))
             .collect::<Vec<_>>(),
     );
     write(&feed)
@@ -130,7 +140,7 @@ fn head(site: &Site, newest: Option<usize>, term: Option<(TermKind, usize)>) -> 
         }
         None => (
             site.config.title.clone(),
-            super::ATOM.to_string(),
+            crate::site::paths::ATOM.to_string(),
             site.base.url.clone(),
         ),
     };
@@ -162,8 +172,9 @@ fn head(site: &Site, newest: Option<usize>, term: Option<(TermKind, usize)>) -> 
     feed
 }
 
-/// Episode `i`'s entry; `full` includes its whole body as content.
-fn entry(site: &Site, bodies: &Bodies, i: usize, full: bool) -> Entry {
+/// Episode `i`'s entry, with its body's `html` as content when given (the site feed).
+fn entry(site: &Site, i: usize, html: Option<&str>) -> Entry {
+    let full = html.is_some();
     let origin = origin(&site.base.url);
     let e = &site.episodes[i];
     let d = &e.digest;
@@ -184,10 +195,10 @@ fn entry(site: &Site, bodies: &Bodies, i: usize, full: bool) -> Entry {
     if !d.summary.is_empty() {
         entry.set_summary(Some(Text::plain(clean(&d.summary))));
     }
-    if full {
+    if let Some(html) = html {
         let mut c = Content::default();
         c.set_content_type(Some("html".to_string()));
-        c.set_value(Some(clean(&absolutize(&bodies.episodes[i].html, origin))));
+        c.set_value(Some(clean(&absolutize(html, origin))));
         entry.set_content(Some(c));
     }
     let mut cats: Vec<Category> = Vec::new();

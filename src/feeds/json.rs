@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::{absolutize, clean, origin};
-use crate::render::Bodies;
+use super::{absolutize, origin};
 use crate::site::Site;
+use crate::text::xml_clean as clean;
 
 #[derive(Serialize)]
 struct JsonFeed<'a> {
@@ -53,7 +53,7 @@ struct Attachment {
 }
 
 /// The site's JSON Feed of `episodes` (newest first).
-pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
+pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
     let origin = origin(&site.base.url);
     let author = || {
         vec![Author {
@@ -62,7 +62,7 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
     };
     let items = episodes
         .iter()
-        .map(|&i| {
+        .map(|&(i, html)| {
             let e = &site.episodes[i];
             let d = &e.digest;
             let permalink = site.base.absolute(&e.path);
@@ -70,7 +70,7 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
                 id: permalink.clone(),
                 url: permalink,
                 title: clean(&d.title),
-                content_html: clean(&absolutize(&bodies.episodes[i].html, origin)),
+                content_html: clean(&absolutize(html, origin)),
                 summary: clean(&d.summary),
                 date_published: d.date.rfc3339(),
                 authors: author(),
@@ -97,7 +97,7 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
         version: "https://jsonfeed.org/version/1.1",
         title: clean(&site.config.title),
         home_page_url: &site.base.url,
-        feed_url: site.base.absolute(super::JSON),
+        feed_url: site.base.absolute(crate::site::paths::JSON_FEED),
         description: (!site.config.description.is_empty()).then(|| clean(&site.config.description)),
         language: &site.config.language,
         authors: author(),

@@ -1,4 +1,4 @@
-//! Feeds (SPEC §7): Atom 1.0 and RSS 2.0 built with the `atom_syndication` and `rss` crates
+//! Feeds: Atom 1.0 and RSS 2.0 built with the `atom_syndication` and `rss` crates
 //! (structure and escaping by construction) and JSON Feed 1.1 from serde structs, for the site,
 //! plus an Atom feed for every concept, show and person.
 //!
@@ -11,50 +11,63 @@ mod atom;
 mod json;
 mod rss;
 
+use std::sync::Arc;
+
+use crate::bodies::Html;
 use crate::output::OutputFile;
-use crate::render::Bodies;
-use crate::site::{Site, TermKind};
+use crate::site::{Site, TermKind, paths};
 
-/// Where the site feeds are served.
-pub const ATOM: &str = "atom.xml";
-/// RSS 2.0 path.
-pub const RSS: &str = "rss.xml";
-/// JSON Feed path.
-pub const JSON: &str = "feed.json";
-
-/// The three site feeds.
-pub fn site_feeds(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
-    let newest: Vec<usize> = (0..site.episodes.len().min(site.config.feed_limit)).collect();
+/// The three site feeds of the newest episodes, whose bodies are `newest` (episode `k` is
+/// `newest[k]`; the feeds hold `feed_limit` episodes, or as many as there are).
+pub fn site_feeds(site: &Site, newest: &[Arc<Html>]) -> Vec<OutputFile> {
+    let entries: Vec<(usize, &str)> = newest
+        .iter()
+        .take(site.config.feed_limit)
+        .enumerate()
+        .map(|(i, h)| (i, h.html.as_str()))
+        .collect();
     vec![
-        OutputFile::bytes(ATOM, atom::feed(site, bodies, &newest, None, true)),
-        OutputFile::bytes(RSS, rss::feed(site, bodies, &newest)),
-        OutputFile::bytes(JSON, json::feed(site, bodies, &newest)),
+        OutputFile::bytes(paths::ATOM, atom::feed(site, &entries, None)),
+        OutputFile::bytes(paths::RSS, rss::feed(site, &entries)),
+        OutputFile::bytes(paths::JSON_FEED, json::feed(site, &entries)),
     ]
 }
 
-/// A feed to make: its path, the episodes it holds, and how to make it.
-pub type FeedJob<'a> = (String, Vec<usize>, Box<dyn FnOnce() -> Vec<u8> + Send + 'a>);
+/// A term feed to make.
+pub struct FeedJob<'a> {
+    /// Where it is written.
+    pub path: String,
+    /// Its term.
+    pub term: (TermKind, usize),
+    /// The episodes it holds, newest first.
+    pub episodes: Vec<usize>,
+    /// Makes it.
+    pub make: Box<dyn FnOnce() -> Vec<u8> + Send + 'a>,
+}
 
 /// The Atom feed of every concept, show and person, as jobs so a caller can skip unchanged
 /// ones. Term feeds carry summaries, not whole bodies: a popular concept's feed stays small.
-pub fn term_feeds<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<FeedJob<'a>> {
+pub fn term_feeds(site: &Site) -> Vec<FeedJob<'_>> {
     let limit = site.config.feed_limit;
-    let cache = std::sync::Arc::new(atom::EntryCache::new(site));
-    [TermKind::Concept, TermKind::Show, TermKind::Person]
+    let cache = Arc::new(atom::EntryCache::new(site));
+    TermKind::ALL
         .into_iter()
         .flat_map(|k| (0..site.terms(k).len()).map(move |i| (k, i)))
         .map(|(k, i)| {
-            let entries: Vec<usize> = site.terms(k)[i]
+            let episodes: Vec<usize> = site.terms(k)[i]
                 .episodes
                 .iter()
                 .take(limit)
                 .copied()
                 .collect();
-            let for_job = entries.clone();
+            let for_job = episodes.clone();
             let cache = cache.clone();
-            let make: Box<dyn FnOnce() -> Vec<u8> + Send + 'a> =
-                Box::new(move || atom::term_feed(site, bodies, &for_job, (k, i), &cache));
-            (site.terms(k)[i].feed_path(), entries, make)
+            FeedJob {
+                path: site.terms(k)[i].feed_path(),
+                term: (k, i),
+                episodes,
+                make: Box::new(move || atom::term_feed(site, &for_job, (k, i), &cache)),
+            }
         })
         .collect()
 }
@@ -97,16 +110,6 @@ pub fn origin(base_url: &str) -> &str {
     }
 }
 
-/// Removes characters XML 1.0 cannot carry.
-pub fn clean(s: &str) -> String {
-    let ok = crate::output::extras::is_xml_char;
-    // Nearly every text is clean already: one check and a copy beat rebuilding it by char.
-    if s.chars().all(ok) {
-        return s.to_string();
-    }
-    s.chars().filter(|&c| ok(c)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,10 +128,5 @@ mod tests {
     fn origin_strips_the_path() {
         assert_eq!(origin("https://h.example/sub/"), "https://h.example");
         assert_eq!(origin("http://localhost:1111/"), "http://localhost:1111");
-    }
-
-    #[test]
-    fn clean_drops_control_characters() {
-        assert_eq!(clean("a\u{1}b\tc\u{FFFF}"), "ab\tc");
     }
 }

@@ -7,11 +7,11 @@ use rss::extension::itunes::{ITunesChannelExtension, ITunesItemExtension};
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Enclosure, Guid, Item};
 
-use super::{absolutize, clean, origin};
+use super::{absolutize, origin};
 use crate::load::duration;
-use crate::markdown::escape_html;
-use crate::render::Bodies;
 use crate::site::Site;
+use crate::text::escape_html;
+use crate::text::xml_clean as clean;
 
 /// Podcasting 2.0 namespace.
 pub const PODCAST_NS: &str = "https://podcastindex.org/namespace/1.0";
@@ -28,9 +28,9 @@ fn ext(name: &str, value: Option<String>, attrs: &[(&str, String)]) -> Extension
 }
 
 /// The site's RSS 2.0 feed of `episodes` (newest first).
-pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
+pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
     let origin = origin(&site.base.url);
-    let self_url = site.base.absolute(super::RSS);
+    let self_url = site.base.absolute(crate::site::paths::RSS);
     let mut channel = Channel::default();
     channel.set_title(clean(&site.config.title));
     channel.set_link(site.base.url.clone());
@@ -50,7 +50,7 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
             clean(&site.config.author.name)
         )));
     }
-    if let Some(&newest) = episodes.first() {
+    if let Some(&(newest, _)) = episodes.first() {
         channel.set_last_build_date(Some(site.episodes[newest].digest.date.rfc822()));
         channel.set_pub_date(Some(site.episodes[newest].digest.date.rfc822()));
     }
@@ -64,10 +64,10 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
 
     let any_media = episodes
         .iter()
-        .any(|&i| site.episodes[i].digest.media.is_some());
+        .any(|&(i, _)| site.episodes[i].digest.media.is_some());
     let any_transcript = episodes
         .iter()
-        .any(|&i| site.episodes[i].digest.transcript.is_some());
+        .any(|&(i, _)| site.episodes[i].digest.transcript.is_some());
     if any_media {
         let mut it = ITunesChannelExtension::default();
         it.set_author(Some(clean(&site.config.author.name)));
@@ -91,7 +91,7 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
 
     let items: Vec<Item> = episodes
         .iter()
-        .map(|&i| {
+        .map(|&(i, html)| {
             let e = &site.episodes[i];
             let d = &e.digest;
             let permalink = site.base.absolute(&e.path);
@@ -104,7 +104,7 @@ pub fn feed(site: &Site, bodies: &Bodies, episodes: &[usize]) -> Vec<u8> {
             item.set_guid(Some(guid));
             item.set_pub_date(Some(d.date.rfc822()));
             item.set_description(Some(escape_html(&clean(&d.summary))));
-            item.set_content(Some(clean(&absolutize(&bodies.episodes[i].html, origin))));
+            item.set_content(Some(clean(&absolutize(html, origin))));
             item.set_categories(
                 e.concepts
                     .iter()

@@ -89,7 +89,7 @@ impl Highlighter {
                 "<pre class=\"hl-code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">"
             ));
         }
-        escape_into(&mut out, code);
+        crate::text::escape_html_into(&mut out, code);
         out.push_str("</code></pre>\n");
         out
     }
@@ -195,19 +195,6 @@ fn enforce_contrast(css: &str, bg: (u8, u8, u8)) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// Appends `text` with `&`, `<`, `>` and `"` escaped for HTML.
-pub(crate) fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]

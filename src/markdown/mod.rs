@@ -630,13 +630,6 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
     }
 }
 
-/// Plain text as HTML: `&`, `<`, `>` and `"` escaped.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    highlight::escape_into(&mut out, text);
-    out
-}
-
 /// Code blocks of `body` over `max` bytes, as (1-based line in the body, size in bytes).
 pub fn oversized_code_blocks(body: &str, max: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -669,20 +662,6 @@ fn link_start(url: &str) -> Event<'static> {
         title: CowStr::Borrowed(""),
         id: CowStr::Borrowed(""),
     })
-}
-
-/// `s` cut to at most `max` characters at a word boundary, with an ellipsis when cut.
-pub fn truncate(s: &str, max: usize) -> String {
-    // The byte offset of character `max`, if there is one: one pass over the kept part only
-    // (every search result section goes through here).
-    let Some((end, _)) = s.char_indices().nth(max) else {
-        return s.to_string();
-    };
-    let kept = &s[..end];
-    let mut out = String::with_capacity(end + '…'.len_utf8());
-    out.push_str(kept.rfind(' ').map_or(kept, |i| &kept[..i]));
-    out.push('…');
-    out
 }
 
 fn add_text(sections: &mut [Section], text: &str) {
@@ -732,18 +711,6 @@ fn push_collapsed(out: &mut String, text: &str) {
 mod tests {
     use super::*;
     use crate::config::MarkdownOptions;
-
-    #[test]
-    fn truncate_cuts_at_a_word_boundary_by_characters() {
-        assert_eq!(truncate("short", 5), "short");
-        assert_eq!(truncate("", 0), "");
-        assert_eq!(truncate("one two three", 9), "one two…");
-        assert_eq!(truncate("one two three", 8), "one two…");
-        assert_eq!(truncate("onetwothree", 3), "one…");
-        // Characters, not bytes: six two-byte characters fit in six.
-        assert_eq!(truncate("éééééé", 6), "éééééé");
-        assert_eq!(truncate("éé éé éé", 6), "éé éé…");
-    }
 
     #[test]
     fn text_collapsed_piece_by_piece_agrees_with_split_and_join() {

@@ -1,12 +1,10 @@
-//! Output: writes the built site atomically (SPEC §6). Files are written into a fresh folder
+//! Output: writes the built site atomically. Files are written into a fresh folder
 //! beside the output, which replaces the output only when everything was written; a failed
 //! or interrupted build leaves the previous output exactly as it was, and files the site no
 //! longer produces disappear with the old folder.
 //!
 //! Every output path is checked here as well as where it was made: nothing from content may
 //! write outside the output folder.
-
-pub mod extras;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -66,8 +64,10 @@ pub fn is_safe_path(path: &str) -> bool {
             .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
 
-/// The set of files to write, keyed by path; a path produced twice is an error.
-#[derive(Debug, Default)]
+/// The set of files to write, keyed by path; a path produced twice is an error. A streaming
+/// output ([`Output::streaming`]) writes what it holds into the staging folder at each
+/// [`Output::batch_done`] and keeps only the paths.
+#[derive(Default)]
 pub struct Output {
     files: BTreeMap<String, (Body, String)>,
     /// Paths whose page is a redirect (left out of the sitemap).
@@ -77,9 +77,37 @@ pub struct Output {
     /// Generated files added since the last [`Output::flush`]: scanning every file for the
     /// unwritten ones on each flush grew with the square of the site's size.
     pending: Vec<String>,
+    /// The writing thread of a streaming output.
+    writer: Option<Writer>,
 }
 
 impl Output {
+    /// An output that writes its files into the staging folder `dir` as batches finish.
+    pub fn streaming(dir: &Path) -> Output {
+        Output {
+            writer: Some(Writer::start(dir)),
+            ..Output::default()
+        }
+    }
+
+    /// Marks the end of a batch: a streaming output hands the files added since the last
+    /// batch to its writer and drops their bytes; an in-memory output keeps them.
+    pub fn batch_done(&mut self) {
+        if let Some(w) = self.writer.take() {
+            self.flush(&w);
+            self.writer = Some(w);
+        }
+    }
+
+    /// Waits until a streaming output has written everything handed to its writer; the
+    /// first error, if any.
+    pub fn finish_writing(&mut self) -> Result<(), Error> {
+        match self.writer.take() {
+            Some(w) => w.finish(),
+            None => Ok(()),
+        }
+    }
+
     /// Adds a file; `origin` names what produced it (for collision errors). Static files
     /// (`overridable`) yield to generated files of the same path.
     pub fn add(&mut self, file: OutputFile, origin: &str) -> Result<(), Diagnostic> {
@@ -165,7 +193,7 @@ impl Output {
     /// Hands every generated file not yet written to `writer` (which writes it into the
     /// staging folder) and drops its bytes from memory here.
     /// A failed write surfaces from [`Writer::finish`].
-    pub fn flush(&mut self, writer: &Writer) {
+    fn flush(&mut self, writer: &Writer) {
         let pending = std::mem::take(&mut self.pending);
         let dirs = new_dirs(pending.iter().map(String::as_str), &self.made_dirs);
         let mut files = Vec::with_capacity(pending.len());
@@ -535,7 +563,7 @@ struct Batch {
 /// the queue while another is written, so memory holds three batches at most: with no
 /// queue, the build sat ~240 ms of a 10k build waiting to hand a batch over (~120 ms with
 /// one; peak memory the same within 1%).
-pub struct Writer {
+struct Writer {
     tx: Option<std::sync::mpsc::SyncSender<Batch>>,
     thread: Option<std::thread::JoinHandle<Result<(), Error>>>,
 }

@@ -1,14 +1,15 @@
-//! Template contexts. Every value a template sees is documented here, in one place, so theme
-//! authors can read what they get. Links are root-relative with the base path (`url`);
-//! `permalink`s are absolute.
+//! The values templates receive, each built by one function here (cards and term links once
+//! per build, then shared). Links are root-relative with the base path (`url`);
+//! `permalink`s are absolute. `docs/themes.md` lists every value for theme authors.
 
 use serde_json::json;
 use tera::Value;
 
-use super::Bodies;
+use super::declare::Inputs;
 use super::tera::{obj, safe, to_value};
+use crate::bodies::Html;
 use crate::load::duration;
-use crate::site::{CARD_TERMS, Site, TermKind};
+use crate::site::{CARD_TERMS, Site, TermKind, paths};
 
 /// Values reused by many pages, built once.
 pub struct Shared {
@@ -24,7 +25,7 @@ impl Shared {
     /// Builds the shared values of a site.
     pub fn new(site: &Site) -> Shared {
         use rayon::prelude::*;
-        let refs = [TermKind::Concept, TermKind::Show, TermKind::Person].map(|kind| {
+        let refs = TermKind::ALL.map(|kind| {
             (0..site.terms(kind).len())
                 .map(|i| term_ref(site, kind, i))
                 .collect::<Vec<_>>()
@@ -46,6 +47,16 @@ impl Shared {
         if let Some(slot) = self.cards.get_mut(i) {
             *slot = new;
         }
+    }
+
+    /// A hash of episode `i`'s card, as templates receive it.
+    pub fn card_fingerprint(&self, i: usize) -> u64 {
+        self.cards.get(i).map_or(0, super::tera::value_fingerprint)
+    }
+
+    /// A hash of term `i`'s reference (`{name, slug, url, count}`) as templates receive it.
+    pub fn term_fingerprint(&self, kind: TermKind, i: usize) -> u64 {
+        super::tera::value_fingerprint(&self.term(kind, i))
     }
 
     fn term(&self, kind: TermKind, i: usize) -> Value {
@@ -136,7 +147,7 @@ pub fn page_value(
         ("title", title.into()),
         (
             "description",
-            crate::markdown::truncate(description, 300).into(),
+            crate::text::truncate(description, 300).into(),
         ),
         ("path", path.into()),
         ("url", site.base.link(path).into()),
@@ -151,12 +162,7 @@ pub fn page_value(
 /// [{name, as_written, url, definition}], key_concepts_in_body, transcript: {url, file_url,
 /// word_count, cues}?, source, duration_iso, duration_seconds, word_count, reading_minutes,
 /// related: [card], prev: card?, next: card?, media, extra, data_url}`.
-pub fn episode_value(
-    site: &Site,
-    shared: &Shared,
-    body: &crate::markdown::Rendered,
-    i: usize,
-) -> Value {
+pub fn episode_value(site: &Site, shared: &Shared, body: &Html, i: usize) -> Value {
     let e = &site.episodes[i];
     let d = &e.digest;
     let concepts: Vec<Value> = e
@@ -272,7 +278,7 @@ pub fn transcript_value(site: &Site, i: usize) -> Value {
 /// `paginator`: `{current, total, count, prev_url?, next_url?, pages: [{number, url,
 /// current}]}` (a window around the current page plus first and last).
 pub fn paginator(site: &Site, base: &str, current: usize, total: usize, count: usize) -> Value {
-    let url = |n: usize| site.base.link(&super::paginated_path(base, n));
+    let url = |n: usize| site.base.link(&paths::paginated(base, n));
     let mut numbers: Vec<usize> = vec![1, total];
     numbers.extend(current.saturating_sub(2).max(1)..=(current + 2).min(total));
     numbers.sort_unstable();
@@ -329,8 +335,7 @@ pub fn term_list(site: &Site, shared: &Shared, kind: TermKind) -> Value {
 /// has pages of a readable size. Related concepts are on page 1 only.
 pub fn term_value(
     site: &Site,
-    shared: &Shared,
-    bodies: &Bodies,
+    Inputs { shared, others }: Inputs,
     kind: TermKind,
     i: usize,
     page_episodes: &[usize],
@@ -395,7 +400,7 @@ pub fn term_value(
         Vec::new()
     };
     let curated = t.curated.as_ref();
-    let html = bodies
+    let html = others
         .curated
         .get(&(kind, i))
         .map(|r| r.html.as_str())
@@ -448,7 +453,7 @@ pub fn term_value(
 }
 
 /// A description for a term page: the curated text's first paragraph, else a count.
-pub fn term_description(site: &Site, _bodies: &Bodies, kind: TermKind, i: usize) -> String {
+pub fn term_description(site: &Site, kind: TermKind, i: usize) -> String {
     let t = &site.terms(kind)[i];
     if let Some(c) = &t.curated {
         let first = crate::markdown::scan(&c.body).first_paragraph;

@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::hash::{Hash, Hasher};
+
+use tera::value::ValueKind;
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 use walkdir::WalkDir;
 
@@ -37,10 +40,12 @@ pub struct Templates {
     sources: HashMap<String, Source>,
 }
 
-/// A context under construction; values are Tera values so shared parts are cloned cheaply.
+/// The values one page's template receives, in insertion order. A page is re-rendered by
+/// serve exactly when its [`PageContext::fingerprint`] changes: the hash is taken of these
+/// very values, so whatever a template is given is what decides, with no second list.
 #[derive(Default)]
 pub struct PageContext {
-    inner: Context,
+    values: Vec<(&'static str, Value)>,
 }
 
 impl PageContext {
@@ -51,7 +56,70 @@ impl PageContext {
 
     /// Inserts a ready value.
     pub fn insert(&mut self, key: &'static str, value: Value) {
-        self.inner.insert_value(key, value);
+        self.values.push((key, value));
+    }
+
+    /// A hash of the template name and every value (kinds, and whether a string is safe,
+    /// included): two contexts with the same fingerprint render the same page.
+    pub fn fingerprint(&self, template: &str) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        template.hash(&mut h);
+        for (k, v) in &self.values {
+            k.hash(&mut h);
+            hash_value(v, &mut h);
+        }
+        h.finish()
+    }
+
+    fn to_context(&self) -> Context {
+        let mut cx = Context::new();
+        for (k, v) in &self.values {
+            cx.insert_value(*k, v.clone());
+        }
+        cx
+    }
+}
+
+/// A hash of one template value.
+pub fn value_fingerprint(v: &Value) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    hash_value(v, &mut h);
+    h.finish()
+}
+
+/// Feeds a template value into a hasher: its kind, then its contents.
+fn hash_value(v: &Value, h: &mut impl Hasher) {
+    let kind = v.kind();
+    std::mem::discriminant(&kind).hash(h);
+    match kind {
+        ValueKind::Bool => v.as_bool().hash(h),
+        ValueKind::String => {
+            v.is_safe().hash(h);
+            v.as_str().hash(h);
+        }
+        ValueKind::Array => {
+            let items = v.as_array().unwrap_or_default();
+            items.len().hash(h);
+            for item in items {
+                hash_value(item, h);
+            }
+        }
+        ValueKind::Map => {
+            if let Some(map) = v.as_map() {
+                map.len().hash(h);
+                for (k, item) in map {
+                    k.hash(h);
+                    hash_value(item, h);
+                }
+            }
+        }
+        ValueKind::Bytes => v.as_bytes().hash(h),
+        ValueKind::F64 => v.as_f64().map(f64::to_bits).hash(h),
+        // Integers of every width, and None and Undefined (their kind says all).
+        _ => {
+            v.as_i128().hash(h);
+            v.as_u128().hash(h);
+        }
     }
 }
 
@@ -155,11 +223,6 @@ impl Templates {
         Ok(Templates { tera, sources })
     }
 
-    /// Whether a template of this name exists.
-    pub fn has(&self, name: &str) -> bool {
-        self.tera.contains_template(name)
-    }
-
     /// Renders `template` for the page at `page` (named in errors).
     pub fn render(
         &self,
@@ -176,7 +239,7 @@ impl Templates {
         let hint = last.map_or(0, |l| l.load(Ordering::Relaxed));
         let mut out = Vec::with_capacity(hint + hint / 8);
         self.tera
-            .render_to(template, &cx.inner, &mut out)
+            .render_to(template, &cx.to_context(), &mut out)
             .map_err(|e| diagnostic(&self.sources, &e, Some((template, page))))?;
         if let Some(l) = last {
             l.store(out.len(), Ordering::Relaxed);

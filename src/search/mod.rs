@@ -29,9 +29,9 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::bodies::{Text, Texts};
 use crate::hash::FnvMap;
 use crate::output::OutputFile;
-use crate::render::Bodies;
 use crate::site::{Site, TermKind};
 
 /// Index format version, in the manifest.
@@ -282,10 +282,7 @@ const BOOST_HEADING: f32 = 1.5;
 const BOOST_BODY: f32 = 1.0;
 
 /// Adds a body's headings and section texts to a document's fields.
-fn add_sections<'a>(
-    fields: &mut Vec<(f32, std::borrow::Cow<'a, str>)>,
-    body: &'a crate::markdown::Rendered,
-) {
+fn add_sections<'a>(fields: &mut Vec<(f32, std::borrow::Cow<'a, str>)>, body: &'a Text) {
     for s in &body.sections {
         if let Some(h) = &s.heading {
             fields.push((BOOST_HEADING, h.as_str().into()));
@@ -295,19 +292,19 @@ fn add_sections<'a>(
 }
 
 /// The sections kept for snippets, their text trimmed.
-fn meta_sections(body: &crate::markdown::Rendered) -> Vec<MetaSection<'_>> {
+fn meta_sections(body: &Text) -> Vec<MetaSection<'_>> {
     body.sections
         .iter()
         .take(SECTIONS_KEPT)
         .map(|s| MetaSection {
             heading: s.heading.as_deref(),
             id: s.id.as_deref(),
-            text: crate::markdown::truncate(&s.text, SECTION_TEXT),
+            text: crate::text::truncate(&s.text, SECTION_TEXT),
         })
         .collect()
 }
 
-fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
+fn docs<'a>(site: &'a Site, bodies: &'a Texts) -> Vec<Doc<'a>> {
     let mut out: Vec<Doc<'a>> = site
         .episodes
         .par_iter()
@@ -366,7 +363,7 @@ fn docs<'a>(site: &'a Site, bodies: &'a Bodies) -> Vec<Doc<'a>> {
         let sections = meta_sections(body);
         out.push(Doc {
             meta: Meta {
-                url: site.base.link(&format!("{}/", p.slug)),
+                url: site.base.link(&crate::site::paths::page(&p.slug)),
                 title: &p.title,
                 show: None,
                 date: p.date.as_ref().map(|d| d.ymd()),
@@ -421,7 +418,7 @@ impl Shard {
 }
 
 /// Builds every file of the search index and nothing else (the page is a template).
-pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
+pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     let docs = docs(site, bodies);
     // Per document: boosted term frequencies and length, a batch of documents at a time,
     // each batch folded into one list per distinct term right away: holding every document's
@@ -527,7 +524,10 @@ pub fn index(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
         shows: site.shows.iter().map(|s| s.name.as_str()).collect(),
         concepts: site.concepts.iter().map(|c| c.name.as_str()).collect(),
     };
-    files.push(OutputFile::bytes("search/manifest.json", json(&manifest)));
+    files.push(OutputFile::bytes(
+        format!("{}manifest.json", crate::site::paths::SEARCH_DIR),
+        json(&manifest),
+    ));
     files.extend(
         post_files
             .par_iter()

@@ -1,10 +1,11 @@
-//! `castdown serve` (SPEC §5, §9): builds the site in memory, serves it over HTTP with axum,
+//! `castdown serve`: builds the site in memory, serves it over HTTP with axum,
 //! rebuilds on every change (notify, debounced) and reloads open pages through Server-Sent
 //! Events. Nothing is written to disk, so stopping the server leaves nothing behind, and no
 //! request can reach a file outside the built site: only paths the build produced exist.
 //!
 //! A failed rebuild keeps the last good site, prints the located errors and shows them in the
-//! browser; the next good edit recovers. Rebuilds are incremental (see `pipeline::Caches`).
+//! browser; the next good edit recovers. Rebuilds are incremental (the build orders of
+//! `pipeline/incremental.rs` and `pipeline/episode.rs`; see `docs/architecture.md`).
 
 mod http;
 
@@ -21,7 +22,7 @@ use tokio::sync::broadcast;
 
 use crate::error::{Error, Result, render_all};
 use crate::output::{Body, Output, OutputFile};
-use crate::pipeline::{self, BuildOptions, Caches};
+use crate::pipeline::{self, BuildOptions, Caches, Search};
 use crate::site::Site;
 
 /// How to serve.
@@ -110,6 +111,8 @@ struct Rebuilder {
     caches: Caches,
     /// The last good build's model and memo, for the one-episode fast path.
     last: Option<(Site, pipeline::Memo)>,
+    /// Whether the served search index may be out of date (refreshed once edits pause).
+    search_stale: bool,
     state: Arc<State>,
     quiet: bool,
 }
@@ -125,7 +128,7 @@ impl Rebuilder {
                 let n = files.len();
                 patch(&self.state, files);
                 // The index still has the old text; refresh it once edits pause.
-                self.caches.search_stale = site.config.search;
+                self.search_stale = site.config.search;
                 self.state.generation.fetch_add(1, Ordering::SeqCst);
                 if !self.quiet {
                     eprintln!(
@@ -139,19 +142,23 @@ impl Rebuilder {
         }
         // Publish the rebuilt pages first (reusing the last search index), then refresh the
         // index: searching is not what an author checks after each keystroke.
-        self.caches.defer_search = true;
-        self.build(why);
+        self.build(why, Search::ReuseLast);
     }
 
     /// A full (cached) build; on failure the last good site stays served.
-    fn build(&mut self, why: &str) {
+    fn build(&mut self, why: &str, search: Search) {
         let start = Instant::now();
         // Freed before building: the new build must not hold two sites at once.
         self.last = None;
-        let result = pipeline::build_cached(&self.opts, &|_| {}, Some(&mut self.caches));
+        let result = pipeline::build_incremental(&self.opts, &mut self.caches, search);
         let elapsed = start.elapsed();
         match result {
-            Ok(built) => {
+            Ok(pipeline::Incremental {
+                built,
+                memo,
+                search_stale,
+            }) => {
+                self.search_stale = search_stale;
                 publish(&self.state, &built.output);
                 if let Ok(mut e) = self.state.error.write() {
                     *e = None;
@@ -164,7 +171,7 @@ impl Rebuilder {
                         elapsed.as_millis()
                     );
                 }
-                self.last = built.memo.map(|m| (built.site, m));
+                self.last = Some((built.site, memo));
             }
             Err(e) => {
                 let text = match &e {
@@ -184,10 +191,11 @@ impl Rebuilder {
 
     /// Rebuilds the search index the last builds reused.
     fn refresh_search(&mut self) {
-        self.caches.defer_search = false;
         let start = Instant::now();
         self.last = None;
-        if let Ok(built) = pipeline::build_cached(&self.opts, &|_| {}, Some(&mut self.caches)) {
+        self.search_stale = false;
+        let result = pipeline::build_incremental(&self.opts, &mut self.caches, Search::Rebuild);
+        if let Ok(pipeline::Incremental { built, memo, .. }) = result {
             publish(&self.state, &built.output);
             if !self.quiet {
                 eprintln!(
@@ -195,7 +203,7 @@ impl Rebuilder {
                     start.elapsed().as_millis()
                 );
             }
-            self.last = built.memo.map(|m| (built.site, m));
+            self.last = Some((built.site, memo));
         }
     }
 }
@@ -272,10 +280,11 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         opts: build_opts,
         caches: Caches::default(),
         last: None,
+        search_stale: false,
         state: state.clone(),
         quiet: opts.quiet,
     };
-    rebuilder.build("initial build");
+    rebuilder.build("initial build", Search::Rebuild);
     // The watcher: debounced events go to a rebuild thread that owns the caches.
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(Duration::from_millis(25), None, tx)
@@ -352,7 +361,7 @@ pub fn run(opts: ServeOptions) -> Result<()> {
             }
             // Refresh the search index only once edits pause, so it never delays the next
             // edit's pages.
-            if rebuilder.caches.search_stale {
+            if rebuilder.search_stale {
                 match rx.recv_timeout(SEARCH_QUIET) {
                     Ok(next) => {
                         pending = Some(next);

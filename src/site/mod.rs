@@ -3,6 +3,7 @@
 //! related concepts and previous/next within a show. Everything here is sorted, so output
 //! built from it is deterministic.
 
+pub mod paths;
 mod related;
 mod terms;
 
@@ -51,7 +52,7 @@ pub struct Episode {
 impl Episode {
     /// Output path of its data file, `episodes/<slug>/digest.json`.
     pub fn data_path(&self) -> String {
-        format!("{}digest.json", self.path)
+        paths::episode_data(&self.path)
     }
 
     fn transcript_format(&self) -> Option<crate::transcript::Format> {
@@ -61,7 +62,7 @@ impl Episode {
     /// Output path of the raw transcript file: `episodes/<slug>/transcript.vtt`.
     pub fn transcript_file_path(&self) -> Option<String> {
         self.transcript_format()
-            .map(|f| format!("{}transcript.{}", self.path, f.extension()))
+            .map(|f| paths::transcript_file(&self.path, f.extension()))
     }
 
     /// Output path of the transcript page: `episodes/<slug>/transcript/`.
@@ -69,7 +70,7 @@ impl Episode {
         self.digest
             .transcript_data
             .as_ref()
-            .map(|_| format!("{}transcript/", self.path))
+            .map(|_| paths::transcript_page(&self.path))
     }
 
     /// MIME type of the raw transcript file as Podcasting 2.0 names them.
@@ -292,7 +293,7 @@ impl Site {
                     }
                 }
                 Episode {
-                    path: format!("episodes/{}/", d.slug),
+                    path: paths::episode(&d.slug),
                     show: d.show.as_deref().and_then(|s| show_lookup.find(s)),
                     people: ppl,
                     concepts: ecs,

@@ -21,6 +21,14 @@ pub enum TermKind {
 }
 
 impl TermKind {
+    /// Every kind, in the order pages and feeds list them.
+    pub const ALL: [TermKind; 3] = [TermKind::Concept, TermKind::Show, TermKind::Person];
+
+    /// The list of every term of this kind: `concepts/`.
+    pub fn list_path(self) -> String {
+        super::paths::term_list(self.section())
+    }
+
     /// The URL section: `concepts`, `shows` or `people`.
     pub fn section(self) -> &'static str {
         match self {
@@ -66,18 +74,12 @@ pub struct Term {
 impl Term {
     /// Output path of its Atom feed: `concepts/<slug>/atom.xml`.
     pub fn feed_path(&self) -> String {
-        format!("{}atom.xml", self.path())
+        super::paths::term_feed(&self.path())
     }
 
     /// Output path: `concepts/<slug>/`.
     pub fn path(&self) -> String {
-        let section = self.kind.section();
-        let mut s = String::with_capacity(section.len() + self.slug.len() + 2);
-        s.push_str(section);
-        s.push('/');
-        s.push_str(&self.slug);
-        s.push('/');
-        s
+        super::paths::term(self.kind.section(), &self.slug)
     }
 }
 

@@ -1,46 +1,25 @@
-//! Files made without templates, valid by construction: `sitemap.xml`, `robots.txt`,
-//! `llms.txt` and each episode's `digest.json`.
+//! Data files: what the site publishes besides pages and feeds, made without templates and
+//! valid by construction: `sitemap.xml`, `robots.txt`, `llms.txt` and each episode's
+//! `digest.json`. Their paths are in `site::paths`.
 
 use crate::load::duration;
-use crate::site::{Site, TermKind};
-
-/// Whether XML 1.0 allows this character.
-pub fn is_xml_char(c: char) -> bool {
-    ((c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r')) && c != '\u{FFFE}' && c != '\u{FFFF}'
-}
-
-/// Escapes text for XML.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids are dropped rather than emitted.
-            c if !is_xml_char(c) => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::site::{Site, TermKind, paths};
+use crate::text::xml_escape;
 
 /// `sitemap.xml`: every HTML page, with `lastmod` for episodes.
 pub fn sitemap(site: &Site, html_paths: &[String]) -> String {
     let mut lastmod = std::collections::HashMap::new();
     for e in &site.episodes {
-        lastmod.insert(format!("{}index.html", e.path), e.digest.date.ymd());
+        lastmod.insert(paths::index_file(&e.path), e.digest.date.ymd());
     }
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for p in html_paths {
-        if p == "404.html" {
+        if p == paths::NOT_FOUND {
             continue;
         }
-        let page = p.strip_suffix("index.html").unwrap_or(p);
+        let page = paths::page_of_file(p);
         out.push_str("  <url><loc>");
         out.push_str(&xml_escape(&site.base.absolute(page)));
         out.push_str("</loc>");
@@ -59,7 +38,7 @@ pub fn sitemap(site: &Site, html_paths: &[String]) -> String {
 pub fn robots(site: &Site) -> String {
     format!(
         "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-        site.base.absolute("sitemap.xml")
+        site.base.absolute(paths::SITEMAP)
     )
 }
 
@@ -98,8 +77,8 @@ pub fn llms(site: &Site) -> String {
     }
     out.push_str(&format!(
         "Each episode page has a machine-readable digest at `<episode URL>digest.json`. Concepts: {}. Shows: {}.\n\n## Episodes\n\n",
-        site.base.absolute("concepts/"),
-        site.base.absolute("shows/")
+        site.base.absolute(&TermKind::Concept.list_path()),
+        site.base.absolute(&TermKind::Show.list_path())
     ));
     // Show names once, not once per episode.
     let shows: Vec<String> = site
@@ -151,7 +130,7 @@ pub fn llms(site: &Site) -> String {
 }
 
 /// `episodes/<slug>/digest.json`: the digest as data.
-pub fn digest_json(site: &Site, body: &crate::markdown::Rendered, i: usize) -> Vec<u8> {
+pub fn digest_json(site: &Site, body: &crate::bodies::Text, i: usize) -> Vec<u8> {
     let e = &site.episodes[i];
     let d = &e.digest;
     let term = |kind: TermKind, idx: usize| {

@@ -1,0 +1,226 @@
+//! Rendered bodies: the stage between the site model and everything made from Markdown.
+//! Episode bodies are rendered here (in parallel) rather than at load, because Key Concepts
+//! links need the final concept slugs, which only the model knows.
+//!
+//! A rendered body is split in two by what reads it: [`Html`] (the page, the site feeds) and
+//! [`Text`] (the search index, `digest.json`). A build frees an episode's HTML once its page
+//! is written, except for the newest episodes the site feeds carry; the text outlives it.
+//! The types say which is which, so a stage cannot read HTML that is gone. See
+//! `docs/architecture.md`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::markdown::{self, Highlighter, RenderContext, Section, TocEntry};
+use crate::site::{Site, TermKind};
+
+/// What a page shows of a rendered body.
+#[derive(Debug, Clone, Default)]
+pub struct Html {
+    /// The HTML.
+    pub html: String,
+    /// Headings in order.
+    pub toc: Vec<TocEntry>,
+    /// Words in the body's text and code.
+    pub word_count: usize,
+}
+
+/// What the search index and the data files read of a rendered body.
+#[derive(Debug, Clone, Default)]
+pub struct Text {
+    /// Text by section.
+    pub sections: Vec<Section>,
+    /// Words in the body's text and code.
+    pub word_count: usize,
+}
+
+/// Splits a rendered body by what reads it.
+pub fn split(r: markdown::Rendered) -> (Html, Text) {
+    (
+        Html {
+            html: r.html,
+            toc: r.toc,
+            word_count: r.word_count,
+        },
+        Text {
+            sections: r.sections,
+            word_count: r.word_count,
+        },
+    )
+}
+
+/// One episode's body, both halves.
+pub type EpisodeBody = (Arc<Html>, Arc<Text>);
+
+/// The texts of every body, in model order: what outlives the pages.
+#[derive(Debug, Default)]
+pub struct Texts {
+    /// One per episode.
+    pub episodes: Vec<Arc<Text>>,
+    /// One per standalone page.
+    pub pages: Vec<Arc<Text>>,
+}
+
+/// Bodies other than episodes': standalone pages and curated term descriptions (few, and
+/// kept whole for the whole build).
+#[derive(Debug, Default)]
+pub struct Others {
+    /// One per standalone page.
+    pub pages: Vec<Html>,
+    /// Curated descriptions by kind and term index.
+    pub curated: BTreeMap<(TermKind, usize), Html>,
+}
+
+/// Every body of the site, whole: serve's stage value (a build keeps no such thing).
+pub struct Bodies {
+    /// Episode HTML, one per episode.
+    pub episodes: Vec<Arc<Html>>,
+    /// Standalone pages and curated descriptions.
+    pub others: Others,
+    /// Every body's text.
+    pub texts: Texts,
+    /// What each episode body was rendered from ([`episode_key`]), to reuse it.
+    pub episode_keys: Vec<u64>,
+}
+
+/// Episode bodies of the last build by what they were rendered from (serve).
+#[derive(Default)]
+pub struct BodyCache(HashMap<u64, EpisodeBody>);
+
+impl BodyCache {
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// What an episode body renders from: its text and the URLs its Key Concepts terms link
+/// to. `all_concepts` is [`all_concepts_key`].
+pub fn episode_key(site: &Site, i: usize, all_concepts: u64) -> u64 {
+    let d = &site.episodes[i].digest;
+    let mut c = crate::hash::Combine::new("body");
+    c.add(&d.body);
+    if d.key_concepts_in_body {
+        if d.concepts_in_front_matter {
+            // The body list may name concepts the front matter does not: depend on them all.
+            c.add(&all_concepts);
+        } else {
+            for concept in &d.concepts {
+                c.add(&site.concept_by_name(&concept.name).map(|t| t.slug.as_str()));
+            }
+        }
+    }
+    c.finish()
+}
+
+/// What every body linking Key Concepts depends on: each concept's key and slug.
+pub fn all_concepts_key(site: &Site) -> u64 {
+    let mut c = crate::hash::Combine::new("concepts");
+    for t in &site.concepts {
+        c.add(&t.key).add(&t.slug);
+    }
+    c.finish()
+}
+
+/// Calls `f` with the Markdown context of this site: its options and concept links.
+fn with_context<R>(
+    site: &Site,
+    highlighter: &Highlighter,
+    f: impl FnOnce(&RenderContext) -> R,
+) -> R {
+    let lookup = |term: &str| {
+        site.concept_by_name(term)
+            .map(|t| site.base.link(&t.path()))
+    };
+    f(&RenderContext {
+        options: site.config.markdown,
+        highlighter,
+        base_path: &site.base.path,
+        concept_url: &lookup,
+    })
+}
+
+/// Renders episode `i`'s body.
+pub fn episode(site: &Site, highlighter: &Highlighter, i: usize) -> EpisodeBody {
+    with_context(site, highlighter, |cx| {
+        let (html, text) = split(markdown::render(&site.episodes[i].digest.body, cx));
+        (Arc::new(html), Arc::new(text))
+    })
+}
+
+/// Renders the bodies of standalone pages and curated term descriptions, with the pages'
+/// texts.
+pub fn others(site: &Site, highlighter: &Highlighter) -> (Others, Vec<Arc<Text>>) {
+    with_context(site, highlighter, |cx| {
+        let (pages, texts): (Vec<Html>, Vec<Arc<Text>>) = site
+            .pages
+            .par_iter()
+            .map(|p| {
+                let (html, text) = split(markdown::render(&p.body, cx));
+                (html, Arc::new(text))
+            })
+            .unzip();
+        let mut curated = BTreeMap::new();
+        for kind in TermKind::ALL {
+            for (i, t) in site.terms(kind).iter().enumerate() {
+                if let Some(c) = &t.curated {
+                    curated.insert((kind, i), split(markdown::render(&c.body, cx)).0);
+                }
+            }
+        }
+        (Others { pages, curated }, texts)
+    })
+}
+
+/// Renders every body of the site, reusing the episode bodies in `cache` whose key is
+/// unchanged, and refills the cache (serve; a build renders episode bodies with their pages
+/// instead).
+pub fn all(site: &Site, highlighter: &Highlighter, cache: &mut BodyCache) -> Bodies {
+    let all_concepts = all_concepts_key(site);
+    let episode_keys: Vec<u64> = (0..site.episodes.len())
+        .into_par_iter()
+        .map(|i| episode_key(site, i, all_concepts))
+        .collect();
+    let previous = &cache.0;
+    let episodes: Vec<EpisodeBody> = (0..site.episodes.len())
+        .into_par_iter()
+        .map(|i| match previous.get(&episode_keys[i]) {
+            Some(b) => b.clone(),
+            None => episode(site, highlighter, i),
+        })
+        .collect();
+    cache.0 = episode_keys
+        .iter()
+        .copied()
+        .zip(episodes.iter().cloned())
+        .collect();
+    let (others, page_texts) = others(site, highlighter);
+    let (html, texts): (Vec<_>, Vec<_>) = episodes.into_iter().unzip();
+    Bodies {
+        episodes: html,
+        others,
+        texts: Texts {
+            episodes: texts,
+            pages: page_texts,
+        },
+        episode_keys,
+    }
+}
+
+impl Bodies {
+    /// Renders episode `i`'s body again after its text changed (serve's one-episode edit).
+    pub fn rerender_episode(&mut self, site: &Site, highlighter: &Highlighter, i: usize) {
+        let (html, text) = episode(site, highlighter, i);
+        if let (Some(h), Some(t), Some(k)) = (
+            self.episodes.get_mut(i),
+            self.texts.episodes.get_mut(i),
+            self.episode_keys.get_mut(i),
+        ) {
+            *h = html;
+            *t = text;
+            *k = episode_key(site, i, all_concepts_key(site));
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The third build order, serve's commonest: one digest's Markdown file was edited and the
+//! edit keeps the model's shape (slug, date, show, people, the concepts' names and order,
+//! draft, aliases, transcript), so only the files that show that episode are redone. See
+//! `docs/architecture.md`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::incremental::Memo;
+use crate::load::{self, Digest};
+use crate::output::OutputFile;
+use crate::render::{Inputs, Job, pages};
+use crate::site::{Site, paths};
+
+/// What an edit to a digest changed, from least to most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Edit {
+    /// Nothing any file shows (a position in the file moved).
+    Nothing,
+    /// The body only (and not the summary drawn from it).
+    Body,
+    /// What the episode's card or term entries show: title, summary, duration, source,
+    /// media, extra, definitions.
+    Card,
+    /// What the rest of the model is computed from: this takes a build.
+    Model,
+}
+
+/// What changed between two versions of a digest. `Digest` is taken apart whole, with no
+/// `..`: a field added to it does not compile here until someone says which kind of edit
+/// changing it is.
+fn classify(old: &Digest, new: &Digest) -> Edit {
+    let Digest {
+        path,
+        title,
+        show,
+        date,
+        source,
+        duration,
+        people,
+        concepts,
+        summary,
+        transcript,
+        transcript_data,
+        media,
+        slug,
+        draft,
+        aliases,
+        extra,
+        body,
+        body_line: _,
+        key_concepts_in_body,
+        concepts_in_front_matter,
+        source_hash: _,
+        key_pos: _,
+    } = new;
+    let names = |d: &Digest| {
+        d.concepts
+            .iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let transcript_hash = |d: &Digest| d.transcript_data.as_ref().map(|t| t.hash);
+    let model = *path != old.path
+        || *show != old.show
+        || *date != old.date
+        || *people != old.people
+        || concepts.iter().map(|c| c.name.clone()).collect::<Vec<_>>() != names(old)
+        || *transcript != old.transcript
+        || transcript_data.as_ref().map(|t| t.hash) != transcript_hash(old)
+        || *slug != old.slug
+        || *draft != old.draft
+        || *aliases != old.aliases
+        || *key_concepts_in_body != old.key_concepts_in_body
+        || *concepts_in_front_matter != old.concepts_in_front_matter;
+    let card = *title != old.title
+        || *source != old.source
+        || *duration != old.duration
+        || *concepts != old.concepts
+        || *summary != old.summary
+        || *media != old.media
+        || *extra != old.extra;
+    if model {
+        Edit::Model
+    } else if card {
+        Edit::Card
+    } else if *body != old.body {
+        Edit::Body
+    } else {
+        Edit::Nothing
+    }
+}
+
+/// Redoes the output of one episode after an edit to its Markdown file `changed`, without a
+/// build: the common edit while writing. Applies only when the new digest parses cleanly and
+/// the edit keeps the model's shape ([`classify`]). Then two cases:
+/// - only the body changed: its pages, its `digest.json` and, when it is among the newest
+///   `feed_limit`, the site feeds (term feeds carry summaries);
+/// - its card changed too: also every page that shows its card
+///   ([`pages::showing_episode`]), the term feeds it is in, and `llms.txt`.
+///
+/// Returns those files, having updated `site` and `memo`; `None` when a build is needed
+/// (`site` and `memo` may then be half-updated: the caller drops them). The search index
+/// is left to the caller to refresh.
+pub fn rebuild_episode(
+    root: &Path,
+    site: &mut Site,
+    memo: &mut Memo,
+    changed: &Path,
+) -> Option<Vec<OutputFile>> {
+    let i = site
+        .episodes
+        .iter()
+        .position(|e| root.join(&e.digest.path) == changed)?;
+    let old = site.episodes[i].digest.clone();
+    let text = std::fs::read_to_string(changed).ok()?;
+    let dir = changed.parent()?;
+    let mut new = load::digest::parse_digest(&old.path, dir, root, &text).ok()?;
+    new.source_hash = load::digest::source_hash(&text);
+    let edit = classify(&old, &new);
+    let body_changed = new.body != old.body;
+    site.replace_digest(i, Arc::new(new));
+    match edit {
+        Edit::Model => return None,
+        Edit::Nothing => return Some(Vec::new()),
+        Edit::Body | Edit::Card => {}
+    }
+    if body_changed {
+        memo.bodies.rerender_episode(site, &memo.highlighter, i);
+    }
+    let jobs = if edit == Edit::Body {
+        pages::of_episode(site, i)
+    } else {
+        memo.shared.refresh_card(site, i);
+        pages::showing_episode(site, i)
+    };
+    let (site, memo) = (&*site, &*memo);
+    let (pages, data) = rayon::join(
+        || render(site, memo, &jobs),
+        || data_files(site, memo, i, edit),
+    );
+    // The full build reports a template error where it belongs.
+    let mut files = pages?;
+    files.extend(data);
+    Some(files)
+}
+
+/// Renders `jobs` from the memo's bodies and shared values.
+fn render(site: &Site, memo: &Memo, jobs: &[Job]) -> Option<Vec<OutputFile>> {
+    let inputs = Inputs {
+        shared: &memo.shared,
+        others: &memo.bodies.others,
+    };
+    jobs.par_iter()
+        .map(|job| {
+            let html = match *job {
+                Job::Episode(j) => memo.bodies.episodes.get(j).map(|h| &**h),
+                _ => None,
+            };
+            job.run(site, &memo.templates, inputs, html)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .ok()
+}
+
+/// The data files and feeds that show episode `i` after an edit: each is small, but
+/// together they are most of this path's time, so they are made in parallel.
+fn data_files(site: &Site, memo: &Memo, i: usize, edit: Edit) -> Vec<OutputFile> {
+    type Make<'a> = Box<dyn FnOnce() -> Vec<OutputFile> + Send + 'a>;
+    let bodies = &memo.bodies;
+    let mut makes: Vec<Make> = vec![Box::new(move || {
+        vec![OutputFile::bytes(
+            site.episodes[i].data_path(),
+            crate::data::digest_json(site, &bodies.texts.episodes[i], i),
+        )]
+    })];
+    if i < site.config.feed_limit {
+        let newest = &bodies.episodes[..site.config.feed_limit.min(bodies.episodes.len())];
+        makes.push(Box::new(move || crate::feeds::site_feeds(site, newest)));
+    }
+    if edit == Edit::Card {
+        for job in crate::feeds::term_feeds(site) {
+            if job.episodes.contains(&i) {
+                makes.push(Box::new(move || {
+                    vec![OutputFile::bytes(job.path, (job.make)())]
+                }));
+            }
+        }
+        makes.push(Box::new(move || {
+            vec![OutputFile::bytes(
+                paths::LLMS,
+                crate::data::llms(site).into_bytes(),
+            )]
+        }));
+    }
+    makes.into_par_iter().flat_map_iter(|make| make()).collect()
+}

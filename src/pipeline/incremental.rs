@@ -1,0 +1,268 @@
+//! The build order of `serve`: everything in memory, reusing what the last build made.
+//! Parsed files are reused by modification time, bodies by what they render from, pages by
+//! the fingerprint of the values their template receives (see `render`), data files by the
+//! hash of what they are made from. The result is byte for byte a clean build's (the tests
+//! in `tests/incremental.rs` check it after every kind of edit). See
+//! `docs/architecture.md`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::stages::{self, Made, push};
+use super::timer::Timer;
+use super::{BuildOptions, Built, Report};
+use crate::bodies::{self, Bodies, BodyCache};
+use crate::error::{Error, Result};
+use crate::hash::Combine;
+use crate::markdown::{Highlighter, highlight};
+use crate::output::{Output, OutputFile};
+use crate::render::{self, Inputs, PageCache, Shared, Templates, pages};
+use crate::site::{RelatedCache, Site, TermKind};
+use crate::{feeds, load, search};
+
+/// What to do about the search index, the slowest part of a rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    /// Make it anew.
+    Rebuild,
+    /// Reuse the last build's index when there is one (it may be out of date: the caller
+    /// refreshes it once edits pause).
+    ReuseLast,
+}
+
+/// Work `serve` keeps between builds so a one-file edit rebuilds only what depends on it.
+#[derive(Default)]
+pub struct Caches {
+    /// Parsed files by path, checked by modification time and size.
+    load: load::LoadCache,
+    /// Rendered episode bodies by what they render from.
+    bodies: BodyCache,
+    /// Pages by fingerprint.
+    pages: PageCache,
+    /// Data files (digest.json, term feeds) by path with the hash of their inputs.
+    data: HashMap<String, (u64, Arc<Vec<u8>>)>,
+    /// Compiled templates.
+    templates: Option<Arc<Templates>>,
+    /// Related episodes, reused while no episode's concepts change.
+    related: RelatedCache,
+    /// The highlighter, whose grammars load once.
+    highlighter: Arc<Highlighter>,
+    /// The generated highlighting stylesheet for a pair of theme names.
+    stylesheet: Option<((String, String), std::result::Result<String, String>)>,
+    /// The last search index.
+    search: Option<Vec<OutputFile>>,
+}
+
+impl Caches {
+    /// Forgets everything: after a template or config change every page may differ.
+    pub fn clear(&mut self) {
+        let highlighter = self.highlighter.clone();
+        *self = Caches {
+            highlighter,
+            ..Caches::default()
+        };
+    }
+}
+
+/// What a one-episode edit needs from the last build besides the model: rendered bodies,
+/// the values pages share, templates and the highlighter.
+pub struct Memo {
+    pub(super) bodies: Bodies,
+    pub(super) shared: Shared,
+    pub(super) templates: Arc<Templates>,
+    pub(super) highlighter: Arc<Highlighter>,
+}
+
+/// A build made by [`build`].
+pub struct Incremental {
+    /// The site, its files and figures.
+    pub built: Built,
+    /// What [`super::rebuild_episode`] needs.
+    pub memo: Memo,
+    /// Whether the search index was reused and may be out of date.
+    pub search_stale: bool,
+}
+
+/// Builds the site in memory, reusing and refilling `caches`.
+pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result<Incremental> {
+    let start = Instant::now();
+    let mut timer = Timer::new();
+    let loaded = stages::load(
+        opts,
+        |root| load::load_cached(root, &mut caches.load),
+        |light, dark| {
+            let key = (light.to_string(), dark.to_string());
+            match &caches.stylesheet {
+                Some((k, css)) if *k == key => css.clone(),
+                _ => {
+                    let css = highlight::stylesheet(light, dark);
+                    caches.stylesheet = Some((key, css.clone()));
+                    css
+                }
+            }
+        },
+    )?;
+    timer.stage("load");
+    let (site, stylesheet) = stages::model(opts, loaded, Some(&mut caches.related))?;
+    timer.stage("model");
+    let warnings = stages::oversized_code_warnings(&site);
+    let templates = match &caches.templates {
+        Some(t) => t.clone(),
+        None => Arc::new(stages::templates(&site)?),
+    };
+    caches.templates = Some(templates.clone());
+    let highlighter = caches.highlighter.clone();
+    let bodies = bodies::all(&site, &highlighter, &mut caches.bodies);
+    let shared = Shared::new(&site);
+    timer.stage("markdown");
+    let mut out = Output::default();
+    let mut errors = Vec::new();
+    let inputs = Inputs {
+        shared: &shared,
+        others: &bodies.others,
+    };
+    let jobs = pages::all(&site, true);
+    let render_errors = render::render_pages(
+        &site,
+        &templates,
+        (inputs, &bodies.episodes),
+        &jobs,
+        Some((&mut caches.pages, true)),
+        &mut |files| {
+            for f in files {
+                push(&mut out, f, "a page", &mut errors);
+            }
+        },
+    );
+    let mut template_errors = Vec::new();
+    for d in render_errors {
+        render::note_error(&mut template_errors, d);
+    }
+    errors.append(&mut template_errors);
+    timer.stage("pages");
+    let newest = &bodies.episodes[..site.config.feed_limit.min(bodies.episodes.len())];
+    for f in feeds::site_feeds(&site, newest) {
+        push(&mut out, f, "feeds", &mut errors);
+    }
+    let reuse = (search == Search::ReuseLast)
+        .then(|| caches.search.clone())
+        .flatten();
+    let search_stale = reuse.is_some();
+    let data_cache = &mut caches.data;
+    let (data, index) = rayon::join(
+        || {
+            let data = data_files(&site, &bodies, &shared, data_cache, &mut out, &mut errors);
+            stages::redirects(&site, &templates, &mut out, &mut errors);
+            data
+        },
+        || {
+            site.config
+                .search
+                .then(|| reuse.unwrap_or_else(|| search::index(&site, &bodies.texts)))
+        },
+    );
+    caches.data = data;
+    caches.search = index.clone();
+    for f in index.into_iter().flatten() {
+        push(&mut out, f, "search index", &mut errors);
+    }
+    timer.stage("data+search");
+    stages::finish(&site, stylesheet, &mut out, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::Site(errors));
+    }
+    let report = Report::new(&site, &out, warnings, start);
+    Ok(Incremental {
+        built: Built {
+            site,
+            output: out,
+            report,
+        },
+        memo: Memo {
+            bodies,
+            shared,
+            templates,
+            highlighter,
+        },
+        search_stale,
+    })
+}
+
+/// The hash of what episode `i`'s data files are made from: its digest's file, its body,
+/// its transcript, and the card (which names its show, people and concepts with their
+/// slugs and counts).
+fn episode_inputs(site: &Site, bodies: &Bodies, shared: &Shared, i: usize) -> u64 {
+    let d = &site.episodes[i].digest;
+    let mut c = Combine::new("episode-data");
+    c.add(&d.source_hash)
+        .add(&bodies.episode_keys[i])
+        .add(&d.transcript_data.as_ref().map(|t| t.hash))
+        .add(&shared.card_fingerprint(i));
+    // A card names at most `CARD_TERMS` concepts and people; the data file names them all.
+    let e = &site.episodes[i];
+    let terms = e.concepts.iter().map(|ec| (TermKind::Concept, ec.concept));
+    let terms = terms.chain(e.people.iter().map(|&p| (TermKind::Person, p)));
+    for (kind, t) in terms {
+        c.add(&shared.term_fingerprint(kind, t));
+    }
+    c.finish()
+}
+
+/// Every episode's `digest.json` and every term's feed, each reused from `previous` when
+/// what it is made from is unchanged. Returns them by path with those hashes.
+fn data_files(
+    site: &Site,
+    bodies: &Bodies,
+    shared: &Shared,
+    previous: &HashMap<String, (u64, Arc<Vec<u8>>)>,
+    out: &mut Output,
+    errors: &mut Vec<crate::error::Diagnostic>,
+) -> HashMap<String, (u64, Arc<Vec<u8>>)> {
+    let reuse = |path: String, fp: u64, make: &dyn Fn() -> Vec<u8>| -> Made {
+        // Only a file made from the same inputs is reused.
+        match previous.get(&path) {
+            Some((old, bytes)) if *old == fp => (path, Some(fp), bytes.clone()),
+            _ => (path, Some(fp), Arc::new(make())),
+        }
+    };
+    let keys: Vec<u64> = (0..site.episodes.len())
+        .into_par_iter()
+        .map(|i| episode_inputs(site, bodies, shared, i))
+        .collect();
+    let mut new = HashMap::new();
+    let mut learn = |(path, fp, bytes): &Made| {
+        if let Some(fp) = fp {
+            new.insert(path.clone(), (*fp, bytes.clone()));
+        }
+    };
+    let digests: Vec<Made> = (0..site.episodes.len())
+        .into_par_iter()
+        .map(|i| {
+            reuse(site.episodes[i].data_path(), keys[i], &|| {
+                crate::data::digest_json(site, &bodies.texts.episodes[i], i)
+            })
+        })
+        .collect();
+    for m in digests {
+        learn(&m);
+        push(out, OutputFile::shared(m.0, m.2), "data", errors);
+    }
+    let make = |job: feeds::FeedJob| {
+        let (kind, t) = job.term;
+        let mut c = Combine::new("term-feed");
+        c.add(&job.path).add(&shared.term_fingerprint(kind, t));
+        for &e in &job.episodes {
+            c.add(&keys[e]);
+        }
+        let fp = c.finish();
+        match previous.get(&job.path) {
+            Some((old, bytes)) if *old == fp => (job.path, Some(fp), bytes.clone()),
+            _ => (job.path, Some(fp), Arc::new((job.make)())),
+        }
+    };
+    stages::term_feeds(site, out, errors, &make, &mut learn);
+    new
+}

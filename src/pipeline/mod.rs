@@ -1,0 +1,150 @@
+//! The build pipeline: config → content → site model → bodies → pages, feeds, data files
+//! and search → output. The stages every build order shares are in `stages.rs`, each order
+//! in its own file, reading top to bottom as stage calls:
+//!
+//! - `streamed.rs`: `build` and `check`, everything once in little memory;
+//! - `incremental.rs`: `serve`, everything in memory, reusing the last build's work;
+//! - `episode.rs`: `serve` after an edit to one digest that keeps the model's shape.
+//!
+//! `docs/architecture.md` draws the stages and the orders on one page.
+
+mod episode;
+mod incremental;
+mod stages;
+mod streamed;
+mod timer;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use episode::rebuild_episode;
+pub use incremental::{Caches, Incremental, Memo, Search, build as build_incremental};
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::output::{self, Output};
+use crate::site::Site;
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Site root.
+    pub root: PathBuf,
+    /// Output folder (default `<root>/public`).
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url`.
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// Figures about a finished build.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Published episodes.
+    pub episodes: usize,
+    /// Concepts.
+    pub concepts: usize,
+    /// Shows.
+    pub shows: usize,
+    /// People.
+    pub people: usize,
+    /// Standalone pages.
+    pub pages: usize,
+    /// Files in the output.
+    pub files: usize,
+    /// Problems that did not stop the build (an oversized code block left unhighlighted).
+    pub warnings: Vec<Diagnostic>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl Report {
+    fn new(site: &Site, out: &Output, warnings: Vec<Diagnostic>, start: Instant) -> Report {
+        Report {
+            episodes: site.episodes.len(),
+            concepts: site.concepts.len(),
+            shows: site.shows.len(),
+            people: site.people.len(),
+            pages: site.pages.len(),
+            files: out.len(),
+            warnings,
+            elapsed: start.elapsed(),
+        }
+    }
+}
+
+/// A built site.
+pub struct Built {
+    /// The model.
+    pub site: Site,
+    /// Every output file (in a written build, the paths of files already written).
+    pub output: Output,
+    /// Figures.
+    pub report: Report,
+}
+
+/// Loads config and content and builds every output file in memory.
+pub fn build_in_memory(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Built> {
+    streamed::build(opts, progress, None)
+}
+
+/// The output folder for these options.
+pub fn output_dir(opts: &BuildOptions) -> PathBuf {
+    opts.output
+        .clone()
+        .unwrap_or_else(|| opts.root.join("public"))
+}
+
+/// Builds and writes the site atomically.
+pub fn build(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Report> {
+    build_keeping(opts, progress).map(|(report, _)| report)
+}
+
+/// [`build`], handing back the site instead of dropping it, for a caller about to exit: the
+/// operating system takes back a process's memory at once, where dropping a 10,000-episode
+/// site walks and frees millions of values one by one.
+pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Report, Built)> {
+    let start = Instant::now();
+    let out_dir = output_dir(opts);
+    output::check_output_dir(&opts.root, &out_dir)?;
+    if !opts.root.is_dir() {
+        return Err(Error::Usage(format!(
+            "site folder {} does not exist",
+            opts.root.display()
+        )));
+    }
+    // Files are written into the staging folder as the build goes; it replaces the output
+    // only when everything succeeded, and is removed otherwise.
+    let staging = output::prepare_staging(&out_dir)?;
+    let built = match streamed::build(opts, progress, Some(&staging.dir)) {
+        Ok(b) => b,
+        Err(e) => {
+            staging.discard();
+            return Err(e);
+        }
+    };
+    progress("writing");
+    let write_start = Instant::now();
+    output::write_atomic_from(&built.output, staging)?;
+    if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
+        eprintln!(
+            "  {:<14} {:>7.1} ms",
+            "write",
+            write_start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    let mut report = built.report.clone();
+    report.elapsed = start.elapsed();
+    Ok((report, built))
+}
+
+/// Builds in memory and resolves every internal link and anchor; writes nothing.
+pub fn check(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Report> {
+    let built = build_in_memory(opts, progress)?;
+    progress("checking links");
+    let errors = crate::linkcheck::check(&built.site, &built.output);
+    if !errors.is_empty() {
+        return Err(Error::Site(errors));
+    }
+    Ok(built.report)
+}

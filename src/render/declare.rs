@@ -1,0 +1,283 @@
+//! What each page shows, declared once: a page is its template, its path and the values
+//! handed to the template ([`Page`]). The render uses the values; serve's change detection
+//! hashes the very same values ([`Page::fingerprint`]), so a field added to a card, a term
+//! reference or a page is picked up by serve with no second list to update. Every value a
+//! template receives is listed in `docs/themes.md`.
+
+use super::context::{self, Shared, page_value};
+use super::pages::Job;
+use super::tera::{PageContext, Templates, array, to_value};
+use crate::bodies::{Html, Others};
+use crate::error::Diagnostic;
+use crate::output::OutputFile;
+use crate::site::{Site, TermKind, paths};
+
+/// One page ready to render.
+pub struct Page {
+    template: &'static str,
+    path: String,
+    cx: PageContext,
+}
+
+impl Page {
+    /// The file the page is written to.
+    pub fn file(&self) -> String {
+        paths::index_file(&self.path)
+    }
+
+    /// A hash of everything the page shows (template and values).
+    pub fn fingerprint(&self) -> u64 {
+        self.cx.fingerprint(self.template)
+    }
+
+    /// Renders the page.
+    pub fn render(&self, site: &Site, templates: &Templates) -> Result<OutputFile, Diagnostic> {
+        let shown = format!("{}{}", site.base.path, self.path);
+        let html = templates.render(self.template, &self.cx, &shown)?;
+        Ok(OutputFile::bytes(self.file(), html))
+    }
+}
+
+/// What a page is made from besides the model.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// Values many pages share.
+    pub shared: &'a Shared,
+    /// Standalone pages' and curated descriptions' bodies.
+    pub others: &'a Others,
+}
+
+impl Job {
+    /// Declares this page: template, path and values. An episode's page needs its body's
+    /// `html`.
+    pub fn declare(
+        &self,
+        site: &Site,
+        inputs: Inputs,
+        html: Option<&Html>,
+    ) -> Result<Page, Diagnostic> {
+        let path = self.path(site);
+        let mut cx = PageContext::new();
+        let template = match *self {
+            Job::Episode(i) => {
+                let Some(body) = html else {
+                    return Err(Diagnostic::new(
+                        &site.episodes[i].digest.path,
+                        "internal error: the episode's body was not rendered",
+                    ));
+                };
+                episode(site, inputs.shared, body, i, &path, &mut cx)
+            }
+            Job::Transcript(i) => transcript(site, inputs.shared, i, &path, &mut cx),
+            Job::Home(n, total) => home(site, inputs.shared, n, total, &path, &mut cx),
+            Job::TermList(kind) => term_list(site, inputs.shared, kind, &path, &mut cx),
+            Job::Term(kind, i, n, total) => {
+                term(site, inputs, (kind, i), (n, total), &path, &mut cx)
+            }
+            Job::Page(i) => page(site, inputs.others, i, &path, &mut cx),
+            Job::Search => {
+                let desc = format!("Search the episodes of {}.", site.config.title);
+                let ld = context::webpage_jsonld(site, &path, "Search");
+                cx.insert(
+                    "page",
+                    page_value(site, &path, "Search", &desc, "website", ld),
+                );
+                "search.html"
+            }
+            Job::NotFound => {
+                cx.insert(
+                    "page",
+                    page_value(
+                        site,
+                        &path,
+                        "Page not found",
+                        "This page does not exist.",
+                        "website",
+                        String::new(),
+                    ),
+                );
+                "404.html"
+            }
+        };
+        Ok(Page { template, path, cx })
+    }
+
+    /// Declares and renders this page.
+    pub fn run(
+        &self,
+        site: &Site,
+        templates: &Templates,
+        inputs: Inputs,
+        html: Option<&Html>,
+    ) -> Result<OutputFile, Diagnostic> {
+        self.declare(site, inputs, html)?.render(site, templates)
+    }
+}
+
+fn episode(
+    site: &Site,
+    shared: &Shared,
+    body: &Html,
+    i: usize,
+    path: &str,
+    cx: &mut PageContext,
+) -> &'static str {
+    let e = &site.episodes[i];
+    cx.insert("episode", context::episode_value(site, shared, body, i));
+    cx.insert(
+        "page",
+        page_value(
+            site,
+            path,
+            &e.digest.title,
+            &e.digest.summary,
+            "article",
+            context::episode_jsonld(site, i),
+        ),
+    );
+    "episode.html"
+}
+
+fn transcript(
+    site: &Site,
+    shared: &Shared,
+    i: usize,
+    path: &str,
+    cx: &mut PageContext,
+) -> &'static str {
+    let e = &site.episodes[i];
+    cx.insert("episode", shared.cards[i].clone());
+    cx.insert("transcript", context::transcript_value(site, i));
+    let title = format!("Transcript: {}", e.digest.title);
+    let desc = format!(
+        "Full transcript of “{}”, with timestamps linking to the original.",
+        e.digest.title
+    );
+    let ld = context::webpage_jsonld(site, path, &title);
+    cx.insert("page", page_value(site, path, &title, &desc, "article", ld));
+    "transcript.html"
+}
+
+fn home(
+    site: &Site,
+    shared: &Shared,
+    n: usize,
+    total: usize,
+    path: &str,
+    cx: &mut PageContext,
+) -> &'static str {
+    let start = (n - 1) * site.config.paginate;
+    let end = (start + site.config.paginate).min(site.episodes.len());
+    let cards: Vec<_> = (start..end).map(|i| shared.cards[i].clone()).collect();
+    cx.insert("episodes", array(&cards));
+    cx.insert(
+        "paginator",
+        context::paginator(site, paths::HOME, n, total, site.episodes.len()),
+    );
+    let title = if n == 1 {
+        site.config.title.clone()
+    } else {
+        format!("{} — page {n}", site.config.title)
+    };
+    let desc = if site.config.description.is_empty() {
+        site.config.title.clone()
+    } else {
+        site.config.description.clone()
+    };
+    let ld = context::website_jsonld(site);
+    cx.insert("page", page_value(site, path, &title, &desc, "website", ld));
+    "index.html"
+}
+
+fn term_list(
+    site: &Site,
+    shared: &Shared,
+    kind: TermKind,
+    path: &str,
+    cx: &mut PageContext,
+) -> &'static str {
+    cx.insert("terms", context::term_list(site, shared, kind));
+    cx.insert("kind", to_value(kind.section()));
+    let (title, template) = match kind {
+        TermKind::Concept => ("Concepts", "concepts.html"),
+        TermKind::Show => ("Shows", "shows.html"),
+        TermKind::Person => ("People", "people.html"),
+    };
+    let desc = format!(
+        "All {} of {}, with episode counts.",
+        kind.section(),
+        site.config.title
+    );
+    let ld = context::collection_jsonld(site, path, title);
+    cx.insert("page", page_value(site, path, title, &desc, "website", ld));
+    template
+}
+
+fn term(
+    site: &Site,
+    inputs: Inputs,
+    (kind, i): (TermKind, usize),
+    (n, total): (usize, usize),
+    path: &str,
+    cx: &mut PageContext,
+) -> &'static str {
+    let term = &site.terms(kind)[i];
+    let per = site.config.paginate;
+    let start = (n - 1) * per;
+    let end = (start + per).min(term.episodes.len());
+    let cards: Vec<_> = term.episodes[start..end]
+        .iter()
+        .map(|&e| inputs.shared.cards[e].clone())
+        .collect();
+    cx.insert("episodes", array(&cards));
+    cx.insert(
+        "paginator",
+        context::paginator(site, &term.path(), n, total, term.episodes.len()),
+    );
+    cx.insert(
+        "term",
+        context::term_value(site, inputs, kind, i, &term.episodes[start..end], n == 1),
+    );
+    let title = if n == 1 {
+        term.name.clone()
+    } else {
+        format!("{} — page {n}", term.name)
+    };
+    let desc = context::term_description(site, kind, i);
+    let ld = context::collection_jsonld(site, path, &term.name);
+    cx.insert("page", page_value(site, path, &title, &desc, "website", ld));
+    match kind {
+        TermKind::Concept => "concept.html",
+        TermKind::Show => "show.html",
+        TermKind::Person => "person.html",
+    }
+}
+
+fn page(site: &Site, others: &Others, i: usize, path: &str, cx: &mut PageContext) -> &'static str {
+    let p = &site.pages[i];
+    let body = others.pages.get(i);
+    cx.insert("content", to_value(&body.map_or("", |b| b.html.as_str())));
+    cx.insert(
+        "toc",
+        to_value(&body.map(|b| &b.toc[..]).unwrap_or_default()),
+    );
+    cx.insert("extra", to_value(&p.extra));
+    let ld = context::webpage_jsonld(site, path, &p.title);
+    cx.insert(
+        "page",
+        page_value(site, path, &p.title, &p.description, "article", ld),
+    );
+    "page.html"
+}
+
+/// Renders a redirect page from an old path to `target` (an absolute URL).
+pub fn alias(
+    templates: &Templates,
+    site: &Site,
+    from: &str,
+    target: &str,
+) -> Result<Vec<u8>, Diagnostic> {
+    let mut cx = PageContext::new();
+    cx.insert("target", to_value(target));
+    templates.render("alias.html", &cx, &format!("{}{}", site.base.path, from))
+}

@@ -1,0 +1,149 @@
+//! The pages a site has: one enumerator ([`all`]), and beside it which pages show a given
+//! episode or term ([`showing_episode`], [`showing_term`]), which serve's one-file edits
+//! redo. What each page shows is declared once, in [`super::declare`].
+
+use crate::site::{Site, TermKind, paths};
+
+/// One page to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Job {
+    /// An episode's page.
+    Episode(usize),
+    /// An episode's transcript page.
+    Transcript(usize),
+    /// Page `n` of `total` of the episode list.
+    Home(usize, usize),
+    /// The list of every term of a kind.
+    TermList(TermKind),
+    /// Page `n` of `total` of a term's episodes.
+    Term(TermKind, usize, usize, usize),
+    /// A standalone page.
+    Page(usize),
+    /// The search page.
+    Search,
+    /// The page for unknown paths.
+    NotFound,
+}
+
+impl Job {
+    /// The page's path (a folder, or `404.html`).
+    pub fn path(&self, site: &Site) -> String {
+        match *self {
+            Job::Episode(i) => site.episodes[i].path.clone(),
+            Job::Transcript(i) => paths::transcript_page(&site.episodes[i].path),
+            Job::Home(n, _) => paths::paginated(paths::HOME, n),
+            Job::TermList(kind) => kind.list_path(),
+            Job::Term(kind, i, n, _) => paths::paginated(&site.terms(kind)[i].path(), n),
+            Job::Page(i) => paths::page(&site.pages[i].slug),
+            Job::Search => paths::SEARCH.to_string(),
+            Job::NotFound => paths::NOT_FOUND.to_string(),
+        }
+    }
+
+    /// The file this page is written to.
+    pub fn file(&self, site: &Site) -> String {
+        paths::index_file(&self.path(site))
+    }
+}
+
+/// The pages made from one episode's body: its page and its transcript's page.
+pub fn of_episode(site: &Site, i: usize) -> Vec<Job> {
+    let mut jobs = vec![Job::Episode(i)];
+    if site.episodes[i].digest.transcript_data.is_some() {
+        jobs.push(Job::Transcript(i));
+    }
+    jobs
+}
+
+/// Every page of the site, episode pages first when `with_episodes` (a build renders those
+/// with their bodies instead: see `pipeline`).
+pub fn all(site: &Site, with_episodes: bool) -> Vec<Job> {
+    let mut jobs: Vec<Job> = Vec::new();
+    if with_episodes {
+        for i in 0..site.episodes.len() {
+            jobs.extend(of_episode(site, i));
+        }
+    }
+    let per = site.config.paginate;
+    let home_pages = paths::page_count(site.episodes.len(), per);
+    jobs.extend((1..=home_pages).map(|n| Job::Home(n, home_pages)));
+    for kind in TermKind::ALL {
+        jobs.push(Job::TermList(kind));
+        for (i, t) in site.terms(kind).iter().enumerate() {
+            let pages = paths::page_count(t.episodes.len(), per);
+            jobs.extend((1..=pages).map(|n| Job::Term(kind, i, n, pages)));
+        }
+    }
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    if site.config.search {
+        jobs.push(Job::Search);
+    }
+    jobs.push(Job::NotFound);
+    jobs
+}
+
+/// The pages that show episode `i` (its page and transcript, the episodes that list it as
+/// related, previous or next, and the one page of the home list and of each of its terms'
+/// lists it is on), found from the model instead of by hashing every page.
+pub fn showing_episode(site: &Site, i: usize) -> Vec<Job> {
+    let Some(e) = site.episodes.get(i) else {
+        return Vec::new();
+    };
+    let mut jobs = of_episode(site, i);
+    for (j, other) in site.episodes.iter().enumerate() {
+        if j != i
+            && (other.related.contains(&i)
+                || other.prev_in_show == Some(i)
+                || other.next_in_show == Some(i))
+        {
+            jobs.push(Job::Episode(j));
+        }
+    }
+    let per = site.config.paginate.max(1);
+    jobs.push(Job::Home(
+        i / per + 1,
+        paths::page_count(site.episodes.len(), per),
+    ));
+    let mut terms: Vec<(TermKind, usize)> = Vec::new();
+    terms.extend(e.concepts.iter().map(|c| (TermKind::Concept, c.concept)));
+    terms.extend(e.show.map(|s| (TermKind::Show, s)));
+    terms.extend(e.people.iter().map(|&p| (TermKind::Person, p)));
+    for (kind, t) in terms {
+        let list = &site.terms(kind)[t].episodes;
+        if let Ok(pos) = list.binary_search(&i) {
+            jobs.push(Job::Term(
+                kind,
+                t,
+                pos / per + 1,
+                paths::page_count(list.len(), per),
+            ));
+        }
+    }
+    jobs
+}
+
+/// The pages that show term `t` of `kind`: every page of its own list, the list of its
+/// kind, the pages of the episodes that name it (their cards name it too, so the home
+/// pages and the term pages listing them), and for a concept the pages of the concepts
+/// related to it.
+pub fn showing_term(site: &Site, kind: TermKind, t: usize) -> Vec<Job> {
+    let Some(term) = site.terms(kind).get(t) else {
+        return Vec::new();
+    };
+    let per = site.config.paginate.max(1);
+    let pages = paths::page_count(term.episodes.len(), per);
+    let mut jobs: Vec<Job> = (1..=pages).map(|n| Job::Term(kind, t, n, pages)).collect();
+    jobs.push(Job::TermList(kind));
+    for &e in &term.episodes {
+        jobs.extend(showing_episode(site, e));
+    }
+    if kind == TermKind::Concept {
+        for &(r, _) in &term.related {
+            let n = paths::page_count(site.concepts[r].episodes.len(), per);
+            jobs.push(Job::Term(TermKind::Concept, r, 1, n));
+        }
+    }
+    jobs.sort_unstable();
+    jobs.dedup();
+    jobs
+}

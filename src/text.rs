@@ -1,0 +1,91 @@
+//! Text helpers every stage uses (escaping for HTML and XML, truncating for display). They
+//! sit on the ground floor so that the markdown renderer, the feeds, the search index and
+//! the data files can share them without importing one another.
+
+/// Appends `text` with `&`, `<`, `>` and `"` escaped for HTML.
+pub(crate) fn escape_html_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// `text` with `&`, `<`, `>` and `"` escaped for HTML.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    escape_html_into(&mut out, text);
+    out
+}
+
+/// Whether XML 1.0 allows this character.
+pub fn is_xml_char(c: char) -> bool {
+    ((c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r')) && c != '\u{FFFE}' && c != '\u{FFFF}'
+}
+
+/// Escapes text for XML.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids are dropped rather than emitted.
+            c if !is_xml_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `s` without the characters XML 1.0 cannot carry.
+pub fn xml_clean(s: &str) -> String {
+    // Nearly every text is clean already: one check and a copy beat rebuilding it by char.
+    if s.chars().all(is_xml_char) {
+        return s.to_string();
+    }
+    s.chars().filter(|&c| is_xml_char(c)).collect()
+}
+
+/// `s` cut to at most `max` characters at a word boundary, with an ellipsis when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    // The byte offset of character `max`, if there is one: one pass over the kept part only
+    // (every search result section goes through here).
+    let Some((end, _)) = s.char_indices().nth(max) else {
+        return s.to_string();
+    };
+    let kept = &s[..end];
+    let mut out = String::with_capacity(end + '…'.len_utf8());
+    out.push_str(kept.rfind(' ').map_or(kept, |i| &kept[..i]));
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_cuts_at_a_word_boundary_by_characters() {
+        assert_eq!(truncate("short", 5), "short");
+        assert_eq!(truncate("", 0), "");
+        assert_eq!(truncate("one two three", 9), "one two…");
+        assert_eq!(truncate("one two three", 8), "one two…");
+        assert_eq!(truncate("onetwothree", 3), "one…");
+        // Characters, not bytes: six two-byte characters fit in six.
+        assert_eq!(truncate("éééééé", 6), "éééééé");
+        assert_eq!(truncate("éé éé éé", 6), "éé éé…");
+    }
+
+    #[test]
+    fn xml_clean_drops_control_characters() {
+        assert_eq!(xml_clean("a\u{1}b\tc\u{FFFF}"), "ab\tc");
+    }
+}
