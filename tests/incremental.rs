@@ -110,6 +110,90 @@ fn incremental_rebuilds_match_clean_builds() {
     assert_same_as_clean(&site, &mut caches, "curated edit");
 }
 
+/// Replaces `from` with `to` in the site's file `rel`, as an author's edit.
+fn replace_in(site: &Site, rel: &str, from: &str, to: &str) {
+    touch_later();
+    let path = site.root().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(&path, text.replace(from, to)).unwrap_or_default();
+}
+
+/// Curated show, person and concept files feed term pages, every card naming the term and
+/// every term feed; config keys feed everything. Serve's rebuild after each edit, with the
+/// caches of the builds before it and nothing cleared by hand, equals a clean build.
+#[test]
+fn edits_to_curated_files_and_config_keys_match_clean_builds() {
+    let site = Site::fixture("demo");
+    let mut caches = Caches::default();
+    assert_same_as_clean(&site, &mut caches, "first build");
+    let show = "content/shows/the-build-log.md";
+    replace_in(
+        &site,
+        show,
+        "website: https://example.com/build-log",
+        "website: https://example.com/log\nimage: shows/log.png",
+    );
+    assert_same_as_clean(&site, &mut caches, "curated show: website and image");
+    replace_in(
+        &site,
+        show,
+        "A weekly engineering show",
+        "A fortnightly engineering show",
+    );
+    assert_same_as_clean(&site, &mut caches, "curated show: description");
+    replace_in(&site, show, "name: The Build Log", "name: The build log");
+    assert_same_as_clean(&site, &mut caches, "curated show: display name");
+    let person = "content/people/mara-okafor.md";
+    replace_in(&site, person, "name: Mara Okafor", "name: Mara OKAFOR");
+    assert_same_as_clean(&site, &mut caches, "curated person: display name");
+    replace_in(
+        &site,
+        person,
+        "former release engineer",
+        "former build engineer",
+    );
+    assert_same_as_clean(&site, &mut caches, "curated person: description");
+    let concept = "content/concepts/technical-debt.md";
+    replace_in(
+        &site,
+        concept,
+        "name: Technical Debt",
+        "name: Technical debt",
+    );
+    assert_same_as_clean(&site, &mut caches, "curated concept: display name");
+    replace_in(
+        &site,
+        concept,
+        "aliases: [Tech Debt]",
+        "aliases: [Tech Debt, Code Debt]",
+    );
+    assert_same_as_clean(&site, &mut caches, "curated concept: aliases");
+    for (from, to, what) in [
+        ("paginate: 6", "paginate: 4", "config: paginate"),
+        (
+            "title: Episode Digests",
+            "title: Digests of Episodes",
+            "config: title",
+        ),
+        ("feed_limit: 50", "feed_limit: 3", "config: feed_limit"),
+        ("search: true", "search: false", "config: search"),
+        (
+            "theme: base16-ocean.light",
+            "theme: InspiredGitHub",
+            "config: highlight theme",
+        ),
+        (
+            "https://example.com/digests/",
+            "https://example.org/",
+            "config: base_url",
+        ),
+    ] {
+        replace_in(&site, "castdown.yaml", from, to);
+        assert_same_as_clean(&site, &mut caches, what);
+    }
+}
+
 fn shared_bytes(out: &castdown::output::Output, path: &str) -> std::sync::Arc<Vec<u8>> {
     match out.get(path) {
         Some(Body::Bytes(b)) => b.clone(),

@@ -54,6 +54,8 @@ pub struct Caches {
     stylesheet: Option<((String, String), std::result::Result<String, String>)>,
     /// The last search index.
     search: Option<Vec<OutputFile>>,
+    /// What the caches were filled under: the config file's bytes and the options.
+    config: Option<u64>,
 }
 
 impl Caches {
@@ -86,10 +88,27 @@ pub struct Incremental {
     pub search_stale: bool,
 }
 
-/// Builds the site in memory, reusing and refilling `caches`.
+/// What every cached thing depends on: the config file and the build options. The
+/// templates receive the config as the global `site`, which no page fingerprint holds.
+fn config_key(opts: &BuildOptions) -> u64 {
+    let file = std::fs::read(opts.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    Combine::new("config")
+        .add(&file)
+        .add(&opts.base_url)
+        .add(&opts.drafts)
+        .finish()
+}
+
+/// Builds the site in memory, reusing and refilling `caches` (all of which a change to
+/// the config file or the options clears).
 pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result<Incremental> {
     let start = Instant::now();
     let mut timer = Timer::new();
+    let config = config_key(opts);
+    if caches.config != Some(config) {
+        caches.clear();
+        caches.config = Some(config);
+    }
     let loaded = stages::load(
         opts,
         |root| load::load_cached(root, &mut caches.load),

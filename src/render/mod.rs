@@ -132,3 +132,112 @@ pub fn render_pages(
     }
     errors
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::bodies;
+    use crate::markdown::Highlighter;
+    use crate::pipeline::{BuildOptions, build_in_memory};
+
+    /// The demo site's model (this repository is a castdown site).
+    fn demo() -> Site {
+        let opts = BuildOptions {
+            root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            output: None,
+            base_url: None,
+            drafts: false,
+        };
+        match build_in_memory(&opts, &|_| {}) {
+            Ok(built) => built.site,
+            Err(e) => panic!("the demo site does not build: {e}"),
+        }
+    }
+
+    /// Every page's fingerprint, from `shared`.
+    fn fingerprints(site: &Site, shared: &Shared, others: &bodies::Others) -> BTreeMap<Job, u64> {
+        let h = Highlighter::new();
+        let html: Vec<_> = (0..site.episodes.len())
+            .map(|i| bodies::episode(site, &h, i).0)
+            .collect();
+        let inputs = Inputs { shared, others };
+        pages::all(site, true)
+            .into_iter()
+            .map(|job| {
+                let body = match job {
+                    Job::Episode(i) => Some(&*html[i]),
+                    _ => None,
+                };
+                match job.declare(site, inputs, body) {
+                    Ok(page) => (job, page.fingerprint()),
+                    Err(d) => panic!("{job:?}: {}", d.message),
+                }
+            })
+            .collect()
+    }
+
+    /// A field added to the card (one edit, in `context::card`) changes the fingerprint of
+    /// exactly the pages that show the card, which are the pages serve's one-episode path
+    /// redoes: no second list can forget it.
+    #[test]
+    fn a_new_card_field_reaches_exactly_the_pages_showing_the_card() {
+        let site = demo();
+        let (others, _) = bodies::others(&site, &Highlighter::new());
+        let shared = Shared::new(&site);
+        let before = fingerprints(&site, &shared, &others);
+        let n = site.episodes.len();
+        assert!(n > 3, "the demo site has too few episodes for this test");
+        for i in [0, n / 2, n - 1] {
+            let mut changed = Shared::new(&site);
+            changed.cards[i] =
+                tera::extend(&changed.cards[i], [("new_field", ::tera::Value::from(1))]);
+            let after = fingerprints(&site, &changed, &others);
+            let moved: BTreeSet<Job> = before
+                .iter()
+                .filter(|(job, fp)| after.get(job) != Some(fp))
+                .map(|(job, _)| *job)
+                .collect();
+            let showing: BTreeSet<Job> = pages::showing_episode(&site, i).into_iter().collect();
+            assert_eq!(moved, showing, "episode {i}");
+            // More than its own pages: lists and neighbours show the card too.
+            assert!(moved.len() > 2, "episode {i}: {moved:?}");
+        }
+    }
+
+    /// Every page that shows a term (its link on cards, lists and related concepts) is
+    /// among the pages `showing_term` names.
+    #[test]
+    fn pages_showing_a_term_cover_every_page_whose_values_name_it() {
+        use crate::site::TermKind;
+        let mut site = demo();
+        let (others, _) = bodies::others(&site, &Highlighter::new());
+        let before = fingerprints(&site, &Shared::new(&site), &others);
+        let mut checked = 0;
+        for kind in TermKind::ALL {
+            for t in 0..site.terms(kind).len() {
+                fn terms(site: &mut Site, kind: TermKind) -> &mut Vec<crate::site::Term> {
+                    match kind {
+                        TermKind::Concept => &mut site.concepts,
+                        TermKind::Show => &mut site.shows,
+                        TermKind::Person => &mut site.people,
+                    }
+                }
+                let name =
+                    std::mem::replace(&mut terms(&mut site, kind)[t].name, "A New Name".into());
+                let after = fingerprints(&site, &Shared::new(&site), &others);
+                terms(&mut site, kind)[t].name = name;
+                let showing: BTreeSet<Job> =
+                    pages::showing_term(&site, kind, t).into_iter().collect();
+                checked += 1;
+                for (job, fp) in &before {
+                    if after.get(job) != Some(fp) {
+                        assert!(showing.contains(job), "{kind:?} {t}: {job:?} not listed");
+                    }
+                }
+            }
+        }
+        assert!(checked > 10, "only {checked} terms checked");
+    }
+}
