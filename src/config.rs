@@ -101,42 +101,50 @@ pub struct BaseUrl {
 }
 
 impl BaseUrl {
-    /// Parses and normalises an absolute http(s) URL.
+    /// Parses and normalises an absolute http(s) URL (with the `url` crate, which also
+    /// lower-cases the host, encodes what a URL may not hold and drops a default port).
     pub fn parse(input: &str) -> Result<BaseUrl, String> {
         let s = input.trim();
-        let rest = s
-            .strip_prefix("https://")
-            .or_else(|| s.strip_prefix("http://"))
-            .ok_or_else(|| format!("base_url `{s}` must start with http:// or https://"))?;
-        if s.contains(['?', '#', ' ', '"', '<', '>', '\\']) {
+        let Some((scheme, rest)) = s.split_once("://") else {
             return Err(format!(
-                "base_url `{s}` must not contain a query, fragment, spaces or quotes"
+                "base_url `{s}` must start with http:// or https://"
+            ));
+        };
+        if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+            return Err(format!(
+                "base_url `{s}` must start with http:// or https://"
             ));
         }
-        let (host, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
-        };
-        if host.is_empty() {
+        // The parser would read `https:///x` as the host `x`.
+        if rest.is_empty() || rest.starts_with('/') {
             return Err(format!("base_url `{s}` has no host"));
         }
-        let mut path = path.to_string();
-        if !path.ends_with('/') {
-            path.push('/');
+        let mut url =
+            url::Url::parse(s).map_err(|e| format!("base_url `{s}` is not a valid URL: {e}"))?;
+        if url.query().is_some() || url.fragment().is_some() || s.contains(['?', '#']) {
+            return Err(format!(
+                "base_url `{s}` must not contain a query or a fragment"
+            ));
         }
-        if path.split('/').any(|seg| seg == ".." || seg == ".") {
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!(
+                "base_url `{s}` must not contain a user name or password"
+            ));
+        }
+        // The parser resolves them; a base URL that needs resolving is a mistake.
+        let raw_path = rest.find('/').map_or("/", |i| &rest[i..]);
+        if raw_path.split('/').any(|seg| seg == ".." || seg == ".") {
             return Err(format!(
                 "base_url `{s}` must not contain `.` or `..` segments"
             ));
         }
-        let scheme = if s.starts_with("https://") {
-            "https"
-        } else {
-            "http"
-        };
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
         Ok(BaseUrl {
-            url: format!("{scheme}://{host}{path}"),
-            path,
+            path: url.path().to_string(),
+            url: url.into(),
         })
     }
 

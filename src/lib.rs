@@ -15,6 +15,7 @@ pub mod import;
 pub mod linkcheck;
 pub mod load;
 pub mod markdown;
+pub mod mime;
 pub mod names;
 pub mod output;
 pub mod pipeline;

@@ -1,54 +1,50 @@
-//! The built-in default theme, compiled into the binary so that a site made by `castdown init`
-//! works without copying `themes/default/`. The repository's `themes/default/` folder is the
-//! source; a unit test keeps this list and the folder in step.
+//! The built-in default theme, compiled into the binary (with `include_dir`) so that a site
+//! made by `castdown init` works without copying `themes/default/`. The repository's
+//! `themes/default/` folder is the source. Cargo rebuilds when an embedded file changes; a
+//! file added to the folder is embedded at the next build of this module (a unit test
+//! notices a stale one). See `docs/themes.md`.
+
+use include_dir::{Dir, File, include_dir};
 
 /// The name under which the built-in theme is selected.
 pub const DEFAULT_NAME: &str = "default";
 
-macro_rules! files {
-    ($($path:literal),* $(,)?) => {
-        &[$(($path, include_bytes!(concat!("../themes/default/", $path)))),*]
-    };
+static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// Every file under `dir`, sorted by path.
+fn files_under(dir: &'static Dir<'static>) -> Vec<&'static File<'static>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        out.extend(d.files());
+        stack.extend(d.dirs());
+    }
+    out.sort_by_key(|f| f.path());
+    out
 }
 
-static FILES: &[(&str, &[u8])] = files![
-    "theme.yaml",
-    "templates/base.html",
-    "templates/index.html",
-    "templates/episode.html",
-    "templates/transcript.html",
-    "templates/search.html",
-    "templates/concept.html",
-    "templates/concepts.html",
-    "templates/show.html",
-    "templates/shows.html",
-    "templates/person.html",
-    "templates/people.html",
-    "templates/page.html",
-    "templates/404.html",
-    "templates/alias.html",
-    "templates/partials/card.html",
-    "templates/partials/pagination.html",
-    "templates/partials/term_page.html",
-    "templates/partials/term_list.html",
-    "static/favicon.svg",
-    "static/style.css",
-    "static/transcript.js",
-    "static/search.js",
-];
+/// The files of a folder of the theme: `(path relative to that folder, bytes)`.
+fn folder(name: &str) -> Vec<(String, &'static [u8])> {
+    let Some(dir) = THEME.get_dir(name) else {
+        return Vec::new();
+    };
+    files_under(dir)
+        .into_iter()
+        .filter_map(|f| {
+            let rel = f.path().strip_prefix(name).ok()?;
+            Some((rel.to_string_lossy().replace('\\', "/"), f.contents()))
+        })
+        .collect()
+}
 
 /// Templates of the built-in theme: `(name relative to templates/, bytes)`.
-pub fn templates() -> impl Iterator<Item = (&'static str, &'static [u8])> {
-    FILES
-        .iter()
-        .filter_map(|(p, b)| p.strip_prefix("templates/").map(|n| (n, *b)))
+pub fn templates() -> Vec<(String, &'static [u8])> {
+    folder("templates")
 }
 
 /// Static files of the built-in theme: `(path relative to static/, bytes)`.
-pub fn static_files() -> impl Iterator<Item = (&'static str, &'static [u8])> {
-    FILES
-        .iter()
-        .filter_map(|(p, b)| p.strip_prefix("static/").map(|n| (n, *b)))
+pub fn static_files() -> Vec<(String, &'static [u8])> {
+    folder("static")
 }
 
 #[cfg(test)]
@@ -56,7 +52,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_list_matches_the_theme_folder() {
+    fn embedded_files_are_the_theme_folder() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
         let mut on_disk: Vec<String> = walkdir::WalkDir::new(&dir)
             .into_iter()
@@ -70,8 +66,12 @@ mod tests {
             })
             .collect();
         on_disk.sort();
-        let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| p.to_string()).collect();
-        embedded.sort();
-        assert_eq!(on_disk, embedded, "update FILES in src/theme.rs");
+        let embedded: Vec<String> = files_under(&THEME)
+            .iter()
+            .map(|f| f.path().to_string_lossy().replace('\\', "/"))
+            .collect();
+        assert_eq!(on_disk, embedded, "a stale build: touch src/theme.rs");
+        assert!(templates().iter().any(|(n, _)| n == "partials/card.html"));
+        assert!(static_files().iter().any(|(n, _)| n == "style.css"));
     }
 }

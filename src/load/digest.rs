@@ -438,7 +438,9 @@ pub fn parse_digest(
             );
             return None;
         }
-        let mime = m.mime.or_else(|| guess_mime(&m.url).map(str::to_string));
+        let mime = m
+            .mime
+            .or_else(|| crate::mime::media(&m.url).map(str::to_string));
         match mime {
             Some(mime) => Some(Media {
                 url: m.url,
@@ -819,27 +821,6 @@ fn is_http_url(s: &str) -> bool {
 
 fn is_site_path(s: &str) -> bool {
     !s.contains(':') && !s.starts_with("//") && !s.contains(char::is_whitespace)
-}
-
-fn guess_mime(url: &str) -> Option<&'static str> {
-    let path = url
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(url)
-        .to_ascii_lowercase();
-    let ext = path.rsplit('.').next()?;
-    Some(match ext {
-        "mp3" => "audio/mpeg",
-        "m4a" => "audio/mp4",
-        "aac" => "audio/aac",
-        "ogg" | "oga" => "audio/ogg",
-        "opus" => "audio/opus",
-        "wav" => "audio/wav",
-        "mp4" | "m4v" => "video/mp4",
-        "webm" => "video/webm",
-        "mov" => "video/quicktime",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Episode durations in the four forms SPEC §2 allows: `H:MM:SS`, `MM:SS`, plain seconds and
-//! ISO 8601 (`PT1H12M30S`).
+//! Episode durations in the four forms a digest may use: `H:MM:SS`, `MM:SS`, plain seconds
+//! and ISO 8601 (`PT1H12M30S`, parsed by jiff). See `docs/configuration.md`.
 
 /// Parses a duration into whole seconds.
 pub fn parse(input: &str) -> Result<u64, String> {
@@ -10,8 +10,14 @@ pub fn parse(input: &str) -> Result<u64, String> {
     if s.is_empty() {
         return Err(err());
     }
-    if let Some(iso) = s.strip_prefix("PT").or_else(|| s.strip_prefix("pt")) {
-        return parse_iso(iso).ok_or_else(err);
+    if s.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("PT")) {
+        // Only the ISO form: jiff also reads friendly forms like `1h 5m`, which a digest may
+        // not use.
+        let d: jiff::SignedDuration = s.parse().map_err(|_| err())?;
+        if d.is_negative() {
+            return Err(err());
+        }
+        return Ok(d.as_secs_f64().round() as u64);
     }
     if s.chars().all(|c| c.is_ascii_digit()) {
         return s.parse().map_err(|_| err());
@@ -33,30 +39,6 @@ pub fn parse(input: &str) -> Result<u64, String> {
         [h, m, sec] if *m < 60 && *sec < 60 => Ok(h * 3600 + m * 60 + sec),
         _ => Err(err()),
     }
-}
-
-fn parse_iso(s: &str) -> Option<u64> {
-    let mut total = 0u64;
-    let mut num = String::new();
-    let mut seen = false;
-    for c in s.chars() {
-        match c {
-            '0'..='9' | '.' => num.push(c),
-            'H' | 'M' | 'S' | 'h' | 'm' | 's' => {
-                let v: f64 = num.parse().ok()?;
-                num.clear();
-                seen = true;
-                let mult = match c.to_ascii_uppercase() {
-                    'H' => 3600.0,
-                    'M' => 60.0,
-                    _ => 1.0,
-                };
-                total = total.checked_add((v * mult).round() as u64)?;
-            }
-            _ => return None,
-        }
-    }
-    (seen && num.is_empty()).then_some(total)
 }
 
 /// `1:12:30` or `42:05`.
@@ -86,6 +68,10 @@ mod tests {
         assert_eq!(parse("4350"), Ok(4350));
         assert_eq!(parse("PT1H12M30S"), Ok(4350));
         assert_eq!(parse("PT45M"), Ok(2700));
+        assert_eq!(parse("pt45m"), Ok(2700));
+        assert_eq!(parse("PT1.5M"), Ok(90));
+        assert_eq!(parse("PT90.6S"), Ok(91));
+        assert_eq!(parse("PT2H"), Ok(7200));
     }
 
     #[test]

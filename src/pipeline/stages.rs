@@ -349,7 +349,7 @@ fn add_static(out: &mut Output, root: &Path, theme_name: &str, errors: &mut Vec<
         }
     } else if theme_name == theme::DEFAULT_NAME {
         for (rel, bytes) in theme::static_files() {
-            if !out.contains(rel) {
+            if !out.contains(&rel) {
                 let _ = out.add(OutputFile::bytes(rel, bytes.to_vec()), "built-in theme");
             }
         }

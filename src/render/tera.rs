@@ -173,7 +173,7 @@ impl Templates {
         } else if theme_name == theme::DEFAULT_NAME {
             for (name, bytes) in theme::templates() {
                 files.push((
-                    name.to_string(),
+                    name.clone(),
                     Source::new(
                         PathBuf::from(format!("(built-in theme)/templates/{name}")),
                         String::from_utf8_lossy(bytes).into_owned(),

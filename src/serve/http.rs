@@ -22,7 +22,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::{Served, State};
 use crate::error::{Error, Result};
-use crate::linkcheck::percent_decode;
 
 const LIVE_JS: &str = include_str!("live.js");
 
@@ -175,7 +174,7 @@ async fn events(
 
 /// The site file a request path names, or why it names none.
 pub fn resolve(path: &str) -> Option<String> {
-    let decoded = percent_decode(path);
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     if decoded.contains('\\') || decoded.contains('\0') || !decoded.starts_with('/') {
         return None;
     }
@@ -188,29 +187,6 @@ pub fn resolve(path: &str) -> Option<String> {
     } else {
         rel.to_string()
     })
-}
-
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "vtt" => "text/vtt; charset=utf-8",
-        "srt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "mp3" => "audio/mpeg",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
 }
 
 /// Adds the live-reload script to an HTML page.
@@ -320,7 +296,7 @@ async fn page(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Uri)
     let Some(bytes) = body_of(served, &state.root).await else {
         return not_found().await;
     };
-    let ctype = content_type(&key);
+    let ctype = crate::mime::content_type(&key);
     let body = if ctype.starts_with("text/html") {
         inject(&bytes, generation)
     } else {
