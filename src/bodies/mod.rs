@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::error::Diagnostic;
 use crate::markdown::{self, Highlighter, RenderContext, Section, TocEntry};
 use crate::site::{Site, TermKind};
 
@@ -142,11 +143,22 @@ fn with_context<R>(
     })
 }
 
-/// Renders episode `i`'s body.
-pub fn episode(site: &Site, highlighter: &Highlighter, i: usize) -> EpisodeBody {
+/// Renders episode `i`'s body; an error if a build freed it already.
+pub fn episode(
+    site: &Site,
+    highlighter: &Highlighter,
+    i: usize,
+) -> Result<EpisodeBody, Diagnostic> {
+    let d = &site.episodes[i].digest;
+    let Some(body) = d.body.as_deref() else {
+        return Err(Diagnostic::new(
+            &d.path,
+            "internal error: the body was freed before it was rendered",
+        ));
+    };
     with_context(site, highlighter, |cx| {
-        let (html, text) = split(markdown::render(&site.episodes[i].digest.body, cx));
-        (Arc::new(html), Arc::new(text))
+        let (html, text) = split(markdown::render(body, cx));
+        Ok((Arc::new(html), Arc::new(text)))
     })
 }
 
@@ -177,20 +189,29 @@ pub fn others(site: &Site, highlighter: &Highlighter) -> (Others, Vec<Arc<Text>>
 /// Renders every body of the site, reusing the episode bodies in `cache` whose key is
 /// unchanged, and refills the cache (serve; a build renders episode bodies with their pages
 /// instead).
-pub fn all(site: &Site, highlighter: &Highlighter, cache: &mut BodyCache) -> Bodies {
+pub fn all(
+    site: &Site,
+    highlighter: &Highlighter,
+    cache: &mut BodyCache,
+) -> Result<Bodies, Vec<Diagnostic>> {
     let all_concepts = all_concepts_key(site);
     let episode_keys: Vec<u64> = (0..site.episodes.len())
         .into_par_iter()
         .map(|i| episode_key(site, i, all_concepts))
         .collect();
     let previous = &cache.0;
-    let episodes: Vec<EpisodeBody> = (0..site.episodes.len())
+    let episodes: Vec<Result<EpisodeBody, Diagnostic>> = (0..site.episodes.len())
         .into_par_iter()
         .map(|i| match previous.get(&episode_keys[i]) {
-            Some(b) => b.clone(),
+            Some(b) => Ok(b.clone()),
             None => episode(site, highlighter, i),
         })
         .collect();
+    let (episodes, errors): (Vec<_>, Vec<_>) = episodes.into_iter().partition(Result::is_ok);
+    if !errors.is_empty() {
+        return Err(errors.into_iter().filter_map(Result::err).collect());
+    }
+    let episodes: Vec<EpisodeBody> = episodes.into_iter().filter_map(Result::ok).collect();
     cache.0 = episode_keys
         .iter()
         .copied()
@@ -198,7 +219,7 @@ pub fn all(site: &Site, highlighter: &Highlighter, cache: &mut BodyCache) -> Bod
         .collect();
     let (others, page_texts) = others(site, highlighter);
     let (html, texts): (Vec<_>, Vec<_>) = episodes.into_iter().unzip();
-    Bodies {
+    Ok(Bodies {
         episodes: html,
         others,
         texts: Texts {
@@ -206,13 +227,18 @@ pub fn all(site: &Site, highlighter: &Highlighter, cache: &mut BodyCache) -> Bod
             pages: page_texts,
         },
         episode_keys,
-    }
+    })
 }
 
 impl Bodies {
     /// Renders episode `i`'s body again after its text changed (serve's one-episode edit).
-    pub fn rerender_episode(&mut self, site: &Site, highlighter: &Highlighter, i: usize) {
-        let (html, text) = episode(site, highlighter, i);
+    pub fn rerender_episode(
+        &mut self,
+        site: &Site,
+        highlighter: &Highlighter,
+        i: usize,
+    ) -> Result<(), Diagnostic> {
+        let (html, text) = episode(site, highlighter, i)?;
         if let (Some(h), Some(t), Some(k)) = (
             self.episodes.get_mut(i),
             self.texts.episodes.get_mut(i),
@@ -222,5 +248,6 @@ impl Bodies {
             *t = text;
             *k = episode_key(site, i, all_concepts_key(site));
         }
+        Ok(())
     }
 }

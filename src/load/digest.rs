@@ -138,18 +138,19 @@ pub struct Digest {
     pub aliases: Vec<String>,
     /// Free-form data.
     pub extra: serde_json::Value,
-    /// Markdown body.
-    pub body: String,
+    /// Markdown body; `None` once a build has rendered it and freed it
+    /// ([`crate::site::Site::release_bodies`]): nothing after the bodies stage may read it.
+    pub body: Option<String>,
     /// File line of the body's first line.
     pub body_line: usize,
     /// Whether the body has its own Key Concepts list (rendered as the definition list).
     pub key_concepts_in_body: bool,
     /// Whether `concepts:` came from the front matter (so a body list may name others).
     pub concepts_in_front_matter: bool,
-    /// Hash of the file's text ([`source_hash`]): what `serve` compares to know a page must
-    /// be re-rendered. 0 unless the loader was asked for it (`load::load_cached`, serve's
-    /// one-digest path).
-    pub source_hash: u64,
+    /// Hash of the file's text ([`source_hash`]), which serve's data files are keyed by.
+    /// `None` unless the loader was asked for it (`load::load_cached`, serve's one-digest
+    /// path).
+    pub source_hash: Option<u64>,
     /// Where its keys stand in the file.
     pub key_pos: KeyPositions,
 }
@@ -625,11 +626,11 @@ pub fn parse_digest(
         draft: raw.draft,
         aliases,
         extra,
-        body: split.body.to_string(),
+        body: Some(split.body.to_string()),
         body_line: split.body_line,
         key_concepts_in_body: !scan.key_concepts.is_empty(),
         concepts_in_front_matter,
-        source_hash: 0,
+        source_hash: None,
         key_pos,
     })
 }

@@ -97,7 +97,7 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
 }
 
 /// Walks `root/content` and loads every Markdown file. Keeps nothing for a later load: no
-/// file stamps and no source hashes (`Digest::source_hash` is 0), which only `serve` reads.
+/// file stamps and no source hashes (`Digest::source_hash` is `None`), which only `serve` reads.
 pub fn load(root: &Path) -> (Content, Vec<Diagnostic>) {
     load_with(root, None)
 }
@@ -220,7 +220,7 @@ fn parse_file(
             let dir = path.parent().unwrap_or(root);
             digest::parse_digest(&shown, dir, root, &text).map(|mut d| {
                 if hash_source {
-                    d.source_hash = digest::source_hash(&text);
+                    d.source_hash = Some(digest::source_hash(&text));
                 }
                 Item::Digest(Arc::new(d))
             })

@@ -118,7 +118,7 @@ pub fn rebuild_episode(
     let text = std::fs::read_to_string(changed).ok()?;
     let dir = changed.parent()?;
     let mut new = load::digest::parse_digest(&old.path, dir, root, &text).ok()?;
-    new.source_hash = load::digest::source_hash(&text);
+    new.source_hash = Some(load::digest::source_hash(&text));
     let edit = classify(&old, &new);
     let body_changed = new.body != old.body;
     site.replace_digest(i, Arc::new(new));
@@ -128,7 +128,9 @@ pub fn rebuild_episode(
         Edit::Body | Edit::Card => {}
     }
     if body_changed {
-        memo.bodies.rerender_episode(site, &memo.highlighter, i);
+        memo.bodies
+            .rerender_episode(site, &memo.highlighter, i)
+            .ok()?;
     }
     let jobs = if edit == Edit::Body {
         pages::of_episode(site, i)

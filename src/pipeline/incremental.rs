@@ -134,7 +134,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
     };
     caches.templates = Some(templates.clone());
     let highlighter = caches.highlighter.clone();
-    let bodies = bodies::all(&site, &highlighter, &mut caches.bodies);
+    let bodies = bodies::all(&site, &highlighter, &mut caches.bodies).map_err(Error::Site)?;
     let shared = Shared::new(&site);
     timer.stage("markdown");
     let mut out = Output::default();

@@ -150,14 +150,22 @@ impl EpisodeStage<'_> {
                 .into_par_iter()
                 .map(|i| self.episode(i))
                 .collect();
-            for EpisodeFiles {
-                i,
-                html,
-                text,
-                pages,
-                data,
-            } in batch
-            {
+            for made in batch {
+                let EpisodeFiles {
+                    i,
+                    html,
+                    text,
+                    pages,
+                    data,
+                } = match made {
+                    Ok(m) => m,
+                    Err(d) => {
+                        // Kept in step with the episodes; the build fails on the error.
+                        texts.push(Arc::default());
+                        errors.push(d);
+                        continue;
+                    }
+                };
                 if i < site.config.feed_limit {
                     newest.push(html);
                 }
@@ -176,21 +184,21 @@ impl EpisodeStage<'_> {
     }
 
     /// Episode `i`'s body, pages and `digest.json`.
-    fn episode(&self, i: usize) -> EpisodeFiles {
+    fn episode(&self, i: usize) -> std::result::Result<EpisodeFiles, Diagnostic> {
         let site = self.site;
-        let (html, text) = bodies::episode(site, self.highlighter, i);
+        let (html, text) = bodies::episode(site, self.highlighter, i)?;
         let pages = render::episode_pages(site, self.templates, self.inputs, i, &html);
         let data = OutputFile::bytes(
             site.episodes[i].data_path(),
             crate::data::digest_json(site, &text, i),
         );
-        EpisodeFiles {
+        Ok(EpisodeFiles {
             i,
             html,
             text,
             pages,
             data,
-        }
+        })
     }
 }
 

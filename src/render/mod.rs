@@ -140,9 +140,9 @@ mod tests {
     use super::*;
     use crate::bodies;
     use crate::markdown::Highlighter;
-    use crate::pipeline::{BuildOptions, build_in_memory};
+    use crate::pipeline::{BuildOptions, Caches, Search, build_incremental};
 
-    /// The demo site's model (this repository is a castdown site).
+    /// The demo site's model (this repository is a castdown site), bodies kept.
     fn demo() -> Site {
         let opts = BuildOptions {
             root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
@@ -150,8 +150,8 @@ mod tests {
             base_url: None,
             drafts: false,
         };
-        match build_in_memory(&opts, &|_| {}) {
-            Ok(built) => built.site,
+        match build_incremental(&opts, &mut Caches::default(), Search::Rebuild) {
+            Ok(built) => built.built.site,
             Err(e) => panic!("the demo site does not build: {e}"),
         }
     }
@@ -160,7 +160,10 @@ mod tests {
     fn fingerprints(site: &Site, shared: &Shared, others: &bodies::Others) -> BTreeMap<Job, u64> {
         let h = Highlighter::new();
         let html: Vec<_> = (0..site.episodes.len())
-            .map(|i| bodies::episode(site, &h, i).0)
+            .map(|i| match bodies::episode(site, &h, i) {
+                Ok(b) => b.0,
+                Err(d) => panic!("{}", d.message),
+            })
             .collect();
         let inputs = Inputs { shared, others };
         pages::all(site, true)

@@ -368,7 +368,7 @@ impl Site {
     pub fn release_bodies(&mut self) {
         for e in &mut self.episodes {
             if let Some(d) = Arc::get_mut(&mut e.digest) {
-                d.body = String::new();
+                d.body = None;
             }
         }
     }
