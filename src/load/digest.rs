@@ -1,5 +1,7 @@
-//! Front matter as written (`Raw*`, rejecting unknown keys) and as validated (`Digest`,
-//! `Curated`, `Page`). Validation reports every problem of a file, each at its line.
+//! Digests: front matter as written (`Raw*`, rejecting unknown keys) and as validated
+//! ([`Digest`]). Validation reports every problem of a file, each at its line; the helpers
+//! here are shared with curated files and pages. Every key is listed in
+//! `docs/configuration.md`.
 
 use std::path::{Path, PathBuf};
 
@@ -172,110 +174,16 @@ pub struct KeyPositions {
     pub aliases: (usize, usize),
 }
 
-/// Which curated folder a file is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum CuratedKind {
-    /// `content/concepts/`
-    Concept,
-    /// `content/shows/`
-    Show,
-    /// `content/people/`
-    Person,
-}
-
-/// Front matter of `content/concepts/<slug>.md`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCuratedConcept {
-    name: Option<Scalar>,
-    #[serde(default)]
-    aliases: Vec<Scalar>,
-    extra: Option<serde_yaml::Value>,
-}
-
-/// Front matter of `content/shows/<slug>.md` and `content/people/<slug>.md`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCuratedEntity {
-    name: Option<Scalar>,
-    website: Option<String>,
-    image: Option<String>,
-    #[serde(default)]
-    aliases: Vec<Scalar>,
-    extra: Option<serde_yaml::Value>,
-}
-
-/// A curated description of a concept, show or person.
-#[derive(Debug, Clone)]
-pub struct Curated {
-    /// Folder.
-    pub kind: CuratedKind,
-    /// Path relative to the root.
-    pub path: PathBuf,
-    /// The file stem: the page's slug.
-    pub slug: String,
-    /// Display name (default: the stem).
-    pub name: String,
-    /// Other names merged into this one.
-    pub aliases: Vec<String>,
-    /// Website (shows, people).
-    pub website: Option<String>,
-    /// Image URL or site path (shows, people).
-    pub image: Option<String>,
-    /// Free-form data.
-    pub extra: serde_json::Value,
-    /// Markdown body.
-    pub body: String,
-}
-
-/// Front matter of a standalone page `content/<stem>.md`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPage {
-    title: Option<Scalar>,
-    description: Option<Scalar>,
-    slug: Option<Scalar>,
-    date: Option<Scalar>,
-    #[serde(default)]
-    draft: bool,
-    #[serde(default)]
-    aliases: Vec<String>,
-    extra: Option<serde_yaml::Value>,
-}
-
-/// A standalone page such as `/about/`.
-#[derive(Debug, Clone)]
-pub struct Page {
-    /// Path relative to the root.
-    pub path: PathBuf,
-    /// Title.
-    pub title: String,
-    /// Description for meta tags (default: first paragraph).
-    pub description: String,
-    /// URL slug.
-    pub slug: String,
-    /// Optional date.
-    pub date: Option<EpisodeDate>,
-    /// Draft flag.
-    pub draft: bool,
-    /// Redirecting old paths.
-    pub aliases: Vec<String>,
-    /// Free-form data.
-    pub extra: serde_json::Value,
-    /// Markdown body.
-    pub body: String,
-}
-
 /// Collects the problems of one file, each located by key.
-struct Ctx<'a> {
-    path: &'a Path,
-    text: &'a str,
-    split: Split<'a>,
-    errors: Vec<Diagnostic>,
+pub(super) struct Ctx<'a> {
+    pub(super) path: &'a Path,
+    pub(super) text: &'a str,
+    pub(super) split: Split<'a>,
+    pub(super) errors: Vec<Diagnostic>,
 }
 
 impl Ctx<'_> {
-    fn at_key(&mut self, key: &str, message: String, hint: Option<&str>) {
+    pub(super) fn at_key(&mut self, key: &str, message: String, hint: Option<&str>) {
         let mut d = Diagnostic::new(self.path, message);
         d = match yaml::key_position(self.split.yaml, self.split.yaml_line, key) {
             Some((l, c)) => d.at(self.text, l, c),
@@ -287,7 +195,7 @@ impl Ctx<'_> {
         self.errors.push(d);
     }
 
-    fn extra(&mut self, extra: Option<serde_yaml::Value>) -> serde_json::Value {
+    pub(super) fn extra(&mut self, extra: Option<serde_yaml::Value>) -> serde_json::Value {
         match extra.as_ref().map(yaml::to_json) {
             None => serde_json::Value::Object(Default::default()),
             Some(Ok(v)) => v,
@@ -302,7 +210,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn aliases(&mut self, aliases: &[String]) -> Vec<String> {
+    pub(super) fn aliases(&mut self, aliases: &[String]) -> Vec<String> {
         let mut out = Vec::new();
         for a in aliases {
             match normalize_alias(a) {
@@ -328,7 +236,7 @@ impl Ctx<'_> {
 }
 
 /// Splits a file or returns the located reason it cannot be.
-fn split_or_error<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Vec<Diagnostic>> {
+pub(super) fn split_or_error<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Vec<Diagnostic>> {
     frontmatter::split(text).map_err(|e| {
         let (msg, hint) = e.describe();
         let d = Diagnostic::new(path, msg).hint(hint);
@@ -336,7 +244,7 @@ fn split_or_error<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Vec<Diagn
     })
 }
 
-fn parse_yaml<'de, T: Deserialize<'de>>(
+pub(super) fn parse_yaml<'de, T: Deserialize<'de>>(
     path: &Path,
     text: &str,
     split: &Split<'de>,
@@ -362,17 +270,14 @@ pub fn parse_digest(
     text: &str,
 ) -> Result<Digest, Vec<Diagnostic>> {
     let split = split_or_error(path, text)?;
-    let raw: RawDigest = match parse_yaml(path, text, &split)? {
-        Some(r) => r,
-        None => {
-            return Err(vec![
-                Diagnostic::new(
-                    path,
-                    "front matter is empty: `title` and `date` are required",
-                )
-                .at(text, 1, 1),
-            ]);
-        }
+    let Some(raw): Option<RawDigest> = parse_yaml(path, text, &split)? else {
+        return Err(vec![
+            Diagnostic::new(
+                path,
+                "front matter is empty: `title` and `date` are required",
+            )
+            .at(text, 1, 1),
+        ]);
     };
     let mut cx = Ctx {
         path,
@@ -380,36 +285,8 @@ pub fn parse_digest(
         split,
         errors: Vec::new(),
     };
-    let title = raw
-        .title
-        .map(|s| s.0.trim().to_string())
-        .unwrap_or_default();
-    if title.is_empty() {
-        let d = Diagnostic::new(path, "missing `title`")
-            .at(text, 1, 1)
-            .hint("add `title: \"…\"` to the front matter");
-        cx.errors.push(d);
-    }
-    let date = match raw.date {
-        None => {
-            let d = Diagnostic::new(path, "missing `date`")
-                .at(text, 1, 1)
-                .hint("add `date: YYYY-MM-DD` (or RFC 3339) to the front matter");
-            cx.errors.push(d);
-            None
-        }
-        Some(s) => match EpisodeDate::parse(&s.0) {
-            Ok(d) => Some(d),
-            Err(m) => {
-                cx.at_key(
-                    "date",
-                    m,
-                    Some("use YYYY-MM-DD or RFC 3339 (2025-10-30T18:00:00Z)"),
-                );
-                None
-            }
-        },
-    };
+    let title = cx.title(raw.title);
+    let date = cx.date(raw.date);
     let duration = raw.duration.and_then(|s| match duration::parse(&s.0) {
         Ok(secs) => Some(secs),
         Err(m) => {
@@ -417,193 +294,25 @@ pub fn parse_digest(
             None
         }
     });
-    let source = raw
-        .source
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
-    if let Some(s) = &source
-        && !is_http_url(s)
-    {
-        cx.at_key(
-            "source",
-            format!("source `{s}` is not an http(s) URL"),
-            Some("give the episode's page, e.g. https://www.youtube.com/watch?v=…"),
-        );
-    }
-    let media = raw.media.and_then(|m| {
-        if !is_http_url(&m.url) {
-            cx.at_key(
-                "media",
-                format!("media url `{}` is not an http(s) URL", m.url),
-                None,
-            );
-            return None;
-        }
-        let mime = m
-            .mime
-            .or_else(|| crate::mime::media(&m.url).map(str::to_string));
-        match mime {
-            Some(mime) => Some(Media {
-                url: m.url,
-                mime,
-                length: m.length.unwrap_or(0),
-            }),
-            None => {
-                cx.at_key(
-                    "media",
-                    "media has no `type` and none can be guessed from the URL".into(),
-                    Some("add `type: audio/mpeg` (or the file's MIME type)"),
-                );
-                None
-            }
-        }
-    });
-    let slug = match raw.slug {
-        Some(s) => {
-            let s = s.0.trim().to_string();
-            if !names::is_safe_segment(&s) {
-                cx.at_key(
-                    "slug",
-                    format!("slug `{s}` is not a single safe URL segment"),
-                    Some("use letters, digits, `-` and `_` only"),
-                );
-            }
-            s
-        }
-        None => {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-            let s = names::slugify(stem);
-            if path.file_stem().is_some_and(|s| s.to_str().is_none()) {
-                cx.errors.push(
-                    Diagnostic::new(path, "file name is not valid UTF-8")
-                        .hint("rename the file or set `slug:` in the front matter"),
-                );
-            } else if s.is_empty() {
-                cx.errors.push(
-                    Diagnostic::new(path, format!("file name `{stem}` gives an empty slug"))
-                        .hint("rename the file or set `slug:` in the front matter"),
-                );
-            }
-            s
-        }
-    };
+    let source = cx.source(raw.source);
+    let media = raw.media.and_then(|m| cx.media(m));
+    let slug = cx.slug(raw.slug);
     let aliases = cx.aliases(&raw.aliases);
-    let root_real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let transcript = raw.transcript.and_then(|t| {
-        let candidate = abs_dir.join(&t);
-        match candidate.canonicalize() {
-            Ok(p) if !p.starts_with(&root_real) => {
-                cx.at_key(
-                    "transcript",
-                    format!("transcript `{t}` is outside the site folder"),
-                    None,
-                );
-                None
-            }
-            // A FIFO or a device would hang the build or read forever: regular files only.
-            Ok(p) if !p.is_file() => {
-                cx.at_key(
-                    "transcript",
-                    format!("transcript `{t}` is not a regular file"),
-                    Some("name a .vtt, .srt or .txt file"),
-                );
-                None
-            }
-            Ok(p) => match crate::transcript::format_of(&p) {
-                Some(format) => Some((p, format)),
-                None => {
-                    cx.at_key(
-                        "transcript",
-                        format!("transcript `{t}` has an unsupported format"),
-                        Some("use .vtt, .srt or .txt"),
-                    );
-                    None
-                }
-            },
-            Err(_) => {
-                cx.at_key(
-                    "transcript",
-                    format!(
-                        "transcript file `{t}` not found (looked for {})",
-                        candidate.display()
-                    ),
-                    Some("the path is relative to the digest's own folder"),
-                );
-                None
-            }
-        }
-    });
-    let transcript_data = transcript.as_ref().and_then(|(p, format)| {
-        let shown = p.strip_prefix(&root_real).unwrap_or(p);
-        let parsed = super::read_text(p, shown)
-            .map_err(|d| vec![d])
-            .and_then(|text| crate::transcript::parse_text(&text, *format, shown));
-        match parsed {
-            Ok(t) => Some(std::sync::Arc::new(t)),
-            Err(mut errs) => {
-                cx.errors.append(&mut errs);
-                None
-            }
-        }
-    });
-    let transcript = transcript.map(|(p, _)| p);
-    let extra = cx.extra(raw.extra);
-    let pos = |key: &str| yaml::key_position(split.yaml, split.yaml_line, key).unwrap_or((1, 1));
-    let key_pos = KeyPositions {
-        slug: pos("slug"),
-        concepts: if raw.concepts.is_some() {
-            pos("concepts")
-        } else {
-            (split.body_line, 1)
-        },
-        show: pos("show"),
-        people: pos("people"),
-        aliases: pos("aliases"),
+    let (transcript, transcript_data) = match raw.transcript {
+        Some(t) => cx.transcript(&t, abs_dir, root),
+        None => (None, None),
     };
-    if slug.len() > names::MAX_SEGMENT_BYTES {
-        cx.at_key(
-            "slug",
-            format!(
-                "slug is {} bytes long; a URL segment can be at most {}",
-                slug.len(),
-                names::MAX_SEGMENT_BYTES
-            ),
-            Some("set a shorter `slug:`"),
-        );
-    }
+    let extra = cx.extra(raw.extra);
+    let key_pos = cx.key_positions(raw.concepts.is_some());
     let scan = markdown::scan(split.body);
     let concepts_in_front_matter = raw.concepts.is_some();
-    let concepts: Vec<ConceptRef> = match raw.concepts {
-        Some(list) => list
-            .into_iter()
-            .filter_map(|c| {
-                let (name, def) = match c {
-                    RawConcept::Name(n) => (n.0, None),
-                    RawConcept::Full(f) => (f.name.0, f.definition.map(|d| d.0)),
-                };
-                let name = name.trim().to_string();
-                let definition = def.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
-                (!name.is_empty()).then_some(ConceptRef { name, definition })
-            })
-            .collect(),
-        None => scan
-            .key_concepts
-            .iter()
-            .map(|(t, d)| ConceptRef {
-                name: t.clone(),
-                definition: (!d.is_empty()).then(|| d.clone()),
-            })
-            .collect(),
-    };
+    let concepts = concepts(raw.concepts, &scan);
     let summary = raw
         .summary
         .map(|s| s.0.trim().to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or(scan.first_paragraph);
-    if !cx.errors.is_empty() {
-        return Err(cx.errors);
-    }
-    let Some(date) = date else {
+    let (Some(date), true) = (date, cx.errors.is_empty()) else {
         return Err(cx.errors);
     };
     Ok(Digest {
@@ -635,160 +344,228 @@ pub fn parse_digest(
     })
 }
 
+/// The concepts of a digest: from the front matter, or else from the body's Key Concepts
+/// list.
+fn concepts(front_matter: Option<Vec<RawConcept>>, scan: &markdown::Scan) -> Vec<ConceptRef> {
+    match front_matter {
+        Some(list) => list
+            .into_iter()
+            .filter_map(|c| {
+                let (name, def) = match c {
+                    RawConcept::Name(n) => (n.0, None),
+                    RawConcept::Full(f) => (f.name.0, f.definition.map(|d| d.0)),
+                };
+                let name = name.trim().to_string();
+                let definition = def.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+                (!name.is_empty()).then_some(ConceptRef { name, definition })
+            })
+            .collect(),
+        None => scan
+            .key_concepts
+            .iter()
+            .map(|(t, d)| ConceptRef {
+                name: t.clone(),
+                definition: (!d.is_empty()).then(|| d.clone()),
+            })
+            .collect(),
+    }
+}
+
+/// The checks of a digest's keys, one method per key, each recording its problems.
+impl Ctx<'_> {
+    fn title(&mut self, raw: Option<Scalar>) -> String {
+        let title = raw.map(|s| s.0.trim().to_string()).unwrap_or_default();
+        if title.is_empty() {
+            let d = Diagnostic::new(self.path, "missing `title`")
+                .at(self.text, 1, 1)
+                .hint("add `title: \"…\"` to the front matter");
+            self.errors.push(d);
+        }
+        title
+    }
+
+    fn date(&mut self, raw: Option<Scalar>) -> Option<EpisodeDate> {
+        let Some(s) = raw else {
+            let d = Diagnostic::new(self.path, "missing `date`")
+                .at(self.text, 1, 1)
+                .hint("add `date: YYYY-MM-DD` (or RFC 3339) to the front matter");
+            self.errors.push(d);
+            return None;
+        };
+        EpisodeDate::parse(&s.0)
+            .map_err(|m| {
+                self.at_key(
+                    "date",
+                    m,
+                    Some("use YYYY-MM-DD or RFC 3339 (2025-10-30T18:00:00Z)"),
+                );
+            })
+            .ok()
+    }
+
+    fn source(&mut self, raw: Option<String>) -> Option<String> {
+        let source = raw.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        if let Some(s) = &source
+            && !is_http_url(s)
+        {
+            self.at_key(
+                "source",
+                format!("source `{s}` is not an http(s) URL"),
+                Some("give the episode's page, e.g. https://www.youtube.com/watch?v=…"),
+            );
+        }
+        source
+    }
+
+    fn media(&mut self, m: RawMedia) -> Option<Media> {
+        if !is_http_url(&m.url) {
+            self.at_key(
+                "media",
+                format!("media url `{}` is not an http(s) URL", m.url),
+                None,
+            );
+            return None;
+        }
+        let mime = m
+            .mime
+            .or_else(|| crate::mime::media(&m.url).map(str::to_string));
+        let Some(mime) = mime else {
+            self.at_key(
+                "media",
+                "media has no `type` and none can be guessed from the URL".into(),
+                Some("add `type: audio/mpeg` (or the file's MIME type)"),
+            );
+            return None;
+        };
+        Some(Media {
+            url: m.url,
+            mime,
+            length: m.length.unwrap_or(0),
+        })
+    }
+
+    fn slug(&mut self, raw: Option<Scalar>) -> String {
+        let slug = match raw {
+            Some(s) => {
+                let s = s.0.trim().to_string();
+                if !names::is_safe_segment(&s) {
+                    self.at_key(
+                        "slug",
+                        format!("slug `{s}` is not a single safe URL segment"),
+                        Some("use letters, digits, `-` and `_` only"),
+                    );
+                }
+                s
+            }
+            None => self.slug_from_file_name(),
+        };
+        if slug.len() > names::MAX_SEGMENT_BYTES {
+            self.at_key(
+                "slug",
+                format!(
+                    "slug is {} bytes long; a URL segment can be at most {}",
+                    slug.len(),
+                    names::MAX_SEGMENT_BYTES
+                ),
+                Some("set a shorter `slug:`"),
+            );
+        }
+        slug
+    }
+
+    fn slug_from_file_name(&mut self) -> String {
+        let path = self.path;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let s = names::slugify(stem);
+        let hint = "rename the file or set `slug:` in the front matter";
+        if path.file_stem().is_some_and(|s| s.to_str().is_none()) {
+            self.errors
+                .push(Diagnostic::new(path, "file name is not valid UTF-8").hint(hint));
+        } else if s.is_empty() {
+            let d = Diagnostic::new(path, format!("file name `{stem}` gives an empty slug"));
+            self.errors.push(d.hint(hint));
+        }
+        s
+    }
+
+    /// The transcript file named `t` (relative to the digest's folder `abs_dir`), which must
+    /// lie inside `root`, be a regular file and have a supported format, and its parsed
+    /// cues.
+    fn transcript(
+        &mut self,
+        t: &str,
+        abs_dir: &Path,
+        root: &Path,
+    ) -> (
+        Option<PathBuf>,
+        Option<std::sync::Arc<crate::transcript::Transcript>>,
+    ) {
+        let root_real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let candidate = abs_dir.join(t);
+        let problem = match candidate.canonicalize() {
+            Ok(p) if !p.starts_with(&root_real) => {
+                (format!("transcript `{t}` is outside the site folder"), None)
+            }
+            // A FIFO or a device would hang the build or read forever: regular files only.
+            Ok(p) if !p.is_file() => (
+                format!("transcript `{t}` is not a regular file"),
+                Some("name a .vtt, .srt or .txt file"),
+            ),
+            Ok(p) => match crate::transcript::format_of(&p) {
+                Some(format) => {
+                    let shown = p.strip_prefix(&root_real).unwrap_or(&p);
+                    let parsed = super::read_text(&p, shown)
+                        .map_err(|d| vec![d])
+                        .and_then(|text| crate::transcript::parse_text(&text, format, shown));
+                    let data = match parsed {
+                        Ok(t) => Some(std::sync::Arc::new(t)),
+                        Err(mut errs) => {
+                            self.errors.append(&mut errs);
+                            None
+                        }
+                    };
+                    return (Some(p), data);
+                }
+                None => (
+                    format!("transcript `{t}` has an unsupported format"),
+                    Some("use .vtt, .srt or .txt"),
+                ),
+            },
+            Err(_) => (
+                format!(
+                    "transcript file `{t}` not found (looked for {})",
+                    candidate.display()
+                ),
+                Some("the path is relative to the digest's own folder"),
+            ),
+        };
+        self.at_key("transcript", problem.0, problem.1);
+        (None, None)
+    }
+
+    /// Where the keys stand (the body's start for concepts from a Key Concepts list).
+    fn key_positions(&self, concepts_in_front_matter: bool) -> KeyPositions {
+        let split = &self.split;
+        let pos =
+            |key: &str| yaml::key_position(split.yaml, split.yaml_line, key).unwrap_or((1, 1));
+        KeyPositions {
+            slug: pos("slug"),
+            concepts: if concepts_in_front_matter {
+                pos("concepts")
+            } else {
+                (split.body_line, 1)
+            },
+            show: pos("show"),
+            people: pos("people"),
+            aliases: pos("aliases"),
+        }
+    }
+}
+
 /// What [`Digest::source_hash`] holds for a file's text.
 pub fn source_hash(text: &str) -> u64 {
     crate::hash::of(text)
 }
-
-/// Parses a curated concept, show or person file.
-pub fn parse_curated(
-    kind: CuratedKind,
-    path: &Path,
-    text: &str,
-) -> Result<Curated, Vec<Diagnostic>> {
-    let split = split_or_error(path, text)?;
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("")
-        .to_string();
-    let mut cx = Ctx {
-        path,
-        text,
-        split,
-        errors: Vec::new(),
-    };
-    if !names::is_safe_segment(&stem) {
-        cx.errors.push(
-            Diagnostic::new(path, format!("file name `{stem}` is not a safe URL slug"))
-                .hint("name the file after the slug, e.g. corporate-polyamory.md"),
-        );
-    }
-    let (name, aliases, website, image, extra) = match kind {
-        CuratedKind::Concept => {
-            let raw: RawCuratedConcept = parse_yaml(path, text, &split)?.unwrap_or_default();
-            (raw.name, raw.aliases, None, None, raw.extra)
-        }
-        CuratedKind::Show | CuratedKind::Person => {
-            let raw: RawCuratedEntity = parse_yaml(path, text, &split)?.unwrap_or_default();
-            (raw.name, raw.aliases, raw.website, raw.image, raw.extra)
-        }
-    };
-    for (key, url) in [("website", &website), ("image", &image)] {
-        if let Some(u) = url
-            && !(is_http_url(u) || (key == "image" && is_site_path(u)))
-        {
-            cx.at_key(key, format!("{key} `{u}` is not an http(s) URL"), None);
-        }
-    }
-    let extra = cx.extra(extra);
-    if !cx.errors.is_empty() {
-        return Err(cx.errors);
-    }
-    Ok(Curated {
-        kind,
-        path: path.to_path_buf(),
-        name: name
-            .map(|n| n.0.trim().to_string())
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| stem.clone()),
-        slug: stem,
-        aliases: aliases
-            .into_iter()
-            .map(|a| a.0.trim().to_string())
-            .collect(),
-        website,
-        image,
-        extra,
-        body: split.body.to_string(),
-    })
-}
-
-/// Parses a standalone page.
-pub fn parse_page(path: &Path, text: &str) -> Result<Page, Vec<Diagnostic>> {
-    let split = split_or_error(path, text)?;
-    let Some(raw): Option<RawPage> = parse_yaml(path, text, &split)? else {
-        return Err(vec![
-            Diagnostic::new(path, "front matter is empty: `title` is required").at(text, 1, 1),
-        ]);
-    };
-    let mut cx = Ctx {
-        path,
-        text,
-        split,
-        errors: Vec::new(),
-    };
-    let title = raw
-        .title
-        .map(|t| t.0.trim().to_string())
-        .unwrap_or_default();
-    if title.is_empty() {
-        cx.errors.push(
-            Diagnostic::new(path, "missing `title`")
-                .at(text, 1, 1)
-                .hint("add `title: …`"),
-        );
-    }
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    let slug = match raw.slug {
-        Some(s) => s.0.trim().to_string(),
-        None => names::slugify(stem),
-    };
-    if !names::is_safe_segment(&slug) {
-        cx.at_key(
-            "slug",
-            format!("page slug `{slug}` is not a single safe URL segment"),
-            Some("use letters, digits, `-` and `_` only"),
-        );
-    } else if RESERVED_ROOTS.contains(&slug.as_str()) {
-        cx.errors.push(
-            Diagnostic::new(
-                path,
-                format!("page slug `{slug}` is reserved for castdown's own pages"),
-            )
-            .hint("rename the file or set another `slug:`"),
-        );
-    }
-    let date = raw.date.and_then(|d| match EpisodeDate::parse(&d.0) {
-        Ok(d) => Some(d),
-        Err(m) => {
-            cx.at_key("date", m, None);
-            None
-        }
-    });
-    let aliases = cx.aliases(&raw.aliases);
-    let extra = cx.extra(raw.extra);
-    if !cx.errors.is_empty() {
-        return Err(cx.errors);
-    }
-    let description = raw
-        .description
-        .map(|d| d.0)
-        .unwrap_or_else(|| markdown::scan(split.body).first_paragraph);
-    Ok(Page {
-        path: path.to_path_buf(),
-        title,
-        description,
-        slug,
-        date,
-        draft: raw.draft,
-        aliases,
-        extra,
-        body: split.body.to_string(),
-    })
-}
-
-/// First path segments castdown writes itself; a standalone page may not take them.
-pub const RESERVED_ROOTS: &[&str] = &[
-    "episodes",
-    "concepts",
-    "shows",
-    "people",
-    "page",
-    "search",
-    "static",
-    "feed.json",
-];
 
 /// Normalises an alias to a relative output path: `a/b/` (a folder) or `a/b.html` (a file).
 pub fn normalize_alias(alias: &str) -> Result<String, String> {
@@ -813,14 +590,14 @@ pub fn normalize_alias(alias: &str) -> Result<String, String> {
     }
 }
 
-fn is_http_url(s: &str) -> bool {
+pub(super) fn is_http_url(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://"))
         && s.len() > 8
         && !s.contains(char::is_whitespace)
 }
 
-fn is_site_path(s: &str) -> bool {
+pub(super) fn is_site_path(s: &str) -> bool {
     !s.contains(':') && !s.starts_with("//") && !s.contains(char::is_whitespace)
 }
 

@@ -3,10 +3,12 @@
 //! The walk is sequential and sorted (deterministic order); reading and parsing run in
 //! parallel. Every problem of every file is collected; nothing stops at the first error.
 
+pub mod curated;
 pub mod date;
 pub mod digest;
 pub mod duration;
 pub mod frontmatter;
+pub mod page;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -17,7 +19,9 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-pub use digest::{ConceptRef, Curated, CuratedKind, Digest, Media, Page};
+pub use curated::{Curated, CuratedKind};
+pub use digest::{ConceptRef, Digest, Media};
+pub use page::Page;
 
 use crate::error::{Diagnostic, line_col};
 
@@ -225,8 +229,8 @@ fn parse_file(
                 Item::Digest(Arc::new(d))
             })
         }
-        Kind::Curated(k) => digest::parse_curated(*k, &shown, &text).map(Item::Curated),
-        Kind::Page => digest::parse_page(&shown, &text).map(Item::Page),
+        Kind::Curated(k) => curated::parse_curated(*k, &shown, &text).map(Item::Curated),
+        Kind::Page => page::parse_page(&shown, &text).map(Item::Page),
     }
 }
 
