@@ -4,15 +4,18 @@
 //! longer produces disappear with the old folder.
 //!
 //! Every output path is checked here as well as where it was made: nothing from content may
-//! write outside the output folder.
+//! write outside the output folder. A streaming output hands finished batches to the
+//! writing thread of `writer.rs`.
+
+mod writer;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error};
+use writer::{Batch, Writer, new_dirs, write_file};
 
 /// Marks a folder as castdown's output, so a build never replaces a folder it did not make.
 pub const MARKER: &str = ".castdown-output";
@@ -536,100 +539,12 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_dir(dir)
 }
 
-fn write_file(target: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let mut f = std::fs::File::create(target).map_err(|e| Error::io("writing", target, e))?;
-    // One write per file: the whole file is already in memory.
-    f.write_all(bytes)
-        .map_err(|e| Error::io("writing", target, e))
-}
-
 /// Whether generated HTML is a redirect page (a meta refresh near the top).
 fn is_redirect_page(bytes: &[u8]) -> bool {
     bytes
         .windows(19)
         .take(600)
         .any(|w| w.eq_ignore_ascii_case(b"http-equiv=\"refresh"))
-}
-
-/// Files to write: their folders first (parents before children), then the files.
-struct Batch {
-    dirs: Vec<String>,
-    files: Vec<(String, std::sync::Arc<Vec<u8>>)>,
-}
-
-/// Writes batches of finished files into the staging folder on a thread of its own, so
-/// the build makes the next batch meanwhile: file creation is kernel time (a fifth of a
-/// 10k build) that used to stop both cores between batches. One finished batch may wait in
-/// the queue while another is written, so memory holds three batches at most: with no
-/// queue, the build sat ~240 ms of a 10k build waiting to hand a batch over (~120 ms with
-/// one; peak memory the same within 1%).
-struct Writer {
-    tx: Option<std::sync::mpsc::SyncSender<Batch>>,
-    thread: Option<std::thread::JoinHandle<Result<(), Error>>>,
-}
-
-impl Writer {
-    /// Starts the writing thread for the staging folder `dir`.
-    pub fn start(dir: &Path) -> Writer {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
-        let dir = dir.to_path_buf();
-        let thread = std::thread::spawn(move || {
-            for batch in rx {
-                for d in &batch.dirs {
-                    let p = dir.join(d);
-                    std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))?;
-                }
-                for (path, bytes) in &batch.files {
-                    write_file(&dir.join(path), bytes)?;
-                }
-            }
-            Ok(())
-        });
-        Writer {
-            tx: Some(tx),
-            thread: Some(thread),
-        }
-    }
-
-    fn send(&self, batch: Batch) {
-        // A closed channel means the thread stopped on an error; `finish` reports it.
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(batch);
-        }
-    }
-
-    /// Waits until everything sent is written; the first error, if any.
-    pub fn finish(mut self) -> Result<(), Error> {
-        self.join()
-    }
-
-    fn join(&mut self) -> Result<(), Error> {
-        drop(self.tx.take());
-        match self.thread.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(_)) => Err(Error::Usage("the file-writing thread stopped".into())),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for Writer {
-    /// A build that stops early still waits for the thread: the caller then removes the
-    /// staging folder, which the thread must not be writing into.
-    fn drop(&mut self) {
-        let _ = self.join();
-    }
-}
-
-/// The folders of `paths` not in `made` yet, parents first.
-fn new_dirs<'a>(paths: impl Iterator<Item = &'a str>, made: &BTreeSet<String>) -> Vec<String> {
-    paths
-        .filter_map(|p| p.rfind('/').map(|i| &p[..i]))
-        .collect::<BTreeSet<&str>>()
-        .into_iter()
-        .filter(|d| !made.contains(*d))
-        .map(str::to_string)
-        .collect()
 }
 
 fn write_tree(dir: &Path, files: &Output) -> Result<(), Error> {

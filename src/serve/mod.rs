@@ -18,6 +18,12 @@ use std::time::{Duration, Instant};
 
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+
+/// serve's file watcher.
+type Debouncer = notify_debouncer_full::Debouncer<
+    notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
 use tokio::sync::broadcast;
 
 use crate::error::{Error, Result, render_all};
@@ -297,83 +303,7 @@ pub fn run(opts: ServeOptions) -> Result<()> {
     }
     let _ = debouncer.watch(&root, RecursiveMode::NonRecursive);
     let watch_root = root.clone();
-    std::thread::spawn(move || {
-        let mut debouncer = debouncer;
-        let mut pending: Option<DebounceEventResult> = None;
-        loop {
-            let result = match pending.take() {
-                Some(r) => r,
-                None => match rx.recv() {
-                    Ok(r) => r,
-                    Err(_) => break,
-                },
-            };
-            let Ok(events) = result else { continue };
-            // Reading files (our own builds do) raises access events: only changes count.
-            let mut paths: Vec<PathBuf> = events
-                .iter()
-                .filter(|e| {
-                    use notify::EventKind::{Create, Modify, Remove};
-                    use notify::event::ModifyKind;
-                    matches!(
-                        e.kind,
-                        Create(_)
-                            | Remove(_)
-                            | Modify(
-                                ModifyKind::Data(_)
-                                    | ModifyKind::Name(_)
-                                    | ModifyKind::Any
-                                    | ModifyKind::Other
-                            )
-                    )
-                })
-                .flat_map(|e| e.paths.iter().cloned())
-                .collect();
-            // Keep only what the site is made of (the root also holds public/, target/, …).
-            paths.retain(|p| {
-                let rel = p.strip_prefix(&watch_root).unwrap_or(p);
-                let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
-                matches!(first.as_deref(), Some(f) if WATCHED.contains(&f) || f == crate::config::CONFIG_FILE)
-            });
-            // An event about nothing the site is made of still lets a stale index refresh.
-            if !paths.is_empty() {
-                paths.sort();
-                paths.dedup();
-                // A watched folder created after start needs its own watch.
-                for dir in WATCHED {
-                    let p = watch_root.join(dir);
-                    if paths.contains(&p) && p.is_dir() {
-                        let _ = debouncer.watch(&p, RecursiveMode::Recursive);
-                    }
-                }
-                if paths.iter().any(|p| affects_everything(&watch_root, p)) {
-                    rebuilder.caches.clear();
-                    rebuilder.last = None;
-                }
-                let why = match paths.as_slice() {
-                    [one] => format!(
-                        "{} changed",
-                        one.strip_prefix(&watch_root).unwrap_or(one).display()
-                    ),
-                    many => format!("{} files changed", many.len()),
-                };
-                rebuilder.changed(&paths, &why);
-            }
-            // Refresh the search index only once edits pause, so it never delays the next
-            // edit's pages.
-            if rebuilder.search_stale {
-                match rx.recv_timeout(SEARCH_QUIET) {
-                    Ok(next) => {
-                        pending = Some(next);
-                        continue;
-                    }
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                }
-                rebuilder.refresh_search();
-            }
-        }
-    });
+    std::thread::spawn(move || watch(&watch_root, debouncer, &rx, rebuilder));
     // Printed even with --quiet: it is the one thing the user needs.
     println!("Serving {} at {url} (Ctrl-C to stop)", root.display());
     if opts.open {
@@ -389,4 +319,98 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         .build()
         .map_err(|e| Error::io("starting", "the server runtime", e))?;
     runtime.block_on(http::serve(listener, state))
+}
+
+/// The watching side of serve: takes debounced events, keeps only changes to what the site
+/// is made of, and has `rebuilder` redo the site; refreshes a stale search index once edits
+/// pause.
+fn watch(
+    root: &Path,
+    mut debouncer: Debouncer,
+    rx: &std::sync::mpsc::Receiver<DebounceEventResult>,
+    mut rebuilder: Rebuilder,
+) {
+    let mut pending: Option<DebounceEventResult> = None;
+    loop {
+        let result = match pending.take() {
+            Some(r) => r,
+            None => match rx.recv() {
+                Ok(r) => r,
+                Err(_) => break,
+            },
+        };
+        let Ok(events) = result else { continue };
+        let mut paths = site_changes(root, &events);
+        // An event about nothing the site is made of still lets a stale index refresh.
+        if !paths.is_empty() {
+            paths.sort();
+            paths.dedup();
+            // A watched folder created after start needs its own watch.
+            for dir in WATCHED {
+                let p = root.join(dir);
+                if paths.contains(&p) && p.is_dir() {
+                    let _ = debouncer.watch(&p, RecursiveMode::Recursive);
+                }
+            }
+            if paths.iter().any(|p| affects_everything(root, p)) {
+                rebuilder.caches.clear();
+                rebuilder.last = None;
+            }
+            let why = match paths.as_slice() {
+                [one] => format!(
+                    "{} changed",
+                    one.strip_prefix(root).unwrap_or(one).display()
+                ),
+                many => format!("{} files changed", many.len()),
+            };
+            rebuilder.changed(&paths, &why);
+        }
+        // Refresh the search index only once edits pause, so it never delays the next
+        // edit's pages.
+        if rebuilder.search_stale {
+            match rx.recv_timeout(SEARCH_QUIET) {
+                Ok(next) => {
+                    pending = Some(next);
+                    continue;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            rebuilder.refresh_search();
+        }
+    }
+}
+
+/// The paths of `events` that changed what the site is made of: creations, removals and
+/// writes (our own builds' reads raise access events) under the watched folders or of the
+/// config file (the root also holds public/, target/, …).
+fn site_changes(root: &Path, events: &[notify_debouncer_full::DebouncedEvent]) -> Vec<PathBuf> {
+    use notify::EventKind::{Create, Modify, Remove};
+    use notify::event::ModifyKind;
+    let mut paths: Vec<PathBuf> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                Create(_)
+                    | Remove(_)
+                    | Modify(
+                        ModifyKind::Data(_)
+                            | ModifyKind::Name(_)
+                            | ModifyKind::Any
+                            | ModifyKind::Other
+                    )
+            )
+        })
+        .flat_map(|e| e.paths.iter().cloned())
+        .collect();
+    paths.retain(|p| {
+        let rel = p.strip_prefix(root).unwrap_or(p);
+        let first = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        matches!(first.as_deref(), Some(f) if WATCHED.contains(&f) || f == crate::config::CONFIG_FILE)
+    });
+    paths
 }

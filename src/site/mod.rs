@@ -132,6 +132,138 @@ fn episode_concepts(lookup: &terms::Lookup, d: &Digest) -> Vec<EpisodeConcept> {
     ecs
 }
 
+/// The digests to publish (drafts only when asked), newest first; two with one slug are an
+/// error.
+fn published_digests(
+    digests: Vec<Arc<Digest>>,
+    drafts: bool,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Arc<Digest>> {
+    let mut digests: Vec<Arc<Digest>> =
+        digests.into_iter().filter(|d| drafts || !d.draft).collect();
+    // Newest first; ties by slug, then path, so the order never depends on the walk.
+    digests.sort_by(|a, b| {
+        b.date
+            .timestamp()
+            .cmp(&a.date.timestamp())
+            .then_with(|| a.slug.cmp(&b.slug))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    let mut by_slug: HashMap<&str, &Digest> = HashMap::new();
+    for d in digests.iter().map(Arc::as_ref) {
+        if let Some(other) = by_slug.insert(d.slug.as_str(), d) {
+            let (first, second) = if other.path < d.path {
+                (other, d)
+            } else {
+                (d, other)
+            };
+            let (line, col) = second.key_pos.slug;
+            errors.push(
+                Diagnostic::new(
+                    &second.path,
+                    format!(
+                        "episode slug `{}` is also used by {}",
+                        d.slug,
+                        first.path.display()
+                    ),
+                )
+                .at_position(line, col)
+                .hint("set a different `slug:` in one of the two files"),
+            );
+        }
+    }
+    digests
+}
+
+/// The concepts, shows and people the digests name (with their curated files), and a
+/// lookup from names to each; the three kinds are built side by side.
+fn all_terms(
+    digests: &[Arc<Digest>],
+    curated: &[crate::load::Curated],
+    config: &Config,
+    errors: &mut Vec<Diagnostic>,
+) -> ([Vec<Term>; 3], [terms::Lookup; 3]) {
+    let curated_of = |kind: CuratedKind| -> Vec<crate::load::Curated> {
+        curated.iter().filter(|c| c.kind == kind).cloned().collect()
+    };
+    // Terms are built oldest first so that "earliest episode" breaks spelling ties.
+    let chronological: Vec<usize> = (0..digests.len()).rev().collect();
+    let concept_names =
+        |d: &Digest| -> Vec<String> { d.concepts.iter().map(|c| c.name.clone()).collect() };
+    let show_names = |d: &Digest| -> Vec<String> { d.show.iter().cloned().collect() };
+    let people_names = |d: &Digest| -> Vec<String> { d.people.clone() };
+    let build = |kind: TermKind,
+                 names: &(dyn Fn(&Digest) -> Vec<String> + Sync),
+                 aliases: &[(String, String)]| {
+        let curated = curated_of(match kind {
+            TermKind::Concept => CuratedKind::Concept,
+            TermKind::Show => CuratedKind::Show,
+            TermKind::Person => CuratedKind::Person,
+        });
+        terms::build(kind, digests, &chronological, names, curated, aliases)
+    };
+    let ((concepts, lc, mut e1), ((shows, ls, mut e2), (people, lp, mut e3))) = rayon::join(
+        || build(TermKind::Concept, &concept_names, &config.concept_aliases),
+        || {
+            rayon::join(
+                || build(TermKind::Show, &show_names, &[]),
+                || build(TermKind::Person, &people_names, &[]),
+            )
+        },
+    );
+    for errs in [&mut e1, &mut e2, &mut e3] {
+        errors.append(errs);
+    }
+    ([concepts, shows, people], [lc, ls, lp])
+}
+
+/// The standalone pages to publish, by slug; two with one slug are an error.
+fn published_pages(pages: Vec<Page>, drafts: bool, errors: &mut Vec<Diagnostic>) -> Vec<Page> {
+    let mut pages: Vec<Page> = pages.into_iter().filter(|p| drafts || !p.draft).collect();
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.path.cmp(&b.path)));
+    for w in pages.windows(2) {
+        if w[0].slug == w[1].slug {
+            errors.push(Diagnostic::new(
+                &w[1].path,
+                format!(
+                    "page slug `{}` is also used by {}",
+                    w[1].slug,
+                    w[0].path.display()
+                ),
+            ));
+        }
+    }
+    pages
+}
+
+/// Sets each episode's related episodes, reusing `cache` when the episode order and each
+/// episode's concepts (all they depend on) are as last time.
+fn relate_episodes(episodes: &mut [Episode], concepts: &[Term], cache: Option<&mut RelatedCache>) {
+    let mut key = crate::hash::Combine::new("related");
+    for e in episodes.iter() {
+        key.add(&e.digest.slug);
+        for c in &e.concepts {
+            key.add(&c.concept);
+        }
+        key.add(&usize::MAX);
+    }
+    let key = key.finish();
+    match cache {
+        Some(c) if c.key == key && c.related.len() == episodes.len() => {
+            for (e, r) in episodes.iter_mut().zip(&c.related) {
+                e.related = r.clone();
+            }
+        }
+        other => {
+            related::related_episodes(episodes, concepts);
+            if let Some(c) = other {
+                c.key = key;
+                c.related = episodes.iter().map(|e| e.related.clone()).collect();
+            }
+        }
+    }
+}
+
 impl Site {
     /// Builds the model. `drafts` includes draft digests and pages.
     pub fn build(
@@ -155,135 +287,16 @@ impl Site {
         cache: Option<&mut RelatedCache>,
     ) -> Result<Site, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let mut digests: Vec<Arc<Digest>> = content
-            .digests
-            .into_iter()
-            .filter(|d| drafts || !d.draft)
-            .collect();
-        // Newest first; ties by slug, then path, so the order never depends on the walk.
-        digests.sort_by(|a, b| {
-            b.date
-                .timestamp()
-                .cmp(&a.date.timestamp())
-                .then_with(|| a.slug.cmp(&b.slug))
-                .then_with(|| a.path.cmp(&b.path))
-        });
-        let mut by_slug: HashMap<&str, &Digest> = HashMap::new();
-        for d in digests.iter().map(Arc::as_ref) {
-            if let Some(other) = by_slug.insert(d.slug.as_str(), d) {
-                let (first, second) = if other.path < d.path {
-                    (other, d)
-                } else {
-                    (d, other)
-                };
-                let (line, col) = second.key_pos.slug;
-                errors.push(
-                    Diagnostic::new(
-                        &second.path,
-                        format!(
-                            "episode slug `{}` is also used by {}",
-                            d.slug,
-                            first.path.display()
-                        ),
-                    )
-                    .at_position(line, col)
-                    .hint("set a different `slug:` in one of the two files"),
-                );
-            }
-        }
-        let curated_of = |kind: CuratedKind| -> Vec<crate::load::Curated> {
-            content
-                .curated
-                .iter()
-                .filter(|c| c.kind == kind)
-                .cloned()
-                .collect()
-        };
-        // Terms are built oldest first so that "earliest episode" breaks spelling ties.
-        let chronological: Vec<usize> = (0..digests.len()).rev().collect();
-        let concept_names = |d: &Digest| {
-            d.concepts
-                .iter()
-                .map(|c| c.name.clone())
-                .collect::<Vec<_>>()
-        };
-        let show_names = |d: &Digest| d.show.iter().cloned().collect::<Vec<_>>();
-        let people_names = |d: &Digest| d.people.clone();
-        // The three kinds are independent: built side by side.
-        let (concept_curated, show_curated, people_curated) = (
-            curated_of(CuratedKind::Concept),
-            curated_of(CuratedKind::Show),
-            curated_of(CuratedKind::Person),
-        );
-        let (concept_terms, (show_terms, people_terms)) = rayon::join(
-            || {
-                terms::build(
-                    TermKind::Concept,
-                    &digests,
-                    &chronological,
-                    &concept_names,
-                    concept_curated,
-                    &config.concept_aliases,
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        terms::build(
-                            TermKind::Show,
-                            &digests,
-                            &chronological,
-                            &show_names,
-                            show_curated,
-                            &[],
-                        )
-                    },
-                    || {
-                        terms::build(
-                            TermKind::Person,
-                            &digests,
-                            &chronological,
-                            &people_names,
-                            people_curated,
-                            &[],
-                        )
-                    },
-                )
-            },
-        );
-        let (concepts, concept_lookup, mut errs) = concept_terms;
-        errors.append(&mut errs);
-        let (shows, show_lookup, mut errs) = show_terms;
-        errors.append(&mut errs);
-        let (people, people_lookup, mut errs) = people_terms;
-        errors.append(&mut errs);
-
-        let mut pages: Vec<Page> = content
-            .pages
-            .into_iter()
-            .filter(|p| drafts || !p.draft)
-            .collect();
-        pages.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.path.cmp(&b.path)));
-        for w in pages.windows(2) {
-            if w[0].slug == w[1].slug {
-                errors.push(Diagnostic::new(
-                    &w[1].path,
-                    format!(
-                        "page slug `{}` is also used by {}",
-                        w[1].slug,
-                        w[0].path.display()
-                    ),
-                ));
-            }
-        }
+        let digests = published_digests(content.digests, drafts, &mut errors);
+        let ([concepts, shows, people], [concept_lookup, show_lookup, people_lookup]) =
+            all_terms(&digests, &content.curated, &config, &mut errors);
+        let pages = published_pages(content.pages, drafts, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
-
         let mut episodes: Vec<Episode> = digests
             .into_iter()
             .map(|d| {
-                let ecs = episode_concepts(&concept_lookup, &d);
                 let mut ppl: Vec<usize> = Vec::new();
                 for p in &d.people {
                     if let Some(i) = people_lookup.find(p)
@@ -296,7 +309,7 @@ impl Site {
                     path: paths::episode(&d.slug),
                     show: d.show.as_deref().and_then(|s| show_lookup.find(s)),
                     people: ppl,
-                    concepts: ecs,
+                    concepts: episode_concepts(&concept_lookup, &d),
                     related: Vec::new(),
                     prev_in_show: None,
                     next_in_show: None,
@@ -304,9 +317,7 @@ impl Site {
                 }
             })
             .collect();
-        let mut concepts = concepts;
-        let mut shows = shows;
-        let mut people = people;
+        let (mut concepts, mut shows, mut people) = (concepts, shows, people);
         for (i, e) in episodes.iter().enumerate() {
             for c in &e.concepts {
                 concepts[c.concept].episodes.push(i);
@@ -325,30 +336,7 @@ impl Site {
                 episodes[w[1]].next_in_show = Some(w[0]);
             }
         }
-        // Related episodes depend only on the episode order and each episode's concepts.
-        let mut key = crate::hash::Combine::new("related");
-        for e in &episodes {
-            key.add(&e.digest.slug);
-            for c in &e.concepts {
-                key.add(&c.concept);
-            }
-            key.add(&usize::MAX);
-        }
-        let key = key.finish();
-        match cache {
-            Some(c) if c.key == key && c.related.len() == episodes.len() => {
-                for (e, r) in episodes.iter_mut().zip(&c.related) {
-                    e.related = r.clone();
-                }
-            }
-            other => {
-                related::related_episodes(&mut episodes, &concepts);
-                if let Some(c) = other {
-                    c.key = key;
-                    c.related = episodes.iter().map(|e| e.related.clone()).collect();
-                }
-            }
-        }
+        relate_episodes(&mut episodes, &concepts, cache);
         related::related_concepts(&episodes, &mut concepts);
         Ok(Site {
             config,

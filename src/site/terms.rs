@@ -127,7 +127,33 @@ pub fn build(
     curated: Vec<Curated>,
     config_aliases: &[(String, String)],
 ) -> (Vec<Term>, Lookup, Vec<Diagnostic>) {
+    let (accs, mut lookup) = accumulate(kind, digests, order, names_of, curated, config_aliases);
     let mut errors = Vec::new();
+    let mut terms: Vec<Term> = Vec::with_capacity(accs.len());
+    let mut by_slug: HashMap<String, usize> = HashMap::new();
+    for (key, acc) in accs {
+        if let Some(t) = term(kind, key, acc, &terms, &by_slug, &mut errors) {
+            by_slug.insert(t.slug.clone(), terms.len());
+            terms.push(t);
+        }
+    }
+    terms.sort_by(|a, b| a.slug.cmp(&b.slug));
+    for (i, t) in terms.iter().enumerate() {
+        lookup.index.insert(t.key.clone(), i);
+    }
+    (terms, lookup, errors)
+}
+
+/// Every name of one kind merged by identity (following aliases from the config and from
+/// curated files), with its spellings, curated file and sources.
+fn accumulate(
+    kind: TermKind,
+    digests: &[std::sync::Arc<Digest>],
+    order: &[usize],
+    names_of: &dyn Fn(&Digest) -> Vec<String>,
+    curated: Vec<Curated>,
+    config_aliases: &[(String, String)],
+) -> (BTreeMap<String, Acc>, Lookup) {
     let mut lookup = Lookup::default();
     let mut accs: BTreeMap<String, Acc> = BTreeMap::new();
     let new_acc = || Acc {
@@ -179,100 +205,104 @@ pub fn build(
             });
         }
     }
-    let mut terms: Vec<Term> = Vec::with_capacity(accs.len());
-    let mut by_slug: HashMap<String, usize> = HashMap::new();
-    for (key, acc) in accs {
-        let most_used = acc
-            .spellings
-            .iter()
-            .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))
-            .map(|(s, _)| s.clone());
-        let name = acc
-            .preferred
-            .clone()
-            .or(most_used)
-            .unwrap_or_else(|| key.clone());
-        let slug = match &acc.curated {
-            Some(c) => c.slug.clone(),
-            None => slugify(&key),
-        };
-        let first_source = acc
+    (accs, lookup)
+}
+
+/// The term one accumulated name becomes: its display name (the curated or configured
+/// one, else the most used spelling, the earliest on a tie) and slug. A slug that is empty,
+/// too long or taken by an earlier term of `terms` is an error instead.
+fn term(
+    kind: TermKind,
+    key: String,
+    acc: Acc,
+    terms: &[Term],
+    by_slug: &HashMap<String, usize>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Term> {
+    let most_used = acc
+        .spellings
+        .iter()
+        .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))
+        .map(|(s, _)| s.clone());
+    let name = acc
+        .preferred
+        .clone()
+        .or(most_used)
+        .unwrap_or_else(|| key.clone());
+    let slug = match &acc.curated {
+        Some(c) => c.slug.clone(),
+        None => slugify(&key),
+    };
+    let first_source = acc
+        .sources
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("castdown.yaml"));
+    let at = |d: Diagnostic| match acc.first_pos {
+        Some((l, c)) => d.at_position(l, c),
+        None => d,
+    };
+    if slug.is_empty() {
+        errors.push(at(Diagnostic::new(
+            &first_source,
+            format!("{} `{name}` gives an empty URL slug", kind.singular()),
+        )
+        .hint("use a name with at least one letter or digit")));
+        return None;
+    }
+    if slug.len() > crate::names::MAX_SEGMENT_BYTES {
+        errors.push(at(Diagnostic::new(
+            &first_source,
+            format!(
+                "{} name gives a URL slug of {} bytes; at most {} fit in a file name",
+                kind.singular(),
+                slug.len(),
+                crate::names::MAX_SEGMENT_BYTES
+            ),
+        )
+        .hint("use a shorter name")));
+        return None;
+    }
+    if let Some(&other) = by_slug.get(&slug) {
+        let o: &Term = &terms[other];
+        let other_source = o
             .sources
             .first()
-            .cloned()
-            .unwrap_or_else(|| PathBuf::from("castdown.yaml"));
-        let at = |d: Diagnostic| match acc.first_pos {
-            Some((l, c)) => d.at_position(l, c),
-            None => d,
-        };
-        if slug.is_empty() {
-            errors.push(at(Diagnostic::new(
-                &first_source,
-                format!("{} `{name}` gives an empty URL slug", kind.singular()),
-            )
-            .hint("use a name with at least one letter or digit")));
-            continue;
-        }
-        if slug.len() > crate::names::MAX_SEGMENT_BYTES {
-            errors.push(at(Diagnostic::new(
-                &first_source,
-                format!(
-                    "{} name gives a URL slug of {} bytes; at most {} fit in a file name",
-                    kind.singular(),
-                    slug.len(),
-                    crate::names::MAX_SEGMENT_BYTES
-                ),
-            )
-            .hint("use a shorter name")));
-            continue;
-        }
-        if let Some(&other) = by_slug.get(&slug) {
-            let o: &Term = &terms[other];
-            let other_source = o
-                .sources
-                .first()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            errors.push(at(Diagnostic::new(
-                &first_source,
-                format!(
-                    "{} `{name}` and {} `{}` (in {other_source}) would share the URL /{}/{slug}/",
-                    kind.singular(),
-                    kind.singular(),
-                    o.name,
-                    kind.section()
-                ),
-            )
-            .hint("rename one of them, or merge them with an alias")));
-            continue;
-        }
-        let mut other_names: Vec<String> = acc
-            .spellings
-            .keys()
-            .filter(|s| **s != name)
-            .cloned()
-            .collect();
-        if let Some(c) = &acc.curated {
-            other_names.extend(c.aliases.iter().cloned());
-        }
-        other_names.sort();
-        other_names.dedup();
-        by_slug.insert(slug.clone(), terms.len());
-        terms.push(Term {
-            kind,
-            key,
-            slug,
-            name,
-            other_names,
-            episodes: Vec::new(),
-            curated: acc.curated,
-            related: Vec::new(),
-            sources: acc.sources,
-        });
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        errors.push(at(Diagnostic::new(
+            &first_source,
+            format!(
+                "{} `{name}` and {} `{}` (in {other_source}) would share the URL /{}/{slug}/",
+                kind.singular(),
+                kind.singular(),
+                o.name,
+                kind.section()
+            ),
+        )
+        .hint("rename one of them, or merge them with an alias")));
+        return None;
     }
-    terms.sort_by(|a, b| a.slug.cmp(&b.slug));
-    for (i, t) in terms.iter().enumerate() {
-        lookup.index.insert(t.key.clone(), i);
+    let mut other_names: Vec<String> = acc
+        .spellings
+        .keys()
+        .filter(|s| **s != name)
+        .cloned()
+        .collect();
+    if let Some(c) = &acc.curated {
+        other_names.extend(c.aliases.iter().cloned());
     }
-    (terms, lookup, errors)
+    other_names.sort();
+    other_names.dedup();
+    Some(Term {
+        kind,
+        key,
+        slug,
+        name,
+        other_names,
+        episodes: Vec::new(),
+        curated: acc.curated,
+        related: Vec::new(),
+        sources: acc.sources,
+    })
 }
