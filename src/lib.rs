@@ -1,29 +1,33 @@
 //! castdown: a static site generator for episode digests.
 //!
-//! The modules follow the data: [`load`] reads `content/` into typed digests, [`markdown`]
-//! turns bodies into HTML, [`site`] builds the model of episodes, concepts, shows and people,
-//! [`render`] runs the Tera theme, and [`output`] writes the result atomically. [`pipeline`]
-//! strings them together for the commands in `cmd/`.
+//! The modules follow the data: `load` reads `content/` into typed digests, `site` builds
+//! the model of episodes, concepts, shows and people, `bodies` renders their Markdown
+//! (`markdown`), `render` runs the Tera theme, `feeds`, `data` and `search` make the other
+//! files, and `output` writes the result atomically. `pipeline` strings them together in
+//! the build orders of `build`, `check` and `serve`; `docs/architecture.md` draws it.
+//!
+//! Modules are public only where the binary (`cmd/`) or the integration tests reach them;
+//! the rest are `pub(crate)`, so the compiler reports what nothing uses.
 
-pub mod bodies;
+pub(crate) mod bodies;
 pub mod config;
-pub mod data;
+pub(crate) mod data;
 pub mod error;
-pub mod feeds;
-pub mod hash;
+pub(crate) mod feeds;
+pub(crate) mod hash;
 pub mod import;
-pub mod linkcheck;
+pub(crate) mod linkcheck;
 pub mod load;
 pub mod markdown;
-pub mod mime;
-pub mod names;
+pub(crate) mod mime;
+pub(crate) mod names;
 pub mod output;
 pub mod pipeline;
-pub mod render;
+pub(crate) mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
-pub mod text;
-pub mod theme;
-pub mod transcript;
+pub(crate) mod text;
+pub(crate) mod theme;
+pub(crate) mod transcript;

@@ -90,13 +90,6 @@ pub struct Bodies {
 #[derive(Default)]
 pub struct BodyCache(HashMap<u64, EpisodeBody>);
 
-impl BodyCache {
-    /// Forgets everything.
-    pub fn clear(&mut self) {
-        self.0.clear();
-    }
-}
-
 /// What an episode body renders from: its text and the URLs its Key Concepts terms link
 /// to. `all_concepts` is [`all_concepts_key`].
 pub fn episode_key(site: &Site, i: usize, all_concepts: u64) -> u64 {

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 pub use curated::{Curated, CuratedKind};
-pub use digest::{ConceptRef, Digest, Media};
+pub use digest::Digest;
 pub use page::Page;
 
 use crate::error::{Diagnostic, line_col};
@@ -77,13 +77,6 @@ fn stamp_with_transcript(path: &Path, result: &Result<Item, Vec<Diagnostic>>) ->
         _ => None,
     };
     std::iter::once(own).chain(transcript).collect()
-}
-
-impl LoadCache {
-    /// Forgets everything (a config or template change).
-    pub fn clear(&mut self) {
-        self.entries.clear();
-    }
 }
 
 /// Reads a file as UTF-8, locating the first invalid byte.

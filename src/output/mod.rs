@@ -460,7 +460,8 @@ impl Staging {
 }
 
 /// Writes `files` into a fresh sibling folder and swaps it in for `output`.
-pub fn write_atomic(output: &Path, files: &Output) -> Result<(), Error> {
+#[cfg(test)]
+fn write_atomic(output: &Path, files: &Output) -> Result<(), Error> {
     let staging = prepare_staging(output)?;
     write_atomic_from(files, staging)
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use self::declare::{Inputs, Page, alias};
+pub use self::declare::{Inputs, alias};
 pub use self::pages::Job;
 pub use self::tera::Templates;
 use crate::bodies::Html;
@@ -43,13 +43,6 @@ pub fn note_error(errors: &mut Vec<Diagnostic>, d: Diagnostic) {
 /// Cleared whenever templates or the config change.
 #[derive(Default)]
 pub struct PageCache(HashMap<String, (u64, Arc<Vec<u8>>)>);
-
-impl PageCache {
-    /// Forgets everything.
-    pub fn clear(&mut self) {
-        self.0.clear();
-    }
-}
 
 /// Renders the pages of an episode from its body's `html` (a build, which renders each
 /// episode's body with its pages).

@@ -271,7 +271,7 @@ struct MetaSection<'a> {
 /// One indexed document's fields (borrowed from the site where possible).
 struct Doc<'a> {
     meta: Meta<'a>,
-    fields: Vec<(f32, std::borrow::Cow<'a, str>)>,
+    fields: Vec<(f32, Cow<'a, str>)>,
 }
 
 const BOOST_TITLE: f32 = 3.0;
@@ -282,7 +282,7 @@ const BOOST_HEADING: f32 = 1.5;
 const BOOST_BODY: f32 = 1.0;
 
 /// Adds a body's headings and section texts to a document's fields.
-fn add_sections<'a>(fields: &mut Vec<(f32, std::borrow::Cow<'a, str>)>, body: &'a Text) {
+fn add_sections<'a>(fields: &mut Vec<(f32, Cow<'a, str>)>, body: &'a Text) {
     for s in &body.sections {
         if let Some(h) = &s.heading {
             fields.push((BOOST_HEADING, h.as_str().into()));
@@ -318,7 +318,7 @@ fn docs<'a>(site: &'a Site, bodies: &'a Texts) -> Vec<Doc<'a>> {
                 .iter()
                 .map(|c| site.concepts[c.concept].name.as_str())
                 .collect();
-            let mut fields: Vec<(f32, std::borrow::Cow<str>)> = vec![
+            let mut fields: Vec<(f32, Cow<str>)> = vec![
                 (BOOST_TITLE, d.title.as_str().into()),
                 (BOOST_SUMMARY, d.summary.as_str().into()),
             ];
@@ -355,7 +355,7 @@ fn docs<'a>(site: &'a Site, bodies: &'a Texts) -> Vec<Doc<'a>> {
         .collect();
     for (i, p) in site.pages.iter().enumerate() {
         let body = &bodies.pages[i];
-        let mut fields: Vec<(f32, std::borrow::Cow<str>)> = vec![
+        let mut fields: Vec<(f32, Cow<str>)> = vec![
             (BOOST_TITLE, p.title.as_str().into()),
             (BOOST_SUMMARY, p.description.as_str().into()),
         ];

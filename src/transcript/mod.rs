@@ -8,7 +8,7 @@ pub mod parse;
 
 use std::path::Path;
 
-pub use parse::{Cue, Format, Transcript};
+pub use parse::{Format, Transcript};
 
 use crate::error::Diagnostic;
 

@@ -1,5 +1,8 @@
 //! Shared helpers for integration tests: copy a fixture site to a temp dir, run the real
 //! binary on it, read and parse what it wrote.
+
+// Test helpers: a failed setup should stop the test loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
