@@ -17,7 +17,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The commands (SPEC §5).
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new site: config, one sample digest, the default theme selected.

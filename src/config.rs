@@ -1,6 +1,7 @@
-//! The site configuration, `castdown.yaml` (SPEC §4), read in two stages: [`RawConfig`] mirrors
-//! the file exactly and rejects unknown keys; [`Config`] is the validated form the rest of the
-//! program uses, with every default applied and every value checked.
+//! The site configuration, `castdown.yaml`, read in two stages: [`RawConfig`] mirrors the
+//! file exactly and rejects unknown keys; [`Config`] is the validated form the rest of the
+//! program uses, with every default applied and every value checked. Every key and its
+//! default is listed in `docs/configuration.md`.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -202,7 +202,8 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error (SPEC §5).
+    /// The process exit code for this error: 1 when the site has errors, 2 for bad usage or
+    /// an I/O failure.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Site(_) => 1,

@@ -1,4 +1,4 @@
-//! Names and slugs (SPEC §3). Two concepts, shows or people are the same when their names are
+//! Names and slugs. Two concepts, shows or people are the same when their names are
 //! equal after trimming, whitespace folding, NFC normalisation and case folding; their URL slug
 //! is derived from that identity, so a new spelling never moves an existing page.
 

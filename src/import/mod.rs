@@ -1,4 +1,4 @@
-//! `castdown import` (SPEC §10): turns plain-text digests, as summary services publish them,
+//! `castdown import`: turns plain-text digests, as summary services publish them,
 //! into Markdown digests. The shape: a title line; a `By <show>` line; a `Key Concepts` line
 //! followed by `- Term: definition` lines; then sections, each a short heading line without
 //! final punctuation followed by paragraphs and `- ` bullets; then page furniture ("Chat with

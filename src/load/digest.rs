@@ -14,7 +14,7 @@ use crate::error::Diagnostic;
 use crate::markdown;
 use crate::names;
 
-/// A digest's front matter as written (SPEC §2).
+/// A digest's front matter as written (every key: `docs/configuration.md`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDigest {

@@ -1,4 +1,5 @@
-//! Load: walk `content/`, read every file, split and validate front matter (SPEC §1–§2).
+//! Load: walk `content/`, read every file, split and validate front matter (the layout of
+//! `content/` and every key: `docs/configuration.md`).
 //!
 //! The walk is sequential and sorted (deterministic order); reading and parsing run in
 //! parallel. Every problem of every file is collected; nothing stops at the first error.

@@ -1,4 +1,4 @@
-//! Static search (SPEC §8): an index written at build time in chunks, so the browser fetches
+//! Static search: an index written at build time in chunks, so the browser fetches
 //! only what a query needs. Format (version 1), all JSON under `search/`:
 //!
 //! - `manifest.json` — `{version, docs, post_chunks, dict_chunks, shows: [name], concepts:

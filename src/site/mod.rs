@@ -1,4 +1,4 @@
-//! The site model (SPEC §3): published episodes newest first, and the concepts, shows and
+//! The site model: published episodes newest first, and the concepts, shows and
 //! people they name, each merged by identity, with display names, slugs, related episodes,
 //! related concepts and previous/next within a show. Everything here is sorted, so output
 //! built from it is deterministic.

@@ -1,5 +1,5 @@
-//! Transcripts (SPEC §2 `transcript:`, §6). A digest's transcript (WebVTT, SubRip or plain
-//! text) is parsed at load time so a malformed cue is a located error, then published three
+//! Transcripts, named by a digest's `transcript:` key (`docs/configuration.md`). A
+//! digest's transcript (WebVTT, SubRip or plain text) is parsed at load time so a malformed cue is a located error, then published three
 //! ways: a page of its own whose timestamps link to the source at that second, the raw file
 //! (announced in RSS as `podcast:transcript`), and on demand from the episode page, which never
 //! contains transcript text.
