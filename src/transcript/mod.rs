@@ -1,8 +1,9 @@
 //! Transcripts, named by a digest's `transcript:` key (`docs/configuration.md`). A
-//! digest's transcript (WebVTT, SubRip or plain text) is parsed at load time so a malformed cue is a located error, then published three
-//! ways: a page of its own whose timestamps link to the source at that second, the raw file
-//! (announced in RSS as `podcast:transcript`), and on demand from the episode page, which never
-//! contains transcript text.
+//! digest's transcript (WebVTT, SubRip or plain text) is parsed at load time so a malformed
+//! cue is a located error, then published three ways: a page of its own whose timestamps
+//! link to the source at that second, the raw file (announced in RSS as
+//! `podcast:transcript`), and on demand from the episode page, which never contains
+//! transcript text.
 
 pub mod parse;
 
