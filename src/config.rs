@@ -43,7 +43,7 @@ pub struct RawConfig {
     pub highlight: Option<RawHighlight>,
     /// Build the static search. Default: true.
     pub search: Option<bool>,
-    /// Free-form data handed to templates as `config.extra`. Default: empty map.
+    /// Free-form data handed to templates as `site.extra`. Default: empty map.
     pub extra: Option<serde_yaml::Value>,
 }
 
