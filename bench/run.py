@@ -9,7 +9,12 @@ bytes a first single-word search downloads, and serve's one-file rebuild time. W
 than one size: how time per episode grows from the smallest size to the largest, from each
 size's runs and again from pairs of builds of the two made back to back.
 
+With --baseline PATH (another castdown binary, say one built from main before a change),
+each run builds with it too, alternating, and prints the new/baseline ratios per pair and
+serve's rebuild times for both: a before/after comparison measured in the same run.
+
 Usage: bench/run.py [--sizes 1000,10000] [--runs 5] [--work bench/work] [--no-hugo]
+                    [--castdown PATH] [--baseline PATH]
 Needs: a release build (cargo build --release) and `hugo` (apt-get install hugo).
 """
 import argparse
@@ -21,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -47,10 +53,10 @@ def clean(path):
     subprocess.run(["sync"])
 
 
-def castdown_build(root):
+def castdown_build(root, binary=None):
     out = os.path.join(root, "public")
     clean(out)
-    return timed([CASTDOWN, "build", "--quiet", "--root", root])
+    return timed([binary or CASTDOWN, "build", "--quiet", "--root", root])
 
 
 def hugo_build(root):
@@ -115,13 +121,14 @@ def newest_episode(root):
     return best[1], best[2]
 
 
-def serve_rebuild(root, kind="body", edits=7):
+def serve_rebuild(root, kind="body", edits=7, binary=None):
     """Median one-file rebuild time reported by serve, and edit-to-visible latency.
 
     kind "body" appends a paragraph to the newest digest (serve redoes that episode's page,
-    digest.json and the site feeds); "title" changes its title, which every list shows (a
-    full incremental rebuild)."""
-    p = subprocess.Popen([CASTDOWN, "serve", "--port", "0", "--root", root], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    digest.json and the site feeds); "title" changes its title, which the lists it is on
+    show (the pages showing its card); "new" adds a digest, which changes the model (a full
+    incremental rebuild: every page declared and fingerprinted, the changed ones rendered)."""
+    p = subprocess.Popen([binary or CASTDOWN, "serve", "--port", "0", "--root", root], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = p.stdout.readline()
     url = re.search(r"at (http://\S+)", line).group(1)
     # Wait for the initial build line.
@@ -130,22 +137,32 @@ def serve_rebuild(root, kind="body", edits=7):
     path, slug = newest_episode(root)
     original = open(path).read()
     rebuilds, visible = [], []
+    added = []
     try:
         for i in range(edits):
             marker = f"benchmark-edit-{i}-{time.time_ns()}"
             start = time.perf_counter()
-            if kind == "body":
+            if kind == "new":
+                slug = f"benchmark-new-{i}"
+                new = os.path.join(os.path.dirname(path), f"{slug}.md")
+                added.append(new)
+                open(new, "w").write(f"---\ntitle: {marker}\ndate: 2001-01-01\nshow: Benchmark\n---\n{marker}\n")
+            elif kind == "body":
                 edited = original + f"\n{marker}\n"
             else:
                 # Inside the quotes when the title is quoted.
                 edited = re.sub(r"^title: ([\"']?)", lambda m: f"title: {m.group(1)}{marker} ", original, count=1, flags=re.M)
-            open(path, "w").write(edited)
+            if kind != "new":
+                open(path, "w").write(edited)
             while True:
                 if time.perf_counter() - start > 60:
                     sys.exit(f"serve never showed the {kind} edit of {path}")
-                with urllib.request.urlopen(f"{url}episodes/{slug}/") as r:
-                    if marker in r.read().decode():
-                        break
+                try:
+                    with urllib.request.urlopen(f"{url}episodes/{slug}/") as r:
+                        if marker in r.read().decode():
+                            break
+                except urllib.error.HTTPError:
+                    pass
             visible.append((time.perf_counter() - start) * 1000)
             # Skip "search index refreshed" lines: the next rebuild line is this edit's.
             while True:
@@ -157,12 +174,15 @@ def serve_rebuild(root, kind="body", edits=7):
             time.sleep(0.2 if kind == "body" else 2.0)
     finally:
         open(path, "w").write(original)
+        for f in added:
+            os.remove(f)
         p.terminate()
         p.wait()
     return statistics.median(rebuilds) if rebuilds else None, statistics.median(visible)
 
 
 def main():
+    global CASTDOWN
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--runs", type=int, default=5)
@@ -171,13 +191,19 @@ def main():
     ap.add_argument("--hugo-max", type=int, default=None,
                     help="build Hugo only for sizes up to this (Hugo 0.111 needs over 23 GB at 100,000)")
     ap.add_argument("--search-word", default="market")
+    ap.add_argument("--castdown", default=CASTDOWN, help="the castdown binary to measure")
+    ap.add_argument("--baseline", default=None, help="another castdown binary to compare with, run by run")
     args = ap.parse_args()
+    CASTDOWN = os.path.abspath(args.castdown)
+    base = os.path.abspath(args.baseline) if args.baseline else None
     if not os.path.exists(CASTDOWN):
         sys.exit("build castdown first: cargo build --release")
     hugo = not args.no_hugo and shutil.which("hugo")
     if not args.no_hugo and not hugo:
         sys.exit("hugo not found: apt-get install hugo (or pass --no-hugo)")
-    print(f"castdown: {subprocess.run([CASTDOWN, '--version'], capture_output=True, text=True).stdout.strip()}")
+    print(f"castdown: {subprocess.run([CASTDOWN, '--version'], capture_output=True, text=True).stdout.strip()} ({CASTDOWN})")
+    if base:
+        print(f"baseline: {base}")
     if hugo:
         print(f"hugo: {subprocess.run(['hugo', 'version'], capture_output=True, text=True).stdout.strip()}")
     print(f"machine: {os.cpu_count()} cores; runs per engine: {args.runs} after one warm-up\n")
@@ -192,9 +218,13 @@ def main():
         castdown_build(cd_root)
         if with_hugo:
             hugo_build(hg_root)
-        cd_runs, hg_runs = [], []
+        if base:
+            castdown_build(cd_root, base)
+        cd_runs, hg_runs, base_runs = [], [], []
         for _ in range(args.runs):
             cd_runs.append(castdown_build(cd_root))
+            if base:
+                base_runs.append(castdown_build(cd_root, base))
             if with_hugo:
                 hg_runs.append(hugo_build(hg_root))
         med = lambda runs, k: statistics.median(r[k] for r in runs)
@@ -202,6 +232,8 @@ def main():
         print("| engine | wall s (median) | CPU s | peak MB |")
         print("|---|---|---|---|")
         print(f"| castdown | {med(cd_runs, 0):.2f} | {med(cd_runs, 1):.2f} | {med(cd_runs, 2):.0f} |")
+        if base:
+            print(f"| castdown baseline | {med(base_runs, 0):.2f} | {med(base_runs, 1):.2f} | {med(base_runs, 2):.0f} |")
         if hugo and not with_hugo:
             print(f"| hugo | not run (--hugo-max {args.hugo_max}) | | |")
         if with_hugo:
@@ -210,6 +242,10 @@ def main():
             mem = [c[2] / h[2] for c, h in zip(cd_runs, hg_runs)]
             print(f"\nwall ratio castdown/hugo per pair: {', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f}")
             print(f"peak memory ratio per pair: {', '.join(f'{r:.2f}' for r in mem)}; median {statistics.median(mem):.2f}")
+        if base:
+            for label, k in (("wall", 0), ("CPU", 1), ("peak memory", 2)):
+                r = [c[k] / b[k] for c, b in zip(cd_runs, base_runs)]
+                print(f"{label} ratio castdown/baseline per pair: {', '.join(f'{x:.2f}' for x in r)}; median {statistics.median(r):.2f}")
         per_episode[n] = med(cd_runs, 0) / n
         public = os.path.join(cd_root, "public")
         files = sum(len(fs) for _, _, fs in os.walk(public))
@@ -241,9 +277,11 @@ def main():
         b, nfiles, index_size, hits = search_bytes(public, args.search_word)
         print(f"search: first query '{args.search_word}' downloads {b / 1024:.0f} KB in {nfiles} files ({hits} matching docs); whole index {index_size / 1e6:.1f} MB")
         if n <= 20000:
-            for kind, what in (("body", "body edit of the newest digest"), ("title", "title edit (shown on every list)")):
-                reb, vis = serve_rebuild(cd_root, kind)
-                print(f"serve: {what}: median rebuild {reb} ms (serve's own timing); edit to page visible over HTTP {vis:.0f} ms (includes 25 ms debounce)")
+            kinds = (("body", "body edit of the newest digest"), ("title", "title edit of the newest digest"), ("new", "a new digest (full incremental rebuild)"))
+            for kind, what in kinds:
+                for label, binary in (("", CASTDOWN),) + ((("baseline ", base),) if base else ()):
+                    reb, vis = serve_rebuild(cd_root, kind, binary=binary)
+                    print(f"serve {label}: {what}: median rebuild {reb} ms (serve's own timing); edit to page visible over HTTP {vis:.0f} ms (includes 25 ms debounce)")
         clean(public)
         clean(os.path.join(hg_root, "public"))
         print(flush=True)

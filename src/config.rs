@@ -8,6 +8,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+pub use crate::markdown::{MarkdownOptions, RawHtml};
+
 use crate::error::Diagnostic;
 use crate::load::yaml;
 
@@ -78,18 +80,6 @@ pub struct RawHighlight {
     /// Code blocks larger than this many bytes are left unhighlighted, with a warning.
     /// Default: 262144 (256 KiB).
     pub max_bytes: Option<usize>,
-}
-
-/// How raw HTML inside Markdown is treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RawHtml {
-    /// Keep safe HTML; remove scripts, event handlers and `javascript:` URLs.
-    Sanitize,
-    /// Show the HTML as text.
-    Escape,
-    /// Pass it through untouched (trusted content only).
-    Allow,
 }
 
 /// The site's base URL, split for absolute and root-relative links.
@@ -176,15 +166,6 @@ pub struct Author {
     pub name: String,
     /// Optional email.
     pub email: Option<String>,
-}
-
-/// Validated Markdown options.
-#[derive(Debug, Clone, Copy)]
-pub struct MarkdownOptions {
-    /// Raw HTML policy.
-    pub raw_html: RawHtml,
-    /// Smart punctuation on or off.
-    pub smart_punctuation: bool,
 }
 
 /// The validated configuration.

@@ -19,7 +19,26 @@ use serde::Serialize;
 pub use highlight::Highlighter;
 pub use render::render;
 
-use crate::config::MarkdownOptions;
+/// How raw HTML inside Markdown is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Keep safe HTML; remove scripts, event handlers and `javascript:` URLs.
+    Sanitize,
+    /// Show the HTML as text.
+    Escape,
+    /// Pass it through untouched (trusted content only).
+    Allow,
+}
+
+/// Markdown options (`markdown:` in `castdown.yaml`, validated).
+#[derive(Debug, Clone, Copy)]
+pub struct MarkdownOptions {
+    /// Raw HTML policy.
+    pub raw_html: RawHtml,
+    /// Smart punctuation on or off.
+    pub smart_punctuation: bool,
+}
 
 fn options(smart: bool) -> Options {
     let mut o = Options::ENABLE_TABLES
@@ -300,7 +319,6 @@ fn push_collapsed(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RawHtml;
 
     #[test]
     fn text_collapsed_piece_by_piece_agrees_with_split_and_join() {

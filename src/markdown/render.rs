@@ -10,11 +10,11 @@ use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, TextMergeStream,
 };
 
+use super::RawHtml;
 use super::{
     RenderContext, Rendered, Section, TocEntry, add_text, count_words, end_collapsed, key_concepts,
     options, sanitize,
 };
-use crate::config::RawHtml;
 use crate::names::slugify;
 
 fn level_num(l: HeadingLevel) -> u8 {

@@ -5,11 +5,19 @@
 use serde_json::json;
 use tera::Value;
 
-use super::declare::Inputs;
 use super::tera::{obj, safe, to_value};
-use crate::bodies::Html;
+use crate::bodies::{Html, Others};
 use crate::load::duration;
 use crate::site::{CARD_TERMS, Site, TermKind, paths};
+
+/// What a page is made from besides the model.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// Values many pages share.
+    pub shared: &'a Shared,
+    /// Standalone pages' and curated descriptions' bodies.
+    pub others: &'a Others,
+}
 
 /// Values reused by many pages, built once.
 pub struct Shared {

@@ -4,7 +4,7 @@
 //! reference or a page is picked up by serve with no second list to update. Every value a
 //! template receives is listed in `docs/themes.md`.
 
-use super::context::{self, Shared, page_value};
+use super::context::{self, Inputs, Shared, page_value};
 use super::pages::Job;
 use super::tera::{PageContext, Templates, array, to_value};
 use crate::bodies::{Html, Others};
@@ -36,15 +36,6 @@ impl Page {
         let html = templates.render(self.template, &self.cx, &shown)?;
         Ok(OutputFile::bytes(self.file(), html))
     }
-}
-
-/// What a page is made from besides the model.
-#[derive(Clone, Copy)]
-pub struct Inputs<'a> {
-    /// Values many pages share.
-    pub shared: &'a Shared,
-    /// Standalone pages' and curated descriptions' bodies.
-    pub others: &'a Others,
 }
 
 impl Job {

@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use self::declare::{Inputs, alias};
+pub use self::context::Inputs;
+pub use self::declare::alias;
 pub use self::pages::Job;
 pub use self::tera::Templates;
 use crate::bodies::Html;
