@@ -5,7 +5,7 @@
 use serde_json::json;
 use tera::Value;
 
-use super::tera::{obj, safe, to_value};
+use super::tera::{KnownValues, obj, safe, to_value};
 use crate::bodies::{Html, Others};
 use crate::load::duration;
 use crate::site::{CARD_TERMS, Site, TermKind, paths};
@@ -24,9 +24,11 @@ pub struct Shared {
     /// One card per episode: `{title, slug, url, permalink, date, date_human, date_rfc3339,
     /// duration, summary, show: {name, slug, url, count}?, concepts: [{name, slug, url,
     /// count}], people: [{name, slug, url, count}], draft}`.
-    pub cards: Vec<Value>,
+    cards: Vec<Value>,
     /// `{name, slug, url, count}` of every term, by kind (concepts, shows, people).
     refs: [Vec<Value>; 3],
+    /// The hashes of the cards and references, for page fingerprints.
+    known: KnownValues,
 }
 
 impl Shared {
@@ -41,30 +43,57 @@ impl Shared {
         let mut shared = Shared {
             cards: Vec::new(),
             refs,
+            known: KnownValues::default(),
         };
         shared.cards = (0..site.episodes.len())
             .into_par_iter()
             .map(|i| card(site, &shared, i))
             .collect();
+        // References first: a card's hash uses theirs.
+        let mut known = KnownValues::default();
+        for r in shared.refs.iter().flatten() {
+            known.remember(r);
+        }
+        for c in &shared.cards {
+            known.remember(c);
+        }
+        shared.known = known;
         shared
+    }
+
+    /// Episode `i`'s card (a cheap clone: values share their contents).
+    pub fn card(&self, i: usize) -> Value {
+        self.cards.get(i).cloned().unwrap_or_else(Value::none)
+    }
+
+    /// Replaces episode `i`'s card (and its remembered hash).
+    pub fn replace_card(&mut self, i: usize, new: Value) {
+        if let Some(slot) = self.cards.get_mut(i) {
+            self.known.forget(slot);
+            self.known.remember(&new);
+            *slot = new;
+        }
     }
 
     /// Makes episode `i`'s card again after its digest changed (serve's one-episode edit).
     pub fn refresh_card(&mut self, site: &Site, i: usize) {
         let new = card(site, self, i);
-        if let Some(slot) = self.cards.get_mut(i) {
-            *slot = new;
-        }
+        self.replace_card(i, new);
+    }
+
+    /// The hashes of the values pages share.
+    pub fn known(&self) -> &KnownValues {
+        &self.known
     }
 
     /// A hash of episode `i`'s card, as templates receive it.
     pub fn card_fingerprint(&self, i: usize) -> u64 {
-        self.cards.get(i).map_or(0, super::tera::value_fingerprint)
+        self.known.fingerprint(&self.card(i))
     }
 
     /// A hash of term `i`'s reference (`{name, slug, url, count}`) as templates receive it.
     pub fn term_fingerprint(&self, kind: TermKind, i: usize) -> u64 {
-        super::tera::value_fingerprint(&self.term(kind, i))
+        self.known.fingerprint(&self.term(kind, i))
     }
 
     fn term(&self, kind: TermKind, i: usize) -> Value {

@@ -25,9 +25,10 @@ impl Page {
         paths::index_file(&self.path)
     }
 
-    /// A hash of everything the page shows (template and values).
-    pub fn fingerprint(&self) -> u64 {
-        self.cx.fingerprint(self.template)
+    /// A hash of everything the page shows (template and values); `shared` knows the
+    /// hashes of the values pages share.
+    pub fn fingerprint(&self, shared: &Shared) -> u64 {
+        self.cx.fingerprint(self.template, shared.known())
     }
 
     /// Renders the page.
@@ -137,7 +138,7 @@ fn transcript(
     cx: &mut PageContext,
 ) -> &'static str {
     let e = &site.episodes[i];
-    cx.insert("episode", shared.cards[i].clone());
+    cx.insert("episode", shared.card(i));
     cx.insert("transcript", context::transcript_value(site, i));
     let title = format!("Transcript: {}", e.digest.title);
     let desc = format!(
@@ -159,7 +160,7 @@ fn home(
 ) -> &'static str {
     let start = (n - 1) * site.config.paginate;
     let end = (start + site.config.paginate).min(site.episodes.len());
-    let cards: Vec<_> = (start..end).map(|i| shared.cards[i].clone()).collect();
+    let cards: Vec<_> = (start..end).map(|i| shared.card(i)).collect();
     cx.insert("episodes", array(&cards));
     cx.insert(
         "paginator",
@@ -218,7 +219,7 @@ fn term(
     let end = (start + per).min(term.episodes.len());
     let cards: Vec<_> = term.episodes[start..end]
         .iter()
-        .map(|&e| inputs.shared.cards[e].clone())
+        .map(|&e| inputs.shared.card(e))
         .collect();
     cx.insert("episodes", array(&cards));
     cx.insert(

@@ -89,7 +89,7 @@ pub fn render_pages(
                 let Some(previous) = previous else {
                     return page.render(site, templates).map(|f| (f, 0));
                 };
-                let fp = page.fingerprint();
+                let fp = page.fingerprint(inputs.shared);
                 let file = page.file();
                 match previous.get(&file) {
                     Some((old, bytes)) if *old == fp => {
@@ -168,7 +168,7 @@ mod tests {
                     _ => None,
                 };
                 match job.declare(site, inputs, body) {
-                    Ok(page) => (job, page.fingerprint()),
+                    Ok(page) => (job, page.fingerprint(shared)),
                     Err(d) => panic!("{job:?}: {}", d.message),
                 }
             })
@@ -188,8 +188,8 @@ mod tests {
         assert!(n > 3, "the demo site has too few episodes for this test");
         for i in [0, n / 2, n - 1] {
             let mut changed = Shared::new(&site);
-            changed.cards[i] =
-                tera::extend(&changed.cards[i], [("new_field", ::tera::Value::from(1))]);
+            let card = tera::extend(&changed.card(i), [("new_field", ::tera::Value::from(1))]);
+            changed.replace_card(i, card);
             let after = fingerprints(&site, &changed, &others);
             let moved: BTreeSet<Job> = before
                 .iter()
