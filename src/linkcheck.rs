@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::error::Diagnostic;
 use crate::output::{Body, Output};
-use crate::site::Site;
+use crate::site::{Site, paths};
 
 /// Attribute values of `name="…"` in `html` (double-quoted, as our templates write them).
 fn attributes<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
@@ -62,10 +62,10 @@ pub fn check(site: &Site, output: &Output) -> Vec<Diagnostic> {
     // Which source file made each page, so the error names something the user can edit.
     let mut origin: HashMap<String, PathBuf> = HashMap::new();
     for e in &site.episodes {
-        origin.insert(format!("{}index.html", e.path), e.digest.path.clone());
+        origin.insert(paths::index_file(&e.path), e.digest.path.clone());
     }
     for p in &site.pages {
-        origin.insert(format!("{}/index.html", p.slug), p.path.clone());
+        origin.insert(paths::index_file(&paths::page(&p.slug)), p.path.clone());
     }
     let base_path = site.base.path.as_str();
     let base_url = site.base.url.as_str();
@@ -103,12 +103,11 @@ pub fn check(site: &Site, output: &Output) -> Vec<Diagnostic> {
                 };
                 let Some(target) = target else { continue };
                 let target = percent_decode(&target);
-                let file = if target.is_empty() || target.ends_with('/') {
-                    format!("{target}index.html")
-                } else {
-                    target.clone()
-                };
-                if !output.contains(&file) && !output.contains(&format!("{target}/index.html")) {
+                // A file, or a folder written with or without its final slash.
+                let file = paths::index_file(&target);
+                if !output.contains(&file)
+                    && !output.contains(&paths::index_file(&format!("{target}/")))
+                {
                     errs.push(format!(
                         "broken link `{link}`: nothing is built at /{target}"
                     ));

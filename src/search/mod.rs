@@ -525,21 +525,21 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
         concepts: site.concepts.iter().map(|c| c.name.as_str()).collect(),
     };
     files.push(OutputFile::bytes(
-        format!("{}manifest.json", crate::site::paths::SEARCH_DIR),
+        index_file("manifest.json"),
         json(&manifest),
     ));
     files.extend(
         post_files
             .par_iter()
             .enumerate()
-            .map(|(i, m)| OutputFile::bytes(format!("search/p/{i}.json"), json(m)))
+            .map(|(i, m)| OutputFile::bytes(index_file(&format!("p/{i}.json")), json(m)))
             .collect::<Vec<_>>(),
     );
     files.extend(
         dict_files
             .par_iter()
             .enumerate()
-            .map(|(i, m)| OutputFile::bytes(format!("search/d/{i}.json"), json(m)))
+            .map(|(i, m)| OutputFile::bytes(index_file(&format!("d/{i}.json")), json(m)))
             .collect::<Vec<_>>(),
     );
     files.extend(
@@ -547,7 +547,7 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
             .enumerate()
             .map(|(i, group)| {
                 let metas: Vec<&Meta> = group.iter().map(|d| &d.meta).collect();
-                OutputFile::bytes(format!("search/m/{i}.json"), json(&metas))
+                OutputFile::bytes(index_file(&format!("m/{i}.json")), json(&metas))
             })
             .collect::<Vec<_>>(),
     );
@@ -557,12 +557,17 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
             let mut ids: Vec<usize> = t.episodes.clone();
             ids.sort_unstable();
             files.push(OutputFile::bytes(
-                format!("search/f/{letter}{i}.json"),
+                index_file(&format!("f/{letter}{i}.json")),
                 json(&ids),
             ));
         }
     }
     files
+}
+
+/// The output path of a file of the index (`p/0.json` → `search/p/0.json`).
+fn index_file(rel: &str) -> String {
+    format!("{}{rel}", crate::site::paths::SEARCH_DIR)
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {

@@ -182,11 +182,7 @@ pub fn resolve(path: &str) -> Option<String> {
     if rel.starts_with('/') || rel.contains("//") || rel.split('/').any(|s| s == ".." || s == ".") {
         return None;
     }
-    Some(if rel.is_empty() || rel.ends_with('/') {
-        format!("{rel}index.html")
-    } else {
-        rel.to_string()
-    })
+    Some(crate::site::paths::index_file(rel))
 }
 
 /// Adds the live-reload script to an HTML page.
@@ -283,7 +279,7 @@ async fn page(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Uri)
     };
     let Some(served) = files.get(&key) else {
         // `/episodes/x` → `/episodes/x/`, as static hosts do.
-        if files.contains_key(&format!("{key}/index.html")) {
+        if files.contains_key(&crate::site::paths::index_file(&format!("{key}/"))) {
             let location = format!("{}/", uri.path());
             return (
                 StatusCode::MOVED_PERMANENTLY,
