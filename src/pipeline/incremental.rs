@@ -240,8 +240,8 @@ fn data_files(
     out: &mut Output,
     errors: &mut Vec<crate::error::Diagnostic>,
 ) -> HashMap<String, (u64, Arc<Vec<u8>>)> {
-    let reuse = |path: String, fp: u64, make: &dyn Fn() -> Vec<u8>| -> Made {
-        // Only a file made from the same inputs is reused.
+    // Only a file made from the same inputs is reused.
+    let reuse = |path: String, fp: u64, make: Box<dyn FnOnce() -> Vec<u8> + '_>| -> Made {
         match previous.get(&path) {
             Some((old, bytes)) if *old == fp => (path, Some(fp), bytes.clone()),
             _ => (path, Some(fp), Arc::new(make())),
@@ -260,9 +260,8 @@ fn data_files(
     let digests: Vec<Made> = (0..site.episodes.len())
         .into_par_iter()
         .map(|i| {
-            reuse(site.episodes[i].data_path(), keys[i], &|| {
-                crate::data::digest_json(site, &bodies.texts.episodes[i], i)
-            })
+            let make = || crate::data::digest_json(site, &bodies.texts.episodes[i], i);
+            reuse(site.episodes[i].data_path(), keys[i], Box::new(make))
         })
         .collect();
     for m in digests {
@@ -276,11 +275,7 @@ fn data_files(
         for &e in &job.episodes {
             c.add(&keys[e]);
         }
-        let fp = c.finish();
-        match previous.get(&job.path) {
-            Some((old, bytes)) if *old == fp => (job.path, Some(fp), bytes.clone()),
-            _ => (job.path, Some(fp), Arc::new((job.make)())),
-        }
+        reuse(job.path, c.finish(), job.make)
     };
     stages::term_feeds(site, out, errors, &make, &mut learn);
     new
