@@ -4,6 +4,9 @@
   "use strict";
   var generation = document.currentScript && document.currentScript.getAttribute("data-generation");
   var overlay = null;
+  // Two rebuilds in quick succession (an editor that writes a file in two steps) send two
+  // events before the page unloads: reloading twice would abort the first navigation.
+  var reloading = false;
   function hide() {
     if (overlay) { overlay.remove(); overlay = null; }
   }
@@ -27,6 +30,9 @@
     var s = JSON.parse(e.data);
     if (s.error) { show(s.error); return; }
     hide();
-    if (generation && String(s.generation) !== generation) location.reload();
+    if (generation && String(s.generation) !== generation && !reloading) {
+      reloading = true;
+      location.reload();
+    }
   });
 })();
