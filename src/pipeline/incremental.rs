@@ -210,6 +210,19 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
     })
 }
 
+/// The search index made anew from the last build's model and bodies (`site` and `memo` as
+/// [`build`] and [`super::rebuild_episode`] left them), after builds that reused an older
+/// index; the next build that may reuse an index reuses this one. No other file changes, so
+/// serve refreshes the index without a build.
+pub fn refresh_search(caches: &mut Caches, site: &Site, memo: &Memo) -> Vec<OutputFile> {
+    if !site.config.search {
+        return Vec::new();
+    }
+    let files = search::index(site, &memo.bodies.texts);
+    caches.search = Some(files.clone());
+    files
+}
+
 /// The hash of what episode `i`'s data files are made from: its digest's file, its body,
 /// its transcript, and the card (which names its show, people and concepts with their
 /// slugs and counts).

@@ -18,7 +18,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use episode::rebuild_episode;
-pub use incremental::{Caches, Incremental, Memo, Search, build as build_incremental};
+pub use incremental::{
+    Caches, Incremental, Memo, Search, build as build_incremental, refresh_search,
+};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{self, Output};

@@ -110,6 +110,20 @@ fn patch(state: &State, files: Vec<OutputFile>) {
     }
 }
 
+/// Replaces the served search index with `files`: index files the new one does not have
+/// are removed (it may have fewer chunks), every other file stays.
+fn replace_search(state: &State, files: Vec<OutputFile>) {
+    if let Ok(mut f) = state.files.write() {
+        let map = Arc::make_mut(&mut f);
+        let index = crate::site::paths::SEARCH_DIR;
+        let new: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        map.retain(|path, _| {
+            !(path.starts_with(index) && path.ends_with(".json")) || new.contains(path.as_str())
+        });
+    }
+    patch(state, files);
+}
+
 /// The rebuilding side of serve: owns the caches and the last good build, publishes each
 /// result (or the error) and tells open pages.
 struct Rebuilder {
@@ -195,21 +209,22 @@ impl Rebuilder {
         let _ = self.state.events.send(());
     }
 
-    /// Rebuilds the search index the last builds reused.
+    /// Makes the search index anew from the last build's model and bodies, which the last
+    /// builds (or one-episode edits) left out of date, and serves it. Without a last good
+    /// build there is nothing to refresh: the next good build makes a fresh index.
     fn refresh_search(&mut self) {
-        let start = Instant::now();
-        self.last = None;
         self.search_stale = false;
-        let result = pipeline::build_incremental(&self.opts, &mut self.caches, Search::Rebuild);
-        if let Ok(pipeline::Incremental { built, memo, .. }) = result {
-            publish(&self.state, &built.output);
-            if !self.quiet {
-                eprintln!(
-                    "search index refreshed in {} ms",
-                    start.elapsed().as_millis()
-                );
-            }
-            self.last = Some((built.site, memo));
+        let Some((site, memo)) = &self.last else {
+            return;
+        };
+        let start = Instant::now();
+        let files = pipeline::refresh_search(&mut self.caches, site, memo);
+        replace_search(&self.state, files);
+        if !self.quiet {
+            eprintln!(
+                "search index refreshed in {} ms",
+                start.elapsed().as_millis()
+            );
         }
     }
 }
