@@ -193,18 +193,24 @@ pub fn all(
         .map(|i| episode_key(site, i, all_concepts))
         .collect();
     let previous = &cache.0;
-    let episodes: Vec<Result<EpisodeBody, Diagnostic>> = (0..site.episodes.len())
+    let rendered: Vec<Result<EpisodeBody, Diagnostic>> = (0..site.episodes.len())
         .into_par_iter()
         .map(|i| match previous.get(&episode_keys[i]) {
             Some(b) => Ok(b.clone()),
             None => episode(site, highlighter, i),
         })
         .collect();
-    let (episodes, errors): (Vec<_>, Vec<_>) = episodes.into_iter().partition(Result::is_ok);
-    if !errors.is_empty() {
-        return Err(errors.into_iter().filter_map(Result::err).collect());
+    let mut episodes = Vec::with_capacity(rendered.len());
+    let mut errors = Vec::new();
+    for r in rendered {
+        match r {
+            Ok(b) => episodes.push(b),
+            Err(d) => errors.push(d),
+        }
     }
-    let episodes: Vec<EpisodeBody> = episodes.into_iter().filter_map(Result::ok).collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     cache.0 = episode_keys
         .iter()
         .copied()

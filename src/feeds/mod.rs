@@ -17,10 +17,10 @@ use crate::bodies::Html;
 use crate::output::OutputFile;
 use crate::site::{Site, TermKind, paths};
 
-/// The three site feeds of the newest episodes, whose bodies are `newest` (episode `k` is
-/// `newest[k]`; the feeds hold `feed_limit` episodes, or as many as there are).
-pub fn site_feeds(site: &Site, newest: &[Arc<Html>]) -> Vec<OutputFile> {
-    let entries: Vec<(usize, &str)> = newest
+/// The three site feeds of the newest `feed_limit` episodes, whose bodies are the first of
+/// `bodies` (episode `k`'s is `bodies[k]`; a build keeps only those, serve has them all).
+pub fn site_feeds(site: &Site, bodies: &[Arc<Html>]) -> Vec<OutputFile> {
+    let entries: Vec<(usize, &str)> = bodies
         .iter()
         .take(site.config.feed_limit)
         .enumerate()

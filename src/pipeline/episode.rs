@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::incremental::Memo;
+use crate::load::digest::ConceptRef;
 use crate::load::{self, Digest};
 use crate::output::OutputFile;
 use crate::render::{Inputs, Job, pages};
@@ -56,20 +57,18 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         source_hash: _,
         key_pos: _,
     } = new;
-    let names = |d: &Digest| {
-        d.concepts
-            .iter()
-            .map(|c| c.name.clone())
-            .collect::<Vec<_>>()
-    };
-    let transcript_hash = |d: &Digest| d.transcript_data.as_ref().map(|t| t.hash);
+    fn names(concepts: &[ConceptRef]) -> impl Iterator<Item = &str> {
+        concepts.iter().map(|c| c.name.as_str())
+    }
+    let transcript_hash =
+        |t: &Option<Arc<crate::transcript::Transcript>>| t.as_ref().map(|t| t.hash);
     let model = *path != old.path
         || *show != old.show
         || *date != old.date
         || *people != old.people
-        || concepts.iter().map(|c| c.name.clone()).collect::<Vec<_>>() != names(old)
+        || !names(concepts).eq(names(&old.concepts))
         || *transcript != old.transcript
-        || transcript_data.as_ref().map(|t| t.hash) != transcript_hash(old)
+        || transcript_hash(transcript_data) != transcript_hash(&old.transcript_data)
         || *slug != old.slug
         || *draft != old.draft
         || *aliases != old.aliases
@@ -149,22 +148,22 @@ pub fn rebuild_episode(
     Some(files)
 }
 
-/// Renders `jobs` from the memo's bodies and shared values.
+/// Renders `jobs` from the memo's bodies and shared values; `None` on a template error.
 fn render(site: &Site, memo: &Memo, jobs: &[Job]) -> Option<Vec<OutputFile>> {
     let inputs = Inputs {
         shared: &memo.shared,
         others: &memo.bodies.others,
     };
-    jobs.par_iter()
-        .map(|job| {
-            let html = match *job {
-                Job::Episode(j) => memo.bodies.episodes.get(j).map(|h| &**h),
-                _ => None,
-            };
-            job.run(site, &memo.templates, inputs, html)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .ok()
+    let mut files = Vec::with_capacity(jobs.len());
+    let errors = crate::render::render_pages(
+        site,
+        &memo.templates,
+        (inputs, &memo.bodies.episodes),
+        jobs,
+        None,
+        &mut |batch| files.extend(batch),
+    );
+    errors.is_empty().then_some(files)
 }
 
 /// The data files and feeds that show episode `i` after an edit: each is small, but
@@ -179,8 +178,9 @@ fn data_files(site: &Site, memo: &Memo, i: usize, edit: Edit) -> Vec<OutputFile>
         )]
     })];
     if i < site.config.feed_limit {
-        let newest = &bodies.episodes[..site.config.feed_limit.min(bodies.episodes.len())];
-        makes.push(Box::new(move || crate::feeds::site_feeds(site, newest)));
+        makes.push(Box::new(move || {
+            crate::feeds::site_feeds(site, &bodies.episodes)
+        }));
     }
     if edit == Edit::Card {
         for job in crate::feeds::term_feeds(site) {

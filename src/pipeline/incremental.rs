@@ -149,21 +149,17 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         &templates,
         (inputs, &bodies.episodes),
         &jobs,
-        Some((&mut caches.pages, true)),
+        Some(&mut caches.pages),
         &mut |files| {
             for f in files {
                 push(&mut out, f, "a page", &mut errors);
             }
         },
     );
-    let mut template_errors = Vec::new();
-    for d in render_errors {
-        render::note_error(&mut template_errors, d);
-    }
-    errors.append(&mut template_errors);
+    // One error per place already (`render::note_error`).
+    errors.extend(render_errors);
     timer.stage("pages");
-    let newest = &bodies.episodes[..site.config.feed_limit.min(bodies.episodes.len())];
-    for f in feeds::site_feeds(&site, newest) {
+    for f in feeds::site_feeds(&site, &bodies.episodes) {
         push(&mut out, f, "feeds", &mut errors);
     }
     let reuse = (search == Search::ReuseLast)

@@ -152,7 +152,6 @@ impl EpisodeStage<'_> {
                 .collect();
             for made in batch {
                 let EpisodeFiles {
-                    i,
                     html,
                     text,
                     pages,
@@ -166,9 +165,7 @@ impl EpisodeStage<'_> {
                         continue;
                     }
                 };
-                if i < site.config.feed_limit {
-                    newest.push(html);
-                }
+                newest.extend(html);
                 texts.push(text);
                 for page in pages {
                     match page {
@@ -192,8 +189,9 @@ impl EpisodeStage<'_> {
             site.episodes[i].data_path(),
             crate::data::digest_json(site, &text, i),
         );
+        // Freed here, on the worker, for all but the episodes the site feeds show.
+        let html = (i < site.config.feed_limit).then_some(html);
         Ok(EpisodeFiles {
-            i,
             html,
             text,
             pages,
@@ -204,8 +202,8 @@ impl EpisodeStage<'_> {
 
 /// What the episode stage makes of one episode.
 struct EpisodeFiles {
-    i: usize,
-    html: Arc<Html>,
+    /// The body's HTML, for the newest `feed_limit` episodes only.
+    html: Option<Arc<Html>>,
     text: Arc<Text>,
     pages: Vec<std::result::Result<OutputFile, Diagnostic>>,
     data: OutputFile,

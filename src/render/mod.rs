@@ -61,22 +61,21 @@ pub fn episode_pages(
 }
 
 /// Renders `jobs` in batches, handing each batch to `sink`; an episode page takes its body
-/// from `episodes` (by episode index). With a cache, a page whose fingerprint is unchanged
-/// is reused instead of rendered, and the cache learns every page rendered; when `jobs` are
-/// all the site's pages, the cache is replaced (pages that went away are forgotten).
-/// Returns the template errors.
+/// from `episodes` (by episode index). With a cache (serve, `jobs` being all the site's
+/// pages), a page whose fingerprint is unchanged is reused instead of rendered, and the
+/// cache is replaced by this build's pages. Returns the template errors, one per place.
 pub fn render_pages(
     site: &Site,
     templates: &Templates,
     (inputs, episodes): (Inputs, &[Arc<Html>]),
     jobs: &[Job],
-    mut cache: Option<(&mut PageCache, bool)>,
+    cache: Option<&mut PageCache>,
     sink: &mut dyn FnMut(Vec<OutputFile>),
 ) -> Vec<Diagnostic> {
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut learned = HashMap::new();
     for batch in jobs.chunks(PAGE_BATCH) {
-        let previous = cache.as_ref().map(|(c, _)| &c.0);
+        let previous = cache.as_ref().map(|c| &c.0);
         let results: Vec<Result<(OutputFile, u64), Diagnostic>> = batch
             .par_iter()
             .map(|job| {
@@ -115,14 +114,12 @@ pub fn render_pages(
         }
         sink(files);
     }
-    if let Some((c, whole_site)) = cache.as_mut() {
-        if !errors.is_empty() {
-            c.0.clear();
-        } else if *whole_site {
-            c.0 = learned;
+    if let Some(c) = cache {
+        c.0 = if errors.is_empty() {
+            learned
         } else {
-            c.0.extend(learned);
-        }
+            HashMap::new()
+        };
     }
     errors
 }

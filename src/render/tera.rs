@@ -3,10 +3,9 @@
 //! Tera errors into diagnostics that name the template file, line and the page being rendered.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-use std::hash::{Hash, Hasher};
 
 use tera::value::ValueKind;
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};

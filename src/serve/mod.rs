@@ -231,15 +231,19 @@ impl Rebuilder {
 
 /// Whether a change invalidates everything (templates, themes, the config).
 fn affects_everything(root: &Path, path: &Path) -> bool {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let first = rel
-        .components()
-        .next()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned());
     matches!(
-        first.as_deref(),
+        first_segment(root, path).as_deref(),
         Some("templates") | Some("themes") | Some(crate::config::CONFIG_FILE)
     )
+}
+
+/// The first component of `path` below the site root: the folder (or the config file) a
+/// change is in.
+fn first_segment(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
 }
 
 /// How long edits must pause before serve refreshes the search index.
@@ -420,12 +424,8 @@ fn site_changes(root: &Path, events: &[notify_debouncer_full::DebouncedEvent]) -
         .flat_map(|e| e.paths.iter().cloned())
         .collect();
     paths.retain(|p| {
-        let rel = p.strip_prefix(root).unwrap_or(p);
-        let first = rel
-            .components()
-            .next()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned());
-        matches!(first.as_deref(), Some(f) if WATCHED.contains(&f) || f == crate::config::CONFIG_FILE)
+        matches!(first_segment(root, p).as_deref(),
+            Some(f) if WATCHED.contains(&f) || f == crate::config::CONFIG_FILE)
     });
     paths
 }
