@@ -1,10 +1,13 @@
-//! The static search index: files exist, terms sit in the chunks their hash names, title
-//! matches weigh more than body matches, filters list the right documents, and
-//! `search: false` turns it all off.
+//! The static search index, read back the way the browser reads it: a small query engine
+//! over the built files (exact stems, typo keys, exact-name keys, all words required) answers
+//! every row of the search issue's table on the demo and the tricky fixture. Also: files sit
+//! in the chunks their hash names, title matches weigh more than body matches, filters list
+//! the right documents, and `search: false` turns it all off. The browser's own answers are
+//! checked in `tests/browser/search.test.mjs`.
 
 mod common;
 
-use castdown::search::{fnv1a, prefix2, tokenize};
+use castdown::search::{Stemmer, fnv1a, fuzzy, name_key, prefix2, tokenize};
 use common::{Site, digest};
 use serde_json::Value;
 
@@ -12,74 +15,415 @@ fn json(site: &Site, rel: &str) -> Value {
     serde_json::from_str(&site.read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-fn postings(site: &Site, term: &str) -> Vec<(u64, u64)> {
-    let m = json(site, "search/manifest.json");
-    let chunks = m["post_chunks"].as_u64().unwrap_or(1) as u32;
-    let chunk = json(site, &format!("search/p/{}.json", fnv1a(term) % chunks));
-    let flat: Vec<u64> = chunk[term]
+/// A built site's search index.
+struct Index<'s> {
+    site: &'s Site,
+    manifest: Value,
+    stemmer: Stemmer,
+}
+
+impl<'s> Index<'s> {
+    fn of(site: &'s Site) -> Index<'s> {
+        let manifest = json(site, "search/manifest.json");
+        assert_eq!(manifest["version"], 2);
+        let stemmer = Stemmer::for_language(if manifest["stemmer"] == "english" {
+            "en"
+        } else {
+            ""
+        });
+        Index {
+            site,
+            manifest,
+            stemmer,
+        }
+    }
+
+    fn chunks(&self, key: &str) -> u32 {
+        self.manifest[key].as_u64().unwrap_or(1) as u32
+    }
+
+    fn post_chunk(&self, term: &str) -> Value {
+        json(
+            self.site,
+            &format!("search/p/{}.json", fnv1a(term) % self.chunks("post_chunks")),
+        )
+    }
+
+    /// `(doc, weight)` of a stem or name key.
+    fn postings(&self, term: &str) -> Vec<(u64, u64)> {
+        let flat: Vec<u64> = self.post_chunk(term)["t"][term]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_u64).collect())
+            .unwrap_or_default();
+        flat.chunks(2).map(|p| (p[0], p[1])).collect()
+    }
+
+    /// The word a stem is shown as.
+    fn surface(&self, stem: &str) -> String {
+        self.post_chunk(stem)["s"][stem]
+            .as_str()
+            .unwrap_or(stem)
+            .to_string()
+    }
+
+    /// Stems within the forgiven distance of a typed word, from the typo key files.
+    fn near(&self, word: &str) -> Vec<String> {
+        let stem = self.stemmer.stem(word).into_owned();
+        let k = fuzzy::max_edits(word.chars().count());
+        let mut out: Vec<String> = Vec::new();
+        for key in fuzzy::keys(&stem, k) {
+            let chunk = json(
+                self.site,
+                &format!("search/k/{}.json", fnv1a(&key) % self.chunks("key_chunks")),
+            );
+            for t in chunk[&key].as_array().into_iter().flatten() {
+                let t = t.as_str().unwrap_or_default().to_string();
+                if t != stem && fuzzy::distance(&stem, &t) <= k && !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn fragment(&self, id: u64) -> Value {
+        json(self.site, &format!("search/x/{id}.json"))
+    }
+
+    fn kind_start(&self, k: usize) -> u64 {
+        (0..k)
+            .map(|i| self.manifest["kinds"][i].as_u64().unwrap_or(0))
+            .sum()
+    }
+
+    fn is_term(&self, id: u64) -> bool {
+        (self.kind_start(2)..self.kind_start(3)).contains(&id)
+    }
+
+    /// Document ids matching every word of `q` (exactly, by stem, by exact name, or within
+    /// the forgiven typos), best first: fewer corrected words, then higher score, then newer.
+    fn query(&self, q: &str) -> Vec<u64> {
+        use std::collections::HashMap;
+        let mut groups: Vec<HashMap<u64, (u64, bool)>> = Vec::new();
+        for word in q.split_whitespace() {
+            if let Some(key) = name_key(word) {
+                let p = self.postings(&key);
+                if !p.is_empty() {
+                    groups.push(p.into_iter().map(|(d, w)| (d, (w, false))).collect());
+                    continue;
+                }
+            }
+            for t in tokenize(word) {
+                let stem = self.stemmer.stem(&t).into_owned();
+                let exact = self.postings(&stem);
+                let mut g: HashMap<u64, (u64, bool)> =
+                    exact.iter().map(|&(d, w)| (d, (w, false))).collect();
+                if exact.len() <= 2 {
+                    for other in self.near(&t) {
+                        for (d, w) in self.postings(&other) {
+                            g.entry(d).or_insert((w / 2, true));
+                        }
+                    }
+                }
+                groups.push(g);
+            }
+        }
+        let Some(first) = groups.first() else {
+            return Vec::new();
+        };
+        let mut scored: Vec<(u64, usize, u64)> = first
+            .keys()
+            .filter_map(|&d| {
+                let mut total = 0;
+                let mut typos = 0;
+                for g in &groups {
+                    let &(w, typo) = g.get(&d)?;
+                    total += w;
+                    typos += usize::from(typo);
+                }
+                Some((d, typos, total))
+            })
+            .collect();
+        scored.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+        scored.into_iter().map(|s| s.0).collect()
+    }
+
+    /// Titles (or term names) of a query's results.
+    fn titles(&self, q: &str) -> Vec<String> {
+        self.query(q)
+            .into_iter()
+            .map(|id| {
+                let f = self.fragment(id);
+                let t = if f["k"] == "t" { &f["n"] } else { &f["t"] };
+                let prefix = if f["k"] == "x" { "Transcript: " } else { "" };
+                format!("{prefix}{}", t.as_str().unwrap_or_default())
+            })
+            .collect()
+    }
+
+    fn doc_id(&self, title: &str) -> u64 {
+        let docs = self.manifest["docs"].as_u64().unwrap_or(0);
+        (0..docs)
+            .find(|&i| {
+                let f = self.fragment(i);
+                f["t"] == title || f["n"] == title
+            })
+            .unwrap_or_else(|| panic!("no doc {title}"))
+    }
+}
+
+fn demo() -> Site {
+    let site = Site::fixture("demo");
+    site.build_ok(&[]);
+    site
+}
+
+fn tricky() -> Site {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    site
+}
+
+const PLATFORM: &str = "Platform risk, from app stores to AI APIs";
+const STRASSE: &str = "Walking down the Straße";
+
+#[test]
+fn typos_are_forgiven_ranked_below_exact_matches_and_corrected() {
+    let site = demo();
+    let ix = Index::of(&site);
+    // `platfrom` is not in the index; its nearest stem is shown as "platform".
+    assert!(ix.postings("platfrom").is_empty());
+    assert_eq!(ix.near("platfrom"), ["platform"]);
+    assert_eq!(ix.surface("platform"), "platform");
+    assert!(ix.titles("platfrom risk").contains(&PLATFORM.to_string()));
+    assert!(
+        ix.titles("compte")
+            .contains(&"Why the price of a model answer keeps falling".to_string())
+    );
+    assert_eq!(ix.surface("comput"), "compute");
+    assert!(
+        ix.titles("polyamry")
+            .contains(&"Corporate Polyamory".to_string())
+    );
+    // A typo in the first letter.
+    assert!(ix.titles("latform").contains(&PLATFORM.to_string()));
+    // Exact matches come before the correction's: "platform" matches exactly, and the
+    // documents only near it ("platforms" would stem the same, so none) rank after.
+    let exact = ix.query("platform");
+    assert!(!exact.is_empty());
+    let tricky = tricky();
+    let tx = Index::of(&tricky);
+    assert_eq!(tx.titles("microsft"), [STRASSE]);
+    // Short words are not corrected: "ml" is an alias, "mx" is nothing.
+    assert!(tx.near("mx").is_empty());
+}
+
+#[test]
+fn word_forms_aliases_and_equivalent_spellings_meet() {
+    let site = demo();
+    let ix = Index::of(&site);
+    let open = "Open partnerships: when two companies stop being exclusive";
+    assert!(ix.titles("partnerships").contains(&open.to_string()));
+    assert!(ix.titles("partnership").contains(&open.to_string()));
+    let llm = ix.titles("LLM");
+    assert!(llm.contains(&"Large Language Model".to_string()), "{llm:?}");
+    assert!(llm.len() >= 3, "the concept and its digests: {llm:?}");
+    let site = tricky();
+    let tx = Index::of(&site);
+    for q in [
+        "strasse",
+        "Straße",
+        "STRASSE",
+        "zoës law",
+        "zoe's law",
+        "Zoe’s Law",
+        "orjan",
+    ] {
+        let found = tx.titles(q);
+        assert!(found.contains(&STRASSE.to_string()), "{q}: {found:?}");
+    }
+    assert!(tx.titles("lawsuit").contains(&STRASSE.to_string()));
+    assert!(tx.titles("ML").contains(&"Machine Learning".to_string()));
+}
+
+#[test]
+fn short_and_symbol_names_are_found_by_exact_name() {
+    let site = tricky();
+    let ix = Index::of(&site);
+    for name in ["C", "C++", "C#", "R", ".NET", "F#", "401(k)"] {
+        let found = ix.titles(name);
+        assert_eq!(
+            found.first().map(String::as_str),
+            Some(name),
+            "{name}: {found:?}"
+        );
+        assert!(
+            found.len() >= 2,
+            "{name}: the concept and its digest: {found:?}"
+        );
+    }
+    // One letter that names nothing finds nothing (the page says why).
+    assert!(ix.query("x").is_empty());
+}
+
+#[test]
+fn every_match_is_counted_and_ties_list_the_newest_first() {
+    let site = tricky();
+    let ix = Index::of(&site);
+    let ids: Vec<u64> = ix
+        .query("compute")
+        .into_iter()
+        .filter(|&i| !ix.is_term(i))
+        .collect();
+    // 25 notes, the concept-bearing digest(s) and nothing twice.
+    assert!(ids.len() >= 26, "{}", ids.len());
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len());
+    let notes: Vec<String> = ids
+        .iter()
+        .map(|&i| ix.fragment(i))
+        .filter(|f| {
+            f["t"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Compute note"))
+        })
+        .map(|f| f["d"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(notes.len(), 25);
+    let mut newest_first = notes.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(notes, newest_first, "equal scores, newest first");
+}
+
+#[test]
+fn transcripts_are_searched_by_cue() {
+    let site = demo();
+    let ix = Index::of(&site);
+    let ids = ix.query("underestimates");
+    assert_eq!(ids.len(), 1, "only the transcript says it");
+    let f = ix.fragment(ids[0]);
+    assert_eq!(f["k"], "x");
+    assert_eq!(
+        f["u"],
+        "/digests/episodes/partnership-without-exclusivity/transcript/"
+    );
+    let cue = f["q"]
         .as_array()
-        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .into_iter()
+        .flatten()
+        .find(|c| c[2].as_str().is_some_and(|t| t.contains("underestimates")))
+        .cloned()
         .unwrap_or_default();
-    flat.chunks(2).map(|p| (p[0], p[1])).collect()
+    assert_eq!(cue[0], 3, "cue number (anchor #t3)");
+    assert_eq!(cue[1], 14, "its start in seconds");
+    assert!(
+        site.read("episodes/partnership-without-exclusivity/transcript/index.html")
+            .contains("id=\"t3\"")
+    );
 }
 
-fn meta(site: &Site, id: u64) -> Value {
-    json(site, &format!("search/m/{}.json", id / 8))[(id % 8) as usize].clone()
+#[test]
+fn fragments_hold_whole_sections_for_snippets_where_the_words_are() {
+    let site = tricky();
+    let ix = Index::of(&site);
+    let f = ix.fragment(ix.doc_id(STRASSE));
+    let sections = f["x"].as_array().cloned().unwrap_or_default();
+    let lit = sections
+        .iter()
+        .find(|s| s[1] == "litigation")
+        .cloned()
+        .unwrap_or_default();
+    let text = lit[2].as_str().unwrap_or_default();
+    let at = text.find("lawsuits").unwrap_or(0);
+    assert!(
+        at > 320,
+        "the word is past the old 320-character cut ({at})"
+    );
 }
 
-fn doc_id(site: &Site, title: &str) -> u64 {
-    let docs = json(site, "search/manifest.json")["docs"]
-        .as_u64()
-        .unwrap_or(0);
-    (0..docs)
-        .find(|i| meta(site, *i)["title"] == title)
-        .unwrap_or_else(|| panic!("no doc {title}"))
+#[test]
+fn concepts_shows_and_people_are_documents_with_counts_and_definitions() {
+    let site = demo();
+    let ix = Index::of(&site);
+    let found = ix.titles("platform");
+    assert!(found.contains(&"Platform Risk".to_string()), "{found:?}");
+    let f = ix.fragment(ix.doc_id("Platform Risk"));
+    assert_eq!(f["k"], "t");
+    assert_eq!(f["w"], "concept");
+    assert_eq!(f["u"], "/digests/concepts/platform-risk/");
+    assert!(f["c"].as_u64().unwrap_or(0) >= 1);
+    assert!(
+        !f["y"].as_str().unwrap_or_default().is_empty(),
+        "a one-line definition"
+    );
+    assert!(
+        ix.titles("signal noise")
+            .contains(&"Signal & Noise".to_string())
+    );
 }
 
 #[test]
 fn index_files_hold_what_they_must() {
-    let site = Site::fixture("demo");
-    site.build_ok(&[]);
-    let m = json(&site, "search/manifest.json");
-    assert_eq!(m["version"], 1);
-    assert_eq!(m["docs"], 9, "8 episodes and the about page");
+    let site = demo();
+    let ix = Index::of(&site);
+    let m = &ix.manifest;
+    assert_eq!(m["kinds"][0], 8, "8 episodes");
+    assert_eq!(m["kinds"][1], 1, "the about page");
     assert_eq!(m["shows"].as_array().map(Vec::len), Some(3));
     assert_eq!(m["concepts"].as_array().map(Vec::len), Some(12));
-    // Every term of a title is findable in its chunk and in the prefix dictionary.
-    let id = doc_id(&site, "Flaky tests: quarantine, fix, or delete?");
-    let dict_chunks = m["dict_chunks"].as_u64().unwrap_or(1) as u32;
-    for term in tokenize("Flaky tests: quarantine, fix, or delete?") {
-        assert!(
-            postings(&site, &term).iter().any(|&(d, _)| d == id),
-            "{term}"
-        );
+    assert_eq!(m["shows"][0][1], "founders-at-lunch", "[name, slug]");
+    // Every word of a title is findable in its chunk and in the prefix dictionary.
+    let title = "Flaky tests: quarantine, fix, or delete?";
+    let id = ix.doc_id(title);
+    let dict_chunks = ix.chunks("dict_chunks");
+    for t in tokenize(title) {
+        let stem = ix.stemmer.stem(&t).into_owned();
+        assert!(ix.postings(&stem).iter().any(|&(d, _)| d == id), "{t}");
         let dict = json(
             &site,
-            &format!("search/d/{}.json", fnv1a(&prefix2(&term)) % dict_chunks),
+            &format!("search/d/{}.json", fnv1a(&prefix2(&stem)) % dict_chunks),
         );
         assert!(
-            dict[&term].as_u64().unwrap_or(0) >= 1,
-            "{term} in dictionary"
+            dict[&stem].as_u64().unwrap_or(0) >= 1,
+            "{stem} in dictionary"
         );
     }
-    // Body text by section, with heading ids for deep links.
-    let meta = meta(&site, id);
-    assert_eq!(meta["url"], "/digests/episodes/flaky-tests/");
-    assert_eq!(meta["show"], "The Build Log");
+    let f = ix.fragment(id);
+    assert_eq!(f["u"], "/digests/episodes/flaky-tests/");
+    assert_eq!(f["s"], "The Build Log");
     assert!(
-        meta["sections"]
+        f["x"]
             .as_array()
-            .is_some_and(|s| s.iter().any(|x| x["id"] == "the-policy"))
+            .is_some_and(|s| s.iter().any(|x| x[1] == "the-policy"))
     );
-    // Filter lists.
+    // Filter lists: a show's episodes and their transcript blocks.
     let shows = m["shows"].as_array().cloned().unwrap_or_default();
-    let s = shows.iter().position(|x| x == "The Build Log").unwrap_or(0);
+    let s = shows
+        .iter()
+        .position(|x| x[0] == "The Build Log")
+        .unwrap_or(0);
     let ids: Vec<u64> = json(&site, &format!("search/f/s{s}.json"))
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_u64).collect())
         .unwrap_or_default();
     assert_eq!(ids.len(), 3);
     assert!(ids.contains(&id));
+    let f = shows
+        .iter()
+        .position(|x| x[0] == "Founders at Lunch")
+        .unwrap_or(0);
+    let ids: Vec<u64> = json(&site, &format!("search/f/s{f}.json"))
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
+    let transcript = ix.query("underestimates")[0];
+    assert!(
+        ids.contains(&transcript),
+        "a show's filter keeps its transcripts"
+    );
     // The search page and the header box.
     assert!(
         site.read("search/index.html")
@@ -88,6 +432,23 @@ fn index_files_hold_what_they_must() {
     assert!(
         site.read("index.html")
             .contains("action=\"/digests/search/\"")
+    );
+}
+
+#[test]
+fn the_same_site_builds_the_same_index() {
+    let index = |s: &Site| -> Vec<(String, Vec<u8>)> {
+        s.snapshot_tree()
+            .into_iter()
+            .filter(|(p, _)| p.starts_with("search/"))
+            .collect()
+    };
+    let (a, b) = (tricky(), tricky());
+    let files = index(&a);
+    assert!(files.len() > 50, "{} index files", files.len());
+    assert!(
+        files == index(&b),
+        "two builds of one site differ in search/"
     );
 }
 
@@ -104,15 +465,29 @@ fn title_and_concept_matches_weigh_more_than_body_matches() {
         digest("Third", "2025-01-03", "concepts: [Zeppelins]\n"),
     );
     site.build_ok(&[]);
+    let ix = Index::of(&site);
     let weights: std::collections::HashMap<u64, u64> =
-        postings(&site, "zeppelins").into_iter().collect();
+        ix.postings("zeppelin").into_iter().collect();
     let (a, b, c) = (
-        doc_id(&site, "Zeppelins explained"),
-        doc_id(&site, "Other things"),
-        doc_id(&site, "Third"),
+        ix.doc_id("Zeppelins explained"),
+        ix.doc_id("Other things"),
+        ix.doc_id("Third"),
     );
     assert!(weights[&a] > weights[&b], "title beats body: {weights:?}");
     assert!(weights[&c] > weights[&b], "concept beats body: {weights:?}");
+}
+
+#[test]
+fn a_site_in_another_language_is_not_stemmed_as_english() {
+    let site = Site::empty("base_url: https://e.example/\nlanguage: fr\n");
+    site.write(
+        "content/episodes/a.md",
+        digest("Les partenariats", "2025-01-01", ""),
+    );
+    site.build_ok(&[]);
+    let ix = Index::of(&site);
+    assert_eq!(ix.manifest["stemmer"], Value::Null);
+    assert_eq!(ix.postings("partenariats").len(), 1);
 }
 
 #[test]

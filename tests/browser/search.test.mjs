@@ -1,6 +1,8 @@
-// Static search in headless Chromium, on the demo site served from a sub-path: results as
-// you type, ranking, accent-insensitive prefix matching, filters, highlighted snippets, and
-// which index files the browser fetched.
+// Static search in headless Chromium, on the demo site served from a sub-path and on the
+// tricky fixture under another: results as you type, every row of the search issue's table
+// (typos, word forms, aliases, short and symbol names, show more, equivalent spellings,
+// transcripts, snippets from where the words are, concepts as results), filters by slug in
+// the URL, the back button, the mobile filter row, and which index files the browser fetched.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -21,6 +23,19 @@ after(async () => {
 async function titles(page) {
   return page.locator("#search-results h2").allInnerTexts();
 }
+async function terms(page) {
+  return page.locator("#search-terms li a").allInnerTexts();
+}
+/** Opens the search page with a query in the URL and waits until it has answered. */
+async function search(site, q, extra = "") {
+  const { page, context, problems } = await openPage(browser);
+  await page.goto(site.base + "search/?q=" + encodeURIComponent(q) + extra);
+  await page.waitForFunction(() => {
+    const s = document.getElementById("search-status").textContent;
+    return s && s !== "Searching…";
+  });
+  return { page, context, problems };
+}
 
 test("results appear as you type, title matches rank first, words are highlighted", async () => {
   const { page, context, problems } = await openPage(browser);
@@ -35,38 +50,172 @@ test("results appear as you type, title matches rank first, words are highlighte
   const href = await page.locator("#search-results h2 a").first().getAttribute("href");
   assert.ok(href.startsWith("/digests/episodes/platform-risk-app-stores/"), href);
   assert.match(await page.locator("#search-status").innerText(), /results?\./);
-  // Only index files under the sub-path were fetched: manifest, dictionary, postings, metadata.
+  // Only index files under the sub-path were fetched: manifest, dictionary, postings, fragments.
   const fetched = demo.requests.slice(start).filter((p) => !p.endsWith("/favicon.svg"));
   assert.ok(fetched.every((p) => p.startsWith("/digests/search/")), fetched.join(" "));
-  assert.ok(fetched.includes("/digests/search/manifest.json") || demo.requests.slice(0, start).includes("/digests/search/manifest.json"));
   assert.ok(fetched.some((p) => p.startsWith("/digests/search/d/")), "prefix dictionary");
   assert.ok(fetched.some((p) => p.startsWith("/digests/search/p/")), "postings");
-  const metas = new Set(fetched.filter((p) => p.startsWith("/digests/search/m/")));
-  // Metadata comes eight documents to a file: at most one file per shown result.
-  assert.ok(metas.size >= 1 && metas.size <= found.length, `metadata only for shown results: ${metas.size} files for ${found.length} results`);
+  const fragments = new Set(fetched.filter((p) => p.startsWith("/digests/search/x/")));
+  // One fragment per shown result or offered concept, nothing for the rest.
+  const shown = found.length + (await terms(page)).length;
+  assert.ok(fragments.size >= 1 && fragments.size <= shown + 4, `${fragments.size} fragments for ${shown} shown`);
   assert.deepEqual(problems, []);
   await context.close();
 });
 
-test("filters by show and by concept", async () => {
+test("typos anywhere in a word are forgiven, ranked below exact matches, with a Did you mean", async () => {
+  for (const [q, want, fix] of [
+    ["platfrom risk", "Platform risk, from app stores to AI APIs", "platform risk"],
+    ["compte", "Why the price of a model answer keeps falling", "compute"],
+    ["polyamry", "Open partnerships: when two companies stop being exclusive", null],
+    ["latform", "Platform risk, from app stores to AI APIs", "platform"],
+  ]) {
+    const { page, context, problems } = await search(demo, q);
+    const t = await titles(page);
+    assert.ok(t.includes(want), `${q}: ${t.join(" | ")}`);
+    if (fix) {
+      assert.match(await page.locator("#search-suggest").innerText(), new RegExp(`Did you mean ${fix}\\?`), q);
+      await page.locator("#search-suggest a").click();
+      await page.waitForFunction((f) => new URLSearchParams(location.search).get("q") === f, fix);
+      await page.waitForFunction(() => document.getElementById("search-suggest").hidden);
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+  // A typo'd word in the tricky fixture, and a word that is both a word and near another:
+  // exact matches rank above the correction's.
+  const { page, context } = await search(tricky, "microsft");
+  assert.deepEqual(await titles(page), ["Walking down the Straße"]);
+  await context.close();
+});
+
+test("word forms, aliases and equivalent spellings find the same digests", async () => {
+  let r = await search(demo, "partnerships");
+  assert.ok((await titles(r.page)).includes("Open partnerships: when two companies stop being exclusive"));
+  assert.ok((await r.page.locator("#search-results mark").allInnerTexts()).some((m) => /^partnership$/i.test(m)), "the singular highlighted");
+  await r.context.close();
+  r = await search(demo, "LLM");
+  assert.ok((await titles(r.page)).length >= 2, "LLM finds the Large Language Model digests");
+  assert.deepEqual(await terms(r.page), ["Large Language Model"]);
+  assert.match(await r.page.locator("#search-terms li").first().innerText(), /concept.*\d+ digests?/is);
+  await r.context.close();
+  for (const q of ["strasse", "STRASSE", "zoës law", "zoe's law", "Zoes law", "ørjan", "orjan"]) {
+    r = await search(tricky, q);
+    assert.deepEqual(await titles(r.page), ["Walking down the Straße"], q + ": " + await r.page.locator("#search-status").innerText());
+    await r.context.close();
+  }
+});
+
+test("short and symbol names are found by their exact name; an unsearchable query says so", async () => {
+  for (const [q, concept] of [["C", "C"], ["C++", "C++"], ["c#", "C#"], ["R", "R"], [".NET", ".NET"], ["F#", "F#"], ["401(k)", "401(k)"]]) {
+    const { page, context } = await search(tricky, q);
+    assert.deepEqual(await terms(page), [concept], q);
+    const t = await titles(page);
+    assert.ok(t.length >= 1 && t.length <= 2, `${q}: ${t.join(" | ")}`);
+    await context.close();
+  }
+  const { page, context } = await search(tricky, "x");
+  assert.match(await page.locator("#search-status").innerText(), /cannot be searched/);
+  assert.equal(await page.locator("#search-results li").count(), 0);
+  await context.close();
+});
+
+test("every result is reachable: exact count, Show more, ties newest first", async () => {
+  const { page, context } = await search(tricky, "compute");
+  const status = await page.locator("#search-status").innerText();
+  const n = Number(/^(\d+) results/.exec(status)?.[1]);
+  assert.ok(n >= 27, status);
+  assert.equal(await page.locator("#search-results li").count(), 20);
+  while (await page.locator("#search-more").isVisible()) {
+    const before = await page.locator("#search-results li").count();
+    await page.locator("#search-more").click();
+    await page.waitForFunction((b) => document.querySelectorAll("#search-results li").length > b, before);
+  }
+  const t = await titles(page);
+  assert.equal(t.length, n, "every counted result is listed");
+  // The 25 notes score the same; the newest comes first.
+  const notes = t.filter((x) => x.startsWith("Compute note"));
+  assert.equal(notes.length, 25);
+  assert.deepEqual(notes, notes.slice().sort().reverse());
+  await context.close();
+});
+
+test("transcripts are searched: the cue, its time, a link to it", async () => {
+  const { page, context } = await search(demo, "underestimates");
+  const t = await titles(page);
+  assert.deepEqual(t, ["Transcript: Open partnerships: when two companies stop being exclusive"]);
+  const href = await page.locator("#search-results h2 a").getAttribute("href");
+  assert.equal(href, "/digests/episodes/partnership-without-exclusivity/transcript/#t3");
+  assert.match(await page.locator("#search-results .meta").innerText(), /at 0:14/);
+  assert.match(await page.locator("#search-results .snippet").innerHTML(), /<mark>underestimates<\/mark>/);
+  await page.locator("#search-results h2 a").click();
+  await page.waitForURL(/transcript\/#t3$/);
+  assert.equal(await page.locator("#t3").count(), 1, "the cue is on the transcript page");
+  await context.close();
+  const r = await search(tricky, "marmalade");
+  assert.match(await r.page.locator("#search-results .meta").innerText(), /at 1:05/);
+  await r.context.close();
+});
+
+test("snippets come from where the words are and link to that section", async () => {
+  const { page, context } = await search(tricky, "lawsuit");
+  const snippet = await page.locator("#search-results .snippet").first().innerHTML();
+  assert.match(snippet, /<mark>lawsuits<\/mark> were settled/);
+  const href = await page.locator("#search-results h2 a").first().getAttribute("href");
+  assert.ok(href.endsWith("#litigation"), href);
+  assert.match(await page.locator("#search-results .meta").first().innerText(), /Litigation/);
+  await context.close();
+});
+
+test("concepts, shows and people are offered above the episodes", async () => {
+  const { page, context } = await search(demo, "platform");
+  assert.ok((await terms(page)).includes("Platform Risk"));
+  const item = await page.locator("#search-terms li").first().innerText();
+  assert.match(item, /\d+ digests?/);
+  const r = await search(demo, "signal noise");
+  assert.ok((await terms(r.page)).includes("Signal & Noise"), "a show by name");
+  await r.context.close();
+  await context.close();
+});
+
+test("filters live in the URL by slug; the back button restores a search", async () => {
   const { page, context } = await openPage(browser);
   await page.goto(demo.base + "search/?q=platform");
   await page.waitForFunction(() => document.querySelectorAll("#search-results li").length >= 3);
   await page.selectOption("#search-show", { label: "Signal & Noise" });
   await page.waitForFunction(() => document.querySelectorAll("#search-results li").length === 1);
   assert.deepEqual(await titles(page), ["Attention is the scarce input: a conversation with Ana Ruiz"]);
+  assert.match(page.url(), /[?&]show=signal-noise(&|$)/);
   assert.ok(demo.requests.some((p) => /\/digests\/search\/f\/s\d+\.json$/.test(p)), "show filter list fetched");
-  await page.selectOption("#search-show", "");
-  await page.locator("#search-q").fill("");
-  await page.selectOption("#search-concept", { label: "Technical Debt" });
-  // The "platform" results also number three: wait for the concept's list itself, not a
-  // count the previous list already meets.
-  await page.waitForFunction(() => document.querySelectorAll("#search-results li").length === 3
-    && document.querySelector("#search-results")?.textContent.includes("Is technical debt really a loan?"));
-  const t = await titles(page);
-  assert.ok(t.includes("Is technical debt really a loan?"), t.join(" | "));
-  // The URL keeps the query so results can be shared.
-  assert.match(page.url(), /concept=\d+/);
+  // Back: the unfiltered search again.
+  await page.goBack();
+  await page.waitForFunction(() => document.getElementById("search-show").value === "" && document.querySelectorAll("#search-results li").length >= 3);
+  // A shared URL with both filters by slug.
+  await page.goto(demo.base + "search/?concept=technical-debt");
+  await page.waitForFunction(() => document.querySelector("#search-results")?.textContent.includes("Is technical debt really a loan?"));
+  assert.equal(await page.locator("#search-concept").inputValue(), "technical-debt");
+  // Leaving for a result and coming back restores the query and its results.
+  await page.goto(demo.base + "search/?q=monorepo");
+  await page.waitForFunction(() => document.querySelectorAll("#search-results li").length >= 1);
+  await page.locator("#search-results h2 a").first().click();
+  await page.waitForURL(/\/episodes\//);
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelectorAll("#search-results li").length >= 1);
+  assert.equal(await page.locator("#search-q").inputValue(), "monorepo");
+  await context.close();
+});
+
+test("on a phone each filter label stays with its select", async () => {
+  const { page, context } = await openPage(browser, { viewport: { width: 375, height: 800 } });
+  await page.goto(demo.base + "search/");
+  await page.waitForFunction(() => document.querySelectorAll("#search-show option").length > 1);
+  for (const id of ["search-show", "search-concept"]) {
+    const label = await page.locator(`label[for=${id}]`).boundingBox();
+    const select = await page.locator(`#${id}`).boundingBox();
+    assert.ok(Math.abs(label.y + label.height / 2 - (select.y + select.height / 2)) < select.height, `${id}: label and select on one line`);
+    assert.ok(select.x > label.x, id);
+  }
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), "no horizontal scroll");
   await context.close();
 });
 

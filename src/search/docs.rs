@@ -1,0 +1,349 @@
+//! What the search indexes: one document per episode and standalone page, one per concept,
+//! show and person (found by name or alias), and one per block of transcript cues. Each
+//! document has weighted fields to index and a fragment: what the browser shows for it as a
+//! result, in its own file so a result costs one small fetch.
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::tokens::{fold, tokenize};
+use crate::bodies::{Text, Texts};
+use crate::site::{Site, TermKind, paths};
+
+const BOOST_TITLE: f32 = 3.0;
+const BOOST_CONCEPTS: f32 = 2.5;
+const BOOST_PEOPLE: f32 = 1.5;
+const BOOST_SUMMARY: f32 = 1.5;
+const BOOST_HEADING: f32 = 1.5;
+const BOOST_BODY: f32 = 1.0;
+/// Transcript words weigh less than the digest's own: a digest says what matters.
+const BOOST_TRANSCRIPT: f32 = 0.6;
+
+/// Characters of cue text per transcript document: a block is one result and one fetch.
+const TRANSCRIPT_BLOCK: usize = 1200;
+
+/// Documents by kind, in id order: episodes (newest first, so ties in score list the newest
+/// first), standalone pages, terms, transcript blocks (in their episodes' order).
+pub struct Docs<'a> {
+    /// All documents in id order.
+    pub all: Vec<Doc<'a>>,
+    /// How many of each kind: episodes, pages, terms, transcript blocks.
+    pub kinds: [usize; 4],
+    /// Per episode, the ids of its transcript blocks (so a filter by show or concept keeps
+    /// them).
+    pub transcript_ids: Vec<std::ops::Range<u32>>,
+}
+
+/// One indexed document.
+pub struct Doc<'a> {
+    /// Texts to index, each with its weight.
+    pub fields: Vec<(f32, Cow<'a, str>)>,
+    /// Exact-name keys (`=c++`) with their weight: names that words alone cannot find.
+    pub names: Vec<(f32, String)>,
+    /// What a result shows.
+    pub fragment: Fragment<'a>,
+}
+
+/// A result as the browser shows it (`x/<id>.json`). Short keys: there is one per document.
+#[derive(Serialize)]
+#[serde(tag = "k")]
+pub enum Fragment<'a> {
+    /// An episode or a standalone page.
+    #[serde(rename = "e")]
+    Body {
+        /// URL.
+        u: String,
+        /// Title.
+        t: &'a str,
+        /// Show name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        s: Option<&'a str>,
+        /// Date, `YYYY-MM-DD`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        d: Option<String>,
+        /// Concept names.
+        c: Vec<&'a str>,
+        /// Summary.
+        y: &'a str,
+        /// Sections: `[heading, id, text]`, text whole so a snippet can come from anywhere.
+        x: Vec<(Option<&'a str>, Option<&'a str>, &'a str)>,
+    },
+    /// A concept, show or person.
+    #[serde(rename = "t")]
+    Term {
+        /// `concept`, `show` or `person`.
+        w: &'static str,
+        /// Name.
+        n: &'a str,
+        /// URL.
+        u: String,
+        /// Episodes.
+        c: usize,
+        /// One line of definition or description.
+        #[serde(skip_serializing_if = "str::is_empty")]
+        y: String,
+    },
+    /// A block of transcript cues.
+    #[serde(rename = "x")]
+    Transcript {
+        /// URL of the transcript page.
+        u: String,
+        /// Episode title.
+        t: &'a str,
+        /// Show name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        s: Option<&'a str>,
+        /// Date.
+        d: String,
+        /// Cues: `[number, start seconds, text]` (the cue's anchor is `t<number>`).
+        q: Vec<(usize, Option<u64>, &'a str)>,
+    },
+}
+
+/// Every document of the site.
+pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
+    let mut all: Vec<Doc<'a>> = site
+        .episodes
+        .par_iter()
+        .enumerate()
+        .map(|(i, _)| episode(site, i, &bodies.episodes[i]))
+        .collect();
+    for (i, p) in site.pages.iter().enumerate() {
+        let body = &bodies.pages[i];
+        let mut fields: Vec<(f32, Cow<str>)> = vec![
+            (BOOST_TITLE, p.title.as_str().into()),
+            (BOOST_SUMMARY, p.description.as_str().into()),
+        ];
+        add_sections(&mut fields, body);
+        all.push(Doc {
+            fields,
+            names: Vec::new(),
+            fragment: Fragment::Body {
+                u: site.base.link(&paths::page(&p.slug)),
+                t: &p.title,
+                s: None,
+                d: p.date.as_ref().map(|d| d.ymd()),
+                c: Vec::new(),
+                y: &p.description,
+                x: sections(body),
+            },
+        });
+    }
+    let mut kinds = [site.episodes.len(), site.pages.len(), 0, 0];
+    for kind in TermKind::ALL {
+        for (i, t) in site.terms(kind).iter().enumerate() {
+            let mut fields: Vec<(f32, Cow<str>)> = vec![(BOOST_TITLE, t.name.as_str().into())];
+            fields.extend(aliases(&t.name, &t.other_names).map(|a| (BOOST_TITLE, a.into())));
+            all.push(Doc {
+                fields,
+                names: name_keys(BOOST_TITLE, &t.name, &t.other_names),
+                fragment: Fragment::Term {
+                    w: kind.singular(),
+                    n: &t.name,
+                    u: site.base.link(&t.path()),
+                    c: t.episodes.len(),
+                    y: one_line(site, kind, i),
+                },
+            });
+            kinds[2] += 1;
+        }
+    }
+    let mut transcript_ids = Vec::with_capacity(site.episodes.len());
+    for e in &site.episodes {
+        let first = all.len() as u32;
+        if let (Some(t), Some(page)) = (&e.digest.transcript_data, e.transcript_page_path()) {
+            let u = site.base.link(&page);
+            let show = e.show.map(|s| site.shows[s].name.as_str());
+            let mut block: Vec<(usize, Option<u64>, &str)> = Vec::new();
+            let mut chars = 0;
+            let flush = |block: &mut Vec<(usize, Option<u64>, &'a str)>, all: &mut Vec<Doc<'a>>| {
+                if block.is_empty() {
+                    return;
+                }
+                let text: String = block.iter().map(|c| c.2).collect::<Vec<_>>().join("\n");
+                all.push(Doc {
+                    fields: vec![(BOOST_TRANSCRIPT, text.into())],
+                    names: Vec::new(),
+                    fragment: Fragment::Transcript {
+                        u: u.clone(),
+                        t: &e.digest.title,
+                        s: show,
+                        d: e.digest.date.ymd(),
+                        q: std::mem::take(block),
+                    },
+                });
+            };
+            for (n, c) in t.cues.iter().enumerate() {
+                block.push((n + 1, c.start.map(|s| s.floor() as u64), c.text.as_str()));
+                chars += c.text.len();
+                if chars >= TRANSCRIPT_BLOCK {
+                    flush(&mut block, &mut all);
+                    chars = 0;
+                }
+            }
+            flush(&mut block, &mut all);
+        }
+        transcript_ids.push(first..all.len() as u32);
+    }
+    kinds[3] = all.len() - kinds[0] - kinds[1] - kinds[2];
+    Docs {
+        all,
+        kinds,
+        transcript_ids,
+    }
+}
+
+fn episode<'a>(site: &'a Site, i: usize, body: &'a Text) -> Doc<'a> {
+    let e = &site.episodes[i];
+    let d = &e.digest;
+    let show = e.show.map(|s| &site.shows[s]);
+    let concepts: Vec<&str> = e
+        .concepts
+        .iter()
+        .map(|c| site.concepts[c.concept].name.as_str())
+        .collect();
+    let mut fields: Vec<(f32, Cow<str>)> = vec![
+        (BOOST_TITLE, d.title.as_str().into()),
+        (BOOST_SUMMARY, d.summary.as_str().into()),
+    ];
+    let mut names = Vec::new();
+    // Concept names with their aliases: a reader who types the alias means the concept.
+    for c in &e.concepts {
+        let t = &site.concepts[c.concept];
+        fields.push((BOOST_CONCEPTS, t.name.as_str().into()));
+        fields.extend(aliases(&t.name, &t.other_names).map(|a| (BOOST_CONCEPTS, a.into())));
+        names.extend(name_keys(BOOST_CONCEPTS, &t.name, &t.other_names));
+        if let Some(def) = &c.definition {
+            fields.push((BOOST_BODY, def.as_str().into()));
+        }
+    }
+    for t in show
+        .into_iter()
+        .chain(e.people.iter().map(|&p| &site.people[p]))
+    {
+        fields.push((BOOST_PEOPLE, t.name.as_str().into()));
+        fields.extend(aliases(&t.name, &t.other_names).map(|a| (BOOST_PEOPLE, a.into())));
+        names.extend(name_keys(BOOST_PEOPLE, &t.name, &t.other_names));
+    }
+    add_sections(&mut fields, body);
+    Doc {
+        fields,
+        names,
+        fragment: Fragment::Body {
+            u: site.base.link(&e.path),
+            t: &d.title,
+            s: show.map(|t| t.name.as_str()),
+            d: Some(d.date.ymd()),
+            c: concepts,
+            y: &d.summary,
+            x: sections(body),
+        },
+    }
+}
+
+/// A term's other names that search differently from its name (not mere case variants).
+fn aliases<'t>(name: &str, others: &'t [String]) -> impl Iterator<Item = &'t str> {
+    let own = tokenize(name);
+    others
+        .iter()
+        .filter(move |o| tokenize(o) != own)
+        .map(String::as_str)
+}
+
+/// The exact-name key of a name that its words do not find: `C`, `C++`, `.NET`, `401(k)`
+/// (one letter, symbols, or stopwords only). `None` when the words suffice.
+pub fn name_key(name: &str) -> Option<String> {
+    let folded = fold(name);
+    (!folded.is_empty() && tokenize(name).join(" ") != folded).then(|| format!("={folded}"))
+}
+
+fn name_keys(boost: f32, name: &str, others: &[String]) -> Vec<(f32, String)> {
+    let mut keys: Vec<String> = std::iter::once(name)
+        .chain(others.iter().map(String::as_str))
+        .filter_map(name_key)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter().map(|k| (boost, k)).collect()
+}
+
+/// A body's headings and section texts as fields.
+fn add_sections<'a>(fields: &mut Vec<(f32, Cow<'a, str>)>, body: &'a Text) {
+    for s in &body.sections {
+        if let Some(h) = &s.heading {
+            fields.push((BOOST_HEADING, h.as_str().into()));
+        }
+        fields.push((BOOST_BODY, s.text.as_str().into()));
+    }
+}
+
+fn sections(body: &Text) -> Vec<(Option<&str>, Option<&str>, &str)> {
+    body.sections
+        .iter()
+        .filter(|s| s.heading.is_some() || !s.text.is_empty())
+        .map(|s| (s.heading.as_deref(), s.id.as_deref(), s.text.as_str()))
+        .collect()
+}
+
+/// One line about a term: its curated description's first paragraph; for a concept without
+/// one, the definition digests give most often (ties: the newest).
+fn one_line(site: &Site, kind: TermKind, i: usize) -> String {
+    let t = &site.terms(kind)[i];
+    if let Some(c) = &t.curated {
+        let first = crate::markdown::scan(&c.body).first_paragraph;
+        if !first.is_empty() {
+            return crate::text::truncate(&first, 200);
+        }
+    }
+    if kind != TermKind::Concept {
+        return String::new();
+    }
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for &e in &t.episodes {
+        let def = site.episodes[e]
+            .concepts
+            .iter()
+            .find(|c| c.concept == i)
+            .and_then(|c| c.definition.as_deref());
+        if let Some(def) = def {
+            match counts.iter_mut().find(|(d, _)| *d == def) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((def, 1)),
+            }
+        }
+    }
+    // Episodes are newest first, so the first of the most common is the newest.
+    let best = counts
+        .iter()
+        .fold(None::<(&str, usize)>, |best, &(d, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((d, n)),
+        });
+    best.map(|(d, _)| crate::text::truncate(d, 200))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_words_cannot_find_get_a_key() {
+        for (name, key) in [
+            ("C", "=c"),
+            ("C++", "=c++"),
+            ("C#", "=c#"),
+            ("R", "=r"),
+            (".NET", "=.net"),
+            ("F#", "=f#"),
+            ("401(k)", "=401(k)"),
+        ] {
+            assert_eq!(name_key(name).as_deref(), Some(key), "{name}");
+        }
+        for name in ["AI", "Platform Risk", "Large  Language Model", "Économie"] {
+            assert_eq!(name_key(name), None, "{name}");
+        }
+    }
+}
