@@ -1,7 +1,9 @@
 //! What the search indexes: one document per episode and standalone page, one per concept,
 //! show and person (found by name or alias), and one per block of transcript cues. Each
 //! document has weighted fields to index and a fragment: what the browser shows for it as a
-//! result, in its own file so a result costs one small fetch.
+//! result, in its own file so a result costs one small fetch. An episode's fragment names its
+//! `digest.json` (written anyway) for the section texts a snippet comes from, rather than
+//! copying them: at 10k digests the copies were 94 MB to serialise and compress.
 
 use std::borrow::Cow;
 
@@ -67,8 +69,14 @@ pub enum Fragment<'a> {
         c: Vec<&'a str>,
         /// Summary.
         y: &'a str,
-        /// Sections: `[heading, id, text]`, text whole so a snippet can come from anywhere.
-        x: Vec<(Option<&'a str>, Option<&'a str>, &'a str)>,
+        /// Sections of a standalone page: `[heading, id, text]`, whole so a snippet can come
+        /// from anywhere.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        x: Option<Sections<'a>>,
+        /// An episode's `digest.json`, which holds its sections (`sections: [{heading, id,
+        /// text}]`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        j: Option<String>,
     },
     /// A concept, show or person.
     #[serde(rename = "t")]
@@ -102,13 +110,36 @@ pub enum Fragment<'a> {
     },
 }
 
+/// Sections as `[heading, id, text]`.
+pub type Sections<'a> = Vec<(Option<&'a str>, Option<&'a str>, &'a str)>;
+
+/// What every document naming a term adds: its other names that search differently, and
+/// its exact-name keys. Made once per term (each is named by hundreds of episodes).
+struct TermWords<'a> {
+    aliases: Vec<&'a str>,
+    keys: Vec<String>,
+}
+
+fn term_words(site: &Site) -> [Vec<TermWords<'_>>; 3] {
+    TermKind::ALL.map(|kind| {
+        site.terms(kind)
+            .par_iter()
+            .map(|t| TermWords {
+                aliases: aliases(&t.name, &t.other_names).collect(),
+                keys: name_keys(&t.name, &t.other_names),
+            })
+            .collect()
+    })
+}
+
 /// Every document of the site.
 pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
+    let words = term_words(site);
     let mut all: Vec<Doc<'a>> = site
         .episodes
         .par_iter()
         .enumerate()
-        .map(|(i, _)| episode(site, i, &bodies.episodes[i]))
+        .map(|(i, _)| episode(site, &words, i, &bodies.episodes[i]))
         .collect();
     for (i, p) in site.pages.iter().enumerate() {
         let body = &bodies.pages[i];
@@ -127,18 +158,20 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
                 d: p.date.as_ref().map(|d| d.ymd()),
                 c: Vec::new(),
                 y: &p.description,
-                x: sections(body),
+                x: Some(sections(body)),
+                j: None,
             },
         });
     }
     let mut kinds = [site.episodes.len(), site.pages.len(), 0, 0];
-    for kind in TermKind::ALL {
+    for (k, kind) in TermKind::ALL.into_iter().enumerate() {
         for (i, t) in site.terms(kind).iter().enumerate() {
+            let w = &words[k][i];
             let mut fields: Vec<(f32, Cow<str>)> = vec![(BOOST_TITLE, t.name.as_str().into())];
-            fields.extend(aliases(&t.name, &t.other_names).map(|a| (BOOST_TITLE, a.into())));
+            fields.extend(w.aliases.iter().map(|&a| (BOOST_TITLE, a.into())));
             all.push(Doc {
                 fields,
-                names: name_keys(BOOST_TITLE, &t.name, &t.other_names),
+                names: w.keys.iter().map(|k| (BOOST_TITLE, k.clone())).collect(),
                 fragment: Fragment::Term {
                     w: kind.singular(),
                     n: &t.name,
@@ -195,7 +228,12 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
     }
 }
 
-fn episode<'a>(site: &'a Site, i: usize, body: &'a Text) -> Doc<'a> {
+fn episode<'a>(
+    site: &'a Site,
+    words: &[Vec<TermWords<'a>>; 3],
+    i: usize,
+    body: &'a Text,
+) -> Doc<'a> {
     let e = &site.episodes[i];
     let d = &e.digest;
     let show = e.show.map(|s| &site.shows[s]);
@@ -208,24 +246,27 @@ fn episode<'a>(site: &'a Site, i: usize, body: &'a Text) -> Doc<'a> {
         (BOOST_TITLE, d.title.as_str().into()),
         (BOOST_SUMMARY, d.summary.as_str().into()),
     ];
-    let mut names = Vec::new();
-    // Concept names with their aliases: a reader who types the alias means the concept.
+    let mut names: Vec<(f32, String)> = Vec::new();
+    // Names with their aliases: a reader who types the alias means the concept.
+    let mut named = |boost: f32, t: &'a crate::site::Term, w: &TermWords<'a>| {
+        fields.push((boost, t.name.as_str().into()));
+        fields.extend(w.aliases.iter().map(|&a| (boost, a.into())));
+        names.extend(w.keys.iter().map(|k| (boost, k.clone())));
+    };
+    let [cw, sw, pw] = words;
     for c in &e.concepts {
-        let t = &site.concepts[c.concept];
-        fields.push((BOOST_CONCEPTS, t.name.as_str().into()));
-        fields.extend(aliases(&t.name, &t.other_names).map(|a| (BOOST_CONCEPTS, a.into())));
-        names.extend(name_keys(BOOST_CONCEPTS, &t.name, &t.other_names));
+        named(BOOST_CONCEPTS, &site.concepts[c.concept], &cw[c.concept]);
+    }
+    if let Some(s) = e.show {
+        named(BOOST_PEOPLE, &site.shows[s], &sw[s]);
+    }
+    for &p in &e.people {
+        named(BOOST_PEOPLE, &site.people[p], &pw[p]);
+    }
+    for c in &e.concepts {
         if let Some(def) = &c.definition {
             fields.push((BOOST_BODY, def.as_str().into()));
         }
-    }
-    for t in show
-        .into_iter()
-        .chain(e.people.iter().map(|&p| &site.people[p]))
-    {
-        fields.push((BOOST_PEOPLE, t.name.as_str().into()));
-        fields.extend(aliases(&t.name, &t.other_names).map(|a| (BOOST_PEOPLE, a.into())));
-        names.extend(name_keys(BOOST_PEOPLE, &t.name, &t.other_names));
     }
     add_sections(&mut fields, body);
     Doc {
@@ -238,7 +279,8 @@ fn episode<'a>(site: &'a Site, i: usize, body: &'a Text) -> Doc<'a> {
             d: Some(d.date.ymd()),
             c: concepts,
             y: &d.summary,
-            x: sections(body),
+            x: None,
+            j: Some(site.base.link(&paths::episode_data(&e.path))),
         },
     }
 }
@@ -259,14 +301,14 @@ pub fn name_key(name: &str) -> Option<String> {
     (!folded.is_empty() && tokenize(name).join(" ") != folded).then(|| format!("={folded}"))
 }
 
-fn name_keys(boost: f32, name: &str, others: &[String]) -> Vec<(f32, String)> {
+fn name_keys(name: &str, others: &[String]) -> Vec<String> {
     let mut keys: Vec<String> = std::iter::once(name)
         .chain(others.iter().map(String::as_str))
         .filter_map(name_key)
         .collect();
     keys.sort_unstable();
     keys.dedup();
-    keys.into_iter().map(|k| (boost, k)).collect()
+    keys
 }
 
 /// A body's headings and section texts as fields.
@@ -279,7 +321,7 @@ fn add_sections<'a>(fields: &mut Vec<(f32, Cow<'a, str>)>, body: &'a Text) {
     }
 }
 
-fn sections(body: &Text) -> Vec<(Option<&str>, Option<&str>, &str)> {
+fn sections(body: &Text) -> Sections<'_> {
     body.sections
         .iter()
         .filter(|s| s.heading.is_some() || !s.text.is_empty())

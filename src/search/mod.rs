@@ -1,22 +1,27 @@
 //! Static search: an index written at build time in small files, so the browser fetches
 //! only what a query needs, with no server. `docs/search.md` describes what it finds and
-//! how; the format (version 2), all JSON under `search/`:
+//! how; the format (version 2), JSON under `search/`, every file but the manifest
+//! gzip-compressed (`.json.gz`, served as it is; the script inflates it, or reads it as JSON
+//! when the host already did):
 //!
 //! - `manifest.json`: `{version, docs, kinds: [episodes, pages, terms, transcript blocks],
 //!   post_chunks, dict_chunks, key_chunks, stemmer, shows: [[name, slug]], concepts: [[name,
 //!   slug]]}`. Fetched once. Document ids run through the kinds in that order; episodes are
 //!   newest first, so a lower id breaks a tie.
-//! - `p/<n>.json`: postings, `{"t": {stem: [doc, weight, doc, weight, …]}, "s": {stem:
-//!   surface}}` with doc ids ascending and `n = fnv1a(stem) % post_chunks`; `s` gives the
-//!   word most documents spell the stem with, where it differs (for "Did you mean"). A
-//!   weight is the stem's BM25 contribution in that document, fields boosted, scaled to an
-//!   integer. Exact-name keys (`=c++`, see [`docs::name_key`]) are postings too.
-//! - `d/<n>.json`: the prefix dictionary, `{stem: df}` for every stem whose first two
+//! - `p/<n>.json.gz`: postings, `{"t": {stem: [gap, weight, gap, weight, …]}, "b": {stem:
+//!   m}, "s": {stem: surface}}` for the stems with `n = fnv1a(stem) % post_chunks`. A list
+//!   gives each document as the gap from the previous one (the first from 0), ascending. A
+//!   long list is in a file of its own, `p/b<m>.json.gz` (the list alone), named in `b`, so
+//!   a query for a rare word does not download a common one. `s` gives the word most
+//!   documents spell the stem with, where it differs (for "Did you mean"). A weight is the
+//!   stem's BM25 contribution in that document, fields boosted, scaled to an integer.
+//!   Exact-name keys (`=c++`, see [`docs::name_key`]) are postings too.
+//! - `d/<n>.json.gz`: the prefix dictionary, `{stem: df}` for every stem whose first two
 //!   characters hash to `n = fnv1a(prefix2) % dict_chunks`; expands the word being typed.
-//! - `k/<n>.json`: typo keys, `{key: [stem, …]}` for keys hashing to `n = fnv1a(key) %
+//! - `k/<n>.json.gz`: typo keys, `{key: [stem, …]}` for keys hashing to `n = fnv1a(key) %
 //!   key_chunks` (see [`fuzzy`]).
-//! - `x/<id>.json`: one document's fragment, what its result shows ([`docs::Fragment`]).
-//! - `f/s<i>.json`, `f/c<i>.json`: doc ids of show `i` / concept `i` of the manifest lists
+//! - `x/<id>.json.gz`: one document's fragment, what its result shows ([`docs::Fragment`]).
+//! - `f/s<i>.json.gz`, `f/c<i>.json.gz`: doc ids of show `i` / concept `i` of the manifest lists
 //!   (episodes and their transcript blocks), fetched only when that filter is chosen.
 //!
 //! Words are folded, split and stemmed by [`tokens`]; `themes/default/static/search.js`
@@ -41,8 +46,10 @@ use crate::site::{Site, TermKind};
 
 /// Index format version, in the manifest.
 pub const VERSION: u32 = 2;
-/// Target size of one postings chunk, in bytes.
+/// Target size of one postings chunk, in bytes (before compression).
 const POST_CHUNK_TARGET: usize = 24 * 1024;
+/// A postings list longer than this (in bytes before compression) gets a file of its own.
+const OWN_FILE: usize = 6 * 1024;
 /// Target size of one dictionary chunk, in bytes.
 const DICT_CHUNK_TARGET: usize = 16 * 1024;
 /// Target size of one typo-key chunk, in bytes: a typed word of eight letters or more looks
@@ -80,6 +87,7 @@ struct Manifest<'a> {
 #[derive(Serialize, Default, Clone)]
 struct PostChunk<'a> {
     t: BTreeMap<&'a str, Vec<u32>>,
+    b: BTreeMap<&'a str, usize>,
     s: BTreeMap<&'a str, &'a str>,
 }
 
@@ -121,13 +129,30 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     let mut post_files: Vec<PostChunk> = vec![PostChunk::default(); post_chunks as usize];
     let mut dict_files: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); dict_chunks as usize];
     let mut key_files: Vec<BTreeMap<&str, &[&str]>> = vec![BTreeMap::new(); key_chunks as usize];
+    // Documents as gaps: most are small numbers, which is what JSON and gzip keep short.
     let flat: Vec<Vec<u32>> = postings
         .par_iter()
-        .map(|p| p.list.iter().flat_map(|&(d, w)| [d, w]).collect())
+        .map(|p| {
+            let mut prev = 0;
+            p.list
+                .iter()
+                .flat_map(|&(d, w)| {
+                    let gap = d - prev;
+                    prev = d;
+                    [gap, w]
+                })
+                .collect()
+        })
         .collect();
+    let mut own_files: Vec<Vec<u32>> = Vec::new();
     for (p, flat) in postings.iter().zip(flat) {
         let chunk = &mut post_files[(fnv1a(&p.term) % post_chunks) as usize];
-        chunk.t.insert(&p.term, flat);
+        if flat.len() * 4 > OWN_FILE {
+            chunk.b.insert(&p.term, own_files.len());
+            own_files.push(flat);
+        } else {
+            chunk.t.insert(&p.term, flat);
+        }
         if p.surface != p.term && !p.term.starts_with('=') {
             chunk.s.insert(&p.term, &p.surface);
         }
@@ -164,13 +189,20 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
         json(&manifest),
     ));
     let numbered = |dir: &str, i: usize, bytes: Vec<u8>| {
-        OutputFile::bytes(index_file(&format!("{dir}/{i}.json")), bytes)
+        OutputFile::bytes(index_file(&format!("{dir}/{i}.json.gz")), gz(&bytes))
     };
     files.extend(
         post_files
             .par_iter()
             .enumerate()
             .map(|(i, m)| numbered("p", i, json(m)))
+            .collect::<Vec<_>>(),
+    );
+    files.extend(
+        own_files
+            .par_iter()
+            .enumerate()
+            .map(|(i, l)| OutputFile::bytes(index_file(&format!("p/b{i}.json.gz")), gz(&json(l))))
             .collect::<Vec<_>>(),
     );
     files.extend(
@@ -204,8 +236,8 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
             }
             ids.sort_unstable();
             files.push(OutputFile::bytes(
-                index_file(&format!("f/{letter}{i}.json")),
-                json(&ids),
+                index_file(&format!("f/{letter}{i}.json.gz")),
+                gz(&json(&ids)),
             ));
         }
     }
@@ -221,6 +253,49 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
+/// Gzip at the fastest level: index files are read once per query, so bytes on the wire
+/// matter more than the last few percent of size. No time stamp in the header, so the bytes
+/// are the same every build. One compressor per thread, reset between files: a new one per
+/// file zeroed its tables each time, and at 10k digests (16,000 files) that page-faulting
+/// cost more than the compression.
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    use flate2::{Compress, Compression, Crc, FlushCompress, Status};
+    thread_local! {
+        static DEFLATE: std::cell::RefCell<Compress> =
+            std::cell::RefCell::new(Compress::new(Compression::fast(), false));
+    }
+    // Header: magic, deflate, no flags, no time stamp, no extra flags, unknown OS.
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len() / 3 + 64);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    DEFLATE.with(|d| {
+        let mut d = d.borrow_mut();
+        d.reset();
+        loop {
+            let read = d.total_in() as usize;
+            if out.capacity() - out.len() < 1024 {
+                out.reserve(out.capacity().max(4096));
+            }
+            match d.compress_vec(
+                &bytes[read.min(bytes.len())..],
+                &mut out,
+                FlushCompress::Finish,
+            ) {
+                Ok(Status::StreamEnd) => break,
+                Ok(_) => {}
+                Err(_) => {
+                    out.clear();
+                    return;
+                }
+            }
+        }
+    });
+    let mut crc = Crc::new();
+    crc.update(bytes);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +306,23 @@ mod tests {
         assert_eq!(fnv1a(""), 0x811c_9dc5);
         assert_eq!(fnv1a("a"), 0xe40c_292c);
         assert_eq!(fnv1a("foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
+    fn gzip_round_trips_and_is_the_same_every_time() {
+        use std::io::Read as _;
+        let text: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        for input in [&b""[..], b"{}", &text] {
+            let packed = gz(input);
+            assert_eq!(packed, gz(input));
+            let mut back = Vec::new();
+            flate2::read::GzDecoder::new(packed.as_slice())
+                .read_to_end(&mut back)
+                .unwrap_or_default();
+            assert_eq!(back, input);
+        }
     }
 
     #[test]

@@ -50,9 +50,12 @@ test("results appear as you type, title matches rank first, words are highlighte
   const href = await page.locator("#search-results h2 a").first().getAttribute("href");
   assert.ok(href.startsWith("/digests/episodes/platform-risk-app-stores/"), href);
   assert.match(await page.locator("#search-status").innerText(), /results?\./);
-  // Only index files under the sub-path were fetched: manifest, dictionary, postings, fragments.
+  // Only index files under the sub-path were fetched (manifest, dictionary, postings,
+  // fragments) and the shown episodes' digest.json, for the snippets.
   const fetched = demo.requests.slice(start).filter((p) => !p.endsWith("/favicon.svg"));
-  assert.ok(fetched.every((p) => p.startsWith("/digests/search/")), fetched.join(" "));
+  assert.ok(fetched.every((p) => p.startsWith("/digests/search/") || /^\/digests\/episodes\/[^/]+\/digest\.json$/.test(p)), fetched.join(" "));
+  const data = fetched.filter((p) => p.endsWith("/digest.json"));
+  assert.ok(data.length >= 1 && data.length <= found.length, `${data.length} digest.json for ${found.length} results`);
   assert.ok(fetched.some((p) => p.startsWith("/digests/search/d/")), "prefix dictionary");
   assert.ok(fetched.some((p) => p.startsWith("/digests/search/p/")), "postings");
   const fragments = new Set(fetched.filter((p) => p.startsWith("/digests/search/x/")));
@@ -186,7 +189,7 @@ test("filters live in the URL by slug; the back button restores a search", async
   await page.waitForFunction(() => document.querySelectorAll("#search-results li").length === 1);
   assert.deepEqual(await titles(page), ["Attention is the scarce input: a conversation with Ana Ruiz"]);
   assert.match(page.url(), /[?&]show=signal-noise(&|$)/);
-  assert.ok(demo.requests.some((p) => /\/digests\/search\/f\/s\d+\.json$/.test(p)), "show filter list fetched");
+  assert.ok(demo.requests.some((p) => /\/digests\/search\/f\/s\d+\.json\.gz$/.test(p)), "show filter list fetched");
   // Back: the unfiltered search again.
   await page.goBack();
   await page.waitForFunction(() => document.getElementById("search-show").value === "" && document.querySelectorAll("#search-results li").length >= 3);

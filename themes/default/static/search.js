@@ -186,37 +186,52 @@
   var termList = document.getElementById("search-terms");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
-  var FIRST = 20, MORE = 10, TERMS = 5, PREFIXES = 5, CANDIDATES = 3;
+  var FIRST = 20, MORE = 5, TERMS = 5, PREFIXES = 5, CANDIDATES = 3;
   var cache = new Map();
   var manifest = null;
   var seq = 0;
   var current = null; // {results, shown, groups, token}
 
-  function fetchJson(path) {
-    if (!cache.has(path)) {
-      cache.set(path, fetch(base + path).then(function (r) {
-        if (!r.ok) throw new Error(path + ": HTTP " + r.status);
-        return r.json();
-      }));
+  // Index files are gzip-compressed JSON (the manifest is plain). A host may already have
+  // inflated one (Content-Encoding), so the magic bytes decide.
+  function parse(buf) {
+    var b = new Uint8Array(buf);
+    if (b.length > 1 && b[0] === 0x1f && b[1] === 0x8b) {
+      var inflated = new Blob([b]).stream().pipeThrough(new DecompressionStream("gzip"));
+      return new Response(inflated).text().then(JSON.parse);
     }
-    return cache.get(path);
+    return JSON.parse(new TextDecoder().decode(b));
   }
+  function fetchUrl(url) {
+    if (!cache.has(url)) {
+      cache.set(url, fetch(url).then(function (r) {
+        if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+        return r.arrayBuffer();
+      }).then(parse));
+    }
+    return cache.get(url);
+  }
+  function fetchJson(path) { return fetchUrl(base + path); }
+  function file(path) { return fetchJson(path + ".json.gz"); }
   function stem(t) { return manifest && manifest.stemmer === "english" ? stemEnglish(t) : t; }
   function prefix2(t) { return Array.from(t).slice(0, 2).join(""); }
-  // Postings of one stem or name key: {map: doc -> weight, df, surface}.
+  // Postings of one stem or name key: {map: doc -> weight, df, surface}. Documents come as
+  // gaps from the previous one; a long list has a file of its own.
   function postings(term) {
-    return fetchJson("p/" + (fnv1a(term) % manifest.post_chunks) + ".json").then(function (chunk) {
-      var flat = chunk.t[term] || [];
-      var m = new Map();
-      for (var i = 0; i + 1 < flat.length; i += 2) m.set(flat[i], flat[i + 1]);
-      return { map: m, df: m.size, surface: chunk.s[term] || term, term: term };
+    return file("p/" + (fnv1a(term) % manifest.post_chunks)).then(function (chunk) {
+      var own = chunk.b[term];
+      return (own === undefined ? Promise.resolve(chunk.t[term] || []) : file("p/b" + own)).then(function (flat) {
+        var m = new Map(), doc = 0;
+        for (var i = 0; i + 1 < flat.length; i += 2) { doc += flat[i]; m.set(doc, flat[i + 1]); }
+        return { map: m, df: m.size, surface: chunk.s[term] || term, term: term };
+      });
     });
   }
   // The word being typed: the most frequent stems it may become.
   function prefixStems(token) {
     var prefixes = Array.from(new Set([token, stem(token)]));
     return Promise.all(prefixes.map(function (p) {
-      return fetchJson("d/" + (fnv1a(prefix2(p)) % manifest.dict_chunks) + ".json");
+      return file("d/" + (fnv1a(prefix2(p)) % manifest.dict_chunks));
     })).then(function (dicts) {
       var found = new Map();
       dicts.forEach(function (dict) {
@@ -232,8 +247,8 @@
     var k = maxEdits(Array.from(token).length);
     if (!k) return Promise.resolve([]);
     var keys = deletionKeys(s, k);
-    var files = Array.from(new Set(keys.map(function (key) { return "k/" + (fnv1a(key) % manifest.key_chunks) + ".json"; })));
-    return Promise.all(files.map(fetchJson)).then(function (chunks) {
+    var files = Array.from(new Set(keys.map(function (key) { return "k/" + (fnv1a(key) % manifest.key_chunks); })));
+    return Promise.all(files.map(file)).then(function (chunks) {
       var cands = new Map();
       chunks.forEach(function (chunk) {
         keys.forEach(function (key) {
@@ -381,7 +396,16 @@
     if (html !== undefined) e.innerHTML = html;
     return e;
   }
-  function fragment(id) { return fetchJson("x/" + id + ".json"); }
+  // A result's fragment; an episode's sections come from its digest.json.
+  function fragment(id) {
+    return file("x/" + id).then(function (f) {
+      if (f.x || !f.j) return f;
+      return fetchUrl(f.j).then(function (d) {
+        f.x = (d.sections || []).map(function (s) { return [s.heading, s.id, s.text]; });
+        return f;
+      });
+    });
+  }
 
   // One result as a list item.
   function resultItem(f, hl) {
@@ -480,7 +504,7 @@
     if (!sel.value) return Promise.resolve(null);
     var i = names.findIndex(function (n) { return n[1] === sel.value; });
     if (i < 0) return Promise.resolve(new Set());
-    return fetchJson("f/" + letter + i + ".json").then(function (ids) { return new Set(ids); });
+    return file("f/" + letter + i).then(function (ids) { return new Set(ids); });
   }
   function inKind(id, k) {
     var start = 0;
