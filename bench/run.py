@@ -5,7 +5,8 @@ For each size: a warm-up build of each engine, then RUNS pairs of clean builds, 
 castdown and Hugo, each timed with wait4 (wall, user+sys CPU, peak RSS). Prints per engine
 the median wall, CPU and memory, and the castdown/Hugo ratio per pair and its median. Also:
 the I/O floor (copying castdown's output tree), search's share of castdown's build, the
-bytes a first single-word search downloads, and serve's one-file rebuild time. With more
+index's size, what search queries download in headless Chromium (bench/search.mjs: a first
+query, Show more, typos, typing), and serve's one-file rebuild time. With more
 than one size: how time per episode grows from the smallest size to the largest, from each
 size's runs and again from pairs of builds of the two made back to back.
 
@@ -65,45 +66,20 @@ def hugo_build(root):
     return timed(["hugo", "--quiet", "--source", root])
 
 
-def fnv1a(s):
-    h = 0x811C9DC5
-    for b in s.encode():
-        h ^= b
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h
+def search_fetches(public, word, typo, long_typo):
+    """What the search page downloads, measured in headless Chromium by bench/search.mjs:
+    a first query, Show more pages, queries with a typo, the word typed letter by letter."""
+    out = subprocess.run(["node", os.path.join(HERE, "search.mjs"), public, word, typo, long_typo],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        return None, out.stderr.strip()
+    return json.loads(out.stdout), None
 
 
-def search_bytes(public, word):
-    """Bytes the search page downloads for a first query `word` typed as a prefix: manifest,
-    the prefix dictionary chunk, postings of up to 8 expansions, metadata of 20 results."""
+def index_size(public):
     s = os.path.join(public, "search")
-    size = lambda rel: os.path.getsize(os.path.join(s, rel))
-    load = lambda rel: json.load(open(os.path.join(s, rel)))
-    manifest = load("manifest.json")
-    total = size("manifest.json")
-    files = {"manifest.json"}
-    d = f"d/{fnv1a(word[:2]) % manifest['dict_chunks']}.json"
-    total += size(d)
-    files.add(d)
-    dictionary = load(d)
-    terms = sorted((t for t in dictionary if t.startswith(word)), key=lambda t: (t != word, -dictionary[t], t))[:8]
-    scores = {}
-    for t in terms:
-        p = f"p/{fnv1a(t) % manifest['post_chunks']}.json"
-        if p not in files:
-            files.add(p)
-            total += size(p)
-        flat = load(p).get(t, [])
-        for i in range(0, len(flat), 2):
-            scores[flat[i]] = max(scores.get(flat[i], 0), flat[i + 1])
-    top = sorted(scores, key=lambda doc: (-scores[doc], doc))[:20]
-    for doc in top:
-        m = f"m/{doc // 8}.json"
-        if m not in files:
-            files.add(m)
-            total += size(m)
-    index_size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(s) for f in fs)
-    return total, len(files), index_size, len(scores)
+    files = [os.path.join(dp, f) for dp, _, fs in os.walk(s) for f in fs]
+    return len(files), sum(os.path.getsize(f) for f in files)
 
 
 def newest_episode(root):
@@ -191,6 +167,8 @@ def main():
     ap.add_argument("--hugo-max", type=int, default=None,
                     help="build Hugo only for sizes up to this (Hugo 0.111 needs over 23 GB at 100,000)")
     ap.add_argument("--search-word", default="market")
+    ap.add_argument("--search-typo", default="makret", help="a one-edit typo of --search-word")
+    ap.add_argument("--search-long-typo", default="stratgey", help="a typo in a word of 8+ letters")
     ap.add_argument("--castdown", default=CASTDOWN, help="the castdown binary to measure")
     ap.add_argument("--baseline", default=None, help="another castdown binary to compare with, run by run")
     args = ap.parse_args()
@@ -273,9 +251,24 @@ def main():
         # them filled the 16 GB file system the README suggests.
         clean(os.path.join(ns, "public"))
         with_search = statistics.median(castdown_build(cd_root)[0] for _ in range(3))
-        print(f"search index: build {with_search:.2f} s with vs {without:.2f} s without (+{(with_search / without - 1) * 100:.0f}%)")
-        b, nfiles, index_size, hits = search_bytes(public, args.search_word)
-        print(f"search: first query '{args.search_word}' downloads {b / 1024:.0f} KB in {nfiles} files ({hits} matching docs); whole index {index_size / 1e6:.1f} MB")
+        print(f"search index: build {with_search:.2f} s with vs {without:.2f} s without: "
+              f"{(with_search - without) / with_search * 100:.0f}% of the build")
+        nfiles, nbytes = index_size(public)
+        print(f"search index: {nfiles} files, {nbytes / 1e6:.1f} MB (plus each episode's digest.json, read for snippets)")
+        fetched, err = search_fetches(public, args.search_word, args.search_typo, args.search_long_typo)
+        if fetched is None:
+            print(f"search fetches: not measured ({err[-300:]})")
+        else:
+            line = lambda name, r: (f"search {name} '{r['query']}': {r['kb']:.0f} KB in {r['files']} files as served, "
+                                    f"{r['kb_host_gzip']:.0f} KB from a host that gzips JSON ({r['status']}"
+                                    + (f" {r['suggest']}" if r.get('suggest') else "") + ")")
+            print(line("first query", fetched["first_query"]))
+            for name in ("typo_query", "long_typo_query"):
+                if name in fetched:
+                    print(line(name.replace("_", " "), fetched[name]))
+            for i, p in enumerate(fetched["show_more"], 1):
+                print(f"search Show more page {i}: {p['kb']:.0f} KB in {p['files']} files as served, {p['kb_host_gzip']:.0f} KB gzipped by the host")
+            print(line("typed letter by letter", fetched["typed"]))
         if n <= 20000:
             kinds = (("body", "body edit of the newest digest"), ("title", "title edit of the newest digest"), ("new", "a new digest (full incremental rebuild)"))
             for kind, what in kinds:

@@ -238,6 +238,10 @@ fn typos_are_forgiven_ranked_below_exact_matches_and_corrected() {
     let tricky = tricky();
     let tx = Index::of(&tricky);
     assert_eq!(tx.titles("microsft"), [STRASSE]);
+    // "compete" is in one digest, "compute" (one edit away) in many: exact match first.
+    let compete = tx.titles("compete");
+    assert_eq!(compete.first().map(String::as_str), Some(STRASSE));
+    assert!(compete.len() > 20, "{compete:?}");
     // Short words are not corrected: "ml" is an alias, "mx" is nothing.
     assert!(tx.near("mx").is_empty());
 }
@@ -517,6 +521,39 @@ fn a_site_in_another_language_is_not_stemmed_as_english() {
     let ix = Index::of(&site);
     assert_eq!(ix.manifest["stemmer"], Value::Null);
     assert_eq!(ix.postings("partenariats").len(), 1);
+}
+
+#[test]
+fn a_long_postings_list_has_a_file_of_its_own() {
+    let site = Site::empty("base_url: https://e.example/\n");
+    for i in 0..900 {
+        let body = if i % 300 == 0 {
+            "rare word: quetzal"
+        } else {
+            ""
+        };
+        site.write(
+            &format!("content/episodes/e{i:03}.md"),
+            format!("---\ntitle: Common note {i}\ndate: 2020-01-01\n---\nCommon ground. {body}\n"),
+        );
+    }
+    site.build_ok(&[]);
+    let ix = Index::of(&site);
+    let chunk = ix.post_chunk("common");
+    let own = chunk["b"]["common"].as_u64();
+    assert!(
+        own.is_some(),
+        "the list of 900 documents is in a file of its own"
+    );
+    assert!(chunk["t"].get("common").is_none());
+    let list = ix.postings("common");
+    assert_eq!(list.len(), 900);
+    // Gaps decoded back to every document, ascending.
+    assert!(list.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(list.last().map(|p| p.0), Some(899));
+    // A rare word stays in its chunk.
+    assert_eq!(ix.postings("quetzal").len(), 3);
+    assert!(ix.post_chunk("quetzal")["t"].get("quetzal").is_some());
 }
 
 #[test]

@@ -6,6 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { builtAndServed, launch, openPage, REPO } from "./helpers.mjs";
 
 let demo, tricky, browser;
@@ -90,6 +92,15 @@ test("typos anywhere in a word are forgiven, ranked below exact matches, with a 
   const { page, context } = await search(tricky, "microsft");
   assert.deepEqual(await titles(page), ["Walking down the Straße"]);
   await context.close();
+  // "compete" is in one digest; "compute", one edit away, in 27: the exact match first, then
+  // the near ones, and no "Did you mean" since something matched as typed.
+  const r = await search(tricky, "compete");
+  const t = await titles(r.page);
+  assert.equal(t[0], "Walking down the Straße");
+  assert.ok(t.slice(1).every((x) => x.startsWith("Compute note") || x.startsWith("Case variant")), t.join(" | "));
+  assert.ok(t.length >= 20);
+  assert.ok(await r.page.locator("#search-suggest").isHidden());
+  await r.context.close();
 });
 
 test("word forms, aliases and equivalent spellings find the same digests", async () => {
@@ -141,6 +152,37 @@ test("every result is reachable: exact count, Show more, ties newest first", asy
   assert.equal(notes.length, 25);
   assert.deepEqual(notes, notes.slice().sort().reverse());
   await context.close();
+});
+
+test("a word in 900 digests: its list in a file of its own, counted and ranked", async () => {
+  const root = mkdtempSync(join(tmpdir(), "castdown-many-"));
+  mkdirSync(join(root, "content", "episodes"), { recursive: true });
+  writeFileSync(join(root, "castdown.yaml"), "title: Many\nbase_url: https://e.example/\n");
+  // 900 digests say "common", 900 do not (so the word still tells documents apart); one says
+  // it in its title too.
+  for (let i = 0; i < 1800; i++) {
+    const day = String(1 + (i % 28)).padStart(2, "0"), month = String(1 + (i % 12)).padStart(2, "0");
+    const title = i === 7 ? "Common ground, the title" : "A note";
+    const body = i < 900 ? "Common ground." : "Other ground.";
+    writeFileSync(join(root, "content", "episodes", `e${i}.md`), `---\ntitle: ${title}\ndate: ${1850 + Math.floor(i / 12)}-${month}-${day}\n---\n${body}\n`);
+  }
+  const many = await builtAndServed("/", root);
+  try {
+    const { page, context, problems } = await search(many, "common");
+    assert.equal(await page.locator("#search-status").innerText(), "900 results.");
+    assert.ok(many.requests.some((p) => /^\/search\/p\/b\d+\.json\.gz$/.test(p)), "the long list's own file");
+    const t = await titles(page);
+    assert.equal(t[0], "Common ground, the title", "a title match ranks first");
+    // The others score the same: newest first.
+    const dates = (await page.locator("#search-results .meta").allInnerTexts()).slice(1);
+    assert.equal(dates[0], "1924-12-04", "the newest of them");
+    assert.deepEqual(dates, dates.slice().sort().reverse());
+    assert.equal(await page.locator("#search-results li").count(), 20);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await many.close();
+  }
 });
 
 test("transcripts are searched: the cue, its time, a link to it", async () => {

@@ -186,7 +186,7 @@
   var termList = document.getElementById("search-terms");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
-  var FIRST = 20, MORE = 5, TERMS = 5, PREFIXES = 5, CANDIDATES = 3;
+  var FIRST = 20, MORE = 4, TERMS = 5, PREFIXES = 5, CANDIDATES = 3;
   var cache = new Map();
   var manifest = null;
   var seq = 0;
