@@ -305,7 +305,7 @@ impl Edited {
     fn refresh_search(&mut self) {
         let files = castdown::pipeline::refresh_search(&mut self.caches, &self.site, &self.memo);
         self.served
-            .retain(|p, _| !(p.starts_with("search/") && p.ends_with(".json")));
+            .retain(|p, _| !(p.starts_with("search/") && p.contains(".json")));
         for f in files {
             let Body::Bytes(b) = f.body else {
                 panic!("{}: not generated", f.path)
@@ -322,7 +322,7 @@ impl Edited {
         let clean: std::collections::BTreeMap<String, Vec<u8>> =
             snapshot(&clean.output).into_iter().collect();
         let index =
-            |p: &String| !self.index_fresh && p.starts_with("search/") && p.ends_with(".json");
+            |p: &String| !self.index_fresh && p.starts_with("search/") && p.contains(".json");
         let a: Vec<&String> = self.served.keys().collect();
         let b: Vec<&String> = clean.keys().collect();
         assert_eq!(a, b, "{what}: different files");

@@ -56,6 +56,11 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> (u16, String) {
+        let (code, bytes) = self.get_bytes(path);
+        (code, String::from_utf8(bytes).unwrap_or_default())
+    }
+
+    fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -67,7 +72,11 @@ impl Server {
         {
             Ok(mut r) => (
                 r.status().as_u16(),
-                r.body_mut().read_to_string().unwrap_or_default(),
+                r.body_mut()
+                    .with_config()
+                    .limit(64 << 20)
+                    .read_to_vec()
+                    .unwrap_or_default(),
             ),
             Err(e) => panic!("GET {path}: {e}"),
         }
@@ -364,11 +373,33 @@ fn wait_for_search_term(srv: &Server, word: &str) {
         .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(1);
-    let chunk = format!("/search/p/{}.json", castdown::search::fnv1a(word) % chunks);
-    let quoted = format!("\"{word}\"");
-    srv.wait_for(&chunk, "the refreshed search index", |c, b| {
-        c == 200 && b.contains(&quoted)
-    });
+    // Index files are gzip-compressed JSON; a word is listed by its stem.
+    let stem = castdown::search::Stemmer::for_language("en")
+        .stem(word)
+        .into_owned();
+    let chunk = format!(
+        "/search/p/{}.json.gz",
+        castdown::search::fnv1a(&stem) % chunks
+    );
+    let quoted = format!("\"{stem}\"");
+    let start = Instant::now();
+    loop {
+        let (code, bytes) = srv.get_bytes(&chunk);
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(bytes.as_slice()),
+            &mut text,
+        );
+        if code == 200 && text.contains(&quoted) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "timed out waiting for the refreshed search index; stderr:\n{}",
+            srv.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
