@@ -386,10 +386,7 @@ fn wait_for_search_term(srv: &Server, word: &str) {
     loop {
         let (code, bytes) = srv.get_bytes(&chunk);
         let mut text = String::new();
-        let _ = std::io::Read::read_to_string(
-            &mut flate2::read::GzDecoder::new(bytes.as_slice()),
-            &mut text,
-        );
+        let _ = flate2::read::GzDecoder::new(bytes.as_slice()).read_to_string(&mut text);
         if code == 200 && text.contains(&quoted) {
             return;
         }
