@@ -290,6 +290,9 @@ fn short_and_symbol_names_are_found_by_exact_name() {
             "{name}: the concept and its digest: {found:?}"
         );
     }
+    // Two letters are a word: the concept and its digest, by token.
+    let ai = ix.titles("AI");
+    assert!(ai.contains(&"AI".to_string()) && ai.contains(&STRASSE.to_string()), "{ai:?}");
     // One letter that names nothing finds nothing (the page says why).
     assert!(ix.query("x").is_empty());
 }

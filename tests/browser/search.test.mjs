@@ -128,6 +128,10 @@ test("short and symbol names are found by their exact name; an unsearchable quer
     assert.ok(t.length >= 1 && t.length <= 2, `${q}: ${t.join(" | ")}`);
     await context.close();
   }
+  const ai = await search(tricky, "AI");
+  assert.deepEqual(await terms(ai.page), ["AI"]);
+  assert.ok((await titles(ai.page)).includes("Walking down the Straße"));
+  await ai.context.close();
   const { page, context } = await search(tricky, "x");
   assert.match(await page.locator("#search-status").innerText(), /cannot be searched/);
   assert.equal(await page.locator("#search-results li").count(), 0);
