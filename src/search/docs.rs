@@ -1,9 +1,10 @@
 //! What the search indexes: one document per episode and standalone page, one per concept,
 //! show and person (found by name or alias), and one per block of transcript cues. Each
 //! document has weighted fields to index and a fragment: what the browser shows for it as a
-//! result, in its own file so a result costs one small fetch. An episode's fragment names its
-//! `digest.json` (written anyway) for the section texts a snippet comes from, rather than
-//! copying them: at 10k digests the copies were 94 MB to serialise and compress.
+//! result, eight documents to a file. An episode's fragment is only its URL: its
+//! `digest.json` (written anyway, beside the page) has the title, show, date, concepts,
+//! summary and the sections a snippet comes from. Copying those into the index cost as much
+//! as the rest of it at 10k digests (94 MB to serialise and compress, 16,000 files).
 
 use std::borrow::Cow;
 
@@ -52,31 +53,27 @@ pub struct Doc<'a> {
 #[derive(Serialize)]
 #[serde(tag = "k")]
 pub enum Fragment<'a> {
-    /// An episode or a standalone page.
+    /// An episode: everything a result shows is in its `digest.json`, beside the page
+    /// (`<u>digest.json`: title, show, date, concepts, summary, sections).
     #[serde(rename = "e")]
-    Body {
+    Episode {
+        /// URL of the page.
+        u: String,
+    },
+    /// A standalone page.
+    #[serde(rename = "p")]
+    Page {
         /// URL.
         u: String,
         /// Title.
         t: &'a str,
-        /// Show name.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        s: Option<&'a str>,
         /// Date, `YYYY-MM-DD`.
         #[serde(skip_serializing_if = "Option::is_none")]
         d: Option<String>,
-        /// Concept names.
-        c: Vec<&'a str>,
-        /// Summary.
+        /// Description.
         y: &'a str,
-        /// Sections of a standalone page: `[heading, id, text]`, whole so a snippet can come
-        /// from anywhere.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        x: Option<Sections<'a>>,
-        /// An episode's `digest.json`, which holds its sections (`sections: [{heading, id,
-        /// text}]`).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        j: Option<String>,
+        /// Sections: `[heading, id, text]`, whole so a snippet can come from anywhere.
+        x: Sections<'a>,
     },
     /// A concept, show or person.
     #[serde(rename = "t")]
@@ -151,15 +148,12 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
         all.push(Doc {
             fields,
             names: Vec::new(),
-            fragment: Fragment::Body {
+            fragment: Fragment::Page {
                 u: site.base.link(&paths::page(&p.slug)),
                 t: &p.title,
-                s: None,
                 d: p.date.as_ref().map(|d| d.ymd()),
-                c: Vec::new(),
                 y: &p.description,
-                x: Some(sections(body)),
-                j: None,
+                x: sections(body),
             },
         });
     }
@@ -236,12 +230,6 @@ fn episode<'a>(
 ) -> Doc<'a> {
     let e = &site.episodes[i];
     let d = &e.digest;
-    let show = e.show.map(|s| &site.shows[s]);
-    let concepts: Vec<&str> = e
-        .concepts
-        .iter()
-        .map(|c| site.concepts[c.concept].name.as_str())
-        .collect();
     let mut fields: Vec<(f32, Cow<str>)> = vec![
         (BOOST_TITLE, d.title.as_str().into()),
         (BOOST_SUMMARY, d.summary.as_str().into()),
@@ -272,15 +260,8 @@ fn episode<'a>(
     Doc {
         fields,
         names,
-        fragment: Fragment::Body {
+        fragment: Fragment::Episode {
             u: site.base.link(&e.path),
-            t: &d.title,
-            s: show.map(|t| t.name.as_str()),
-            d: Some(d.date.ymd()),
-            c: concepts,
-            y: &d.summary,
-            x: None,
-            j: Some(site.base.link(&paths::episode_data(&e.path))),
         },
     }
 }

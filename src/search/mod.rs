@@ -20,7 +20,9 @@
 //!   characters hash to `n = fnv1a(prefix2) % dict_chunks`; expands the word being typed.
 //! - `k/<n>.json.gz`: typo keys, `{key: [stem, …]}` for keys hashing to `n = fnv1a(key) %
 //!   key_chunks` (see [`fuzzy`]).
-//! - `x/<id>.json.gz`: one document's fragment, what its result shows ([`docs::Fragment`]).
+//! - `x/<n>.json.gz`: fragments, what a result shows ([`docs::Fragment`]), for documents
+//!   `8n … 8n+7`, an array in id order. An episode's is its URL; the rest is in its
+//!   `digest.json`.
 //! - `f/s<i>.json.gz`, `f/c<i>.json.gz`: doc ids of show `i` / concept `i` of the manifest lists
 //!   (episodes and their transcript blocks), fetched only when that filter is chosen.
 //!
@@ -52,6 +54,8 @@ const POST_CHUNK_TARGET: usize = 24 * 1024;
 const OWN_FILE: usize = 6 * 1024;
 /// Target size of one dictionary chunk, in bytes.
 const DICT_CHUNK_TARGET: usize = 16 * 1024;
+/// Documents per fragment file.
+pub const FRAGMENT_GROUP: usize = 8;
 /// Target size of one typo-key chunk, in bytes: a typed word of eight letters or more looks
 /// up to 29 keys, each in its own chunk.
 const KEY_CHUNK_TARGET: usize = 6 * 1024;
@@ -221,9 +225,12 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     );
     files.extend(
         docs.all
-            .par_iter()
+            .par_chunks(FRAGMENT_GROUP)
             .enumerate()
-            .map(|(i, d)| numbered("x", i, json(&d.fragment)))
+            .map(|(i, group)| {
+                let fragments: Vec<&docs::Fragment> = group.iter().map(|d| &d.fragment).collect();
+                numbered("x", i, json(&fragments))
+            })
             .collect::<Vec<_>>(),
     );
     for (kind, letter) in [(TermKind::Show, 's'), (TermKind::Concept, 'c')] {

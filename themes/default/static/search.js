@@ -396,17 +396,21 @@
     if (html !== undefined) e.innerHTML = html;
     return e;
   }
-  // A result's fragment; an episode's sections come from its digest.json.
+  // A result's fragment (eight to a file). An episode's is its URL: the rest comes from its
+  // digest.json, beside the page.
   function fragment(id) {
-    return file("x/" + id).then(function (f) {
-      if (f.x || !f.j) return f;
-      return fetchUrl(f.j).then(function (d) {
-        f.x = (d.sections || []).map(function (s) { return [s.heading, s.id, s.text]; });
-        return f;
+    return file("x/" + Math.floor(id / 8)).then(function (group) {
+      var f = group[id % 8];
+      if (f.k !== "e") return f;
+      return fetchUrl(f.u + "digest.json").then(function (d) {
+        return {
+          k: "e", u: f.u, t: d.title, s: d.show && d.show.name, d: (d.date || "").slice(0, 10),
+          c: (d.concepts || []).map(function (c) { return c.name; }), y: d.summary || "",
+          x: (d.sections || []).map(function (s) { return [s.heading, s.id, s.text]; }),
+        };
       });
     });
   }
-
   // One result as a list item.
   function resultItem(f, hl) {
     var li = el("li");
@@ -426,9 +430,10 @@
       f.x.forEach(function (s) { var n = countMatches((s[0] || "") + " " + s[2], hl); if (n > secN) { sec = s; secN = n; } });
       a.href = f.u + (sec && sec[1] ? "#" + encodeURIComponent(sec[1]) : "");
       a.innerHTML = snippet(f.t, hl, 400);
+      var concepts = (f.c || []).join(", ");
       if (sec && sec[0]) meta.push(sec[0]);
       if (sec) text = snippet(sec[2] || sec[0], hl);
-      else if (countMatches(f.c.join(", "), hl) && !countMatches(f.y, hl)) text = "Concepts: " + snippet(f.c.join(", "), hl);
+      else if (countMatches(concepts, hl) && !countMatches(f.y, hl)) text = "Concepts: " + snippet(concepts, hl);
       else text = snippet(f.y, hl);
     }
     h.appendChild(a);
