@@ -55,3 +55,15 @@ test("an open page reloads by itself after an edit, and shows build errors", asy
   assert.deepEqual(problems.filter((p) => !p.includes("__castdown/events")), []);
   await context.close();
 });
+
+test("search works on the preview: compressed index files, a typo forgiven", async () => {
+  const { page, context, problems } = await openPage(browser);
+  await page.goto(base + "search/?q=monorepo");
+  await page.waitForFunction(() => document.querySelectorAll("#search-results li").length >= 1);
+  await page.goto(base + "search/?q=monorepoo");
+  await page.waitForFunction(() => document.getElementById("search-suggest").textContent.includes("Did you mean monorepo?"));
+  assert.ok(await page.locator("#search-results li").count() >= 1);
+  // Leaving a page cuts its live-reload stream; nothing else may fail.
+  assert.deepEqual(problems.filter((p) => !p.includes("/__castdown/events")), []);
+  await context.close();
+});
