@@ -90,7 +90,7 @@ struct Manifest<'a> {
 
 #[derive(Serialize, Default, Clone)]
 struct PostChunk<'a> {
-    t: BTreeMap<&'a str, Vec<u32>>,
+    t: BTreeMap<&'a str, &'a [u32]>,
     b: BTreeMap<&'a str, usize>,
     s: BTreeMap<&'a str, &'a str>,
 }
@@ -100,10 +100,7 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     let stemmer = Stemmer::for_language(&site.config.language);
     let docs = docs::collect(site, bodies);
     let postings = postings::build(&docs.all, &stemmer);
-    let total_bytes: usize = postings
-        .iter()
-        .map(|p| p.term.len() + 6 + p.list.len() * 9)
-        .sum();
+    let total_bytes: usize = postings.iter().map(|p| p.term.len() + 6 + p.df * 9).sum();
     let post_chunks = (total_bytes / POST_CHUNK_TARGET).max(1) as u32;
     let words = || postings.iter().filter(|p| !p.term.starts_with('='));
     let dict_bytes: usize = words().map(|p| p.term.len() + 8).sum();
@@ -134,35 +131,20 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     let mut dict_files: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); dict_chunks as usize];
     let mut key_files: Vec<BTreeMap<&str, &[&str]>> = vec![BTreeMap::new(); key_chunks as usize];
     // Documents as gaps: most are small numbers, which is what JSON and gzip keep short.
-    let flat: Vec<Vec<u32>> = postings
-        .par_iter()
-        .map(|p| {
-            let mut prev = 0;
-            p.list
-                .iter()
-                .flat_map(|&(d, w)| {
-                    let gap = d - prev;
-                    prev = d;
-                    [gap, w]
-                })
-                .collect()
-        })
-        .collect();
-    let mut own_files: Vec<Vec<u32>> = Vec::new();
-    for (p, flat) in postings.iter().zip(flat) {
+    let mut own_files: Vec<&[u32]> = Vec::new();
+    for p in &postings {
         let chunk = &mut post_files[(fnv1a(&p.term) % post_chunks) as usize];
-        if flat.len() * 4 > OWN_FILE {
+        if p.flat.len() * 4 > OWN_FILE {
             chunk.b.insert(&p.term, own_files.len());
-            own_files.push(flat);
+            own_files.push(&p.flat);
         } else {
-            chunk.t.insert(&p.term, flat);
+            chunk.t.insert(&p.term, &p.flat);
         }
         if p.surface != p.term && !p.term.starts_with('=') {
             chunk.s.insert(&p.term, &p.surface);
         }
         if !p.term.starts_with('=') {
-            dict_files[(fnv1a(&prefix2(&p.term)) % dict_chunks) as usize]
-                .insert(&p.term, p.list.len());
+            dict_files[(fnv1a(&prefix2(&p.term)) % dict_chunks) as usize].insert(&p.term, p.df);
         }
     }
     for (k, stems) in &keys {
