@@ -246,11 +246,11 @@ def main():
             subprocess.run(["cp", "-al", os.path.join(cd_root, "content"), os.path.join(ns, "content")], check=True)
             open(os.path.join(ns, "castdown.yaml"), "w").write(open(os.path.join(cd_root, "castdown.yaml")).read() + "search: false\n")
         castdown_build(ns)
-        without = statistics.median(castdown_build(ns)[0] for _ in range(3))
+        without = statistics.median(castdown_build(ns)[0] for _ in range(5))
         # Outputs are deleted once measured: at 100,000 digests each is ~5 GB, and keeping
         # them filled the 16 GB file system the README suggests.
         clean(os.path.join(ns, "public"))
-        with_search = statistics.median(castdown_build(cd_root)[0] for _ in range(3))
+        with_search = statistics.median(castdown_build(cd_root)[0] for _ in range(5))
         print(f"search index: build {with_search:.2f} s with vs {without:.2f} s without: "
               f"{(with_search - without) / with_search * 100:.0f}% of the build")
         nfiles, nbytes = index_size(public)
