@@ -484,3 +484,25 @@ fn a_second_build_into_the_same_output_fails_with_a_message() {
     drop(lock);
     site.build_ok(&[]);
 }
+
+#[test]
+fn related_concepts_say_how_many_digests_they_share() {
+    let site = Site::fixture("demo");
+    site.build_ok(&[]);
+    let html = site.read("concepts/platform-risk/index.html");
+    let items = texts(&html, ".related-list li");
+    assert!(!items.is_empty());
+    for item in &items {
+        // "Attention Economy 1 shared digest": a label, not a bare number.
+        assert!(
+            item.ends_with(" shared digest") || item.ends_with(" shared digests"),
+            "{item}"
+        );
+        let n: usize = item
+            .rsplit(' ')
+            .nth(2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(n >= 1, "{item}");
+    }
+}
