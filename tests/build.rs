@@ -75,7 +75,7 @@ fn every_page_has_head_metadata() {
             );
             continue;
         }
-        assert_eq!(texts(&html, "title").len(), 1, "title on {path}");
+        assert_eq!(texts(&html, "head > title").len(), 1, "title on {path}");
         assert_eq!(
             attrs(&html, "meta[name=description]", "content").len(),
             1,
@@ -504,5 +504,53 @@ fn related_concepts_say_how_many_digests_they_share() {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         assert!(n >= 1, "{item}");
+    }
+}
+
+#[test]
+fn concept_pages_chart_mentions_over_time_with_the_data_as_a_table() {
+    let site = Site::fixture("demo");
+    site.build_ok(&[]);
+    let html = site.read("concepts/platform-risk/index.html");
+    let meta = texts(&html, ".term header .meta");
+    let count: usize = meta
+        .first()
+        .and_then(|m| m.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(count >= 2, "{meta:?}");
+    let cells = texts(&html, ".timeline tbody td");
+    let rows: Vec<(String, usize)> = cells
+        .chunks(2)
+        .map(|c| (c[0].clone(), c[1].parse().unwrap_or(0)))
+        .collect();
+    // The demo spans two calendar years: counted per month, every month listed.
+    assert!(rows.iter().all(|(l, _)| l.len() == 7), "{rows:?}");
+    assert_eq!(rows.iter().map(|r| r.1).sum::<usize>(), count, "{rows:?}");
+    assert!(rows.first().is_some_and(|r| r.1 > 0) && rows.last().is_some_and(|r| r.1 > 0));
+    // One bar per period, a text alternative, first and latest mention.
+    let doc = Html::parse_document(&html);
+    assert_eq!(doc.select(&sel(".timeline svg rect")).count(), rows.len());
+    assert_eq!(
+        attrs(&html, ".timeline svg", "aria-labelledby"),
+        ["timeline-caption"]
+    );
+    let caption = texts(&html, "#timeline-caption");
+    assert!(
+        caption[0].starts_with(&format!("{count} digests by month, ")),
+        "{caption:?}"
+    );
+    assert_eq!(texts(&html, ".timeline .meta time").len(), 2);
+    // Only page 1 has it.
+    let site2 = Site::fixture("tricky");
+    site2.build_ok(&[]);
+    let first = site2.read("concepts/compute-resources/index.html");
+    assert!(first.contains("class=\"timeline\""));
+    if site2.exists("concepts/compute-resources/page/2/index.html") {
+        assert!(
+            !site2
+                .read("concepts/compute-resources/page/2/index.html")
+                .contains("class=\"timeline\"")
+        );
     }
 }

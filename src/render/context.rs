@@ -312,6 +312,99 @@ pub fn transcript_value(site: &Site, i: usize) -> Value {
     ])
 }
 
+/// Width and bar height of a timeline chart, in SVG user units (it scales to its box).
+const CHART_W: usize = 600;
+const CHART_H: usize = 100;
+
+/// `timeline` (concept pages, page 1): `{unit: "year"|"month", periods: [{label, count}],
+/// bars: [{label, count, x, y, width, height}], from, to (first and last label), width,
+/// height, max, summary, first: {title,
+/// url, date}, latest: {…}}`. The bars are laid out here, so a theme draws an SVG without
+/// arithmetic in the template.
+fn timeline_value(site: &Site, tl: &crate::site::timeline::Timeline) -> Value {
+    let max = tl.periods.iter().map(|p| p.1).max().unwrap_or(0).max(1);
+    let n = tl.periods.len().max(1);
+    let slot = CHART_W as f64 / n as f64;
+    let bars: Vec<Value> = tl
+        .periods
+        .iter()
+        .enumerate()
+        .map(|(i, (label, count))| {
+            let h = if *count == 0 {
+                0.0
+            } else {
+                (*count as f64 / max as f64 * CHART_H as f64).max(2.0)
+            };
+            let round = |v: f64| (v * 10.0).round() / 10.0;
+            obj([
+                ("label", label.as_str().into()),
+                ("count", (*count).into()),
+                ("x", round(i as f64 * slot + slot * 0.1).into()),
+                ("y", round(CHART_H as f64 - h).into()),
+                ("width", round(slot * 0.8).into()),
+                ("height", round(h).into()),
+            ])
+        })
+        .collect();
+    let (busiest, most) =
+        tl.periods.iter().fold(
+            ("", 0),
+            |b, p| if p.1 > b.1 { (p.0.as_str(), p.1) } else { b },
+        );
+    let span = match (tl.periods.first(), tl.periods.last()) {
+        (Some(a), Some(b)) if a.0 != b.0 => format!("{} to {}", a.0, b.0),
+        (Some(a), _) => a.0.clone(),
+        _ => String::new(),
+    };
+    let total: usize = tl.periods.iter().map(|p| p.1).sum();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let summary = format!(
+        "{total} digest{} by {}, {span}; the busiest {}, {busiest}, had {most}.",
+        plural(total),
+        tl.unit,
+        tl.unit
+    );
+    let mention = |e: usize| {
+        let ep = &site.episodes[e];
+        obj([
+            ("title", ep.digest.title.as_str().into()),
+            ("url", site.base.link(&ep.path).into()),
+            ("date", ep.digest.date.ymd().into()),
+        ])
+    };
+    obj([
+        ("unit", tl.unit.into()),
+        (
+            "periods",
+            Value::from(
+                tl.periods
+                    .iter()
+                    .map(|(l, c)| obj([("label", l.as_str().into()), ("count", (*c).into())]))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        ("bars", Value::from(bars)),
+        (
+            "from",
+            tl.periods
+                .first()
+                .map(|p| p.0.as_str())
+                .unwrap_or("")
+                .into(),
+        ),
+        (
+            "to",
+            tl.periods.last().map(|p| p.0.as_str()).unwrap_or("").into(),
+        ),
+        ("width", CHART_W.into()),
+        ("height", CHART_H.into()),
+        ("max", max.into()),
+        ("summary", summary.into()),
+        ("first", mention(tl.first)),
+        ("latest", mention(tl.latest)),
+    ])
+}
+
 /// `paginator`: `{current, total, count, prev_url?, next_url?, pages: [{number, url,
 /// current}]}` (a window around the current page plus first and last).
 pub fn paginator(site: &Site, base: &str, current: usize, total: usize, count: usize) -> Value {
@@ -366,7 +459,8 @@ pub fn term_list(site: &Site, shared: &Shared, kind: TermKind) -> Value {
 
 /// `term`: `{kind, section, name, slug, url, permalink, count, content (curated HTML), website,
 /// image, other_names, definitions: [{show: {name, slug, url, count}?, text, episodes: [{title,
-/// url, date}]}], related: [{name, slug, url, count, shared}], extra, feed_url}`. The
+/// url, date}]}], related: [{name, slug, url, count, shared}], timeline (concepts named by two
+/// digests or more, page 1; see [`timeline_value`]), extra, feed_url}`. The
 /// definitions are those of the episodes listed on this page (`page_episodes`), so every
 /// episode's definition appears once and a concept discussed in thousands of episodes still
 /// has pages of a readable size. Related concepts are on page 1 only.
@@ -436,6 +530,14 @@ pub fn term_value(
     } else {
         Vec::new()
     };
+    // One mention is no trend: the episode list says when it was.
+    let timeline = if first_page && kind == TermKind::Concept && t.episodes.len() > 1 {
+        crate::site::timeline::of(site, &t.episodes)
+            .map(|tl| timeline_value(site, &tl))
+            .unwrap_or_else(Value::none)
+    } else {
+        Value::none()
+    };
     let curated = t.curated.as_ref();
     let html = others
         .curated
@@ -475,6 +577,7 @@ pub fn term_value(
         ),
         ("definitions", Value::from(definitions)),
         ("related", Value::from(related)),
+        ("timeline", timeline),
         (
             "extra",
             curated

@@ -106,12 +106,13 @@ pub fn showing_episode(site: &Site, i: usize) -> Vec<Job> {
     for (kind, t) in terms {
         let list = &site.terms(kind)[t].episodes;
         if let Ok(pos) = list.binary_search(&i) {
-            jobs.push(Job::Term(
-                kind,
-                t,
-                pos / per + 1,
-                paths::page_count(list.len(), per),
-            ));
+            let pages = paths::page_count(list.len(), per);
+            jobs.push(Job::Term(kind, t, pos / per + 1, pages));
+            // A concept's first page names its oldest episode too (the timeline's first
+            // mention), wherever that episode is listed.
+            if kind == TermKind::Concept && pos + 1 == list.len() && pos >= per {
+                jobs.push(Job::Term(kind, t, 1, pages));
+            }
         }
     }
     jobs

@@ -6,6 +6,7 @@
 pub mod paths;
 mod related;
 mod terms;
+pub mod timeline;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
