@@ -554,3 +554,29 @@ fn concept_pages_chart_mentions_over_time_with_the_data_as_a_table() {
         );
     }
 }
+
+#[test]
+fn key_concepts_from_the_body_and_the_front_matter_are_one_component_outside_the_toc() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    for page in [
+        "episodes/body-concepts/index.html",
+        "episodes/case-a/index.html",
+    ] {
+        let html = site.read(page);
+        let doc = Html::parse_document(&html);
+        let component = sel("section.key-concepts > h2 + dl.key-concepts-list dt a");
+        assert!(doc.select(&component).count() >= 2, "{page}");
+        // The section is labelled by its own heading.
+        let label = attrs(&html, "section.key-concepts", "aria-labelledby");
+        let heading = attrs(&html, "section.key-concepts > h2", "id");
+        assert_eq!(label, heading, "{page}");
+        // Not a section of the table of contents.
+        assert!(
+            attrs(&html, "nav.toc a", "href")
+                .iter()
+                .all(|h| !h.contains("key-concepts")),
+            "{page}"
+        );
+    }
+}

@@ -197,6 +197,8 @@ struct Walker<'e, 'a, 'c> {
     cx: &'c RenderContext<'c>,
     /// Key Concepts lists: the index of each list's `Start` to that of its `End`.
     key_lists: HashMap<usize, usize>,
+    /// Whether a Key Concepts section was opened for the list that comes next.
+    key_section_open: bool,
     out: Vec<Event<'a>>,
     toc: Vec<TocEntry>,
     sections: Vec<Section>,
@@ -272,6 +274,30 @@ impl<'a> Walker<'_, 'a, '_> {
         };
         let unique = self.ids.unique(base);
         let lvl = level_num(*level);
+        if self.key_lists.contains_key(&(end + 1)) {
+            // A Key Concepts heading over its list: the same component a front-matter list
+            // makes (`docs/themes.md`: a section, an h2, the list), in the author's words,
+            // and not a section of the table of contents. Its text is still a section for search and digest.json.
+            self.sections.push(Section {
+                heading: Some(text),
+                id: Some(unique.clone()),
+                level: lvl,
+                text: String::new(),
+            });
+            self.out.push(Event::Html(CowStr::from(format!(
+                "<section class=\"key-concepts\" aria-labelledby=\"{unique}\">\n"
+            ))));
+            self.out.push(Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                id: Some(CowStr::from(unique)),
+                classes: Vec::new(),
+                attrs: Vec::new(),
+            }));
+            self.out.extend(inner.iter().cloned());
+            self.out.push(Event::End(TagEnd::Heading(HeadingLevel::H2)));
+            self.key_section_open = true;
+            return end + 1;
+        }
         self.toc.push(TocEntry {
             level: lvl,
             id: unique.clone(),
@@ -304,6 +330,9 @@ impl<'a> Walker<'_, 'a, '_> {
             self.key_item(item);
         }
         self.out.push(Event::Html(CowStr::Borrowed("</dl>\n")));
+        if std::mem::take(&mut self.key_section_open) {
+            self.out.push(Event::Html(CowStr::Borrowed("</section>\n")));
+        }
         end + 1
     }
 
@@ -370,6 +399,7 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
         events: &events,
         cx,
         key_lists: key_concepts::lists(&events).into_iter().collect(),
+        key_section_open: false,
         out: Vec::with_capacity(events.len()),
         toc: Vec::new(),
         sections: vec![Section {
