@@ -580,3 +580,33 @@ fn key_concepts_from_the_body_and_the_front_matter_are_one_component_outside_the
         );
     }
 }
+
+#[test]
+fn show_and_person_pages_say_what_they_cover() {
+    let site = Site::fixture("demo");
+    site.build_ok(&[]);
+    let show = site.read("shows/founders-at-lunch/index.html");
+    let glance = texts(&show, ".profile p");
+    assert_eq!(glance[0], "3 digests, from 2025-07-02 to 2025-10-30.");
+    let heads = texts(&show, ".profile h3");
+    assert_eq!(heads, ["Top concepts", "People who appear"]);
+    let people = texts(&show, ".profile ul:last-of-type li");
+    assert_eq!(people[0], "Priya Raman 3 digests", "{people:?}");
+    // Most first.
+    let counts: Vec<usize> = texts(&show, ".profile .shared")
+        .iter()
+        .map(|t| {
+            t.split(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        })
+        .collect();
+    assert!(counts.iter().all(|&n| n >= 1));
+    let person = site.read("people/ana-ruiz/index.html");
+    assert_eq!(texts(&person, ".profile h3"), ["Shows", "Top concepts"]);
+    assert_eq!(
+        texts(&person, ".profile ul:first-of-type li a"),
+        ["Signal & Noise"]
+    );
+}

@@ -312,6 +312,58 @@ pub fn transcript_value(site: &Site, i: usize) -> Value {
     ])
 }
 
+/// How many concepts, people or shows a profile lists.
+const PROFILE_TOP: usize = 8;
+
+/// `profile` (shows and people, page 1): `{count, first, latest (dates), concepts, people,
+/// shows}`, each list of term references plus `shared` (digests in common), most first, at
+/// most eight; a show's `shows` and a person's `people` are empty.
+fn profile_value(site: &Site, shared: &Shared, kind: TermKind, episodes: &[usize]) -> Value {
+    let mut concepts: Vec<usize> = vec![0; site.concepts.len()];
+    let mut people: Vec<usize> = vec![0; site.people.len()];
+    let mut shows: Vec<usize> = vec![0; site.shows.len()];
+    for &e in episodes {
+        let ep = &site.episodes[e];
+        for c in &ep.concepts {
+            concepts[c.concept] += 1;
+        }
+        if kind == TermKind::Show {
+            for &p in &ep.people {
+                people[p] += 1;
+            }
+        } else if let Some(sh) = ep.show {
+            shows[sh] += 1;
+        }
+    }
+    let top = |counts: Vec<usize>, of: TermKind| -> Value {
+        let mut v: Vec<(usize, usize)> = counts
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        // Most first; ties in the model's order.
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Value::from(
+            v.into_iter()
+                .take(PROFILE_TOP)
+                .map(|(i, n)| super::tera::extend(&shared.term(of, i), [("shared", n.into())]))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let date = |e: Option<&usize>| {
+        e.map(|&e| site.episodes[e].digest.date.ymd())
+            .map_or_else(Value::none, Value::from)
+    };
+    obj([
+        ("count", episodes.len().into()),
+        ("first", date(episodes.last())),
+        ("latest", date(episodes.first())),
+        ("concepts", top(concepts, TermKind::Concept)),
+        ("people", top(people, TermKind::Person)),
+        ("shows", top(shows, TermKind::Show)),
+    ])
+}
+
 /// Width and bar height of a timeline chart, in SVG user units (it scales to its box).
 const CHART_W: usize = 600;
 const CHART_H: usize = 100;
@@ -460,7 +512,8 @@ pub fn term_list(site: &Site, shared: &Shared, kind: TermKind) -> Value {
 /// `term`: `{kind, section, name, slug, url, permalink, count, content (curated HTML), website,
 /// image, other_names, definitions: [{show: {name, slug, url, count}?, text, episodes: [{title,
 /// url, date}]}], related: [{name, slug, url, count, shared}], timeline (concepts named by two
-/// digests or more, page 1; see [`timeline_value`]), extra, feed_url}`. The
+/// digests or more, page 1; see [`timeline_value`]), profile (shows and people, page 1; see
+/// [`profile_value`]), extra, feed_url}`. The
 /// definitions are those of the episodes listed on this page (`page_episodes`), so every
 /// episode's definition appears once and a concept discussed in thousands of episodes still
 /// has pages of a readable size. Related concepts are on page 1 only.
@@ -530,6 +583,11 @@ pub fn term_value(
     } else {
         Vec::new()
     };
+    let profile = if first_page && kind != TermKind::Concept {
+        profile_value(site, shared, kind, &t.episodes)
+    } else {
+        Value::none()
+    };
     // One mention is no trend: the episode list says when it was.
     let timeline = if first_page && kind == TermKind::Concept && t.episodes.len() > 1 {
         crate::site::timeline::of(site, &t.episodes)
@@ -578,6 +636,7 @@ pub fn term_value(
         ("definitions", Value::from(definitions)),
         ("related", Value::from(related)),
         ("timeline", timeline),
+        ("profile", profile),
         (
             "extra",
             curated
