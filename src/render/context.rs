@@ -654,11 +654,8 @@ pub fn term_value(
 /// A description for a term page: the curated text's first paragraph, else a count.
 pub fn term_description(site: &Site, kind: TermKind, i: usize) -> String {
     let t = &site.terms(kind)[i];
-    if let Some(c) = &t.curated {
-        let first = crate::markdown::scan(&c.body).first_paragraph;
-        if !first.is_empty() {
-            return first;
-        }
+    if let Some(first) = t.curated_summary() {
+        return first;
     }
     let n = t.episodes.len();
     let plural = if n == 1 { "" } else { "s" };

@@ -275,11 +275,21 @@ fn aliases<'t>(name: &str, others: &'t [String]) -> impl Iterator<Item = &'t str
         .map(String::as_str)
 }
 
+/// What starts an exact-name key; no word does (a token is letters and digits).
+const NAME_KEY: char = '=';
+
 /// The exact-name key of a name that its words do not find: `C`, `C++`, `.NET`, `401(k)`
 /// (one letter, symbols, or stopwords only). `None` when the words suffice.
 pub fn name_key(name: &str) -> Option<String> {
     let folded = fold(name);
-    (!folded.is_empty() && tokenize(name).join(" ") != folded).then(|| format!("={folded}"))
+    (!folded.is_empty() && tokenize(name).join(" ") != folded)
+        .then(|| format!("{NAME_KEY}{folded}"))
+}
+
+/// Whether an index term is an exact-name key rather than a word's stem: it is neither
+/// stemmed, nor in the prefix dictionary, nor a typo's correction.
+pub fn is_name_key(term: &str) -> bool {
+    term.starts_with(NAME_KEY)
 }
 
 fn name_keys(name: &str, others: &[String]) -> Vec<String> {
@@ -314,11 +324,8 @@ fn sections(body: &Text) -> Sections<'_> {
 /// one, the definition digests give most often (ties: the newest).
 fn one_line(site: &Site, kind: TermKind, i: usize) -> String {
     let t = &site.terms(kind)[i];
-    if let Some(c) = &t.curated {
-        let first = crate::markdown::scan(&c.body).first_paragraph;
-        if !first.is_empty() {
-            return crate::text::truncate(&first, 200);
-        }
+    if let Some(first) = t.curated_summary() {
+        return crate::text::truncate(&first, 200);
     }
     if kind != TermKind::Concept {
         return String::new();

@@ -39,7 +39,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use docs::name_key;
+pub use docs::{is_name_key, name_key};
 pub use tokens::{Stemmer, each_token, fold, tokenize};
 
 use crate::bodies::Texts;
@@ -102,7 +102,7 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     let postings = postings::build(&docs.all, &stemmer);
     let total_bytes: usize = postings.iter().map(|p| p.term.len() + 6 + p.df * 9).sum();
     let post_chunks = (total_bytes / POST_CHUNK_TARGET).max(1) as u32;
-    let words = || postings.iter().filter(|p| !p.term.starts_with('='));
+    let words = || postings.iter().filter(|p| !is_name_key(&p.term));
     let dict_bytes: usize = words().map(|p| p.term.len() + 8).sum();
     let dict_chunks = (dict_bytes / DICT_CHUNK_TARGET).max(1) as u32;
     // Typo keys: every key of every keyed stem.
@@ -130,7 +130,6 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     let mut post_files: Vec<PostChunk> = vec![PostChunk::default(); post_chunks as usize];
     let mut dict_files: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); dict_chunks as usize];
     let mut key_files: Vec<BTreeMap<&str, &[&str]>> = vec![BTreeMap::new(); key_chunks as usize];
-    // Documents as gaps: most are small numbers, which is what JSON and gzip keep short.
     let mut own_files: Vec<&[u32]> = Vec::new();
     for p in &postings {
         let chunk = &mut post_files[(fnv1a(&p.term) % post_chunks) as usize];
@@ -140,10 +139,10 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
         } else {
             chunk.t.insert(&p.term, &p.flat);
         }
-        if p.surface != p.term && !p.term.starts_with('=') {
-            chunk.s.insert(&p.term, &p.surface);
-        }
-        if !p.term.starts_with('=') {
+        if !is_name_key(&p.term) {
+            if p.surface != p.term {
+                chunk.s.insert(&p.term, &p.surface);
+            }
             dict_files[(fnv1a(&prefix2(&p.term)) % dict_chunks) as usize].insert(&p.term, p.df);
         }
     }
@@ -174,47 +173,16 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
         index_file("manifest.json"),
         json(&manifest),
     ));
-    let numbered = |dir: &str, i: usize, bytes: Vec<u8>| {
-        OutputFile::bytes(index_file(&format!("{dir}/{i}.json.gz")), gz(&bytes))
-    };
-    files.extend(
-        post_files
-            .par_iter()
-            .enumerate()
-            .map(|(i, m)| numbered("p", i, json(m)))
-            .collect::<Vec<_>>(),
-    );
-    files.extend(
-        own_files
-            .par_iter()
-            .enumerate()
-            .map(|(i, l)| OutputFile::bytes(index_file(&format!("p/b{i}.json.gz")), gz(&json(l))))
-            .collect::<Vec<_>>(),
-    );
-    files.extend(
-        dict_files
-            .par_iter()
-            .enumerate()
-            .map(|(i, m)| numbered("d", i, json(m)))
-            .collect::<Vec<_>>(),
-    );
-    files.extend(
-        key_files
-            .par_iter()
-            .enumerate()
-            .map(|(i, m)| numbered("k", i, json(m)))
-            .collect::<Vec<_>>(),
-    );
-    files.extend(
-        docs.all
-            .par_chunks(FRAGMENT_GROUP)
-            .enumerate()
-            .map(|(i, group)| {
-                let fragments: Vec<&docs::Fragment> = group.iter().map(|d| &d.fragment).collect();
-                numbered("x", i, json(&fragments))
-            })
-            .collect::<Vec<_>>(),
-    );
+    let fragments: Vec<Vec<&docs::Fragment>> = docs
+        .all
+        .chunks(FRAGMENT_GROUP)
+        .map(|group| group.iter().map(|d| &d.fragment).collect())
+        .collect();
+    files.extend(numbered("p/", &post_files));
+    files.extend(numbered("p/b", &own_files));
+    files.extend(numbered("d/", &dict_files));
+    files.extend(numbered("k/", &key_files));
+    files.extend(numbered("x/", &fragments));
     for (kind, letter) in [(TermKind::Show, 's'), (TermKind::Concept, 'c')] {
         for (i, t) in site.terms(kind).iter().enumerate() {
             // Episode indexes are document ids (episodes come first); their transcript
@@ -224,10 +192,7 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
                 ids.extend(docs.transcript_ids[e].clone());
             }
             ids.sort_unstable();
-            files.push(OutputFile::bytes(
-                index_file(&format!("f/{letter}{i}.json.gz")),
-                gz(&json(&ids)),
-            ));
+            files.push(gz_file(&format!("f/{letter}{i}"), &ids));
         }
     }
     files
@@ -240,6 +205,20 @@ fn index_file(rel: &str) -> String {
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// A compressed file of the index: `rel` plus `.json.gz` under `search/`.
+fn gz_file<T: Serialize + ?Sized>(rel: &str, value: &T) -> OutputFile {
+    OutputFile::bytes(index_file(&format!("{rel}.json.gz")), gz(&json(value)))
+}
+
+/// One compressed file per item, numbered in order: `<prefix><i>.json.gz` (`p/0`, `p/b0`…).
+fn numbered<T: Serialize + Sync>(prefix: &str, items: &[T]) -> Vec<OutputFile> {
+    items
+        .par_iter()
+        .enumerate()
+        .map(|(i, item)| gz_file(&format!("{prefix}{i}"), item))
+        .collect()
 }
 
 /// Gzip at the fastest level: index files are read once per query, so bytes on the wire

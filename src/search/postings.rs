@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::docs::Doc;
+use super::docs::{Doc, is_name_key};
 use super::tokens::{Stemmer, each_token_ref};
 use crate::hash::FnvMap;
 
@@ -44,7 +44,7 @@ fn shard_of(term: &str) -> usize {
 #[derive(Default)]
 struct Shard {
     term_ids: FnvMap<String, u32>,
-    lists: Vec<Vec<(u32, f32)>>,
+    lists: Vec<List>,
 }
 
 impl Shard {
@@ -91,7 +91,7 @@ pub fn build(docs: &[Doc], stemmer: &Stemmer) -> Vec<Postings> {
             .for_each(|(shard, docs)| shard.fold(first_doc, docs));
     }
     let mut words: Vec<String> = Vec::new();
-    let mut lists: Vec<Vec<(u32, f32)>> = Vec::new();
+    let mut lists: Vec<List> = Vec::new();
     for shard in shards {
         let base = words.len();
         words.resize(base + shard.lists.len(), String::new());
@@ -103,7 +103,7 @@ pub fn build(docs: &[Doc], stemmer: &Stemmer) -> Vec<Postings> {
     let stems: Vec<String> = words
         .par_iter()
         .map(|w| {
-            if w.starts_with('=') {
+            if is_name_key(w) {
                 w.clone()
             } else {
                 stemmer.stem(w).into_owned()
@@ -118,38 +118,23 @@ pub fn build(docs: &[Doc], stemmer: &Stemmer) -> Vec<Postings> {
             .cmp(&stems[b])
             .then_with(|| words[a].cmp(&words[b]))
     });
-    let mut groups: Vec<&[usize]> = Vec::new();
-    let mut rest = order.as_slice();
-    while let Some(&first) = rest.first() {
-        let n = rest
-            .iter()
-            .take_while(|&&i| stems[i] == stems[first])
-            .count();
-        let (g, r) = rest.split_at(n);
-        groups.push(g);
-        rest = r;
-    }
-    let mut lists: Vec<Option<Vec<(u32, f32)>>> = lists.into_iter().map(Some).collect();
-    let mut merged: Vec<(usize, usize, List)> = Vec::with_capacity(groups.len());
-    for g in groups {
-        // The surface: the word in most documents, the first in order on a tie.
-        let mut surface = g[0];
-        let mut parts = Vec::with_capacity(g.len());
-        for &i in g {
-            let l = lists[i].take().unwrap_or_default();
-            if l.len()
-                > parts
-                    .iter()
-                    .map(|p: &Vec<(u32, f32)>| p.len())
-                    .max()
-                    .unwrap_or(0)
-            {
-                surface = i;
+    let mut lists: Vec<Option<List>> = lists.into_iter().map(Some).collect();
+    let merged: Vec<(usize, usize, List)> = order
+        .chunk_by(|&a, &b| stems[a] == stems[b])
+        .map(|g| {
+            // The surface: the word in most documents, the first in order on a tie.
+            let (mut surface, mut most) = (g[0], 0);
+            let mut parts = Vec::with_capacity(g.len());
+            for &i in g {
+                let l = lists[i].take().unwrap_or_default();
+                if l.len() > most {
+                    (surface, most) = (i, l.len());
+                }
+                parts.push(l);
             }
-            parts.push(l);
-        }
-        merged.push((g[0], surface, merge(parts)));
-    }
+            (g[0], surface, merge(parts))
+        })
+        .collect();
     let n = docs.len().max(1) as f32;
     let avgdl = (lens.iter().sum::<f32>() / n).max(1.0);
     // BM25 with k1 = 1.2, b = 0.75; the boosted frequency already carries field weights.
@@ -214,7 +199,7 @@ fn count<'d>(d: &'d Doc) -> (Vec<DocTerms<'d>>, f32) {
 }
 
 /// Merges document-sorted lists, adding the frequencies of a document in several.
-fn merge(mut parts: Vec<Vec<(u32, f32)>>) -> Vec<(u32, f32)> {
+fn merge(mut parts: Vec<List>) -> List {
     if parts.len() == 1 {
         return parts.pop().unwrap_or_default();
     }

@@ -72,6 +72,12 @@ pub struct Term {
 }
 
 impl Term {
+    /// The first paragraph of its curated description, as plain text, if it has one.
+    pub fn curated_summary(&self) -> Option<String> {
+        let c = self.curated.as_ref()?;
+        Some(crate::markdown::scan(&c.body).first_paragraph).filter(|p| !p.is_empty())
+    }
+
     /// Output path of its Atom feed: `concepts/<slug>/atom.xml`.
     pub fn feed_path(&self) -> String {
         super::paths::term_feed(&self.path())
