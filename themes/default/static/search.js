@@ -282,7 +282,7 @@
       var byName = key ? postings(key) : Promise.resolve(null);
       return byName.then(function (named) {
         if (named && named.df) {
-          groups.push({ word: word, alts: [{ p: named, factor: 1, typo: false, exact: true }], highlight: [], named: true, order: wi });
+          groups.push({ word: word, alts: [{ p: named, factor: 1, typo: false }], highlight: [], named: true, order: wi });
           return;
         }
         if (!toks.length) { unmatched.push(word); return; }
@@ -302,23 +302,23 @@
   function wordGroup(t, typing) {
     var s = stem(t);
     return postings(s).then(function (exact) {
-      var alts = exact.df ? [{ p: exact, factor: 1, typo: false, exact: true }] : [];
+      var alts = exact.df ? [{ p: exact, factor: 1, typo: false }] : [];
       var expand = typing ? prefixStems(t).then(function (terms) {
         return Promise.all(terms.filter(function (x) { return x !== s; }).map(postings));
       }) : Promise.resolve([]);
       return expand.then(function (prefixed) {
-        prefixed.forEach(function (p) { alts.push({ p: p, factor: 0.9, typo: false, prefix: true }); });
+        prefixed.forEach(function (p) { alts.push({ p: p, factor: 0.9, typo: false }); });
         // A word the index barely knows may be a typo: offer the words it is near.
         var fuzzy = exact.df <= 2 && !prefixed.length ? typoStems(t, s) : Promise.resolve([]);
         return fuzzy.then(function (near) {
           near.forEach(function (p) { alts.push({ p: p, factor: p.distance === 1 ? 0.5 : 0.3, typo: true }); });
-          return { word: t, stem: s, typing: typing, alts: alts, highlight: alts.map(function (a) { return a.p.term; }), prefixes: typing ? [t, s] : [] };
+          return { word: t, alts: alts, highlight: alts.map(function (a) { return a.p.term; }), prefixes: typing ? [t, s] : [] };
         });
       });
     });
   }
   // Scores every document matching all groups: [doc, typos, score].
-  function score(pl, filters) {
+  function score(pl) {
     var groups = pl.groups;
     if (!groups.length) return [];
     var perGroup = groups.map(function (g) {
@@ -327,7 +327,7 @@
         a.p.map.forEach(function (w, d) {
           var v = w * a.factor, prev = m.get(d);
           // An exact match beats any correction; among equals the higher weight wins.
-          if (!prev || (prev.typo && !a.typo) || (prev.typo === a.typo && v > prev.v)) m.set(d, { v: v, typo: a.typo, alt: a });
+          if (!prev || (prev.typo && !a.typo) || (prev.typo === a.typo && v > prev.v)) m.set(d, { v: v, typo: a.typo });
         });
       });
       return m;
@@ -535,7 +535,7 @@
       var pl = r[0], filters = [r[1], r[2]].filter(Boolean);
       var scored;
       if (pl) {
-        scored = score(pl, filters);
+        scored = score(pl);
         if (pl.whole) {
           var have = new Set(scored.map(function (s) { return s[0]; }));
           pl.whole.map.forEach(function (w, d) { if (!have.has(d)) scored.push([d, 0, w]); });
