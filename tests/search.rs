@@ -449,24 +449,17 @@ fn index_files_hold_what_they_must() {
     );
     // Filter lists: a show's episodes and their transcript blocks.
     let shows = m["shows"].as_array().cloned().unwrap_or_default();
-    let s = shows
-        .iter()
-        .position(|x| x[0] == "The Build Log")
-        .unwrap_or(0);
-    let ids: Vec<u64> = gz(&site, &format!("search/f/s{s}"))
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_u64).collect())
-        .unwrap_or_default();
+    let show_ids = |name: &str| -> Vec<u64> {
+        let s = shows.iter().position(|x| x[0] == name).unwrap_or(0);
+        gz(&site, &format!("search/f/s{s}"))
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_u64).collect())
+            .unwrap_or_default()
+    };
+    let ids = show_ids("The Build Log");
     assert_eq!(ids.len(), 3);
     assert!(ids.contains(&id));
-    let f = shows
-        .iter()
-        .position(|x| x[0] == "Founders at Lunch")
-        .unwrap_or(0);
-    let ids: Vec<u64> = gz(&site, &format!("search/f/s{f}"))
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_u64).collect())
-        .unwrap_or_default();
+    let ids = show_ids("Founders at Lunch");
     let transcript = ix.query("underestimates")[0];
     assert!(
         ids.contains(&transcript),

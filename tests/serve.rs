@@ -103,9 +103,16 @@ impl Server {
 
     /// Polls until `check` holds for the page body (rebuilds are asynchronous).
     fn wait_for(&self, path: &str, what: &str, check: impl Fn(u16, &str) -> bool) {
+        self.wait_for_bytes(path, what, |code, bytes| {
+            check(code, &String::from_utf8_lossy(bytes))
+        });
+    }
+
+    /// [`Server::wait_for`] on the response's bytes (compressed files).
+    fn wait_for_bytes(&self, path: &str, what: &str, check: impl Fn(u16, &[u8]) -> bool) {
         let start = Instant::now();
         loop {
-            let (code, body) = self.get(path);
+            let (code, body) = self.get_bytes(path);
             if check(code, &body) {
                 return;
             }
@@ -382,21 +389,11 @@ fn wait_for_search_term(srv: &Server, word: &str) {
         castdown::search::fnv1a(&stem) % chunks
     );
     let quoted = format!("\"{stem}\"");
-    let start = Instant::now();
-    loop {
-        let (code, bytes) = srv.get_bytes(&chunk);
+    srv.wait_for_bytes(&chunk, "the refreshed search index", |code, bytes| {
         let mut text = String::new();
-        let _ = flate2::read::GzDecoder::new(bytes.as_slice()).read_to_string(&mut text);
-        if code == 200 && text.contains(&quoted) {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "timed out waiting for the refreshed search index; stderr:\n{}",
-            srv.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+        let _ = flate2::read::GzDecoder::new(bytes).read_to_string(&mut text);
+        code == 200 && text.contains(&quoted)
+    });
 }
 
 #[test]
