@@ -61,7 +61,10 @@ test("search works on the preview: compressed index files, a typo forgiven", asy
   await page.goto(base + "search/?q=monorepo");
   await page.waitForFunction(() => document.querySelectorAll("#search-results li").length >= 1);
   await page.goto(base + "search/?q=monorepoo");
-  await page.waitForFunction(() => document.getElementById("search-suggest").textContent.includes("Did you mean monorepo?"));
+  // The count is announced once the results are on the page; the suggestion comes before
+  // them (waiting for it alone raced the results).
+  await page.waitForFunction(() => /^\d+ results?\.$/.test(document.getElementById("search-status").textContent));
+  assert.match(await page.locator("#search-suggest").innerText(), /Did you mean monorepo\?/);
   assert.ok(await page.locator("#search-results li").count() >= 1);
   // Leaving a page cuts its live-reload stream; nothing else may fail.
   assert.deepEqual(problems.filter((p) => !p.includes("/__castdown/events")), []);
