@@ -27,6 +27,21 @@ pub fn identity(name: &str) -> String {
     folded.nfc().flat_map(char::to_lowercase).collect()
 }
 
+/// A key to sort names by as a reader expects: lowercase, accents dropped (`Élan` sorts
+/// with `elan`), spaces collapsed; leading punctuation skipped, so `"Quoted"` sorts under Q.
+pub fn sort_key(name: &str) -> String {
+    let start = name
+        .find(|c: char| c.is_alphanumeric())
+        .unwrap_or(name.len());
+    let words: Vec<&str> = name[start..].split_whitespace().collect();
+    words
+        .join(" ")
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// A URL slug: lowercase words joined by `-`. `+` becomes `plus` and `#` becomes `sharp` (so C,
 /// C++ and C# differ), accents on Latin letters are dropped, and letters of other scripts are
 /// kept as they are. May return an empty string; callers treat that as an error.
@@ -162,6 +177,15 @@ mod tests {
         // "é" precomposed vs "e" + combining acute
         assert_eq!(identity("Caf\u{e9}"), identity("Cafe\u{301}"));
         assert_ne!(identity("C"), identity("C++"));
+    }
+
+    #[test]
+    fn sort_keys_drop_accents_case_and_leading_punctuation() {
+        assert_eq!(sort_key("Élan  Vital"), "elan vital");
+        assert_eq!(sort_key("\"Quoted\" name"), "quoted\" name");
+        assert_eq!(sort_key(".NET"), "net");
+        assert_eq!(sort_key("401(k)"), "401(k)");
+        assert_eq!(sort_key("!!!"), "");
     }
 
     #[test]

@@ -139,13 +139,12 @@ fn case_variants_merge_and_the_most_used_spelling_wins() {
             .iter()
             .any(|t| t.starts_with("3 episodes"))
     );
-    // Every episode's definition is shown side by side, with the episodes of its page: two
-    // here (paginate: 2) and the third on page 2.
-    let defs = texts(&html, ".definitions blockquote");
-    assert_eq!(defs.len(), 2, "{defs:?}");
+    // Every episode's definition is compared on the first page, though it lists two
+    // episodes (paginate: 2); the second page lists episodes only.
+    let mut all = texts(&html, ".definitions blockquote");
     let page2 = site.read("concepts/compute-resources/page/2/index.html");
-    let mut all = defs;
-    all.extend(texts(&page2, ".definitions blockquote"));
+    assert!(texts(&page2, ".definitions").is_empty());
+    assert_eq!(texts(&page2, ".cards .card-title").len(), 1);
     all.sort();
     assert_eq!(
         all,
@@ -223,9 +222,10 @@ fn home_is_paginated_newest_first() {
             "Case variant A"
         ]
     );
-    // 31 published digests (26 of them the search tests' notes), two a page.
-    assert!(site.exists("page/2/index.html") && site.exists("page/16/index.html"));
-    assert!(!site.exists("page/17/index.html"));
+    // 41 published digests (26 of them the search tests' notes, 10 the definitions
+    // tests'), two a page.
+    assert!(site.exists("page/2/index.html") && site.exists("page/21/index.html"));
+    assert!(!site.exists("page/22/index.html"));
     assert_eq!(attrs(&first, "a[rel=next]", "href"), ["/sub/path/page/2/"]);
     assert!(
         site.read("page/1/index.html")
@@ -399,7 +399,7 @@ fn the_demo_site_builds_and_checks_clean() {
     site.build_ok(&[]);
     // Overlapping concepts across shows: the concept page compares definitions.
     let html = site.read("concepts/platform-risk/index.html");
-    let shows = texts(&html, ".definitions .def-show");
+    let shows = texts(&html, ".definitions .def-group h3 a");
     assert!(
         shows.iter().any(|s| s == "Founders at Lunch")
             && shows.iter().any(|s| s == "Signal & Noise"),
@@ -609,4 +609,177 @@ fn show_and_person_pages_say_what_they_cover() {
         texts(&person, ".profile ul:first-of-type li a"),
         ["Signal & Noise"]
     );
+}
+
+/// One concept defined by three shows and a digest without a show, with duplicates that
+/// differ only in case, punctuation and spacing, and one digest naming it bare
+/// (`fixtures/tricky/content/episodes/definitions/`).
+#[test]
+fn concept_pages_compare_definitions_by_show_with_duplicates_merged() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let html = site.read("concepts/lock-in/index.html");
+    // Each show's name once, the show whose digests define it most first, no show last.
+    assert_eq!(
+        texts(&html, ".definitions .def-group h3"),
+        [
+            "Founders Talk 5 digests",
+            "Risk Radio 2 digests",
+            "Vendor Hour 1 digest",
+            "Without a show 1 digest"
+        ]
+    );
+    assert_eq!(
+        texts(&html, ".definitions > p.meta"),
+        ["9 digests define it, in 6 different ways · Every definition"]
+    );
+    // Founders Talk: four distinct definitions, the twice-given one first, then the newest;
+    // three shown, and a link to all four.
+    let founders = Html::parse_document(&html);
+    let group = founders
+        .select(&sel(".def-group"))
+        .next()
+        .unwrap_or_else(|| panic!("no group"));
+    let quotes: Vec<String> = group
+        .select(&sel("blockquote"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(
+        quotes,
+        [
+            // The newest wording of the two.
+            "switching costs that keep a customer from   leaving",
+            "Data formats only one product reads.",
+            "Contracts that punish leaving."
+        ]
+    );
+    let counts: Vec<String> = group
+        .select(&sel(".def-count"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(counts, ["2 digests:"]);
+    let all: Vec<String> = group
+        .select(&sel(".def-more a"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(all, ["All 4 definitions from Founders Talk"]);
+    // Risk Radio's two near-identical definitions are one, with both episodes.
+    let radio = texts(&html, ".def-group:nth-of-type(2) .def-eps");
+    assert_eq!(
+        radio,
+        ["2 digests: Lock-in note 07 2022-07-10; Lock-in note 06 2022-06-10"]
+    );
+    // The link leads to the full list, to the show's own group.
+    let href = attrs(&html, ".def-more a", "href");
+    assert_eq!(
+        href,
+        ["/sub/path/concepts/lock-in/definitions/#defs-founders-talk"]
+    );
+    let full = site.read("concepts/lock-in/definitions/index.html");
+    assert_eq!(attrs(&full, "#defs-founders-talk", "id").len(), 1);
+    assert_eq!(texts(&full, "#defs-founders-talk blockquote").len(), 4);
+    assert_eq!(texts(&full, ".def-group").len(), 4);
+    assert!(!site.exists("concepts/lock-in/definitions/page/2/index.html"));
+    // Later pages list episodes only (ten episodes, two a page).
+    let page2 = site.read("concepts/lock-in/page/2/index.html");
+    assert!(texts(&page2, ".definitions").is_empty());
+    assert_eq!(texts(&page2, ".cards .card-title").len(), 2);
+    // A concept whose every show fits on its first page has no full list.
+    assert!(!site.exists("concepts/compute-resources/definitions/index.html"));
+}
+
+#[test]
+fn a_bare_concept_borrows_the_most_common_definition_or_the_curated_one() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    // "Depending on one vendor" is given three times (notes 01, 06 and 07, in three
+    // spellings): the earliest digest is credited, in its own words.
+    let html = site.read("episodes/lockin-10/index.html");
+    assert_eq!(
+        texts(&html, ".key-concepts-list dd"),
+        ["Depending on one vendor. (as defined in Lock-in note 01)"]
+    );
+    assert_eq!(
+        attrs(&html, ".key-concepts-list dd a", "href"),
+        ["/sub/path/episodes/lockin-01/"]
+    );
+    // A curated concept lends its description (ML is an alias of Machine Learning).
+    let case = site.read("episodes/case-a/index.html");
+    let dds = texts(&case, ".key-concepts-list dd");
+    assert!(
+        dds.iter()
+            .any(|d| d == "Curated text about machine learning. (from its concept page)"),
+        "{dds:?}"
+    );
+}
+
+#[test]
+fn the_glossary_has_one_line_definitions_letters_and_both_sorts() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    let html = site.read("concepts/index.html");
+    // The active sort is marked; the other is a link.
+    assert_eq!(texts(&html, ".sort-switch [aria-current=page]"), ["A–Z"]);
+    assert_eq!(
+        attrs(&html, ".sort-switch a", "href"),
+        ["/sub/path/concepts/", "/sub/path/concepts/by-count/"]
+    );
+    // Every letter is listed; those with concepts link to their group.
+    let letters = texts(&html, ".letters li");
+    assert!(letters.len() >= 26, "{letters:?}");
+    let anchors = attrs(&html, ".letters a", "href");
+    assert!(anchors.contains(&"#letter-l".to_string()), "{anchors:?}");
+    for a in &anchors {
+        let id = a.trim_start_matches('#');
+        assert_eq!(attrs(&html, &format!("section#{id}"), "id").len(), 1, "{a}");
+    }
+    // Groups run in order and each entry sits under its initial.
+    let groups = texts(&html, ".term-group h2");
+    let mut sorted = groups.clone();
+    sorted.sort_by_key(|g| (g != "#", g.clone()));
+    assert_eq!(groups, sorted);
+    let lock = Html::parse_document(&html);
+    let entry = lock
+        .select(&sel("#letter-l .entry"))
+        .find(|e| e.text().collect::<String>().contains("Lock-in"))
+        .unwrap_or_else(|| panic!("Lock-in is not under L"));
+    let line: String = entry.select(&sel("dd")).flat_map(|d| d.text()).collect();
+    assert_eq!(line, "Depending on one vendor.");
+    let ml: Vec<String> = lock
+        .select(&sel("#letter-m .entry"))
+        .filter(|e| e.text().collect::<String>().contains("Machine Learning"))
+        .map(|e| e.select(&sel("dd")).flat_map(|d| d.text()).collect())
+        .collect();
+    assert_eq!(ml, ["Curated text about machine learning."]);
+    // The filter box is there for JavaScript to show; without it the list is whole.
+    assert_eq!(attrs(&html, "form.term-filter[hidden]", "class").len(), 1);
+    // By count: most digests first.
+    let by_count = site.read("concepts/by-count/index.html");
+    assert_eq!(
+        texts(&by_count, ".sort-switch [aria-current=page]"),
+        ["By digest count"]
+    );
+    let counts: Vec<usize> = texts(&by_count, ".glossary .count")
+        .iter()
+        .filter_map(|c| c.split(' ').next()?.parse().ok())
+        .collect();
+    assert!(
+        counts.len() > 5 && counts.windows(2).all(|w| w[0] >= w[1]),
+        "{counts:?}"
+    );
+    assert!(texts(&by_count, ".letters").is_empty());
+}
+
+#[test]
+fn a_term_whose_slug_is_by_count_is_a_located_error() {
+    let site = Site::empty("title: T\nbase_url: https://e.com/\n");
+    site.write(
+        "content/episodes/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\nconcepts: [By Count]\n---\nBody.\n",
+    );
+    let out = site.run(&["build"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("content/episodes/a.md:4:"), "{err}");
+    assert!(err.contains("/concepts/by-count/"), "{err}");
 }

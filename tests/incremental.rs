@@ -435,6 +435,59 @@ fn one_episode_edits_redone_without_a_build_match_clean_builds() {
     );
 }
 
+/// Definitions are compared across digests, so an edit to one digest's definition reaches
+/// the concept's first page, its full list of definitions, the glossary and the digests
+/// that borrow the most common definition; a title edit reaches the digests crediting it.
+#[test]
+fn definition_edits_redone_without_a_build_reach_every_page_comparing_them() {
+    let site = Site::fixture("tricky");
+    let mut ed = Edited::new(&site);
+    let borrower = "episodes/lockin-10/index.html";
+    let before = ed.served.get(borrower).cloned().unwrap_or_default();
+    assert!(String::from_utf8_lossy(&before).contains("Lock-in note 01"));
+    // Note 01 stops giving the most common definition: the credit moves to note 06.
+    let one = "content/episodes/definitions/lockin-01.md";
+    let files = ed
+        .edit(
+            &site,
+            one,
+            "Depending on one vendor.",
+            "Relying on a single vendor.",
+        )
+        .unwrap_or_else(|| panic!("a definition edit took a build"));
+    for f in [
+        borrower,
+        "concepts/lock-in/index.html",
+        "concepts/lock-in/definitions/index.html",
+        "concepts/index.html",
+        "concepts/by-count/index.html",
+    ] {
+        assert!(files.iter().any(|p| p == f), "{f} not redone: {files:?}");
+    }
+    ed.assert_same_as_clean(&site, "definition edit moving the credit");
+    let after = ed.served.get(borrower).cloned().unwrap_or_default();
+    assert!(String::from_utf8_lossy(&after).contains("Lock-in note 06"));
+    // The credited digest's title is on the borrowing digest's page.
+    let six = "content/episodes/definitions/lockin-06.md";
+    let files = ed
+        .edit(&site, six, "Lock-in note 06", "Lock-in note six")
+        .unwrap_or_else(|| panic!("a title edit took a build"));
+    assert!(files.iter().any(|p| p == borrower), "{files:?}");
+    ed.assert_same_as_clean(&site, "title edit of the credited digest");
+    // Founders Talk's fourth distinct definition merges with another: the full list of
+    // definitions is no longer needed, which removes files, so that takes a build.
+    let five = "content/episodes/definitions/lockin-05.md";
+    assert_eq!(
+        ed.edit(
+            &site,
+            five,
+            "Data formats only one product reads.",
+            "Contracts that punish leaving!"
+        ),
+        None
+    );
+}
+
 #[test]
 fn edits_to_what_the_model_is_computed_from_take_a_build() {
     let site = Site::fixture("demo");

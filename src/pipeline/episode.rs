@@ -12,8 +12,9 @@ use super::incremental::Memo;
 use crate::load::digest::ConceptRef;
 use crate::load::{self, Digest};
 use crate::output::OutputFile;
-use crate::render::{Inputs, Job, pages};
-use crate::site::{Site, paths};
+use crate::render::{Inputs, Job, Sort, pages};
+use crate::site::definitions::Compared;
+use crate::site::{Site, TermKind, paths};
 
 /// What an edit to a digest changed, from least to most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -120,23 +121,33 @@ pub fn rebuild_episode(
     new.source_hash = Some(load::digest::source_hash(&text));
     let edit = classify(&old, &new);
     let body_changed = new.body != old.body;
-    site.replace_digest(i, Arc::new(new));
+    let redefined = site.replace_digest(i, Arc::new(new));
     match edit {
         Edit::Model => return None,
         Edit::Nothing => return Some(Vec::new()),
         Edit::Body | Edit::Card => {}
+    }
+    // A full list of definitions that gains or loses a page changes the site's set of
+    // files: that takes a build.
+    if redefined.iter().any(|(c, before)| {
+        before.full_list_pages() != site.concepts[*c].definitions.full_list_pages()
+    }) {
+        return None;
     }
     if body_changed {
         memo.bodies
             .rerender_episode(site, &memo.highlighter, i)
             .ok()?;
     }
-    let jobs = if edit == Edit::Body {
+    let mut jobs = if edit == Edit::Body {
         pages::of_episode(site, i)
     } else {
         memo.shared.refresh_card(site, i);
         pages::showing_episode(site, i)
     };
+    jobs.extend(redefining(site, &redefined));
+    jobs.sort_unstable();
+    jobs.dedup();
     let (site, memo) = (&*site, &*memo);
     let (pages, data) = rayon::join(
         || render(site, memo, &jobs),
@@ -146,6 +157,30 @@ pub fn rebuild_episode(
     let mut files = pages?;
     files.extend(data);
     Some(files)
+}
+
+/// The pages a change to concepts' definitions reaches, beyond those showing the edited
+/// episode: each concept's first page and full list (which compare its definitions), the
+/// lists of concepts (one line each), and, when its most common definition changed, the
+/// digests that borrow it. `redefined` holds each concept with its comparison before.
+fn redefining(site: &Site, redefined: &[(usize, Compared)]) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (c, before) in redefined {
+        let (c, now) = (*c, &site.concepts[*c].definitions);
+        let per = site.config.paginate.max(1);
+        let pages = paths::page_count(site.concepts[c].episodes.len(), per);
+        jobs.push(Job::Term(TermKind::Concept, c, 1, pages));
+        jobs.extend(pages::definitions(site, TermKind::Concept, c));
+        jobs.push(Job::TermList(TermKind::Concept, Sort::Name));
+        jobs.push(Job::TermList(TermKind::Concept, Sort::Count));
+        // Digests borrow the curated description when there is one; otherwise the credited
+        // digest may have changed, or be the same one with new words.
+        let curated = site.concepts[c].curated_summary().is_some();
+        if !curated && (before.common.is_some() || now.common.is_some()) {
+            jobs.extend(pages::borrowing(site, c, None));
+        }
+    }
+    jobs
 }
 
 /// Renders `jobs` from the memo's bodies and shared values; `None` on a template error.

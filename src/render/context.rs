@@ -5,9 +5,11 @@
 use serde_json::json;
 use tera::Value;
 
+use super::pages::Sort;
 use super::tera::{KnownValues, obj, safe, to_value};
 use crate::bodies::{Html, Others};
 use crate::load::duration;
+use crate::site::definitions::{FIRST_PAGE_EPISODES, FIRST_PAGE_PER_SHOW, PAGE_EPISODES};
 use crate::site::{CARD_TERMS, Site, TermKind, paths};
 
 /// What a page is made from besides the model.
@@ -96,7 +98,8 @@ impl Shared {
         self.known.fingerprint(&self.term(kind, i))
     }
 
-    fn term(&self, kind: TermKind, i: usize) -> Value {
+    /// Term `i` of `kind` as a reference: `{name, slug, url, count}`.
+    pub fn term(&self, kind: TermKind, i: usize) -> Value {
         let k = match kind {
             TermKind::Concept => 0,
             TermKind::Show => 1,
@@ -196,7 +199,8 @@ pub fn page_value(
 }
 
 /// `episode`: the card fields plus `{content (HTML), toc: [{level, id, title}], concepts:
-/// [{name, as_written, url, definition}], key_concepts_in_body, transcript: {url, file_url,
+/// [{name, as_written, url, definition?, definition_from? ("digest" or "concept" when the
+/// definition is borrowed), defined_in? (card)}], key_concepts_in_body, transcript: {url, file_url,
 /// word_count, cues}?, source, duration_iso, duration_seconds, word_count, reading_minutes,
 /// related: [card], prev: card?, next: card?, media, extra, data_url}`.
 pub fn episode_value(site: &Site, shared: &Shared, body: &Html, i: usize) -> Value {
@@ -207,11 +211,22 @@ pub fn episode_value(site: &Site, shared: &Shared, body: &Html, i: usize) -> Val
         .iter()
         .map(|c| {
             let t = &site.concepts[c.concept];
+            // A concept named without a definition borrows one (see `Site::borrowed_definition`).
+            let (definition, from, defined_in) = match &c.definition {
+                Some(own) => (Some(own.as_str()), None, Value::none()),
+                None => match site.borrowed_definition(c.concept) {
+                    Some((text, Some(e))) => (Some(text), Some("digest"), shared.card(e)),
+                    Some((text, None)) => (Some(text), Some("concept"), Value::none()),
+                    None => (None, None, Value::none()),
+                },
+            };
             obj([
                 ("name", t.name.as_str().into()),
                 ("as_written", c.name.as_str().into()),
                 ("url", site.base.link(&t.path()).into()),
-                ("definition", c.definition.as_deref().into()),
+                ("definition", definition.into()),
+                ("definition_from", from.into()),
+                ("defined_in", defined_in),
             ])
         })
         .collect();
@@ -488,91 +503,156 @@ pub fn paginator(site: &Site, base: &str, current: usize, total: usize, count: u
     ])
 }
 
-/// `terms`: `{by_name: [{name, slug, url, count}], by_count: […], total}`.
-pub fn term_list(site: &Site, shared: &Shared, kind: TermKind) -> Value {
+/// `terms`: `{sort ("name" or "count"), total, name_url, count_url (the list in each order),
+/// letters: [{letter, anchor?}] (A–Z always, other initials when used; an anchor when some
+/// term starts with it; name order only), groups: [{letter?, anchor?, terms: [term
+/// reference plus `line` (one line about it, may be empty) and `other_names`]}]}`: by name,
+/// one group per initial (`#` for digits and symbols, first); by count, one group without a
+/// letter, most digests first, ties by name.
+pub fn term_list(site: &Site, shared: &Shared, kind: TermKind, sort: Sort) -> Value {
     let terms = site.terms(kind);
-    let mut by_name: Vec<usize> = (0..terms.len()).collect();
-    by_name.sort_by_cached_key(|&i| (crate::names::identity(&terms[i].name), &terms[i].slug));
-    let mut by_count = by_name.clone();
-    by_count.sort_by(|&a, &b| terms[b].episodes.len().cmp(&terms[a].episodes.len()));
-    let refs = |ids: &[usize]| {
-        Value::from(
-            ids.iter()
-                .map(|&i| shared.term(kind, i))
-                .collect::<Vec<_>>(),
+    let mut order: Vec<(String, usize)> = (0..terms.len())
+        .map(|i| (crate::names::sort_key(&terms[i].name), i))
+        .collect();
+    order.sort_by(|a, b| {
+        let (ia, ib) = (initial(&a.0), initial(&b.0));
+        initial_rank(ia)
+            .cmp(&initial_rank(ib))
+            .then(a.0.cmp(&b.0))
+            .then(terms[a.1].slug.cmp(&terms[b.1].slug))
+    });
+    if sort == Sort::Count {
+        // Stable: equal counts stay by name.
+        order.sort_by(|a, b| terms[b.1].episodes.len().cmp(&terms[a.1].episodes.len()));
+    }
+    let entry = |i: usize| {
+        super::tera::extend(
+            &shared.term(kind, i),
+            [
+                ("line", site.one_line(kind, i).into()),
+                (
+                    "other_names",
+                    Value::from(
+                        terms[i]
+                            .other_names
+                            .iter()
+                            .map(|n| Value::from(n.as_str()))
+                            .collect::<Vec<_>>(),
+                    ),
+                ),
+            ],
         )
     };
+    let anchor = |c: char| match c {
+        '#' => "letter-other".to_string(),
+        c => format!("letter-{}", c.to_lowercase()),
+    };
+    let mut groups: Vec<Value> = Vec::new();
+    let mut letters: Vec<Value> = Vec::new();
+    if sort == Sort::Name {
+        let mut start = 0;
+        while start < order.len() {
+            let c = initial(&order[start].0);
+            let end = order[start..]
+                .iter()
+                .position(|(k, _)| initial(k) != c)
+                .map_or(order.len(), |p| start + p);
+            groups.push(obj([
+                ("letter", c.to_string().into()),
+                ("anchor", anchor(c).into()),
+                (
+                    "terms",
+                    Value::from(
+                        order[start..end]
+                            .iter()
+                            .map(|&(_, i)| entry(i))
+                            .collect::<Vec<_>>(),
+                    ),
+                ),
+            ]));
+            start = end;
+        }
+        let used: Vec<char> = order.iter().map(|(k, _)| initial(k)).collect();
+        let mut all: Vec<char> = ('A'..='Z').collect();
+        all.extend(used.iter().copied().filter(|c| !c.is_ascii_uppercase()));
+        all.sort_by_key(|&c| (initial_rank(c), c));
+        all.dedup();
+        letters = all
+            .into_iter()
+            .map(|c| {
+                obj([
+                    ("letter", c.to_string().into()),
+                    ("anchor", used.contains(&c).then(|| anchor(c)).into()),
+                ])
+            })
+            .collect();
+    } else {
+        groups.push(obj([
+            ("letter", Value::none()),
+            ("anchor", Value::none()),
+            (
+                "terms",
+                Value::from(order.iter().map(|&(_, i)| entry(i)).collect::<Vec<_>>()),
+            ),
+        ]));
+    }
     obj([
-        ("by_name", refs(&by_name)),
-        ("by_count", refs(&by_count)),
+        (
+            "sort",
+            match sort {
+                Sort::Name => "name",
+                Sort::Count => "count",
+            }
+            .into(),
+        ),
         ("total", terms.len().into()),
+        ("name_url", site.base.link(&kind.list_path()).into()),
+        (
+            "count_url",
+            site.base.link(&kind.list_by_count_path()).into(),
+        ),
+        ("letters", Value::from(letters)),
+        ("groups", Value::from(groups)),
     ])
 }
 
+/// The initial a name is listed under: its first letter, uppercase (`É` under `E`: the key
+/// has no accents), or `#` for a digit or symbol.
+fn initial(sort_key: &str) -> char {
+    match sort_key.chars().next() {
+        Some(c) if c.is_alphabetic() => c.to_uppercase().next().unwrap_or(c),
+        _ => '#',
+    }
+}
+
+/// `#` first, then A–Z, then the initials of other scripts.
+fn initial_rank(c: char) -> u8 {
+    match c {
+        '#' => 0,
+        c if c.is_ascii_uppercase() => 1,
+        _ => 2,
+    }
+}
+
 /// `term`: `{kind, section, name, slug, url, permalink, count, content (curated HTML), website,
-/// image, other_names, definitions: [{show: {name, slug, url, count}?, text, episodes: [{title,
-/// url, date}]}], related: [{name, slug, url, count, shared}], timeline (concepts named by two
-/// digests or more, page 1; see [`timeline_value`]), profile (shows and people, page 1; see
-/// [`profile_value`]), extra, feed_url}`. The
-/// definitions are those of the episodes listed on this page (`page_episodes`), so every
-/// episode's definition appears once and a concept discussed in thousands of episodes still
-/// has pages of a readable size. Related concepts are on page 1 only.
+/// image, other_names, definitions (concepts, page 1; see [`first_page_definitions`]),
+/// related: [{name, slug, url, count, shared}], timeline (concepts named by two digests or
+/// more, page 1; see [`timeline_value`]), profile (shows and people, page 1; see
+/// [`profile_value`]), extra, feed_url}`. Later pages list episodes only, so a concept
+/// discussed in thousands of episodes still has pages of a readable size.
 pub fn term_value(
     site: &Site,
     Inputs { shared, others }: Inputs,
     kind: TermKind,
     i: usize,
-    page_episodes: &[usize],
     first_page: bool,
 ) -> Value {
     let t = &site.terms(kind)[i];
-    let mut definitions: Vec<Value> = Vec::new();
-    if kind == TermKind::Concept {
-        // Group identical definitions within a show; keep newest-first order of first use.
-        let mut groups: Vec<(Option<usize>, &str, String, Vec<Value>)> = Vec::new();
-        for &ei in page_episodes {
-            let e = &site.episodes[ei];
-            let Some(def) = e
-                .concepts
-                .iter()
-                .find(|c| c.concept == i)
-                .and_then(|c| c.definition.as_deref())
-            else {
-                continue;
-            };
-            let norm = crate::names::identity(def);
-            let ep = obj([
-                ("title", e.digest.title.as_str().into()),
-                ("url", site.base.link(&e.path).into()),
-                ("date", e.digest.date.ymd().into()),
-            ]);
-            match groups.iter_mut().find(|g| g.0 == e.show && g.2 == norm) {
-                Some(g) => g.3.push(ep),
-                None => groups.push((e.show, def, norm, vec![ep])),
-            }
-        }
-        // Shows by name, episodes without a show last; the key is computed once per group.
-        groups.sort_by_cached_key(|g| {
-            (
-                g.0.is_none(),
-                g.0.map(|s| crate::names::identity(&site.shows[s].name)),
-            )
-        });
-        definitions = groups
-            .into_iter()
-            .map(|(show, text, _, eps)| {
-                obj([
-                    (
-                        "show",
-                        show.map(|s| shared.term(TermKind::Show, s))
-                            .unwrap_or_else(Value::none),
-                    ),
-                    ("text", text.into()),
-                    ("episodes", Value::from(eps)),
-                ])
-            })
-            .collect();
-    }
+    let definitions = if first_page && kind == TermKind::Concept {
+        first_page_definitions(site, shared, i)
+    } else {
+        Value::none()
+    };
     let related: Vec<Value> = if first_page {
         t.related
             .iter()
@@ -633,7 +713,7 @@ pub fn term_value(
                     .collect::<Vec<_>>(),
             ),
         ),
-        ("definitions", Value::from(definitions)),
+        ("definitions", definitions),
         ("related", Value::from(related)),
         ("timeline", timeline),
         ("profile", profile),
@@ -651,11 +731,170 @@ pub fn term_value(
     ])
 }
 
+/// One definition of a concept as the digests `given` give it (newest first): `{text (the
+/// newest one's wording), count, episodes: [card] (the first `shown`), more}`.
+fn definition_value(
+    site: &Site,
+    shared: &Shared,
+    c: usize,
+    given: &[usize],
+    shown: usize,
+) -> Value {
+    let text = crate::site::definitions::given(&site.episodes, given[0], c).unwrap_or("");
+    obj([
+        ("text", text.into()),
+        ("count", given.len().into()),
+        (
+            "episodes",
+            Value::from(
+                given
+                    .iter()
+                    .take(shown)
+                    .map(|&e| shared.card(e))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        ("more", given.len().saturating_sub(shown).into()),
+    ])
+}
+
+/// The anchor of a show's group on the full list of definitions: `defs-<show slug>`, or
+/// `no-show-defs` for the digests without a show (which no show's anchor can be).
+fn group_anchor(site: &Site, show: Option<usize>) -> String {
+    match show {
+        Some(s) => format!("defs-{}", site.shows[s].slug),
+        None => "no-show-defs".to_string(),
+    }
+}
+
+/// A show's group of definitions: `{show: term reference?, anchor, given (its digests that
+/// define the concept), definitions: [definition], more (definitions not listed here),
+/// all_url? (where the full list has them), continued (it began on an earlier page)}`.
+/// `full_list` is `None` on the concept's first page, else whether the group began on an
+/// earlier page of the full list.
+fn group_value(
+    site: &Site,
+    shared: &Shared,
+    c: usize,
+    g: usize,
+    listed: &[usize],
+    full_list: Option<bool>,
+) -> Value {
+    let compared = &site.concepts[c].definitions;
+    let group = &compared.shows[g];
+    let shown = match full_list {
+        None => FIRST_PAGE_EPISODES,
+        Some(_) => PAGE_EPISODES,
+    };
+    let continued = full_list == Some(true);
+    // The full list itself links to nothing further ("more" counts the definitions this
+    // show has on its other pages).
+    let all_url = (full_list.is_none() && listed.len() < group.definitions.len()).then(|| {
+        let page = compared.full_list_page_of_group(g);
+        format!(
+            "{}#{}",
+            site.base.link(&site.concepts[c].definitions_path(page)),
+            group_anchor(site, group.show)
+        )
+    });
+    obj([
+        (
+            "show",
+            group
+                .show
+                .map(|s| shared.term(TermKind::Show, s))
+                .unwrap_or_else(Value::none),
+        ),
+        ("anchor", group_anchor(site, group.show).into()),
+        ("given", group.given.into()),
+        (
+            "definitions",
+            Value::from(
+                listed
+                    .iter()
+                    .map(|&d| definition_value(site, shared, c, &group.definitions[d], shown))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "more",
+            group.definitions.len().saturating_sub(listed.len()).into(),
+        ),
+        ("all_url", all_url.into()),
+        ("continued", continued.into()),
+    ])
+}
+
+/// `term.definitions` on a concept's first page, its digests' definitions compared: `{shows:
+/// [group] (the show whose digests define it most first, digests without a show last; each
+/// with its few most given definitions), given (digests defining it), distinct, ways, all_url?
+/// (the full list, when some show has more than the page shows)}`; none when no digest
+/// defines it. `distinct` counts each show's definitions apart, `ways` counts the different
+/// wordings over every show.
+fn first_page_definitions(site: &Site, shared: &Shared, c: usize) -> Value {
+    let compared = &site.concepts[c].definitions;
+    if compared.shows.is_empty() {
+        return Value::none();
+    }
+    let shows: Vec<Value> = compared
+        .shows
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            let listed: Vec<usize> =
+                (0..group.definitions.len().min(FIRST_PAGE_PER_SHOW)).collect();
+            group_value(site, shared, c, g, &listed, None)
+        })
+        .collect();
+    let all_url = compared
+        .has_full_list()
+        .then(|| site.base.link(&site.concepts[c].definitions_path(1)));
+    obj([
+        ("shows", Value::from(shows)),
+        (
+            "given",
+            compared.shows.iter().map(|g| g.given).sum::<usize>().into(),
+        ),
+        ("distinct", compared.distinct().into()),
+        ("ways", compared.ways.into()),
+        ("all_url", all_url.into()),
+    ])
+}
+
+/// `definitions` on page `n` of a concept's full list: `{shows: [group] (the groups this page
+/// holds, in the first page's order, `continued` when a group began on an earlier page),
+/// given, distinct}`.
+pub fn full_list_definitions(site: &Site, shared: &Shared, c: usize, n: usize) -> Value {
+    let compared = &site.concepts[c].definitions;
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (g, d) in compared.full_list_page(n) {
+        match groups.last_mut() {
+            Some((last, ds)) if *last == g => ds.push(d),
+            _ => groups.push((g, vec![d])),
+        }
+    }
+    let shows: Vec<Value> = groups
+        .iter()
+        .map(|(g, ds)| {
+            let continued = ds.first().is_some_and(|&d| d > 0);
+            group_value(site, shared, c, *g, ds, Some(continued))
+        })
+        .collect();
+    obj([
+        ("shows", Value::from(shows)),
+        (
+            "given",
+            compared.shows.iter().map(|g| g.given).sum::<usize>().into(),
+        ),
+        ("distinct", compared.distinct().into()),
+    ])
+}
+
 /// A description for a term page: the curated text's first paragraph, else a count.
 pub fn term_description(site: &Site, kind: TermKind, i: usize) -> String {
     let t = &site.terms(kind)[i];
     if let Some(first) = t.curated_summary() {
-        return first;
+        return first.to_string();
     }
     let n = t.episodes.len();
     let plural = if n == 1 { "" } else { "s" };

@@ -5,7 +5,7 @@
 //! template receives is listed in `docs/themes.md`.
 
 use super::context::{self, Inputs, Shared, page_value};
-use super::pages::Job;
+use super::pages::{Job, Sort};
 use super::tera::{PageContext, Templates, array, to_value};
 use crate::bodies::{Html, Others};
 use crate::error::Diagnostic;
@@ -62,7 +62,12 @@ impl Job {
             }
             Job::Transcript(i) => transcript(site, inputs.shared, i, &path, &mut cx),
             Job::Home(n, total) => home(site, inputs.shared, n, total, &path, &mut cx),
-            Job::TermList(kind) => term_list(site, inputs.shared, kind, &path, &mut cx),
+            Job::TermList(kind, sort) => {
+                term_list(site, inputs.shared, (kind, sort), &path, &mut cx)
+            }
+            Job::Definitions(c, n, total) => {
+                definitions(site, inputs.shared, c, (n, total), &path, &mut cx)
+            }
             Job::Term(kind, i, n, total) => {
                 term(site, inputs, (kind, i), (n, total), &path, &mut cx)
             }
@@ -184,25 +189,69 @@ fn home(
 fn term_list(
     site: &Site,
     shared: &Shared,
-    kind: TermKind,
+    (kind, sort): (TermKind, Sort),
     path: &str,
     cx: &mut PageContext,
 ) -> &'static str {
-    cx.insert("terms", context::term_list(site, shared, kind));
+    cx.insert("terms", context::term_list(site, shared, kind, sort));
     cx.insert("kind", to_value(kind.section()));
-    let (title, template) = match kind {
+    let (name, template) = match kind {
         TermKind::Concept => ("Concepts", "concepts.html"),
         TermKind::Show => ("Shows", "shows.html"),
         TermKind::Person => ("People", "people.html"),
     };
-    let desc = format!(
-        "All {} of {}, with episode counts.",
-        kind.section(),
-        site.config.title
-    );
-    let ld = context::collection_jsonld(site, path, title);
-    cx.insert("page", page_value(site, path, title, &desc, "website", ld));
+    let title = match sort {
+        Sort::Name => name.to_string(),
+        Sort::Count => format!("{name} by digest count"),
+    };
+    let desc = match kind {
+        TermKind::Concept => format!(
+            "A glossary of the concepts in {}: each with a one-line definition and its digests.",
+            site.config.title
+        ),
+        _ => format!(
+            "All {} of {}, with digest counts.",
+            kind.section(),
+            site.config.title
+        ),
+    };
+    let ld = context::collection_jsonld(site, path, &title);
+    cx.insert("page", page_value(site, path, &title, &desc, "website", ld));
     template
+}
+
+fn definitions(
+    site: &Site,
+    shared: &Shared,
+    c: usize,
+    (n, total): (usize, usize),
+    path: &str,
+    cx: &mut PageContext,
+) -> &'static str {
+    let t = &site.concepts[c];
+    let compared = &t.definitions;
+    cx.insert("term", shared.term(TermKind::Concept, c));
+    cx.insert(
+        "definitions",
+        context::full_list_definitions(site, shared, c, n),
+    );
+    cx.insert(
+        "paginator",
+        context::paginator(site, &t.definitions_path(1), n, total, compared.distinct()),
+    );
+    let title = if n == 1 {
+        format!("{}: every definition", t.name)
+    } else {
+        format!("{}: every definition — page {n}", t.name)
+    };
+    let desc = format!(
+        "The {} distinct definitions of {} the digests give, by show.",
+        compared.distinct(),
+        t.name
+    );
+    let ld = context::collection_jsonld(site, path, &title);
+    cx.insert("page", page_value(site, path, &title, &desc, "website", ld));
+    "definitions.html"
 }
 
 fn term(
@@ -226,10 +275,7 @@ fn term(
         "paginator",
         context::paginator(site, &term.path(), n, total, term.episodes.len()),
     );
-    cx.insert(
-        "term",
-        context::term_value(site, inputs, kind, i, &term.episodes[start..end], n == 1),
-    );
+    cx.insert("term", context::term_value(site, inputs, kind, i, n == 1));
     let title = if n == 1 {
         term.name.clone()
     } else {

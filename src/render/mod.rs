@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 pub use self::context::Inputs;
 pub use self::declare::alias;
-pub use self::pages::Job;
+pub use self::pages::{Job, Sort};
 pub use self::tera::Templates;
 use crate::bodies::Html;
 use crate::error::Diagnostic;

@@ -4,6 +4,15 @@
 
 use crate::site::{Site, TermKind, paths};
 
+/// The order of a list of terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Sort {
+    /// A–Z, with letter anchors (the list's own page).
+    Name,
+    /// Most digests first (`by-count/`).
+    Count,
+}
+
 /// One page to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Job {
@@ -13,10 +22,12 @@ pub enum Job {
     Transcript(usize),
     /// Page `n` of `total` of the episode list.
     Home(usize, usize),
-    /// The list of every term of a kind.
-    TermList(TermKind),
+    /// The list of every term of a kind, in one order.
+    TermList(TermKind, Sort),
     /// Page `n` of `total` of a term's episodes.
     Term(TermKind, usize, usize, usize),
+    /// Page `n` of `total` of a concept's full list of definitions.
+    Definitions(usize, usize, usize),
     /// A standalone page.
     Page(usize),
     /// The search page.
@@ -32,8 +43,10 @@ impl Job {
             Job::Episode(i) => site.episodes[i].path.clone(),
             Job::Transcript(i) => paths::transcript_page(&site.episodes[i].path),
             Job::Home(n, _) => paths::paginated(paths::HOME, n),
-            Job::TermList(kind) => kind.list_path(),
+            Job::TermList(kind, Sort::Name) => kind.list_path(),
+            Job::TermList(kind, Sort::Count) => kind.list_by_count_path(),
             Job::Term(kind, i, n, _) => paths::paginated(&site.terms(kind)[i].path(), n),
+            Job::Definitions(c, n, _) => site.concepts[c].definitions_path(n),
             Job::Page(i) => paths::page(&site.pages[i].slug),
             Job::Search => paths::SEARCH.to_string(),
             Job::NotFound => paths::NOT_FOUND.to_string(),
@@ -63,10 +76,12 @@ pub fn all(site: &Site, with_episodes: bool) -> Vec<Job> {
     let home_pages = paths::page_count(site.episodes.len(), per);
     jobs.extend((1..=home_pages).map(|n| Job::Home(n, home_pages)));
     for kind in TermKind::ALL {
-        jobs.push(Job::TermList(kind));
+        jobs.push(Job::TermList(kind, Sort::Name));
+        jobs.push(Job::TermList(kind, Sort::Count));
         for (i, t) in site.terms(kind).iter().enumerate() {
             let pages = paths::page_count(t.episodes.len(), per);
             jobs.extend((1..=pages).map(|n| Job::Term(kind, i, n, pages)));
+            jobs.extend(definitions(site, kind, i));
         }
     }
     jobs.extend((0..site.pages.len()).map(Job::Page));
@@ -77,9 +92,21 @@ pub fn all(site: &Site, with_episodes: bool) -> Vec<Job> {
     jobs
 }
 
+/// Every page of a concept's full list of definitions (none for shows and people, or when
+/// its first page shows them all).
+pub fn definitions(site: &Site, kind: TermKind, i: usize) -> Vec<Job> {
+    if kind != TermKind::Concept {
+        return Vec::new();
+    }
+    let total = site.concepts[i].definitions.full_list_pages();
+    (1..=total).map(|n| Job::Definitions(i, n, total)).collect()
+}
+
 /// The pages that show episode `i` (its page and transcript, the episodes that list it as
 /// related, previous or next, and the one page of the home list and of each of its terms'
-/// lists it is on), found from the model instead of by hashing every page.
+/// lists it is on; for each of its concepts, the pages naming it under its definition and
+/// the digests that borrow its definition), found from the model instead of by hashing
+/// every page.
 pub fn showing_episode(site: &Site, i: usize) -> Vec<Job> {
     let Some(e) = site.episodes.get(i) else {
         return Vec::new();
@@ -109,13 +136,45 @@ pub fn showing_episode(site: &Site, i: usize) -> Vec<Job> {
             let pages = paths::page_count(list.len(), per);
             jobs.push(Job::Term(kind, t, pos / per + 1, pages));
             // A concept's first page names its oldest episode too (the timeline's first
-            // mention), wherever that episode is listed.
-            if kind == TermKind::Concept && pos + 1 == list.len() && pos >= per {
+            // mention), wherever that episode is listed, and the digests whose definitions
+            // it compares.
+            let compared = &site.concepts[t].definitions;
+            if kind == TermKind::Concept
+                && pos >= per
+                && (pos + 1 == list.len() || compared.names_on_first_page(i))
+            {
                 jobs.push(Job::Term(kind, t, 1, pages));
+            }
+            if kind == TermKind::Concept
+                && let Some(n) = compared.full_list_page_naming(i)
+            {
+                jobs.push(Job::Definitions(t, n, compared.full_list_pages()));
             }
         }
     }
+    for c in &e.concepts {
+        jobs.extend(borrowing(site, c.concept, Some(i)));
+    }
+    jobs.sort_unstable();
+    jobs.dedup();
     jobs
+}
+
+/// The pages of the digests that name concept `c` without defining it and borrow the
+/// definition episode `credited` gives (every such digest when `credited` is `None`).
+pub fn borrowing(site: &Site, c: usize, credited: Option<usize>) -> Vec<Job> {
+    let Some(concept) = site.concepts.get(c) else {
+        return Vec::new();
+    };
+    if credited.is_some() && site.borrowed_definition(c).and_then(|b| b.1) != credited {
+        return Vec::new();
+    }
+    concept
+        .episodes
+        .iter()
+        .filter(|&&j| crate::site::definitions::given(&site.episodes, j, c).is_none())
+        .map(|&j| Job::Episode(j))
+        .collect()
 }
 
 /// The pages that show term `t` of `kind`: what a change to a term reaches. Serve needs no
@@ -133,7 +192,9 @@ pub fn showing_term(site: &Site, kind: TermKind, t: usize) -> Vec<Job> {
     let per = site.config.paginate.max(1);
     let pages = paths::page_count(term.episodes.len(), per);
     let mut jobs: Vec<Job> = (1..=pages).map(|n| Job::Term(kind, t, n, pages)).collect();
-    jobs.push(Job::TermList(kind));
+    jobs.push(Job::TermList(kind, Sort::Name));
+    jobs.push(Job::TermList(kind, Sort::Count));
+    jobs.extend(definitions(site, kind, t));
     for &e in &term.episodes {
         jobs.extend(showing_episode(site, e));
     }

@@ -171,7 +171,7 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
                     n: &t.name,
                     u: site.base.link(&t.path()),
                     c: t.episodes.len(),
-                    y: one_line(site, kind, i),
+                    y: site.one_line(kind, i),
                 },
             });
             kinds[2] += 1;
@@ -318,41 +318,6 @@ fn sections(body: &Text) -> Sections<'_> {
         .filter(|s| s.heading.is_some() || !s.text.is_empty())
         .map(|s| (s.heading.as_deref(), s.id.as_deref(), s.text.as_str()))
         .collect()
-}
-
-/// One line about a term: its curated description's first paragraph; for a concept without
-/// one, the definition digests give most often (ties: the newest).
-fn one_line(site: &Site, kind: TermKind, i: usize) -> String {
-    let t = &site.terms(kind)[i];
-    if let Some(first) = t.curated_summary() {
-        return crate::text::truncate(&first, 200);
-    }
-    if kind != TermKind::Concept {
-        return String::new();
-    }
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for &e in &t.episodes {
-        let def = site.episodes[e]
-            .concepts
-            .iter()
-            .find(|c| c.concept == i)
-            .and_then(|c| c.definition.as_deref());
-        if let Some(def) = def {
-            match counts.iter_mut().find(|(d, _)| *d == def) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((def, 1)),
-            }
-        }
-    }
-    // Episodes are newest first, so the first of the most common is the newest.
-    let best = counts
-        .iter()
-        .fold(None::<(&str, usize)>, |best, &(d, n)| match best {
-            Some((_, m)) if m >= n => best,
-            _ => Some((d, n)),
-        });
-    best.map(|(d, _)| crate::text::truncate(d, 200))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

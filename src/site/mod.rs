@@ -3,6 +3,7 @@
 //! related concepts and previous/next within a show. Everything here is sorted, so output
 //! built from it is deterministic.
 
+pub mod definitions;
 pub mod paths;
 mod related;
 mod terms;
@@ -265,6 +266,20 @@ fn relate_episodes(episodes: &mut [Episode], concepts: &[Term], cache: Option<&m
     }
 }
 
+/// Compares the definitions of every concept, or of the concepts `only` names.
+fn compare_definitions(episodes: &[Episode], concepts: &mut [Term], only: Option<&[usize]>) {
+    use rayon::prelude::*;
+    let compared: Vec<(usize, definitions::Compared)> = concepts
+        .par_iter()
+        .enumerate()
+        .filter(|(c, _)| only.is_none_or(|o| o.contains(c)))
+        .map(|(c, t)| (c, definitions::compare(episodes, c, &t.episodes)))
+        .collect();
+    for (c, d) in compared {
+        concepts[c].definitions = d;
+    }
+}
+
 impl Site {
     /// Builds the model. `drafts` includes draft digests and pages.
     pub fn build(
@@ -339,6 +354,7 @@ impl Site {
         }
         relate_episodes(&mut episodes, &concepts, cache);
         related::related_concepts(&episodes, &mut concepts);
+        compare_definitions(&episodes, &mut concepts, None);
         Ok(Site {
             config,
             base,
@@ -364,13 +380,62 @@ impl Site {
 
     /// Episode `i` with a new digest that differs from its old one only in what no other part
     /// of the model is computed from (title, summary, definitions, body…; the caller checks):
-    /// its concepts are re-read for their definitions, every index stays as it was.
-    pub fn replace_digest(&mut self, i: usize, digest: Arc<Digest>) {
+    /// its concepts are re-read for their definitions and compared again, every index stays
+    /// as it was. Returns the concepts whose definition in this digest changed, each with
+    /// its comparison before the edit.
+    pub fn replace_digest(
+        &mut self,
+        i: usize,
+        digest: Arc<Digest>,
+    ) -> Vec<(usize, definitions::Compared)> {
         let concepts = episode_concepts(&self.concept_lookup, &digest);
-        if let Some(e) = self.episodes.get_mut(i) {
-            e.concepts = concepts;
-            e.digest = digest;
+        let Some(e) = self.episodes.get_mut(i) else {
+            return Vec::new();
+        };
+        let changed: Vec<usize> = concepts
+            .iter()
+            .filter(|c| {
+                let old = e.concepts.iter().find(|o| o.concept == c.concept);
+                old.map(|o| &o.definition) != Some(&c.definition)
+            })
+            .map(|c| c.concept)
+            .collect();
+        e.concepts = concepts;
+        e.digest = digest;
+        if changed.is_empty() {
+            return Vec::new();
         }
+        let before: Vec<definitions::Compared> = changed
+            .iter()
+            .map(|&c| self.concepts[c].definitions.clone())
+            .collect();
+        compare_definitions(&self.episodes, &mut self.concepts, Some(&changed));
+        changed.into_iter().zip(before).collect()
+    }
+
+    /// The definition a digest naming concept `c` without defining it borrows: the concept's
+    /// curated description (its first paragraph), else its most common definition, with the
+    /// episode credited for it. `None` when neither exists.
+    pub fn borrowed_definition(&self, c: usize) -> Option<(&str, Option<usize>)> {
+        let t = self.concepts.get(c)?;
+        if let Some(first) = t.curated_summary() {
+            return Some((first, None));
+        }
+        let common = t.definitions.common?;
+        let text = definitions::given(&self.episodes, common.episode, c)?;
+        Some((text, Some(common.episode)))
+    }
+
+    /// One line about a term, for lists and search (at most 200 characters): its curated
+    /// description's first paragraph; for a concept without one, its most common
+    /// definition. Empty when there is neither.
+    pub fn one_line(&self, kind: TermKind, i: usize) -> String {
+        let text = match kind {
+            TermKind::Concept => self.borrowed_definition(i).map(|b| b.0),
+            _ => self.terms(kind).get(i).and_then(Term::curated_summary),
+        };
+        text.map(|t| crate::text::truncate(t, 200))
+            .unwrap_or_default()
     }
 
     /// The concept a name (or alias) refers to.

@@ -65,6 +65,21 @@ pub fn term_list(section: &str) -> String {
     format!("{section}/")
 }
 
+/// The list of every term of a kind sorted by how many digests name each:
+/// `<section>/by-count/` (a term whose slug is `by-count` is refused, see `terms.rs`).
+pub fn term_list_by_count(section: &str) -> String {
+    format!("{section}/{BY_COUNT}/")
+}
+
+/// The folder of the by-count list inside a term section, which no term's slug may take.
+pub const BY_COUNT: &str = "by-count";
+
+/// A concept's full list of definitions, beside its page: `concepts/<slug>/definitions/`
+/// (paginated under it like any list).
+pub fn term_definitions(page: &str) -> String {
+    format!("{page}definitions/")
+}
+
 /// A term's Atom feed, beside its page: `concepts/<slug>/atom.xml`.
 pub fn term_feed(page: &str) -> String {
     format!("{page}{ATOM}")
@@ -118,6 +133,11 @@ mod tests {
         assert_eq!(paginated("concepts/x/", 1), "concepts/x/");
         assert_eq!(paginated("concepts/x/", 3), "concepts/x/page/3/");
         assert_eq!(term_feed(&term("shows", "s")), "shows/s/atom.xml");
+        assert_eq!(term_list_by_count("people"), "people/by-count/");
+        assert_eq!(
+            paginated(&term_definitions(&term("concepts", "x")), 2),
+            "concepts/x/definitions/page/2/"
+        );
         assert_eq!(page_count(0, 10), 1);
         assert_eq!(page_count(21, 10), 3);
     }

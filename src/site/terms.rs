@@ -29,6 +29,11 @@ impl TermKind {
         super::paths::term_list(self.section())
     }
 
+    /// The same list sorted by digest count: `concepts/by-count/`.
+    pub fn list_by_count_path(self) -> String {
+        super::paths::term_list_by_count(self.section())
+    }
+
     /// The URL section: `concepts`, `shows` or `people`.
     pub fn section(self) -> &'static str {
         match self {
@@ -65,17 +70,21 @@ pub struct Term {
     pub episodes: Vec<usize>,
     /// Curated description, when the site has one.
     pub curated: Option<Curated>,
+    /// The first paragraph of the curated description, as plain text (read once: digest
+    /// pages that borrow it and the glossary show it).
+    summary: Option<String>,
     /// Related concepts with co-occurrence counts, best first (concepts only).
     pub related: Vec<(usize, usize)>,
+    /// Its digests' definitions compared (concepts only).
+    pub definitions: super::definitions::Compared,
     /// Files that name this term, first is the earliest (for error messages).
     pub sources: Vec<PathBuf>,
 }
 
 impl Term {
     /// The first paragraph of its curated description, as plain text, if it has one.
-    pub fn curated_summary(&self) -> Option<String> {
-        let c = self.curated.as_ref()?;
-        Some(crate::markdown::scan(&c.body).first_paragraph).filter(|p| !p.is_empty())
+    pub fn curated_summary(&self) -> Option<&str> {
+        self.summary.as_deref()
     }
 
     /// Output path of its Atom feed: `concepts/<slug>/atom.xml`.
@@ -86,6 +95,12 @@ impl Term {
     /// Output path: `concepts/<slug>/`.
     pub fn path(&self) -> String {
         super::paths::term(self.kind.section(), &self.slug)
+    }
+
+    /// Output path of page `n` of its full list of definitions (concepts):
+    /// `concepts/<slug>/definitions/`, `…/definitions/page/2/`.
+    pub fn definitions_path(&self, n: usize) -> String {
+        super::paths::paginated(&super::paths::term_definitions(&self.path()), n)
     }
 }
 
@@ -269,6 +284,19 @@ fn term(
         .hint("use a shorter name")));
         return None;
     }
+    if slug == super::paths::BY_COUNT {
+        errors.push(at(Diagnostic::new(
+            &first_source,
+            format!(
+                "{} `{name}` would take the URL /{}/{slug}/, where castdown lists the {} by count",
+                kind.singular(),
+                kind.section(),
+                kind.section()
+            ),
+        )
+        .hint("rename it, or make its name an alias of another name")));
+        return None;
+    }
     if let Some(&other) = by_slug.get(&slug) {
         let o: &Term = &terms[other];
         let other_source = o
@@ -300,6 +328,11 @@ fn term(
     }
     other_names.sort();
     other_names.dedup();
+    let summary = acc
+        .curated
+        .as_ref()
+        .map(|c| crate::markdown::scan(&c.body).first_paragraph)
+        .filter(|p| !p.is_empty());
     Some(Term {
         kind,
         key,
@@ -309,6 +342,8 @@ fn term(
         episodes: Vec::new(),
         curated: acc.curated,
         related: Vec::new(),
+        definitions: Default::default(),
+        summary,
         sources: acc.sources,
     })
 }

@@ -19,6 +19,7 @@ const PAGES = {
   "episode-transcript": "episodes/partnership-without-exclusivity/",
   transcript: "episodes/partnership-without-exclusivity/transcript/",
   concepts: "concepts/",
+  "concepts-by-count": "concepts/by-count/",
   concept: "concepts/technical-debt/",
   shows: "shows/",
   show: "shows/the-build-log/",
