@@ -45,6 +45,10 @@ pub struct RawConfig {
     pub highlight: Option<RawHighlight>,
     /// Build the static search. Default: true.
     pub search: Option<bool>,
+    /// Give an episode whose `source` is a YouTube or Vimeo video (and which has no
+    /// `media`) a click-to-load player: nothing is fetched from the video site until the
+    /// reader clicks. Default: true.
+    pub embeds: Option<bool>,
     /// Free-form data handed to templates as `site.extra`. Default: empty map.
     pub extra: Option<serde_yaml::Value>,
 }
@@ -199,6 +203,8 @@ pub struct Config {
     pub highlight_max_bytes: usize,
     /// Whether to build search.
     pub search: bool,
+    /// Whether video sources get a click-to-load player.
+    pub embeds: bool,
     /// Free-form data for templates.
     pub extra: serde_json::Value,
 }
@@ -329,6 +335,7 @@ impl Config {
                 .max_bytes
                 .unwrap_or(crate::markdown::highlight::DEFAULT_MAX_BYTES),
             search: raw.search.unwrap_or(true),
+            embeds: raw.embeds.unwrap_or(true),
             extra,
         })
     }

@@ -11,6 +11,11 @@ const OVERRIDES: &[(&str, &str)] = &[
     ("woff", "font/woff"),
     ("m4v", "video/mp4"),
     ("opus", "audio/opus"),
+    ("wav", "audio/wav"),
+    ("flac", "audio/flac"),
+    ("mp3", "audio/mpeg"),
+    ("oga", "audio/ogg"),
+    ("ogg", "audio/ogg"),
     ("srt", "text/plain"),
     ("mjs", "text/javascript"),
 ];
@@ -73,6 +78,10 @@ mod tests {
         assert_eq!(content_type("a/site.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("s.js"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("t.vtt"), "text/vtt; charset=utf-8");
+        // Served to a player in preview: a type it can play.
+        assert_eq!(content_type("audio/ep.wav"), "audio/wav");
+        assert_eq!(content_type("ep.MP3"), "audio/mpeg");
+        assert_eq!(content_type("ep.flac"), "audio/flac");
         assert_eq!(content_type("t.srt"), "text/plain; charset=utf-8");
         assert_eq!(content_type("f.woff"), "font/woff");
         assert_eq!(content_type("f.woff2"), "font/woff2");

@@ -743,12 +743,15 @@ fn the_glossary_has_one_line_definitions_letters_and_both_sorts() {
         .select(&sel("#letter-l .entry"))
         .find(|e| e.text().collect::<String>().contains("Lock-in"))
         .unwrap_or_else(|| panic!("Lock-in is not under L"));
-    let line: String = entry.select(&sel("dd")).flat_map(|d| d.text()).collect();
+    let line: String = entry
+        .select(&sel("dd .line"))
+        .flat_map(|d| d.text())
+        .collect();
     assert_eq!(line, "Depending on one vendor.");
     let ml: Vec<String> = lock
         .select(&sel("#letter-m .entry"))
         .filter(|e| e.text().collect::<String>().contains("Machine Learning"))
-        .map(|e| e.select(&sel("dd")).flat_map(|d| d.text()).collect())
+        .map(|e| e.select(&sel("dd .line")).flat_map(|d| d.text()).collect())
         .collect();
     assert_eq!(ml, ["Curated text about machine learning."]);
     // The filter box is there for JavaScript to show; without it the list is whole.

@@ -86,6 +86,8 @@ fn castdown(md: &str, raw_html: RawHtml, h: &Highlighter) -> String {
         highlighter: h,
         base_path: "/",
         concept_url: &lookup,
+        // Pages and curated text: `[1:02]` stays text, as CommonMark has it.
+        moment_url: None,
     };
     render(md, &cx).html
 }

@@ -304,6 +304,8 @@ fn growth(make: impl Fn(usize) -> String, n: usize, run: impl Fn(&str)) -> f64 {
 fn render_body(body: &str) {
     let h = Highlighter::new();
     let lookup = |_: &str| None;
+    // Timestamps on, as in an episode's body: `[1:02]` becomes markup too.
+    let moment = |s: u64| Some(format!("/a.mp3#t={s}"));
     let cx = RenderContext {
         options: MarkdownOptions {
             raw_html: RawHtml::Sanitize,
@@ -312,6 +314,7 @@ fn render_body(body: &str) {
         highlighter: &h,
         base_path: "/",
         concept_url: &lookup,
+        moment_url: Some(&moment),
     };
     let _ = render(body, &cx);
 }

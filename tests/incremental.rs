@@ -488,6 +488,45 @@ fn definition_edits_redone_without_a_build_reach_every_page_comparing_them() {
     );
 }
 
+/// Timestamps link to the media file or the video page, and headings with times are the
+/// chapters: edits to either redo the page, the chapter files and the feeds, as a build would.
+#[test]
+fn chapter_timestamp_and_source_edits_redone_without_a_build_match_clean_builds() {
+    let site = Site::fixture("listening");
+    let mut ed = Edited::new(&site);
+    let audio = "content/episodes/with-audio.md";
+    let files = ed
+        .edit(&site, audio, "## Middle [0:01]", "## The middle [0:01]")
+        .unwrap_or_else(|| panic!("a chapter title edit took a build"));
+    for f in [
+        "episodes/with-audio/index.html",
+        "episodes/with-audio/chapters.json",
+        "episodes/with-audio/chapters.vtt",
+        "rss.xml",
+    ] {
+        assert!(files.iter().any(|p| p == f), "{f} not redone: {files:?}");
+    }
+    ed.assert_same_as_clean(&site, "chapter title edit");
+    ed.edit(&site, audio, "starts at [0:02]", "starts at [0:03]")
+        .unwrap_or_else(|| panic!("a timestamp edit took a build"));
+    ed.assert_same_as_clean(&site, "body timestamp edit");
+    // Another video: every timestamp on the page links elsewhere.
+    let video = "content/episodes/on-youtube.md";
+    ed.edit(&site, video, "v=abcdefghijk", "v=zyxwvutsrqp")
+        .unwrap_or_else(|| panic!("a source edit took a build"));
+    ed.assert_same_as_clean(&site, "video source edit");
+    // A digest's first chapter makes new files: that takes a build.
+    assert_eq!(
+        ed.edit(
+            &site,
+            "content/episodes/on-web.md",
+            "Only a web page",
+            "## Only [0:00]\n\nA web page"
+        ),
+        None
+    );
+}
+
 #[test]
 fn edits_to_what_the_model_is_computed_from_take_a_build() {
     let site = Site::fixture("demo");

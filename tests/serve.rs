@@ -592,3 +592,53 @@ fn serve_answers_get_and_head_only_and_closes_idle_connections() {
         start.elapsed()
     );
 }
+
+/// A player seeks with range requests: serve answers them for files, with the media type a
+/// browser can play (a `.wav` used to go out as bytes of no type, and without ranges
+/// Chromium snapped a seek back to the start).
+#[test]
+fn media_files_are_served_with_their_type_and_byte_ranges() {
+    let site = Site::fixture("listening");
+    let server = Server::start(&site, &[]);
+    let (code, whole) = server.get_bytes("/audio/tone.wav");
+    assert_eq!(code, 200);
+    assert_eq!(whole.len(), 32044);
+    let addr = server
+        .base
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let ask = |range: &str| {
+        let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
+        let _ = write!(
+            s,
+            "GET /audio/tone.wav HTTP/1.1\r\nHost: {addr}\r\nRange: {range}\r\nConnection: close\r\n\r\n"
+        );
+        let mut resp = Vec::new();
+        let _ = s.read_to_end(&mut resp);
+        let split = resp
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(resp.len());
+        let head = String::from_utf8_lossy(&resp[..split]).to_lowercase();
+        let body = resp.get(split + 4..).unwrap_or_default().to_vec();
+        (head, body)
+    };
+    let (head, body) = ask("bytes=100-199");
+    assert!(head.starts_with("http/1.1 206"), "{head}");
+    assert!(head.contains("content-type: audio/wav"), "{head}");
+    assert!(
+        head.contains("content-range: bytes 100-199/32044"),
+        "{head}"
+    );
+    assert!(head.contains("accept-ranges: bytes"), "{head}");
+    assert_eq!(body, whole[100..200]);
+    let (head, body) = ask("bytes=-44");
+    assert!(
+        head.contains("content-range: bytes 32000-32043/32044"),
+        "{head}"
+    );
+    assert_eq!(body, whole[32000..]);
+    let (head, _) = ask("bytes=40000-");
+    assert!(head.starts_with("http/1.1 416"), "{head}");
+    assert!(head.contains("content-range: bytes */32044"), "{head}");
+}

@@ -96,6 +96,9 @@ pub fn episode_key(site: &Site, i: usize, all_concepts: u64) -> u64 {
     let d = &site.episodes[i].digest;
     let mut c = crate::hash::Combine::new("body");
     c.add(&d.body);
+    // Timestamps link to the media file or the video page.
+    c.add(&d.media.as_ref().map(|m| m.url.as_str()));
+    c.add(&d.source);
     if d.key_concepts_in_body {
         if d.concepts_in_front_matter {
             // The body list may name concepts the front matter does not: depend on them all.
@@ -119,20 +122,24 @@ pub fn all_concepts_key(site: &Site) -> u64 {
 }
 
 /// Calls `f` with the Markdown context of this site: its options and concept links.
+/// `episode` is the episode whose body is rendered: its timestamps link to its moments.
 fn with_context<R>(
     site: &Site,
     highlighter: &Highlighter,
+    episode: Option<usize>,
     f: impl FnOnce(&RenderContext) -> R,
 ) -> R {
     let lookup = |term: &str| {
         site.concept_by_name(term)
             .map(|t| site.base.link(&t.path()))
     };
+    let moment = |secs: u64| episode.and_then(|i| site.moment_url(i, secs));
     f(&RenderContext {
         options: site.config.markdown,
         highlighter,
         base_path: &site.base.path,
         concept_url: &lookup,
+        moment_url: episode.map(|_| &moment as &(dyn Fn(u64) -> Option<String> + Sync)),
     })
 }
 
@@ -149,7 +156,7 @@ pub fn episode(
             "internal error: the body was freed before it was rendered",
         ));
     };
-    with_context(site, highlighter, |cx| {
+    with_context(site, highlighter, Some(i), |cx| {
         let (html, text) = split(markdown::render(body, cx));
         Ok((Arc::new(html), Arc::new(text)))
     })
@@ -158,7 +165,7 @@ pub fn episode(
 /// Renders the bodies of standalone pages and curated term descriptions, with the pages'
 /// texts.
 pub fn others(site: &Site, highlighter: &Highlighter) -> (Others, Vec<Arc<Text>>) {
-    with_context(site, highlighter, |cx| {
+    with_context(site, highlighter, None, |cx| {
         let (pages, texts): (Vec<Html>, Vec<Arc<Text>>) = site
             .pages
             .par_iter()

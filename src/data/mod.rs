@@ -1,6 +1,7 @@
 //! Data files: what the site publishes besides pages and feeds, made without templates and
 //! valid by construction: `sitemap.xml`, `robots.txt`, `llms.txt` and each episode's
-//! `digest.json`. Their paths are in `site::paths`.
+//! `digest.json` and chapters (`chapters.json`, `chapters.vtt`). Their paths are in
+//! `site::paths`.
 
 use crate::load::duration;
 use crate::site::{Site, TermKind, paths};
@@ -32,6 +33,66 @@ pub fn sitemap(site: &Site, html_paths: &[String]) -> String {
     }
     out.push_str("</urlset>\n");
     out
+}
+
+/// Episode `i`'s chapters, when it has any: `chapters.json` in the Podcasting 2.0 JSON
+/// chapters format (version 1.2.0: `startTime` in seconds, `title`, and `url` linking each
+/// chapter to its section of the page) and `chapters.vtt`, a WebVTT chapters track (each
+/// chapter ends where the next starts, the last at the episode's end, or an hour after its
+/// start when the duration is unknown).
+pub fn chapter_files(site: &Site, i: usize) -> Vec<crate::output::OutputFile> {
+    use crate::output::OutputFile;
+    let e = &site.episodes[i];
+    let (Some(json_path), Some(vtt_path)) = (e.chapters_path(), e.chapters_vtt_path()) else {
+        return Vec::new();
+    };
+    let chapters = &e.digest.chapters;
+    #[derive(serde::Serialize)]
+    struct Chapter<'a> {
+        #[serde(rename = "startTime")]
+        start_time: u64,
+        title: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct Chapters<'a> {
+        version: &'static str,
+        chapters: Vec<Chapter<'a>>,
+    }
+    let json = Chapters {
+        version: "1.2.0",
+        chapters: chapters
+            .iter()
+            .map(|c| Chapter {
+                start_time: c.start,
+                title: &c.title,
+            })
+            .collect(),
+    };
+    let mut json = serde_json::to_vec_pretty(&json).unwrap_or_default();
+    json.push(b'\n');
+    let stamp = |s: u64| format!("{:02}:{:02}:{:02}.000", s / 3600, (s % 3600) / 60, s % 60);
+    let mut vtt = String::from("WEBVTT\n");
+    for (n, c) in chapters.iter().enumerate() {
+        let end = chapters
+            .get(n + 1)
+            .map(|next| next.start)
+            .or(e.digest.duration)
+            .filter(|&end| end > c.start)
+            .unwrap_or(c.start + 3600);
+        // A cue's text ends at a blank line and may not hold `-->`.
+        let title = c.title.replace("-->", "→");
+        vtt.push_str(&format!(
+            "\n{}\n{} --> {}\n{}\n",
+            n + 1,
+            stamp(c.start),
+            stamp(end),
+            title
+        ));
+    }
+    vec![
+        OutputFile::bytes(json_path, json),
+        OutputFile::bytes(vtt_path, vtt.into_bytes()),
+    ]
 }
 
 /// `robots.txt` pointing at the sitemap.

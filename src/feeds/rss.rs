@@ -65,9 +65,10 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
     let any_media = episodes
         .iter()
         .any(|&(i, _)| site.episodes[i].digest.media.is_some());
-    let any_transcript = episodes
-        .iter()
-        .any(|&(i, _)| site.episodes[i].digest.transcript.is_some());
+    let any_transcript = episodes.iter().any(|&(i, _)| {
+        let d = &site.episodes[i].digest;
+        d.transcript.is_some() || !d.chapters.is_empty()
+    });
     if any_media {
         let mut it = ITunesChannelExtension::default();
         it.set_author(Some(clean(&site.config.author.name)));
@@ -128,7 +129,7 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
             extensions.insert("dc".to_string(), dc);
             if let Some(m) = &d.media {
                 let mut enc = Enclosure::default();
-                enc.set_url(m.url.clone());
+                enc.set_url(m.absolute(&site.base));
                 enc.set_mime_type(m.mime.clone());
                 enc.set_length(m.length.to_string());
                 item.set_enclosure(Some(enc));
@@ -145,8 +146,21 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
                 );
                 extensions.insert("itunes".to_string(), itunes);
             }
+            let mut podcast = BTreeMap::new();
+            if let Some(path) = e.chapters_path() {
+                podcast.insert(
+                    "chapters".to_string(),
+                    vec![ext(
+                        "podcast:chapters",
+                        None,
+                        &[
+                            ("url", site.base.absolute(&path)),
+                            ("type", "application/json+chapters".to_string()),
+                        ],
+                    )],
+                );
+            }
             if let Some(path) = e.transcript_file_path() {
-                let mut podcast = BTreeMap::new();
                 podcast.insert(
                     "transcript".to_string(),
                     vec![ext(
@@ -158,6 +172,8 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
                         ],
                     )],
                 );
+            }
+            if !podcast.is_empty() {
                 extensions.insert("podcast".to_string(), podcast);
             }
             item.set_extensions(extensions);

@@ -96,13 +96,44 @@ pub struct ConceptRef {
 /// A validated enclosure.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Media {
-    /// Absolute URL.
+    /// An http(s) URL, or a path on this site (`/audio/ep-12.mp3`, a file under `static/`):
+    /// [`Media::absolute`] and [`Media::link`] resolve it.
     pub url: String,
     /// MIME type.
     #[serde(rename = "type")]
     pub mime: String,
     /// Bytes (0 when unknown).
     pub length: u64,
+}
+
+impl Media {
+    /// Whether the file is on this site (`/audio/ep-12.mp3`).
+    pub fn on_site(&self) -> bool {
+        self.url.starts_with('/')
+    }
+
+    /// The absolute URL, for feeds and `og:` tags.
+    pub fn absolute(&self, base: &crate::config::BaseUrl) -> String {
+        if self.on_site() {
+            base.absolute(self.url.trim_start_matches('/'))
+        } else {
+            self.url.clone()
+        }
+    }
+
+    /// The URL a page links to (a site path gets the base path).
+    pub fn link(&self, base: &crate::config::BaseUrl) -> String {
+        if self.on_site() {
+            base.link(self.url.trim_start_matches('/'))
+        } else {
+            self.url.clone()
+        }
+    }
+
+    /// Whether it is a video (else audio).
+    pub fn is_video(&self) -> bool {
+        self.mime.starts_with("video/")
+    }
 }
 
 /// A validated digest.
@@ -132,6 +163,9 @@ pub struct Digest {
     pub transcript_data: Option<std::sync::Arc<crate::transcript::Transcript>>,
     /// Enclosure.
     pub media: Option<Media>,
+    /// Chapters: the body's headings that end with a timestamp, checked in order and
+    /// within the duration.
+    pub chapters: Vec<markdown::timestamps::Chapter>,
     /// URL slug under `/episodes/`.
     pub slug: String,
     /// Draft flag.
@@ -295,7 +329,7 @@ pub fn parse_digest(
         }
     });
     let source = cx.source(raw.source);
-    let media = raw.media.and_then(|m| cx.media(m));
+    let media = raw.media.and_then(|m| cx.media(m, root));
     let slug = cx.slug(raw.slug);
     let aliases = cx.aliases(&raw.aliases);
     let (transcript, transcript_data) = match raw.transcript {
@@ -305,6 +339,7 @@ pub fn parse_digest(
     let extra = cx.extra(raw.extra);
     let key_pos = cx.key_positions(raw.concepts.is_some());
     let scan = markdown::scan(split.body);
+    let chapters = cx.chapters(duration);
     let concepts_in_front_matter = raw.concepts.is_some();
     let concepts = concepts(raw.concepts, &scan);
     let summary = raw
@@ -331,6 +366,7 @@ pub fn parse_digest(
         transcript,
         transcript_data,
         media,
+        chapters,
         slug,
         draft: raw.draft,
         aliases,
@@ -417,14 +453,88 @@ impl Ctx<'_> {
         source
     }
 
-    fn media(&mut self, m: RawMedia) -> Option<Media> {
-        if !is_http_url(&m.url) {
+    /// The body's chapters, each starting after the one before and within `duration`.
+    fn chapters(&mut self, duration: Option<u64>) -> Vec<markdown::timestamps::Chapter> {
+        let chapters = markdown::timestamps::chapters(self.split.body);
+        let show = duration::display;
+        let mut previous: Option<&markdown::timestamps::Chapter> = None;
+        for c in &chapters {
+            let line = self.split.body_line + c.line - 1;
+            if let Some(p) = previous
+                && c.start <= p.start
+            {
+                let d = Diagnostic::new(
+                    self.path,
+                    format!(
+                        "chapter `{}` starts at {}, not after the chapter before it (`{}` at {}, line {})",
+                        c.title,
+                        show(c.start),
+                        p.title,
+                        show(p.start),
+                        self.split.body_line + p.line - 1
+                    ),
+                )
+                .at(self.text, line, c.column)
+                .hint("chapters are the sections whose headings end with a time: keep them in time order");
+                self.errors.push(d);
+            }
+            if let Some(total) = duration
+                && c.start >= total
+            {
+                let d = Diagnostic::new(
+                    self.path,
+                    format!(
+                        "chapter `{}` starts at {}, past the episode's duration ({})",
+                        c.title,
+                        show(c.start),
+                        show(total)
+                    ),
+                )
+                .at(self.text, line, c.column)
+                .hint("fix the time in the heading, or the `duration`");
+                self.errors.push(d);
+            }
+            previous = Some(c);
+        }
+        chapters
+    }
+
+    fn media(&mut self, m: RawMedia, root: &Path) -> Option<Media> {
+        let site_path = m.url.starts_with('/') && !m.url.starts_with("//");
+        if !is_http_url(&m.url) && !site_path {
             self.at_key(
                 "media",
-                format!("media url `{}` is not an http(s) URL", m.url),
-                None,
+                format!(
+                    "media url `{}` is neither an http(s) URL nor a site path",
+                    m.url
+                ),
+                Some(
+                    "give the file's URL, or a path like /audio/ep-12.mp3 for a file under static/",
+                ),
             );
             return None;
+        }
+        // A file the site itself hosts: it must be under `static/`, and its length is read
+        // from it when not given.
+        let mut length = m.length;
+        if site_path {
+            let rel = m.url.trim_start_matches('/');
+            let rel = rel.split(['?', '#']).next().unwrap_or(rel);
+            let file = root.join("static").join(rel);
+            let inside = !rel.split('/').any(|part| part == ".." || part.is_empty());
+            match std::fs::metadata(&file) {
+                Ok(meta) if inside && meta.is_file() => {
+                    length = length.or(Some(meta.len()));
+                }
+                _ => {
+                    self.at_key(
+                        "media",
+                        format!("media `{}` is not a file under static/", m.url),
+                        Some("put the file in the site's static/ folder, or give its full URL"),
+                    );
+                    return None;
+                }
+            }
         }
         let mime = m
             .mime
@@ -440,7 +550,7 @@ impl Ctx<'_> {
         Some(Media {
             url: m.url,
             mime,
-            length: m.length.unwrap_or(0),
+            length: length.unwrap_or(0),
         })
     }
 

@@ -12,6 +12,7 @@ pub mod highlight;
 mod key_concepts;
 mod render;
 pub mod sanitize;
+pub mod timestamps;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, TextMergeStream};
 use serde::Serialize;
@@ -246,6 +247,10 @@ pub struct RenderContext<'a> {
     pub base_path: &'a str,
     /// Resolves a Key Concepts term to its concept page URL.
     pub concept_url: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// For an episode's body: the URL of a second of the episode (see
+    /// [`timestamps`]), `None` when it has nothing to seek. Without it (pages, curated
+    /// descriptions) `[12:34]` stays text.
+    pub moment_url: Option<&'a (dyn Fn(u64) -> Option<String> + Sync)>,
 }
 
 /// Code blocks of `body` over `max` bytes, as (1-based line in the body, size in bytes).
@@ -400,6 +405,7 @@ mod tests {
             highlighter: &h,
             base_path: "/sub/",
             concept_url: &lookup,
+            moment_url: None,
         };
         render(body, &cx)
     }

@@ -13,7 +13,7 @@ use pulldown_cmark::{
 use super::RawHtml;
 use super::{
     RenderContext, Rendered, Section, TocEntry, add_text, count_words, end_collapsed, key_concepts,
-    options, sanitize,
+    options, sanitize, timestamps,
 };
 use crate::names::slugify;
 
@@ -35,10 +35,12 @@ pub const THEME_IDS: &[&str] = &[
     "by-count-title",
     "by-name",
     "by-name-title",
+    "chapters-title",
     "definitions-title",
     "episodes-title",
     "key-concepts-title",
     "main",
+    "player-title",
     "related-concepts-title",
     "related-title",
     "search",
@@ -203,6 +205,8 @@ struct Walker<'e, 'a, 'c> {
     toc: Vec<TocEntry>,
     sections: Vec<Section>,
     ids: Ids,
+    /// Links and images open around the current event (no timestamp link inside them).
+    inside_link: usize,
 }
 
 impl<'a> Walker<'_, 'a, '_> {
@@ -239,7 +243,40 @@ impl<'a> Walker<'_, 'a, '_> {
                 )));
                 return end + 1;
             }
-            Event::Text(t) | Event::Code(t) => self.add_text(t),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => self.inside_link += 1,
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                self.inside_link = self.inside_link.saturating_sub(1);
+            }
+            Event::Text(t) => {
+                self.add_text(t);
+                if let Some(moment) = self.cx.moment_url
+                    && self.inside_link == 0
+                    && t.contains('[')
+                {
+                    let found = timestamps::find_all(t);
+                    if !found.is_empty() {
+                        let mut at = 0;
+                        for (range, secs) in found {
+                            if range.start > at {
+                                self.out.push(Event::Text(CowStr::from(
+                                    t[at..range.start].to_string(),
+                                )));
+                            }
+                            let label = &t[range.start + 1..range.end - 1];
+                            self.out.push(Event::InlineHtml(CowStr::from(timestamp_html(
+                                moment, label, secs,
+                            ))));
+                            at = range.end;
+                        }
+                        if at < t.len() {
+                            self.out
+                                .push(Event::Text(CowStr::from(t[at..].to_string())));
+                        }
+                        return i + 1;
+                    }
+                }
+            }
+            Event::Code(t) => self.add_text(t),
             Event::SoftBreak | Event::HardBreak => self.add_text(" "),
             Event::End(TagEnd::Paragraph | TagEnd::Item) => self.add_text("\n"),
             _ => {}
@@ -265,6 +302,24 @@ impl<'a> Walker<'_, 'a, '_> {
             return i + 1;
         };
         let inner = &events[i + 1..end];
+        // A heading that ends with a timestamp starts a chapter: the time becomes a link
+        // after the title and is no part of its id or its entry in the contents.
+        let mut stamp: Option<(Vec<Event<'a>>, String)> = None;
+        if let (Some(moment), Some(Event::Text(last))) = (self.cx.moment_url, inner.last())
+            && let Some((title, secs)) = timestamps::trailing(last)
+        {
+            let label = last.trim_end();
+            let label = &label[label.rfind('[').map_or(0, |p| p + 1)..label.len() - 1];
+            let mut kept: Vec<Event<'a>> = inner[..inner.len() - 1].to_vec();
+            if !title.is_empty() {
+                kept.push(Event::Text(CowStr::from(title.to_string())));
+            }
+            stamp = Some((kept, format!(" {}", timestamp_html(moment, label, secs))));
+        }
+        let inner: &[Event<'a>] = match &stamp {
+            Some((kept, _)) => kept,
+            None => inner,
+        };
         let text = key_concepts::heading_text(inner);
         let base = match id {
             Some(explicit) => explicit.to_string(),
@@ -316,6 +371,9 @@ impl<'a> Walker<'_, 'a, '_> {
             attrs: attrs.clone(),
         }));
         self.out.extend(inner.iter().cloned());
+        if let Some((_, link)) = stamp {
+            self.out.push(Event::InlineHtml(CowStr::from(link)));
+        }
         self.out.push(Event::End(TagEnd::Heading(*level)));
         end + 1
     }
@@ -409,6 +467,7 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
             text: String::new(),
         }],
         ids: Ids::new(&events),
+        inside_link: 0,
     };
     walker.walk(0..events.len());
     let Walker {
@@ -443,6 +502,24 @@ pub fn render(body: &str, cx: &RenderContext) -> Rendered {
         toc,
         sections,
         word_count,
+    }
+}
+
+/// A timestamp as the page shows it: a link to that moment (`moment` says where, see
+/// `site::media`) carrying its second for the player script, or the bare time when there is
+/// nothing to seek.
+fn timestamp_html(
+    moment: &(dyn Fn(u64) -> Option<String> + Sync),
+    label: &str,
+    secs: u64,
+) -> String {
+    let label = crate::text::escape_html(label);
+    match moment(secs) {
+        Some(url) => format!(
+            "<a class=\"ts\" href=\"{}\" data-t=\"{secs}\">{label}</a>",
+            crate::text::escape_html(&url)
+        ),
+        None => format!("<span class=\"ts\" data-t=\"{secs}\">{label}</span>"),
     }
 }
 

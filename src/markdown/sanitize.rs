@@ -45,6 +45,9 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
             ])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_tag_attributes("pre", ["data-lang"])
+            // Timestamps (`markdown::timestamps`): the second a link seeks to.
+            .add_tag_attributes("a", ["data-t"])
+            .add_tag_attributes("span", ["data-t"])
             // pulldown-cmark aligns table cells with `style="text-align: …"`; no other
             // property survives (a fixed overlay or a tracking background would).
             .add_tag_attributes("td", ["style"])

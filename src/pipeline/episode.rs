@@ -47,6 +47,7 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         transcript,
         transcript_data,
         media,
+        chapters,
         slug,
         draft,
         aliases,
@@ -74,13 +75,16 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         || *draft != old.draft
         || *aliases != old.aliases
         || *key_concepts_in_body != old.key_concepts_in_body
-        || *concepts_in_front_matter != old.concepts_in_front_matter;
+        || *concepts_in_front_matter != old.concepts_in_front_matter
+        // Chapter files appear or go.
+        || chapters.is_empty() != old.chapters.is_empty();
     let card = *title != old.title
         || *source != old.source
         || *duration != old.duration
         || *concepts != old.concepts
         || *summary != old.summary
         || *media != old.media
+        || *chapters != old.chapters
         || *extra != old.extra;
     if model {
         Edit::Model
@@ -120,7 +124,8 @@ pub fn rebuild_episode(
     let mut new = load::digest::parse_digest(&old.path, dir, root, &text).ok()?;
     new.source_hash = Some(load::digest::source_hash(&text));
     let edit = classify(&old, &new);
-    let body_changed = new.body != old.body;
+    // Timestamps in the body link to the media file or the video page.
+    let body_changed = new.body != old.body || new.media != old.media || new.source != old.source;
     let redefined = site.replace_digest(i, Arc::new(new));
     match edit {
         Edit::Model => return None,
@@ -207,10 +212,12 @@ fn data_files(site: &Site, memo: &Memo, i: usize, edit: Edit) -> Vec<OutputFile>
     type Make<'a> = Box<dyn FnOnce() -> Vec<OutputFile> + Send + 'a>;
     let bodies = &memo.bodies;
     let mut makes: Vec<Make> = vec![Box::new(move || {
-        vec![OutputFile::bytes(
+        let mut files = vec![OutputFile::bytes(
             site.episodes[i].data_path(),
             crate::data::digest_json(site, &bodies.texts.episodes[i], i),
-        )]
+        )];
+        files.extend(crate::data::chapter_files(site, i));
+        files
     })];
     if i < site.config.feed_limit {
         makes.push(Box::new(move || {

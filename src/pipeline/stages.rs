@@ -112,7 +112,8 @@ pub(super) fn push(out: &mut Output, f: OutputFile, origin: &str, errors: &mut V
     }
 }
 
-/// The files made last, from the model and what the output holds by now: transcripts,
+/// The files made last, from the model and what the output holds by now: transcripts and
+/// chapters,
 /// the highlighting stylesheet, robots.txt, llms.txt, the sitemap (of every HTML page so
 /// far), then static files (the theme's, then the site's, each yielding to generated
 /// files). Ends with the located errors for paths that cannot be written.
@@ -122,9 +123,12 @@ pub(super) fn finish(
     out: &mut Output,
     errors: &mut Vec<Diagnostic>,
 ) {
-    for e in &site.episodes {
+    for (i, e) in site.episodes.iter().enumerate() {
         if let (Some(path), Some(src)) = (e.transcript_file_path(), e.digest.transcript.as_ref()) {
             out.add_static(path, src.clone(), "transcript");
+        }
+        for f in data::chapter_files(site, i) {
+            push(out, f, "chapters", errors);
         }
     }
     let made = [

@@ -258,9 +258,61 @@ pub fn episode_value(site: &Site, shared: &Shared, body: &Html, i: usize) -> Val
             .unwrap_or_else(Value::none)
     };
     let related: Vec<Value> = e.related.iter().map(|&j| card(Some(j))).collect();
+    let media = d.media.as_ref();
+    let player = media
+        .map(|m| {
+            obj([
+                ("kind", if m.is_video() { "video" } else { "audio" }.into()),
+                ("url", m.link(&site.base).into()),
+                ("type", m.mime.as_str().into()),
+            ])
+        })
+        .unwrap_or_else(Value::none);
+    let embed = match (media, &d.source, site.config.embeds) {
+        (None, Some(src), true) => crate::site::media::Video::of(src)
+            .map(|v| {
+                obj([
+                    ("provider", v.provider.name().into()),
+                    ("src", v.embed_url(0).into()),
+                    ("url", src.as_str().into()),
+                ])
+            })
+            .unwrap_or_else(Value::none),
+        _ => Value::none(),
+    };
+    // Each chapter links to its section: the headings that end with a time, in order.
+    let mut headings = body.toc.iter();
+    let chapters: Vec<Value> = d
+        .chapters
+        .iter()
+        .map(|c| {
+            let id = headings
+                .by_ref()
+                .find(|h| h.title == c.title)
+                .map(|h| h.id.as_str());
+            obj([
+                ("title", c.title.as_str().into()),
+                ("time", duration::display(c.start).into()),
+                ("seconds", c.start.into()),
+                ("url", site.moment_url(i, c.start).into()),
+                ("id", id.into()),
+            ])
+        })
+        .collect();
     super::tera::extend(
         &shared.cards[i],
         [
+            ("player", player),
+            ("embed", embed),
+            ("chapters", Value::from(chapters)),
+            (
+                "chapters_url",
+                e.chapters_path().map(|p| site.base.link(&p)).into(),
+            ),
+            (
+                "chapters_vtt_url",
+                e.chapters_vtt_path().map(|p| site.base.link(&p)).into(),
+            ),
             ("concepts", Value::from(concepts)),
             ("toc", Value::from(toc)),
             ("source", d.source.as_deref().into()),
@@ -308,12 +360,9 @@ pub fn transcript_value(site: &Site, i: usize) -> Value {
                 ("seconds", c.start.map(|s| s.floor() as u64).into()),
                 (
                     "url",
-                    match (c.start, &e.digest.source) {
-                        (Some(s), Some(src)) => {
-                            Some(crate::transcript::timestamp_url(src, s)).into()
-                        }
-                        _ => Value::none(),
-                    },
+                    c.start
+                        .and_then(|s| site.moment_url(i, s.max(0.0).floor() as u64))
+                        .into(),
                 ),
                 ("speaker", c.speaker.as_deref().into()),
                 ("text", c.text.as_str().into()),

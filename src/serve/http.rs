@@ -242,7 +242,44 @@ pub(crate) fn read_static(path: &Path, root: &Path) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-async fn page(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Uri) -> Response {
+/// The byte range a `Range` header asks of a body of `len` bytes: `bytes=a-b`, `bytes=a-`
+/// or `bytes=-n`. `None` for no header or one this preview does not honour (several ranges,
+/// another unit: the whole body is sent, as HTTP allows); `Some(Err(()))` when it is
+/// unsatisfiable.
+fn byte_range(header: Option<&str>, len: u64) -> Option<Result<(u64, u64), ()>> {
+    let spec = header?.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        if n == 0 || len == 0 {
+            return Some(Err(()));
+        }
+        (len.saturating_sub(n), len - 1)
+    } else {
+        let start: u64 = a.parse().ok()?;
+        let end: u64 = if b.is_empty() {
+            len.saturating_sub(1)
+        } else {
+            b.parse::<u64>().ok()?.min(len.saturating_sub(1))
+        };
+        if start >= len || end < start {
+            return Some(Err(()));
+        }
+        (start, end)
+    };
+    Some(Ok(range))
+}
+
+async fn page(
+    AxumState(state): AxumState<Arc<State>>,
+    method: Method,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
     // A preview serves files: nothing to post, put or delete.
     if method != Method::GET && method != Method::HEAD {
         return (
@@ -293,16 +330,41 @@ async fn page(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Uri)
         return not_found().await;
     };
     let ctype = crate::mime::content_type(&key);
-    let body = if ctype.starts_with("text/html") {
-        inject(&bytes, generation)
-    } else {
-        bytes
+    if ctype.starts_with("text/html") {
+        return Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, ctype)
+            .body(Body::from(inject(&bytes, generation)))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
+    // Files answer range requests, as a host does: a player seeks with them (without, a
+    // browser cannot seek in an audio file and snaps back to the start).
+    let len = bytes.len() as u64;
+    let asked = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let response = match byte_range(asked, len) {
+        None => Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, ctype)
+            .header(header::ACCEPT_RANGES, "bytes")
+            .body(Body::from(bytes)),
+        Some(Ok((start, end))) => {
+            let part = bytes
+                .get(start as usize..=end as usize)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default();
+            Response::builder()
+                .status(StatusCode::PARTIAL_CONTENT)
+                .header(header::CONTENT_TYPE, ctype)
+                .header(header::ACCEPT_RANGES, "bytes")
+                .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"))
+                .body(Body::from(part))
+        }
+        Some(Err(())) => Response::builder()
+            .status(StatusCode::RANGE_NOT_SATISFIABLE)
+            .header(header::CONTENT_RANGE, format!("bytes */{len}"))
+            .body(Body::empty()),
     };
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, ctype)
-        .body(Body::from(body))
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    response.unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 #[cfg(test)]
@@ -370,6 +432,20 @@ mod tests {
         let _ = std::os::unix::fs::symlink(&outside, root.join("static"));
         let _ = std::fs::write(outside.join("a.css"), "outside");
         assert_eq!(read_static(&file, &root), None);
+    }
+
+    #[test]
+    fn ranges_are_read_as_players_send_them() {
+        assert_eq!(byte_range(None, 100), None);
+        assert_eq!(byte_range(Some("bytes=0-"), 100), Some(Ok((0, 99))));
+        assert_eq!(byte_range(Some("bytes=10-19"), 100), Some(Ok((10, 19))));
+        assert_eq!(byte_range(Some("bytes=90-500"), 100), Some(Ok((90, 99))));
+        assert_eq!(byte_range(Some("bytes=-10"), 100), Some(Ok((90, 99))));
+        assert_eq!(byte_range(Some("bytes=100-"), 100), Some(Err(())));
+        assert_eq!(byte_range(Some("bytes=5-2"), 100), Some(Err(())));
+        assert_eq!(byte_range(Some("bytes=0-1,5-6"), 100), None);
+        assert_eq!(byte_range(Some("items=0-1"), 100), None);
+        assert_eq!(byte_range(Some("bytes=x-1"), 100), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! built from it is deterministic.
 
 pub mod definitions;
+pub mod media;
 pub mod paths;
 mod related;
 mod terms;
@@ -55,6 +56,16 @@ impl Episode {
     /// Output path of its data file, `episodes/<slug>/digest.json`.
     pub fn data_path(&self) -> String {
         paths::episode_data(&self.path)
+    }
+
+    /// Output path of its chapters (`episodes/<slug>/chapters.json`), when it has any.
+    pub fn chapters_path(&self) -> Option<String> {
+        (!self.digest.chapters.is_empty()).then(|| paths::chapters_json(&self.path))
+    }
+
+    /// Output path of its WebVTT chapters track, when it has chapters.
+    pub fn chapters_vtt_path(&self) -> Option<String> {
+        (!self.digest.chapters.is_empty()).then(|| paths::chapters_vtt(&self.path))
     }
 
     fn transcript_format(&self) -> Option<crate::transcript::Format> {

@@ -40,6 +40,18 @@ pub fn episode_data(page: &str) -> String {
     format!("{page}digest.json")
 }
 
+/// An episode's chapters in the Podcasting 2.0 JSON format, beside its page:
+/// `episodes/<slug>/chapters.json`.
+pub fn chapters_json(page: &str) -> String {
+    format!("{page}chapters.json")
+}
+
+/// An episode's chapters as a WebVTT chapters track for the player:
+/// `episodes/<slug>/chapters.vtt`.
+pub fn chapters_vtt(page: &str) -> String {
+    format!("{page}chapters.vtt")
+}
+
 /// An episode's raw transcript file: `episodes/<slug>/transcript.<ext>`.
 pub fn transcript_file(page: &str, extension: &str) -> String {
     format!("{page}transcript.{extension}")

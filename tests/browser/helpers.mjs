@@ -14,6 +14,7 @@ const TYPES = {
   ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
   ".json": "application/json", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
   ".vtt": "text/vtt", ".srt": "text/plain", ".png": "image/png", ".svg": "image/svg+xml",
+  ".wav": "audio/wav", ".mp3": "audio/mpeg",
 };
 
 /** Serves `state.dir` at `http://127.0.0.1:<port><prefix>`; records every path requested.
@@ -35,8 +36,21 @@ export async function serveDir(dir, prefix = "/") {
       res.end(existsSync(join(dir, "404.html")) ? readFileSync(join(dir, "404.html")) : "");
       return;
     }
-    res.writeHead(200, { "content-type": TYPES[extname(path)] || "application/octet-stream" });
-    res.end(readFileSync(path));
+    const type = TYPES[extname(path)] || "application/octet-stream";
+    const body = readFileSync(path);
+    // Byte ranges, as hosts serve media: a player seeks with them.
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range || "");
+    if (range && (range[1] || range[2])) {
+      const len = body.length;
+      let start = range[1] ? Number(range[1]) : Math.max(0, len - Number(range[2]));
+      let end = range[1] && range[2] ? Math.min(Number(range[2]), len - 1) : len - 1;
+      if (start >= len || end < start) { res.writeHead(416, { "content-range": `bytes */${len}` }); res.end(); return; }
+      res.writeHead(206, { "content-type": type, "accept-ranges": "bytes", "content-range": `bytes ${start}-${end}/${len}` });
+      res.end(body.subarray(start, end + 1));
+      return;
+    }
+    res.writeHead(200, { "content-type": type, "accept-ranges": "bytes" });
+    res.end(body);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const port = server.address().port;

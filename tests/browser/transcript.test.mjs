@@ -30,9 +30,11 @@ test("pressing the button shows the transcript in place", async () => {
   assert.equal(page.url(), site.base + EPISODE, "did not navigate");
   assert.ok(site.requests.slice(before).some((p) => p.endsWith("/transcript/")), "fetched the transcript page");
   assert.equal(await page.getByRole("button", { name: "Hide transcript" }).getAttribute("aria-expanded"), "true");
-  // Timestamps in the loaded transcript link to the source at that second.
+  // Timestamps in the loaded transcript link to that second of the episode's media file
+  // (the episode has one; the player on the page seeks it instead, see player.test.mjs).
   const href = await page.locator(".transcript-slot a.ts").nth(1).getAttribute("href");
-  assert.equal(href, "https://www.youtube.com/watch?v=demo0000001&t=6");
+  assert.equal(href, "https://cdn.example.com/audio/founders-at-lunch-112.mp3#t=6");
+  assert.equal(await page.locator(".transcript-slot a.ts").nth(1).getAttribute("data-t"), "6");
   assert.deepEqual(problems, []);
   await context.close();
 });

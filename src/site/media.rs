@@ -1,0 +1,217 @@
+//! What an episode is listened to or watched with, and where a moment of it is: its own
+//! media file (played on the page), else a YouTube or Vimeo `source` (a click-to-load
+//! embed), else nothing. Timestamps in the body, chapters and transcript cues all link
+//! through [`Site::moment_url`], so every one of them is a real URL that works without
+//! JavaScript. See `docs/themes.md` (`episode.player`).
+
+use super::Site;
+
+/// A video site castdown can embed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    /// youtube.com, youtu.be (embedded from youtube-nocookie.com).
+    YouTube,
+    /// vimeo.com (embedded from player.vimeo.com with `dnt=1`).
+    Vimeo,
+}
+
+impl Provider {
+    /// The name readers know.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::YouTube => "YouTube",
+            Provider::Vimeo => "Vimeo",
+        }
+    }
+}
+
+/// A video on a site castdown can embed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Video {
+    /// Where.
+    pub provider: Provider,
+    /// The video's id there (letters, digits, `-` and `_` only).
+    pub id: String,
+}
+
+impl Video {
+    /// The video on a page `url` of YouTube (`watch?v=`, `youtu.be/`, `/embed/`, `/shorts/`,
+    /// `/live/`) or Vimeo (`vimeo.com/<digits>`, `player.vimeo.com/video/<digits>`).
+    pub fn of(url: &str) -> Option<Video> {
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))?;
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let host = host.to_ascii_lowercase();
+        let host = host.strip_prefix("www.").unwrap_or(&host);
+        let path = path.split('#').next().unwrap_or(path);
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let ok = |id: &str| {
+            (!id.is_empty()
+                && id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            .then(|| id.to_string())
+        };
+        let youtube = |id: Option<String>| {
+            id.map(|id| Video {
+                provider: Provider::YouTube,
+                id,
+            })
+        };
+        match host {
+            "youtube.com" | "m.youtube.com" | "music.youtube.com" => {
+                let mut parts = path.split('/');
+                match parts.next() {
+                    Some("watch") => youtube(
+                        query
+                            .split('&')
+                            .find_map(|p| p.strip_prefix("v="))
+                            .and_then(ok),
+                    ),
+                    Some("embed" | "shorts" | "live") => youtube(parts.next().and_then(ok)),
+                    _ => None,
+                }
+            }
+            "youtu.be" => youtube(path.split('/').next().and_then(ok)),
+            "vimeo.com" | "player.vimeo.com" => {
+                let id = path.split('/').find(|p| !p.is_empty() && *p != "video")?;
+                id.bytes().all(|b| b.is_ascii_digit()).then(|| Video {
+                    provider: Provider::Vimeo,
+                    id: id.to_string(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The player to load on click, starting at `start` seconds (0: the beginning).
+    pub fn embed_url(&self, start: u64) -> String {
+        match self.provider {
+            Provider::YouTube => {
+                let mut u = format!(
+                    "https://www.youtube-nocookie.com/embed/{}?autoplay=1",
+                    self.id
+                );
+                if start > 0 {
+                    u.push_str(&format!("&start={start}"));
+                }
+                u
+            }
+            Provider::Vimeo => {
+                let mut u = format!(
+                    "https://player.vimeo.com/video/{}?autoplay=1&dnt=1",
+                    self.id
+                );
+                if start > 0 {
+                    u.push_str(&format!("#t={start}s"));
+                }
+                u
+            }
+        }
+    }
+
+    /// The video's own page at `secs`.
+    pub fn page_at(&self, secs: u64) -> String {
+        match self.provider {
+            Provider::YouTube => format!("https://www.youtube.com/watch?v={}&t={secs}s", self.id),
+            Provider::Vimeo => format!("https://vimeo.com/{}#t={secs}s", self.id),
+        }
+    }
+}
+
+impl Site {
+    /// The URL of second `secs` of episode `i`: its media file with a media fragment
+    /// (`#t=754`), else its YouTube or Vimeo page at that time, else its `source` with a
+    /// media fragment when that is itself an audio or video file; `None` otherwise (a time
+    /// fragment on an ordinary web page would do nothing).
+    pub fn moment_url(&self, i: usize, secs: u64) -> Option<String> {
+        let d = &self.episodes.get(i)?.digest;
+        let at = |url: &str| {
+            let url = url.split('#').next().unwrap_or(url);
+            format!("{url}#t={secs}")
+        };
+        if let Some(m) = &d.media {
+            return Some(at(&m.link(&self.base)));
+        }
+        let source = d.source.as_deref()?;
+        if let Some(v) = Video::of(source) {
+            return Some(v.page_at(secs));
+        }
+        crate::mime::media(source).map(|_| at(source))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn videos_are_found_in_every_common_url_form() {
+        for (url, id) in [
+            ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "dQw4w9WgXcQ"),
+            ("https://youtube.com/watch?feature=x&v=abc-_1&t=3", "abc-_1"),
+            ("https://m.youtube.com/watch?v=abc", "abc"),
+            ("https://youtu.be/abc?t=10", "abc"),
+            ("https://www.youtube.com/embed/abc", "abc"),
+            ("https://www.youtube.com/shorts/abc", "abc"),
+            ("http://www.youtube.com/live/abc#x", "abc"),
+        ] {
+            assert_eq!(
+                Video::of(url),
+                Some(Video {
+                    provider: Provider::YouTube,
+                    id: id.into()
+                }),
+                "{url}"
+            );
+        }
+        for url in [
+            "https://vimeo.com/76979871",
+            "https://player.vimeo.com/video/76979871?h=1",
+        ] {
+            assert_eq!(
+                Video::of(url).map(|v| (v.provider, v.id)),
+                Some((Provider::Vimeo, "76979871".to_string())),
+                "{url}"
+            );
+        }
+        for url in [
+            "https://www.youtube.com/channel/x",
+            "https://www.youtube.com/watch?v=<script>",
+            "https://notyoutube.com/watch?v=abc",
+            "https://vimeo.com/channels/staff",
+            "https://podcasts.example.com/ep/1",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(Video::of(url), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn embeds_start_where_asked_and_pages_take_a_time() {
+        let v = Video {
+            provider: Provider::YouTube,
+            id: "abc".into(),
+        };
+        assert_eq!(
+            v.embed_url(0),
+            "https://www.youtube-nocookie.com/embed/abc?autoplay=1"
+        );
+        assert_eq!(
+            v.embed_url(65),
+            "https://www.youtube-nocookie.com/embed/abc?autoplay=1&start=65"
+        );
+        assert_eq!(v.page_at(65), "https://www.youtube.com/watch?v=abc&t=65s");
+        let v = Video {
+            provider: Provider::Vimeo,
+            id: "7".into(),
+        };
+        assert_eq!(v.page_at(65), "https://vimeo.com/7#t=65s");
+        assert_eq!(
+            v.embed_url(65),
+            "https://player.vimeo.com/video/7?autoplay=1&dnt=1#t=65s"
+        );
+    }
+}
