@@ -213,3 +213,142 @@ fn chapters_out_of_order_or_past_the_end_and_missing_media_are_located_errors() 
         "{err}"
     );
 }
+
+#[test]
+fn cover_art_falls_back_from_digest_to_site_and_files_beside_a_digest_are_published() {
+    let site = Site::fixture("listening");
+    site.build_ok(&[]);
+    let html = site.read("episodes/with-audio/index.html");
+    // The digest's own image, a file beside it: copied beside the page, its size read.
+    assert_eq!(
+        attrs(&html, "meta[property='og:image']", "content"),
+        ["https://listen.example/sub/episodes/with-audio/tone-cover.png"]
+    );
+    assert_eq!(
+        attrs(&html, "meta[property='og:image:width']", "content"),
+        ["600"]
+    );
+    assert_eq!(
+        attrs(&html, "meta[property='og:image:height']", "content"),
+        ["600"]
+    );
+    assert_eq!(
+        attrs(&html, "meta[name='twitter:card']", "content"),
+        ["summary_large_image"]
+    );
+    assert_eq!(
+        attrs(&html, "img.episode-image", "src"),
+        ["/sub/episodes/with-audio/tone-cover.png"]
+    );
+    assert!(site.exists("episodes/with-audio/tone-cover.png"));
+    // A body image beside the digest: copied too, and absolute in the feeds.
+    assert!(site.exists("episodes/with-audio/wave.png"));
+    assert_eq!(attrs(&html, ".body img", "src"), ["wave.png"]);
+    for feed in ["rss.xml", "atom.xml", "feed.json"] {
+        let text = site.read(feed);
+        assert!(
+            text.contains("https://listen.example/sub/episodes/with-audio/wave.png"),
+            "{feed}"
+        );
+        assert!(!text.contains("src=\"wave.png\""), "{feed}");
+        assert!(!text.contains("src=\\\"wave.png\\\""), "{feed}");
+    }
+    // An episode without an image (and a show without one) takes the site's.
+    let video = site.read("episodes/on-youtube/index.html");
+    assert_eq!(
+        attrs(&video, "meta[property='og:image']", "content"),
+        ["https://listen.example/sub/cover.png"]
+    );
+    assert_eq!(
+        attrs(&video, "meta[property='og:image:width']", "content"),
+        ["1400"]
+    );
+    assert!(attrs(&video, "img.episode-image", "src").is_empty());
+    // Cards show an episode's own art.
+    let home = site.read("index.html");
+    assert_eq!(
+        attrs(&home, ".card img.card-image", "src"),
+        ["/sub/episodes/with-audio/tone-cover.png"]
+    );
+}
+
+#[test]
+fn the_podcast_block_makes_a_feed_directories_accept() {
+    let site = Site::fixture("listening");
+    let out = site.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // An enclosure without a length is a warning naming the file, never length="0".
+    let err = stderr(&out);
+    assert!(
+        err.contains("content/episodes/remote-media.md:6:7: warning: media `https://cdn.listen.example/episodes/remote.mp3` has no `length`"),
+        "{err}"
+    );
+    let rss = site.read("rss.xml");
+    assert!(!rss.contains("length=\"0\"") && !rss.contains("length=\"\""));
+    assert!(rss.contains(
+        "<enclosure url=\"https://cdn.listen.example/episodes/remote.mp3\" type=\"audio/mpeg\"/>"
+    ));
+    // A real reader takes it: feed-rs.
+    let feed = feed_rs::parser::parse(rss.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(feed.entries.len(), 4);
+    for tag in [
+        "<itunes:category text=\"Technology\">",
+        "<itunes:image href=\"https://listen.example/sub/cover.png\"/>",
+        "<itunes:explicit>false</itunes:explicit>",
+        "<itunes:owner><itunes:name>Test Tones Team</itunes:name><itunes:email>tones@listen.example</itunes:email></itunes:owner>",
+        "<itunes:type>episodic</itunes:type>",
+        "<podcast:locked owner=\"tones@listen.example\">no</podcast:locked>",
+        "<itunes:episode>3</itunes:episode>",
+        "<itunes:season>1</itunes:season>",
+        "<itunes:duration>0:04</itunes:duration>",
+        "<podcast:person href=\"https://listen.example/sub/people/ada-lovelace/\">Ada Lovelace</podcast:person>",
+        "<itunes:image href=\"https://listen.example/sub/episodes/with-audio/tone-cover.png\"",
+    ] {
+        assert!(rss.contains(tag), "{tag} missing");
+    }
+    // The GUID is the Podcasting 2.0 UUIDv5 of the feed URL.
+    assert!(rss.contains(&format!(
+        "<podcast:guid>{}</podcast:guid>",
+        castdown::config::feed_guid("https://listen.example/sub/rss.xml")
+    )));
+    // Without the block, a digest feed: no owner, no category, no guid.
+    let config = std::fs::read_to_string(site.root().join("castdown.yaml")).unwrap_or_default();
+    let plain = config
+        .split("podcast:")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    site.write("castdown.yaml", plain);
+    site.build_ok(&[]);
+    let rss = site.read("rss.xml");
+    for tag in [
+        "itunes:owner",
+        "itunes:category",
+        "podcast:guid",
+        "podcast:person",
+    ] {
+        assert!(!rss.contains(tag), "{tag} in a digest feed");
+    }
+    assert!(!rss.contains("length=\"0\""));
+}
+
+#[test]
+fn an_unknown_apple_category_is_a_located_error() {
+    let site = Site::fixture("listening");
+    let config = std::fs::read_to_string(site.root().join("castdown.yaml")).unwrap_or_default();
+    site.write(
+        "castdown.yaml",
+        config.replace(
+            "category: Technology",
+            "category: Tech\n  subcategory: Gadgets",
+        ),
+    );
+    let out = site.run(&["check"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("castdown.yaml:7:13: error: `Tech` is not an Apple Podcasts category"),
+        "{err}"
+    );
+    assert!(err.contains("Technology"), "{err}");
+}

@@ -198,7 +198,11 @@ fn entry(site: &Site, i: usize, html: Option<&str>) -> Entry {
     if let Some(html) = html {
         let mut c = Content::default();
         c.set_content_type(Some("html".to_string()));
-        c.set_value(Some(clean(&absolutize(html, origin))));
+        c.set_value(Some(clean(&absolutize(
+            html,
+            origin,
+            &site.base.absolute(&site.episodes[i].path),
+        ))));
         entry.set_content(Some(c));
     }
     let mut cats: Vec<Category> = Vec::new();

@@ -70,7 +70,11 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
                 id: permalink.clone(),
                 url: permalink,
                 title: clean(&d.title),
-                content_html: clean(&absolutize(html, origin)),
+                content_html: clean(&absolutize(
+                    html,
+                    origin,
+                    &site.base.absolute(&site.episodes[i].path),
+                )),
                 summary: clean(&d.summary),
                 date_published: d.date.rfc3339(),
                 authors: author(),

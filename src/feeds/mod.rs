@@ -72,32 +72,56 @@ pub fn term_feeds(site: &Site) -> Vec<FeedJob<'_>> {
         .collect()
 }
 
-/// Makes root-relative `href`/`src` URLs in HTML absolute (feed readers have no base URL).
-pub fn absolutize(html: &str, origin: &str) -> String {
+/// The HTML of a page made fit for a feed, which readers show away from the page: every
+/// `href="…"` and `src="…"` that is root-relative (`/sub/x/`) gets the site's `origin`,
+/// and every relative one (`x.png`, `files/a.pdf`, a co-located file) is resolved against
+/// the page's absolute URL `page` (ending in `/`). Absolute URLs, `//host` and fragments
+/// stay.
+pub fn absolutize(html: &str, origin: &str, page: &str) -> String {
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
     loop {
-        let next = ["href=\"/", "src=\"/"]
+        let next = ["href=\"", "src=\""]
             .iter()
             .filter_map(|p| rest.find(p).map(|i| (i, p.len())))
             .min();
-        match next {
-            Some((i, len)) => {
-                let (before, after) = rest.split_at(i + len - 1);
-                out.push_str(before);
-                if after.starts_with("//") {
-                    out.push('/');
-                    rest = &after[1..];
-                } else {
-                    out.push_str(origin);
-                    rest = after;
-                }
-            }
-            None => {
-                out.push_str(rest);
-                return out;
-            }
+        let Some((i, len)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        let (before, after) = rest.split_at(i + len);
+        out.push_str(before);
+        rest = after;
+        let value_end = rest.find('"').unwrap_or(rest.len());
+        let value = &rest[..value_end];
+        if value.starts_with("//")
+            || value.starts_with('#')
+            || value.is_empty()
+            || has_scheme(value)
+        {
+            continue;
         }
+        if value.starts_with('/') {
+            out.push_str(origin);
+        } else {
+            out.push_str(page);
+        }
+    }
+}
+
+/// Whether a URL starts with a scheme (`https:`, `mailto:`): letters, digits, `+ - .`, then `:`
+/// before any `/`, `?` or `#`.
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(c) => {
+            let scheme = &url[..c];
+            !scheme.is_empty()
+                && scheme.starts_with(|ch: char| ch.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '+' | '-' | '.'))
+        }
+        None => false,
     }
 }
 
@@ -115,12 +139,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn absolutizes_root_relative_links_only() {
-        let html = r##"<a href="/sub/a/">a</a><img src="/sub/i.png"><a href="https://x.org/">x</a><a href="//cdn/x">c</a><a href="#f">f</a>"##;
-        let out = absolutize(html, "https://h.example");
+    fn absolutizes_root_relative_and_relative_links() {
+        let html = r##"<a href="/sub/a/">a</a><img src="/sub/i.png"><a href="https://x.org/">x</a><a href="//cdn/x">c</a><a href="#f">f</a><img src="cover.png"><a href="files/a.pdf">p</a><a href="mailto:a@b.c">m</a>"##;
+        let out = absolutize(
+            html,
+            "https://h.example",
+            "https://h.example/sub/episodes/e/",
+        );
         assert_eq!(
             out,
-            r##"<a href="https://h.example/sub/a/">a</a><img src="https://h.example/sub/i.png"><a href="https://x.org/">x</a><a href="//cdn/x">c</a><a href="#f">f</a>"##
+            r##"<a href="https://h.example/sub/a/">a</a><img src="https://h.example/sub/i.png"><a href="https://x.org/">x</a><a href="//cdn/x">c</a><a href="#f">f</a><img src="https://h.example/sub/episodes/e/cover.png"><a href="https://h.example/sub/episodes/e/files/a.pdf">p</a><a href="mailto:a@b.c">m</a>"##
         );
     }
 

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use rss::extension::itunes::{ITunesChannelExtension, ITunesItemExtension};
+use rss::extension::itunes::{
+    ITunesCategory, ITunesChannelExtension, ITunesItemExtension, ITunesOwner,
+};
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Enclosure, Guid, Item};
 
@@ -69,7 +71,49 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
         let d = &site.episodes[i].digest;
         d.transcript.is_some() || !d.chapters.is_empty()
     });
-    if any_media {
+    let podcast = site.config.podcast.as_ref();
+    if let Some(p) = podcast {
+        // A podcast feed (the `podcast:` block): what Apple Podcasts and the Podcasting
+        // 2.0 directories require of a channel.
+        let mut it = ITunesChannelExtension::default();
+        it.set_author(Some(clean(&site.config.author.name)));
+        it.set_explicit(Some(p.explicit.to_string()));
+        it.set_summary(Some(clean(&description)));
+        it.set_image(Some(site.image(&p.image, None).absolute));
+        let mut category = ITunesCategory::default();
+        category.set_text(p.category.clone());
+        if let Some(sub) = &p.subcategory {
+            let mut s = ITunesCategory::default();
+            s.set_text(sub.clone());
+            category.set_subcategory(Some(Box::new(s)));
+        }
+        it.set_categories(vec![category]);
+        let mut owner = ITunesOwner::default();
+        owner.set_name(Some(clean(&p.owner_name)));
+        owner.set_email(Some(p.owner_email.clone()));
+        it.set_owner(Some(owner));
+        it.set_type(Some(p.kind.to_string()));
+        channel.set_itunes_ext(Some(it));
+        let guid = p.guid.clone().unwrap_or_else(|| {
+            crate::config::feed_guid(&site.base.absolute(crate::site::paths::RSS))
+        });
+        let mut ns = BTreeMap::new();
+        ns.insert(
+            "guid".to_string(),
+            vec![ext("podcast:guid", Some(guid), &[])],
+        );
+        ns.insert(
+            "locked".to_string(),
+            vec![ext(
+                "podcast:locked",
+                Some(if p.locked { "yes" } else { "no" }.to_string()),
+                &[("owner", p.owner_email.clone())],
+            )],
+        );
+        let mut extensions = ExtensionMap::new();
+        extensions.insert("podcast".to_string(), ns);
+        channel.set_extensions(extensions);
+    } else if any_media {
         let mut it = ITunesChannelExtension::default();
         it.set_author(Some(clean(&site.config.author.name)));
         it.set_explicit(Some("false".to_string()));
@@ -85,7 +129,7 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
         "dc".to_string(),
         "http://purl.org/dc/elements/1.1/".to_string(),
     );
-    if any_transcript {
+    if any_transcript || podcast.is_some() {
         namespaces.insert("podcast".to_string(), PODCAST_NS.to_string());
     }
     channel.set_namespaces(namespaces);
@@ -105,7 +149,11 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
             item.set_guid(Some(guid));
             item.set_pub_date(Some(d.date.rfc822()));
             item.set_description(Some(escape_html(&clean(&d.summary))));
-            item.set_content(Some(clean(&absolutize(html, origin))));
+            item.set_content(Some(clean(&absolutize(
+                html,
+                origin,
+                &site.base.absolute(&site.episodes[i].path),
+            ))));
             item.set_categories(
                 e.concepts
                     .iter()
@@ -131,13 +179,26 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
                 let mut enc = Enclosure::default();
                 enc.set_url(m.absolute(&site.base));
                 enc.set_mime_type(m.mime.clone());
-                enc.set_length(m.length.to_string());
+                // An unknown length goes out as no attribute (see NO_LENGTH), never as 0.
+                enc.set_length(if m.length > 0 {
+                    m.length.to_string()
+                } else {
+                    String::new()
+                });
                 item.set_enclosure(Some(enc));
                 let mut it = ITunesItemExtension::default();
                 it.set_duration(d.duration.map(duration::display));
-                it.set_explicit(Some("false".to_string()));
+                it.set_explicit(Some(podcast.is_some_and(|p| p.explicit).to_string()));
                 it.set_episode_type(Some("full".to_string()));
                 it.set_summary(Some(clean(&d.summary)));
+                if podcast.is_some() {
+                    it.set_episode(d.episode.map(|n| n.to_string()));
+                    it.set_season(d.season.map(|n| n.to_string()));
+                    let art = site.episode_image(i).map(|img| img.absolute);
+                    it.set_image(
+                        art.or_else(|| podcast.map(|p| site.image(&p.image, None).absolute)),
+                    );
+                }
                 item.set_itunes_ext(Some(it));
                 let mut itunes = BTreeMap::new();
                 itunes.insert(
@@ -146,9 +207,25 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
                 );
                 extensions.insert("itunes".to_string(), itunes);
             }
-            let mut podcast = BTreeMap::new();
+            let mut podcast_tags = BTreeMap::new();
+            if podcast.is_some() && !e.people.is_empty() {
+                podcast_tags.insert(
+                    "person".to_string(),
+                    e.people
+                        .iter()
+                        .map(|&p| {
+                            let person = &site.people[p];
+                            ext(
+                                "podcast:person",
+                                Some(clean(&person.name)),
+                                &[("href", site.base.absolute(&person.path()))],
+                            )
+                        })
+                        .collect(),
+                );
+            }
             if let Some(path) = e.chapters_path() {
-                podcast.insert(
+                podcast_tags.insert(
                     "chapters".to_string(),
                     vec![ext(
                         "podcast:chapters",
@@ -161,7 +238,7 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
                 );
             }
             if let Some(path) = e.transcript_file_path() {
-                podcast.insert(
+                podcast_tags.insert(
                     "transcript".to_string(),
                     vec![ext(
                         "podcast:transcript",
@@ -173,8 +250,8 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
                     )],
                 );
             }
-            if !podcast.is_empty() {
-                extensions.insert("podcast".to_string(), podcast);
+            if !podcast_tags.is_empty() {
+                extensions.insert("podcast".to_string(), podcast_tags);
             }
             item.set_extensions(extensions);
             item
@@ -186,5 +263,38 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
         out.clear();
     }
     out.push(b'\n');
+    drop_empty_lengths(out)
+}
+
+/// What the `rss` crate writes for an enclosure whose length is unknown.
+const NO_LENGTH: &[u8] = b" length=\"\"";
+
+/// The feed without empty `length` attributes on enclosures: an unknown length is left out
+/// rather than written as 0, which directories read as a broken file. Only the inside of
+/// `<enclosure …/>` tags is touched.
+fn drop_empty_lengths(xml: Vec<u8>) -> Vec<u8> {
+    const TAG: &[u8] = b"<enclosure ";
+    let mut out = Vec::with_capacity(xml.len());
+    let mut i = 0;
+    while i < xml.len() {
+        if xml[i..].starts_with(TAG) {
+            let end = xml[i..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map_or(xml.len(), |p| i + p + 1);
+            let tag = &xml[i..end];
+            match tag.windows(NO_LENGTH.len()).position(|w| w == NO_LENGTH) {
+                Some(p) => {
+                    out.extend_from_slice(&tag[..p]);
+                    out.extend_from_slice(&tag[p + NO_LENGTH.len()..]);
+                }
+                None => out.extend_from_slice(tag),
+            }
+            i = end;
+        } else {
+            out.push(xml[i]);
+            i += 1;
+        }
+    }
     out
 }

@@ -39,6 +39,13 @@ pub struct RawDigest {
     pub transcript: Option<String>,
     /// Optional enclosure.
     pub media: Option<RawMedia>,
+    /// Cover art: a URL, a site path (`/covers/x.png`) or a file beside the digest
+    /// (`cover.png`). Default: the show's image, then the site's.
+    pub image: Option<String>,
+    /// The episode's number in its show (`itunes:episode`). Default: none.
+    pub episode: Option<u32>,
+    /// The season it belongs to (`itunes:season`). Default: none.
+    pub season: Option<u32>,
     /// Default: the slugified file stem.
     pub slug: Option<Scalar>,
     /// Default: false.
@@ -163,6 +170,16 @@ pub struct Digest {
     pub transcript_data: Option<std::sync::Arc<crate::transcript::Transcript>>,
     /// Enclosure.
     pub media: Option<Media>,
+    /// Cover art as written (a URL, a site path, or a file beside the digest, then among
+    /// `assets`).
+    pub image: Option<String>,
+    /// Files beside the digest that it uses (its `image`, images and links in its body),
+    /// copied beside its page: the path as written (relative, `/`-separated) and the file.
+    pub assets: Vec<(String, PathBuf)>,
+    /// Its number in its show, and its season (podcast feeds).
+    pub episode: Option<u32>,
+    /// See `episode`.
+    pub season: Option<u32>,
     /// Chapters: the body's headings that end with a timestamp, checked in order and
     /// within the duration.
     pub chapters: Vec<markdown::timestamps::Chapter>,
@@ -206,6 +223,8 @@ pub struct KeyPositions {
     pub people: (usize, usize),
     /// `aliases:`
     pub aliases: (usize, usize),
+    /// `media:`
+    pub media: (usize, usize),
 }
 
 /// Collects the problems of one file, each located by key.
@@ -340,6 +359,7 @@ pub fn parse_digest(
     let key_pos = cx.key_positions(raw.concepts.is_some());
     let scan = markdown::scan(split.body);
     let chapters = cx.chapters(duration);
+    let (image, assets) = cx.assets(raw.image, abs_dir, root);
     let concepts_in_front_matter = raw.concepts.is_some();
     let concepts = concepts(raw.concepts, &scan);
     let summary = raw
@@ -366,6 +386,10 @@ pub fn parse_digest(
         transcript,
         transcript_data,
         media,
+        image,
+        assets,
+        episode: raw.episode,
+        season: raw.season,
         chapters,
         slug,
         draft: raw.draft,
@@ -453,6 +477,58 @@ impl Ctx<'_> {
         source
     }
 
+    /// The digest's cover art and the files beside it that it uses: a relative `image`
+    /// must be such a file (a located error otherwise); relative image and link
+    /// destinations in the body are taken when they name a file inside the site (others
+    /// are left to the link checker).
+    fn assets(
+        &mut self,
+        image: Option<String>,
+        abs_dir: &Path,
+        root: &Path,
+    ) -> (Option<String>, Vec<(String, PathBuf)>) {
+        let root_real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let file = |rel: &str| -> Option<PathBuf> {
+            if rel
+                .split('/')
+                .any(|p| p == ".." || p == "." || p.is_empty())
+            {
+                return None;
+            }
+            let p = abs_dir.join(rel).canonicalize().ok()?;
+            (p.starts_with(&root_real) && p.is_file()).then_some(p)
+        };
+        let mut assets: Vec<(String, PathBuf)> = Vec::new();
+        let image = image
+            .map(|i| i.trim().to_string())
+            .filter(|i| !i.is_empty());
+        if let Some(i) = &image
+            && !is_http_url(i)
+            && !is_root_path(i)
+        {
+            match file(i) {
+                Some(p) => assets.push((i.clone(), p)),
+                None => {
+                    self.at_key(
+                        "image",
+                        format!("image `{i}` is not a URL, a site path or a file beside the digest"),
+                        Some("give https://…, /path/under/static.png, or the name of a file in the digest's folder"),
+                    );
+                    return (None, assets);
+                }
+            }
+        }
+        for rel in markdown::local_references(self.split.body) {
+            if !assets.iter().any(|(r, _)| *r == rel)
+                && let Some(p) = file(&rel)
+            {
+                assets.push((rel, p));
+            }
+        }
+        assets.sort();
+        (image, assets)
+    }
+
     /// The body's chapters, each starting after the one before and within `duration`.
     fn chapters(&mut self, duration: Option<u64>) -> Vec<markdown::timestamps::Chapter> {
         let chapters = markdown::timestamps::chapters(self.split.body);
@@ -500,7 +576,7 @@ impl Ctx<'_> {
     }
 
     fn media(&mut self, m: RawMedia, root: &Path) -> Option<Media> {
-        let site_path = m.url.starts_with('/') && !m.url.starts_with("//");
+        let site_path = is_root_path(&m.url);
         if !is_http_url(&m.url) && !site_path {
             self.at_key(
                 "media",
@@ -668,6 +744,7 @@ impl Ctx<'_> {
             show: pos("show"),
             people: pos("people"),
             aliases: pos("aliases"),
+            media: pos("media"),
         }
     }
 }
@@ -705,6 +782,11 @@ pub(super) fn is_http_url(s: &str) -> bool {
     (lower.starts_with("http://") || lower.starts_with("https://"))
         && s.len() > 8
         && !s.contains(char::is_whitespace)
+}
+
+/// A path from the site's root (`/audio/x.mp3`), not a protocol-relative URL.
+fn is_root_path(s: &str) -> bool {
+    s.starts_with('/') && !s.starts_with("//")
 }
 
 pub(super) fn is_site_path(s: &str) -> bool {

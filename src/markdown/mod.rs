@@ -147,6 +147,33 @@ fn may_name_key_concepts(body: &str) -> bool {
         .any(|(i, _)| spelled_from(i))
 }
 
+/// Relative destinations of a body's images and links (`![](cover.png)`,
+/// `[notes](files/a.pdf)`, `<img src="x.png">`): what may name a file beside the digest.
+/// Read from the text, not parsed: a candidate that names no file is simply not one.
+pub fn local_references(body: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for marker in ["](", "src=\"", "href=\""] {
+        let mut rest = body;
+        while let Some(i) = rest.find(marker) {
+            rest = &rest[i + marker.len()..];
+            let dest = rest.trim_start_matches('<');
+            let end = dest
+                .find(|c: char| c == ')' || c == '"' || c == '>' || c.is_whitespace())
+                .unwrap_or(dest.len());
+            let dest = &dest[..end];
+            let dest = dest.split(['#', '?']).next().unwrap_or(dest);
+            let relative = !dest.is_empty()
+                && !dest.starts_with('/')
+                && !dest.contains(':')
+                && !dest.starts_with('.');
+            if relative && !out.iter().any(|d| d == dest) {
+                out.push(dest.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// First pass over a body: Key Concepts and the first paragraph. Stops after the first
 /// paragraph when [`may_name_key_concepts`] says there is no list to find; otherwise the
 /// Key Concepts recognizer the render uses reads the whole body ([`key_concepts::pairs`]).

@@ -47,6 +47,10 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         transcript,
         transcript_data,
         media,
+        image,
+        assets,
+        episode,
+        season,
         chapters,
         slug,
         draft,
@@ -76,8 +80,9 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         || *aliases != old.aliases
         || *key_concepts_in_body != old.key_concepts_in_body
         || *concepts_in_front_matter != old.concepts_in_front_matter
-        // Chapter files appear or go.
-        || chapters.is_empty() != old.chapters.is_empty();
+        // Chapter files appear or go; so do co-located files.
+        || chapters.is_empty() != old.chapters.is_empty()
+        || *assets != old.assets;
     let card = *title != old.title
         || *source != old.source
         || *duration != old.duration
@@ -85,6 +90,9 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         || *summary != old.summary
         || *media != old.media
         || *chapters != old.chapters
+        || *image != old.image
+        || *episode != old.episode
+        || *season != old.season
         || *extra != old.extra;
     if model {
         Edit::Model

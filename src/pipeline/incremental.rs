@@ -127,7 +127,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
     timer.stage("load");
     let (site, stylesheet) = stages::model(opts, loaded, Some(&mut caches.related))?;
     timer.stage("model");
-    let warnings = stages::oversized_code_warnings(&site);
+    let warnings = stages::warnings(&site);
     let templates = match &caches.templates {
         Some(t) => t.clone(),
         None => Arc::new(stages::templates(&site)?),

@@ -130,6 +130,14 @@ pub(super) fn finish(
         for f in data::chapter_files(site, i) {
             push(out, f, "chapters", errors);
         }
+        // Files beside the digest that it uses, beside its page (co-located assets).
+        for (rel, file) in &e.digest.assets {
+            out.add_static(
+                format!("{}{rel}", e.path),
+                file.clone(),
+                "beside the digest",
+            );
+        }
     }
     let made = [
         (paths::SYNTAX_CSS, stylesheet, "highlight theme"),
@@ -252,8 +260,32 @@ fn unwritable_paths(site: &Site, out: &Output) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The build's warnings: code blocks too large to highlight, and in a podcast feed, media
+/// without a length.
+pub(super) fn warnings(site: &Site) -> Vec<Diagnostic> {
+    let mut out = oversized_code_warnings(site);
+    if site.config.podcast.is_some() {
+        for e in site.episodes.iter().take(site.config.feed_limit) {
+            let d = &e.digest;
+            if let Some(m) = d.media.as_ref().filter(|m| m.length == 0) {
+                let (line, col) = d.key_pos.media;
+                out.push(
+                    Diagnostic::new(
+                        &d.path,
+                        format!("media `{}` has no `length`: podcast directories need the file's size in bytes", m.url),
+                    )
+                    .at_position(line, col)
+                    .hint("add `length:` under `media:` (the RSS enclosure goes out without one; never as 0)")
+                    .warning(),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// A warning for every code block too large to highlight, naming the digest and line.
-pub(super) fn oversized_code_warnings(site: &Site) -> Vec<Diagnostic> {
+fn oversized_code_warnings(site: &Site) -> Vec<Diagnostic> {
     let max = site.config.highlight_max_bytes;
     let mut out = Vec::new();
     // Only a body larger than the limit can hold such a block: the parse runs on those alone.

@@ -35,7 +35,7 @@ pub(super) fn build(
     timer.stage("load");
     let (mut site, stylesheet) = stages::model(opts, loaded, None)?;
     timer.stage("model");
-    let warnings = stages::oversized_code_warnings(&site);
+    let warnings = stages::warnings(&site);
     progress("rendering");
     let templates = stages::templates(&site)?;
     let highlighter = Highlighter::with_max_bytes(site.config.highlight_max_bytes);

@@ -170,11 +170,36 @@ fn card(site: &Site, shared: &Shared, i: usize) -> Value {
             e.people.len().saturating_sub(CARD_TERMS).into(),
         ),
         ("draft", d.draft.into()),
+        // Its own cover art or its show's (the site's image would be on every card).
+        (
+            "image",
+            image_value(
+                d.image
+                    .as_ref()
+                    .map(|img| site.image(img, Some(i)))
+                    .or_else(|| e.show.and_then(|s| site.show_image(s))),
+            ),
+        ),
     ])
 }
 
+/// An image: `{url (a link), permalink (absolute), width?, height?}` (the size when the
+/// file is on the site).
+pub fn image_value(img: Option<crate::site::media::Image>) -> Value {
+    match img {
+        Some(i) => obj([
+            ("url", i.link.into()),
+            ("permalink", i.absolute.into()),
+            ("width", i.size.map(|s| s.0).into()),
+            ("height", i.size.map(|s| s.1).into()),
+        ]),
+        None => Value::none(),
+    }
+}
+
 /// `page`: what the base layout needs for `<head>`: `{title, description, path, url,
-/// permalink, og_type, alternates: [], jsonld (safe)}`.
+/// permalink, og_type, alternates: [], jsonld (safe), image? (the site's image; an episode
+/// page has its cover art, a show page its show's)}`.
 pub fn page_value(
     site: &Site,
     path: &str,
@@ -195,6 +220,7 @@ pub fn page_value(
         ("og_type", og_type.into()),
         ("alternates", Value::from(Vec::<Value>::new())),
         ("jsonld", safe(&jsonld)),
+        ("image", image_value(site.site_image())),
     ])
 }
 
@@ -744,13 +770,7 @@ pub fn term_value(
             "image",
             curated
                 .and_then(|c| c.image.as_ref())
-                .map(|img| {
-                    if img.contains("://") {
-                        img.clone()
-                    } else {
-                        site.base.link(img)
-                    }
-                })
+                .map(|img| site.image(img, None).link)
                 .into(),
         ),
         (

@@ -121,17 +121,16 @@ fn episode(
 ) -> &'static str {
     let e = &site.episodes[i];
     cx.insert("episode", context::episode_value(site, shared, body, i));
-    cx.insert(
-        "page",
-        page_value(
-            site,
-            path,
-            &e.digest.title,
-            &e.digest.summary,
-            "article",
-            context::episode_jsonld(site, i),
-        ),
+    let page = page_value(
+        site,
+        path,
+        &e.digest.title,
+        &e.digest.summary,
+        "article",
+        context::episode_jsonld(site, i),
     );
+    let cover = context::image_value(site.episode_image(i));
+    cx.insert("page", super::tera::extend(&page, [("image", cover)]));
     "episode.html"
 }
 
@@ -283,7 +282,13 @@ fn term(
     };
     let desc = context::term_description(site, kind, i);
     let ld = context::collection_jsonld(site, path, &term.name);
-    cx.insert("page", page_value(site, path, &title, &desc, "website", ld));
+    let mut page = page_value(site, path, &title, &desc, "website", ld);
+    if kind == TermKind::Show
+        && let Some(img) = site.show_image(i)
+    {
+        page = super::tera::extend(&page, [("image", context::image_value(Some(img)))]);
+    }
+    cx.insert("page", page);
     match kind {
         TermKind::Concept => "concept.html",
         TermKind::Show => "show.html",

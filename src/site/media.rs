@@ -121,7 +121,87 @@ impl Video {
     }
 }
 
+/// A picture as pages and feeds use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// Root-relative link (the base path given) or the URL as written.
+    pub link: String,
+    /// Absolute URL (`og:image`, feeds).
+    pub absolute: String,
+    /// Width and height in pixels, read from the file when it is on the site.
+    pub size: Option<(usize, usize)>,
+}
+
 impl Site {
+    /// Episode `i`'s cover art: its digest's `image`, else its show's curated `image`, else
+    /// the site's `image`.
+    pub fn episode_image(&self, i: usize) -> Option<Image> {
+        let e = self.episodes.get(i)?;
+        if let Some(img) = &e.digest.image {
+            return Some(self.image(img, Some(i)));
+        }
+        self.show_image(e.show?).or_else(|| self.site_image())
+    }
+
+    /// Show `s`'s curated `image`.
+    pub fn show_image(&self, s: usize) -> Option<Image> {
+        self.shared_images().1.get(s).cloned().flatten()
+    }
+
+    /// The site's `image`.
+    pub fn site_image(&self) -> Option<Image> {
+        self.shared_images().0.clone()
+    }
+
+    /// The site's and the shows' images, read once: every page and card uses them.
+    fn shared_images(&self) -> &(Option<Image>, Vec<Option<Image>>) {
+        self.images.get_or_init(|| {
+            let site = self.config.image.as_deref().map(|i| self.image(i, None));
+            let shows = self
+                .shows
+                .iter()
+                .map(|t| {
+                    let written = t.curated.as_ref()?.image.as_deref()?;
+                    Some(self.image(written, None))
+                })
+                .collect();
+            (site, shows)
+        })
+    }
+
+    /// An image as written (`https://…`, a site path `/covers/x.png` under `static/`, or a
+    /// file beside episode `beside`'s digest, copied beside its page).
+    pub fn image(&self, written: &str, beside: Option<usize>) -> Image {
+        if written.contains("://") {
+            return Image {
+                link: written.to_string(),
+                absolute: written.to_string(),
+                size: None,
+            };
+        }
+        let (site_path, file) = match (written.strip_prefix('/'), beside) {
+            (Some(p), _) => (p.to_string(), Some(self.root.join("static").join(p))),
+            (None, Some(i)) => {
+                let e = &self.episodes[i];
+                let file = e
+                    .digest
+                    .assets
+                    .iter()
+                    .find(|(rel, _)| rel == written)
+                    .map(|(_, f)| f.clone());
+                (format!("{}{written}", e.path), file)
+            }
+            (None, None) => (written.to_string(), None),
+        };
+        Image {
+            link: self.base.link(&site_path),
+            absolute: self.base.absolute(&site_path),
+            size: file
+                .and_then(|f| imagesize::size(f).ok())
+                .map(|s| (s.width, s.height)),
+        }
+    }
+
     /// The URL of second `secs` of episode `i`: its media file with a media fragment
     /// (`#t=754`), else its YouTube or Vimeo page at that time, else its `source` with a
     /// media fragment when that is itself an audio or video file; `None` otherwise (a time

@@ -126,6 +126,8 @@ pub struct Site {
     /// Standalone pages sorted by slug.
     pub pages: Vec<Page>,
     concept_lookup: terms::Lookup,
+    /// The site's image and each show's, read once (their sizes come from the files).
+    images: std::sync::OnceLock<(Option<media::Image>, Vec<Option<media::Image>>)>,
 }
 
 /// An episode's concepts in the order its digest lists them, each once, with its definition.
@@ -376,6 +378,7 @@ impl Site {
             people,
             pages,
             concept_lookup,
+            images: std::sync::OnceLock::new(),
         })
     }
 

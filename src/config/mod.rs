@@ -3,8 +3,12 @@
 //! program uses, with every default applied and every value checked. Every key and its
 //! default is listed in `docs/configuration.md`.
 
+mod podcast;
+
 use std::collections::BTreeMap;
 use std::path::Path;
+
+pub use podcast::{CATEGORIES, Podcast, feed_guid};
 
 use serde::Deserialize;
 
@@ -49,6 +53,11 @@ pub struct RawConfig {
     /// `media`) a click-to-load player: nothing is fetched from the video site until the
     /// reader clicks. Default: true.
     pub embeds: Option<bool>,
+    /// The site's image (a URL or a site path): the cover art of episodes and shows that
+    /// have none, and `og:image`. Default: none.
+    pub image: Option<String>,
+    /// Makes the RSS feed a podcast feed (see `podcast.rs`). Default: none, a digest feed.
+    pub podcast: Option<podcast::RawPodcast>,
     /// Free-form data handed to templates as `site.extra`. Default: empty map.
     pub extra: Option<serde_yaml::Value>,
 }
@@ -205,6 +214,10 @@ pub struct Config {
     pub search: bool,
     /// Whether video sources get a click-to-load player.
     pub embeds: bool,
+    /// The site's image, as written (a URL or a site path).
+    pub image: Option<String>,
+    /// The podcast feed's settings, when the site publishes one.
+    pub podcast: Option<Podcast>,
     /// Free-form data for templates.
     pub extra: serde_json::Value,
 }
@@ -309,10 +322,44 @@ impl Config {
                 concept_aliases.push((alias, canonical));
             }
         }
+        let image = raw.image.map(|i| i.trim().to_string());
+        if let Some(i) = &image
+            && !(i.starts_with("https://")
+                || i.starts_with("http://")
+                || (i.starts_with('/') && !i.starts_with("//")))
+        {
+            errors.push(
+                at(
+                    "image",
+                    format!("image `{i}` is neither an http(s) URL nor a site path"),
+                )
+                .hint("give a URL, or a path like /cover.png for a file under static/"),
+            );
+        }
+        let podcast = match raw.podcast {
+            None => None,
+            Some(p) => {
+                let author_name = author.name.clone().unwrap_or_else(|| title.clone());
+                match podcast::validate(
+                    p,
+                    text,
+                    image.as_deref(),
+                    (&author_name, author.email.as_deref()),
+                ) {
+                    Ok(p) => Some(p),
+                    Err(mut e) => {
+                        errors.append(&mut e);
+                        None
+                    }
+                }
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(Config {
+            image,
+            podcast,
             author: Author {
                 name: author.name.unwrap_or_else(|| title.clone()),
                 email: author.email,
