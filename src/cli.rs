@@ -58,8 +58,12 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Plain-text digests to import; `-` reads standard input.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "feed")]
     pub files: Vec<String>,
+    /// A podcast's RSS feed, saved as a file: one digest per episode that has none yet
+    /// (matched by guid; nothing is overwritten).
+    #[arg(long, value_name = "FILE.xml", conflicts_with_all = ["files", "date", "force"])]
+    pub feed: Option<PathBuf>,
     /// Folder to write the Markdown digests into.
     #[arg(long, default_value = "content/episodes")]
     pub out: PathBuf,

@@ -4,6 +4,7 @@
 mod common;
 
 use std::io::Write;
+use std::path::Path;
 use std::process::Stdio;
 
 use assert_cmd::Command;
@@ -193,4 +194,145 @@ fn bad_date_flag_is_a_usage_error() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--date"));
+}
+
+/// `import --feed`: one digest per new item of a saved RSS feed, matched by guid on the
+/// next run; messy items reported, nothing overwritten.
+#[test]
+fn a_podcast_feed_scaffolds_one_digest_per_new_episode() {
+    let site = Site::empty("title: T\nbase_url: https://e.com/\n");
+    let feed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds/podcast.xml");
+    let feed = feed.to_string_lossy().to_string();
+    let out = site.run_raw(&["import", "--feed", &feed]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (said, warned) = (stdout(&out), stderr(&out));
+    assert!(
+        said.contains("3 new digests, 0 already imported, 1 skipped"),
+        "{said}"
+    );
+    assert!(
+        warned.contains(
+            "item 3 (“Ep. 11 (re-upload)”): its guid `example-hour-11` is item 2's too; skipped"
+        ),
+        "{warned}"
+    );
+    assert!(
+        warned.contains("item 2 (“Ep. 11: No date on this one”): no date; fill in `date:`"),
+        "{warned}"
+    );
+    assert!(
+        warned.contains("duration `about an hour` left out"),
+        "{warned}"
+    );
+    let dir = site.root().join("content/episodes");
+    let twelve = std::fs::read_to_string(dir.join("ep-12-platforms-their-risks.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "title: 'Ep. 12: Platforms & their risks'",
+        "show: The Example Hour",
+        "date: 2024-03-05T10:00:00+00:00",
+        "source: https://example-hour.example/12",
+        "duration: 1:02:03",
+        "- Ada Lovelace",
+        "- Grace Hopper",
+        "episode: 12",
+        "season: 2",
+        "  url: https://cdn.example-hour.example/12.mp3",
+        "  type: audio/mpeg",
+        "  length: 51200000",
+        "  feed_guid: example-hour-12",
+        "  transcript_url: https://example-hour.example/12.vtt",
+        "  chapters_url: https://example-hour.example/12.json",
+        "What happens when one vendor holds all the cards?",
+        "We talk lock-in & exits.",
+        "## Key Concepts",
+    ] {
+        assert!(twelve.contains(line), "{line:?} not in:\n{twelve}");
+    }
+    assert!(!twelve.contains("track()") && !twelve.contains("<p>"));
+    // Without a date, the marker line; a zero length is no length.
+    let eleven = std::fs::read_to_string(dir.join("ep-11-no-date-on-this-one.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(eleven.contains("# date: YYYY-MM-DD"), "{eleven}");
+    assert!(!eleven.contains("length"), "{eleven}");
+    // Known by its link when it has no guid.
+    let ten = std::fs::read_to_string(dir.join("ep-10-known-by-its-link.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        ten.contains("feed_guid: https://example-hour.example/10"),
+        "{ten}"
+    );
+    // The scaffold builds once dated (the undated one is an error naming its file).
+    let built = site.run(&["check"]);
+    let err = stderr(&built);
+    assert!(err.contains("ep-11-no-date-on-this-one.md"), "{err}");
+    std::fs::write(
+        dir.join("ep-11-no-date-on-this-one.md"),
+        eleven
+            .lines()
+            .map(|l| {
+                if l.starts_with("# date:") {
+                    "date: 2024-03-01"
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    site.build_ok(&[]);
+    // Running it again adds nothing and overwrites nothing, even an edited digest.
+    let edited = format!("{twelve}\n- Lock-in: what keeps a customer, by hand.\n");
+    std::fs::write(dir.join("ep-12-platforms-their-risks.md"), &edited)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let again = site.run_raw(&["import", "--feed", &feed]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("0 new digests, 3 already imported, 1 skipped"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("ep-12-platforms-their-risks.md")).unwrap_or_default(),
+        edited
+    );
+}
+
+#[test]
+fn a_feed_of_five_thousand_items_imports_whole() {
+    let site = Site::empty("title: T\nbase_url: https://e.com/\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Big</title><link>https://big.example/</link><description>d</description>",
+    );
+    for n in 0..5000 {
+        xml.push_str(&format!(
+            "<item><title>Same title</title><guid>big-{n}</guid><pubDate>Mon, 04 Mar 2024 10:00:00 +0000</pubDate><description>Item {n}.</description></item>"
+        ));
+    }
+    xml.push_str("</channel></rss>");
+    site.write("big.xml", xml);
+    let feed = site.root().join("big.xml").to_string_lossy().to_string();
+    let out = site.run_raw(&["import", "--feed", &feed, "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let count = std::fs::read_dir(site.root().join("content/episodes"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    // Every item, though all share a title: same-title-2, -3….
+    assert_eq!(count, 5000);
+    site.build_ok(&[]);
+}
+
+#[test]
+fn a_file_that_is_not_a_feed_is_refused_with_its_name() {
+    let site = Site::empty("title: T\nbase_url: https://e.com/\n");
+    site.write("notes.xml", "this is not xml");
+    let feed = site.root().join("notes.xml").to_string_lossy().to_string();
+    let out = site.run_raw(&["import", "--feed", &feed]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("notes.xml: not an RSS feed"),
+        "{}",
+        stderr(&out)
+    );
 }

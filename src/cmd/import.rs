@@ -13,6 +13,9 @@ use crate::cli::ImportArgs;
 /// Imports every file, reporting each; fails at the end if any failed (1 for unreadable
 /// input, 2 for a refused overwrite or an I/O failure).
 pub fn run(args: ImportArgs, quiet: bool) -> Result<()> {
+    if let Some(feed) = &args.feed {
+        return run_feed(feed, &args, quiet);
+    }
     if let Some(d) = &args.date {
         EpisodeDate::parse(d).map_err(|m| Error::Usage(format!("--date: {m}")))?;
     }
@@ -79,6 +82,38 @@ pub fn run(args: ImportArgs, quiet: bool) -> Result<()> {
             Error::Site(vec![castdown::error::Diagnostic::new("import", msg)])
         }
         .into());
+    }
+    Ok(())
+}
+
+/// `--feed`: one digest per new episode of a saved RSS feed; every item left out or taken
+/// only in part is reported.
+fn run_feed(feed: &std::path::Path, args: &ImportArgs, quiet: bool) -> Result<()> {
+    let shown = feed.display().to_string();
+    let bytes = std::fs::read(feed).map_err(|e| Error::io("reading", &shown, e))?;
+    let report = match import::feed::import_feed(&shown, &bytes, &args.out, args.show.as_deref()) {
+        Ok(r) => r,
+        Err(Failure::Input(m)) => {
+            return Err(Error::Site(vec![castdown::error::Diagnostic::new(&shown, m)]).into());
+        }
+        Err(Failure::Write(m)) => return Err(Error::Usage(m).into()),
+    };
+    if !quiet {
+        for (path, title) in &report.written {
+            println!("{} → {}", title, path.display());
+        }
+    }
+    for m in report.notes.iter().chain(&report.skipped) {
+        eprintln!("warning: {m}");
+    }
+    if !quiet {
+        println!(
+            "{} new digest{}, {} already imported, {} skipped; fill in each new digest's Key Concepts",
+            report.written.len(),
+            if report.written.len() == 1 { "" } else { "s" },
+            report.existing,
+            report.skipped.len()
+        );
     }
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! final punctuation followed by paragraphs and `- ` bullets; then page furniture ("Chat with
 //! this Video", "AI-Powered…", "Load the transcript…") that is dropped.
 
+pub mod feed;
+
 use serde::Serialize;
 
 use crate::names::slugify;
