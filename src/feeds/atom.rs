@@ -187,7 +187,7 @@ fn entry(site: &Site, i: usize, html: Option<&str>) -> Entry {
     entry.set_published(Some(when));
     let mut links = vec![link(permalink, "alternate", Some("text/html"))];
     if let Some(m) = &d.media {
-        let mut l = link(m.absolute(&site.base), "enclosure", Some(&m.mime));
+        let mut l = link(site.media_absolute(m), "enclosure", Some(&m.mime));
         l.set_length(Some(m.length.to_string()));
         links.push(l);
     }

@@ -87,7 +87,7 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
                     .media
                     .iter()
                     .map(|m| Attachment {
-                        url: m.absolute(&site.base),
+                        url: site.media_absolute(m),
                         mime_type: m.mime.clone(),
                         size_in_bytes: (m.length > 0).then_some(m.length),
                         duration_in_seconds: d.duration,

@@ -177,7 +177,7 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
             extensions.insert("dc".to_string(), dc);
             if let Some(m) = &d.media {
                 let mut enc = Enclosure::default();
-                enc.set_url(m.absolute(&site.base));
+                enc.set_url(site.media_absolute(m));
                 enc.set_mime_type(m.mime.clone());
                 // An unknown length goes out as no attribute (see NO_LENGTH), never as 0.
                 enc.set_length(if m.length > 0 {

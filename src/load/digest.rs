@@ -104,7 +104,7 @@ pub struct ConceptRef {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Media {
     /// An http(s) URL, or a path on this site (`/audio/ep-12.mp3`, a file under `static/`):
-    /// [`Media::absolute`] and [`Media::link`] resolve it.
+    /// `Site::media_absolute` and `Site::media_link` resolve it.
     pub url: String,
     /// MIME type.
     #[serde(rename = "type")]
@@ -117,24 +117,6 @@ impl Media {
     /// Whether the file is on this site (`/audio/ep-12.mp3`).
     pub fn on_site(&self) -> bool {
         self.url.starts_with('/')
-    }
-
-    /// The absolute URL, for feeds and `og:` tags.
-    pub fn absolute(&self, base: &crate::config::BaseUrl) -> String {
-        if self.on_site() {
-            base.absolute(self.url.trim_start_matches('/'))
-        } else {
-            self.url.clone()
-        }
-    }
-
-    /// The URL a page links to (a site path gets the base path).
-    pub fn link(&self, base: &crate::config::BaseUrl) -> String {
-        if self.on_site() {
-            base.link(self.url.trim_start_matches('/'))
-        } else {
-            self.url.clone()
-        }
     }
 
     /// Whether it is a video (else audio).

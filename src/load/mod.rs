@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 pub use curated::{Curated, CuratedKind};
-pub use digest::Digest;
+pub use digest::{Digest, Media};
 pub use page::Page;
 
 use crate::error::{Diagnostic, line_col};

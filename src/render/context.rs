@@ -289,7 +289,7 @@ pub fn episode_value(site: &Site, shared: &Shared, body: &Html, i: usize) -> Val
         .map(|m| {
             obj([
                 ("kind", if m.is_video() { "video" } else { "audio" }.into()),
-                ("url", m.link(&site.base).into()),
+                ("url", site.media_link(m).into()),
                 ("type", m.mime.as_str().into()),
             ])
         })

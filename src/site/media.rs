@@ -133,6 +133,24 @@ pub struct Image {
 }
 
 impl Site {
+    /// A media file's absolute URL (feeds): a site path gets the base URL.
+    pub fn media_absolute(&self, m: &crate::load::Media) -> String {
+        if m.on_site() {
+            self.base.absolute(m.url.trim_start_matches('/'))
+        } else {
+            m.url.clone()
+        }
+    }
+
+    /// A media file's URL as a page links it: a site path gets the base path.
+    pub fn media_link(&self, m: &crate::load::Media) -> String {
+        if m.on_site() {
+            self.base.link(m.url.trim_start_matches('/'))
+        } else {
+            m.url.clone()
+        }
+    }
+
     /// Episode `i`'s cover art: its digest's `image`, else its show's curated `image`, else
     /// the site's `image`.
     pub fn episode_image(&self, i: usize) -> Option<Image> {
@@ -213,7 +231,7 @@ impl Site {
             format!("{url}#t={secs}")
         };
         if let Some(m) = &d.media {
-            return Some(at(&m.link(&self.base)));
+            return Some(at(&self.media_link(m)));
         }
         let source = d.source.as_deref()?;
         if let Some(v) = Video::of(source) {
