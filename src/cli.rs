@@ -116,6 +116,9 @@ pub struct BuildArgs {
     /// Include drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// Include digests dated in the future (held back by default).
+    #[arg(long)]
+    pub future: bool,
 }
 
 /// `castdown check`.
@@ -130,4 +133,7 @@ pub struct CheckArgs {
     /// Include drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// Include digests dated in the future (held back by default).
+    #[arg(long)]
+    pub future: bool,
 }

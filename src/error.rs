@@ -139,17 +139,23 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
         out.push_str("\n\n");
     }
     let n = sorted.len();
-    let files = {
-        let mut paths: Vec<&PathBuf> = sorted.iter().map(|d| &d.path).collect();
-        paths.dedup();
-        paths.len()
+    let mut paths: Vec<&PathBuf> = sorted.iter().map(|d| &d.path).collect();
+    paths.sort();
+    paths.dedup();
+    // Errors about a site folder (`content`, `static`…) name the folder: no extension.
+    let folders = paths.iter().filter(|p| p.extension().is_none()).count();
+    let files = paths.len() - folders;
+    let count = crate::text::count;
+    let places = match (files, folders) {
+        (_, 0) => count(files, "file", "files"),
+        (0, _) => count(folders, "folder", "folders"),
+        _ => format!(
+            "{} and {}",
+            count(files, "file", "files"),
+            count(folders, "folder", "folders")
+        ),
     };
-    let _ = write!(
-        out,
-        "{n} error{} in {files} file{}",
-        if n == 1 { "" } else { "s" },
-        if files == 1 { "" } else { "s" }
-    );
+    let _ = write!(out, "{} in {places}", count(n, "error", "errors"));
     out
 }
 

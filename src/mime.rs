@@ -44,6 +44,14 @@ pub fn media(url: &str) -> Option<&'static str> {
 
 /// The `Content-Type` to serve a file with: text types in UTF-8, unknown types as bytes.
 pub fn content_type(path: &str) -> String {
+    // Feeds by their names: readers and browsers pick a feed handler by its type.
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name {
+        "atom.xml" => return "application/atom+xml; charset=utf-8".to_string(),
+        "rss.xml" => return "application/rss+xml; charset=utf-8".to_string(),
+        "feed.json" => return "application/feed+json; charset=utf-8".to_string(),
+        _ => {}
+    }
     match guess(path) {
         Some(t) if t.starts_with("text/") || t == "image/svg+xml" => {
             format!("{t}; charset=utf-8")
@@ -78,6 +86,15 @@ mod tests {
         assert_eq!(content_type("a/site.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("s.js"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("t.vtt"), "text/vtt; charset=utf-8");
+        assert_eq!(
+            content_type("concepts/x/atom.xml"),
+            "application/atom+xml; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("rss.xml"),
+            "application/rss+xml; charset=utf-8"
+        );
+        assert_eq!(content_type("sitemap.xml"), "text/xml; charset=utf-8");
         // Served to a player in preview: a type it can play.
         assert_eq!(content_type("audio/ep.wav"), "audio/wav");
         assert_eq!(content_type("ep.MP3"), "audio/mpeg");

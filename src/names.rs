@@ -128,6 +128,38 @@ fn slugify_unicode(text: &str) -> String {
     words.join("-").nfc().collect()
 }
 
+/// Why a path segment cannot be a file or folder name on some host, if it cannot: the
+/// device names Windows reserves in any case and with any extension (`con`, `aux.html`,
+/// `com1`…), which a Windows checkout, a zip for upload or an SMB share cannot hold, and a
+/// trailing dot or space, which Windows drops.
+pub fn host_trouble(segment: &str) -> Option<String> {
+    const DEVICES: &[&str] = &["con", "prn", "aux", "nul", "conin$", "conout$"];
+    let base = segment
+        .split('.')
+        .next()
+        .unwrap_or(segment)
+        .to_ascii_lowercase();
+    let numbered = ["com", "lpt"].iter().any(|p| {
+        base.strip_prefix(p).is_some_and(|n| {
+            matches!(
+                n,
+                "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
+            )
+        })
+    });
+    if DEVICES.contains(&base.as_str()) || numbered {
+        return Some(format!(
+            "`{segment}` is a device name Windows reserves: no file or folder can be called that there"
+        ));
+    }
+    if segment.ends_with(['.', ' ']) {
+        return Some(format!(
+            "`{segment}` ends with a dot or a space, which Windows drops from file names"
+        ));
+    }
+    None
+}
+
 /// Whether `segment` is safe as one path segment of the output (an explicit `slug:` or part of
 /// an alias): no separators, no `.`/`..`, no control or reserved characters.
 pub fn is_safe_segment(segment: &str) -> bool {
@@ -143,6 +175,24 @@ pub fn is_safe_segment(segment: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_windows_reserves_are_found_in_any_case_and_with_extensions() {
+        for bad in ["con", "AUX", "nul.html", "com1", "LPT9", "v1.", "x "] {
+            assert!(host_trouble(bad).is_some(), "{bad}");
+        }
+        for ok in [
+            "console",
+            "auxiliary",
+            "com10",
+            "com",
+            "nullable",
+            "v1.2",
+            "icon",
+        ] {
+            assert_eq!(host_trouble(ok), None, "{ok}");
+        }
+    }
 
     #[test]
     fn ascii_slugs_match_the_unicode_path() {

@@ -68,6 +68,11 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// `1 concept`, `2 concepts`: a count with its noun.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

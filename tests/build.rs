@@ -365,6 +365,38 @@ fn site_templates_override_theme_templates_by_name() {
     assert!(site.read("index.html").contains("class=\"cards\""));
 }
 
+/// A theme with only the templates it changes: every other page falls back to the built-in
+/// theme's template of that name (a theme made before `definitions.html` existed still
+/// builds a concept's full list of definitions).
+#[test]
+fn a_theme_lacking_a_template_falls_back_to_the_built_in_one() {
+    let site = Site::fixture("tricky");
+    let config = std::fs::read_to_string(site.root().join("castdown.yaml")).unwrap_or_default();
+    site.write("castdown.yaml", format!("{config}theme: minimal\n"));
+    site.write(
+        "themes/minimal/templates/episode.html",
+        "{% extends \"base.html\" %}{% block content %}<p id=\"minimal\">{{ episode.title }}</p>{% endblock content %}",
+    );
+    site.build_ok(&[]);
+    assert!(
+        site.read("episodes/case-a/index.html")
+            .contains("<p id=\"minimal\">Case variant A</p>")
+    );
+    assert!(
+        site.read("concepts/lock-in/definitions/index.html")
+            .contains("Every definition of Lock-in")
+    );
+    assert!(site.read("index.html").contains("class=\"cards\""));
+    // A theme that does not exist at all is still an error.
+    site.write("castdown.yaml", format!("{config}theme: nowhere\n"));
+    let out = site.run(&["build"]);
+    assert!(
+        stderr(&out).contains("theme `nowhere` not found"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn base_url_flag_overrides_the_config() {
     let site = Site::fixture("tricky");
@@ -785,4 +817,84 @@ fn a_term_whose_slug_is_by_count_is_a_located_error() {
     let err = stderr(&out);
     assert!(err.contains("content/episodes/a.md:4:"), "{err}");
     assert!(err.contains("/concepts/by-count/"), "{err}");
+}
+
+/// What the site provides wins over what castdown would write: a `static/robots.txt` is
+/// published as is (it used to be replaced silently), and a `templates/robots.txt` is
+/// rendered with `site` and `sitemap_url`.
+#[test]
+fn a_sites_own_robots_txt_wins() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    assert!(
+        site.read("robots.txt")
+            .contains("Sitemap: https://host.example/sub/path/sitemap.xml")
+    );
+    site.write("static/robots.txt", "User-agent: *\nDisallow: /private/\n");
+    site.build_ok(&[]);
+    assert_eq!(
+        site.read("robots.txt"),
+        "User-agent: *\nDisallow: /private/\n"
+    );
+    site.write(
+        "templates/robots.txt",
+        "User-agent: *\nDisallow: /drafts/\nSitemap: {{ sitemap_url }}\n# {{ site.title }}\n",
+    );
+    site.build_ok(&[]);
+    assert_eq!(
+        site.read("robots.txt"),
+        "User-agent: *\nDisallow: /drafts/\nSitemap: https://host.example/sub/path/sitemap.xml\n# Tricky <Digests> & Co\n"
+    );
+}
+
+#[test]
+fn the_404_page_is_not_indexed_and_an_episode_is_about_the_original() {
+    let site = Site::fixture("listening");
+    site.build_ok(&[]);
+    assert!(
+        site.read("404.html")
+            .contains("<meta name=\"robots\" content=\"noindex\">")
+    );
+    assert!(!site.read("index.html").contains("noindex"));
+    let html = site.read("episodes/with-audio/index.html");
+    let ld: Vec<serde_json::Value> = Html::parse_document(&html)
+        .select(&sel("script[type='application/ld+json']"))
+        .filter_map(|s| serde_json::from_str(&s.text().collect::<String>()).ok())
+        .collect();
+    let article = &ld[0];
+    // The digest is an article based on the show's episode; the episode is in the series.
+    assert!(article.get("isPartOf").is_none(), "{article}");
+    assert_eq!(article["isBasedOn"]["@type"], "PodcastEpisode");
+    assert_eq!(article["isBasedOn"]["name"], "A tone in three parts");
+    assert_eq!(article["isBasedOn"]["partOfSeries"]["name"], "Test Tones");
+}
+
+/// A digest dated in the future waits (Hugo's `buildFuture`): left out and counted, unless
+/// `--future`, which publishes it marked as scheduled.
+#[test]
+fn scheduled_digests_wait_unless_future_is_asked() {
+    let site = Site::fixture("small");
+    site.write(
+        "content/episodes/later.md",
+        "---\ntitle: From the future\ndate: 2999-01-01\nshow: Tiny Show\n---\nNot yet.\n",
+    );
+    let out = site.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("; 1 digest dated in the future held back (--future publishes it)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!site.exists("episodes/later/index.html"));
+    assert!(!site.read("sitemap.xml").contains("later"));
+    site.build_ok(&["--future"]);
+    let html = site.read("episodes/later/index.html");
+    assert!(
+        html.contains("Scheduled: not published until 1 January 2999"),
+        "{html}"
+    );
+    assert_eq!(
+        texts(&site.read("index.html"), ".card .badge"),
+        ["Scheduled"]
+    );
 }

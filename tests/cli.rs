@@ -96,8 +96,9 @@ fn quiet_prints_nothing_on_success() {
     assert!(out.status.success());
     assert!(stderr(&out).is_empty() && stdout(&out).is_empty());
     let out = site.run(&["build"]);
+    // Counts agree with their nouns ("1 concept", not "1 concepts").
     assert!(
-        stderr(&out).contains("Built 1 episodes"),
+        stderr(&out).contains("Built 1 episode, 1 concept, 1 show, 1 person, 0 pages → "),
         "{}",
         stderr(&out)
     );

@@ -538,7 +538,47 @@ fn a_site_folder_linked_out_of_the_site_is_an_error() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     has(&err, &["static/: error: `static/` is a symbolic link to"]);
+    // The count names a folder as a folder.
+    assert!(err.trim_end().ends_with("1 error in 1 folder"), "{err}");
     assert!(!site.public().exists());
+}
+
+/// Names Windows reserves (and a trailing dot) would break a checkout or upload on Windows
+/// hosts: a located error wherever a slug comes from.
+#[test]
+fn slugs_that_break_windows_hosts_are_located_errors() {
+    let site = Site::empty(CONFIG);
+    site.write("content/episodes/con.md", digest("A", "2025-01-01", ""));
+    site.write(
+        "content/episodes/b.md",
+        "---\ntitle: B\ndate: 2025-01-02\nslug: \"v1.\"\n---\nBody.\n",
+    );
+    let out = site.run(&["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("con.md"), "{err}");
+    has(
+        &err,
+        &[
+            "slug `con` is a device name Windows reserves",
+            "content/episodes/b.md:4:7: error: slug `v1.` ends with a dot or a space",
+        ],
+    );
+    // A term's slug, once the digests load.
+    std::fs::remove_file(site.root().join("content/episodes/con.md")).unwrap_or_default();
+    site.write(
+        "content/episodes/b.md",
+        "---\ntitle: B\ndate: 2025-01-02\nconcepts: [Aux]\n---\nBody.\n",
+    );
+    let out = site.run(&["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    has(
+        &err,
+        &[
+            "content/episodes/b.md:4:11: error: concept `Aux`: its URL slug `aux` is a device name Windows reserves",
+        ],
+    );
 }
 
 #[test]

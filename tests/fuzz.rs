@@ -204,6 +204,7 @@ fn random_sites_never_panic_and_never_carry_live_payloads() {
             output: Some(dir.path().join("out")),
             base_url: None,
             drafts: rng.below(2) == 0,
+            future: rng.below(2) == 0,
         };
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| build(&opts, &|_| {})));
         match result {
@@ -339,6 +340,7 @@ fn build_one(
         output: Some(dir.path().join("out")),
         base_url: None,
         drafts: false,
+        future: false,
     };
     let result = build(&opts, &|_| {});
     (dir, result)

@@ -32,6 +32,7 @@ fn assert_same_as_clean(site: &Site, caches: &mut Caches, what: &str) {
         output: None,
         base_url: None,
         drafts: false,
+        future: false,
     };
     let incremental = castdown::pipeline::build_incremental(&opts, caches, Search::Rebuild)
         .unwrap_or_else(|e| panic!("{what}: incremental build failed: {e}"))
@@ -209,6 +210,7 @@ fn a_one_file_edit_rerenders_only_what_depends_on_it() {
         output: None,
         base_url: None,
         drafts: false,
+        future: false,
     };
     let mut caches = Caches::default();
     let first = build_cached(&opts, &mut caches).built;
@@ -343,6 +345,7 @@ fn options(site: &Site) -> BuildOptions {
         output: None,
         base_url: None,
         drafts: false,
+        future: false,
     }
 }
 

@@ -14,6 +14,7 @@ pub fn run(args: BuildArgs, quiet: bool) -> Result<()> {
         output: args.output,
         base_url: args.base_url,
         drafts: args.drafts,
+        future: args.future,
     };
     let progress = Progress::new(quiet);
     let result = pipeline::build_keeping(&opts, &|s| progress.stage(s));
@@ -24,17 +25,7 @@ pub fn run(args: BuildArgs, quiet: bool) -> Result<()> {
     std::mem::forget(built);
     if !quiet {
         eprint!("{}", castdown::error::render_warnings(&report.warnings));
-        eprintln!(
-            "Built {} episodes, {} concepts, {} shows, {} people, {} pages → {} files in {} ({} ms)",
-            report.episodes,
-            report.concepts,
-            report.shows,
-            report.people,
-            report.pages,
-            report.files,
-            pipeline::output_dir(&opts).display(),
-            report.elapsed.as_millis()
-        );
+        eprintln!("{}", report.summary(&pipeline::output_dir(&opts)));
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub fn run(args: CheckArgs, quiet: bool) -> Result<()> {
         output: None,
         base_url: args.base_url,
         drafts: args.drafts,
+        future: args.future,
     };
     let progress = Progress::new(quiet);
     let result = pipeline::check(&opts, &|s| progress.stage(s));

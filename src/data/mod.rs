@@ -7,32 +7,68 @@ use crate::load::duration;
 use crate::site::{Site, TermKind, paths};
 use crate::text::xml_escape;
 
-/// `sitemap.xml`: every HTML page, with `lastmod` for episodes.
-pub fn sitemap(site: &Site, html_paths: &[String]) -> String {
+/// URLs one sitemap file holds at most; past it the sitemap is split (the protocol allows
+/// 50,000 and 50 MB; 30,000 keeps a file well under both, as Zola does).
+pub const SITEMAP_LIMIT: usize = 30_000;
+
+/// The sitemap of every HTML page (with `lastmod` for episodes): `sitemap.xml`, or past
+/// [`SITEMAP_LIMIT`] URLs `sitemap-1.xml`, `sitemap-2.xml`… under a `sitemap.xml` index.
+pub fn sitemaps(site: &Site, html_paths: &[String]) -> Vec<(String, String)> {
     let mut lastmod = std::collections::HashMap::new();
     for e in &site.episodes {
         lastmod.insert(paths::index_file(&e.path), e.digest.date.ymd());
     }
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for p in html_paths {
-        if p == paths::NOT_FOUND {
-            continue;
+    let entries: Vec<String> = html_paths
+        .iter()
+        .filter(|p| *p != paths::NOT_FOUND)
+        .map(|p| {
+            let page = paths::page_of_file(p);
+            let mut url = String::from("  <url><loc>");
+            url.push_str(&xml_escape(&site.base.absolute(page)));
+            url.push_str("</loc>");
+            if let Some(d) = lastmod.get(p) {
+                url.push_str("<lastmod>");
+                url.push_str(d);
+                url.push_str("</lastmod>");
+            }
+            url.push_str("</url>\n");
+            url
+        })
+        .collect();
+    split_sitemaps(&entries, &|p| site.base.absolute(p), SITEMAP_LIMIT)
+}
+
+/// The sitemap files for `entries` (each a `<url>` line), `limit` to a file.
+fn split_sitemaps(
+    entries: &[String],
+    absolute: &dyn Fn(&str) -> String,
+    limit: usize,
+) -> Vec<(String, String)> {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    const NS: &str = "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
+    let urlset = |chunk: &[String]| {
+        let mut out = format!("{HEAD}<urlset {NS}>\n");
+        for e in chunk {
+            out.push_str(e);
         }
-        let page = paths::page_of_file(p);
-        out.push_str("  <url><loc>");
-        out.push_str(&xml_escape(&site.base.absolute(page)));
-        out.push_str("</loc>");
-        if let Some(d) = lastmod.get(p) {
-            out.push_str("<lastmod>");
-            out.push_str(d);
-            out.push_str("</lastmod>");
-        }
-        out.push_str("</url>\n");
+        out.push_str("</urlset>\n");
+        out
+    };
+    if entries.len() <= limit.max(1) {
+        return vec![(paths::SITEMAP.to_string(), urlset(entries))];
     }
-    out.push_str("</urlset>\n");
-    out
+    let mut files = Vec::new();
+    let mut index = format!("{HEAD}<sitemapindex {NS}>\n");
+    for (n, chunk) in entries.chunks(limit.max(1)).enumerate() {
+        let path = paths::sitemap_part(n + 1);
+        index.push_str("  <sitemap><loc>");
+        index.push_str(&xml_escape(&absolute(&path)));
+        index.push_str("</loc></sitemap>\n");
+        files.push((path, urlset(chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.push((paths::SITEMAP.to_string(), index));
+    files
 }
 
 /// Episode `i`'s chapters, when it has any: `chapters.json` in the Podcasting 2.0 JSON
@@ -389,6 +425,38 @@ struct TranscriptJson<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_sitemap_is_split_under_an_index() {
+        let entries: Vec<String> = (0..5)
+            .map(|n| format!("  <url><loc>https://h/{n}/</loc></url>\n"))
+            .collect();
+        let abs = |p: &str| format!("https://h/{p}");
+        let one = split_sitemaps(&entries, &abs, 5);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].0, "sitemap.xml");
+        assert_eq!(one[0].1.matches("<url>").count(), 5);
+        let split = split_sitemaps(&entries, &abs, 2);
+        let names: Vec<&str> = split.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml",
+                "sitemap.xml"
+            ]
+        );
+        assert_eq!(split[2].1.matches("<url>").count(), 1);
+        let index = &split[3].1;
+        assert!(index.contains("<sitemapindex "), "{index}");
+        assert_eq!(
+            index.matches("<sitemap><loc>https://h/sitemap-").count(),
+            3,
+            "{index}"
+        );
+        assert!(!index.contains("<url>"));
+    }
 
     #[test]
     fn sections_are_written_as_serde_json_writes_them() {

@@ -90,6 +90,11 @@ pub fn parse_curated(
             Diagnostic::new(path, format!("file name `{stem}` is not a safe URL slug"))
                 .hint("name the file after the slug, e.g. corporate-polyamory.md"),
         );
+    } else if let Some(why) = names::host_trouble(&stem) {
+        cx.errors.push(
+            Diagnostic::new(path, format!("file name {why}"))
+                .hint("name the file after another slug and give the name in `name:`"),
+        );
     }
     let (name, aliases, website, image, extra) = match kind {
         CuratedKind::Concept => {

@@ -627,6 +627,13 @@ impl Ctx<'_> {
             }
             None => self.slug_from_file_name(),
         };
+        if let Some(why) = names::host_trouble(&slug) {
+            self.at_key(
+                "slug",
+                format!("slug {why}"),
+                Some("set another `slug:` (or rename the file)"),
+            );
+        }
         if slug.len() > names::MAX_SEGMENT_BYTES {
             self.at_key(
                 "slug",
@@ -750,6 +757,9 @@ pub fn normalize_alias(alias: &str) -> Result<String, String> {
     }
     if let Some(bad) = segments.iter().find(|s| !names::is_safe_segment(s)) {
         return Err(format!("alias `{a}` has an unsafe segment `{bad}`"));
+    }
+    if let Some(why) = segments.iter().find_map(|s| names::host_trouble(s)) {
+        return Err(format!("alias `{a}`: {why}"));
     }
     let joined = segments.join("/");
     if joined.ends_with(".html") || joined.ends_with(".htm") {

@@ -87,6 +87,12 @@ pub fn parse_page(path: &Path, text: &str) -> Result<Page, Vec<Diagnostic>> {
             format!("page slug `{slug}` is not a single safe URL segment"),
             Some("use letters, digits, `-` and `_` only"),
         );
+    } else if let Some(why) = names::host_trouble(&slug) {
+        cx.at_key(
+            "slug",
+            format!("page slug {why}"),
+            Some("rename the file or set another `slug:`"),
+        );
     } else if RESERVED_ROOTS.contains(&slug.as_str()) {
         cx.errors.push(
             Diagnostic::new(

@@ -96,6 +96,7 @@ fn config_key(opts: &BuildOptions) -> u64 {
         .add(&file)
         .add(&opts.base_url)
         .add(&opts.drafts)
+        .add(&opts.future)
         .finish()
 }
 
@@ -185,7 +186,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         push(&mut out, f, "search index", &mut errors);
     }
     timer.stage("data+search");
-    stages::finish(&site, stylesheet, &mut out, &mut errors);
+    stages::finish(&site, &templates, stylesheet, &mut out, &mut errors);
     if !errors.is_empty() {
         return Err(Error::Site(errors));
     }

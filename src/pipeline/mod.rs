@@ -37,6 +37,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// Include digests dated in the future (scheduled), as Hugo's `--buildFuture`.
+    pub future: bool,
 }
 
 /// Figures about a finished build.
@@ -54,6 +56,8 @@ pub struct Report {
     pub pages: usize,
     /// Files in the output.
     pub files: usize,
+    /// Digests dated in the future left out (without `--future`).
+    pub scheduled: usize,
     /// Problems that did not stop the build (an oversized code block left unhighlighted).
     pub warnings: Vec<Diagnostic>,
     /// Wall time.
@@ -69,9 +73,36 @@ impl Report {
             people: site.people.len(),
             pages: site.pages.len(),
             files: out.len(),
+            scheduled: site.held_back,
             warnings,
             elapsed: start.elapsed(),
         }
+    }
+
+    /// The line a build ends with: `Built 1 episode, 3 concepts, … → 40 files in public
+    /// (12 ms)`.
+    pub fn summary(&self, output: &std::path::Path) -> String {
+        let count = crate::text::count;
+        let held = if self.scheduled > 0 {
+            format!(
+                "; {} dated in the future held back (--future publishes {})",
+                count(self.scheduled, "digest", "digests"),
+                if self.scheduled == 1 { "it" } else { "them" }
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "Built {}, {}, {}, {}, {} → {} in {} ({} ms){held}",
+            count(self.episodes, "episode", "episodes"),
+            count(self.concepts, "concept", "concepts"),
+            count(self.shows, "show", "shows"),
+            count(self.people, "person", "people"),
+            count(self.pages, "page", "pages"),
+            count(self.files, "file", "files"),
+            output.display(),
+            self.elapsed.as_millis()
+        )
     }
 }
 

@@ -92,7 +92,10 @@ pub(super) fn model(
         base,
         opts.root.clone(),
         content,
-        opts.drafts,
+        crate::site::Publish {
+            drafts: opts.drafts,
+            future: opts.future,
+        },
         related,
     )
     .map_err(Error::Site)?;
@@ -119,6 +122,7 @@ pub(super) fn push(out: &mut Output, f: OutputFile, origin: &str, errors: &mut V
 /// files). Ends with the located errors for paths that cannot be written.
 pub(super) fn finish(
     site: &Site,
+    templates: &Templates,
     stylesheet: String,
     out: &mut Output,
     errors: &mut Vec<Diagnostic>,
@@ -141,7 +145,6 @@ pub(super) fn finish(
     }
     let made = [
         (paths::SYNTAX_CSS, stylesheet, "highlight theme"),
-        (paths::ROBOTS, data::robots(site), "robots.txt"),
         (paths::LLMS, data::llms(site), "llms.txt"),
     ];
     for (path, text, origin) in made {
@@ -152,18 +155,39 @@ pub(super) fn finish(
             errors,
         );
     }
+    // What the site provides wins: a `templates/robots.txt`, else a `static/robots.txt`
+    // (copied with the static files below), else castdown's own.
+    if templates.has(paths::ROBOTS) {
+        match render::robots(templates, site) {
+            Ok(bytes) => push(
+                out,
+                OutputFile::bytes(paths::ROBOTS, bytes),
+                "robots.txt",
+                errors,
+            ),
+            Err(d) => errors.push(d),
+        }
+    } else if !site.root.join("static").join(paths::ROBOTS).is_file() {
+        push(
+            out,
+            OutputFile::bytes(paths::ROBOTS, data::robots(site).into_bytes()),
+            "robots.txt",
+            errors,
+        );
+    }
     let html_paths: Vec<String> = out
         .iter()
         .filter(|(p, _)| p.ends_with(".html") && !out.is_redirect(p))
         .map(|(p, _)| p.clone())
         .collect();
-    let sitemap = data::sitemap(site, &html_paths).into_bytes();
-    push(
-        out,
-        OutputFile::bytes(paths::SITEMAP, sitemap),
-        "sitemap",
-        errors,
-    );
+    for (path, text) in data::sitemaps(site, &html_paths) {
+        push(
+            out,
+            OutputFile::bytes(path, text.into_bytes()),
+            "sitemap",
+            errors,
+        );
+    }
     add_static(out, &site.root, &site.config.theme, errors);
     errors.extend(unwritable_paths(site, out));
 }

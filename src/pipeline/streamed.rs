@@ -106,7 +106,7 @@ pub(super) fn build(
     // The index (a tenth of the output) is written while the last small files are made.
     out.batch_done();
     timer.stage("data+search");
-    stages::finish(&site, stylesheet, &mut out, &mut errors);
+    stages::finish(&site, &templates, stylesheet, &mut out, &mut errors);
     timer.stage("rest");
     if !errors.is_empty() {
         return Err(Error::Site(errors));

@@ -170,6 +170,8 @@ fn card(site: &Site, shared: &Shared, i: usize) -> Value {
             e.people.len().saturating_sub(CARD_TERMS).into(),
         ),
         ("draft", d.draft.into()),
+        // Dated after the build started: only serve (or `--future`) publishes it.
+        ("scheduled", (d.date.timestamp() > site.now).into()),
         // Its own cover art or its show's (the site's image would be on every card).
         (
             "image",
@@ -1023,15 +1025,28 @@ struct LdArticle<'a> {
     headline: &'a str,
     #[serde(rename = "inLanguage")]
     in_language: &'a str,
+    /// The original episode the digest summarises (the show's episode, not the digest, is
+    /// part of the show).
     #[serde(rename = "isBasedOn", skip_serializing_if = "Option::is_none")]
-    is_based_on: Option<&'a str>,
-    #[serde(rename = "isPartOf", skip_serializing_if = "Option::is_none")]
-    is_part_of: Option<LdNode<'a>>,
+    is_based_on: Option<LdEpisode<'a>>,
     #[serde(rename = "mainEntityOfPage")]
     main_entity_of_page: &'a str,
     mentions: Vec<LdNode<'a>>,
     publisher: LdNode<'a>,
     url: &'a str,
+}
+
+/// The original episode as JSON-LD: `{"@type": "PodcastEpisode" or "Episode", name, url?
+/// (its source), partOfSeries? (the show)}`.
+#[derive(serde::Serialize)]
+struct LdEpisode<'a> {
+    #[serde(rename = "@type")]
+    kind: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(rename = "partOfSeries", skip_serializing_if = "Option::is_none")]
+    part_of_series: Option<LdNode<'a>>,
 }
 
 /// JSON-LD of an episode page.
@@ -1056,14 +1071,22 @@ pub fn episode_jsonld(site: &Site, i: usize) -> String {
         description: &d.summary,
         headline: &d.title,
         in_language: &site.config.language,
-        is_based_on: d.source.as_deref(),
-        is_part_of: e.show.map(|s| {
-            let show = &site.shows[s];
-            node(
-                "CreativeWorkSeries",
-                &show.name,
-                Some(site.base.absolute(&show.path())),
-            )
+        is_based_on: (d.source.is_some() || e.show.is_some()).then(|| LdEpisode {
+            kind: if d.media.as_ref().is_some_and(|m| !m.is_video()) {
+                "PodcastEpisode"
+            } else {
+                "Episode"
+            },
+            name: &d.title,
+            url: d.source.as_deref(),
+            part_of_series: e.show.map(|s| {
+                let show = &site.shows[s];
+                node(
+                    "CreativeWorkSeries",
+                    &show.name,
+                    Some(site.base.absolute(&show.path())),
+                )
+            }),
         }),
         main_entity_of_page: &url,
         mentions: e

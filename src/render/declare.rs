@@ -82,17 +82,17 @@ impl Job {
                 "search.html"
             }
             Job::NotFound => {
-                cx.insert(
-                    "page",
-                    page_value(
-                        site,
-                        &path,
-                        "Page not found",
-                        "This page does not exist.",
-                        "website",
-                        String::new(),
-                    ),
+                let page = page_value(
+                    site,
+                    &path,
+                    "Page not found",
+                    "This page does not exist.",
+                    "website",
+                    String::new(),
                 );
+                // Served for every unknown address: no search engine should index it.
+                let page = super::tera::extend(&page, [("noindex", true.into())]);
+                cx.insert("page", page);
                 "404.html"
             }
         };
@@ -311,6 +311,14 @@ fn page(site: &Site, others: &Others, i: usize, path: &str, cx: &mut PageContext
         page_value(site, path, &p.title, &p.description, "article", ld),
     );
     "page.html"
+}
+
+/// Renders a site's own `templates/robots.txt`, which gets `site` and `sitemap_url` (the
+/// sitemap's absolute URL).
+pub fn robots(templates: &Templates, site: &Site) -> Result<Vec<u8>, Diagnostic> {
+    let mut cx = PageContext::new();
+    cx.insert("sitemap_url", to_value(&site.base.absolute(paths::SITEMAP)));
+    templates.render(paths::ROBOTS, &cx, paths::ROBOTS)
 }
 
 /// Renders a redirect page from an old path to `target` (an absolute URL).

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use self::context::Inputs;
-pub use self::declare::alias;
+pub use self::declare::{alias, robots};
 pub use self::pages::{Job, Sort};
 pub use self::tera::Templates;
 use crate::bodies::Html;
@@ -140,6 +140,7 @@ mod tests {
             output: None,
             base_url: None,
             drafts: false,
+            future: false,
         };
         match build_incremental(&opts, &mut Caches::default(), Search::Rebuild) {
             Ok(built) => built.built.site,

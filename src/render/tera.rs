@@ -218,20 +218,21 @@ impl Templates {
     ) -> Result<Templates, Vec<Diagnostic>> {
         let mut files: Vec<(String, Source)> = Vec::new();
         let mut errors = Vec::new();
+        // The built-in theme's templates first: a theme that lacks one (a template added in
+        // a later castdown, say) falls back to the built-in template of that name.
+        for (name, bytes) in theme::templates() {
+            files.push((
+                name.clone(),
+                Source::new(
+                    PathBuf::from(format!("(built-in theme)/templates/{name}")),
+                    String::from_utf8_lossy(bytes).into_owned(),
+                ),
+            ));
+        }
         let theme_dir = root.join("themes").join(theme_name).join("templates");
         if theme_dir.is_dir() {
             read_dir_templates(root, &theme_dir, &mut files, &mut errors);
-        } else if theme_name == theme::DEFAULT_NAME {
-            for (name, bytes) in theme::templates() {
-                files.push((
-                    name.clone(),
-                    Source::new(
-                        PathBuf::from(format!("(built-in theme)/templates/{name}")),
-                        String::from_utf8_lossy(bytes).into_owned(),
-                    ),
-                ));
-            }
-        } else {
+        } else if theme_name != theme::DEFAULT_NAME {
             errors.push(
                 Diagnostic::new("castdown.yaml", format!("theme `{theme_name}` not found")).hint(
                     format!("create themes/{theme_name}/templates/ or use `theme: default`"),
@@ -243,7 +244,8 @@ impl Templates {
         if site_dir.is_dir() {
             read_dir_templates(root, &site_dir, &mut files, &mut errors);
         }
-        // Later entries (site templates) override earlier ones (theme) of the same name.
+        // Later entries override earlier ones of the same name: the site's templates, then
+        // the theme's, then the built-in theme's.
         let mut sources: HashMap<String, Source> = HashMap::new();
         for (name, src) in files {
             sources.insert(name, src);
@@ -272,6 +274,11 @@ impl Templates {
         }
         tera.global_context().insert_value("site", site);
         Ok(Templates { tera, sources })
+    }
+
+    /// Whether the theme or the site has a template of this name (`robots.txt`).
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
     }
 
     /// Renders `template` for the page at `page` (named in errors).

@@ -292,6 +292,8 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         output: None,
         base_url: Some(url.clone()),
         drafts: opts.drafts,
+        // serve shows scheduled digests, marked as such.
+        future: true,
     };
     let (events, _) = broadcast::channel(16);
     let state = Arc::new(State {

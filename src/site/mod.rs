@@ -126,6 +126,10 @@ pub struct Site {
     /// Standalone pages sorted by slug.
     pub pages: Vec<Page>,
     concept_lookup: terms::Lookup,
+    /// When the build started: digests dated later are scheduled.
+    pub now: jiff::Timestamp,
+    /// Digests dated in the future that this build left out.
+    pub held_back: usize,
     /// The site's image and each show's, read once (their sizes come from the files).
     images: std::sync::OnceLock<(Option<media::Image>, Vec<Option<media::Image>>)>,
 }
@@ -147,15 +151,32 @@ fn episode_concepts(lookup: &terms::Lookup, d: &Digest) -> Vec<EpisodeConcept> {
     ecs
 }
 
-/// The digests to publish (drafts only when asked), newest first; two with one slug are an
-/// error.
+/// What a build publishes besides the digests that are done and due.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Publish {
+    /// Drafts too.
+    pub drafts: bool,
+    /// Digests dated in the future too (serve shows them, marked scheduled).
+    pub future: bool,
+}
+
+/// The digests to publish (drafts and future ones only when asked), newest first, and how
+/// many future ones were held back; two with one slug are an error.
 fn published_digests(
     digests: Vec<Arc<Digest>>,
-    drafts: bool,
+    publish: Publish,
+    now: jiff::Timestamp,
     errors: &mut Vec<Diagnostic>,
-) -> Vec<Arc<Digest>> {
-    let mut digests: Vec<Arc<Digest>> =
-        digests.into_iter().filter(|d| drafts || !d.draft).collect();
+) -> (Vec<Arc<Digest>>, usize) {
+    let mut digests: Vec<Arc<Digest>> = digests
+        .into_iter()
+        .filter(|d| publish.drafts || !d.draft)
+        .collect();
+    let unscheduled = digests.len();
+    if !publish.future {
+        digests.retain(|d| d.date.timestamp() <= now);
+    }
+    let held_back = unscheduled - digests.len();
     // Newest first; ties by slug, then path, so the order never depends on the walk.
     digests.sort_by(|a, b| {
         b.date
@@ -187,7 +208,7 @@ fn published_digests(
             );
         }
     }
-    digests
+    (digests, held_back)
 }
 
 /// The concepts, shows and people the digests name (with their curated files), and a
@@ -294,15 +315,15 @@ fn compare_definitions(episodes: &[Episode], concepts: &mut [Term], only: Option
 }
 
 impl Site {
-    /// Builds the model. `drafts` includes draft digests and pages.
+    /// Builds the model; `publish` says whether drafts and future digests are in.
     pub fn build(
         config: Config,
         base: BaseUrl,
         root: PathBuf,
         content: Content,
-        drafts: bool,
+        publish: Publish,
     ) -> Result<Site, Vec<Diagnostic>> {
-        Site::build_cached(config, base, root, content, drafts, None)
+        Site::build_cached(config, base, root, content, publish, None)
     }
 
     /// [`Site::build`], reusing related-episode results from `cache` when the episodes and
@@ -312,11 +333,13 @@ impl Site {
         base: BaseUrl,
         root: PathBuf,
         content: Content,
-        drafts: bool,
+        publish: Publish,
         cache: Option<&mut RelatedCache>,
     ) -> Result<Site, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let digests = published_digests(content.digests, drafts, &mut errors);
+        let now = jiff::Timestamp::now();
+        let (digests, held_back) = published_digests(content.digests, publish, now, &mut errors);
+        let drafts = publish.drafts;
         let ([concepts, shows, people], [concept_lookup, show_lookup, people_lookup]) =
             all_terms(&digests, &content.curated, &config, &mut errors);
         let pages = published_pages(content.pages, drafts, &mut errors);
@@ -378,6 +401,8 @@ impl Site {
             people,
             pages,
             concept_lookup,
+            now,
+            held_back,
             images: std::sync::OnceLock::new(),
         })
     }

@@ -21,6 +21,11 @@ pub const RSS: &str = "rss.xml";
 pub const JSON_FEED: &str = "feed.json";
 /// The sitemap.
 pub const SITEMAP: &str = "sitemap.xml";
+/// Part `n` (1-based) of a sitemap split under the `sitemap.xml` index.
+pub fn sitemap_part(n: usize) -> String {
+    format!("sitemap-{n}.xml")
+}
+
 /// The robots file.
 pub const ROBOTS: &str = "robots.txt";
 /// The site for language-model readers.

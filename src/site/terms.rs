@@ -284,6 +284,16 @@ fn term(
         .hint("use a shorter name")));
         return None;
     }
+    if let Some(why) = crate::names::host_trouble(&slug) {
+        errors.push(at(Diagnostic::new(
+            &first_source,
+            format!("{} `{name}`: its URL slug {why}", kind.singular()),
+        )
+        .hint(
+            "rename it, or make its name an alias of another name (`concept_aliases`)",
+        )));
+        return None;
+    }
     if slug == super::paths::BY_COUNT {
         errors.push(at(Diagnostic::new(
             &first_source,
