@@ -642,3 +642,20 @@ fn media_files_are_served_with_their_type_and_byte_ranges() {
     assert!(head.starts_with("http/1.1 416"), "{head}");
     assert!(head.contains("content-range: bytes */32044"), "{head}");
 }
+
+/// serve previews what is scheduled: a digest dated in the future is served, marked.
+#[test]
+fn serve_shows_scheduled_digests_marked() {
+    let site = Site::fixture("small");
+    site.write(
+        "content/episodes/later.md",
+        "---\ntitle: From the future\ndate: 2999-01-01\n---\nNot yet.\n",
+    );
+    let server = Server::start(&site, &[]);
+    let (code, html) = server.get("/episodes/later/");
+    assert_eq!(code, 200);
+    assert!(
+        html.contains("Scheduled: not published until 1 January 2999"),
+        "{html}"
+    );
+}
