@@ -73,6 +73,18 @@ pub struct ImportArgs {
     /// The episode date (YYYY-MM-DD or RFC 3339); without it the digest is left for you to date.
     #[arg(long)]
     pub date: Option<String>,
+    /// The original episode's URL (`source:`).
+    #[arg(long, conflicts_with = "feed")]
+    pub source: Option<String>,
+    /// People in the episode, comma-separated or repeated (`people:`).
+    #[arg(long, conflicts_with = "feed")]
+    pub people: Vec<String>,
+    /// The episode's length: H:MM:SS, MM:SS, seconds or ISO 8601 (`duration:`).
+    #[arg(long, conflicts_with = "feed")]
+    pub duration: Option<String>,
+    /// The file name (and so the URL) of the one digest imported, instead of the title's.
+    #[arg(long, conflicts_with = "feed")]
+    pub slug: Option<String>,
     /// Overwrite existing files.
     #[arg(long)]
     pub force: bool,

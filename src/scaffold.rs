@@ -8,6 +8,9 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::names::slugify;
 
+/// The `base_url` `init` writes, which a build warns about until it is changed.
+pub const PLACEHOLDER_BASE_URL: &str = "https://example.com/";
+
 const CONFIG: &str = r#"# castdown site configuration. Every key but base_url has a default.
 title: My Episode Digests
 base_url: https://example.com/
@@ -80,7 +83,8 @@ struct NewFrontMatter<'a> {
     show: Option<&'a str>,
     date: String,
     people: Vec<String>,
-    concepts: Vec<String>,
+    // No `concepts:`: the body's Key Concepts list below names them (front-matter
+    // concepts would make the build ignore that list).
     draft: bool,
 }
 
@@ -102,12 +106,11 @@ pub fn new_digest(root: &Path, title: &str, show: Option<&str>, date: &str) -> R
         show,
         date: date.to_string(),
         people: vec![],
-        concepts: vec![],
         draft: false,
     };
     let yaml = serde_yaml::to_string(&fm).map_err(|e| Error::Usage(e.to_string()))?;
     let text = format!(
-        "---\n{yaml}---\nOne paragraph that sums up the episode.\n\n## Key Concepts\n- **Term**: what the episode means by it.\n\n## First section\n\nWrite here.\n"
+        "---\n{yaml}---\nOne paragraph that sums up the episode.\n\n## Key Concepts\n- **Term**: what the episode means by it (one line per concept).\n\n## First section\n\nWrite here.\n"
     );
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
     std::fs::write(&path, text).map_err(|e| Error::io("writing", &path, e))?;

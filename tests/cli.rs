@@ -34,6 +34,55 @@ fn init_creates_a_site_that_builds() {
             .is_file()
     );
     assert!(dir.join("public/style.css").is_file());
+    // The placeholder address is a warning, once, until it is changed or overridden.
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("base_url is still `https://example.com/`")
+            .count(),
+        1,
+        "{err}"
+    );
+    let out = Command::cargo_bin("castdown")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args([
+            "build",
+            "--base-url",
+            "https://digests.example.org/",
+            "--root",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !stderr(&out).contains("base_url is still"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// serve in a folder with no site says so, instead of claiming to serve a last good site.
+#[test]
+fn serve_in_a_folder_with_no_site_says_so() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("castdown"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut line = String::new();
+    if let Some(err) = child.stderr.take() {
+        let _ = BufReader::new(err).read_line(&mut line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.contains("has no castdown site (no castdown.yaml, no content/)"),
+        "{line}"
+    );
+    assert!(!line.contains("last good site"), "{line}");
 }
 
 #[test]
@@ -81,9 +130,12 @@ fn new_writes_a_digest_with_quoted_front_matter_and_refuses_to_overwrite() {
             || text.contains("title: \"Colons: quotes \\\"and\\\" & more\""),
         "{text}"
     );
-    // The new digest builds as is.
+    // The new digest builds as is, and its body's Key Concepts list is the one used (a
+    // `concepts: []` in the front matter used to make the build ignore it).
+    assert!(!text.contains("concepts:"), "{text}");
     site.build_ok(&[]);
     assert!(site.exists("episodes/colons-quotes-and-more/index.html"));
+    assert!(site.exists("concepts/term/index.html"));
     let again = site.run_raw(&["new", "Colons: quotes \"and\" & more"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("already exists"));

@@ -104,11 +104,95 @@ fn show_flag_overrides_and_missing_date_is_pointed_at_by_check() {
     assert!(md.contains("show: Override Show"));
     let check = site.run(&["check"]);
     assert_eq!(check.status.code(), Some(1));
+    // The error points at the `# date:` marker the import wrote, not at 1:1.
+    let marker = md
+        .lines()
+        .position(|l| l.starts_with("# date:"))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("no marker in {md}"));
     assert!(
-        stderr(&check).contains(&format!("{path}:1:1: error: missing `date`")),
+        stderr(&check).contains(&format!("{path}:{marker}:1: error: missing `date`")),
         "{}",
         stderr(&check)
     );
+}
+
+/// What a plain-text digest does not say comes from the command line; file names stay
+/// short however long the title.
+#[test]
+fn import_takes_source_people_duration_and_slug_and_names_files_short() {
+    let site = Site::empty("base_url: https://example.com/\n");
+    let out = site.run_raw(&[
+        "import",
+        &fixture("colons-and-ampersand.txt"),
+        "--date",
+        "2025-10-30",
+        "--source",
+        "https://www.youtube.com/watch?v=abc",
+        "--people",
+        "Ada Lovelace, Grace Hopper",
+        "--people",
+        "Alan Turing",
+        "--duration",
+        "3723",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = site
+        .root()
+        .join("content/episodes/bread-butter-why-small-shops-outlast-big-chains.md");
+    let md = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "source: https://www.youtube.com/watch?v=abc",
+        "duration: 1:02:03",
+        "- Ada Lovelace",
+        "- Grace Hopper",
+        "- Alan Turing",
+    ] {
+        assert!(md.contains(line), "{line:?} not in {md}");
+    }
+    let out = site.run_raw(&[
+        "import",
+        &fixture("colons-and-ampersand.txt"),
+        "--slug",
+        "bread",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(site.root().join("content/episodes/bread.md").is_file());
+    // A long title makes a short name, cut after a whole word.
+    let long =
+        "A title that goes on and on about many things at once, far past any sensible length";
+    site.write(
+        "long.txt",
+        format!("{long}\nBy Some Show\n\nA paragraph.\n"),
+    );
+    let out = site.run_raw(&["import", "long.txt"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let names: Vec<String> = std::fs::read_dir(site.root().join("content/episodes"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let short = names
+        .iter()
+        .find(|n| n.starts_with("a-title"))
+        .unwrap_or_else(|| panic!("{names:?}"));
+    assert!(short.len() <= 63 && !short.contains("-.md"), "{short}");
+    // Flags are checked.
+    for (flag, value) in [
+        ("--source", "ftp://x"),
+        ("--duration", "soon"),
+        ("--slug", "con"),
+    ] {
+        let out = site.run_raw(&["import", "long.txt", flag, value]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{flag} {value}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]

@@ -19,6 +19,37 @@ pub fn run(args: ImportArgs, quiet: bool) -> Result<()> {
     if let Some(d) = &args.date {
         EpisodeDate::parse(d).map_err(|m| Error::Usage(format!("--date: {m}")))?;
     }
+    if let Some(s) = &args.source
+        && !(s.starts_with("https://") || s.starts_with("http://"))
+    {
+        return Err(Error::Usage(format!("--source: `{s}` is not an http(s) URL")).into());
+    }
+    let duration = match &args.duration {
+        Some(d) => Some(castdown::load::duration::display(
+            castdown::load::duration::parse(d)
+                .map_err(|m| Error::Usage(format!("--duration: {m}")))?,
+        )),
+        None => None,
+    };
+    if let Some(slug) = &args.slug {
+        if args.files.len() > 1 {
+            return Err(Error::Usage("--slug names one digest: give one file".into()).into());
+        }
+        import::check_slug(slug).map_err(|m| Error::Usage(format!("--slug: {m}")))?;
+    }
+    let given = import::Given {
+        show: args.show.as_deref(),
+        date: args.date.as_deref(),
+        source: args.source.as_deref(),
+        duration,
+        people: args
+            .people
+            .iter()
+            .flat_map(|p| p.split(','))
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+    };
     let mut input_failures = 0;
     let mut write_failures = 0;
     let mut stdin_used = false;
@@ -54,8 +85,8 @@ pub fn run(args: ImportArgs, quiet: bool) -> Result<()> {
             shown,
             &bytes,
             &args.out,
-            args.show.as_deref(),
-            args.date.as_deref(),
+            &given,
+            args.slug.as_deref(),
             args.force,
         ) {
             Ok(o) => {

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::escape_md;
-use crate::names::slugify;
 
 /// What importing a feed did.
 #[derive(Debug, Default)]
@@ -27,9 +26,6 @@ pub struct FeedImport {
     /// duration that does not parse…), each naming the item.
     pub notes: Vec<String>,
 }
-
-/// The longest file name stem the import writes; longer titles are cut at a word.
-const MAX_STEM: usize = 60;
 
 #[derive(Serialize)]
 struct Media<'a> {
@@ -371,20 +367,10 @@ fn decode_entities(text: &str) -> String {
     out
 }
 
-/// A file name stem from the title, at most [`MAX_STEM`] bytes cut at a `-`, unique among
+/// A file name stem from the title ([`super::short_slug`]), unique among
 /// `taken` (`-2`, `-3`… when it is not); `episode-<n>` when the title has no letters.
 fn unique_stem(title: &str, number: usize, taken: &mut HashSet<String>) -> String {
-    let mut stem = slugify(title);
-    if stem.len() > MAX_STEM {
-        let mut cut = MAX_STEM;
-        while !stem.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        stem.truncate(cut);
-        if let Some(dash) = stem.rfind('-').filter(|&d| d > MAX_STEM / 2) {
-            stem.truncate(dash);
-        }
-    }
+    let mut stem = super::short_slug(title);
     if stem.is_empty() {
         stem = format!("episode-{number}");
     }
@@ -511,7 +497,10 @@ mod tests {
         let mut taken = HashSet::new();
         let long = "A very long episode title that goes on and on about many things at once";
         let a = unique_stem(long, 1, &mut taken);
-        assert!(a.len() <= MAX_STEM && !a.ends_with('-'), "{a}");
+        assert!(
+            a.len() <= super::super::MAX_STEM && !a.ends_with('-'),
+            "{a}"
+        );
         assert_eq!(unique_stem(long, 2, &mut taken), format!("{a}-2"));
         assert_eq!(unique_stem("!!!", 7, &mut taken), "episode-7");
     }

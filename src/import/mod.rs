@@ -262,8 +262,31 @@ struct FrontMatter<'a> {
     show: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    people: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     concepts: Vec<ConceptOut<'a>>,
+}
+
+/// What the command line gives that a plain-text digest does not say (each checked by the
+/// command): the show (over a `By` line), the date, the source URL, the duration as the
+/// digest writes it (`1:02:03`), the people.
+#[derive(Debug, Clone, Default)]
+pub struct Given<'a> {
+    /// `--show`.
+    pub show: Option<&'a str>,
+    /// `--date`.
+    pub date: Option<&'a str>,
+    /// `--source`.
+    pub source: Option<&'a str>,
+    /// `--duration`.
+    pub duration: Option<String>,
+    /// `--people`.
+    pub people: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -302,10 +325,26 @@ pub fn to_markdown(
     show: Option<&str>,
     date: Option<&str>,
 ) -> Result<String, String> {
+    to_markdown_with(
+        imp,
+        &Given {
+            show,
+            date,
+            ..Given::default()
+        },
+    )
+}
+
+/// [`to_markdown`] with everything the command line may give.
+pub fn to_markdown_with(imp: &Imported, given: &Given) -> Result<String, String> {
+    let date = given.date;
     let fm = FrontMatter {
         title: &imp.title,
-        show: show.or(imp.show.as_deref()),
+        show: given.show.or(imp.show.as_deref()),
         date,
+        source: given.source,
+        duration: given.duration.as_deref(),
+        people: &given.people,
         concepts: imp
             .concepts
             .iter()
@@ -335,9 +374,46 @@ pub fn to_markdown(
     Ok(out)
 }
 
-/// The file name for an imported digest.
+/// The longest file name stem the import writes; longer titles are cut at a word.
+pub const MAX_STEM: usize = 60;
+
+/// A title's slug, at most [`MAX_STEM`] bytes, cut after a whole word when it is longer
+/// (a 64-character seed title made a 64-character file name).
+pub fn short_slug(title: &str) -> String {
+    let mut stem = slugify(title);
+    if stem.len() > MAX_STEM {
+        let mut cut = MAX_STEM;
+        while !stem.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        stem.truncate(cut);
+        if let Some(dash) = stem.rfind('-').filter(|&d| d > MAX_STEM / 2) {
+            stem.truncate(dash);
+        }
+        while stem.ends_with('-') {
+            stem.pop();
+        }
+    }
+    stem
+}
+
+/// Whether `slug` can name a digest's file and URL: one safe segment, no name a host
+/// refuses.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    if !crate::names::is_safe_segment(slug) {
+        return Err(format!(
+            "`{slug}` is not a safe file name (letters, digits, `-` and `_`)"
+        ));
+    }
+    match crate::names::host_trouble(slug) {
+        Some(why) => Err(why),
+        None => Ok(()),
+    }
+}
+
+/// The file name for an imported digest: `--slug`, else the title's short slug.
 pub fn file_name(imp: &Imported) -> Option<String> {
-    let slug = slugify(&imp.title);
+    let slug = short_slug(&imp.title);
     (!slug.is_empty()).then(|| format!("{slug}.md"))
 }
 
@@ -395,19 +471,24 @@ pub fn import_one(
     name: &str,
     bytes: &[u8],
     out_dir: &std::path::Path,
-    show: Option<&str>,
-    date: Option<&str>,
+    given: &Given,
+    slug: Option<&str>,
     force: bool,
 ) -> Result<Outcome, Failure> {
+    let (show, date) = (given.show, given.date);
     let text = decode(bytes).map_err(|e| Failure::Input(format!("{name}: {e}")))?;
     let imp = parse(&text);
-    let file = file_name(&imp).ok_or_else(|| {
+    let file = match slug {
+        Some(s) => Some(format!("{s}.md")),
+        None => file_name(&imp),
+    }
+    .ok_or_else(|| {
         Failure::Input(format!(
-            "{name}: the title `{}` gives an empty file name",
+            "{name}: the title `{}` gives an empty file name; pass --slug",
             imp.title
         ))
     })?;
-    let md = to_markdown(&imp, show, date).map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+    let md = to_markdown_with(&imp, given).map_err(|e| Failure::Input(format!("{name}: {e}")))?;
     let path = out_dir.join(file);
     if path.exists() && !force {
         return Err(Failure::Write(format!(

@@ -428,8 +428,16 @@ impl Ctx<'_> {
 
     fn date(&mut self, raw: Option<Scalar>) -> Option<EpisodeDate> {
         let Some(s) = raw else {
+            // A `# date:` comment (what `castdown import` writes when it cannot tell the
+            // date) marks where the date goes: point there.
+            let marker = self
+                .split
+                .yaml
+                .lines()
+                .position(|l| l.trim_start().starts_with("# date:"))
+                .map_or((1, 1), |i| (self.split.yaml_line + i, 1));
             let d = Diagnostic::new(self.path, "missing `date`")
-                .at(self.text, 1, 1)
+                .at(self.text, marker.0, marker.1)
                 .hint("add `date: YYYY-MM-DD` (or RFC 3339) to the front matter");
             self.errors.push(d);
             return None;

@@ -288,6 +288,23 @@ fn unwritable_paths(site: &Site, out: &Output) -> Vec<Diagnostic> {
 /// without a length.
 pub(super) fn warnings(site: &Site) -> Vec<Diagnostic> {
     let mut out = oversized_code_warnings(site);
+    // Built for the address `castdown init` wrote: feeds and links would point there.
+    let configured = site.config.base_url.as_ref().map(|b| b.url.as_str());
+    if configured == Some(crate::scaffold::PLACEHOLDER_BASE_URL)
+        && site.base.url == crate::scaffold::PLACEHOLDER_BASE_URL
+    {
+        out.push(
+            Diagnostic::new(
+                crate::config::CONFIG_FILE,
+                format!(
+                    "base_url is still `{}`, the placeholder `castdown init` wrote: feeds, the sitemap and every permalink point there",
+                    crate::scaffold::PLACEHOLDER_BASE_URL
+                ),
+            )
+            .hint("set base_url to the address the site is published at (or pass --base-url)")
+            .warning(),
+        );
+    }
     if site.config.podcast.is_some() {
         for e in site.episodes.iter().take(site.config.feed_limit) {
             let d = &e.digest;

@@ -198,7 +198,26 @@ impl Rebuilder {
                     Error::Site(d) => render_all(d),
                     other => other.to_string(),
                 };
-                eprintln!("{why}: build failed, still serving the last good site\n{text}");
+                // Nothing was ever served: say so, and say when the folder is no site at all.
+                let served_before = self
+                    .state
+                    .files
+                    .read()
+                    .map(|f| !f.is_empty())
+                    .unwrap_or(false);
+                let root = &self.opts.root;
+                let no_site = !root.join(crate::config::CONFIG_FILE).is_file()
+                    && !root.join("content").is_dir();
+                if no_site {
+                    eprintln!(
+                        "{why}: {} has no castdown site (no castdown.yaml, no content/): run `castdown init` there, or pass --root",
+                        root.display()
+                    );
+                } else if served_before {
+                    eprintln!("{why}: build failed, still serving the last good site\n{text}");
+                } else {
+                    eprintln!("{why}: build failed; nothing to serve until it builds\n{text}");
+                }
                 if let Ok(mut err) = self.state.error.write() {
                     *err = Some(text);
                 }
