@@ -39,6 +39,32 @@ fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
+/// Whether a link is relative to its page (`x.png`, `files/a.pdf`, `../b/`): no scheme, not
+/// from the root, not `//host`.
+fn is_relative(link: &str) -> bool {
+    let scheme = link
+        .find(':')
+        .is_some_and(|c| !link[..c].contains(['/', '?', '#']));
+    !link.is_empty() && !link.starts_with('/') && !scheme
+}
+
+/// The output path a relative link on the page written to `page` (`episodes/x/index.html`)
+/// names; `None` when `..` climbs above the site.
+fn resolve_relative(page: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop(); // the page's own file name
+    for seg in link.split('/') {
+        match seg {
+            "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// Checks every internal link of the output.
 pub fn check(site: &Site, output: &Output) -> Vec<Diagnostic> {
     let pages: Vec<(&String, &str)> = output
@@ -98,8 +124,17 @@ pub fn check(site: &Site, output: &Output) -> Vec<Diagnostic> {
                         "link `{link}` is outside the site's base path {base_path}"
                     ));
                     None
+                } else if is_relative(&path_part) {
+                    // A file beside the page (`x.png` in a digest): it must be published.
+                    match resolve_relative(page, &path_part) {
+                        Some(t) => Some(t),
+                        None => {
+                            errs.push(format!("link `{link}` climbs out of the site"));
+                            None
+                        }
+                    }
                 } else {
-                    None // external or relative; relative links are not produced by our templates
+                    None // external (a scheme or `//host`)
                 };
                 let Some(target) = target else { continue };
                 let target = percent_decode(&target);
@@ -144,6 +179,22 @@ mod tests {
         assert_eq!(attributes(html, "href"), ["/a/"]);
         assert_eq!(attributes(html, "src"), ["/i.png"]);
         assert_eq!(attributes(html, "id"), ["k"]);
+    }
+
+    #[test]
+    fn relative_links_resolve_against_their_page() {
+        assert!(is_relative("x.png") && is_relative("files/a.pdf") && is_relative("../b/"));
+        assert!(!is_relative("https://x/") && !is_relative("mailto:a@b") && !is_relative("/a"));
+        assert!(is_relative("a/b:c"));
+        assert_eq!(
+            resolve_relative("episodes/x/index.html", "wave.png").as_deref(),
+            Some("episodes/x/wave.png")
+        );
+        assert_eq!(
+            resolve_relative("episodes/x/index.html", "../y/").as_deref(),
+            Some("episodes/y/")
+        );
+        assert_eq!(resolve_relative("index.html", "../../x"), None);
     }
 
     #[test]

@@ -898,3 +898,60 @@ fn scheduled_digests_wait_unless_future_is_asked() {
         ["Scheduled"]
     );
 }
+
+/// `redirects_file: true` writes `_redirects` for hosts that read it (Netlify, Cloudflare
+/// Pages): a real 301 for every alias and `/page/1/`, beside the redirect pages.
+#[test]
+fn a_redirects_file_lists_every_alias_with_the_base_path() {
+    let site = Site::fixture("tricky");
+    site.build_ok(&[]);
+    assert!(!site.exists("_redirects"));
+    let config = std::fs::read_to_string(site.root().join("castdown.yaml")).unwrap_or_default();
+    site.write("castdown.yaml", format!("{config}redirects_file: true\n"));
+    site.build_ok(&[]);
+    let redirects = site.read("_redirects");
+    let lines: Vec<&str> = redirects.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&"/sub/path/page/1/ /sub/path/ 301"),
+        "{redirects}"
+    );
+    assert!(lines.len() > 1, "{redirects}");
+    for l in &lines {
+        let parts: Vec<&str> = l.split(' ').collect();
+        assert_eq!(parts.len(), 3, "{l}");
+        assert!(
+            parts[0].starts_with("/sub/path/") && parts[1].starts_with("/sub/path/"),
+            "{l}"
+        );
+        assert_eq!(parts[2], "301");
+        // The redirect page is still there.
+        let from = parts[0].trim_start_matches("/sub/path/");
+        let page = if from.ends_with('/') {
+            format!("{from}index.html")
+        } else {
+            from.to_string()
+        };
+        assert!(site.exists(&page), "{page}");
+    }
+}
+
+/// `check` follows relative links too: a digest's `![](x.png)` whose file is missing is a
+/// broken link, one that is there is published beside the page.
+#[test]
+fn check_reports_a_relative_reference_to_a_missing_file() {
+    let site = Site::fixture("small");
+    site.write(
+        "content/episodes/pics.md",
+        "---\ntitle: Pictures\ndate: 2025-01-01\n---\nHere: ![there](there.png) and ![gone](gone.png).\n",
+    );
+    site.write("content/episodes/there.png", "not really a png");
+    let out = site.run(&["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("content/episodes/pics.md: error: broken link `gone.png`: nothing is built at /episodes/pics/gone.png"),
+        "{err}"
+    );
+    assert!(!err.contains("there.png"), "{err}");
+}

@@ -56,6 +56,9 @@ pub struct RawConfig {
     /// The site's image (a URL or a site path): the cover art of episodes and shows that
     /// have none, and `og:image`. Default: none.
     pub image: Option<String>,
+    /// Write a `_redirects` file (Netlify, Cloudflare Pages) so aliases get a real 301 on
+    /// hosts that read it; the redirect pages are written either way. Default: false.
+    pub redirects_file: Option<bool>,
     /// Makes the RSS feed a podcast feed (see `podcast.rs`). Default: none, a digest feed.
     pub podcast: Option<podcast::RawPodcast>,
     /// Free-form data handed to templates as `site.extra`. Default: empty map.
@@ -218,6 +221,8 @@ pub struct Config {
     pub image: Option<String>,
     /// The podcast feed's settings, when the site publishes one.
     pub podcast: Option<Podcast>,
+    /// Whether to write `_redirects`.
+    pub redirects_file: bool,
     /// Free-form data for templates.
     pub extra: serde_json::Value,
 }
@@ -360,6 +365,7 @@ impl Config {
         Ok(Config {
             image,
             podcast,
+            redirects_file: raw.redirects_file.unwrap_or(false),
             author: Author {
                 name: author.name.unwrap_or_else(|| title.clone()),
                 email: author.email,

@@ -81,7 +81,7 @@ pub fn absolutize(html: &str, origin: &str, page: &str) -> String {
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
     loop {
-        let next = ["href=\"", "src=\""]
+        let next = ["href=\"", "src=\"", "srcset=\""]
             .iter()
             .filter_map(|p| rest.find(p).map(|i| (i, p.len())))
             .min();
@@ -92,6 +92,26 @@ pub fn absolutize(html: &str, origin: &str, page: &str) -> String {
         let (before, after) = rest.split_at(i + len);
         out.push_str(before);
         rest = after;
+        if before.ends_with("srcset=\"") {
+            // `a.png 1x, b.png 2x`: each candidate's URL.
+            let end = rest.find('"').unwrap_or(rest.len());
+            let resolved: Vec<String> = rest[..end]
+                .split(',')
+                .map(|candidate| {
+                    let c = candidate.trim();
+                    let (url, descriptor) = c.split_once(' ').unwrap_or((c, ""));
+                    let url = absolute_one(url, origin, page);
+                    if descriptor.is_empty() {
+                        url
+                    } else {
+                        format!("{url} {}", descriptor.trim())
+                    }
+                })
+                .collect();
+            out.push_str(&resolved.join(", "));
+            rest = &rest[end..];
+            continue;
+        }
         let value_end = rest.find('"').unwrap_or(rest.len());
         let value = &rest[..value_end];
         if value.starts_with("//")
@@ -106,6 +126,17 @@ pub fn absolutize(html: &str, origin: &str, page: &str) -> String {
         } else {
             out.push_str(page);
         }
+    }
+}
+
+/// One URL of a page made absolute as [`absolutize`] does.
+fn absolute_one(url: &str, origin: &str, page: &str) -> String {
+    if url.starts_with("//") || url.starts_with('#') || url.is_empty() || has_scheme(url) {
+        url.to_string()
+    } else if url.starts_with('/') {
+        format!("{origin}{url}")
+    } else {
+        format!("{page}{url}")
     }
 }
 

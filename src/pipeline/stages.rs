@@ -223,6 +223,32 @@ pub(super) fn redirects(
             aliases.push((a, site.base.absolute(&paths::page(&p.slug)), &p.path));
         }
     }
+    if site.config.redirects_file {
+        // Hosts that read `_redirects` (Netlify, Cloudflare Pages) answer an old URL with
+        // a real 301; the meta-refresh pages below stay for every other host.
+        let mut lines = String::new();
+        let mut add = |from: &str, to: &str| {
+            lines.push_str(&site.base.link(from));
+            lines.push(' ');
+            lines.push_str(to);
+            lines.push_str(" 301\n");
+        };
+        if !site.episodes.is_empty() {
+            add(paths::FIRST_PAGE, &site.base.link(paths::HOME));
+        }
+        for (from, to, _) in &aliases {
+            let to = to
+                .strip_prefix(crate::feeds::origin(&site.base.url))
+                .unwrap_or(to);
+            add(from, to);
+        }
+        push(
+            out,
+            OutputFile::bytes(paths::REDIRECTS, lines.into_bytes()),
+            "redirects_file",
+            errors,
+        );
+    }
     for (from, to, origin) in aliases {
         let html = match render::alias(templates, site, from, &to) {
             Ok(html) => html,

@@ -26,6 +26,9 @@ pub fn sitemap_part(n: usize) -> String {
     format!("sitemap-{n}.xml")
 }
 
+/// Redirects for hosts that read them (Netlify, Cloudflare Pages), with `redirects_file`.
+pub const REDIRECTS: &str = "_redirects";
+
 /// The robots file.
 pub const ROBOTS: &str = "robots.txt";
 /// The site for language-model readers.
