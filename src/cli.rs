@@ -12,9 +12,29 @@ pub struct Cli {
     /// Print errors only.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// The site root, for any command that takes one (`castdown --root DIR build`): the
+    /// same as the command's own `--root`.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The command, with a `--root` given before it applied.
+    pub fn into_command(self) -> Command {
+        let Some(root) = self.root else {
+            return self.command;
+        };
+        match self.command {
+            Command::New(a) => Command::New(NewArgs { root, ..a }),
+            Command::Build(a) => Command::Build(BuildArgs { root, ..a }),
+            Command::Check(a) => Command::Check(CheckArgs { root, ..a }),
+            Command::Serve(a) => Command::Serve(ServeArgs { root, ..a }),
+            other => other,
+        }
+    }
 }
 
 /// The commands.
@@ -32,6 +52,11 @@ pub enum Command {
     Import(ImportArgs),
     /// Build the site and serve it with live reload.
     Serve(ServeArgs),
+    /// Print a shell completion script (`castdown completions bash > …`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `castdown serve`.

@@ -20,13 +20,14 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let quiet = cli.quiet;
-    let result = match cli.command {
+    let result = match cli.into_command() {
         cli::Command::Init(a) => cmd::init::run(a, quiet),
         cli::Command::New(a) => cmd::new::run(a),
         cli::Command::Build(a) => cmd::build::run(a, quiet),
         cli::Command::Check(a) => cmd::check::run(a, quiet),
         cli::Command::Import(a) => cmd::import::run(a, quiet),
         cli::Command::Serve(a) => cmd::serve::run(a, quiet),
+        cli::Command::Completions { shell } => cmd::completions::run(shell),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -955,3 +955,42 @@ fn check_reports_a_relative_reference_to_a_missing_file() {
     );
     assert!(!err.contains("there.png"), "{err}");
 }
+
+/// A theme's `theme.yaml` is read: a theme that needs a newer castdown says so at its line,
+/// and a key castdown does not know is an error, as in every other YAML file it reads.
+#[test]
+fn a_themes_manifest_is_read_and_its_minimum_version_enforced() {
+    let site = Site::fixture("small");
+    let config = std::fs::read_to_string(site.root().join("castdown.yaml")).unwrap_or_default();
+    site.write("castdown.yaml", format!("{config}theme: mine\n"));
+    site.write(
+        "themes/mine/templates/page.html",
+        "{% extends \"base.html\" %}",
+    );
+    site.write(
+        "themes/mine/theme.yaml",
+        "name: Mine\ndescription: A test theme.\nmin_castdown: \"0.1\"\n",
+    );
+    site.build_ok(&[]);
+    site.write(
+        "themes/mine/theme.yaml",
+        "name: Mine\nmin_castdown: \"99.0\"\n",
+    );
+    let out = site.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "themes/mine/theme.yaml:2:15: error: theme `Mine` needs castdown 99.0 or newer"
+        ),
+        "{err}"
+    );
+    site.write("themes/mine/theme.yaml", "name: Mine\nauthor: someone\n");
+    let out = site.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("themes/mine/theme.yaml:2:1") && err.contains("author"),
+        "{err}"
+    );
+}

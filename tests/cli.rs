@@ -169,3 +169,37 @@ fn concept_page_snapshot() {
     site.build_ok(&[]);
     insta::assert_snapshot!("concept_page", site.read("concepts/snapshot/index.html"));
 }
+
+/// `--root` may come before the command, and `completions` prints a script for each shell.
+#[test]
+fn root_before_the_command_and_shell_completions() {
+    let site = Site::fixture("small");
+    let out = Command::cargo_bin("castdown")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .arg("--root")
+        .arg(site.root())
+        .arg("build")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(site.exists("episodes/one/index.html"));
+    for (shell, start) in [
+        ("bash", "_castdown()"),
+        ("zsh", "#compdef castdown"),
+        ("fish", "complete -c castdown"),
+    ] {
+        let out = Command::cargo_bin("castdown")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .args(["completions", shell])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        assert!(script.contains(start), "{shell}: {script}");
+        // The script knows the commands and their flags.
+        assert!(
+            script.contains("serve") && script.contains("future"),
+            "{shell}"
+        );
+    }
+}

@@ -230,6 +230,10 @@ impl Templates {
             ));
         }
         let theme_dir = root.join("themes").join(theme_name).join("templates");
+        let manifest = root.join("themes").join(theme_name).join(THEME_MANIFEST);
+        if manifest.is_file() {
+            check_manifest(root, &manifest, theme_name)?;
+        }
         if theme_dir.is_dir() {
             read_dir_templates(root, &theme_dir, &mut files, &mut errors);
         } else if theme_name != theme::DEFAULT_NAME {
@@ -331,6 +335,68 @@ fn new_tera(base: &BaseUrl) -> Tera {
     tera
 }
 
+/// A theme's description of itself, beside its `templates/`.
+const THEME_MANIFEST: &str = "theme.yaml";
+
+/// `theme.yaml` as written.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    /// The theme's name. Default: its folder's name.
+    name: Option<String>,
+    /// One line about it. Default: none. (For people browsing themes; castdown only checks
+    /// that it is text.)
+    #[allow(dead_code)]
+    description: Option<String>,
+    /// The oldest castdown the theme works with (`0.2` or `0.2.1`). Default: any.
+    min_castdown: Option<String>,
+}
+
+/// `MAJOR.MINOR.PATCH` as numbers (missing parts are 0); `None` if not numbers.
+fn version(text: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = text.trim().split('.').map(|p| p.parse::<u64>().ok());
+    let major = parts.next()??;
+    let minor = parts.next().unwrap_or(Some(0))?;
+    let patch = parts.next().unwrap_or(Some(0))?;
+    parts.next().is_none().then_some((major, minor, patch))
+}
+
+/// Reads a theme's `theme.yaml`: unknown keys are errors, and a theme that needs a newer
+/// castdown than this one says so at its `min_castdown` line.
+fn check_manifest(root: &Path, path: &Path, theme_name: &str) -> Result<(), Vec<Diagnostic>> {
+    let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let text = crate::load::read_text(path, &shown).map_err(|d| vec![d])?;
+    let raw: RawManifest = match serde_yaml::from_str::<Option<RawManifest>>(&text) {
+        Ok(Some(m)) => m,
+        Ok(None) => return Ok(()),
+        Err(e) => return Err(vec![crate::load::yaml::diagnostic(&shown, &text, 1, &e)]),
+    };
+    let Some(min) = raw.min_castdown else {
+        return Ok(());
+    };
+    let at = |msg: String| {
+        let d = Diagnostic::new(&shown, msg);
+        match crate::load::yaml::key_position(&text, 1, "min_castdown") {
+            Some((l, c)) => d.at(&text, l, c),
+            None => d,
+        }
+    };
+    let ours = env!("CARGO_PKG_VERSION");
+    match (version(&min), version(ours)) {
+        (None, _) => Err(vec![at(format!(
+            "min_castdown `{min}` is not a version like 0.2 or 0.2.1"
+        ))]),
+        (Some(needed), Some(have)) if needed > have => Err(vec![
+            at(format!(
+                "theme `{}` needs castdown {min} or newer; this is castdown {ours}",
+                raw.name.as_deref().unwrap_or(theme_name)
+            ))
+            .hint("update castdown (cargo install castdown), or use an older version of the theme"),
+        ]),
+        _ => Ok(()),
+    }
+}
+
 fn read_dir_templates(
     root: &Path,
     dir: &Path,
@@ -400,5 +466,20 @@ fn diagnostic(
                 .unwrap_or_else(|| PathBuf::from("templates"));
             Diagnostic::new(path, format!("template error: {e}{suffix}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn theme_versions_compare_as_numbers() {
+        assert_eq!(version("0.2"), Some((0, 2, 0)));
+        assert_eq!(version(" 1.10.3 "), Some((1, 10, 3)));
+        assert!(version("0.10") > version("0.9.9"));
+        assert_eq!(version("1.x"), None);
+        assert_eq!(version("1.2.3.4"), None);
+        assert_eq!(version(""), None);
     }
 }
