@@ -847,6 +847,27 @@ fn a_sites_own_robots_txt_wins() {
     );
 }
 
+/// A site's own `templates/sitemap.xml` replaces castdown's, given every page's URL and,
+/// for episodes, `lastmod`.
+#[test]
+fn a_sites_own_sitemap_template_wins() {
+    let site = Site::fixture("small");
+    site.write(
+        "templates/sitemap.xml",
+        "<?xml version=\"1.0\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{% for e in entries %}<url><loc>{{ e.loc }}</loc>{% if e.lastmod %}<lastmod>{{ e.lastmod }}</lastmod>{% endif %}<priority>0.5</priority></url>{% endfor %}</urlset>\n",
+    );
+    site.build_ok(&[]);
+    let map = site.read("sitemap.xml");
+    assert!(map.contains("<priority>0.5</priority>"), "{map}");
+    assert!(
+        map.contains(
+            "<url><loc>https://small.example/episodes/one/</loc><lastmod>2025-05-05</lastmod>"
+        ),
+        "{map}"
+    );
+    assert!(!map.contains("404"), "{map}");
+}
+
 #[test]
 fn the_404_page_is_not_indexed_and_an_episode_is_about_the_original() {
     let site = Site::fixture("listening");

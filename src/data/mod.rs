@@ -14,21 +14,15 @@ pub const SITEMAP_LIMIT: usize = 30_000;
 /// The sitemap of every HTML page (with `lastmod` for episodes): `sitemap.xml`, or past
 /// [`SITEMAP_LIMIT`] URLs `sitemap-1.xml`, `sitemap-2.xml`… under a `sitemap.xml` index.
 pub fn sitemaps(site: &Site, html_paths: &[String]) -> Vec<(String, String)> {
-    let mut lastmod = std::collections::HashMap::new();
-    for e in &site.episodes {
-        lastmod.insert(paths::index_file(&e.path), e.digest.date.ymd());
-    }
-    let entries: Vec<String> = html_paths
-        .iter()
-        .filter(|p| *p != paths::NOT_FOUND)
-        .map(|p| {
-            let page = paths::page_of_file(p);
+    let entries: Vec<String> = sitemap_entries(site, html_paths)
+        .into_iter()
+        .map(|(loc, lastmod)| {
             let mut url = String::from("  <url><loc>");
-            url.push_str(&xml_escape(&site.base.absolute(page)));
+            url.push_str(&xml_escape(&loc));
             url.push_str("</loc>");
-            if let Some(d) = lastmod.get(p) {
+            if let Some(d) = lastmod {
                 url.push_str("<lastmod>");
-                url.push_str(d);
+                url.push_str(&d);
                 url.push_str("</lastmod>");
             }
             url.push_str("</url>\n");
@@ -36,6 +30,25 @@ pub fn sitemaps(site: &Site, html_paths: &[String]) -> Vec<(String, String)> {
         })
         .collect();
     split_sitemaps(&entries, &|p| site.base.absolute(p), SITEMAP_LIMIT)
+}
+
+/// What a sitemap lists: each HTML page's absolute URL (not `404.html`) and, for an
+/// episode, its date (`YYYY-MM-DD`) as `lastmod`.
+pub fn sitemap_entries(site: &Site, html_paths: &[String]) -> Vec<(String, Option<String>)> {
+    let mut lastmod = std::collections::HashMap::new();
+    for e in &site.episodes {
+        lastmod.insert(paths::index_file(&e.path), e.digest.date.ymd());
+    }
+    html_paths
+        .iter()
+        .filter(|p| *p != paths::NOT_FOUND)
+        .map(|p| {
+            (
+                site.base.absolute(paths::page_of_file(p)),
+                lastmod.get(p).cloned(),
+            )
+        })
+        .collect()
 }
 
 /// The sitemap files for `entries` (each a `<url>` line), `limit` to a file.

@@ -180,13 +180,26 @@ pub(super) fn finish(
         .filter(|(p, _)| p.ends_with(".html") && !out.is_redirect(p))
         .map(|(p, _)| p.clone())
         .collect();
-    for (path, text) in data::sitemaps(site, &html_paths) {
-        push(
-            out,
-            OutputFile::bytes(path, text.into_bytes()),
-            "sitemap",
-            errors,
-        );
+    // A site's own `templates/sitemap.xml` wins (one file, whatever its length).
+    if templates.has(paths::SITEMAP) {
+        match render::sitemap(templates, &data::sitemap_entries(site, &html_paths)) {
+            Ok(bytes) => push(
+                out,
+                OutputFile::bytes(paths::SITEMAP, bytes),
+                "sitemap",
+                errors,
+            ),
+            Err(d) => errors.push(d),
+        }
+    } else {
+        for (path, text) in data::sitemaps(site, &html_paths) {
+            push(
+                out,
+                OutputFile::bytes(path, text.into_bytes()),
+                "sitemap",
+                errors,
+            );
+        }
     }
     add_static(out, &site.root, &site.config.theme, errors);
     errors.extend(unwritable_paths(site, out));

@@ -321,6 +321,26 @@ pub fn robots(templates: &Templates, site: &Site) -> Result<Vec<u8>, Diagnostic>
     templates.render(paths::ROBOTS, &cx, paths::ROBOTS)
 }
 
+/// Renders a site's own `templates/sitemap.xml`, which gets `site` and `entries`: [{loc
+/// (absolute), lastmod? (YYYY-MM-DD, episodes)}].
+pub fn sitemap(
+    templates: &Templates,
+    entries: &[(String, Option<String>)],
+) -> Result<Vec<u8>, Diagnostic> {
+    let mut cx = PageContext::new();
+    let list: Vec<_> = entries
+        .iter()
+        .map(|(loc, lastmod)| {
+            super::tera::obj([
+                ("loc", loc.as_str().into()),
+                ("lastmod", lastmod.as_deref().into()),
+            ])
+        })
+        .collect();
+    cx.insert("entries", array(&list));
+    templates.render(paths::SITEMAP, &cx, paths::SITEMAP)
+}
+
 /// Renders a redirect page from an old path to `target` (an absolute URL).
 pub fn alias(
     templates: &Templates,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use self::context::Inputs;
-pub use self::declare::{alias, robots};
+pub use self::declare::{alias, robots, sitemap};
 pub use self::pages::{Job, Sort};
 pub use self::tera::Templates;
 use crate::bodies::Html;
