@@ -922,10 +922,7 @@ fn first_page_definitions(site: &Site, shared: &Shared, c: usize) -> Value {
         .then(|| site.base.link(&site.concepts[c].definitions_path(1)));
     obj([
         ("shows", Value::from(shows)),
-        (
-            "given",
-            compared.shows.iter().map(|g| g.given).sum::<usize>().into(),
-        ),
+        ("given", compared.given().into()),
         ("distinct", compared.distinct().into()),
         ("ways", compared.ways.into()),
         ("all_url", all_url.into()),
@@ -953,10 +950,7 @@ pub fn full_list_definitions(site: &Site, shared: &Shared, c: usize, n: usize) -
         .collect();
     obj([
         ("shows", Value::from(shows)),
-        (
-            "given",
-            compared.shows.iter().map(|g| g.given).sum::<usize>().into(),
-        ),
+        ("given", compared.given().into()),
         ("distinct", compared.distinct().into()),
     ])
 }

@@ -157,6 +157,11 @@ impl Compared {
             .any(|g| g.definitions.len() > FIRST_PAGE_PER_SHOW)
     }
 
+    /// How many digests define the concept, over every show.
+    pub fn given(&self) -> usize {
+        self.shows.iter().map(|g| g.given).sum()
+    }
+
     /// How many distinct definitions there are, over every show.
     pub fn distinct(&self) -> usize {
         self.shows.iter().map(|g| g.definitions.len()).sum()

@@ -7,11 +7,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { REPO, builtAndServed, launch, openPage } from "./helpers.mjs";
+import { REPO, assertAxeClean, builtAndServed, launch, openPage } from "./helpers.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
 const SHOTS = join(import.meta.dirname, "screenshots");
 
 let site, browser;
@@ -24,21 +21,6 @@ after(async () => {
   await browser?.close();
   await site?.close();
 });
-
-async function axeClean(page) {
-  await page.addScriptTag({ path: AXE });
-  for (const scheme of ["light", "dark"]) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const bad = await page.evaluate(async () => {
-      // eslint-disable-next-line no-undef
-      const r = await axe.run(document, { resultTypes: ["violations"] });
-      return r.violations
-        .filter((v) => v.impact === "serious" || v.impact === "critical")
-        .map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-    });
-    assert.deepEqual(bad, [], `${scheme}: ${JSON.stringify(bad)}`);
-  }
-}
 
 const PAGES = {
   "concept-compared": "concepts/lock-in/",
@@ -58,7 +40,7 @@ for (const [name, path] of Object.entries(PAGES)) {
     await page.screenshot({ path: join(SHOTS, `${name}-375.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: join(SHOTS, `${name}-1280.png`), fullPage: false });
-    await axeClean(page);
+    await assertAxeClean(page);
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -6,6 +6,10 @@ import { mkdtempSync, readFileSync, statSync, existsSync, cpSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join, extname, resolve, normalize, sep } from "node:path";
 import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 export const REPO = resolve(import.meta.dirname, "..", "..");
 export const BIN = join(REPO, "target", "debug", "castdown");
@@ -95,4 +99,20 @@ export async function openPage(browser, options = {}) {
   page.on("requestfailed", (r) => problems.push(`requestfailed: ${r.url()}`));
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   return { context, page, problems };
+}
+
+/** Runs axe-core on the page in light and dark: no serious or critical violation. */
+export async function assertAxeClean(page) {
+  await page.addScriptTag({ path: AXE });
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const bad = await page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const r = await axe.run(document, { resultTypes: ["violations"] });
+      return r.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+    });
+    assert.deepEqual(bad, [], `${scheme}: ${JSON.stringify(bad, null, 1)}`);
+  }
 }

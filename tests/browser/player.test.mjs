@@ -6,11 +6,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { REPO, builtAndServed, launch, openPage } from "./helpers.mjs";
+import { REPO, assertAxeClean, builtAndServed, launch, openPage } from "./helpers.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
 const SHOTS = join(import.meta.dirname, "screenshots");
 
 let site, browser;
@@ -111,16 +108,7 @@ for (const [name, path] of Object.entries({ "episode-player": "episodes/with-aud
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `horizontal scroll of ${overflow}px`);
     await page.screenshot({ path: join(SHOTS, `${name}-375.png`), fullPage: true });
-    await page.addScriptTag({ path: AXE });
-    for (const scheme of ["light", "dark"]) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const bad = await page.evaluate(async () => {
-        // eslint-disable-next-line no-undef
-        const r = await axe.run(document, { resultTypes: ["violations"] });
-        return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-      });
-      assert.deepEqual(bad, [], `${scheme}: ${JSON.stringify(bad)}`);
-    }
+    await assertAxeClean(page);
     assert.deepEqual(problems, []);
     await context.close();
   });

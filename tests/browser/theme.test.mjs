@@ -5,11 +5,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { builtAndServed, launch, openPage } from "./helpers.mjs";
+import { assertAxeClean, builtAndServed, launch, openPage } from "./helpers.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
 const SHOTS = join(import.meta.dirname, "screenshots");
 
 const PAGES = {
@@ -52,17 +49,7 @@ for (const [name, path] of Object.entries(PAGES)) {
     await page.screenshot({ path: join(SHOTS, `${name}-375.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: join(SHOTS, `${name}-1280.png`), fullPage: false });
-    await page.addScriptTag({ path: AXE });
-    for (const scheme of ["light", "dark"]) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const result = await page.evaluate(async () => {
-        // eslint-disable-next-line no-undef
-        const r = await axe.run(document, { resultTypes: ["violations"] });
-        return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-      });
-      const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-      assert.deepEqual(bad, [], `${scheme}: ${JSON.stringify(bad, null, 1)}`);
-    }
+    await assertAxeClean(page);
     assert.deepEqual(problems.filter((p) => !(name === "not-found" && p.includes("404"))), []);
     await context.close();
   });
