@@ -96,7 +96,12 @@ export async function openPage(browser, options = {}) {
   const problems = [];
   page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`requestfailed: ${r.url()}`));
+  // A request the browser itself cancels (a reload or navigation while the favicon is still
+  // loading) is not the site's fault; a missing file shows up as an HTTP status below.
+  page.on("requestfailed", (r) => {
+    const why = r.failure()?.errorText ?? "";
+    if (why !== "net::ERR_ABORTED") problems.push(`requestfailed: ${r.url()} (${why})`);
+  });
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   return { context, page, problems };
 }
