@@ -291,7 +291,68 @@ fn template_syntax_error_names_template_and_line() {
     ]);
     has(
         &err,
-        &["templates/episode.html:4:1: error: template error:"],
+        &[
+            "templates/episode.html:3:1: error: template error: `{{` is not closed",
+            "hint: end it with `}}`",
+        ],
+    );
+}
+
+#[test]
+fn an_unclosed_if_is_reported_at_its_own_line_in_its_own_file() {
+    // Tera stops where the input ends (past the last line) or at the end tag that does not
+    // fit; the message points at the `{% if %}` that was never closed.
+    let err = fails(&[
+        ("content/episodes/a.md", digest("A", "2025-01-01", "").as_bytes()),
+        ("templates/robots.txt", b"User-agent: *\n{% if site.title %}\nAllow: /\n"),
+        (
+            "templates/page.html",
+            b"{% extends \"base.html\" %}\n{% block content %}\n  {% if page %}\nhello\n{% endblock content %}\n",
+        ),
+    ]);
+    has(
+        &err,
+        &[
+            "templates/robots.txt:2:1: error: template error: `{% if %}` is never closed",
+            "add `{% endif %}` where its body ends",
+            "templates/page.html:3:3: error: template error: `{% if %}` is still open where `{% endblock %}` (line 5) closes",
+            "add `{% endif %}` before line 5",
+            "2 errors in 2 files",
+        ],
+    );
+    assert!(!err.contains("templates:"), "{err}");
+}
+
+#[test]
+fn templates_naming_missing_templates_are_located() {
+    let err = fails(&[
+        ("content/episodes/a.md", digest("A", "2025-01-01", "").as_bytes()),
+        (
+            "templates/page.html",
+            b"{% extends \"base.html\" %}\n{% block content %}{% include \"partials/nope.html\" %}{% endblock content %}\n",
+        ),
+        ("templates/extra.html", b"{% extends \"bse.html\" %}\n"),
+    ]);
+    has(
+        &err,
+        &[
+            "templates/extra.html:1:12: error: template error: extends `bse.html`, which neither the theme nor the site has",
+        ],
+    );
+    let err = fails(&[
+        ("content/episodes/a.md", digest("A", "2025-01-01", "").as_bytes()),
+        (
+            "templates/page.html",
+            b"{% extends \"base.html\" %}\n{% block content %}{% include \"partials/nope.html\" %}{% endblock content %}\n{% block nob %}{% endblock nob %}\n",
+        ),
+    ]);
+    has(
+        &err,
+        &[
+            "templates/page.html:2:31: error: template error: Unknown template `partials/nope.html`",
+            "templates/page.html:3:10: error: template error: Block `nob` is not defined in any parent template",
+            "2 errors in 1 file",
+        ],
     );
 }
 

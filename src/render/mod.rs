@@ -7,6 +7,7 @@
 pub mod context;
 mod declare;
 pub mod pages;
+mod tags;
 mod tera;
 
 use std::collections::HashMap;

@@ -15,6 +15,8 @@ use crate::config::BaseUrl;
 use crate::error::Diagnostic;
 use crate::theme;
 
+use super::tags;
+
 /// A template's origin, for error messages.
 struct Source {
     path: PathBuf,
@@ -274,7 +276,7 @@ impl Templates {
             .map(|n| (n.as_str(), sources[*n].text.as_str()))
             .collect();
         if let Err(e) = tera.add_raw_templates(all) {
-            return Err(vec![diagnostic(&sources, &e, None)]);
+            return Err(reports(&sources, &e));
         }
         tera.global_context().insert_value("site", site);
         Ok(Templates { tera, sources })
@@ -440,12 +442,11 @@ fn diagnostic(
         Some((_, page)) => format!(" (while rendering {page})"),
         None => String::new(),
     };
+    let source_of = |name: &str| sources.get(name).map(|s| (s.path.clone(), s.text.as_str()));
     match e.kind() {
         ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
-            let (path, text) = match sources.get(r.filename()) {
-                Some(s) => (s.path.clone(), s.text.as_str()),
-                None => (PathBuf::from(r.filename()), ""),
-            };
+            let (path, text) =
+                source_of(r.filename()).unwrap_or_else(|| (PathBuf::from(r.filename()), ""));
             let span = r.span();
             let mut message = r.message().to_string();
             let mut source = std::error::Error::source(e);
@@ -454,11 +455,64 @@ fn diagnostic(
                 message.push_str(&s.to_string());
                 source = s.source();
             }
+            // Tera meets an unclosed tag where the input runs out or at the end tag that
+            // does not fit; the line to fix is the one that opened it.
+            if matches!(e.kind(), ErrorKind::SyntaxError(_))
+                && let Some(u) = tags::unpaired(text)
+                && u.open().line <= span.start_line
+            {
+                let (what, hint) = u.describe();
+                let open = u.open();
+                return Diagnostic::new(path, format!("template error: {what}"))
+                    .at(text, open.line, open.column)
+                    .hint(format!("{hint} (Tera: {message})"));
+            }
             Diagnostic::new(path, format!("template error: {message}{suffix}")).at(
                 text,
                 span.start_line,
                 span.start_col + 1,
             )
+        }
+        // Errors about how templates refer to each other: name the template that refers.
+        ErrorKind::MissingParent { current, parent } => {
+            let (path, text) = source_of(current).unwrap_or_else(|| (PathBuf::from(current), ""));
+            let d = Diagnostic::new(
+                path,
+                format!("template error: extends `{parent}`, which neither the theme nor the site has"),
+            )
+            .hint("check the name in `{% extends %}`; templates are named by their path under templates/");
+            locate(d, text, parent)
+        }
+        ErrorKind::CircularExtend {
+            tpl,
+            inheritance_chain,
+        } => {
+            let (path, text) = source_of(tpl).unwrap_or_else(|| (PathBuf::from(tpl), ""));
+            let d = Diagnostic::new(
+                path,
+                format!(
+                    "template error: templates extend each other in a circle: {}",
+                    inheritance_chain.join(" -> ")
+                ),
+            );
+            match inheritance_chain.last() {
+                Some(last) => locate(d, text, last),
+                None => d,
+            }
+        }
+        ErrorKind::CircularInclude { tpl, include_chain } => {
+            let (path, text) = source_of(tpl).unwrap_or_else(|| (PathBuf::from(tpl), ""));
+            let d = Diagnostic::new(
+                path,
+                format!(
+                    "template error: templates include each other in a circle: {}",
+                    include_chain.join(" -> ")
+                ),
+            );
+            match include_chain.get(1) {
+                Some(next) => locate(d, text, next),
+                None => d,
+            }
         }
         _ => {
             let path = rendering
@@ -467,6 +521,53 @@ fn diagnostic(
             Diagnostic::new(path, format!("template error: {e}{suffix}"))
         }
     }
+}
+
+/// The checks Tera makes over the whole set (an `include` of a template that does not
+/// exist, a block no parent has) come back as one message of several reports, each with a
+/// `--> name:line:column` line: one diagnostic per report, at its own file.
+fn reports(sources: &HashMap<String, Source>, e: &tera::Error) -> Vec<Diagnostic> {
+    let ErrorKind::Msg(text) = e.kind() else {
+        return vec![diagnostic(sources, e, None)];
+    };
+    let mut found = Vec::new();
+    let mut message = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m.to_string());
+        } else if let Some(place) = line.trim_start().strip_prefix("--> ") {
+            let mut parts = place.rsplitn(3, ':');
+            let column = parts.next().and_then(|c| c.parse::<usize>().ok());
+            let line_no = parts.next().and_then(|l| l.parse::<usize>().ok());
+            let (Some(name), Some(line_no), Some(column), Some(m)) =
+                (parts.next(), line_no, column, message.take())
+            else {
+                continue;
+            };
+            let (path, source) = sources
+                .get(name)
+                .map(|s| (s.path.clone(), s.text.as_str()))
+                .unwrap_or_else(|| (PathBuf::from(name), ""));
+            found.push(
+                Diagnostic::new(path, format!("template error: {m}")).at(source, line_no, column),
+            );
+        }
+    }
+    if found.is_empty() {
+        found.push(diagnostic(sources, e, None));
+    }
+    found
+}
+
+/// Places `d` at the first line of `text` that names `"name"` (an `extends` or `include`).
+fn locate(d: Diagnostic, text: &str, name: &str) -> Diagnostic {
+    let quoted = [format!("\"{name}\""), format!("'{name}'")];
+    for (i, line) in text.lines().enumerate() {
+        if let Some(col) = quoted.iter().filter_map(|q| line.find(q.as_str())).min() {
+            return d.at(text, i + 1, line[..col].chars().count() + 1);
+        }
+    }
+    d
 }
 
 #[cfg(test)]
