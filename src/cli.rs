@@ -16,24 +16,48 @@ pub struct Cli {
     /// same as the command's own `--root`.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Read this config file instead of ROOT/castdown.yaml (build, check and serve; before
+    /// or after the command), for a staging config beside the production one.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
 }
 
 impl Cli {
-    /// The command, with a `--root` given before it applied.
-    pub fn into_command(self) -> Command {
-        let Some(root) = self.root else {
-            return self.command;
+    /// The command, with a `--root` given before it and `--config` applied; `--config` to a
+    /// command that reads no config is a usage error.
+    pub fn into_command(self) -> Result<Command, String> {
+        let config = self.config;
+        let command = match self.root {
+            None => self.command,
+            Some(root) => match self.command {
+                Command::New(a) => Command::New(NewArgs { root, ..a }),
+                Command::Build(a) => Command::Build(BuildArgs { root, ..a }),
+                Command::Check(a) => Command::Check(CheckArgs { root, ..a }),
+                Command::Serve(a) => Command::Serve(ServeArgs { root, ..a }),
+                other => other,
+            },
         };
-        match self.command {
-            Command::New(a) => Command::New(NewArgs { root, ..a }),
-            Command::Build(a) => Command::Build(BuildArgs { root, ..a }),
-            Command::Check(a) => Command::Check(CheckArgs { root, ..a }),
-            Command::Serve(a) => Command::Serve(ServeArgs { root, ..a }),
-            other => other,
-        }
+        let Some(config) = config else {
+            return Ok(command);
+        };
+        Ok(match command {
+            Command::Build(a) => Command::Build(BuildArgs {
+                config: Some(config),
+                ..a
+            }),
+            Command::Check(a) => Command::Check(CheckArgs {
+                config: Some(config),
+                ..a
+            }),
+            Command::Serve(a) => Command::Serve(ServeArgs {
+                config: Some(config),
+                ..a
+            }),
+            _ => return Err("--config applies to build, check and serve".into()),
+        })
     }
 }
 
@@ -77,6 +101,13 @@ pub struct ServeArgs {
     /// Include drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// Serve under this URL's path (`https://example.org/project/` serves at
+    /// `http://127.0.0.1:1111/project/`); default the configured base_url's path.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Set from the global `--config`.
+    #[arg(skip)]
+    pub config: Option<PathBuf>,
 }
 
 /// `castdown import`.
@@ -156,6 +187,9 @@ pub struct BuildArgs {
     /// Include digests dated in the future (held back by default).
     #[arg(long)]
     pub future: bool,
+    /// Set from the global `--config`.
+    #[arg(skip)]
+    pub config: Option<PathBuf>,
 }
 
 /// `castdown check`.
@@ -173,4 +207,7 @@ pub struct CheckArgs {
     /// Include digests dated in the future (held back by default).
     #[arg(long)]
     pub future: bool,
+    /// Set from the global `--config`.
+    #[arg(skip)]
+    pub config: Option<PathBuf>,
 }

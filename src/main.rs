@@ -20,7 +20,14 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let quiet = cli.quiet;
-    let result = match cli.into_command() {
+    let command = match cli.into_command() {
+        Ok(c) => c,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
         cli::Command::Init(a) => cmd::init::run(a, quiet),
         cli::Command::New(a) => cmd::new::run(a),
         cli::Command::Build(a) => cmd::build::run(a, quiet),

@@ -203,3 +203,59 @@ fn root_before_the_command_and_shell_completions() {
         );
     }
 }
+
+/// `--config FILE` reads another config (before or after the command), names it in errors,
+/// and is refused by commands that read none.
+#[test]
+fn a_config_file_given_on_the_command_line() {
+    let site = Site::fixture("small");
+    let config = std::fs::read_to_string(site.root().join("castdown.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let staging = site.root().join("staging.yaml");
+    let staged = config.replace("https://small.example/", "https://staging.example/s/");
+    assert_ne!(staged, config);
+    std::fs::write(&staging, &staged).unwrap_or_else(|e| panic!("{e}"));
+    let run = |args: &[&str]| {
+        Command::cargo_bin("castdown")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .current_dir(site.root())
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for args in [
+        &["build", "--config", "staging.yaml"][..],
+        &["--config", "staging.yaml", "build"][..],
+    ] {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let feed = site.read("atom.xml");
+        assert!(
+            feed.contains("https://staging.example/s/episodes/one/"),
+            "{args:?}"
+        );
+    }
+    // Errors name the file given, at the line.
+    std::fs::write(&staging, format!("{staged}paginte: 3\n")).unwrap_or_else(|e| panic!("{e}"));
+    let out = run(&["check", "--config", "staging.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines = config.lines().count() + 1;
+    assert!(
+        stderr(&out).contains(&format!(
+            "staging.yaml:{lines}:1: error: unknown field `paginte`"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    // A config file that is not there is an error, not the defaults.
+    let out = run(&["build", "--config", "nope.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("nope.yaml: error: cannot read config"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["--config", "staging.yaml", "new", "A title"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--config applies to build, check and serve"));
+}

@@ -200,6 +200,7 @@ fn random_sites_never_panic_and_never_carry_live_payloads() {
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         let opts = BuildOptions {
+            config: None,
             root: root.clone(),
             output: Some(dir.path().join("out")),
             base_url: None,
@@ -336,6 +337,7 @@ fn build_one(
     let _ = std::fs::write(root.join("castdown.yaml"), config);
     let _ = std::fs::write(root.join("content/episodes/a.md"), digest);
     let opts = BuildOptions {
+        config: None,
         root,
         output: Some(dir.path().join("out")),
         base_url: None,

@@ -28,6 +28,7 @@ fn snapshot(out: &castdown::output::Output) -> Vec<(String, Vec<u8>)> {
 
 fn assert_same_as_clean(site: &Site, caches: &mut Caches, what: &str) {
     let opts = BuildOptions {
+        config: None,
         root: site.root().to_path_buf(),
         output: None,
         base_url: None,
@@ -206,6 +207,7 @@ fn shared_bytes(out: &castdown::output::Output, path: &str) -> std::sync::Arc<Ve
 fn a_one_file_edit_rerenders_only_what_depends_on_it() {
     let site = Site::fixture("demo");
     let opts = BuildOptions {
+        config: None,
         root: site.root().to_path_buf(),
         output: None,
         base_url: None,
@@ -341,6 +343,7 @@ impl Edited {
 
 fn options(site: &Site) -> BuildOptions {
     BuildOptions {
+        config: None,
         root: site.root().to_path_buf(),
         output: None,
         base_url: None,

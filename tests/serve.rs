@@ -11,7 +11,12 @@ use common::Site;
 
 struct Server {
     child: Child,
+    /// The URL serve printed: `http://127.0.0.1:PORT/` plus the site's base path.
     base: String,
+    /// `127.0.0.1:PORT`, for raw requests.
+    addr: String,
+    /// The base path the site is served under, without the trailing slash (`/sub/path`).
+    prefix: String,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
@@ -48,8 +53,12 @@ impl Server {
                 }
             });
         }
+        let rest = base.trim_start_matches("http://");
+        let (addr, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
         Server {
             child,
+            addr: addr.to_string(),
+            prefix: path.trim_end_matches('/').to_string(),
             base,
             stderr,
         }
@@ -82,12 +91,11 @@ impl Server {
         }
     }
 
-    /// Sends a request line as is (no client normalisation), returns the status code.
+    /// Sends a request line as is (no client normalisation) for `target` under the base
+    /// path, returns the status code.
     fn raw_status(&self, target: &str) -> u16 {
-        let addr = self
-            .base
-            .trim_start_matches("http://")
-            .trim_end_matches('/');
+        let addr = &self.addr;
+        let target = format!("{}{target}", self.prefix);
         let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
         let _ = write!(
             s,
@@ -99,6 +107,35 @@ impl Server {
             .nth(1)
             .and_then(|c| c.parse().ok())
             .unwrap_or(0)
+    }
+
+    /// The status of `target` as is, not under the base path.
+    fn raw_status_outside(&self, target: &str) -> u16 {
+        let mut s = TcpStream::connect(&self.addr).unwrap_or_else(|e| panic!("{e}"));
+        let _ = write!(
+            s,
+            "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
+        let mut resp = String::new();
+        let _ = s.read_to_string(&mut resp);
+        resp.split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Polls until `check` holds for the status of `target` (not under the base path).
+    fn wait_for_outside(&self, target: &str, what: &str, check: impl Fn(u16) -> bool) {
+        let start = Instant::now();
+        while !check(self.raw_status_outside(target)) {
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; stderr:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Polls until `check` holds for the page body (rebuilds are asynchronous).
@@ -143,17 +180,19 @@ fn serves_pages_with_local_links_and_live_reload() {
     let srv = Server::start(&site, &[]);
     let (code, home) = srv.get("/");
     assert_eq!(code, 200);
-    // Links work at the local address whatever base_url says (tricky uses /sub/path/).
-    assert!(home.contains("href=\"/concepts/\""), "{home}");
-    assert!(!home.contains("/sub/path/"));
+    // Served under base_url's path, as deployed (tricky uses https://host.example/sub/path),
+    // with links to the local address.
+    assert!(srv.base.ends_with("/sub/path/"), "{}", srv.base);
+    assert!(home.contains("href=\"/sub/path/concepts/\""), "{home}");
+    assert!(!home.contains("host.example"), "{home}");
     assert!(home.contains("<script src=\"/__castdown/live.js\""));
     let (code, _) = srv.get("/episodes/custom-b/");
     assert_eq!(code, 200);
     let (code, css) = srv.get("/style.css");
     assert_eq!(code, 200);
     assert!(!css.contains("__castdown"), "only HTML gets the script");
-    let (code, _) = srv.get("/__castdown/live.js");
-    assert_eq!(code, 200);
+    // serve's own files stay at the root, whatever the base path.
+    assert_eq!(srv.raw_status_outside("/__castdown/live.js"), 200);
     // Nothing is written into the site folder.
     assert!(!site.public().exists());
 }
@@ -258,11 +297,7 @@ fn a_bad_edit_keeps_the_last_good_site_and_recovers() {
     assert_eq!(code, 200);
     assert!(body.contains("With code"));
     // The browser is told through the event stream.
-    let addr = srv
-        .base
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
+    let addr = srv.addr.clone();
     let mut s = TcpStream::connect(&addr).unwrap_or_else(|e| panic!("{e}"));
     let _ = write!(s, "GET /__castdown/events HTTP/1.1\r\nHost: {addr}\r\n\r\n");
     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
@@ -555,16 +590,13 @@ fn regression_serve_followed_a_symlink_swapped_in_after_the_build() {
 fn serve_answers_get_and_head_only_and_closes_idle_connections() {
     let site = Site::fixture("tricky");
     let srv = Server::start(&site, &[]);
-    let addr = srv
-        .base
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
+    let addr = srv.addr.clone();
+    let prefix = srv.prefix.clone();
     let request = |method: &str| {
         let mut s = TcpStream::connect(&addr).unwrap_or_else(|e| panic!("{e}"));
         let _ = write!(
             s,
-            "{method} / HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "{method} {prefix}/ HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
         let mut resp = String::new();
         let _ = s.read_to_string(&mut resp);
@@ -603,15 +635,13 @@ fn media_files_are_served_with_their_type_and_byte_ranges() {
     let (code, whole) = server.get_bytes("/audio/tone.wav");
     assert_eq!(code, 200);
     assert_eq!(whole.len(), 32044);
-    let addr = server
-        .base
-        .trim_start_matches("http://")
-        .trim_end_matches('/');
+    let addr = server.addr.as_str();
+    let prefix = server.prefix.as_str();
     let ask = |range: &str| {
         let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
         let _ = write!(
             s,
-            "GET /audio/tone.wav HTTP/1.1\r\nHost: {addr}\r\nRange: {range}\r\nConnection: close\r\n\r\n"
+            "GET {prefix}/audio/tone.wav HTTP/1.1\r\nHost: {addr}\r\nRange: {range}\r\nConnection: close\r\n\r\n"
         );
         let mut resp = Vec::new();
         let _ = s.read_to_end(&mut resp);
@@ -658,4 +688,48 @@ fn serve_shows_scheduled_digests_marked() {
         html.contains("Scheduled: not published until 1 January 2999"),
         "{html}"
     );
+}
+
+/// A site published under a sub-path is previewed as deployed: served under that path, `/`
+/// leading there and nothing outside it; `--base-url` picks another path; `--config` is
+/// read and watched.
+#[test]
+fn a_sub_path_site_is_served_under_its_path() {
+    let site = Site::fixture("tricky");
+    let srv = Server::start(&site, &[]);
+    assert_eq!(srv.prefix, "/sub/path");
+    assert_eq!(srv.raw_status_outside("/"), 302);
+    assert_eq!(srv.raw_status_outside("/sub/path"), 301);
+    assert_eq!(srv.raw_status_outside("/episodes/code/"), 404);
+    assert_eq!(srv.raw_status("/episodes/code/"), 200);
+    drop(srv);
+
+    let srv = Server::start(&site, &["--base-url", "https://elsewhere.example/preview/"]);
+    assert_eq!(srv.prefix, "/preview");
+    let (code, home) = srv.get("/");
+    assert_eq!(code, 200);
+    assert!(home.contains("href=\"/preview/concepts/\""), "{home}");
+    drop(srv);
+
+    // A staging config beside the real one: its base path, its title; an edit to it is seen.
+    let staging = site.root().join("staging.yaml");
+    let config = std::fs::read_to_string(site.root().join("castdown.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let staged = config.replace("https://host.example/sub/path", "https://staging.example/");
+    assert_ne!(staged, config);
+    std::fs::write(&staging, &staged).unwrap_or_else(|e| panic!("{e}"));
+    // A relative --config is relative to the current folder, as other path arguments are.
+    let staging_arg = staging.to_string_lossy().into_owned();
+    let srv = Server::start(&site, &["--config", &staging_arg]);
+    assert_eq!(srv.prefix, "");
+    let (code, _) = srv.get("/episodes/code/");
+    assert_eq!(code, 200);
+    std::fs::write(
+        &staging,
+        staged.replace("https://staging.example/", "https://staging.example/moved/"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    srv.wait_for_outside("/moved/episodes/code/", "the moved base path", |code| {
+        code == 200
+    });
 }

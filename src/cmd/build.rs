@@ -11,6 +11,7 @@ use crate::cmd::Progress;
 pub fn run(args: BuildArgs, quiet: bool) -> Result<()> {
     let opts = BuildOptions {
         root: args.root,
+        config: args.config,
         output: args.output,
         base_url: args.base_url,
         drafts: args.drafts,

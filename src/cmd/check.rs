@@ -11,6 +11,7 @@ use crate::cmd::Progress;
 pub fn run(args: CheckArgs, quiet: bool) -> Result<()> {
     let opts = BuildOptions {
         root: args.root,
+        config: args.config,
         output: None,
         base_url: args.base_url,
         drafts: args.drafts,

@@ -14,6 +14,8 @@ pub fn run(args: ServeArgs, quiet: bool) -> Result<()> {
         port: args.port,
         open: args.open,
         drafts: args.drafts,
+        config: args.config,
+        base_url: args.base_url,
         quiet,
     })?;
     Ok(())

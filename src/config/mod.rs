@@ -6,7 +6,7 @@
 mod podcast;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use podcast::{CATEGORIES, Podcast, feed_guid};
 
@@ -225,36 +225,48 @@ pub struct Config {
     pub redirects_file: bool,
     /// Free-form data for templates.
     pub extra: serde_json::Value,
+    /// The config file as messages name it (`castdown.yaml`, or the `--config` given).
+    pub file: PathBuf,
 }
 
 impl Config {
     /// Reads `castdown.yaml` from `root` (absent means all defaults) and validates it.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
-        let path = root.join(CONFIG_FILE);
+        Config::load_from(root, None)
+    }
+
+    /// Reads the config `given` on the command line (`--config FILE`, which must exist),
+    /// else `castdown.yaml` in `root` (absent means all defaults), and validates it.
+    pub fn load_from(root: &Path, given: Option<&Path>) -> Result<Config, Vec<Diagnostic>> {
+        let (path, shown) = match given {
+            Some(g) => (g.to_path_buf(), g.to_path_buf()),
+            None => (root.join(CONFIG_FILE), PathBuf::from(CONFIG_FILE)),
+        };
         let text = match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {
-                    return Err(vec![Diagnostic::new(
-                        CONFIG_FILE,
-                        "config is not valid UTF-8",
-                    )]);
+                    return Err(vec![Diagnostic::new(shown, "config is not valid UTF-8")]);
                 }
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && given.is_none() => String::new(),
             Err(e) => {
                 return Err(vec![Diagnostic::new(
-                    CONFIG_FILE,
+                    shown,
                     format!("cannot read config: {e}"),
                 )]);
             }
         };
-        Config::parse(&text)
+        Config::parse_named(&text, &shown)
     }
 
     /// Parses and validates config text (diagnostics name `castdown.yaml`).
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let file = Path::new(CONFIG_FILE);
+        Config::parse_named(text, Path::new(CONFIG_FILE))
+    }
+
+    /// Parses and validates config text; diagnostics name `file`.
+    pub fn parse_named(text: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
         } else if let Some(at) = yaml::too_deep(text) {
@@ -264,13 +276,13 @@ impl Config {
                 .map_err(|e| vec![yaml::diagnostic(file, text, 1, &e)])?
                 .unwrap_or_default()
         };
-        Config::validate(raw, text)
+        Config::validate(raw, text, file)
     }
 
-    fn validate(raw: RawConfig, text: &str) -> Result<Config, Vec<Diagnostic>> {
+    fn validate(raw: RawConfig, text: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let at = |key: &str, msg: String| {
-            let d = Diagnostic::new(CONFIG_FILE, msg);
+            let d = Diagnostic::new(file, msg);
             match yaml::key_position(text, 1, key) {
                 Some((l, c)) => d.at(text, l, c),
                 None => d,
@@ -347,7 +359,7 @@ impl Config {
                 let author_name = author.name.clone().unwrap_or_else(|| title.clone());
                 match podcast::validate(
                     p,
-                    text,
+                    (file, text),
                     image.as_deref(),
                     (&author_name, author.email.as_deref()),
                 ) {
@@ -363,6 +375,7 @@ impl Config {
             return Err(errors);
         }
         Ok(Config {
+            file: file.to_path_buf(),
             image,
             podcast,
             redirects_file: raw.redirects_file.unwrap_or(false),
@@ -396,8 +409,10 @@ impl Config {
     /// The base URL, or the error `build` reports when there is none.
     pub fn require_base_url(&self) -> Result<&BaseUrl, Diagnostic> {
         self.base_url.as_ref().ok_or_else(|| {
-            Diagnostic::new(CONFIG_FILE, "base_url is not set")
-                .hint("add `base_url: https://example.com/` to castdown.yaml or pass --base-url")
+            Diagnostic::new(&self.file, "base_url is not set").hint(format!(
+                "add `base_url: https://example.com/` to {} or pass --base-url",
+                self.file.display()
+            ))
         })
     }
 }

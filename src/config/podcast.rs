@@ -3,6 +3,8 @@
 //! an owner, a type, a GUID). Read in two stages like the rest of the config; every key and
 //! its default is listed in `docs/configuration.md` ("Publishing a podcast").
 
+use std::path::Path;
+
 use serde::Deserialize;
 
 use crate::error::Diagnostic;
@@ -242,13 +244,13 @@ fn position(text: &str, key: Option<&str>) -> Option<(usize, usize)> {
 /// Validates the block. `site_image` and the author are the defaults it falls back on.
 pub fn validate(
     raw: RawPodcast,
-    text: &str,
+    (file, text): (&Path, &str),
     site_image: Option<&str>,
     author: (&str, Option<&str>),
 ) -> Result<Podcast, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let at = |key: Option<&str>, msg: String| {
-        let d = Diagnostic::new(super::CONFIG_FILE, msg);
+        let d = Diagnostic::new(file, msg);
         match position(text, key) {
             Some((l, c)) => d.at(text, l, c),
             None => d,
@@ -378,7 +380,12 @@ mod tests {
     fn parse(block: &str) -> Result<Podcast, Vec<Diagnostic>> {
         let text = format!("title: T\npodcast:\n{block}");
         let raw: RawPodcast = serde_yaml::from_str(block).unwrap_or_else(|e| panic!("{e}"));
-        validate(raw, &text, None, ("Site", Some("me@example.com")))
+        validate(
+            raw,
+            (Path::new(super::super::CONFIG_FILE), &text),
+            None,
+            ("Site", Some("me@example.com")),
+        )
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub struct Incremental {
 /// What every cached thing depends on: the config file and the build options. The
 /// templates receive the config as the global `site`, which no page fingerprint holds.
 fn config_key(opts: &BuildOptions) -> u64 {
-    let file = std::fs::read(opts.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    let file = std::fs::read(opts.config_file()).unwrap_or_default();
     Combine::new("config")
         .add(&file)
         .add(&opts.base_url)

@@ -27,10 +27,12 @@ use crate::output::{self, Output};
 use crate::site::Site;
 
 /// What to build and how.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// Site root.
     pub root: PathBuf,
+    /// The config file given with `--config` (default `<root>/castdown.yaml`).
+    pub config: Option<PathBuf>,
     /// Output folder (default `<root>/public`).
     pub output: Option<PathBuf>,
     /// Overrides `base_url`.
@@ -39,6 +41,15 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Include digests dated in the future (scheduled), as Hugo's `--buildFuture`.
     pub future: bool,
+}
+
+impl BuildOptions {
+    /// The config file this build reads.
+    pub fn config_file(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| self.root.join(crate::config::CONFIG_FILE))
+    }
 }
 
 /// Figures about a finished build.

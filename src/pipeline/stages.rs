@@ -41,7 +41,7 @@ pub(super) fn load(
         )));
     }
     let mut errors: Vec<Diagnostic> = Vec::new();
-    let config = Config::load(root)
+    let config = Config::load_from(root, opts.config.as_deref())
         .map_err(|mut e| errors.append(&mut e))
         .ok();
     let base = match (&opts.base_url, config.as_ref()) {
@@ -63,7 +63,7 @@ pub(super) fn load(
         return Err(Error::Site(errors));
     };
     let stylesheet = stylesheet(&config.highlight_theme, &config.highlight_dark_theme)
-        .map_err(|m| errors.push(Diagnostic::new(crate::config::CONFIG_FILE, m)));
+        .map_err(|m| errors.push(Diagnostic::new(&config.file, m)));
     match stylesheet {
         Ok(stylesheet) if errors.is_empty() => Ok(Loaded {
             config,
@@ -215,7 +215,7 @@ pub(super) fn redirects(
     if !site.episodes.is_empty() {
         // `/page/1/` is the home page; like Zola, redirect it there.
         let from = paths::FIRST_PAGE;
-        match render::alias(templates, site, from, &site.base.url) {
+        match render::alias(templates, site, from, paths::HOME) {
             Ok(html) => push(
                 out,
                 OutputFile::bytes(paths::index_file(from), html),
@@ -228,12 +228,12 @@ pub(super) fn redirects(
     let mut aliases: Vec<(&str, String, &Path)> = Vec::new();
     for e in &site.episodes {
         for a in &e.digest.aliases {
-            aliases.push((a, site.base.absolute(&e.path), &e.digest.path));
+            aliases.push((a, e.path.clone(), &e.digest.path));
         }
     }
     for p in &site.pages {
         for a in &p.aliases {
-            aliases.push((a, site.base.absolute(&paths::page(&p.slug)), &p.path));
+            aliases.push((a, paths::page(&p.slug), &p.path));
         }
     }
     if site.config.redirects_file {
@@ -250,10 +250,7 @@ pub(super) fn redirects(
             add(paths::FIRST_PAGE, &site.base.link(paths::HOME));
         }
         for (from, to, _) in &aliases {
-            let to = to
-                .strip_prefix(crate::feeds::origin(&site.base.url))
-                .unwrap_or(to);
-            add(from, to);
+            add(from, &site.base.link(to));
         }
         push(
             out,
@@ -334,7 +331,7 @@ pub(super) fn warnings(site: &Site) -> Vec<Diagnostic> {
     {
         out.push(
             Diagnostic::new(
-                crate::config::CONFIG_FILE,
+                &site.config.file,
                 format!(
                     "base_url is still `{}`, the placeholder `castdown init` wrote: feeds, the sitemap and every permalink point there",
                     crate::scaffold::PLACEHOLDER_BASE_URL

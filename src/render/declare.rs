@@ -341,14 +341,46 @@ pub fn sitemap(
     templates.render(paths::SITEMAP, &cx, paths::SITEMAP)
 }
 
-/// Renders a redirect page from an old path to `target` (an absolute URL).
+/// Renders a redirect page from the site path `from` to the site path `to`. The page
+/// moves on by a URL relative to itself, so a built site previewed on another host or port
+/// (a local file server) stays there instead of jumping to the production host; the
+/// canonical link keeps the absolute URL.
 pub fn alias(
     templates: &Templates,
     site: &Site,
     from: &str,
-    target: &str,
+    to: &str,
 ) -> Result<Vec<u8>, Diagnostic> {
     let mut cx = PageContext::new();
-    cx.insert("target", to_value(target));
+    cx.insert("target", to_value(&site.base.absolute(to)));
+    cx.insert("relative", to_value(&relative(from, to)));
     templates.render("alias.html", &cx, &format!("{}{}", site.base.path, from))
+}
+
+/// The URL of site path `to` relative to the page at site path `from` (a folder ending in
+/// `/`, or a file such as `old.html`).
+fn relative(from: &str, to: &str) -> String {
+    let segments = from.split('/').filter(|s| !s.is_empty()).count();
+    // A file's own name is not a folder to climb out of.
+    let depth = segments.saturating_sub(usize::from(!from.ends_with('/')));
+    let to = to.trim_start_matches('/');
+    let url = format!("{}{to}", "../".repeat(depth));
+    if url.is_empty() { "./".into() } else { url }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+
+    #[test]
+    fn redirects_climb_out_of_their_own_folder() {
+        assert_eq!(relative("page/1/", ""), "../../");
+        assert_eq!(
+            relative("old/post/", "episodes/new/"),
+            "../../episodes/new/"
+        );
+        assert_eq!(relative("old.html", "episodes/new/"), "episodes/new/");
+        assert_eq!(relative("a/old.html", "pages/about/"), "../pages/about/");
+        assert_eq!(relative("old.html", ""), "./");
+    }
 }

@@ -137,6 +137,7 @@ mod tests {
     /// The demo site's model (this repository is a castdown site), bodies kept.
     fn demo() -> Site {
         let opts = BuildOptions {
+            config: None,
             root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
             output: None,
             base_url: None,

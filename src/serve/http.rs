@@ -311,7 +311,24 @@ async fn page(
         )
             .into_response()
     };
-    let Some(key) = resolve(uri.path()) else {
+    // A site published under a sub-path is served under it: `/` leads there, and nothing
+    // outside it exists, as on the host.
+    let prefix = state
+        .prefix
+        .read()
+        .map(|p| p.clone())
+        .unwrap_or_else(|_| "/".into());
+    let path = match uri.path().strip_prefix(prefix.trim_end_matches('/')) {
+        Some(rest) if rest.starts_with('/') => rest,
+        Some("") => {
+            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, prefix)]).into_response();
+        }
+        _ if uri.path() == "/" => {
+            return (StatusCode::FOUND, [(header::LOCATION, prefix)]).into_response();
+        }
+        _ => return not_found().await,
+    };
+    let Some(key) = resolve(path) else {
         return not_found().await;
     };
     let Some(served) = files.get(&key) else {

@@ -44,6 +44,11 @@ pub struct ServeOptions {
     pub open: bool,
     /// Include drafts.
     pub drafts: bool,
+    /// The config file (`--config`; default `<root>/castdown.yaml`).
+    pub config: Option<PathBuf>,
+    /// The URL whose path the site is served under (`--base-url`); default the configured
+    /// `base_url`'s path, so a site published under a sub-path is previewed as deployed.
+    pub base_url: Option<String>,
     /// Print errors only.
     pub quiet: bool,
 }
@@ -61,6 +66,8 @@ pub(crate) enum Served {
 pub(crate) struct State {
     /// The site root, resolved: no static file is served from outside it.
     pub root: PathBuf,
+    /// The path the site is served under: `/`, or the base URL's path (`/project/`).
+    pub prefix: RwLock<String>,
     pub files: RwLock<Arc<HashMap<String, Served>>>,
     pub error: RwLock<Option<String>>,
     pub generation: AtomicU64,
@@ -135,6 +142,19 @@ struct Rebuilder {
     search_stale: bool,
     state: Arc<State>,
     quiet: bool,
+    /// `http://127.0.0.1:PORT` (no path): where the preview listens.
+    origin: String,
+    /// Whether `--base-url` fixed the served path (else it follows the config).
+    fixed_base: bool,
+}
+
+/// The path of the configured `base_url` (`/` when there is none or the config does not
+/// read: the build reports that).
+fn configured_path(opts: &BuildOptions) -> String {
+    crate::config::Config::load_from(&opts.root, opts.config.as_deref())
+        .ok()
+        .and_then(|c| c.base_url.map(|b| b.path))
+        .unwrap_or_else(|| "/".into())
 }
 
 impl Rebuilder {
@@ -168,6 +188,7 @@ impl Rebuilder {
     /// A full (cached) build; on failure the last good site stays served.
     fn build(&mut self, why: &str, search: Search) {
         let start = Instant::now();
+        self.follow_base_path();
         // Freed before building: the new build must not hold two sites at once.
         self.last = None;
         let result = pipeline::build_incremental(&self.opts, &mut self.caches, search);
@@ -228,6 +249,30 @@ impl Rebuilder {
         let _ = self.state.events.send(());
     }
 
+    /// Serves under the configured `base_url`'s path as it is now (unless `--base-url`
+    /// fixed one): a config edit that moves the site to another sub-path moves the preview.
+    fn follow_base_path(&mut self) {
+        if self.fixed_base {
+            return;
+        }
+        let path = configured_path(&self.opts);
+        let changed = self
+            .state
+            .prefix
+            .read()
+            .map(|p| *p != path)
+            .unwrap_or(false);
+        if changed {
+            self.opts.base_url = Some(format!("{}{}", self.origin, &path[1..]));
+            if let Ok(mut p) = self.state.prefix.write() {
+                *p = path;
+            }
+            if let Some(url) = &self.opts.base_url {
+                println!("Now serving at {url}");
+            }
+        }
+    }
+
     /// Makes the search index anew from the last build's model and bodies, which the last
     /// builds (or one-episode edits) left out of date, and serves it. Without a last good
     /// build there is nothing to refresh: the next good build makes a fresh index.
@@ -249,11 +294,12 @@ impl Rebuilder {
 }
 
 /// Whether a change invalidates everything (templates, themes, the config).
-fn affects_everything(root: &Path, path: &Path) -> bool {
-    matches!(
-        first_segment(root, path).as_deref(),
-        Some("templates") | Some("themes") | Some(crate::config::CONFIG_FILE)
-    )
+fn affects_everything(root: &Path, config: &Path, path: &Path) -> bool {
+    path == config
+        || matches!(
+            first_segment(root, path).as_deref(),
+            Some("templates") | Some("themes") | Some(crate::config::CONFIG_FILE)
+        )
 }
 
 /// The first component of `path` below the site root: the folder (or the config file) a
@@ -305,18 +351,34 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
     };
-    let url = format!("http://{host}:{}/", local.port());
-    let build_opts = BuildOptions {
+    let origin = format!("http://{host}:{}", local.port());
+    let config = match &opts.config {
+        Some(c) => Some(c.canonicalize().map_err(|e| Error::io("opening", c, e))?),
+        None => None,
+    };
+    let mut build_opts = BuildOptions {
         root: root.clone(),
+        config: config.clone(),
         output: None,
-        base_url: Some(url.clone()),
+        base_url: None,
         drafts: opts.drafts,
         // serve shows scheduled digests, marked as such.
         future: true,
     };
+    let prefix = match &opts.base_url {
+        Some(u) => {
+            crate::config::BaseUrl::parse(u)
+                .map_err(|m| Error::Usage(format!("--base-url: {m}")))?
+                .path
+        }
+        None => configured_path(&build_opts),
+    };
+    let url = format!("{origin}{prefix}");
+    build_opts.base_url = Some(url.clone());
     let (events, _) = broadcast::channel(16);
     let state = Arc::new(State {
         root: root.clone(),
+        prefix: RwLock::new(prefix),
         files: RwLock::new(Arc::new(HashMap::new())),
         error: RwLock::new(None),
         generation: AtomicU64::new(0),
@@ -329,6 +391,8 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         search_stale: false,
         state: state.clone(),
         quiet: opts.quiet,
+        origin,
+        fixed_base: opts.base_url.is_some(),
     };
     rebuilder.build("initial build", Search::Rebuild);
     // The watcher: debounced events go to a rebuild thread that owns the caches.
@@ -342,6 +406,12 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         }
     }
     let _ = debouncer.watch(&root, RecursiveMode::NonRecursive);
+    // A `--config` kept elsewhere is watched through its folder.
+    if let Some(folder) = config.as_deref().and_then(Path::parent)
+        && !folder.starts_with(&root)
+    {
+        let _ = debouncer.watch(folder, RecursiveMode::NonRecursive);
+    }
     let watch_root = root.clone();
     std::thread::spawn(move || watch(&watch_root, debouncer, &rx, rebuilder));
     // Printed even with --quiet: it is the one thing the user needs.
@@ -380,7 +450,8 @@ fn watch(
             },
         };
         let Ok(events) = result else { continue };
-        let mut paths = site_changes(root, &events);
+        let config = rebuilder.opts.config_file();
+        let mut paths = site_changes(root, &config, &events);
         // An event about nothing the site is made of still lets a stale index refresh.
         if !paths.is_empty() {
             paths.sort();
@@ -392,7 +463,7 @@ fn watch(
                     let _ = debouncer.watch(&p, RecursiveMode::Recursive);
                 }
             }
-            if paths.iter().any(|p| affects_everything(root, p)) {
+            if paths.iter().any(|p| affects_everything(root, &config, p)) {
                 rebuilder.caches.clear();
                 rebuilder.last = None;
             }
@@ -424,7 +495,11 @@ fn watch(
 /// The paths of `events` that changed what the site is made of: creations, removals and
 /// writes (our own builds' reads raise access events) under the watched folders or of the
 /// config file (the root also holds public/, target/, …).
-fn site_changes(root: &Path, events: &[notify_debouncer_full::DebouncedEvent]) -> Vec<PathBuf> {
+fn site_changes(
+    root: &Path,
+    config: &Path,
+    events: &[notify_debouncer_full::DebouncedEvent],
+) -> Vec<PathBuf> {
     use notify::EventKind::{Create, Modify, Remove};
     use notify::event::ModifyKind;
     let mut paths: Vec<PathBuf> = events
@@ -445,7 +520,8 @@ fn site_changes(root: &Path, events: &[notify_debouncer_full::DebouncedEvent]) -
         .flat_map(|e| e.paths.iter().cloned())
         .collect();
     paths.retain(|p| {
-        matches!(first_segment(root, p).as_deref(),
+        p == config
+            || matches!(first_segment(root, p).as_deref(),
             Some(f) if WATCHED.contains(&f) || f == crate::config::CONFIG_FILE)
     });
     paths
