@@ -15,6 +15,7 @@ pub(crate) mod data;
 pub mod error;
 pub(crate) mod feeds;
 pub(crate) mod hash;
+pub mod i18n;
 pub mod import;
 pub(crate) mod linkcheck;
 pub mod load;

@@ -47,6 +47,11 @@ pub fn static_files() -> Vec<(String, &'static [u8])> {
     folder("static")
 }
 
+/// A translation file of the built-in theme (`i18n/<file>`), if it has one.
+pub fn i18n(file: &str) -> Option<&'static [u8]> {
+    THEME.get_file(format!("i18n/{file}")).map(File::contents)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

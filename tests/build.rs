@@ -1040,3 +1040,109 @@ fn a_themes_manifest_is_read_and_its_minimum_version_enforced() {
         "{err}"
     );
 }
+
+/// `language` picks the theme's words and the date format; a site's `i18n/<lang>.yaml`
+/// overrides any of them; `og:locale` is `ll_CC`.
+#[test]
+fn the_language_drives_the_words_dates_and_locale() {
+    let site = Site::fixture("small");
+    let config = std::fs::read_to_string(site.root().join("castdown.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    site.write("castdown.yaml", format!("{config}language: fr\n"));
+    site.build_ok(&[]);
+    let home = site.read("index.html");
+    assert_eq!(texts(&home, "main h1"), ["Derniers épisodes"]);
+    assert_eq!(texts(&home, "a.skip-link"), ["Aller au contenu"]);
+    assert_eq!(texts(&home, ".card time"), ["5 mai 2025"]);
+    assert_eq!(
+        attrs(&home, "meta[property='og:locale']", "content"),
+        ["fr_FR"]
+    );
+    assert_eq!(attrs(&home, "html", "lang"), ["fr"]);
+    let episode = site.read("episodes/one/index.html");
+    assert_eq!(
+        texts(&episode, ".facts dt"),
+        ["Émission", "Date", "Durée", "Personnes", "Temps de lecture"]
+    );
+    let concept = site.read("concepts/snapshot/index.html");
+    // French counts one for one (and for zero).
+    assert!(
+        texts(&concept, "p.meta")[0].starts_with("1 épisode ·"),
+        "{concept}"
+    );
+    assert_eq!(
+        attrs(&concept, "meta[name=description]", "content"),
+        ["1 épisode qui parle de Snapshot, et comment chaque émission le définit."]
+    );
+    // The search page's own words, and those its script says, in French.
+    let search = site.read("search/index.html");
+    assert_eq!(texts(&search, "label[for=search-q]"), ["Mots à chercher"]);
+    let script_words = attrs(&search, "#search", "data-words");
+    let said: serde_json::Value =
+        serde_json::from_str(&script_words[0]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(said["searching"], "Recherche…");
+    assert_eq!(said["n_results"]["other"], "{n} résultats.");
+
+    // German and Spanish dates, and a language castdown has no words for: English words,
+    // its own locale; a region in the tag gives the locale's country.
+    for (language, date, locale, heading) in [
+        ("de", "5. Mai 2025", "de_DE", "Neueste Episoden"),
+        ("es-MX", "5 de mayo de 2025", "es_MX", "Últimos episodios"),
+        ("it", "5 May 2025", "it_IT", "Latest episodes"),
+    ] {
+        site.write("castdown.yaml", format!("{config}language: {language}\n"));
+        site.build_ok(&[]);
+        let home = site.read("index.html");
+        assert_eq!(texts(&home, ".card time"), [date], "{language}");
+        assert_eq!(texts(&home, "main h1"), [heading], "{language}");
+        assert_eq!(
+            attrs(&home, "meta[property='og:locale']", "content"),
+            [locale],
+            "{language}"
+        );
+    }
+
+    // The site's own words win, for its language only.
+    site.write("castdown.yaml", format!("{config}language: fr\n"));
+    site.write(
+        "i18n/fr.yaml",
+        "# Nos mots\nlatest_episodes: À la une\nn_episodes:\n  one: \"{n} numéro\"\n  other: \"{n} numéros\"\nmonths: [janv., févr., mars, avr., mai, juin, juil., août, sept., oct., nov., déc.]\n",
+    );
+    site.build_ok(&[]);
+    let home = site.read("index.html");
+    assert_eq!(texts(&home, "main h1"), ["À la une"]);
+    assert_eq!(texts(&home, ".card time"), ["5 mai 2025"]);
+    let concept = site.read("concepts/snapshot/index.html");
+    assert!(
+        texts(&concept, "p.meta")[0].starts_with("1 numéro ·"),
+        "{concept}"
+    );
+    assert_eq!(texts(&concept, ".kicker a"), ["Concept"]);
+}
+
+/// A translation file's mistakes are located errors: an unknown key (with the nearest
+/// known one), a placeholder the text does not have, a count without both forms.
+#[test]
+fn an_unknown_key_in_a_translation_file_is_a_located_error() {
+    let site = Site::fixture("small");
+    let config = std::fs::read_to_string(site.root().join("castdown.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    site.write("castdown.yaml", format!("{config}language: de\n"));
+    site.write(
+        "i18n/de.yaml",
+        "lastest_episodes: Neu\nn_episodes:\n  one: \"{n} Folge\"\npage_of: \"Seite {seite}\"\n",
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for expected in [
+        "i18n/de.yaml:1:1: error: unknown key `lastest_episodes`",
+        "did you mean `latest_episodes`?",
+        "i18n/de.yaml:2:1: error: `n_episodes`: a count needs both forms, `one` and `other`",
+        "i18n/de.yaml:4:1: error: `page_of`: unknown placeholder `{seite}` (this text has {page}, {total})",
+        "3 errors in 1 file",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(!site.public().exists());
+}

@@ -94,9 +94,11 @@ impl EpisodeDate {
         self.zoned.strftime("%a, %d %b %Y %H:%M:%S %z").to_string()
     }
 
-    /// "30 October 2025", for humans.
-    pub fn human(&self) -> String {
-        self.zoned.strftime("%-d %B %Y").to_string()
+    /// Year, month and day as written (in the date's own zone), for a date in words
+    /// (`i18n::Words::date`).
+    pub fn parts(&self) -> (i16, i8, i8) {
+        let d = self.zoned.date();
+        (d.year(), d.month(), d.day())
     }
 
     /// The instant, for ordering.
@@ -118,7 +120,7 @@ mod tests {
         let d = EpisodeDate::parse("2025-10-30").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(d.rfc3339(), "2025-10-30T00:00:00+00:00");
         assert_eq!(d.rfc822(), "Thu, 30 Oct 2025 00:00:00 +0000");
-        assert_eq!(d.human(), "30 October 2025");
+        assert_eq!(d.parts(), (2025, 10, 30));
         assert!(!d.has_time);
     }
 

@@ -56,6 +56,8 @@ pub struct Caches {
     search: Option<Vec<OutputFile>>,
     /// What the caches were filled under: the config file's bytes and the options.
     config: Option<u64>,
+    /// The words pages were rendered in (`Words::fingerprint`).
+    words: Option<String>,
 }
 
 impl Caches {
@@ -128,6 +130,18 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
     timer.stage("load");
     let (site, stylesheet) = stages::model(opts, loaded, Some(&mut caches.related))?;
     timer.stage("model");
+    // Edited words (a site's i18n/ file) reach every page through the templates' globals,
+    // which no page fingerprint holds: render everything again, keeping what was read.
+    let words = site.words.fingerprint();
+    if caches.words.as_ref() != Some(&words) {
+        let load = std::mem::take(&mut caches.load);
+        let related = std::mem::take(&mut caches.related);
+        caches.clear();
+        caches.load = load;
+        caches.related = related;
+        caches.config = Some(config);
+        caches.words = Some(words);
+    }
     let warnings = stages::warnings(&site);
     let templates = match &caches.templates {
         Some(t) => t.clone(),

@@ -10,6 +10,7 @@ use walkdir::WalkDir;
 use super::BuildOptions;
 use crate::config::{BaseUrl, Config};
 use crate::error::{Diagnostic, Error, Result};
+use crate::i18n::Words;
 use crate::load::{self, Content};
 use crate::output::{Output, OutputFile};
 use crate::render::{self, Templates};
@@ -19,6 +20,8 @@ use crate::{data, theme};
 /// What the first stage read: config, base URL, content and the highlighting stylesheet.
 pub(super) struct Loaded {
     pub config: Config,
+    /// The theme's words in the site's language, with the site's overrides.
+    pub words: Words,
     pub base: BaseUrl,
     pub content: Content,
     /// The stylesheet for the configured highlighting themes.
@@ -62,11 +65,15 @@ pub(super) fn load(
     let (Some(config), Some(base)) = (config, base) else {
         return Err(Error::Site(errors));
     };
+    let words = Words::load(root, &config.theme, &config.language)
+        .map_err(|mut e| errors.append(&mut e))
+        .ok();
     let stylesheet = stylesheet(&config.highlight_theme, &config.highlight_dark_theme)
         .map_err(|m| errors.push(Diagnostic::new(&config.file, m)));
-    match stylesheet {
-        Ok(stylesheet) if errors.is_empty() => Ok(Loaded {
+    match (stylesheet, words) {
+        (Ok(stylesheet), Some(words)) if errors.is_empty() => Ok(Loaded {
             config,
+            words,
             base,
             content,
             stylesheet,
@@ -83,11 +90,12 @@ pub(super) fn model(
 ) -> Result<(Site, String)> {
     let Loaded {
         config,
+        words,
         base,
         content,
         stylesheet,
     } = loaded;
-    let site = Site::build_cached(
+    let mut site = Site::build_cached(
         config,
         base,
         opts.root.clone(),
@@ -99,13 +107,20 @@ pub(super) fn model(
         related,
     )
     .map_err(Error::Site)?;
+    site.words = words;
     Ok((site, stylesheet))
 }
 
 /// Compiles the theme's templates and the site's overrides.
 pub(super) fn templates(site: &Site) -> Result<Templates> {
     let site_value = render::context::site_value(site);
-    Templates::load(&site.root, &site.config.theme, &site.base, site_value).map_err(Error::Site)
+    Templates::load(
+        &site.root,
+        &site.config.theme,
+        (&site.base, &site.words),
+        site_value,
+    )
+    .map_err(Error::Site)
 }
 
 /// Adds a file, recording a collision as an error.

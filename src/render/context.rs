@@ -136,7 +136,10 @@ fn card(site: &Site, shared: &Shared, i: usize) -> Value {
         ("url", site.base.link(&e.path).into()),
         ("permalink", site.base.absolute(&e.path).into()),
         ("date", d.date.ymd().into()),
-        ("date_human", d.date.human().into()),
+        ("date_human", {
+            let (y, m, day) = d.date.parts();
+            site.words.date(y, m, day).into()
+        }),
         ("date_rfc3339", d.date.rfc3339().into()),
         ("duration", d.duration.map(duration::display).into()),
         ("summary", d.summary.as_str().into()),
@@ -460,7 +463,7 @@ fn profile_value(site: &Site, shared: &Shared, kind: TermKind, episodes: &[usize
 const CHART_W: usize = 600;
 const CHART_H: usize = 100;
 
-/// `timeline` (concept pages, page 1): `{unit: "year"|"month", periods: [{label, count}],
+/// `timeline` (concept pages, page 1): `{unit: "year"|"month", unit_label (the word in the site's language), periods: [{label, count}],
 /// bars: [{label, count, x, y, width, height}], from, to (first and last label), width,
 /// height, max, summary, first: {title,
 /// url, date}, latest: {…}}`. The bars are laid out here, so a theme draws an SVG without
@@ -495,18 +498,26 @@ fn timeline_value(site: &Site, tl: &crate::site::timeline::Timeline) -> Value {
             ("", 0),
             |b, p| if p.1 > b.1 { (p.0.as_str(), p.1) } else { b },
         );
+    let words = &site.words;
     let span = match (tl.periods.first(), tl.periods.last()) {
-        (Some(a), Some(b)) if a.0 != b.0 => format!("{} to {}", a.0, b.0),
+        (Some(a), Some(b)) if a.0 != b.0 => {
+            words.fill("date_range", &[("from", &a.0), ("to", &b.0)])
+        }
         (Some(a), _) => a.0.clone(),
         _ => String::new(),
     };
     let total: usize = tl.periods.iter().map(|p| p.1).sum();
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let summary = format!(
-        "{total} digest{} by {}, {span}; the busiest {}, {busiest}, had {most}.",
-        plural(total),
-        tl.unit,
-        tl.unit
+    let unit = words.get(tl.unit);
+    let most = most.to_string();
+    let summary = words.count(
+        "timeline_summary",
+        total,
+        &[
+            ("unit", unit),
+            ("span", &span),
+            ("busiest", busiest),
+            ("most", &most),
+        ],
     );
     let mention = |e: usize| {
         let ep = &site.episodes[e];
@@ -518,6 +529,7 @@ fn timeline_value(site: &Site, tl: &crate::site::timeline::Timeline) -> Value {
     };
     obj([
         ("unit", tl.unit.into()),
+        ("unit_label", unit.into()),
         (
             "periods",
             Value::from(
@@ -961,16 +973,13 @@ pub fn term_description(site: &Site, kind: TermKind, i: usize) -> String {
     if let Some(first) = t.curated_summary() {
         return first.to_string();
     }
-    let n = t.episodes.len();
-    let plural = if n == 1 { "" } else { "s" };
-    match kind {
-        TermKind::Concept => format!(
-            "{n} episode{plural} discussing {}, and how each show defines it.",
-            t.name
-        ),
-        TermKind::Show => format!("{n} episode digest{plural} of {}.", t.name),
-        TermKind::Person => format!("{n} episode{plural} with {}.", t.name),
-    }
+    let key = match kind {
+        TermKind::Concept => "concept_description",
+        TermKind::Show => "show_description",
+        TermKind::Person => "person_description",
+    };
+    site.words
+        .count(key, t.episodes.len(), &[("name", t.name.as_str())])
 }
 
 /// Serialises JSON-LD safely for a `<script>` element: `<`, `>` and `&` are escaped so no
@@ -1131,13 +1140,14 @@ pub fn webpage_jsonld(site: &Site, path: &str, name: &str) -> String {
     }))
 }
 
-/// `site` (global in every template): `{title, description, language, base_url, base_path,
+/// `site` (global in every template): `{title, description, language, locale, base_url, base_path,
 /// author: {name, email}, search, extra, generator}`.
 pub fn site_value(site: &Site) -> Value {
     to_value(&json!({
         "title": site.config.title,
         "description": site.config.description,
         "language": site.config.language,
+        "locale": site.words.locale,
         "base_url": site.base.url,
         "base_path": site.base.path,
         "author": site.config.author,

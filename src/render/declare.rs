@@ -73,20 +73,22 @@ impl Job {
             }
             Job::Page(i) => page(site, inputs.others, i, &path, &mut cx),
             Job::Search => {
-                let desc = format!("Search the episodes of {}.", site.config.title);
-                let ld = context::webpage_jsonld(site, &path, "Search");
+                let w = &site.words;
+                let desc = w.fill("search_description", &[("site", &site.config.title)]);
+                let ld = context::webpage_jsonld(site, &path, w.get("search"));
                 cx.insert(
                     "page",
-                    page_value(site, &path, "Search", &desc, "website", ld),
+                    page_value(site, &path, w.get("search"), &desc, "website", ld),
                 );
+                cx.insert("search_words", to_value(&w.script(&SEARCH_WORDS)));
                 "search.html"
             }
             Job::NotFound => {
                 let page = page_value(
                     site,
                     &path,
-                    "Page not found",
-                    "This page does not exist.",
+                    site.words.get("page_not_found"),
+                    site.words.get("page_not_found_description"),
                     "website",
                     String::new(),
                 );
@@ -144,11 +146,9 @@ fn transcript(
     let e = &site.episodes[i];
     cx.insert("episode", shared.card(i));
     cx.insert("transcript", context::transcript_value(site, i));
-    let title = format!("Transcript: {}", e.digest.title);
-    let desc = format!(
-        "Full transcript of “{}”, with timestamps linking to the original.",
-        e.digest.title
-    );
+    let on = [("title", e.digest.title.as_str())];
+    let title = site.words.fill("transcript_title", &on);
+    let desc = site.words.fill("transcript_description", &on);
     let ld = context::webpage_jsonld(site, path, &title);
     cx.insert("page", page_value(site, path, &title, &desc, "article", ld));
     "transcript.html"
@@ -170,11 +170,7 @@ fn home(
         "paginator",
         context::paginator(site, paths::HOME, n, total, site.episodes.len()),
     );
-    let title = if n == 1 {
-        site.config.title.clone()
-    } else {
-        format!("{} — page {n}", site.config.title)
-    };
+    let title = paged_title(site, &site.config.title, n);
     let desc = if site.config.description.is_empty() {
         site.config.title.clone()
     } else {
@@ -194,26 +190,17 @@ fn term_list(
 ) -> &'static str {
     cx.insert("terms", context::term_list(site, shared, kind, sort));
     cx.insert("kind", to_value(kind.section()));
-    let (name, template) = match kind {
-        TermKind::Concept => ("Concepts", "concepts.html"),
-        TermKind::Show => ("Shows", "shows.html"),
-        TermKind::Person => ("People", "people.html"),
+    let w = &site.words;
+    let (name, template, described) = match kind {
+        TermKind::Concept => (w.get("concepts"), "concepts.html", "glossary_description"),
+        TermKind::Show => (w.get("shows"), "shows.html", "shows_description"),
+        TermKind::Person => (w.get("people"), "people.html", "people_description"),
     };
     let title = match sort {
         Sort::Name => name.to_string(),
-        Sort::Count => format!("{name} by digest count"),
+        Sort::Count => w.fill("by_digest_count_title", &[("name", name)]),
     };
-    let desc = match kind {
-        TermKind::Concept => format!(
-            "A glossary of the concepts in {}: each with a one-line definition and its digests.",
-            site.config.title
-        ),
-        _ => format!(
-            "All {} of {}, with digest counts.",
-            kind.section(),
-            site.config.title
-        ),
-    };
+    let desc = w.fill(described, &[("site", &site.config.title)]);
     let ld = context::collection_jsonld(site, path, &title);
     cx.insert("page", page_value(site, path, &title, &desc, "website", ld));
     template
@@ -238,15 +225,16 @@ fn definitions(
         "paginator",
         context::paginator(site, &t.definitions_path(1), n, total, compared.distinct()),
     );
-    let title = if n == 1 {
-        format!("{}: every definition", t.name)
-    } else {
-        format!("{}: every definition — page {n}", t.name)
-    };
-    let desc = format!(
-        "The {} distinct definitions of {} the digests give, by show.",
+    let w = &site.words;
+    let title = paged_title(
+        site,
+        &w.fill("every_definition_title", &[("name", &t.name)]),
+        n,
+    );
+    let desc = w.count(
+        "definitions_description",
         compared.distinct(),
-        t.name
+        &[("name", &t.name)],
     );
     let ld = context::collection_jsonld(site, path, &title);
     cx.insert("page", page_value(site, path, &title, &desc, "website", ld));
@@ -275,11 +263,7 @@ fn term(
         context::paginator(site, &term.path(), n, total, term.episodes.len()),
     );
     cx.insert("term", context::term_value(site, inputs, kind, i, n == 1));
-    let title = if n == 1 {
-        term.name.clone()
-    } else {
-        format!("{} — page {n}", term.name)
-    };
+    let title = paged_title(site, &term.name, n);
     let desc = context::term_description(site, kind, i);
     let ld = context::collection_jsonld(site, path, &term.name);
     let mut page = page_value(site, path, &title, &desc, "website", ld);
@@ -339,6 +323,38 @@ pub fn sitemap(
         .collect();
     cx.insert("entries", array(&list));
     templates.render(paths::SITEMAP, &cx, paths::SITEMAP)
+}
+
+/// The words the search page's script says (`search_words`, JSON).
+const SEARCH_WORDS: [&str; 17] = [
+    "searching",
+    "no_results",
+    "n_results",
+    "cannot_search",
+    "did_you_mean",
+    "search_failed",
+    "index_failed",
+    "in_transcript",
+    "in_concepts",
+    "at_time",
+    "show_n_more",
+    "n_digests",
+    "kind_concept",
+    "kind_show",
+    "kind_person",
+    "show_more",
+    "search",
+];
+
+/// The title of page `n` of a list: the list's own title on page 1, else "… — page n".
+fn paged_title(site: &Site, title: &str, n: usize) -> String {
+    if n == 1 {
+        title.to_string()
+    } else {
+        let n = n.to_string();
+        site.words
+            .fill("page_title", &[("title", title), ("page", &n)])
+    }
 }
 
 /// Renders a redirect page from the site path `from` to the site path `to`. The page

@@ -13,6 +13,7 @@ use walkdir::WalkDir;
 
 use crate::config::BaseUrl;
 use crate::error::Diagnostic;
+use crate::i18n::Words;
 use crate::theme;
 
 use super::tags;
@@ -215,7 +216,7 @@ impl Templates {
     pub fn load(
         root: &Path,
         theme_name: &str,
-        base: &BaseUrl,
+        (base, words): (&BaseUrl, &Words),
         site: Value,
     ) -> Result<Templates, Vec<Diagnostic>> {
         let mut files: Vec<(String, Source)> = Vec::new();
@@ -256,12 +257,12 @@ impl Templates {
         for (name, src) in files {
             sources.insert(name, src);
         }
-        let mut tera = new_tera(base);
+        let mut tera = new_tera(base, words);
         // Each template alone first, so a syntax error is attributed to its own file.
         let mut names: Vec<&String> = sources.keys().collect();
         names.sort();
         for name in &names {
-            let mut probe = new_tera(base);
+            let mut probe = new_tera(base, words);
             if let Err(e) = probe.add_raw_template(name, &sources[*name].text)
                 && !matches!(e.kind(), ErrorKind::MissingParent { .. })
             {
@@ -279,6 +280,8 @@ impl Templates {
             return Err(reports(&sources, &e));
         }
         tera.global_context().insert_value("site", site);
+        tera.global_context()
+            .insert_value("t", to_value(&words.texts()));
         Ok(Templates { tera, sources })
     }
 
@@ -313,8 +316,9 @@ impl Templates {
 }
 
 /// A Tera instance with castdown's functions: `url(path=…)` gives a root-relative link under
-/// the base path, `abs_url(path=…)` an absolute URL.
-fn new_tera(base: &BaseUrl) -> Tera {
+/// the base path, `abs_url(path=…)` an absolute URL, `tr(key=…, n=…, name=…)` the site's
+/// words for `key` (the form for `n` things, placeholders filled from the other arguments).
+fn new_tera(base: &BaseUrl, words: &Words) -> Tera {
     let mut tera = Tera::default();
     // The same joins as the Rust side's links (sized, not `format!`: these run ~30 times
     // a page).
@@ -332,6 +336,35 @@ fn new_tera(base: &BaseUrl) -> Tera {
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
             let p: &str = kwargs.must_get("path")?;
             Ok(for_abs.absolute(p))
+        },
+    );
+    let words = std::sync::Arc::new(words.clone());
+    tera.register_function(
+        "tr",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let key: &str = kwargs.must_get("key")?;
+            if !words.has(key) {
+                return Err(tera::Error::message(format!(
+                    "`tr`: no words for `{key}` (the keys are in i18n/en.yaml)"
+                )));
+            }
+            let mut n = None;
+            let mut values: Vec<(String, String)> = Vec::new();
+            for (k, v) in kwargs.iter() {
+                match k.as_str() {
+                    Some("key") | None => {}
+                    Some("n") => n = v.as_u64().and_then(|n| usize::try_from(n).ok()),
+                    Some(name) => values.push((name.to_string(), v.to_string())),
+                }
+            }
+            let values: Vec<(&str, &str)> = values
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            Ok(match n {
+                Some(n) => words.count(key, n, &values),
+                None => words.fill(key, &values),
+            })
         },
     );
     tera

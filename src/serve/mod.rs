@@ -298,7 +298,10 @@ fn affects_everything(root: &Path, config: &Path, path: &Path) -> bool {
     path == config
         || matches!(
             first_segment(root, path).as_deref(),
-            Some("templates") | Some("themes") | Some(crate::config::CONFIG_FILE)
+            Some("templates")
+                | Some("themes")
+                | Some(crate::i18n::FOLDER)
+                | Some(crate::config::CONFIG_FILE)
         )
 }
 
@@ -315,7 +318,7 @@ fn first_segment(root: &Path, path: &Path) -> Option<String> {
 const SEARCH_QUIET: Duration = Duration::from_millis(400);
 
 /// Folders and files that trigger rebuilds.
-const WATCHED: &[&str] = &["content", "static", "templates", "themes"];
+const WATCHED: &[&str] = &["content", "static", "templates", "themes", "i18n"];
 
 /// Serves until Ctrl-C.
 pub fn run(opts: ServeOptions) -> Result<()> {

@@ -130,6 +130,9 @@ pub struct Site {
     pub now: jiff::Timestamp,
     /// Digests dated in the future that this build left out.
     pub held_back: usize,
+    /// The words pages are written in (the site's `language`): English until the build
+    /// sets the ones it read (`i18n`).
+    pub words: crate::i18n::Words,
     /// The site's image and each show's, read once (their sizes come from the files).
     images: std::sync::OnceLock<(Option<media::Image>, Vec<Option<media::Image>>)>,
 }
@@ -404,6 +407,7 @@ impl Site {
             now,
             held_back,
             images: std::sync::OnceLock::new(),
+            words: crate::i18n::Words::english(),
         })
     }
 

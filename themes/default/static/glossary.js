@@ -37,7 +37,10 @@
         else a.setAttribute("aria-disabled", "true");
       }
     });
-    status.textContent = q ? shown + " of " + entries.length + " match “" + input.value.trim() + "”" : "";
+    // The sentence is the page's (its language): {shown} of {total} match “{query}”.
+    var said = (form.getAttribute("data-status") || "{shown} of {total} match “{query}”")
+      .replace("{shown}", shown).replace("{total}", entries.length).replace("{query}", input.value.trim());
+    status.textContent = q ? said : "";
     var url = new URL(window.location.href);
     if (q) url.searchParams.set("filter", input.value.trim());
     else url.searchParams.delete("filter");

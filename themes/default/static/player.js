@@ -35,7 +35,8 @@
     // Where the reader left off: offered, and taken when they press play.
     var saved = parseFloat(load(key) || "0");
     var pending = saved > 5 ? saved : 0;
-    if (pending && resume) resume.textContent = "Resumes at " + clock(pending);
+    var resumesAt = (tools && tools.getAttribute("data-resumes-at")) || "Resumes at {time}";
+    if (pending && resume) resume.textContent = resumesAt.replace("{time}", clock(pending));
     media.addEventListener("play", function () {
       if (pending && media.currentTime < 1) media.currentTime = pending;
       pending = 0;

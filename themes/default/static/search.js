@@ -191,6 +191,20 @@
   var manifest = null;
   var seq = 0;
   var current = null; // {results, shown, groups, token}
+  // The page's words (its language), from the theme's translations; English when absent.
+  var words = {};
+  try { words = JSON.parse(root.getAttribute("data-words") || "{}"); } catch (e) { words = {}; }
+  var plurals = typeof Intl !== "undefined" && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
+  // `key`'s words with {placeholders} filled; `english` ({one, other} for a count) if none.
+  function say(key, english, values) {
+    values = values || {};
+    var w = words[key] !== undefined ? words[key] : english;
+    if (w && typeof w === "object") {
+      var one = values.n !== undefined && (plurals ? plurals.select(values.n) === "one" : values.n === 1);
+      w = one ? w.one : w.other;
+    }
+    return String(w).replace(/\{(\w+)\}/g, function (m, name) { return values[name] !== undefined ? String(values[name]) : m; });
+  }
 
   // Index files are gzip-compressed JSON (the manifest is plain). A host may already have
   // inflated one (Content-Encoding), so the magic bytes decide.
@@ -422,8 +436,8 @@
       f.q.forEach(function (cue) { var n = countMatches(cue[2], hl); if (n > bestN) { best = cue; bestN = n; } });
       best = best || f.q[0];
       a.href = f.u + "#t" + best[0];
-      a.innerHTML = "Transcript: " + snippet(f.t, hl, 400);
-      if (best[1] !== null && best[1] !== undefined) meta.push("at " + clock(best[1]));
+      a.innerHTML = escapeHtml(say("in_transcript", "Transcript:")) + " " + snippet(f.t, hl, 400);
+      if (best[1] !== null && best[1] !== undefined) meta.push(say("at_time", "at {time}", { time: clock(best[1]) }));
       text = snippet(best[2], hl);
     } else {
       var sec = null, secN = 0;
@@ -433,7 +447,7 @@
       var concepts = (f.c || []).join(", ");
       if (sec && sec[0]) meta.push(sec[0]);
       if (sec) text = snippet(sec[2] || sec[0], hl);
-      else if (countMatches(concepts, hl) && !countMatches(f.y, hl)) text = "Concepts: " + snippet(concepts, hl);
+      else if (countMatches(concepts, hl) && !countMatches(f.y, hl)) text = escapeHtml(say("in_concepts", "Concepts:")) + " " + snippet(concepts, hl);
       else text = snippet(f.y, hl);
     }
     h.appendChild(a);
@@ -449,10 +463,10 @@
     var a = document.createElement("a");
     a.href = f.u;
     a.textContent = f.n;
-    li.appendChild(el("span", "term-kind", escapeHtml(f.w)));
+    li.appendChild(el("span", "term-kind", escapeHtml(say("kind_" + f.w, f.w))));
     li.appendChild(document.createTextNode(" "));
     li.appendChild(a);
-    li.appendChild(el("span", "meta", " · " + f.c + (f.c === 1 ? " digest" : " digests")));
+    li.appendChild(el("span", "meta", " · " + escapeHtml(say("n_digests", { one: "{n} digest", other: "{n} digests" }, { n: f.c }))));
     if (f.y) li.appendChild(el("p", "snippet", escapeHtml(f.y)));
     return li;
   }
@@ -474,7 +488,7 @@
       cur.shown = Math.max(cur.shown, Math.min(to, cur.results.length));
       var left = cur.results.length - cur.shown;
       more.hidden = left <= 0;
-      more.textContent = "Show " + Math.min(MORE, left) + " more (" + left + " not shown)";
+      more.textContent = say("show_n_more", "Show {n} more ({left} not shown)", { n: Math.min(MORE, left), left: left });
       history.replaceState({ shown: cur.shown }, "");
     });
   }
@@ -529,7 +543,7 @@
       status.textContent = "";
       return;
     }
-    status.textContent = "Searching…";
+    status.textContent = say("searching", "Searching…");
     Promise.all([q ? plan(q, typing) : Promise.resolve(null), filterIds(showSel, "s", manifest.shows), filterIds(conceptSel, "c", manifest.concepts)]).then(function (r) {
       if (token !== seq) return;
       var pl = r[0], filters = [r[1], r[2]].filter(Boolean);
@@ -560,14 +574,14 @@
         var typos = n && results[0][1] > 0;
         var said;
         if (pl && !pl.groups.length && !pl.whole) {
-          said = "“" + pl.unmatched.join(" ") + "” cannot be searched: words need two letters or more, and no concept, show or person has that name.";
+          said = say("cannot_search", "“{words}” cannot be searched: words need two letters or more, and no concept, show or person has that name.", { words: pl.unmatched.join(" ") });
         } else {
-          said = n === 0 ? "No results." : n + (n === 1 ? " result." : " results.");
+          said = n === 0 ? say("no_results", "No results.") : say("n_results", { one: "{n} result.", other: "{n} results." }, { n: n });
         }
         var fix = pl && typos ? correctedQuery(pl) : null;
         if (fix) {
           suggest.hidden = false;
-          suggest.append("No exact matches. Did you mean ");
+          suggest.append(say("did_you_mean", "No exact matches. Did you mean") + " ");
           var a = document.createElement("a");
           var p = params(); p.set("q", fix);
           a.href = "?" + p;
@@ -581,7 +595,7 @@
         });
       });
     }).catch(function (e) {
-      if (token === seq) status.textContent = "Search failed: " + e.message;
+      if (token === seq) status.textContent = say("search_failed", "Search failed: {error}", { error: e.message });
     });
   }
   function fill(sel, names) {
@@ -616,6 +630,6 @@
     window.addEventListener("popstate", function () { fromUrl(); run(); });
     run(undefined, history.state && history.state.shown);
   }).catch(function (e) {
-    status.textContent = "The search index could not be loaded: " + e.message;
+    status.textContent = say("index_failed", "The search index could not be loaded: {error}", { error: e.message });
   });
 })();

@@ -7,22 +7,24 @@
     var slot = box.querySelector(".transcript-slot");
     var src = box.getAttribute("data-transcript");
     if (!button || !slot || !src) return;
+    // The words are the page's (its language), on the button; English if a theme left them out.
+    var say = function (name, english) { return button.getAttribute("data-" + name) || english; };
     button.hidden = false;
     button.addEventListener("click", function () {
       if (button.getAttribute("aria-expanded") === "true") {
         slot.hidden = true;
         button.setAttribute("aria-expanded", "false");
-        button.textContent = "Show transcript here";
+        button.textContent = say("show", "Show transcript here");
         return;
       }
       var open = function () {
         slot.hidden = false;
         button.setAttribute("aria-expanded", "true");
-        button.textContent = "Hide transcript";
+        button.textContent = say("hide", "Hide transcript");
       };
       if (slot.getAttribute("data-loaded")) return open();
       button.disabled = true;
-      button.textContent = "Loading transcript…";
+      button.textContent = say("loading", "Loading transcript…");
       fetch(src)
         .then(function (res) {
           if (!res.ok) throw new Error("HTTP " + res.status);
@@ -38,14 +40,14 @@
           open();
         })
         .catch(function () {
-          slot.textContent = "The transcript could not be loaded here. ";
+          slot.textContent = say("failed", "The transcript could not be loaded here.") + " ";
           var a = document.createElement("a");
           a.href = src;
-          a.textContent = "Open the transcript page.";
+          a.textContent = say("open", "Open the transcript page.");
           slot.appendChild(a);
           slot.hidden = false;
           button.disabled = false;
-          button.textContent = "Try again";
+          button.textContent = say("retry", "Try again");
         });
     });
   }
