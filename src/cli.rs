@@ -37,6 +37,7 @@ impl Cli {
                 Command::Build(a) => Command::Build(BuildArgs { root, ..a }),
                 Command::Check(a) => Command::Check(CheckArgs { root, ..a }),
                 Command::Serve(a) => Command::Serve(ServeArgs { root, ..a }),
+                Command::Context(a) => Command::Context(ContextArgs { root, ..a }),
                 other => other,
             },
         };
@@ -56,7 +57,11 @@ impl Cli {
                 config: Some(config),
                 ..a
             }),
-            _ => return Err("--config applies to build, check and serve".into()),
+            Command::Context(a) => Command::Context(ContextArgs {
+                config: Some(config),
+                ..a
+            }),
+            _ => return Err("--config applies to build, check, serve and context".into()),
         })
     }
 }
@@ -76,6 +81,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Build the site and serve it with live reload.
     Serve(ServeArgs),
+    /// Print what one page's template receives, as JSON (`castdown context /episodes/<slug>/`).
+    Context(ContextArgs),
     /// Print a shell completion script (`castdown completions bash > …`).
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -185,6 +192,29 @@ pub struct BuildArgs {
     #[arg(long)]
     pub drafts: bool,
     /// Include digests dated in the future (held back by default).
+    #[arg(long)]
+    pub future: bool,
+    /// Set from the global `--config`.
+    #[arg(skip)]
+    pub config: Option<PathBuf>,
+}
+
+/// `castdown context`.
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    /// The page: its path (`/episodes/<slug>/`, `/concepts/<slug>/page/2/`, `/`,
+    /// `/404.html`), with or without the base path, or its absolute URL.
+    pub page: String,
+    /// Site root.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Override base_url from castdown.yaml.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include digests dated in the future.
     #[arg(long)]
     pub future: bool,
     /// Set from the global `--config`.

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         cli::Command::Check(a) => cmd::check::run(a, quiet),
         cli::Command::Import(a) => cmd::import::run(a, quiet),
         cli::Command::Serve(a) => cmd::serve::run(a, quiet),
+        cli::Command::Context(a) => cmd::context::run(a),
         cli::Command::Completions { shell } => cmd::completions::run(shell),
     };
     match result {

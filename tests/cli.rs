@@ -257,5 +257,109 @@ fn a_config_file_given_on_the_command_line() {
     );
     let out = run(&["--config", "staging.yaml", "new", "A title"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--config applies to build, check and serve"));
+    assert!(stderr(&out).contains("--config applies to build, check, serve and context"));
+}
+
+/// `castdown context PAGE` prints what the page's template receives; every key it prints,
+/// on every kind of page of the demo and the fixtures, is documented in docs/themes.md
+/// (a value added to a template's context without a word in the docs fails here).
+#[test]
+fn every_value_a_template_receives_is_printed_and_documented() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(repo.join("docs/themes.md")).unwrap_or_default();
+    let documented: std::collections::HashSet<&str> = docs
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    let tricky = Site::fixture("tricky");
+    let listening = Site::fixture("listening");
+    let sites: [(&std::path::Path, &[&str]); 3] = [
+        (
+            repo,
+            &[
+                "/",
+                "/page/2/",
+                "/episodes/partnership-without-exclusivity/",
+                "/digests/episodes/partnership-without-exclusivity/transcript/",
+                "/concepts/",
+                "/concepts/by-count/",
+                "/shows/",
+                "/people/",
+                "/concepts/platform-risk/",
+                "/shows/founders-at-lunch/",
+                "/people/jonas-weller/",
+                "/about/",
+                "/search/",
+                "/404.html",
+            ],
+        ),
+        (
+            tricky.root(),
+            &["/concepts/lock-in/", "/concepts/lock-in/definitions/"],
+        ),
+        (
+            listening.root(),
+            &[
+                "/episodes/with-audio/",
+                "/episodes/on-youtube/",
+                "/episodes/with-audio/transcript/",
+            ],
+        ),
+    ];
+    let mut undocumented = std::collections::BTreeSet::new();
+    let mut templates = std::collections::BTreeSet::new();
+    for (root, pages) in sites {
+        for page in pages {
+            let out = Command::cargo_bin("castdown")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .args(["context", "--root"])
+                .arg(root)
+                .arg(page)
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(out.status.success(), "{page}: {}", stderr(&out));
+            let value: serde_json::Value =
+                serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{page}: {e}"));
+            templates.insert(value["template"].as_str().unwrap_or("").to_string());
+            assert!(value["site"]["title"].is_string(), "{page}");
+            assert!(value["t"]["search"].is_string(), "{page}");
+            let mut stack = vec![value];
+            while let Some(v) = stack.pop() {
+                match v {
+                    serde_json::Value::Object(map) => {
+                        for (k, v) in map {
+                            if k == "t" || k == "extra" {
+                                continue;
+                            }
+                            if !documented.contains(k.as_str()) {
+                                undocumented.insert(format!("{k} (on {page})"));
+                            }
+                            stack.push(v);
+                        }
+                    }
+                    serde_json::Value::Array(items) => stack.extend(items),
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(
+        undocumented.is_empty(),
+        "not in docs/themes.md: {undocumented:?}"
+    );
+    // Every kind of page was looked at (all templates but the redirects' alias.html).
+    assert_eq!(templates.len(), 13, "{templates:?}");
+    // A page that does not exist is a usage error naming it.
+    let out = Command::cargo_bin("castdown")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args(["context", "--root"])
+        .arg(repo)
+        .arg("/episodes/nope/")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no page at /episodes/nope/"),
+        "{}",
+        stderr(&out)
+    );
 }

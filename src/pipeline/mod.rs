@@ -10,6 +10,7 @@
 
 mod episode;
 mod incremental;
+mod inspect;
 mod stages;
 mod streamed;
 mod timer;
@@ -21,6 +22,7 @@ pub use episode::rebuild_episode;
 pub use incremental::{
     Caches, Incremental, Memo, Search, build as build_incremental, refresh_search,
 };
+pub use inspect::page_context;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{self, Output};

@@ -31,6 +31,24 @@ impl Page {
         self.cx.fingerprint(self.template, shared.known())
     }
 
+    /// Everything the template receives, as JSON: `{template, site, t, <page values>}`
+    /// (`castdown context`).
+    pub fn to_json(&self, site: &Site) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("template".into(), self.template.into());
+        let globals = [
+            ("site", context::site_value(site)),
+            ("t", to_value(&site.words.texts())),
+        ];
+        for (k, v) in globals.iter().chain(self.cx.values()) {
+            map.insert(
+                (*k).to_string(),
+                serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        serde_json::Value::Object(map)
+    }
+
     /// Renders the page.
     pub fn render(&self, site: &Site, templates: &Templates) -> Result<OutputFile, Diagnostic> {
         let shown = format!("{}{}", site.base.path, self.path);

@@ -61,6 +61,11 @@ impl PageContext {
         self.values.push((key, value));
     }
 
+    /// The values, in insertion order.
+    pub fn values(&self) -> impl Iterator<Item = &(&'static str, Value)> {
+        self.values.iter()
+    }
+
     /// A hash of the template name and every value (kinds, and whether a string is safe,
     /// included): two contexts with the same fingerprint render the same page.
     pub fn fingerprint(&self, template: &str, known: &KnownValues) -> u64 {
