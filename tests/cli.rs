@@ -363,3 +363,79 @@ fn every_value_a_template_receives_is_printed_and_documented() {
         stderr(&out)
     );
 }
+
+/// The recipes in docs/publishing.md are well-formed: the GitHub workflow is YAML with the
+/// steps that install, check, build for the Pages address and deploy; the shell script and
+/// commands pass `sh -n`; and a build for a project-page address links under its sub-path.
+#[test]
+fn the_publishing_recipes_are_well_formed() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(repo.join("docs/publishing.md")).unwrap_or_default();
+    let blocks = |lang: &str| -> Vec<String> {
+        let fence = format!("```{lang}\n");
+        doc.split(&fence)
+            .skip(1)
+            .filter_map(|b| b.split("\n```").next().map(str::to_string))
+            .collect()
+    };
+    let yaml = blocks("yaml");
+    assert_eq!(yaml.len(), 1, "one workflow");
+    let workflow: serde_yaml::Value =
+        serde_yaml::from_str(&yaml[0]).unwrap_or_else(|e| panic!("the workflow: {e}"));
+    let steps = workflow["jobs"]["build"]["steps"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
+    assert!(
+        runs.iter()
+            .any(|r| r.starts_with("cargo install --locked --git")),
+        "{runs:?}"
+    );
+    for command in ["castdown check", "castdown build"] {
+        assert!(
+            runs.iter().any(|r| r.starts_with(command)
+                && r.contains("--base-url \"${{ steps.pages.outputs.base_url }}/\"")),
+            "{command} for the Pages address: {runs:?}"
+        );
+    }
+    assert!(
+        uses.iter()
+            .any(|u| u.starts_with("actions/configure-pages@"))
+    );
+    assert!(
+        uses.iter()
+            .any(|u| u.starts_with("actions/upload-pages-artifact@"))
+    );
+    let deploy = workflow["jobs"]["deploy"]["steps"][0]["uses"].as_str();
+    assert!(deploy.is_some_and(|u| u.starts_with("actions/deploy-pages@")));
+    // Every shell block parses.
+    let shell = blocks("sh");
+    assert!(shell.len() >= 3, "{}", shell.len());
+    for script in &shell {
+        let out = std::process::Command::new("sh")
+            .args(["-n", "-c", script])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success(), "{script}\n{}", stderr(&out));
+    }
+    // What the workflow does for a project page: every link under the sub-path.
+    let site = Site::fixture("small");
+    let out = Command::cargo_bin("castdown")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args([
+            "check",
+            "--base-url",
+            "https://user.github.io/project/",
+            "--root",
+        ])
+        .arg(site.root())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    site.build_ok(&["--base-url", "https://user.github.io/project/"]);
+    let home = site.read("index.html");
+    assert!(home.contains("href=\"/project/episodes/one/\""), "{home}");
+    assert!(!home.contains("href=\"/episodes/"), "{home}");
+}
