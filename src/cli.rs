@@ -191,6 +191,9 @@ pub struct BuildArgs {
     /// Include drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// Write every file anew instead of reusing the previous build's unchanged files.
+    #[arg(long)]
+    pub clean: bool,
     /// Include digests dated in the future (held back by default).
     #[arg(long)]
     pub future: bool,

@@ -206,6 +206,7 @@ fn random_sites_never_panic_and_never_carry_live_payloads() {
             base_url: None,
             drafts: rng.below(2) == 0,
             future: rng.below(2) == 0,
+            clean: false,
         };
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| build(&opts, &|_| {})));
         match result {
@@ -343,6 +344,7 @@ fn build_one(
         base_url: None,
         drafts: false,
         future: false,
+        clean: false,
     };
     let result = build(&opts, &|_| {});
     (dir, result)

@@ -34,6 +34,7 @@ fn assert_same_as_clean(site: &Site, caches: &mut Caches, what: &str) {
         base_url: None,
         drafts: false,
         future: false,
+        clean: false,
     };
     let incremental = castdown::pipeline::build_incremental(&opts, caches, Search::Rebuild)
         .unwrap_or_else(|e| panic!("{what}: incremental build failed: {e}"))
@@ -213,6 +214,7 @@ fn a_one_file_edit_rerenders_only_what_depends_on_it() {
         base_url: None,
         drafts: false,
         future: false,
+        clean: false,
     };
     let mut caches = Caches::default();
     let first = build_cached(&opts, &mut caches).built;
@@ -349,6 +351,7 @@ fn options(site: &Site) -> BuildOptions {
         base_url: None,
         drafts: false,
         future: false,
+        clean: false,
     }
 }
 

@@ -16,6 +16,7 @@ pub fn run(args: BuildArgs, quiet: bool) -> Result<()> {
         base_url: args.base_url,
         drafts: args.drafts,
         future: args.future,
+        clean: args.clean,
     };
     let progress = Progress::new(quiet);
     let result = pipeline::build_keeping(&opts, &|s| progress.stage(s));
@@ -25,6 +26,9 @@ pub fn run(args: BuildArgs, quiet: bool) -> Result<()> {
     // one (70-80 ms at 10,000 episodes), the operating system takes it back at once.
     std::mem::forget(built);
     if !quiet {
+        if let Some(why) = &report.full_build {
+            eprintln!("full build: {why}");
+        }
         eprint!("{}", castdown::error::render_warnings(&report.warnings));
         eprintln!("{}", report.summary(&pipeline::output_dir(&opts)));
     }

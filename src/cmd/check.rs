@@ -16,6 +16,7 @@ pub fn run(args: CheckArgs, quiet: bool) -> Result<()> {
         base_url: args.base_url,
         drafts: args.drafts,
         future: args.future,
+        clean: false,
     };
     let progress = Progress::new(quiet);
     let result = pipeline::check(&opts, &|s| progress.stage(s));

@@ -15,6 +15,7 @@ pub fn run(args: ContextArgs) -> Result<()> {
         base_url: args.base_url,
         drafts: args.drafts,
         future: args.future,
+        clean: false,
     };
     let value = pipeline::page_context(&opts, &args.page)?;
     println!("{}", serde_json::to_string_pretty(&value)?);

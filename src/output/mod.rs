@@ -7,6 +7,7 @@
 //! write outside the output folder. A streaming output hands finished batches to the
 //! writing thread of `writer.rs`.
 
+pub mod reuse;
 mod writer;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,7 +16,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error};
-use writer::{Batch, Writer, new_dirs, write_file};
+use reuse::Previous;
+pub use writer::Written;
+use writer::{Batch, Writer, new_dirs, place};
 
 /// Marks a folder as castdown's output, so a build never replaces a folder it did not make.
 pub const MARKER: &str = ".castdown-output";
@@ -82,13 +85,21 @@ pub struct Output {
     pending: Vec<String>,
     /// The writing thread of a streaming output.
     writer: Option<Writer>,
+    /// The previous build, whose unchanged files a streaming output links instead of
+    /// writing (see [`reuse`]).
+    previous: Option<std::sync::Arc<Previous>>,
+    /// What the writing thread did, once it has finished.
+    written: Written,
 }
 
 impl Output {
-    /// An output that writes its files into the staging folder `dir` as batches finish.
-    pub fn streaming(dir: &Path) -> Output {
+    /// An output that writes its files into the staging folder `dir` as batches finish,
+    /// reusing the unchanged files of the `previous` build.
+    pub fn streaming(dir: &Path, previous: Option<Previous>) -> Output {
+        let previous = previous.map(std::sync::Arc::new);
         Output {
-            writer: Some(Writer::start(dir)),
+            writer: Some(Writer::start(dir, previous.clone())),
+            previous,
             ..Output::default()
         }
     }
@@ -105,10 +116,11 @@ impl Output {
     /// Waits until a streaming output has written everything handed to its writer; the
     /// first error, if any.
     pub fn finish_writing(&mut self) -> Result<(), Error> {
-        match self.writer.take() {
-            Some(w) => w.finish(),
-            None => Ok(()),
+        if let Some(w) = self.writer.take() {
+            let done = w.finish()?;
+            self.written.add(done);
         }
+        Ok(())
     }
 
     /// Adds a file; `origin` names what produced it (for collision errors). Static files
@@ -461,7 +473,7 @@ impl Staging {
 
 /// Writes `files` into a fresh sibling folder and swaps it in for `output`.
 #[cfg(test)]
-fn write_atomic(output: &Path, files: &Output) -> Result<(), Error> {
+fn write_atomic(output: &Path, files: &mut Output) -> Result<Written, Error> {
     let staging = prepare_staging(output)?;
     write_atomic_from(files, staging)
 }
@@ -470,12 +482,19 @@ fn write_atomic(output: &Path, files: &Output) -> Result<(), Error> {
 /// it in for the output; on failure the staging folder is removed and the output is left as
 /// it was. A kill at any moment leaves either the old or the new output in place, or the
 /// old one set aside, which the next build restores ([`prepare_staging`]).
-pub fn write_atomic_from(files: &Output, staging: Staging) -> Result<(), Error> {
+///
+/// Returns every file of the new output with its record entry, and how many were written
+/// rather than reused from the previous build.
+pub fn write_atomic_from(files: &mut Output, staging: Staging) -> Result<Written, Error> {
     let output = staging.output.clone();
     let dir = staging.dir.clone();
-    if let Err(e) = write_tree(&dir, files) {
-        staging.discard();
-        return Err(e);
+    let mut done = std::mem::take(&mut files.written);
+    match write_tree(&dir, files) {
+        Ok(rest) => done.add(rest),
+        Err(e) => {
+            staging.discard();
+            return Err(e);
+        }
     }
     let marker = dir.join(STAGING_MARKER);
     if let Err(e) = std::fs::remove_file(&marker) {
@@ -499,7 +518,7 @@ pub fn write_atomic_from(files: &Output, staging: Staging) -> Result<(), Error> 
         remove_tree(&old).map_err(|e| Error::io("removing", &old, e))?;
     }
     drop(staging);
-    Ok(())
+    Ok(done)
 }
 
 /// Removes a folder tree, its top-level entries in parallel (a previous output can hold tens
@@ -548,7 +567,7 @@ fn is_redirect_page(bytes: &[u8]) -> bool {
         .any(|w| w.eq_ignore_ascii_case(b"http-equiv=\"refresh"))
 }
 
-fn write_tree(dir: &Path, files: &Output) -> Result<(), Error> {
+fn write_tree(dir: &Path, files: &Output) -> Result<Written, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
     let items: Vec<(&String, &Body)> = files
         .iter()
@@ -563,18 +582,36 @@ fn write_tree(dir: &Path, files: &Output) -> Result<(), Error> {
             let p = dir.join(d);
             std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))
         })?;
-    items.par_iter().try_for_each(|(path, body)| {
-        let target = dir.join(path);
-        match body {
-            Body::Bytes(b) => write_file(&target, b),
-            Body::Copy(src) => std::fs::copy(src, &target)
-                .map(|_| ())
-                .map_err(|e| Error::io("copying", src, e)),
-            Body::Written => Ok(()),
-        }
-    })?;
+    let previous = files.previous.as_deref();
+    let placed: Vec<(String, reuse::Entry, bool)> = items
+        .par_iter()
+        .map(|(path, body)| {
+            let target = dir.join(path);
+            let (entry, wrote) = match body {
+                Body::Bytes(b) => place(&target, path, b, previous)?,
+                // Read whole to compare with the previous build (copying reads it anyway).
+                Body::Copy(src) => {
+                    let bytes = std::fs::read(src).map_err(|e| Error::io("copying", src, e))?;
+                    place(&target, path, &bytes, previous)?
+                }
+                Body::Written => return Ok(None),
+            };
+            Ok(Some(((*path).clone(), entry, wrote)))
+        })
+        .filter_map(Result::transpose)
+        .collect::<Result<_, Error>>()?;
     let marker = dir.join(MARKER);
-    std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))
+    std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))?;
+    let mut done = Written::default();
+    for (path, entry, wrote) in placed {
+        if wrote {
+            done.written += 1;
+        } else {
+            done.reused += 1;
+        }
+        done.entries.push((path, entry));
+    }
+    Ok(done)
 }
 
 #[cfg(test)]
@@ -618,10 +655,10 @@ mod tests {
         let out = tmp.path().join("public");
         let mut a = Output::default();
         let _ = a.add(OutputFile::bytes("old.html", b"old".to_vec()), "t");
-        write_atomic(&out, &a).unwrap_or_else(|e| panic!("{e}"));
+        write_atomic(&out, &mut a).unwrap_or_else(|e| panic!("{e}"));
         let mut b = Output::default();
         let _ = b.add(OutputFile::bytes("new/index.html", b"new".to_vec()), "t");
-        write_atomic(&out, &b).unwrap_or_else(|e| panic!("{e}"));
+        write_atomic(&out, &mut b).unwrap_or_else(|e| panic!("{e}"));
         assert!(!out.join("old.html").exists());
         assert_eq!(
             std::fs::read(out.join("new/index.html")).unwrap_or_default(),
@@ -659,7 +696,7 @@ mod tests {
     fn flushed_batches_are_written_by_the_writer_and_freed_here() {
         let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let staging = tmp.path().join("staging");
-        let writer = Writer::start(&staging);
+        let writer = Writer::start(&staging, None);
         let mut out = Output::default();
         let _ = out.add(OutputFile::bytes("a/b/index.html", b"1".to_vec()), "t");
         let _ = out.add(OutputFile::bytes("top.txt", b"2".to_vec()), "t");
@@ -690,7 +727,7 @@ mod tests {
         // The staging "folder" is a file: creating anything under it fails.
         let staging = tmp.path().join("staging");
         std::fs::write(&staging, b"").unwrap_or_else(|e| panic!("{e}"));
-        let writer = Writer::start(&staging);
+        let writer = Writer::start(&staging, None);
         let mut out = Output::default();
         for i in 0..3 {
             let _ = out.add(OutputFile::bytes(format!("p{i}/index.html"), vec![]), "t");

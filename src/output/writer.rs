@@ -4,13 +4,15 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
+use super::reuse::{Entry, Previous, content_hash, entry_of};
 use crate::error::Error;
 
 /// Files to write: their folders first (parents before children), then the files.
 pub(super) struct Batch {
     pub(super) dirs: Vec<String>,
-    pub(super) files: Vec<(String, std::sync::Arc<Vec<u8>>)>,
+    pub(super) files: Vec<(String, Arc<Vec<u8>>)>,
 }
 
 /// Writes batches of finished files into the staging folder on a thread of its own, so
@@ -21,25 +23,51 @@ pub(super) struct Batch {
 /// one; peak memory the same within 1%).
 pub(super) struct Writer {
     tx: Option<std::sync::mpsc::SyncSender<Batch>>,
-    thread: Option<std::thread::JoinHandle<Result<(), Error>>>,
+    thread: Option<std::thread::JoinHandle<Result<Written, Error>>>,
+}
+
+/// What a writer (or the last write of an output) did: every file it put in the staging
+/// folder with its record entry, and how many were written rather than reused.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub entries: Vec<(String, Entry)>,
+    pub written: usize,
+    pub reused: usize,
+}
+
+impl Written {
+    pub(super) fn add(&mut self, other: Written) {
+        self.entries.extend(other.entries);
+        self.written += other.written;
+        self.reused += other.reused;
+    }
 }
 
 impl Writer {
-    /// Starts the writing thread for the staging folder `dir`.
-    pub(super) fn start(dir: &Path) -> Writer {
+    /// Starts the writing thread for the staging folder `dir`, reusing unchanged files of
+    /// the `previous` build.
+    pub(super) fn start(dir: &Path, previous: Option<Arc<Previous>>) -> Writer {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
         let dir = dir.to_path_buf();
         let thread = std::thread::spawn(move || {
+            let mut done = Written::default();
             for batch in rx {
                 for d in &batch.dirs {
                     let p = dir.join(d);
                     std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))?;
                 }
-                for (path, bytes) in &batch.files {
-                    write_file(&dir.join(path), bytes)?;
+                for (path, bytes) in batch.files {
+                    let target = dir.join(&path);
+                    let (entry, wrote) = place(&target, &path, &bytes, previous.as_deref())?;
+                    done.entries.push((path, entry));
+                    if wrote {
+                        done.written += 1;
+                    } else {
+                        done.reused += 1;
+                    }
                 }
             }
-            Ok(())
+            Ok(done)
         });
         Writer {
             tx: Some(tx),
@@ -54,19 +82,40 @@ impl Writer {
         }
     }
 
-    /// Waits until everything sent is written; the first error, if any.
-    pub(super) fn finish(mut self) -> Result<(), Error> {
+    /// Waits until everything sent is written; what was written, or the first error.
+    pub(super) fn finish(mut self) -> Result<Written, Error> {
         self.join()
     }
 
-    fn join(&mut self) -> Result<(), Error> {
+    fn join(&mut self) -> Result<Written, Error> {
         drop(self.tx.take());
         match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(result)) => result,
             Some(Err(_)) => Err(Error::Usage("the file-writing thread stopped".into())),
-            None => Ok(()),
+            None => Ok(Written::default()),
         }
     }
+}
+
+/// Puts the file `path` with `bytes` at `target` in the staging folder: a hard link to the
+/// previous output's file when that one holds the same bytes untouched (it keeps its
+/// modification time), else a new file. Returns its record entry and whether it was
+/// written.
+pub(super) fn place(
+    target: &Path,
+    path: &str,
+    bytes: &[u8],
+    previous: Option<&Previous>,
+) -> Result<(Entry, bool), Error> {
+    let hash = content_hash(bytes);
+    if let Some((old, entry)) = previous.and_then(|p| p.reusable(path, hash))
+        // A file system without hard links (or across devices) gets a written file.
+        && std::fs::hard_link(&old, target).is_ok()
+    {
+        return Ok((entry, false));
+    }
+    let meta = write_file(target, bytes)?;
+    Ok((entry_of(&meta, hash), true))
 }
 
 impl Drop for Writer {
@@ -91,10 +140,12 @@ pub(super) fn new_dirs<'a>(
         .collect()
 }
 
-/// Writes one file, in one write (the whole file is already in memory).
-pub(super) fn write_file(target: &Path, bytes: &[u8]) -> Result<(), Error> {
+/// Writes one file, in one write (the whole file is already in memory); its metadata after
+/// the write (for the record of the build).
+pub(super) fn write_file(target: &Path, bytes: &[u8]) -> Result<std::fs::Metadata, Error> {
     let mut f = std::fs::File::create(target).map_err(|e| Error::io("writing", target, e))?;
     // One write per file: the whole file is already in memory.
     f.write_all(bytes)
-        .map_err(|e| Error::io("writing", target, e))
+        .map_err(|e| Error::io("writing", target, e))?;
+    f.metadata().map_err(|e| Error::io("writing", target, e))
 }

@@ -25,6 +25,8 @@ pub use incremental::{
 pub use inspect::page_context;
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::hash::Combine;
+use crate::output::reuse::{self, Previous};
 use crate::output::{self, Output};
 use crate::site::Site;
 
@@ -43,6 +45,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Include digests dated in the future (scheduled), as Hugo's `--buildFuture`.
     pub future: bool,
+    /// Write every file anew instead of reusing the previous build's unchanged ones.
+    pub clean: bool,
 }
 
 impl BuildOptions {
@@ -75,6 +79,10 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
     /// Wall time.
     pub elapsed: Duration,
+    /// Files written and files reused unchanged from the previous build (a written build).
+    pub written: Option<(usize, usize)>,
+    /// Why the previous output was not reused, when there was one.
+    pub full_build: Option<String>,
 }
 
 impl Report {
@@ -89,6 +97,8 @@ impl Report {
             scheduled: site.held_back,
             warnings,
             elapsed: start.elapsed(),
+            written: None,
+            full_build: None,
         }
     }
 
@@ -105,8 +115,12 @@ impl Report {
         } else {
             String::new()
         };
+        let written = match self.written {
+            Some((w, r)) if r > 0 => format!(" ({} written, {} unchanged)", w, r),
+            _ => String::new(),
+        };
         format!(
-            "Built {}, {}, {}, {}, {} → {} in {} ({} ms){held}",
+            "Built {}, {}, {}, {}, {} → {}{written} in {} ({} ms){held}",
             count(self.episodes, "episode", "episodes"),
             count(self.concepts, "concept", "concepts"),
             count(self.shows, "show", "shows"),
@@ -141,6 +155,35 @@ pub fn output_dir(opts: &BuildOptions) -> PathBuf {
         .unwrap_or_else(|| opts.root.join("public"))
 }
 
+/// The key of everything that reaches every page of a build: the config file, the options,
+/// and every file of the site's `templates/`, `i18n/` and `themes/` (the built-in theme is
+/// part of the binary, which the record names apart). When it changes, nothing of the
+/// previous build is reused.
+fn inputs_key(opts: &BuildOptions) -> u64 {
+    let mut key = Combine::new("build inputs");
+    key.add(&std::fs::read(opts.config_file()).unwrap_or_default())
+        .add(&opts.base_url)
+        .add(&opts.drafts)
+        .add(&opts.future);
+    for folder in ["templates", crate::i18n::FOLDER, "themes"] {
+        for entry in walkdir::WalkDir::new(opts.root.join(folder))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(std::result::Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            key.add(
+                &entry
+                    .path()
+                    .strip_prefix(&opts.root)
+                    .unwrap_or(entry.path()),
+            )
+            .add(&std::fs::read(entry.path()).unwrap_or_default());
+        }
+    }
+    key.finish()
+}
+
 /// Builds and writes the site atomically.
 pub fn build(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Report> {
     build_keeping(opts, progress).map(|(report, _)| report)
@@ -162,7 +205,22 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     // Files are written into the staging folder as the build goes; it replaces the output
     // only when everything succeeded, and is removed otherwise.
     let staging = output::prepare_staging(&out_dir)?;
-    let built = match streamed::build(opts, progress, Some(&staging.dir)) {
+    // The previous build's files are reused where their bytes are unchanged (after the
+    // staging folder is ready: an interrupted build's output has been put back by then).
+    let resolved = output::resolve_output(&out_dir);
+    let had_output = resolved.join(output::MARKER).is_file();
+    let binary = reuse::binary_id();
+    let inputs = inputs_key(opts);
+    let previous = if opts.clean {
+        Err("--clean".to_string())
+    } else {
+        Previous::read(&resolved, &binary, inputs)
+    };
+    let (previous, full_build) = match previous {
+        Ok(p) => (Some(p), None),
+        Err(why) => (None, had_output.then_some(why)),
+    };
+    let mut built = match streamed::build(opts, progress, Some((&staging.dir, previous))) {
         Ok(b) => b,
         Err(e) => {
             staging.discard();
@@ -171,7 +229,10 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     };
     progress("writing");
     let write_start = Instant::now();
-    output::write_atomic_from(&built.output, staging)?;
+    let written = output::write_atomic_from(&mut built.output, staging)?;
+    if reuse::write(&resolved, &binary, inputs, written.entries).is_err() {
+        reuse::forget(&resolved);
+    }
     if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
         eprintln!(
             "  {:<14} {:>7.1} ms",
@@ -181,6 +242,8 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     }
     let mut report = built.report.clone();
     report.elapsed = start.elapsed();
+    report.written = Some((written.written, written.reused));
+    report.full_build = full_build;
     Ok((report, built))
 }
 

@@ -16,17 +16,19 @@ use super::{BuildOptions, Built, Report};
 use crate::bodies::{self, Html, Text, Texts};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::{Highlighter, highlight};
+use crate::output::reuse::Previous;
 use crate::output::{Output, OutputFile};
 use crate::render::{self, Inputs, Shared, Templates, pages};
 use crate::site::Site;
 use crate::{feeds, load, search};
 
 /// Builds the site. With `staging`, files are written into that folder as the build goes
-/// and dropped from memory; without, the output holds them all.
+/// (reusing the unchanged files of the previous build, when given) and dropped from memory;
+/// without, the output holds them all.
 pub(super) fn build(
     opts: &BuildOptions,
     progress: &dyn Fn(&str),
-    staging: Option<&std::path::Path>,
+    staging: Option<(&std::path::Path, Option<Previous>)>,
 ) -> Result<Built> {
     let start = Instant::now();
     let mut timer = Timer::new();
@@ -39,7 +41,10 @@ pub(super) fn build(
     progress("rendering");
     let templates = stages::templates(&site)?;
     let highlighter = Highlighter::with_max_bytes(site.config.highlight_max_bytes);
-    let mut out = staging.map_or_else(Output::default, Output::streaming);
+    let mut out = match staging {
+        Some((dir, previous)) => Output::streaming(dir, previous),
+        None => Output::default(),
+    };
     let mut errors = Vec::new();
     let mut template_errors = Vec::new();
     let shared = Shared::new(&site);

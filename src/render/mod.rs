@@ -143,6 +143,7 @@ mod tests {
             base_url: None,
             drafts: false,
             future: false,
+            clean: false,
         };
         match build_incremental(&opts, &mut Caches::default(), Search::Rebuild) {
             Ok(built) => built.built.site,

@@ -367,6 +367,7 @@ pub fn run(opts: ServeOptions) -> Result<()> {
         drafts: opts.drafts,
         // serve shows scheduled digests, marked as such.
         future: true,
+        clean: false,
     };
     let prefix = match &opts.base_url {
         Some(u) => {

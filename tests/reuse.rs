@@ -1,0 +1,327 @@
+//! `castdown build` on disk reuses the previous build: after every kind of edit the output is
+//! byte-identical to a clean build, the files whose bytes did not change are the previous
+//! build's very files (same inode, same modification time, so `rsync -a` skips them), and
+//! the summary counts exactly the files written. A record that is damaged, truncated, from
+//! another castdown or from another output gives a full build with one line saying why.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use common::{Site, stderr};
+
+/// Every file under `dir`: bytes, inode and modification time.
+fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u64, i64, i64)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(e.path())
+                .to_string_lossy()
+                .into_owned();
+            let meta = e.metadata().unwrap_or_else(|err| panic!("{rel}: {err}"));
+            let bytes = std::fs::read(e.path()).unwrap_or_default();
+            (rel, (bytes, meta.ino(), meta.mtime(), meta.mtime_nsec()))
+        })
+        .collect()
+}
+
+/// Builds the site (reusing); the build's stderr.
+fn build(site: &Site, extra: &[&str]) -> String {
+    let mut args = vec!["build"];
+    args.extend_from_slice(extra);
+    let out = site.run(&args);
+    let err = stderr(&out);
+    assert!(out.status.success(), "build failed:\n{err}");
+    err
+}
+
+/// `(written, unchanged)` from the summary line, `None` when nothing was reused.
+fn counts(summary: &str) -> Option<(usize, usize)> {
+    let start = summary.find(" files (")? + " files (".len();
+    let rest = &summary[start..];
+    let written = rest.split(' ').next()?.parse().ok()?;
+    let unchanged = rest.split(", ").nth(1)?.split(' ').next()?.parse().ok()?;
+    Some((written, unchanged))
+}
+
+const MARKER: &str = ".castdown-output";
+
+/// Builds after an edit and checks the output against a clean build and the tree before.
+/// Returns the build's stderr.
+fn rebuild_and_check(site: &Site, what: &str) -> String {
+    let before = tree(&site.public());
+    let err = build(site, &[]);
+    let after = tree(&site.public());
+    let clean_dir = site.root().join("clean-out");
+    let _ = std::fs::remove_dir_all(&clean_dir);
+    let clean_arg = clean_dir.to_string_lossy().into_owned();
+    let out = site.run(&["build", "--clean", "--output", &clean_arg]);
+    assert!(
+        out.status.success(),
+        "{what}: clean build failed: {}",
+        stderr(&out)
+    );
+    let clean = tree(&clean_dir);
+    let paths =
+        |t: &BTreeMap<String, (Vec<u8>, u64, i64, i64)>| t.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        paths(&after),
+        paths(&clean),
+        "{what}: not the files of a clean build"
+    );
+    let reused = counts(&err).is_some();
+    let mut changed = 0;
+    for (path, (bytes, ino, secs, nanos)) in &after {
+        assert!(
+            *bytes == clean[path].0,
+            "{what}: {path} differs from a clean build"
+        );
+        // A full build writes every file; the marker is written by every build.
+        if path == MARKER || !reused {
+            continue;
+        }
+        match before.get(path) {
+            Some((old, old_ino, old_secs, old_nanos)) if old == bytes => {
+                assert_eq!(
+                    (ino, secs, nanos),
+                    (old_ino, old_secs, old_nanos),
+                    "{what}: {path} is unchanged but was written again"
+                );
+            }
+            _ => changed += 1,
+        }
+    }
+    if let Some((written, unchanged)) = counts(&err) {
+        assert_eq!(
+            written, changed,
+            "{what}: the summary's count of written files\n{err}"
+        );
+        assert_eq!(written + unchanged, after.len() - 1, "{what}: {err}");
+    } else {
+        assert!(
+            err.contains("full build: "),
+            "{what}: neither reused nor told why:\n{err}"
+        );
+    }
+    std::fs::remove_dir_all(&clean_dir).unwrap_or_else(|e| panic!("{e}"));
+    err
+}
+
+fn replace_in(site: &Site, rel: &str, from: &str, to: &str) {
+    let path = site.root().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(&path, text.replace(from, to)).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_build_writes_only_the_files_whose_bytes_change() {
+    let site = Site::fixture("demo");
+    let first = build(&site, &[]);
+    assert!(
+        !first.contains("full build"),
+        "a first build has nothing to explain: {first}"
+    );
+    // Nothing changed: nothing written.
+    let err = rebuild_and_check(&site, "no edit");
+    assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
+    let body = "content/episodes/2025/partnership-without-exclusivity.md";
+    replace_in(
+        &site,
+        body,
+        "The hosts look at a famous",
+        "The two hosts look at a famous",
+    );
+    let err = rebuild_and_check(&site, "body edit");
+    let (written, unchanged) = counts(&err).unwrap_or_default();
+    assert!(written > 0 && written < unchanged / 4, "{err}");
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        "Flaky tests: quarantine, fix, or delete?",
+        "Flaky tests, revisited",
+    );
+    rebuild_and_check(&site, "title edit");
+    replace_in(
+        &site,
+        "content/episodes/2025/model-costs-falling.md",
+        "Rented GPU time",
+        "Rented accelerator time",
+    );
+    rebuild_and_check(&site, "definition edit");
+    site.write(
+        "content/episodes/new.md",
+        "---\ntitle: Brand new\nshow: Signal & Noise\ndate: 2025-11-11\n---\nIntro.\n\n## Key Concepts\n- Platform Risk: again.\n- Fresh Idea: new here.\n",
+    );
+    let err = rebuild_and_check(&site, "new digest");
+    assert!(site.exists("episodes/new/index.html"), "{err}");
+    std::fs::remove_file(
+        site.root()
+            .join("content/episodes/2024/summaries-and-trust.md"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    rebuild_and_check(&site, "deleted digest");
+    assert!(!site.exists("episodes/summaries-and-trust/index.html"));
+    std::fs::rename(
+        site.root().join("content/episodes/new.md"),
+        site.root().join("content/episodes/renamed.md"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    rebuild_and_check(&site, "renamed digest");
+    assert!(site.exists("episodes/renamed/index.html") && !site.exists("episodes/new/index.html"));
+    replace_in(
+        &site,
+        "content/episodes/2025/partnership-without-exclusivity.vtt",
+        "Welcome back",
+        "Hello again",
+    );
+    rebuild_and_check(&site, "transcript edit");
+    replace_in(
+        &site,
+        "content/concepts/technical-debt.md",
+        "accumulated cost",
+        "compounding cost",
+    );
+    rebuild_and_check(&site, "curated concept edit");
+    replace_in(
+        &site,
+        "content/shows/the-build-log.md",
+        "A weekly engineering show",
+        "A fortnightly engineering show",
+    );
+    rebuild_and_check(&site, "curated show edit");
+    replace_in(&site, "content/about.md", "# ", "# Really ");
+    rebuild_and_check(&site, "standalone page edit");
+    site.write("static/extra.txt", "an extra file");
+    rebuild_and_check(&site, "new static file");
+    site.write("static/extra.txt", "an edited extra file");
+    rebuild_and_check(&site, "edited static file");
+    // What reaches every page: nothing reused, and the build says why.
+    replace_in(&site, "castdown.yaml", "paginate: 6", "paginate: 4");
+    let err = rebuild_and_check(&site, "config edit");
+    assert!(err.contains("full build: the config, the theme, the templates, the words or the build options changed"), "{err}");
+    site.write("i18n/en.yaml", "latest_episodes: Newest\n");
+    let err = rebuild_and_check(&site, "words edit");
+    assert!(err.contains("full build: "), "{err}");
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<article>{{ content | safe }}</article>{% endblock content %}",
+    );
+    let err = rebuild_and_check(&site, "template added");
+    assert!(err.contains("full build: "), "{err}");
+    let err = rebuild_and_check(&site, "after the template");
+    assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
+    // A file edited by hand in the output is written again, not kept.
+    let index = site.public().join("index.html");
+    std::fs::write(&index, "edited by hand").unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "hand-edited output");
+    assert_eq!(counts(&err).map(|c| c.0), Some(1), "{err}");
+    // --clean writes everything and says so.
+    let err = build(&site, &["--clean"]);
+    assert!(err.contains("full build: --clean"), "{err}");
+    assert_eq!(counts(&err), None, "{err}");
+}
+
+/// A record that cannot be trusted is never used: each case builds in full, says why in
+/// one line, and the output is a clean build's.
+#[test]
+fn a_record_that_cannot_be_trusted_gives_a_full_build() {
+    let site = Site::fixture("small");
+    build(&site, &[]);
+    let record = site.root().join(".public.castdown-build-record");
+    let text = std::fs::read_to_string(&record).unwrap_or_else(|e| panic!("{e}"));
+    assert!(text.starts_with("castdown-build-record 1\n"), "{text}");
+    // It lies beside the output, never in it: nothing of it is published.
+    assert!(!tree(&site.public()).keys().any(|p| p.contains("record")));
+    let cases: [(&str, String, &str); 4] = [
+        (
+            "truncated",
+            text[..text.len() / 2].to_string(),
+            "the record of the previous build is damaged",
+        ),
+        (
+            "damaged",
+            text.replace("index.html", "index.htm!"),
+            "the record of the previous build is damaged",
+        ),
+        (
+            "garbage",
+            "\u{0}\u{1}not a record".to_string(),
+            "the record of the previous build is damaged",
+        ),
+        (
+            "empty",
+            String::new(),
+            "the record of the previous build is damaged",
+        ),
+    ];
+    for (what, bad, why) in cases {
+        std::fs::write(&record, bad).unwrap_or_else(|e| panic!("{e}"));
+        let err = rebuild_and_check(&site, what);
+        assert!(err.contains(&format!("full build: {why}")), "{what}: {err}");
+        assert_eq!(
+            err.matches("full build").count(),
+            1,
+            "{what}: one line\n{err}"
+        );
+        // The full build left a good record: the next one reuses everything.
+        let err = rebuild_and_check(&site, what);
+        assert_eq!(counts(&err).map(|c| c.0), Some(0), "{what}: {err}");
+    }
+    // Written by another castdown (a valid record, another binary).
+    let output = castdown::output::resolve_output(&site.public());
+    castdown::output::reuse::write(&output, "0.0.1 0000000000000000", 0, Vec::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "another castdown");
+    assert!(
+        err.contains("full build: the previous build was made by another castdown"),
+        "{err}"
+    );
+    // The record of another site's output, copied beside this one.
+    let other = Site::fixture("small");
+    build(&other, &[]);
+    std::fs::copy(other.root().join(".public.castdown-build-record"), &record)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "another site's record");
+    assert!(
+        err.contains("full build: the record beside the output describes another folder"),
+        "{err}"
+    );
+    // A record but no output (deleted by hand): a full build, nothing to explain.
+    std::fs::remove_dir_all(site.public()).unwrap_or_else(|e| panic!("{e}"));
+    let err = build(&site, &[]);
+    assert!(!err.contains("full build"), "{err}");
+}
+
+/// A build that fails leaves the previous output and its record as they were; the next good
+/// build still reuses them.
+#[test]
+fn a_failed_build_leaves_the_previous_output_and_record() {
+    let site = Site::fixture("small");
+    build(&site, &[]);
+    let before = tree(&site.public());
+    let record =
+        std::fs::read(site.root().join(".public.castdown-build-record")).unwrap_or_default();
+    site.write("templates/page.html", "{% if x %}never closed");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        tree(&site.public()),
+        before,
+        "the previous output is untouched"
+    );
+    assert_eq!(
+        std::fs::read(site.root().join(".public.castdown-build-record")).unwrap_or_default(),
+        record
+    );
+    std::fs::remove_file(site.root().join("templates/page.html")).unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "after the failed build");
+    assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
+}
