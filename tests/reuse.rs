@@ -325,3 +325,73 @@ fn a_failed_build_leaves_the_previous_output_and_record() {
     let err = rebuild_and_check(&site, "after the failed build");
     assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
 }
+
+/// Search documents keep their ids when a digest is added or removed: a new (newest) digest
+/// takes the next id, so of the fragment files only the one holding it changes, and of the
+/// filter files only its show's and its concepts'; removing it puts everything back.
+#[test]
+fn a_new_digest_changes_only_the_index_files_that_hold_it() {
+    let site = Site::empty("title: Many\nbase_url: https://many.example/\n");
+    let shows = ["Alpha Show", "Beta Show", "Gamma Show"];
+    for i in 0..120 {
+        let date = format!("2020-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+        site.write(
+            &format!("content/episodes/e{i:03}.md"),
+            format!(
+                "---\ntitle: Episode number {i}\nshow: {}\ndate: {date}\nconcepts: [Topic {}, Theme {}]\n---\nBody of episode {i} about markets, pricing and word{i}.\n",
+                shows[i % 3],
+                i % 7,
+                i % 5
+            ),
+        );
+    }
+    build(&site, &[]);
+    let before = tree(&site.public());
+    site.write(
+        "content/episodes/zz-newest.md",
+        "---\ntitle: The newest one\nshow: Beta Show\ndate: 2024-06-01\nconcepts: [Topic 3]\n---\nA brand new zeppelinoid word.\n",
+    );
+    let err = build(&site, &[]);
+    let after = tree(&site.public());
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(p, v)| before.get(*p).is_none_or(|b| b.1 != v.1))
+        .map(|(p, _)| p)
+        .filter(|p| p.starts_with("search/"))
+        .collect();
+    let in_folder = |f: &str| changed.iter().filter(|p| p.starts_with(f)).count();
+    // The fragment file of its id, and those of its show and concept (a term's fragment
+    // carries its count of digests): three at most, of the 19 there are.
+    assert!(
+        in_folder("search/x/") <= 3,
+        "fragment files: {changed:?}\n{err}"
+    );
+    // Its show's and its concept's filter files; a show or concept list is by position in
+    // the manifest, so none moved.
+    let filters: Vec<&&String> = changed
+        .iter()
+        .filter(|p| p.starts_with("search/f/"))
+        .collect();
+    assert_eq!(filters.len(), 2, "{filters:?}");
+    assert!(changed.contains(&&"search/manifest.json".to_string()));
+    // Every other search file that changed holds one of its words: postings, the prefix
+    // dictionary, typo keys. Fewer than a clean renumbering would touch.
+    let total_search = after.keys().filter(|p| p.starts_with("search/")).count();
+    assert!(
+        changed.len() * 2 < total_search,
+        "{} of {total_search}: {changed:?}",
+        changed.len()
+    );
+    // Removing it again gives back the very files of before.
+    std::fs::remove_file(site.root().join("content/episodes/zz-newest.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    build(&site, &[]);
+    let again = tree(&site.public());
+    for (path, v) in &again {
+        if path == MARKER {
+            continue;
+        }
+        assert_eq!(before.get(path).map(|b| &b.0), Some(&v.0), "{path}");
+    }
+    assert_eq!(again.len(), before.len());
+}

@@ -37,7 +37,7 @@ struct Index<'s> {
 impl<'s> Index<'s> {
     fn of(site: &'s Site) -> Index<'s> {
         let manifest = json(site, "search/manifest.json");
-        assert_eq!(manifest["version"], 2);
+        assert_eq!(manifest["version"], 3);
         let stemmer = Stemmer::for_language(if manifest["stemmer"] == "english" {
             "en"
         } else {
@@ -125,14 +125,31 @@ impl<'s> Index<'s> {
         f
     }
 
-    fn kind_start(&self, k: usize) -> u64 {
-        (0..k)
-            .map(|i| self.manifest["kinds"][i].as_u64().unwrap_or(0))
-            .sum()
+    /// The kind of a document id: 0 episodes, 1 pages, 2 terms, 3 transcript blocks (each
+    /// kind has its own range, `[first, count]`).
+    fn kind(&self, id: u64) -> u64 {
+        (0..4u64)
+            .find(|&k| {
+                let r = &self.manifest["kinds"][k as usize];
+                let first = r[0].as_u64().unwrap_or(0);
+                (first..first + r[1].as_u64().unwrap_or(0)).contains(&id)
+            })
+            .unwrap_or(4)
     }
 
     fn is_term(&self, id: u64) -> bool {
-        (self.kind_start(2)..self.kind_start(3)).contains(&id)
+        self.kind(id) == 2
+    }
+
+    /// Equal scores, as the script orders them: by kind, the newest episode (and its
+    /// transcript) first (episodes are numbered oldest first), pages and terms in order.
+    fn tie(&self, a: u64, b: u64) -> std::cmp::Ordering {
+        let (ka, kb) = (self.kind(a), self.kind(b));
+        ka.cmp(&kb).then(if ka == 0 || ka == 3 {
+            b.cmp(&a)
+        } else {
+            a.cmp(&b)
+        })
     }
 
     /// Document ids matching every word of `q` (exactly, by stem, by exact name, or within
@@ -179,7 +196,7 @@ impl<'s> Index<'s> {
                 Some((d, typos, total))
             })
             .collect();
-        scored.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+        scored.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(self.tie(a.0, b.0)));
         scored.into_iter().map(|s| s.0).collect()
     }
 
@@ -197,8 +214,12 @@ impl<'s> Index<'s> {
     }
 
     fn doc_id(&self, title: &str) -> u64 {
-        let docs = self.manifest["docs"].as_u64().unwrap_or(0);
-        (0..docs)
+        (0..4)
+            .flat_map(|k| {
+                let r = &self.manifest["kinds"][k];
+                let first = r[0].as_u64().unwrap_or(0);
+                first..first + r[1].as_u64().unwrap_or(0)
+            })
             .find(|&i| {
                 let f = self.fragment(i);
                 f["t"] == title || f["n"] == title
@@ -417,8 +438,16 @@ fn index_files_hold_what_they_must() {
     let site = demo();
     let ix = Index::of(&site);
     let m = &ix.manifest;
-    assert_eq!(m["kinds"][0], 8, "8 episodes");
-    assert_eq!(m["kinds"][1], 1, "the about page");
+    assert_eq!(
+        m["kinds"][0],
+        serde_json::json!([0, 8]),
+        "8 episodes from id 0"
+    );
+    assert_eq!(
+        m["kinds"][1],
+        serde_json::json!([8, 1]),
+        "the about page in a range of its own"
+    );
     assert_eq!(m["shows"].as_array().map(Vec::len), Some(3));
     assert_eq!(m["concepts"].as_array().map(Vec::len), Some(12));
     assert_eq!(m["shows"][0][1], "founders-at-lunch", "[name, slug]");

@@ -27,16 +27,34 @@ const BOOST_TRANSCRIPT: f32 = 0.6;
 /// Characters of cue text per transcript document: a block is one result and one fetch.
 const TRANSCRIPT_BLOCK: usize = 1200;
 
-/// Documents by kind, in id order: episodes (newest first, so ties in score list the newest
-/// first), standalone pages, terms, transcript blocks (in their episodes' order).
+/// Documents by kind, in id order: episodes (oldest first, so a new digest, usually the
+/// newest, takes the next id and moves no other), standalone pages, terms, transcript
+/// blocks (in their episodes' order). Each kind has a range of ids of its own, as long as
+/// the power of two at or above its count (at least 8): a document added to one kind moves
+/// no document of another, until a kind outgrows its range.
 pub struct Docs<'a> {
     /// All documents in id order.
     pub all: Vec<Doc<'a>>,
-    /// How many of each kind: episodes, pages, terms, transcript blocks.
-    pub kinds: [usize; 4],
-    /// Per episode, the ids of its transcript blocks (so a filter by show or concept keeps
-    /// them).
+    /// Each document's id, ascending.
+    pub ids: Vec<u32>,
+    /// Per kind (episodes, pages, terms, transcript blocks), its first id and its count.
+    pub kinds: [[u32; 2]; 4],
+    /// Per episode (in the site's order), the ids of its transcript blocks (so a filter by
+    /// show or concept keeps them).
     pub transcript_ids: Vec<std::ops::Range<u32>>,
+}
+
+impl Docs<'_> {
+    /// The id of the site's episode `i`.
+    pub fn episode_id(&self, i: usize) -> u32 {
+        let count = self.kinds[0][1] as usize;
+        self.kinds[0][0] + (count - 1 - i) as u32
+    }
+}
+
+/// The ids a kind of `count` documents reserves.
+fn range_for(count: usize) -> u32 {
+    count.max(8).next_power_of_two() as u32
 }
 
 /// One indexed document.
@@ -132,11 +150,13 @@ fn term_words(site: &Site) -> [Vec<TermWords<'_>>; 3] {
 /// Every document of the site.
 pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
     let words = term_words(site);
-    let mut all: Vec<Doc<'a>> = site
-        .episodes
-        .par_iter()
-        .enumerate()
-        .map(|(i, _)| episode(site, &words, i, &bodies.episodes[i]))
+    let count = site.episodes.len();
+    let mut all: Vec<Doc<'a>> = (0..count)
+        .into_par_iter()
+        .map(|k| {
+            let i = count - 1 - k;
+            episode(site, &words, i, &bodies.episodes[i])
+        })
         .collect();
     for (i, p) in site.pages.iter().enumerate() {
         let body = &bodies.pages[i];
@@ -177,8 +197,9 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
             kinds[2] += 1;
         }
     }
-    let mut transcript_ids = Vec::with_capacity(site.episodes.len());
-    for e in &site.episodes {
+    let mut transcript_at = vec![0..0; count];
+    for i in (0..count).rev() {
+        let e = &site.episodes[i];
         let first = all.len() as u32;
         if let (Some(t), Some(page)) = (&e.digest.transcript_data, e.transcript_page_path()) {
             let u = site.base.link(&page);
@@ -211,13 +232,35 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
                 }
             }
             flush(&mut block, &mut all);
+            // Within an episode the later blocks take the lower ids: with episodes oldest
+            // first, "highest id first" lists the newest episode's blocks in cue order.
+            all[first as usize..].reverse();
         }
-        transcript_ids.push(first..all.len() as u32);
+        transcript_at[i] = first..all.len() as u32;
     }
     kinds[3] = all.len() - kinds[0] - kinds[1] - kinds[2];
+    // Positions to ids: each kind at the start of its own range.
+    let mut ranges = [[0u32; 2]; 4];
+    let mut ids = Vec::with_capacity(all.len());
+    let mut start = 0u32;
+    for (k, &n) in kinds.iter().enumerate() {
+        ranges[k] = [start, n as u32];
+        ids.extend((0..n as u32).map(|o| start + o));
+        start += range_for(n);
+    }
+    let block_base = ranges[3][0];
+    let first_block = (kinds[0] + kinds[1] + kinds[2]) as u32;
+    let transcript_ids = transcript_at
+        .into_iter()
+        .map(|r| {
+            (r.start.max(first_block) - first_block + block_base)
+                ..(r.end.max(first_block) - first_block + block_base)
+        })
+        .collect();
     Docs {
         all,
-        kinds,
+        ids,
+        kinds: ranges,
         transcript_ids,
     }
 }

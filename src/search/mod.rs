@@ -1,13 +1,17 @@
 //! Static search: an index written at build time in small files, so the browser fetches
 //! only what a query needs, with no server. `docs/search.md` describes what it finds and
-//! how; the format (version 2), JSON under `search/`, every file but the manifest
+//! how; the format (version 3), JSON under `search/`, every file but the manifest
 //! gzip-compressed (`.json.gz`, served as it is; the script inflates it, or reads it as JSON
 //! when the host already did):
 //!
-//! - `manifest.json`: `{version, docs, kinds: [episodes, pages, terms, transcript blocks],
-//!   post_chunks, dict_chunks, key_chunks, stemmer, shows: [[name, slug]], concepts: [[name,
-//!   slug]]}`. Fetched once. Document ids run through the kinds in that order; episodes are
-//!   newest first, so a lower id breaks a tie.
+//! - `manifest.json`: `{version, docs, kinds: [[first id, count]] for episodes, pages,
+//!   terms and transcript blocks, post_chunks, dict_chunks, key_chunks, stemmer, shows:
+//!   [[name, slug]], concepts: [[name, slug]]}`. Fetched once. Each kind has a range of ids
+//!   of its own (a power of two long), and episodes are numbered oldest first: a new digest
+//!   takes the next id and no other document's id moves, so a deploy uploads only the files
+//!   that hold it ([`docs::Docs`]). Equal scores list episodes first, the newest (highest
+//!   id) first, then pages and terms in order, then transcript blocks, the newest first.
+//!   The chunk counts are powers of two, so they too change only when the index doubles.
 //! - `p/<n>.json.gz`: postings, `{"t": {stem: [gap, weight, gap, weight, …]}, "b": {stem:
 //!   m}, "s": {stem: surface}}` for the stems with `n = fnv1a(stem) % post_chunks`. A list
 //!   gives each document as the gap from the previous one (the first from 0), ascending. A
@@ -21,7 +25,7 @@
 //! - `k/<n>.json.gz`: typo keys, `{key: [stem, …]}` for keys hashing to `n = fnv1a(key) %
 //!   key_chunks` (see [`fuzzy`]).
 //! - `x/<n>.json.gz`: fragments, what a result shows ([`docs::Fragment`]), for documents
-//!   `8n … 8n+7`, an array in id order. An episode's is its URL; the rest is in its
+//!   `8n … 8n+7`, an array in id order (`null` for an id no document has). An episode's is its URL; the rest is in its
 //!   `digest.json`.
 //! - `f/s<i>.json.gz`, `f/c<i>.json.gz`: doc ids of show `i` / concept `i` of the manifest lists
 //!   (episodes and their transcript blocks), fetched only when that filter is chosen.
@@ -47,7 +51,7 @@ use crate::output::OutputFile;
 use crate::site::{Site, TermKind};
 
 /// Index format version, in the manifest.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Target size of one postings chunk, in bytes (before compression).
 const POST_CHUNK_TARGET: usize = 24 * 1024;
 /// A postings list longer than this (in bytes before compression) gets a file of its own.
@@ -79,7 +83,7 @@ pub fn prefix2(term: &str) -> String {
 struct Manifest<'a> {
     version: u32,
     docs: usize,
-    kinds: [usize; 4],
+    kinds: [[u32; 2]; 4],
     post_chunks: u32,
     dict_chunks: u32,
     key_chunks: u32,
@@ -99,12 +103,12 @@ struct PostChunk<'a> {
 pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     let stemmer = Stemmer::for_language(&site.config.language);
     let docs = docs::collect(site, bodies);
-    let postings = postings::build(&docs.all, &stemmer);
+    let postings = postings::build(&docs.all, &docs.ids, &stemmer);
     let total_bytes: usize = postings.iter().map(|p| p.term.len() + 6 + p.df * 9).sum();
-    let post_chunks = (total_bytes / POST_CHUNK_TARGET).max(1) as u32;
+    let post_chunks = chunk_count(total_bytes, POST_CHUNK_TARGET);
     let words = || postings.iter().filter(|p| !is_name_key(&p.term));
     let dict_bytes: usize = words().map(|p| p.term.len() + 8).sum();
-    let dict_chunks = (dict_bytes / DICT_CHUNK_TARGET).max(1) as u32;
+    let dict_chunks = chunk_count(dict_bytes, DICT_CHUNK_TARGET);
     // Typo keys: every key of every keyed stem.
     let mut keys: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let per_stem: Vec<(Vec<String>, &str)> = words()
@@ -125,7 +129,7 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
         .iter()
         .map(|(k, v)| k.len() + 5 + v.iter().map(|s| s.len() + 3).sum::<usize>())
         .sum();
-    let key_chunks = (key_bytes / KEY_CHUNK_TARGET).max(1) as u32;
+    let key_chunks = chunk_count(key_bytes, KEY_CHUNK_TARGET);
 
     let mut post_files: Vec<PostChunk> = vec![PostChunk::default(); post_chunks as usize];
     let mut dict_files: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); dict_chunks as usize];
@@ -173,21 +177,28 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
         index_file("manifest.json"),
         json(&manifest),
     ));
-    let fragments: Vec<Vec<&docs::Fragment>> = docs
-        .all
-        .chunks(FRAGMENT_GROUP)
-        .map(|group| group.iter().map(|d| &d.fragment).collect())
-        .collect();
+    // Eight ids to a file, `null` where an id has no document (the end of a kind's range).
+    let mut fragments: BTreeMap<u32, Vec<Option<&docs::Fragment>>> = BTreeMap::new();
+    for (doc, &id) in docs.all.iter().zip(&docs.ids) {
+        let group = fragments.entry(id / FRAGMENT_GROUP as u32).or_default();
+        let at = (id % FRAGMENT_GROUP as u32) as usize;
+        group.resize(group.len().max(at + 1), None);
+        group[at] = Some(&doc.fragment);
+    }
+    let fragments: Vec<(u32, Vec<Option<&docs::Fragment>>)> = fragments.into_iter().collect();
     files.extend(numbered("p/", &post_files));
     files.extend(numbered("p/b", &own_files));
     files.extend(numbered("d/", &dict_files));
     files.extend(numbered("k/", &key_files));
-    files.extend(numbered("x/", &fragments));
+    files.extend(
+        fragments
+            .par_iter()
+            .map(|(n, group)| gz_file(&format!("x/{n}"), group))
+            .collect::<Vec<_>>(),
+    );
     for (kind, letter) in [(TermKind::Show, 's'), (TermKind::Concept, 'c')] {
         for (i, t) in site.terms(kind).iter().enumerate() {
-            // Episode indexes are document ids (episodes come first); their transcript
-            // blocks follow in the same order.
-            let mut ids: Vec<u32> = t.episodes.iter().map(|&e| e as u32).collect();
+            let mut ids: Vec<u32> = t.episodes.iter().map(|&e| docs.episode_id(e)).collect();
             for &e in &t.episodes {
                 ids.extend(docs.transcript_ids[e].clone());
             }
@@ -196,6 +207,15 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
         }
     }
     files
+}
+
+/// How many files to spread `bytes` over, for files of about `target` bytes: a power of two,
+/// so the count (and with it every file's contents) changes only when the index doubles or
+/// halves, not with each digest added.
+fn chunk_count(bytes: usize, target: usize) -> u32 {
+    let n = (bytes / target).max(1);
+    // The power of two at or below n: files up to twice the target.
+    (1u32 << (usize::BITS - 1 - n.leading_zeros())).max(1)
 }
 
 /// The output path of a file of the index (`p/0.json` → `search/p/0.json`).

@@ -68,8 +68,9 @@ impl Shard {
     }
 }
 
-/// Every stem's postings, sorted by stem.
-pub fn build(docs: &[Doc], stemmer: &Stemmer) -> Vec<Postings> {
+/// Every stem's postings, sorted by stem. `ids` gives each document's id (ascending with
+/// its position in `docs`), which the lists hold.
+pub fn build(docs: &[Doc], ids: &[u32], stemmer: &Stemmer) -> Vec<Postings> {
     // Holding every document's word map at once took more memory than any other stage of a
     // build, so documents are counted a batch at a time and folded right away.
     let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
@@ -151,9 +152,10 @@ pub fn build(docs: &[Doc], stemmer: &Stemmer) -> Vec<Postings> {
             for &(doc, f) in &list {
                 let len = lens[doc as usize];
                 let w = idf * (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * len / avgdl));
-                flat.push(doc - prev);
+                let id = ids.get(doc as usize).copied().unwrap_or(doc);
+                flat.push(id - prev);
                 flat.push((w * 100.0).round().max(1.0) as u32);
-                prev = doc;
+                prev = id;
             }
             Postings {
                 term: stems[stem].clone(),

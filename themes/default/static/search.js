@@ -525,10 +525,22 @@
     if (i < 0) return Promise.resolve(new Set());
     return file("f/" + letter + i).then(function (ids) { return new Set(ids); });
   }
+  // Each kind (episodes, pages, terms, transcript blocks) has a range of ids: [first, count].
   function inKind(id, k) {
-    var start = 0;
-    for (var i = 0; i < k; i++) start += manifest.kinds[i];
-    return id >= start && id < start + manifest.kinds[k];
+    var r = manifest.kinds[k];
+    return id >= r[0] && id < r[0] + r[1];
+  }
+  function kindOf(id) {
+    for (var k = 0; k < 4; k++) if (inKind(id, k)) return k;
+    return 4;
+  }
+  // Equal scores: episodes first, then pages, terms, transcript blocks; the newest episode
+  // (the highest id: episodes are numbered oldest first) and the newest episode's transcript
+  // first; pages and terms in their order.
+  function tie(a, b) {
+    var ka = kindOf(a), kb = kindOf(b);
+    if (ka !== kb) return ka - kb;
+    return ka === 0 || ka === 3 ? b - a : a - b;
   }
   // Runs the query in the form. `push`: record it in the history (true: a new entry, false:
   // replace the current one, undefined: leave it); `typing`: the last word may be unfinished.
@@ -559,7 +571,7 @@
         scored = Array.from(filters[0]).filter(function (d) { return inKind(d, 0); }).map(function (d) { return [d, 0, 0]; });
       }
       scored = scored.filter(function (s) { return filters.every(function (f) { return f.has(s[0]); }); });
-      scored.sort(function (a, b) { return a[1] - b[1] || b[2] - a[2] || a[0] - b[0]; });
+      scored.sort(function (a, b) { return a[1] - b[1] || b[2] - a[2] || tie(a[0], b[0]); });
       var terms = scored.filter(function (s) { return inKind(s[0], 2); });
       var results = scored.filter(function (s) { return !inKind(s[0], 2); });
       // Terms are offered only when nothing filters the episodes.
@@ -615,7 +627,7 @@
   var timer = null;
   fetchJson("manifest.json").then(function (m) {
     manifest = m;
-    if (m.version !== 2) throw new Error("index version " + m.version + " is not supported");
+    if (m.version !== 3) throw new Error("index version " + m.version + " is not supported");
     fill(showSel, m.shows);
     fill(conceptSel, m.concepts);
     fromUrl();
