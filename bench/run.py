@@ -157,6 +157,52 @@ def serve_rebuild(root, kind="body", edits=7, binary=None):
     return statistics.median(rebuilds) if rebuilds else None, statistics.median(visible)
 
 
+
+def reuse_builds(root, runs=3):
+    """`castdown build` reusing the previous output after one edit (body, title, a new
+    digest), against clean builds of the same site in the same run: median wall seconds and
+    the files the build wrote (its summary line counts them)."""
+    import re
+    path, _ = newest_episode(root)
+    original = open(path).read()
+
+    def build():
+        start = time.perf_counter()
+        p = subprocess.run([CASTDOWN, "build", "--root", root], capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        if p.returncode != 0:
+            sys.exit(f"castdown build failed:\n{p.stderr}")
+        m = re.search(r"\((\d+) written, (\d+) unchanged\)", p.stderr)
+        return wall, (int(m.group(1)), int(m.group(2))) if m else None
+
+    cleans = [castdown_build(root)[0] for _ in range(runs)]
+    base = statistics.median(cleans)
+    results = {}
+    new_dir = os.path.dirname(path)
+    for kind in ("body", "title", "new"):
+        walls, written = [], []
+        for r in range(runs):
+            marker = f"reuse-bench-{kind}-{r}-{time.time_ns()}"
+            new_file = os.path.join(new_dir, f"zz-{marker}.md")
+            if kind == "body":
+                open(path, "w").write(original + f"\n{marker}\n")
+            elif kind == "title":
+                open(path, "w").write(re.sub(r"^title: ([\"']?)", lambda m: f"title: {m.group(1)}{marker} ", original, count=1, flags=re.M))
+            else:
+                text = re.sub(r"^title: .*$", f"title: {marker}", original, count=1, flags=re.M)
+                text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + 1}", text, count=1, flags=re.M)
+                open(new_file, "w").write(text)
+            wall, counts = build()
+            walls.append(wall)
+            written.append(counts[0] if counts else -1)
+            # Back to the corpus as it was, rebuilt (not measured).
+            open(path, "w").write(original)
+            if os.path.exists(new_file):
+                os.remove(new_file)
+            build()
+        results[kind] = (statistics.median(walls), statistics.median(written))
+    return base, results
+
 def main():
     global CASTDOWN
     ap = argparse.ArgumentParser()
@@ -275,6 +321,11 @@ def main():
                 for label, binary in (("", CASTDOWN),) + ((("baseline ", base),) if base else ()):
                     reb, vis = serve_rebuild(cd_root, kind, binary=binary)
                     print(f"serve {label}: {what}: median rebuild {reb} ms (serve's own timing); edit to page visible over HTTP {vis:.0f} ms (includes 25 ms debounce)")
+        base, reused = reuse_builds(cd_root, runs=min(args.runs, 3))
+        names = {"body": "one body edit", "title": "one title edit", "new": "one new digest"}
+        for kind, (wall, written) in reused.items():
+            print(f"build reusing the last output, {names[kind]}: median {wall:.2f} s = "
+                  f"{wall / base * 100:.0f}% of a clean build ({base:.2f} s, same run); {written} files written")
         clean(public)
         clean(os.path.join(hg_root, "public"))
         print(flush=True)

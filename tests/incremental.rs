@@ -19,7 +19,9 @@ fn snapshot(out: &castdown::output::Output) -> Vec<(String, Vec<u8>)> {
             let bytes = match b {
                 Body::Bytes(b) => b.as_slice().to_vec(),
                 Body::Copy(path) => std::fs::read(path).unwrap_or_default(),
-                Body::Written => panic!("{p}: flushed to disk in an in-memory build"),
+                Body::Written | Body::Kept(_) => {
+                    panic!("{p}: on disk in an in-memory build")
+                }
             };
             (p.clone(), bytes)
         })

@@ -223,6 +223,11 @@ fn a_build_writes_only_the_files_whose_bytes_change() {
     std::fs::write(&index, "edited by hand").unwrap_or_else(|e| panic!("{e}"));
     let err = rebuild_and_check(&site, "hand-edited output");
     assert_eq!(counts(&err).map(|c| c.0), Some(1), "{err}");
+    // A file put in the output by hand goes, as a clean build would have it.
+    std::fs::write(site.public().join("stray.txt"), "not castdown's")
+        .unwrap_or_else(|e| panic!("{e}"));
+    rebuild_and_check(&site, "a stray file in the output");
+    assert!(!site.exists("stray.txt"));
     // --clean writes everything and says so.
     let err = build(&site, &["--clean"]);
     assert!(err.contains("full build: --clean"), "{err}");
@@ -237,7 +242,7 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
     build(&site, &[]);
     let record = site.root().join(".public.castdown-build-record");
     let text = std::fs::read_to_string(&record).unwrap_or_else(|e| panic!("{e}"));
-    assert!(text.starts_with("castdown-build-record 1\n"), "{text}");
+    assert!(text.starts_with("castdown-build-record 2\n"), "{text}");
     // It lies beside the output, never in it: nothing of it is published.
     assert!(!tree(&site.public()).keys().any(|p| p.contains("record")));
     let cases: [(&str, String, &str); 4] = [
@@ -277,8 +282,14 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
     }
     // Written by another castdown (a valid record, another binary).
     let output = castdown::output::resolve_output(&site.public());
-    castdown::output::reuse::write(&output, "0.0.1 0000000000000000", 0, Vec::new())
-        .unwrap_or_else(|e| panic!("{e}"));
+    castdown::output::reuse::write(
+        &output,
+        "0.0.1 0000000000000000",
+        0,
+        Vec::new(),
+        &Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let err = rebuild_and_check(&site, "another castdown");
     assert!(
         err.contains("full build: the previous build was made by another castdown"),
@@ -394,4 +405,80 @@ fn a_new_digest_changes_only_the_index_files_that_hold_it() {
         assert_eq!(before.get(path).map(|b| &b.0), Some(&v.0), "{path}");
     }
     assert_eq!(again.len(), before.len());
+}
+
+/// A reusing build moves only the changed files into the output, with a journal: killed at
+/// any point of that, the next build puts the previous output back exactly before it
+/// starts, and then builds as usual.
+#[test]
+fn an_update_cut_short_is_undone_by_the_next_build() {
+    for at in [
+        "after the journal",
+        "halfway through the written files",
+        "before the end",
+    ] {
+        let site = Site::fixture("demo");
+        build(&site, &[]);
+        let before = tree(&site.public());
+        // An edit that writes some files, adds one and removes others.
+        replace_in(
+            &site,
+            "content/episodes/2025/flaky-tests.md",
+            "Flaky tests: quarantine, fix, or delete?",
+            "Flaky tests, revisited",
+        );
+        site.write(
+            "content/episodes/new.md",
+            "---\ntitle: Brand new\nshow: Signal & Noise\ndate: 2025-11-11\n---\nIntro.\n",
+        );
+        std::fs::remove_file(
+            site.root()
+                .join("content/episodes/2024/summaries-and-trust.md"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let out = assert_cmd::Command::cargo_bin("castdown")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .env("CASTDOWN_FAIL_COMMIT", at)
+            .args(["build", "--root"])
+            .arg(site.root())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status.code(), Some(3), "{at}: {}", stderr(&out));
+        // A build that then fails on the content still undoes the update first.
+        site.write("content/episodes/broken.md", "---\ntitle: [unclosed\n---\n");
+        let out = site.run(&["build"]);
+        assert_eq!(out.status.code(), Some(1), "{at}");
+        assert!(
+            stderr(&out).contains("undid the unfinished update"),
+            "{at}: {}",
+            stderr(&out)
+        );
+        let back = tree(&site.public());
+        assert_eq!(
+            back.keys().collect::<Vec<_>>(),
+            before.keys().collect::<Vec<_>>(),
+            "{at}: the previous output's files"
+        );
+        for (path, v) in &back {
+            assert!(
+                v.0 == before[path].0,
+                "{at}: {path} is not the previous output's"
+            );
+        }
+        let leftovers: Vec<String> = std::fs::read_dir(site.root())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                n.starts_with(".public.castdown-")
+                    && !n.ends_with("-lock")
+                    && !n.ends_with("-record")
+            })
+            .collect();
+        assert!(leftovers.is_empty(), "{at}: {leftovers:?}");
+        std::fs::remove_file(site.root().join("content/episodes/broken.md"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        rebuild_and_check(&site, at);
+    }
 }

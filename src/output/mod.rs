@@ -7,6 +7,7 @@
 //! write outside the output folder. A streaming output hands finished batches to the
 //! writing thread of `writer.rs`.
 
+mod patch;
 pub mod reuse;
 mod writer;
 
@@ -33,6 +34,9 @@ pub enum Body {
     /// Already written into the staging folder by [`Output::flush`] (`build` frees memory
     /// as it goes).
     Written,
+    /// Unchanged since the previous build, which is left where it is in the output (a
+    /// reusing build skipped rendering it: see [`reuse`]).
+    Kept(reuse::Entry),
 }
 
 /// One file of the output.
@@ -42,6 +46,8 @@ pub struct OutputFile {
     pub path: String,
     /// Contents.
     pub body: Body,
+    /// A page's fingerprint (what it was rendered from), recorded for the next build.
+    pub fingerprint: Option<u64>,
 }
 
 impl OutputFile {
@@ -55,7 +61,23 @@ impl OutputFile {
         OutputFile {
             path: path.into(),
             body: Body::Bytes(bytes),
+            fingerprint: None,
         }
+    }
+
+    /// The file of a page the previous build made from the same values, left in place.
+    pub fn kept(path: impl Into<String>, entry: reuse::Entry, fingerprint: u64) -> Self {
+        OutputFile {
+            path: path.into(),
+            body: Body::Kept(entry),
+            fingerprint: Some(fingerprint),
+        }
+    }
+
+    /// The same file, with the fingerprint of the page it is.
+    pub fn with_fingerprint(mut self, fingerprint: u64) -> Self {
+        self.fingerprint = Some(fingerprint);
+        self
     }
 }
 
@@ -90,6 +112,8 @@ pub struct Output {
     previous: Option<std::sync::Arc<Previous>>,
     /// What the writing thread did, once it has finished.
     written: Written,
+    /// Pages' fingerprints by path, for the record of the build.
+    fingerprints: std::collections::HashMap<String, u64>,
 }
 
 impl Output {
@@ -111,6 +135,22 @@ impl Output {
             self.flush(&w);
             self.writer = Some(w);
         }
+    }
+
+    /// The previous build a streaming output reuses from, if any.
+    pub fn previous(&self) -> Option<std::sync::Arc<Previous>> {
+        self.previous.clone()
+    }
+
+    /// Whether pages should carry fingerprints: a streaming output records them for the
+    /// next build.
+    pub fn records(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    /// Pages' fingerprints by path.
+    pub fn fingerprints(&self) -> &std::collections::HashMap<String, u64> {
+        &self.fingerprints
     }
 
     /// Waits until a streaming output has written everything handed to its writer; the
@@ -150,6 +190,9 @@ impl Output {
         }
         if let Body::Bytes(_) = &file.body {
             self.pending.push(file.path.clone());
+        }
+        if let Some(fp) = file.fingerprint {
+            self.fingerprints.insert(file.path.clone(), fp);
         }
         self.files
             .insert(file.path, (file.body, origin.to_string()));
@@ -382,6 +425,19 @@ fn leftovers(output: &Path) -> Vec<(PathBuf, bool)> {
 /// never replaced is moved back; set-aside copies are deleted only once a complete output
 /// is in place, and unfinished staging folders are deleted. Returns what it restored.
 fn recover(output: &Path) -> Result<Option<PathBuf>, Error> {
+    // A commit of a reusing build cut short: undone first, from its journal.
+    for (p, set_aside) in leftovers(output) {
+        if !set_aside
+            && let Some(backup) = patch::roll_back(&p, output)?
+            && backup.is_dir()
+        {
+            eprintln!(
+                "undid the unfinished update of {} (an earlier build was interrupted)",
+                output.display()
+            );
+            remove_tree(&backup).map_err(|e| Error::io("removing", &backup, e))?;
+        }
+    }
     let found = leftovers(output);
     let mut restored = None;
     if !output.exists()
@@ -496,6 +552,42 @@ pub fn write_atomic_from(files: &mut Output, staging: Staging) -> Result<Written
             return Err(e);
         }
     }
+    if files.previous.is_some() {
+        // Only what changed is in the staging folder: move it in, take away what is gone.
+        // The output is walked rather than the record read, so a file put in it by hand goes
+        // too, as a clean build would have it.
+        let removed: Vec<String> = walkdir::WalkDir::new(&output)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_type().is_dir())
+            .filter_map(|e| {
+                let rel = e.path().strip_prefix(&output).ok()?;
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                (rel != MARKER && !files.files.contains_key(&rel)).then_some(rel)
+            })
+            .collect();
+        let backup = sibling(&output, "bak");
+        let result = std::fs::create_dir_all(&backup)
+            .and_then(|()| std::fs::write(backup.join(STAGING_MARKER), b""))
+            .map_err(|e| Error::io("creating", &backup, e))
+            .and_then(|()| patch::commit(&dir, &output, &backup, &done.written_paths, &removed));
+        if let Err(e) = result {
+            // Put the previous output back before reporting.
+            if let Ok(Some(b)) = patch::roll_back(&dir, &output) {
+                let _ = remove_tree(&b);
+            }
+            staging.discard();
+            return Err(e);
+        }
+        let _ = remove_tree(&backup);
+        staging.discard();
+        return Ok(done);
+    }
     let marker = dir.join(STAGING_MARKER);
     if let Err(e) = std::fs::remove_file(&marker) {
         staging.discard();
@@ -576,12 +668,16 @@ fn write_tree(dir: &Path, files: &Output) -> Result<Written, Error> {
     // Only the folders of files still to write: asking for every episode's folder again,
     // one by one, took a tenth of a second at 10k. In parallel: `create_dir_all` accepts a
     // parent that another thread has just made.
-    new_dirs(items.iter().map(|(p, _)| p.as_str()), &files.made_dirs)
-        .par_iter()
-        .try_for_each(|d| {
-            let p = dir.join(d);
-            std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))
-        })?;
+    // A reusing build makes the folders of the files it writes as it writes them.
+    let dirs = if files.previous.is_some() {
+        Vec::new()
+    } else {
+        new_dirs(items.iter().map(|(p, _)| p.as_str()), &files.made_dirs)
+    };
+    dirs.par_iter().try_for_each(|d| {
+        let p = dir.join(d);
+        std::fs::create_dir_all(&p).map_err(|e| Error::io("creating", &p, e))
+    })?;
     let previous = files.previous.as_deref();
     let placed: Vec<(String, reuse::Entry, bool)> = items
         .par_iter()
@@ -595,17 +691,22 @@ fn write_tree(dir: &Path, files: &Output) -> Result<Written, Error> {
                     place(&target, path, &bytes, previous)?
                 }
                 Body::Written => return Ok(None),
+                Body::Kept(entry) => (*entry, false),
             };
             Ok(Some(((*path).clone(), entry, wrote)))
         })
         .filter_map(Result::transpose)
         .collect::<Result<_, Error>>()?;
-    let marker = dir.join(MARKER);
-    std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))?;
+    // A reusing build's output keeps its marker; a new folder gets one.
+    if files.previous.is_none() {
+        let marker = dir.join(MARKER);
+        std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))?;
+    }
     let mut done = Written::default();
     for (path, entry, wrote) in placed {
         if wrote {
             done.written += 1;
+            done.written_paths.push(path.clone());
         } else {
             done.reused += 1;
         }

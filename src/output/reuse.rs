@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// The first line of a record, with its format's version.
-const HEADER: &str = "castdown-build-record 1";
+const HEADER: &str = "castdown-build-record 2";
 
 /// What a file of an output holds, as far as reuse needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +37,11 @@ pub struct Entry {
 /// The previous build, ready to reuse from.
 #[derive(Debug)]
 pub struct Previous {
-    /// The output folder the record describes (files are linked from here).
+    /// The output folder the record describes.
     dir: PathBuf,
-    files: HashMap<String, Entry>,
+    /// Each file's entry, and for a page the fingerprint of the values it was made from
+    /// (0 for other files).
+    files: HashMap<String, (Entry, u64)>,
 }
 
 /// Why the previous build cannot be reused (said in one line by the build).
@@ -154,10 +156,14 @@ impl Previous {
         }
         let mut files = HashMap::new();
         for line in lines {
-            let mut parts = line.splitn(4, ' ');
-            let (Some(h), Some(size), Some(mtime), Some(path)) =
-                (parts.next(), parts.next(), parts.next(), parts.next())
-            else {
+            let mut parts = line.splitn(5, ' ');
+            let (Some(h), Some(size), Some(mtime), Some(fp), Some(path)) = (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) else {
                 return Err(damaged());
             };
             let entry = Entry {
@@ -165,7 +171,8 @@ impl Previous {
                 size: size.parse().map_err(|_| damaged())?,
                 mtime: mtime.parse().map_err(|_| damaged())?,
             };
-            files.insert(path.to_string(), entry);
+            let fp = u64::from_str_radix(fp, 16).map_err(|_| damaged())?;
+            files.insert(path.to_string(), (entry, fp));
         }
         Ok(Previous {
             dir: output.to_path_buf(),
@@ -173,16 +180,30 @@ impl Previous {
         })
     }
 
-    /// The previous output's file at `path`, when it holds bytes of `hash` and is as the
-    /// record left it (same size and modification time).
-    pub fn reusable(&self, path: &str, hash: u64) -> Option<(PathBuf, Entry)> {
-        let entry = self.files.get(path).filter(|e| e.hash == hash)?;
-        let file = self.dir.join(path);
-        let meta = std::fs::symlink_metadata(&file).ok()?;
-        if !meta.is_file() || entry_of(&meta, hash) != *entry {
+    /// The record's entry for the previous output's file at `path`, when that file holds
+    /// bytes of `hash` and is as the record left it (same size and modification time).
+    pub fn reusable(&self, path: &str, hash: u64) -> Option<Entry> {
+        let (entry, _) = self.files.get(path).filter(|(e, _)| e.hash == hash)?;
+        self.untouched(path, entry)
+    }
+
+    /// The record's entry for the page at `path` when the previous build made it from
+    /// values of the same `fingerprint` and it is as the record left it: the page need not
+    /// be rendered again.
+    pub fn kept(&self, path: &str, fingerprint: u64) -> Option<Entry> {
+        let (entry, _) = self
+            .files
+            .get(path)
+            .filter(|(_, fp)| *fp == fingerprint && fingerprint != 0)?;
+        self.untouched(path, entry)
+    }
+
+    fn untouched(&self, path: &str, entry: &Entry) -> Option<Entry> {
+        let meta = std::fs::symlink_metadata(self.dir.join(path)).ok()?;
+        if !meta.is_file() || entry_of(&meta, entry.hash) != *entry {
             return None;
         }
-        Some((file, *entry))
+        Some(*entry)
     }
 }
 
@@ -193,6 +214,7 @@ pub fn write(
     binary: &str,
     inputs: u64,
     mut files: Vec<(String, Entry)>,
+    fingerprints: &HashMap<String, u64>,
 ) -> std::io::Result<()> {
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut body = String::with_capacity(files.len() * 64 + 256);
@@ -205,7 +227,8 @@ pub fn write(
         if path.contains('\n') {
             continue;
         }
-        let _ = writeln!(body, "{:016x} {} {} {path}", e.hash, e.size, e.mtime);
+        let fp = fingerprints.get(path).copied().unwrap_or(0);
+        let _ = writeln!(body, "{:016x} {} {} {fp:x} {path}", e.hash, e.size, e.mtime);
     }
     let sum = content_hash(body.as_bytes());
     let _ = writeln!(body, "end {sum:016x}");
@@ -233,11 +256,15 @@ mod tests {
         std::fs::write(out.join("a.html"), b"A").unwrap_or_else(|e| panic!("{e}"));
         let meta = std::fs::metadata(out.join("a.html")).unwrap_or_else(|e| panic!("{e}"));
         let entry = entry_of(&meta, content_hash(b"A"));
-        write(&out, "bin 1", 7, vec![("a.html".into(), entry)]).unwrap_or_else(|e| panic!("{e}"));
+        let fps = HashMap::from([("a.html".to_string(), 99u64)]);
+        write(&out, "bin 1", 7, vec![("a.html".into(), entry)], &fps)
+            .unwrap_or_else(|e| panic!("{e}"));
         let prev = Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
         assert!(prev.reusable("a.html", content_hash(b"A")).is_some());
         assert!(prev.reusable("a.html", content_hash(b"B")).is_none());
         assert!(prev.reusable("b.html", content_hash(b"A")).is_none());
+        assert!(prev.kept("a.html", 99).is_some());
+        assert!(prev.kept("a.html", 98).is_none());
         let why = |b: &str, k: u64| Previous::read(&out, b, k).err().unwrap_or_default();
         assert_eq!(
             why("bin 2", 7),

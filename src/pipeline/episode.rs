@@ -208,7 +208,7 @@ fn render(site: &Site, memo: &Memo, jobs: &[Job]) -> Option<Vec<OutputFile>> {
         &memo.templates,
         (inputs, &memo.bodies.episodes),
         jobs,
-        None,
+        crate::render::Reuse::None,
         &mut |batch| files.extend(batch),
     );
     errors.is_empty().then_some(files)

@@ -164,7 +164,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         &templates,
         (inputs, &bodies.episodes),
         &jobs,
-        Some(&mut caches.pages),
+        render::Reuse::Memory(&mut caches.pages),
         &mut |files| {
             for f in files {
                 push(&mut out, f, "a page", &mut errors);

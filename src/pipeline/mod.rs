@@ -230,7 +230,15 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     progress("writing");
     let write_start = Instant::now();
     let written = output::write_atomic_from(&mut built.output, staging)?;
-    if reuse::write(&resolved, &binary, inputs, written.entries).is_err() {
+    if reuse::write(
+        &resolved,
+        &binary,
+        inputs,
+        written.entries,
+        built.output.fingerprints(),
+    )
+    .is_err()
+    {
         reuse::forget(&resolved);
     }
     if std::env::var_os("CASTDOWN_TIMINGS").is_some() {

@@ -54,11 +54,20 @@ pub(super) fn build(
         shared: &shared,
         others: &others,
     };
+    // On disk, pages are fingerprinted for the next build, and the previous build's pages
+    // made from the same values are kept rather than rendered.
+    let previous = out.previous();
+    let reuse = if out.records() {
+        render::Reuse::Disk(previous.as_deref())
+    } else {
+        render::Reuse::None
+    };
     let episodes = EpisodeStage {
         site: &site,
         templates: &templates,
         highlighter: &highlighter,
         inputs,
+        reuse: &reuse,
     };
     let (newest, episode_texts) = episodes.run(&mut out, &mut errors, &mut template_errors);
     // Nothing after this reads a digest's Markdown: about a fifth of a build's peak memory.
@@ -70,7 +79,7 @@ pub(super) fn build(
         &templates,
         (inputs, &[]),
         &jobs,
-        None,
+        reuse,
         &mut |files| {
             for f in files {
                 push(&mut out, f, "a page", &mut errors);
@@ -132,6 +141,7 @@ struct EpisodeStage<'a> {
     templates: &'a Templates,
     highlighter: &'a Highlighter,
     inputs: Inputs<'a>,
+    reuse: &'a render::Reuse<'a>,
 }
 
 impl EpisodeStage<'_> {
@@ -189,7 +199,8 @@ impl EpisodeStage<'_> {
     fn episode(&self, i: usize) -> std::result::Result<EpisodeFiles, Diagnostic> {
         let site = self.site;
         let (html, text) = bodies::episode(site, self.highlighter, i)?;
-        let pages = render::episode_pages(site, self.templates, self.inputs, i, &html);
+        let pages =
+            render::episode_pages(site, self.templates, (self.inputs, self.reuse), i, &html);
         let data = OutputFile::bytes(
             site.episodes[i].data_path(),
             crate::data::digest_json(site, &text, i),

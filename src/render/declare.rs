@@ -118,17 +118,6 @@ impl Job {
         };
         Ok(Page { template, path, cx })
     }
-
-    /// Declares and renders this page.
-    pub fn run(
-        &self,
-        site: &Site,
-        templates: &Templates,
-        inputs: Inputs,
-        html: Option<&Html>,
-    ) -> Result<OutputFile, Diagnostic> {
-        self.declare(site, inputs, html)?.render(site, templates)
-    }
 }
 
 fn episode(

@@ -21,6 +21,7 @@ pub use self::pages::{Job, Sort};
 pub use self::tera::Templates;
 use crate::bodies::Html;
 use crate::error::Diagnostic;
+use crate::output::reuse::Previous;
 use crate::output::{Body, OutputFile};
 use crate::site::Site;
 pub use context::Shared;
@@ -46,37 +47,78 @@ pub fn note_error(errors: &mut Vec<Diagnostic>, d: Diagnostic) {
 #[derive(Default)]
 pub struct PageCache(HashMap<String, (u64, Arc<Vec<u8>>)>);
 
+/// What a render may reuse instead of rendering.
+pub enum Reuse<'a> {
+    /// Nothing: every page is rendered (`check`, a build in memory, serve's one-episode
+    /// edits).
+    None,
+    /// serve: the last build's pages by fingerprint, in memory; replaced by this build's.
+    Memory(&'a mut PageCache),
+    /// A build on disk: every page carries its fingerprint for the record of the build;
+    /// given the previous build, a page made from the same values is kept where it is in
+    /// the output instead of rendered (see `output::reuse`).
+    Disk(Option<&'a Previous>),
+}
+
 /// Renders the pages of an episode from its body's `html` (a build, which renders each
-/// episode's body with its pages).
+/// episode's body with its pages); on disk, fingerprinted and kept when unchanged.
 pub fn episode_pages(
     site: &Site,
     templates: &Templates,
-    inputs: Inputs,
+    (inputs, reuse): (Inputs, &Reuse),
     i: usize,
     html: &Html,
 ) -> Vec<Result<OutputFile, Diagnostic>> {
     pages::of_episode(site, i)
         .iter()
-        .map(|job| job.run(site, templates, inputs, Some(html)))
+        .map(|job| {
+            let page = job.declare(site, inputs, Some(html))?;
+            match reuse {
+                Reuse::Disk(previous) => on_disk(&page, site, templates, inputs, *previous),
+                _ => page.render(site, templates),
+            }
+        })
         .collect()
 }
 
+/// A page of a build on disk: kept when the previous build made it from the same values,
+/// else rendered; either way with its fingerprint.
+fn on_disk(
+    page: &declare::Page,
+    site: &Site,
+    templates: &Templates,
+    inputs: Inputs,
+    previous: Option<&Previous>,
+) -> Result<OutputFile, Diagnostic> {
+    let fp = page.fingerprint(inputs.shared);
+    let file = page.file();
+    if let Some(entry) = previous.and_then(|p| p.kept(&file, fp)) {
+        return Ok(OutputFile::kept(file, entry, fp));
+    }
+    page.render(site, templates).map(|f| f.with_fingerprint(fp))
+}
+
 /// Renders `jobs` in batches, handing each batch to `sink`; an episode page takes its body
-/// from `episodes` (by episode index). With a cache (serve, `jobs` being all the site's
-/// pages), a page whose fingerprint is unchanged is reused instead of rendered, and the
-/// cache is replaced by this build's pages. Returns the template errors, one per place.
+/// from `episodes` (by episode index). What may be reused instead of rendered is
+/// `reuse`'s ([`Reuse`]); serve's cache is replaced by this build's pages. Returns the
+/// template errors, one per place.
 pub fn render_pages(
     site: &Site,
     templates: &Templates,
     (inputs, episodes): (Inputs, &[Arc<Html>]),
     jobs: &[Job],
-    cache: Option<&mut PageCache>,
+    mut reuse: Reuse,
     sink: &mut dyn FnMut(Vec<OutputFile>),
 ) -> Vec<Diagnostic> {
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut learned = HashMap::new();
+    let remember = matches!(reuse, Reuse::Memory(_));
     for batch in jobs.chunks(PAGE_BATCH) {
-        let previous = cache.as_ref().map(|c| &c.0);
+        let memory = match &reuse {
+            Reuse::Memory(c) => Some(&c.0),
+            _ => None,
+        };
+        let reuse = &reuse;
         let results: Vec<Result<(OutputFile, u64), Diagnostic>> = batch
             .par_iter()
             .map(|job| {
@@ -85,13 +127,15 @@ pub fn render_pages(
                     _ => None,
                 };
                 let page = job.declare(site, inputs, html)?;
-                // Only serve has a previous build to reuse; build renders every page.
-                let Some(previous) = previous else {
+                if let Reuse::Disk(previous) = reuse {
+                    return on_disk(&page, site, templates, inputs, *previous).map(|f| (f, 0));
+                }
+                let Some(memory) = memory else {
                     return page.render(site, templates).map(|f| (f, 0));
                 };
                 let fp = page.fingerprint(inputs.shared);
                 let file = page.file();
-                match previous.get(&file) {
+                match memory.get(&file) {
                     Some((old, bytes)) if *old == fp => {
                         Ok((OutputFile::shared(file, bytes.clone()), fp))
                     }
@@ -103,9 +147,7 @@ pub fn render_pages(
         for r in results {
             match r {
                 Ok((f, fp)) => {
-                    if cache.is_some()
-                        && let Body::Bytes(b) = &f.body
-                    {
+                    if remember && let Body::Bytes(b) = &f.body {
                         learned.insert(f.path.clone(), (fp, b.clone()));
                     }
                     files.push(f);
@@ -115,7 +157,7 @@ pub fn render_pages(
         }
         sink(files);
     }
-    if let Some(c) = cache {
+    if let Reuse::Memory(c) = &mut reuse {
         c.0 = if errors.is_empty() {
             learned
         } else {

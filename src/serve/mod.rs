@@ -89,8 +89,8 @@ fn to_served(out: &Output) -> HashMap<String, Served> {
             let s = match b {
                 Body::Bytes(b) => Served::Bytes(b.clone()),
                 Body::Copy(path) => Served::File(path.clone()),
-                // serve never flushes to disk; nothing to serve for it.
-                Body::Written => Served::Bytes(Arc::new(Vec::new())),
+                // serve never flushes to disk nor reuses a build on disk.
+                Body::Written | Body::Kept(_) => Served::Bytes(Arc::new(Vec::new())),
             };
             (p.clone(), s)
         })
