@@ -1151,3 +1151,30 @@ fn an_unknown_key_in_a_translation_file_is_a_located_error() {
     }
     assert!(!site.public().exists());
 }
+
+/// Each episode keeps its five related episodes, not room for every candidate: the lists
+/// were collected in place from the candidates' list, and at 100,000 digests their unused
+/// room held a gigabyte for the whole build.
+#[test]
+fn regression_related_episode_lists_held_room_for_every_candidate() {
+    let site = Site::empty("title: Related\nbase_url: https://related.example/\n");
+    for i in 0..60 {
+        site.write(
+            &format!("content/episodes/e{i:02}.md"),
+            format!(
+                "---\ntitle: Episode {i}\ndate: 2024-01-{:02}\nconcepts: [Shared One, Shared Two]\n---\nBody {i}.\n",
+                1 + i % 28
+            ),
+        );
+    }
+    let opts = castdown::pipeline::BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let built = castdown::pipeline::build_in_memory(&opts, &|_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    for e in &built.site.episodes {
+        assert_eq!(e.related.len(), 5, "{}", e.digest.title);
+        assert_eq!(e.related.capacity(), e.related.len(), "{}", e.digest.title);
+    }
+}

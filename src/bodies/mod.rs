@@ -150,14 +150,9 @@ pub fn episode(
     i: usize,
 ) -> Result<EpisodeBody, Diagnostic> {
     let d = &site.episodes[i].digest;
-    let Some(body) = d.body.as_deref() else {
-        return Err(Diagnostic::new(
-            &d.path,
-            "internal error: the body was freed before it was rendered",
-        ));
-    };
+    let body = d.read_body(&site.root)?;
     with_context(site, highlighter, Some(i), |cx| {
-        let (html, text) = split(markdown::render(body, cx));
+        let (html, text) = split(markdown::render(&body, cx));
         Ok((Arc::new(html), Arc::new(text)))
     })
 }

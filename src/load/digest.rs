@@ -173,9 +173,12 @@ pub struct Digest {
     pub aliases: Vec<String>,
     /// Free-form data.
     pub extra: serde_json::Value,
-    /// Markdown body; `None` once a build has rendered it and freed it
-    /// ([`crate::site::Site::release_bodies`]): nothing after the bodies stage may read it.
+    /// Markdown body. A build does not keep it (`None`): at 100,000 digests the sources are
+    /// most of a gigabyte, so the bodies stage reads each again from its file
+    /// ([`Digest::read_body`]); serve keeps them to compare edits.
     pub body: Option<String>,
+    /// Where the body lies in the file: byte offset, length, and the file's length then.
+    pub body_at: (usize, usize, u64),
     /// File line of the body's first line.
     pub body_line: usize,
     /// Whether the body has its own Key Concepts list (rendered as the definition list).
@@ -188,6 +191,32 @@ pub struct Digest {
     pub source_hash: Option<u64>,
     /// Where its keys stand in the file.
     pub key_pos: KeyPositions,
+}
+
+impl Digest {
+    /// The Markdown body: the one kept, or read again from the file under `root` (a build
+    /// keeps none). A file changed since it was read is an error, not a mixed page.
+    pub fn read_body(&self, root: &Path) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        if let Some(b) = &self.body {
+            return Ok(std::borrow::Cow::Borrowed(b));
+        }
+        let (offset, len, file_len) = self.body_at;
+        let changed = || {
+            Diagnostic::new(
+                &self.path,
+                "the file changed while the build was reading it",
+            )
+            .hint("build again once the edit is saved")
+        };
+        let bytes = std::fs::read(root.join(&self.path)).map_err(|_| changed())?;
+        if bytes.len() as u64 != file_len {
+            return Err(changed());
+        }
+        let body = bytes.get(offset..offset + len).ok_or_else(changed)?;
+        String::from_utf8(body.to_vec())
+            .map(std::borrow::Cow::Owned)
+            .map_err(|_| changed())
+    }
 }
 
 /// Where a digest's keys stand in its file (1-based line and column; the file's start, or
@@ -378,6 +407,11 @@ pub fn parse_digest(
         aliases,
         extra,
         body: Some(split.body.to_string()),
+        body_at: (
+            (split.body.as_ptr() as usize).saturating_sub(text.as_ptr() as usize),
+            split.body.len(),
+            text.len() as u64,
+        ),
         body_line: split.body_line,
         key_concepts_in_body: !scan.key_concepts.is_empty(),
         concepts_in_front_matter,

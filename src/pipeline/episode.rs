@@ -57,6 +57,8 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         aliases,
         extra,
         body,
+        // Where the body lies in its file: serve keeps the body itself, compared above.
+        body_at: _,
         body_line: _,
         key_concepts_in_body,
         concepts_in_front_matter,

@@ -383,10 +383,13 @@ fn oversized_code_warnings(site: &Site) -> Vec<Diagnostic> {
     // Only a body larger than the limit can hold such a block: the parse runs on those alone.
     for e in &site.episodes {
         let d = &e.digest;
-        let Some(body) = d.body.as_deref().filter(|b| b.len() > max) else {
+        if d.body_at.1 <= max {
+            continue;
+        }
+        let Ok(body) = d.read_body(&site.root) else {
             continue;
         };
-        for (line, len) in crate::markdown::oversized_code_blocks(body, max) {
+        for (line, len) in crate::markdown::oversized_code_blocks(&body, max) {
             out.push(
                 Diagnostic::new(
                     &d.path,
