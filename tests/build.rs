@@ -1171,8 +1171,8 @@ fn regression_related_episode_lists_held_room_for_every_candidate() {
         root: site.root().to_path_buf(),
         ..Default::default()
     };
-    let built = castdown::pipeline::build_in_memory(&opts, &|_| {})
-        .unwrap_or_else(|e| panic!("{e}"));
+    let built =
+        castdown::pipeline::build_in_memory(&opts, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
     for e in &built.site.episodes {
         assert_eq!(e.related.len(), 5, "{}", e.digest.title);
         assert_eq!(e.related.capacity(), e.related.len(), "{}", e.digest.title);

@@ -8,6 +8,8 @@
 //! The types say which is which, so a stage cannot read HTML that is gone. See
 //! `docs/architecture.md`.
 
+mod spill;
+pub use spill::Spill;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -54,6 +56,61 @@ pub fn split(r: markdown::Rendered) -> (Html, Text) {
 
 /// One episode's body, both halves.
 pub type EpisodeBody = (Arc<Html>, Arc<Text>);
+
+/// Where a build keeps episode texts until the search index: on disk, or in memory when no
+/// temporary file could be made.
+pub enum KeptTexts {
+    /// In memory.
+    Memory(Vec<Arc<Text>>),
+    /// In a temporary file.
+    Disk(Spill),
+}
+
+impl KeptTexts {
+    /// A spill file if one can be made, else memory.
+    pub fn new() -> KeptTexts {
+        Spill::new().map_or_else(|_| KeptTexts::Memory(Vec::new()), KeptTexts::Disk)
+    }
+
+    /// Keeps the next episode's text; an error names what could not be written (a full
+    /// temporary folder), and the build stops on it rather than index missing texts.
+    pub fn push(&mut self, text: Arc<Text>) -> Result<(), String> {
+        match self {
+            KeptTexts::Memory(v) => {
+                v.push(text);
+                Ok(())
+            }
+            KeptTexts::Disk(s) => s.push(&text).map_err(|e| {
+                format!(
+                    "cannot keep episode texts for the search index in {}: {e}",
+                    s.path().display()
+                )
+            }),
+        }
+    }
+
+    /// Ends keeping: the texts can be read from here on.
+    pub fn finish(&mut self) -> Result<(), String> {
+        match self {
+            KeptTexts::Memory(_) => Ok(()),
+            KeptTexts::Disk(s) => s.finish().map_err(|e| {
+                format!(
+                    "cannot read back episode texts from {}: {e}",
+                    s.path().display()
+                )
+            }),
+        }
+    }
+}
+
+impl crate::search::EpisodeTexts for KeptTexts {
+    fn episode(&self, i: usize) -> Arc<Text> {
+        match self {
+            KeptTexts::Memory(v) => v.get(i).cloned().unwrap_or_default(),
+            KeptTexts::Disk(s) => s.episode(i),
+        }
+    }
+}
 
 /// The texts of every body, in model order: what outlives the pages.
 #[derive(Debug, Default)]

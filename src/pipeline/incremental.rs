@@ -189,9 +189,11 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
             data
         },
         || {
-            site.config
-                .search
-                .then(|| reuse.unwrap_or_else(|| search::index(&site, &bodies.texts)))
+            site.config.search.then(|| {
+                reuse.unwrap_or_else(|| {
+                    search::index(&site, &bodies.texts.episodes, &bodies.texts.pages)
+                })
+            })
         },
     );
     caches.data = data;
@@ -229,7 +231,7 @@ pub fn refresh_search(caches: &mut Caches, site: &Site, memo: &Memo) -> Vec<Outp
     if !site.config.search {
         return Vec::new();
     }
-    let files = search::index(site, &memo.bodies.texts);
+    let files = search::index(site, &memo.bodies.texts.episodes, &memo.bodies.texts.pages);
     caches.search = Some(files.clone());
     files
 }

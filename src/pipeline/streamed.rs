@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::stages::{self, push};
 use super::timer::Timer;
 use super::{BuildOptions, Built, Report};
-use crate::bodies::{self, Html, Text, Texts};
+use crate::bodies::{self, Html, KeptTexts, Text};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::{Highlighter, highlight};
 use crate::output::reuse::Previous;
@@ -99,10 +99,7 @@ pub(super) fn build(
         push(&mut out, f, "feeds", &mut errors);
     }
     drop(newest);
-    let texts = Texts {
-        episodes: episode_texts,
-        pages: page_texts,
-    };
+
     // The term feeds and redirects beside the search index: writing is disk-bound (on the
     // writing thread) and the index is CPU-bound, so one overlaps the other.
     let ((), search) = rayon::join(
@@ -112,7 +109,11 @@ pub(super) fn build(
             stages::redirects(&site, &templates, &mut out, &mut errors);
             out.batch_done();
         },
-        || site.config.search.then(|| search::index(&site, &texts)),
+        || {
+            site.config
+                .search
+                .then(|| search::index(&site, &episode_texts, &page_texts))
+        },
     );
     for f in search.into_iter().flatten() {
         push(&mut out, f, "search index", &mut errors);
@@ -155,11 +156,19 @@ impl EpisodeStage<'_> {
         out: &mut Output,
         errors: &mut Vec<Diagnostic>,
         template_errors: &mut Vec<Diagnostic>,
-    ) -> (Vec<Arc<Html>>, Vec<Arc<Text>>) {
+    ) -> (Vec<Arc<Html>>, KeptTexts) {
         let site = self.site;
         let count = site.episodes.len();
         let mut newest = Vec::new();
-        let mut texts = Vec::with_capacity(count);
+        // Every text is read again by the search index, at the end: kept on disk meanwhile.
+        let mut texts = KeptTexts::new();
+        let keep = |texts: &mut KeptTexts, text: Arc<Text>, errors: &mut Vec<Diagnostic>| {
+            if let Err(m) = texts.push(text)
+                && errors.iter().all(|d| d.message != m)
+            {
+                errors.push(Diagnostic::new("castdown", m));
+            }
+        };
         for start in (0..count).step_by(render::PAGE_BATCH) {
             let batch: Vec<_> = (start..(start + render::PAGE_BATCH).min(count))
                 .into_par_iter()
@@ -175,13 +184,13 @@ impl EpisodeStage<'_> {
                     Ok(m) => m,
                     Err(d) => {
                         // Kept in step with the episodes; the build fails on the error.
-                        texts.push(Arc::default());
+                        keep(&mut texts, Arc::default(), errors);
                         errors.push(d);
                         continue;
                     }
                 };
                 newest.extend(html);
-                texts.push(text);
+                keep(&mut texts, text, errors);
                 for page in pages {
                     match page {
                         Ok(f) => push(out, f, "a page", errors),
@@ -191,6 +200,9 @@ impl EpisodeStage<'_> {
                 push(out, data, "data", errors);
             }
             out.batch_done();
+        }
+        if let Err(m) = texts.finish() {
+            errors.push(Diagnostic::new("castdown", m));
         }
         (newest, texts)
     }

@@ -12,7 +12,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::tokens::{fold, tokenize};
-use crate::bodies::{Text, Texts};
+use std::sync::Arc;
+
+use crate::bodies::Text;
 use crate::site::{Site, TermKind, paths};
 
 const BOOST_TITLE: f32 = 3.0;
@@ -33,8 +35,14 @@ const TRANSCRIPT_BLOCK: usize = 1200;
 /// the power of two at or above its count (at least 8): a document added to one kind moves
 /// no document of another, until a kind outgrows its range.
 pub struct Docs<'a> {
-    /// All documents in id order.
-    pub all: Vec<Doc<'a>>,
+    /// What each document shows as a result, in id order.
+    pub fragments: Vec<Fragment<'a>>,
+    /// The documents after the episodes (pages, terms, transcript blocks), in id order:
+    /// episodes' documents are made a batch at a time from their texts ([`Docs::produce`]),
+    /// so no build holds every episode's text at once.
+    others: Vec<Doc<'a>>,
+    /// Each episode's other names and exact-name keys, per term kind.
+    words: [Vec<TermWords<'a>>; 3],
     /// Each document's id, ascending.
     pub ids: Vec<u32>,
     /// Per kind (episodes, pages, terms, transcript blocks), its first id and its count.
@@ -44,7 +52,42 @@ pub struct Docs<'a> {
     pub transcript_ids: Vec<std::ops::Range<u32>>,
 }
 
-impl Docs<'_> {
+impl<'a> Docs<'a> {
+    /// How many documents there are.
+    pub fn len(&self) -> usize {
+        self.fragments.len()
+    }
+
+    /// Hands `consume` the documents at the positions of `range`, in order (for
+    /// [`super::postings::build`]); episodes' are made for the call from `texts`.
+    pub fn produce(
+        &self,
+        site: &'a Site,
+        texts: &dyn EpisodeTexts,
+        range: std::ops::Range<usize>,
+        consume: &mut dyn FnMut(&[Doc]),
+    ) {
+        let count = site.episodes.len();
+        let episodes = range.start.min(count)..range.end.min(count);
+        if !episodes.is_empty() {
+            let bodies: Vec<Arc<Text>> = episodes
+                .clone()
+                .map(|k| texts.episode(count - 1 - k))
+                .collect();
+            let docs: Vec<Doc> = episodes
+                .clone()
+                .into_par_iter()
+                .zip(bodies.par_iter())
+                .map(|(k, body)| episode(site, &self.words, count - 1 - k, body))
+                .collect();
+            consume(&docs);
+        }
+        let others = range.start.max(count) - count..range.end.max(count) - count;
+        if !others.is_empty() {
+            consume(&self.others[others]);
+        }
+    }
+
     /// The id of the site's episode `i`.
     pub fn episode_id(&self, i: usize) -> u32 {
         let count = self.kinds[0][1] as usize;
@@ -63,8 +106,25 @@ pub struct Doc<'a> {
     pub fields: Vec<(f32, Cow<'a, str>)>,
     /// Exact-name keys (`=c++`) with their weight: names that words alone cannot find.
     pub names: Vec<(f32, String)>,
-    /// What a result shows.
-    pub fragment: Fragment<'a>,
+}
+
+/// A document with what it shows as a result, as the collection makes it.
+struct Made<'a> {
+    doc: Doc<'a>,
+    fragment: Fragment<'a>,
+}
+
+/// Where episode texts come from: kept in memory (serve), or read back one batch at a time
+/// (a build spills them to disk as it renders the bodies).
+pub trait EpisodeTexts: Sync {
+    /// The text of the site's episode `i`.
+    fn episode(&self, i: usize) -> Arc<Text>;
+}
+
+impl EpisodeTexts for Vec<Arc<Text>> {
+    fn episode(&self, i: usize) -> Arc<Text> {
+        self.get(i).cloned().unwrap_or_default()
+    }
 }
 
 /// A result as the browser shows it (`x/<id>.json`). Short keys: there is one per document.
@@ -147,27 +207,28 @@ fn term_words(site: &Site) -> [Vec<TermWords<'_>>; 3] {
     })
 }
 
-/// Every document of the site.
-pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
+/// Every document of the site but the episodes' texts (see [`Docs::produce`]).
+pub fn collect<'a>(site: &'a Site, pages: &'a [Arc<Text>]) -> Docs<'a> {
     let words = term_words(site);
     let count = site.episodes.len();
-    let mut all: Vec<Doc<'a>> = (0..count)
-        .into_par_iter()
-        .map(|k| {
-            let i = count - 1 - k;
-            episode(site, &words, i, &bodies.episodes[i])
+    let mut fragments: Vec<Fragment<'a>> = (0..count)
+        .map(|k| Fragment::Episode {
+            u: site.base.link(&site.episodes[count - 1 - k].path),
         })
         .collect();
+    let mut all: Vec<Made<'a>> = Vec::new();
     for (i, p) in site.pages.iter().enumerate() {
-        let body = &bodies.pages[i];
+        let Some(body) = pages.get(i) else { continue };
         let mut fields: Vec<(f32, Cow<str>)> = vec![
             (BOOST_TITLE, p.title.as_str().into()),
             (BOOST_SUMMARY, p.description.as_str().into()),
         ];
         add_sections(&mut fields, body);
-        all.push(Doc {
-            fields,
-            names: Vec::new(),
+        all.push(Made {
+            doc: Doc {
+                fields,
+                names: Vec::new(),
+            },
             fragment: Fragment::Page {
                 u: site.base.link(&paths::page(&p.slug)),
                 t: &p.title,
@@ -183,9 +244,11 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
             let w = &words[k][i];
             let mut fields: Vec<(f32, Cow<str>)> = vec![(BOOST_TITLE, t.name.as_str().into())];
             fields.extend(w.aliases.iter().map(|&a| (BOOST_TITLE, a.into())));
-            all.push(Doc {
-                fields,
-                names: w.keys.iter().map(|k| (BOOST_TITLE, k.clone())).collect(),
+            all.push(Made {
+                doc: Doc {
+                    fields,
+                    names: w.keys.iter().map(|k| (BOOST_TITLE, k.clone())).collect(),
+                },
                 fragment: Fragment::Term {
                     w: kind.singular(),
                     n: &t.name,
@@ -200,20 +263,24 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
     let mut transcript_at = vec![0..0; count];
     for i in (0..count).rev() {
         let e = &site.episodes[i];
-        let first = all.len() as u32;
+        // Positions count the episodes, which come first.
+        let first = (count + all.len()) as u32;
         if let (Some(t), Some(page)) = (&e.digest.transcript_data, e.transcript_page_path()) {
             let u = site.base.link(&page);
             let show = e.show.map(|s| site.shows[s].name.as_str());
             let mut block: Vec<(usize, Option<u64>, &str)> = Vec::new();
             let mut chars = 0;
-            let flush = |block: &mut Vec<(usize, Option<u64>, &'a str)>, all: &mut Vec<Doc<'a>>| {
+            let flush = |block: &mut Vec<(usize, Option<u64>, &'a str)>,
+                         all: &mut Vec<Made<'a>>| {
                 if block.is_empty() {
                     return;
                 }
                 let text: String = block.iter().map(|c| c.2).collect::<Vec<_>>().join("\n");
-                all.push(Doc {
-                    fields: vec![(BOOST_TRANSCRIPT, text.into())],
-                    names: Vec::new(),
+                all.push(Made {
+                    doc: Doc {
+                        fields: vec![(BOOST_TRANSCRIPT, text.into())],
+                        names: Vec::new(),
+                    },
                     fragment: Fragment::Transcript {
                         u: u.clone(),
                         t: &e.digest.title,
@@ -234,14 +301,14 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
             flush(&mut block, &mut all);
             // Within an episode the later blocks take the lower ids: with episodes oldest
             // first, "highest id first" lists the newest episode's blocks in cue order.
-            all[first as usize..].reverse();
+            all[first as usize - count..].reverse();
         }
-        transcript_at[i] = first..all.len() as u32;
+        transcript_at[i] = first..(count + all.len()) as u32;
     }
-    kinds[3] = all.len() - kinds[0] - kinds[1] - kinds[2];
+    kinds[3] = count + all.len() - kinds[0] - kinds[1] - kinds[2];
     // Positions to ids: each kind at the start of its own range.
     let mut ranges = [[0u32; 2]; 4];
-    let mut ids = Vec::with_capacity(all.len());
+    let mut ids = Vec::with_capacity(count + all.len());
     let mut start = 0u32;
     for (k, &n) in kinds.iter().enumerate() {
         ranges[k] = [start, n as u32];
@@ -257,20 +324,30 @@ pub fn collect<'a>(site: &'a Site, bodies: &'a Texts) -> Docs<'a> {
                 ..(r.end.max(first_block) - first_block + block_base)
         })
         .collect();
+    let mut others = Vec::with_capacity(all.len());
+    for m in all {
+        others.push(m.doc);
+        fragments.push(m.fragment);
+    }
     Docs {
-        all,
+        fragments,
+        others,
+        words,
         ids,
         kinds: ranges,
         transcript_ids,
     }
 }
 
-fn episode<'a>(
+fn episode<'a, 'b>(
     site: &'a Site,
-    words: &[Vec<TermWords<'a>>; 3],
+    words: &'b [Vec<TermWords<'a>>; 3],
     i: usize,
-    body: &'a Text,
-) -> Doc<'a> {
+    body: &'b Text,
+) -> Doc<'b>
+where
+    'a: 'b,
+{
     let e = &site.episodes[i];
     let d = &e.digest;
     let mut fields: Vec<(f32, Cow<str>)> = vec![
@@ -300,13 +377,7 @@ fn episode<'a>(
         }
     }
     add_sections(&mut fields, body);
-    Doc {
-        fields,
-        names,
-        fragment: Fragment::Episode {
-            u: site.base.link(&e.path),
-        },
-    }
+    Doc { fields, names }
 }
 
 /// A term's other names that search differently from its name (not mere case variants).

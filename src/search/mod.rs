@@ -46,9 +46,9 @@ use serde::Serialize;
 pub use docs::{is_name_key, name_key};
 pub use tokens::{Stemmer, each_token, fold, tokenize};
 
-use crate::bodies::Texts;
 use crate::output::OutputFile;
 use crate::site::{Site, TermKind};
+pub use docs::EpisodeTexts;
 
 /// Index format version, in the manifest.
 pub const VERSION: u32 = 3;
@@ -100,10 +100,17 @@ struct PostChunk<'a> {
 }
 
 /// Builds every file of the search index and nothing else (the page is a template).
-pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
+pub fn index(
+    site: &Site,
+    episodes: &dyn EpisodeTexts,
+    pages: &[std::sync::Arc<crate::bodies::Text>],
+) -> Vec<OutputFile> {
     let stemmer = Stemmer::for_language(&site.config.language);
-    let docs = docs::collect(site, bodies);
-    let postings = postings::build(&docs.all, &docs.ids, &stemmer);
+    let docs = docs::collect(site, pages);
+    let produce = |range: std::ops::Range<usize>, consume: &mut dyn FnMut(&[docs::Doc])| {
+        docs.produce(site, episodes, range, consume);
+    };
+    let postings = postings::build(docs.len(), &produce, &docs.ids, &stemmer);
     let total_bytes: usize = postings.iter().map(|p| p.term.len() + 6 + p.df * 9).sum();
     let post_chunks = chunk_count(total_bytes, POST_CHUNK_TARGET);
     let words = || postings.iter().filter(|p| !is_name_key(&p.term));
@@ -156,7 +163,7 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     let mut files = Vec::new();
     let manifest = Manifest {
         version: VERSION,
-        docs: docs.all.len(),
+        docs: docs.len(),
         kinds: docs.kinds,
         post_chunks,
         dict_chunks,
@@ -179,11 +186,11 @@ pub fn index(site: &Site, bodies: &Texts) -> Vec<OutputFile> {
     ));
     // Eight ids to a file, `null` where an id has no document (the end of a kind's range).
     let mut fragments: BTreeMap<u32, Vec<Option<&docs::Fragment>>> = BTreeMap::new();
-    for (doc, &id) in docs.all.iter().zip(&docs.ids) {
+    for (fragment, &id) in docs.fragments.iter().zip(&docs.ids) {
         let group = fragments.entry(id / FRAGMENT_GROUP as u32).or_default();
         let at = (id % FRAGMENT_GROUP as u32) as usize;
         group.resize(group.len().max(at + 1), None);
-        group[at] = Some(&doc.fragment);
+        group[at] = Some(fragment);
     }
     let fragments: Vec<(u32, Vec<Option<&docs::Fragment>>)> = fragments.into_iter().collect();
     files.extend(numbered("p/", &post_files));

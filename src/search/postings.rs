@@ -68,28 +68,36 @@ impl Shard {
     }
 }
 
-/// Every stem's postings, sorted by stem. `ids` gives each document's id (ascending with
-/// its position in `docs`), which the lists hold.
-pub fn build(docs: &[Doc], ids: &[u32], stemmer: &Stemmer) -> Vec<Postings> {
+/// Hands the documents at the positions of a range to a consumer (they may be made for the
+/// call and dropped after it: an episode's text need not outlive its batch).
+pub type Produce<'p> = dyn Fn(std::ops::Range<usize>, &mut dyn FnMut(&[Doc])) + Sync + 'p;
+
+/// Every stem's postings, sorted by stem, for the `total` documents `produce` gives by
+/// position. `ids` gives each document's id (ascending with its position), which the lists
+/// hold.
+pub fn build(total: usize, produce: &Produce, ids: &[u32], stemmer: &Stemmer) -> Vec<Postings> {
     // Holding every document's word map at once took more memory than any other stage of a
     // build, so documents are counted a batch at a time and folded right away.
     let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
-    let mut lens: Vec<f32> = Vec::with_capacity(docs.len());
-    for batch in docs.chunks(crate::render::PAGE_BATCH) {
-        let first_doc = lens.len() as u32;
-        let per_doc: Vec<(Vec<DocTerms>, f32)> = batch.par_iter().map(count).collect();
-        // Regroup by shard (moving, not copying), keeping document order within each.
-        let mut per_shard: Vec<Vec<DocTerms>> = vec![Vec::new(); SHARDS];
-        for (by_shard, len) in per_doc {
-            lens.push(len);
-            for (s, terms) in by_shard.into_iter().enumerate() {
-                per_shard[s].push(terms);
+    let mut lens: Vec<f32> = Vec::with_capacity(total);
+    for start in (0..total).step_by(crate::render::PAGE_BATCH) {
+        let end = (start + crate::render::PAGE_BATCH).min(total);
+        produce(start..end, &mut |batch: &[Doc]| {
+            let first_doc = lens.len() as u32;
+            let per_doc: Vec<(Vec<DocTerms>, f32)> = batch.par_iter().map(count).collect();
+            // Regroup by shard (moving, not copying), keeping document order within each.
+            let mut per_shard: Vec<Vec<DocTerms>> = vec![Vec::new(); SHARDS];
+            for (by_shard, len) in per_doc {
+                lens.push(len);
+                for (s, terms) in by_shard.into_iter().enumerate() {
+                    per_shard[s].push(terms);
+                }
             }
-        }
-        shards
-            .par_iter_mut()
-            .zip(per_shard.into_par_iter())
-            .for_each(|(shard, docs)| shard.fold(first_doc, docs));
+            shards
+                .par_iter_mut()
+                .zip(per_shard.into_par_iter())
+                .for_each(|(shard, docs)| shard.fold(first_doc, docs));
+        });
     }
     let mut words: Vec<String> = Vec::new();
     let mut lists: Vec<List> = Vec::new();
@@ -136,7 +144,7 @@ pub fn build(docs: &[Doc], ids: &[u32], stemmer: &Stemmer) -> Vec<Postings> {
             (g[0], surface, merge(parts))
         })
         .collect();
-    let n = docs.len().max(1) as f32;
+    let n = total.max(1) as f32;
     let avgdl = (lens.iter().sum::<f32>() / n).max(1.0);
     // BM25 with k1 = 1.2, b = 0.75; the boosted frequency already carries field weights.
     let (k1, b) = (1.2f32, 0.75f32);

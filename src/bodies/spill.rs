@@ -1,0 +1,206 @@
+//! Episode texts kept on disk between the bodies stage and the search index. The index needs
+//! every episode's text, and the texts are most of what a build would otherwise hold at
+//! its peak (about a gigabyte at 100,000 digests); written to a temporary file as the
+//! bodies are rendered, they are read back a batch at a time while the index is made.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::Text;
+use crate::markdown::Section;
+use crate::search::EpisodeTexts;
+
+/// Texts written in order, each at a recorded offset; the file goes when this is dropped.
+pub struct Spill {
+    path: PathBuf,
+    writer: Option<BufWriter<File>>,
+    reader: Mutex<Option<File>>,
+    at: Vec<(u64, u64)>,
+    len: u64,
+}
+
+impl Spill {
+    /// A new spill file in the system's temporary folder.
+    pub fn new() -> std::io::Result<Spill> {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("castdown-texts-{}-{n}", std::process::id()));
+        let file = File::create(&path)?;
+        Ok(Spill {
+            path,
+            writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            reader: Mutex::new(None),
+            at: Vec::new(),
+            len: 0,
+        })
+    }
+
+    /// Appends the next episode's text.
+    pub fn push(&mut self, text: &Text) -> std::io::Result<()> {
+        let bytes = encode(text);
+        let w = self
+            .writer
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("the spill file is closed"))?;
+        w.write_all(&bytes)?;
+        self.at.push((self.len, bytes.len() as u64));
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Ends writing; the texts can be read from here on.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        if let Some(w) = self.writer.take() {
+            w.into_inner().map_err(|e| e.into_error())?.sync_data().ok();
+        }
+        let file = File::open(&self.path)?;
+        if let Ok(mut r) = self.reader.lock() {
+            *r = Some(file);
+        }
+        Ok(())
+    }
+
+    /// The temporary file.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    fn read(&self, i: usize) -> Option<Text> {
+        let &(offset, len) = self.at.get(i)?;
+        let mut guard = self.reader.lock().ok()?;
+        let file = guard.as_mut()?;
+        file.seek(SeekFrom::Start(offset)).ok()?;
+        let mut bytes = vec![0u8; usize::try_from(len).ok()?];
+        file.read_exact(&mut bytes).ok()?;
+        decode(&bytes)
+    }
+}
+
+impl EpisodeTexts for Spill {
+    fn episode(&self, i: usize) -> Arc<Text> {
+        Arc::new(self.read(i).unwrap_or_default())
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        drop(self.writer.take());
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn put(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+fn encode(text: &Text) -> Vec<u8> {
+    let size: usize = text.sections.iter().map(|s| s.text.len() + 64).sum();
+    let mut out = Vec::with_capacity(size + 16);
+    out.extend_from_slice(&(text.word_count as u64).to_le_bytes());
+    out.extend_from_slice(&(text.sections.len() as u64).to_le_bytes());
+    for s in &text.sections {
+        put(&mut out, s.heading.as_deref());
+        put(&mut out, s.id.as_deref());
+        out.push(s.level);
+        put(&mut out, Some(&s.text));
+    }
+    out
+}
+
+struct Cursor<'b>(&'b [u8]);
+
+impl Cursor<'_> {
+    fn u64(&mut self) -> Option<u64> {
+        let (head, rest) = self.0.split_first_chunk::<8>()?;
+        self.0 = rest;
+        Some(u64::from_le_bytes(*head))
+    }
+    fn u8(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+    fn string(&mut self) -> Option<Option<String>> {
+        if self.u8()? == 0 {
+            return Some(None);
+        }
+        let len = usize::try_from(self.u64()?).ok()?;
+        let (s, rest) = self.0.split_at_checked(len)?;
+        self.0 = rest;
+        Some(Some(String::from_utf8(s.to_vec()).ok()?))
+    }
+}
+
+fn decode(bytes: &[u8]) -> Option<Text> {
+    let mut c = Cursor(bytes);
+    let word_count = usize::try_from(c.u64()?).ok()?;
+    let n = usize::try_from(c.u64()?).ok()?;
+    let mut sections = Vec::with_capacity(n.min(4096));
+    for _ in 0..n {
+        let heading = c.string()?;
+        let id = c.string()?;
+        let level = c.u8()?;
+        let text = c.string()??;
+        sections.push(Section {
+            heading,
+            id,
+            level,
+            text,
+        });
+    }
+    Some(Text {
+        sections,
+        word_count,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_come_back_as_they_went() {
+        let texts = [
+            Text::default(),
+            Text {
+                sections: vec![
+                    Section {
+                        heading: None,
+                        id: None,
+                        level: 0,
+                        text: "Intro, with ünïcode.".into(),
+                    },
+                    Section {
+                        heading: Some("Part".into()),
+                        id: Some("part".into()),
+                        level: 2,
+                        text: String::new(),
+                    },
+                ],
+                word_count: 3,
+            },
+        ];
+        let mut spill = Spill::new().unwrap_or_else(|e| panic!("{e}"));
+        for t in &texts {
+            spill.push(t).unwrap_or_else(|e| panic!("{e}"));
+        }
+        spill.finish().unwrap_or_else(|e| panic!("{e}"));
+        for (i, t) in texts.iter().enumerate() {
+            let back = spill.episode(i);
+            assert_eq!(back.word_count, t.word_count);
+            assert_eq!(format!("{:?}", back.sections), format!("{:?}", t.sections));
+        }
+        let path = spill.path.clone();
+        drop(spill);
+        assert!(!path.exists());
+    }
+}
