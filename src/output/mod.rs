@@ -107,8 +107,8 @@ pub struct Output {
     pending: Vec<String>,
     /// The writing thread of a streaming output.
     writer: Option<Writer>,
-    /// The previous build, whose unchanged files a streaming output links instead of
-    /// writing (see [`reuse`]).
+    /// The previous build, whose unchanged files a streaming output leaves in place
+    /// instead of writing (see [`reuse`]).
     previous: Option<std::sync::Arc<Previous>>,
     /// What the writing thread did, once it has finished.
     written: Written,

@@ -1,12 +1,13 @@
 //! Reusing the previous build's files. A build records, beside the output (never in it, so
 //! nothing of it is published), what each output file holds: its path, a hash of its bytes,
-//! its size and modification time. The next build, made by the same castdown from the same
-//! config, theme and options, compares each file it makes with that record: a file whose
-//! bytes are unchanged is hard-linked from the previous output into the new one instead of
-//! written, so it keeps its modification time (`rsync -a`, S3 sync and deploy diffs skip
-//! it) and costs no write. The new output is still made whole in a staging folder and
-//! swapped in, so it is byte-identical to a clean build and an interrupted build leaves the
-//! previous output in place. See `docs/architecture.md` ("Builds that reuse the last one").
+//! its size and modification time, and for a page the fingerprint of the values it was made
+//! from. The next build, made by the same castdown from the same config, theme and options,
+//! keeps a page whose fingerprint is unchanged without rendering it, and writes any other
+//! file into the staging folder only when its bytes differ; `patch.rs` then moves just those
+//! files into the output and takes away what the site no longer has. Unchanged files keep
+//! their modification time (`rsync -a`, S3 sync and deploy diffs skip them), and the output
+//! is byte-identical to a clean build. See `docs/architecture.md` ("Builds that reuse the
+//! last one").
 //!
 //! The record is trusted only when everything about it checks out: its own checksum (a
 //! truncated or damaged file), the castdown binary that wrote it, the output folder it
