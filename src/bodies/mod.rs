@@ -57,6 +57,19 @@ pub fn split(r: markdown::Rendered) -> (Html, Text) {
 /// One episode's body, both halves.
 pub type EpisodeBody = (Arc<Html>, Arc<Text>);
 
+/// Where episode texts come from for the search index: kept in memory (serve), or read
+/// back one batch at a time (a build spills them to disk as it renders the bodies).
+pub trait EpisodeTexts: Sync {
+    /// The text of the site's episode `i`.
+    fn episode(&self, i: usize) -> Arc<Text>;
+}
+
+impl EpisodeTexts for Vec<Arc<Text>> {
+    fn episode(&self, i: usize) -> Arc<Text> {
+        self.get(i).cloned().unwrap_or_default()
+    }
+}
+
 /// Where a build keeps episode texts until the search index: on disk, or in memory when no
 /// temporary file could be made.
 pub enum KeptTexts {
@@ -103,7 +116,7 @@ impl KeptTexts {
     }
 }
 
-impl crate::search::EpisodeTexts for KeptTexts {
+impl EpisodeTexts for KeptTexts {
     fn episode(&self, i: usize) -> Arc<Text> {
         match self {
             KeptTexts::Memory(v) => v.get(i).cloned().unwrap_or_default(),

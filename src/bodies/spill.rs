@@ -8,9 +8,8 @@ use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::Text;
+use super::{EpisodeTexts, Text};
 use crate::markdown::Section;
-use crate::search::EpisodeTexts;
 
 /// Texts written in order, each at a recorded offset; the file goes when this is dropped.
 pub struct Spill {

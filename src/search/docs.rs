@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::tokens::{fold, tokenize};
 use std::sync::Arc;
 
-use crate::bodies::Text;
+use crate::bodies::{EpisodeTexts, Text};
 use crate::site::{Site, TermKind, paths};
 
 const BOOST_TITLE: f32 = 3.0;
@@ -112,19 +112,6 @@ pub struct Doc<'a> {
 struct Made<'a> {
     doc: Doc<'a>,
     fragment: Fragment<'a>,
-}
-
-/// Where episode texts come from: kept in memory (serve), or read back one batch at a time
-/// (a build spills them to disk as it renders the bodies).
-pub trait EpisodeTexts: Sync {
-    /// The text of the site's episode `i`.
-    fn episode(&self, i: usize) -> Arc<Text>;
-}
-
-impl EpisodeTexts for Vec<Arc<Text>> {
-    fn episode(&self, i: usize) -> Arc<Text> {
-        self.get(i).cloned().unwrap_or_default()
-    }
 }
 
 /// A result as the browser shows it (`x/<id>.json`). Short keys: there is one per document.

@@ -46,9 +46,9 @@ use serde::Serialize;
 pub use docs::{is_name_key, name_key};
 pub use tokens::{Stemmer, each_token, fold, tokenize};
 
+use crate::bodies::EpisodeTexts;
 use crate::output::OutputFile;
 use crate::site::{Site, TermKind};
-pub use docs::EpisodeTexts;
 
 /// Index format version, in the manifest.
 pub const VERSION: u32 = 3;
