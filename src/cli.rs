@@ -16,7 +16,7 @@ pub struct Cli {
     /// same as the command's own `--root`.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Read this config file instead of ROOT/castdown.yaml (build, check and serve; before
+    /// Read this config file instead of ROOT/castdown.yaml (build, check, serve, context; before
     /// or after the command), for a staging config beside the production one.
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
@@ -37,7 +37,10 @@ impl Cli {
                 Command::Build(a) => Command::Build(BuildArgs { root, ..a }),
                 Command::Check(a) => Command::Check(CheckArgs { root, ..a }),
                 Command::Serve(a) => Command::Serve(ServeArgs { root, ..a }),
-                Command::Context(a) => Command::Context(ContextArgs { root, ..a }),
+                Command::Context(a) => Command::Context(ContextArgs {
+                    site: CheckArgs { root, ..a.site },
+                    ..a
+                }),
                 other => other,
             },
         };
@@ -58,7 +61,10 @@ impl Cli {
                 ..a
             }),
             Command::Context(a) => Command::Context(ContextArgs {
-                config: Some(config),
+                site: CheckArgs {
+                    config: Some(config),
+                    ..a.site
+                },
                 ..a
             }),
             _ => return Err("--config applies to build, check, serve and context".into()),
@@ -208,21 +214,9 @@ pub struct ContextArgs {
     /// The page: its path (`/episodes/<slug>/`, `/concepts/<slug>/page/2/`, `/`,
     /// `/404.html`), with or without the base path, or its absolute URL.
     pub page: String,
-    /// Site root.
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
-    /// Override base_url from castdown.yaml.
-    #[arg(long)]
-    pub base_url: Option<String>,
-    /// Include drafts.
-    #[arg(long)]
-    pub drafts: bool,
-    /// Include digests dated in the future.
-    #[arg(long)]
-    pub future: bool,
-    /// Set from the global `--config`.
-    #[arg(skip)]
-    pub config: Option<PathBuf>,
+    /// The site, read as `check` reads it.
+    #[command(flatten)]
+    pub site: CheckArgs,
 }
 
 /// `castdown check`.

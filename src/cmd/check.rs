@@ -7,9 +7,9 @@ use castdown::pipeline::{self, BuildOptions};
 use crate::cli::CheckArgs;
 use crate::cmd::Progress;
 
-/// Builds in memory, resolves links and anchors, writes nothing.
-pub fn run(args: CheckArgs, quiet: bool) -> Result<()> {
-    let opts = BuildOptions {
+/// What a build in memory reads (`check`, `context`).
+pub fn options(args: CheckArgs) -> BuildOptions {
+    BuildOptions {
         root: args.root,
         config: args.config,
         output: None,
@@ -17,7 +17,12 @@ pub fn run(args: CheckArgs, quiet: bool) -> Result<()> {
         drafts: args.drafts,
         future: args.future,
         clean: false,
-    };
+    }
+}
+
+/// Builds in memory, resolves links and anchors, writes nothing.
+pub fn run(args: CheckArgs, quiet: bool) -> Result<()> {
+    let opts = options(args);
     let progress = Progress::new(quiet);
     let result = pipeline::check(&opts, &|s| progress.stage(s));
     progress.finish();

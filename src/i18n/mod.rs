@@ -456,30 +456,10 @@ fn mismatch(old: &Entry, new: &Entry) -> Option<String> {
 
 /// The known key nearest to `key` by edit distance, if any is near.
 fn closest<'a>(key: &str, keys: impl Iterator<Item = &'a String>) -> Option<&'a String> {
-    keys.map(|k| (strsim_distance(key, k), k))
+    keys.map(|k| (crate::text::distance(key, k), k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
-}
-
-/// Levenshtein distance over characters.
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

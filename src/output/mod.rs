@@ -704,13 +704,7 @@ fn write_tree(dir: &Path, files: &Output) -> Result<Written, Error> {
     }
     let mut done = Written::default();
     for (path, entry, wrote) in placed {
-        if wrote {
-            done.written += 1;
-            done.written_paths.push(path.clone());
-        } else {
-            done.reused += 1;
-        }
-        done.entries.push((path, entry));
+        done.record(path, entry, wrote);
     }
     Ok(done)
 }

@@ -38,6 +38,17 @@ pub struct Written {
 }
 
 impl Written {
+    /// Counts one file placed by [`place`]: `wrote` when it went into the staging folder.
+    pub(super) fn record(&mut self, path: String, entry: Entry, wrote: bool) {
+        if wrote {
+            self.written += 1;
+            self.written_paths.push(path.clone());
+        } else {
+            self.reused += 1;
+        }
+        self.entries.push((path, entry));
+    }
+
     pub(super) fn add(&mut self, other: Written) {
         self.entries.extend(other.entries);
         self.written += other.written;
@@ -67,13 +78,7 @@ impl Writer {
                 for (path, bytes) in batch.files {
                     let target = dir.join(&path);
                     let (entry, wrote) = place(&target, &path, &bytes, previous.as_deref())?;
-                    if wrote {
-                        done.written += 1;
-                        done.written_paths.push(path.clone());
-                    } else {
-                        done.reused += 1;
-                    }
-                    done.entries.push((path, entry));
+                    done.record(path, entry, wrote);
                 }
             }
             Ok(done)

@@ -92,7 +92,7 @@ pub struct Incremental {
 
 /// What every cached thing depends on: the config file and the build options. The
 /// templates receive the config as the global `site`, which no page fingerprint holds.
-fn config_key(opts: &BuildOptions) -> u64 {
+pub(super) fn config_key(opts: &BuildOptions) -> u64 {
     let file = std::fs::read(opts.config_file()).unwrap_or_default();
     Combine::new("config")
         .add(&file)

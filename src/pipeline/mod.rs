@@ -155,16 +155,14 @@ pub fn output_dir(opts: &BuildOptions) -> PathBuf {
         .unwrap_or_else(|| opts.root.join("public"))
 }
 
-/// The key of everything that reaches every page of a build: the config file, the options,
-/// and every file of the site's `templates/`, `i18n/` and `themes/` (the built-in theme is
-/// part of the binary, which the record names apart). When it changes, nothing of the
-/// previous build is reused.
+/// The key of everything that reaches every page of a build: the config file and the
+/// options (serve's caches are keyed by the same, `incremental::config_key`), and every file
+/// of the site's `templates/`, `i18n/` and `themes/` (the built-in theme is part of the
+/// binary, which the record names apart). When it changes, nothing of the previous build is
+/// reused.
 fn inputs_key(opts: &BuildOptions) -> u64 {
     let mut key = Combine::new("build inputs");
-    key.add(&std::fs::read(opts.config_file()).unwrap_or_default())
-        .add(&opts.base_url)
-        .add(&opts.drafts)
-        .add(&opts.future);
+    key.add(&incremental::config_key(opts));
     for folder in ["templates", crate::i18n::FOLDER, "themes"] {
         for entry in walkdir::WalkDir::new(opts.root.join(folder))
             .sort_by_file_name()
