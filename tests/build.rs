@@ -357,18 +357,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(before, site.snapshot_tree());
-    let leftovers: Vec<String> = std::fs::read_dir(site.root())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        // The lock and the record of the last build stay beside the output by design.
-        .filter(|n| {
-            n.contains("castdown-")
-                && !n.ends_with("castdown-lock")
-                && !n.ends_with("castdown-build-record")
-        })
-        .collect();
+    let leftovers = site.leftovers();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 

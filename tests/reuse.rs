@@ -465,17 +465,7 @@ fn an_update_cut_short_is_undone_by_the_next_build() {
                 "{at}: {path} is not the previous output's"
             );
         }
-        let leftovers: Vec<String> = std::fs::read_dir(site.root())
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| {
-                n.starts_with(".public.castdown-")
-                    && !n.ends_with("-lock")
-                    && !n.ends_with("-record")
-            })
-            .collect();
+        let leftovers = site.leftovers();
         assert!(leftovers.is_empty(), "{at}: {leftovers:?}");
         std::fs::remove_file(site.root().join("content/episodes/broken.md"))
             .unwrap_or_else(|e| panic!("{e}"));

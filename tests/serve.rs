@@ -94,19 +94,7 @@ impl Server {
     /// Sends a request line as is (no client normalisation) for `target` under the base
     /// path, returns the status code.
     fn raw_status(&self, target: &str) -> u16 {
-        let addr = &self.addr;
-        let target = format!("{}{target}", self.prefix);
-        let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
-        let _ = write!(
-            s,
-            "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        );
-        let mut resp = String::new();
-        let _ = s.read_to_string(&mut resp);
-        resp.split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0)
+        self.raw_status_outside(&format!("{}{target}", self.prefix))
     }
 
     /// The status of `target` as is, not under the base path.

@@ -97,6 +97,22 @@ impl Site {
     }
 
     /// Every output file with its bytes, sorted by path.
+    /// What castdown left beside the output but the lock and the record of the last build,
+    /// which stay there by design: an interrupted or failed build leaves nothing else.
+    pub fn leftovers(&self) -> Vec<String> {
+        std::fs::read_dir(self.root())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                n.contains("castdown-")
+                    && !n.ends_with("castdown-lock")
+                    && !n.ends_with("castdown-build-record")
+            })
+            .collect()
+    }
+
     pub fn snapshot_tree(&self) -> Vec<(String, Vec<u8>)> {
         tree(&self.public())
     }
