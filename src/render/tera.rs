@@ -262,12 +262,14 @@ impl Templates {
         for (name, src) in files {
             sources.insert(name, src);
         }
-        let mut tera = new_tera(base, words);
+        // One copy of the words for every Tera made here (a probe per template, then the set).
+        let words = std::sync::Arc::new(words.clone());
+        let mut tera = new_tera(base, &words);
         // Each template alone first, so a syntax error is attributed to its own file.
         let mut names: Vec<&String> = sources.keys().collect();
         names.sort();
         for name in &names {
-            let mut probe = new_tera(base, words);
+            let mut probe = new_tera(base, &words);
             if let Err(e) = probe.add_raw_template(name, &sources[*name].text)
                 && !matches!(e.kind(), ErrorKind::MissingParent { .. })
             {
@@ -323,7 +325,7 @@ impl Templates {
 /// A Tera instance with castdown's functions: `url(path=…)` gives a root-relative link under
 /// the base path, `abs_url(path=…)` an absolute URL, `tr(key=…, n=…, name=…)` the site's
 /// words for `key` (the form for `n` things, placeholders filled from the other arguments).
-fn new_tera(base: &BaseUrl, words: &Words) -> Tera {
+fn new_tera(base: &BaseUrl, words: &std::sync::Arc<Words>) -> Tera {
     let mut tera = Tera::default();
     // The same joins as the Rust side's links (sized, not `format!`: these run ~30 times
     // a page).
@@ -343,7 +345,7 @@ fn new_tera(base: &BaseUrl, words: &Words) -> Tera {
             Ok(for_abs.absolute(p))
         },
     );
-    let words = std::sync::Arc::new(words.clone());
+    let words = words.clone();
     tera.register_function(
         "tr",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
