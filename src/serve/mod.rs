@@ -318,7 +318,13 @@ fn first_segment(root: &Path, path: &Path) -> Option<String> {
 const SEARCH_QUIET: Duration = Duration::from_millis(400);
 
 /// Folders and files that trigger rebuilds.
-const WATCHED: &[&str] = &["content", "static", "templates", "themes", "i18n"];
+const WATCHED: &[&str] = &[
+    "content",
+    "static",
+    "templates",
+    "themes",
+    crate::i18n::FOLDER,
+];
 
 /// Serves until Ctrl-C.
 pub fn run(opts: ServeOptions) -> Result<()> {
