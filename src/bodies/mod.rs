@@ -80,9 +80,14 @@ pub enum KeptTexts {
 }
 
 impl KeptTexts {
-    /// A spill file if one can be made, else memory.
-    pub fn new() -> KeptTexts {
-        Spill::new().map_or_else(|_| KeptTexts::Memory(Vec::new()), KeptTexts::Disk)
+    /// A spill file at `path` (or in the system's temporary folder) if one can be made, else
+    /// memory.
+    pub fn new(path: Option<&std::path::Path>) -> KeptTexts {
+        let spill = match path {
+            Some(p) => Spill::at(p.to_path_buf()),
+            None => Spill::new(),
+        };
+        spill.map_or_else(|_| KeptTexts::Memory(Vec::new()), KeptTexts::Disk)
     }
 
     /// Keeps the next episode's text; an error names what could not be written (a full

@@ -21,11 +21,16 @@ pub struct Spill {
 }
 
 impl Spill {
-    /// A new spill file in the system's temporary folder.
+    /// A new spill file in the system's temporary folder (a build without an output folder:
+    /// `check`).
     pub fn new() -> std::io::Result<Spill> {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("castdown-texts-{}-{n}", std::process::id()));
+        Spill::at(std::env::temp_dir().join(format!("castdown-texts-{}-{n}", std::process::id())))
+    }
+
+    /// A new spill file at `path` (replacing what is there), removed when this is dropped.
+    pub fn at(path: PathBuf) -> std::io::Result<Spill> {
         let file = File::create(&path)?;
         Ok(Spill {
             path,
@@ -52,7 +57,10 @@ impl Spill {
     /// Ends writing; the texts can be read from here on.
     pub fn finish(&mut self) -> std::io::Result<()> {
         if let Some(w) = self.writer.take() {
-            w.into_inner().map_err(|e| e.into_error())?.sync_data().ok();
+            // Flushed, not synced: the file is read back by this process and removed, so
+            // waiting for the disk buys nothing, and on ext4 an fsync in the middle of a
+            // build also waits on the output files written so far.
+            w.into_inner().map_err(|e| e.into_error())?;
         }
         let file = File::open(&self.path)?;
         if let Ok(mut r) = self.reader.lock() {

@@ -462,6 +462,11 @@ fn recover(output: &Path) -> Result<Option<PathBuf>, Error> {
 pub struct Staging {
     /// The staging folder.
     pub dir: PathBuf,
+    /// Where the build keeps episode texts until the search index (`bodies::Spill`): a file
+    /// beside the output, on the output's file system. The system's temporary folder is
+    /// often a tmpfs (Debian 13, Fedora, Arch), where a spilled gigabyte would still be
+    /// memory. One name per output: the lock keeps a second build out.
+    pub spill: PathBuf,
     /// The folder it replaces (a symbolic link's target, see [`resolve_output`]).
     output: PathBuf,
     _lock: std::fs::File,
@@ -505,6 +510,11 @@ pub fn prepare_staging(output: &Path) -> Result<Staging, Error> {
             old.display()
         );
     }
+    // A build killed before it removed its spill file leaves it: it goes now.
+    let spill = output.with_file_name(format!(".{name}.castdown-texts"));
+    if spill.is_file() {
+        std::fs::remove_file(&spill).map_err(|e| Error::io("removing", &spill, e))?;
+    }
     let staging = sibling(&output, "tmp");
     std::fs::create_dir_all(&staging).map_err(|e| Error::io("creating", &staging, e))?;
     let marker = staging.join(STAGING_MARKER);
@@ -515,6 +525,7 @@ pub fn prepare_staging(output: &Path) -> Result<Staging, Error> {
     }
     Ok(Staging {
         dir: staging,
+        spill,
         output,
         _lock: lock,
     })

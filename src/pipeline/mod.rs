@@ -218,7 +218,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         Ok(p) => (Some(p), None),
         Err(why) => (None, had_output.then_some(why)),
     };
-    let mut built = match streamed::build(opts, progress, Some((&staging.dir, previous))) {
+    let mut built = match streamed::build(opts, progress, Some((&staging, previous))) {
         Ok(b) => b,
         Err(e) => {
             staging.discard();

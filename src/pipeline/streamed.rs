@@ -17,7 +17,7 @@ use crate::bodies::{self, Html, KeptTexts, Text};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::{Highlighter, highlight};
 use crate::output::reuse::Previous;
-use crate::output::{Output, OutputFile};
+use crate::output::{self, Output, OutputFile};
 use crate::render::{self, Inputs, Shared, Templates, pages};
 use crate::site::Site;
 use crate::{feeds, load, search};
@@ -28,7 +28,7 @@ use crate::{feeds, load, search};
 pub(super) fn build(
     opts: &BuildOptions,
     progress: &dyn Fn(&str),
-    staging: Option<(&std::path::Path, Option<Previous>)>,
+    staging: Option<(&output::Staging, Option<Previous>)>,
 ) -> Result<Built> {
     let start = Instant::now();
     let mut timer = Timer::new();
@@ -41,8 +41,9 @@ pub(super) fn build(
     progress("rendering");
     let templates = stages::templates(&site)?;
     let highlighter = Highlighter::with_max_bytes(site.config.highlight_max_bytes);
+    let spill = staging.as_ref().map(|(s, _)| s.spill.clone());
     let mut out = match staging {
-        Some((dir, previous)) => Output::streaming(dir, previous),
+        Some((s, previous)) => Output::streaming(&s.dir, previous),
         None => Output::default(),
     };
     let mut errors = Vec::new();
@@ -68,6 +69,7 @@ pub(super) fn build(
         highlighter: &highlighter,
         inputs,
         reuse: &reuse,
+        spill: spill.as_deref(),
     };
     let (newest, episode_texts) = episodes.run(&mut out, &mut errors, &mut template_errors);
     // Nothing after this reads a digest's Markdown: about a fifth of a build's peak memory.
@@ -143,6 +145,8 @@ struct EpisodeStage<'a> {
     highlighter: &'a Highlighter,
     inputs: Inputs<'a>,
     reuse: &'a render::Reuse<'a>,
+    /// Where to keep episode texts (`None`: the system's temporary folder).
+    spill: Option<&'a std::path::Path>,
 }
 
 impl EpisodeStage<'_> {
@@ -161,7 +165,7 @@ impl EpisodeStage<'_> {
         let count = site.episodes.len();
         let mut newest = Vec::new();
         // Every text is read again by the search index, at the end: kept on disk meanwhile.
-        let mut texts = KeptTexts::new();
+        let mut texts = KeptTexts::new(self.spill);
         let keep = |texts: &mut KeptTexts, text: Arc<Text>, errors: &mut Vec<Diagnostic>| {
             if let Err(m) = texts.push(text)
                 && errors.iter().all(|d| d.message != m)
