@@ -2,7 +2,7 @@
 // over HTTP on 127.0.0.1 (a sub-path is supported), and launch Debian's Chromium headless.
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, statSync, existsSync, cpSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, existsSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, extname, resolve, normalize, sep } from "node:path";
 import { chromium } from "playwright-core";
@@ -79,7 +79,12 @@ export async function builtAndServed(prefix = "/digests/", siteRoot = REPO) {
   const srv = await serveDir(null, prefix);
   const { root, out } = buildSite(srv.base, siteRoot);
   srv.state.dir = out;
-  return { ...srv, root, out };
+  // Closing also removes the copy it was built from.
+  const close = async () => {
+    await srv.close();
+    rmSync(root, { recursive: true, force: true });
+  };
+  return { ...srv, root, out, close };
 }
 
 export async function launch() {

@@ -4,13 +4,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { builtAndServed, launch, openPage, assertAxeClean, REPO } from "./helpers.mjs";
 
-let site, browser;
+let site, browser, root;
 before(async () => {
-  const root = mkdtempSync(join(tmpdir(), "castdown-fr-"));
+  root = mkdtempSync(join(tmpdir(), "castdown-fr-"));
   for (const part of ["castdown.yaml", "content", "static"]) {
     if (existsSync(join(REPO, part))) cpSync(join(REPO, part), join(root, part), { recursive: true });
   }
@@ -22,6 +22,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await site?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 test("search speaks French: the count, a typo's suggestion, term kinds, words too short", async () => {

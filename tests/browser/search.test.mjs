@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { builtAndServed, launch, openPage, REPO } from "./helpers.mjs";
 
@@ -186,6 +186,7 @@ test("a word in 900 digests: its list in a file of its own, counted and ranked",
     await context.close();
   } finally {
     await many.close();
+    rmSync(root, { recursive: true, force: true });
   }
 });
 

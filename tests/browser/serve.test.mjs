@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, cpSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, REPO, launch, openPage } from "./helpers.mjs";
@@ -29,6 +29,9 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill("SIGINT");
+  // serve stops before its folder goes: it must not rebuild into a half-removed site.
+  if (server && server.exitCode === null) await new Promise((ok) => server.once("exit", ok));
+  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 const FILE = () => join(root, "content/episodes/2025/flaky-tests.md");
