@@ -90,7 +90,9 @@ impl PageContext {
 /// The hasher of fingerprints: aHash with fixed keys. SipHash (the standard library's) took
 /// 30% of serve's time in a full rebuild of a 10,000-episode site (every page's values
 /// hashed, mostly short strings), aHash a fraction of that. The hashes only ever meet
-/// hashes made by the same process.
+/// hashes made by the same binary: serve's within one process, and a build's with those
+/// its previous build recorded, which the record keeps only for the same binary
+/// (`output::reuse::binary_id`; aHash's output may differ between versions and targets).
 fn hasher() -> impl Hasher {
     use std::hash::BuildHasher;
     ahash::RandomState::with_seeds(
