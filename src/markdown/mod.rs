@@ -153,9 +153,11 @@ fn may_name_key_concepts(body: &str) -> bool {
 pub fn local_references(body: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for marker in ["](", "src=\"", "href=\""] {
-        let mut rest = body;
-        while let Some(i) = rest.find(marker) {
-            rest = &rest[i + marker.len()..];
+        // memchr's substring search: the standard library's took 3% of a build's time here,
+        // three passes over every body at load.
+        for i in memchr::memmem::find_iter(body.as_bytes(), marker.as_bytes()) {
+            // The markers are ASCII, so this is a character boundary.
+            let rest = body.get(i + marker.len()..).unwrap_or_default();
             let dest = rest.trim_start_matches('<');
             let end = dest
                 .find(|c: char| c == ')' || c == '"' || c == '>' || c.is_whitespace())
@@ -351,6 +353,19 @@ fn push_collapsed(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_references_are_the_relative_destinations_in_order_once_each() {
+        let body = "Café ![cover](cover.png \"t\") and [notes](<files/a b.pdf>) — \
+                    [again](cover.png#x) [web](https://e.example/x.png) [root](/x.png) \
+                    [up](../secret.png) <img src=\"img/ü.jpg\"> <a href=\"doc.html?v=1\">d</a> \
+                    [empty]() ](";
+        assert_eq!(
+            local_references(body),
+            ["cover.png", "files/a", "img/ü.jpg", "doc.html"]
+        );
+        assert!(local_references("no links here").is_empty());
+    }
 
     #[test]
     fn text_collapsed_piece_by_piece_agrees_with_split_and_join() {
