@@ -50,6 +50,23 @@ test("search speaks French: the count, a typo's suggestion, term kinds, words to
   await context.close();
 });
 
+test("the header's French placeholder fits a 375 px phone, and nothing overflows at 320", async () => {
+  for (const width of [320, 375]) {
+    const { page, context } = await openPage(browser, { viewport: { width, height: 640 } });
+    await page.goto(site.base);
+    const fit = await page.locator("#site-search-q").evaluate((input) => {
+      const s = getComputedStyle(input);
+      const ctx = document.createElement("canvas").getContext("2d");
+      ctx.font = s.font;
+      const room = input.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+      return { text: ctx.measureText(input.placeholder).width, room, overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth };
+    });
+    assert.ok(fit.overflow <= 0, `${width}px: horizontal scroll of ${fit.overflow}px`);
+    if (width === 375) assert.ok(fit.text <= fit.room, `placeholder ${fit.text}px in ${fit.room}px`);
+    await context.close();
+  }
+});
+
 test("the glossary filter and the transcript button speak French", async () => {
   const { page, context, problems } = await openPage(browser);
   await page.goto(site.base + "concepts/");

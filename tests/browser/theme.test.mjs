@@ -55,6 +55,20 @@ for (const [name, path] of Object.entries(PAGES)) {
   });
 }
 
+// WCAG's reflow width: the header's search form once kept its input's default width there
+// and pushed its button past the edge of the screen.
+test("no page scrolls sideways at 320 px", async () => {
+  const { page, context } = await openPage(browser, { viewport: { width: 320, height: 640 } });
+  for (const [name, path] of Object.entries(PAGES)) {
+    await page.goto(site.base + path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name}: horizontal scroll of ${overflow}px`);
+    const right = await page.locator(".site-search button").evaluate((b) => b.getBoundingClientRect().right);
+    assert.ok(right <= 320, `${name}: the search button ends at ${right}px`);
+  }
+  await context.close();
+});
+
 test("dark mode follows prefers-color-scheme, code highlighting too", async () => {
   const { page, context } = await openPage(browser, { colorScheme: "dark" });
   await page.goto(site.base + "episodes/flaky-tests/");
