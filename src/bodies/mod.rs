@@ -121,6 +121,22 @@ impl KeptTexts {
     }
 }
 
+impl KeptTexts {
+    /// Why a text could not be read back for the search index, if one could not (the index
+    /// was then given an empty text and must not be published).
+    pub fn failure(&self) -> Option<String> {
+        match self {
+            KeptTexts::Memory(_) => None,
+            KeptTexts::Disk(s) => s.failure().map(|e| {
+                format!(
+                    "cannot read back episode texts from {}: {e}",
+                    s.path().display()
+                )
+            }),
+        }
+    }
+}
+
 impl EpisodeTexts for KeptTexts {
     fn episode(&self, i: usize) -> Arc<Text> {
         match self {

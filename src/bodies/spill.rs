@@ -2,11 +2,15 @@
 //! every episode's text, and the texts are most of what a build would otherwise hold at
 //! its peak (about a gigabyte at 100,000 digests); written to a temporary file as the
 //! bodies are rendered, they are read back a batch at a time while the index is made.
+//!
+//! Reads take no lock (a positioned read each), so the index decodes a batch's texts on
+//! every thread. A text that cannot be read back is never indexed as empty: the first
+//! failure is kept and the build stops on it ([`Spill::failure`]).
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{EpisodeTexts, Text};
 use crate::markdown::Section;
@@ -15,7 +19,9 @@ use crate::markdown::Section;
 pub struct Spill {
     path: PathBuf,
     writer: Option<BufWriter<File>>,
-    reader: Mutex<Option<File>>,
+    reader: OnceLock<File>,
+    /// The first text that could not be read back.
+    failed: Mutex<Option<String>>,
     at: Vec<(u64, u64)>,
     len: u64,
 }
@@ -35,7 +41,8 @@ impl Spill {
         Ok(Spill {
             path,
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
-            reader: Mutex::new(None),
+            reader: OnceLock::new(),
+            failed: Mutex::new(None),
             at: Vec::new(),
             len: 0,
         })
@@ -63,9 +70,8 @@ impl Spill {
             w.into_inner().map_err(|e| e.into_error())?;
         }
         let file = File::open(&self.path)?;
-        if let Ok(mut r) = self.reader.lock() {
-            *r = Some(file);
-        }
+        // Set once: a second `finish` keeps the file already open.
+        let _ = self.reader.set(file);
         Ok(())
     }
 
@@ -74,20 +80,52 @@ impl Spill {
         &self.path
     }
 
-    fn read(&self, i: usize) -> Option<Text> {
-        let &(offset, len) = self.at.get(i)?;
-        let mut guard = self.reader.lock().ok()?;
-        let file = guard.as_mut()?;
-        file.seek(SeekFrom::Start(offset)).ok()?;
-        let mut bytes = vec![0u8; usize::try_from(len).ok()?];
-        file.read_exact(&mut bytes).ok()?;
-        decode(&bytes)
+    fn read(&self, i: usize) -> Result<Text, String> {
+        let &(offset, len) = self.at.get(i).ok_or("no such text")?;
+        let file = self.reader.get().ok_or("the file is still being written")?;
+        let mut bytes = vec![0u8; usize::try_from(len).map_err(|e| e.to_string())?];
+        read_at(file, &mut bytes, offset).map_err(|e| e.to_string())?;
+        decode(&bytes).ok_or_else(|| "a text came back damaged".to_string())
     }
+
+    /// Why a text could not be read back, if one could not: the texts given instead were
+    /// empty, so the index is wrong and the build must stop.
+    pub fn failure(&self) -> Option<String> {
+        self.failed.lock().ok().and_then(|f| f.clone())
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl EpisodeTexts for Spill {
     fn episode(&self, i: usize) -> Arc<Text> {
-        Arc::new(self.read(i).unwrap_or_default())
+        match self.read(i) {
+            Ok(t) => Arc::new(t),
+            Err(e) => {
+                if let Ok(mut f) = self.failed.lock() {
+                    f.get_or_insert(e);
+                }
+                Arc::default()
+            }
+        }
     }
 }
 
@@ -173,6 +211,32 @@ fn decode(bytes: &[u8]) -> Option<Text> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_that_cannot_be_read_back_is_a_failure_not_an_empty_text() {
+        let text = Text {
+            sections: vec![Section {
+                heading: None,
+                id: None,
+                level: 0,
+                text: "Words the index must not lose.".into(),
+            }],
+            word_count: 6,
+        };
+        let mut spill = Spill::new().unwrap_or_else(|e| panic!("{e}"));
+        spill.push(&text).unwrap_or_else(|e| panic!("{e}"));
+        spill.finish().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(spill.failure(), None);
+        assert_eq!(spill.episode(0).sections[0].text, text.sections[0].text);
+        // The file cut short behind its back (a full or failing disk).
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(spill.path())
+            .and_then(|f| f.set_len(3))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(spill.episode(0).sections.is_empty());
+        assert!(spill.failure().is_some(), "the failure is kept");
+    }
 
     #[test]
     fn texts_come_back_as_they_went() {

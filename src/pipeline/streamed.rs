@@ -120,6 +120,9 @@ pub(super) fn build(
     for f in search.into_iter().flatten() {
         push(&mut out, f, "search index", &mut errors);
     }
+    if let Some(m) = episode_texts.failure() {
+        errors.push(Diagnostic::new("castdown", m));
+    }
     // The index (a tenth of the output) is written while the last small files are made.
     out.batch_done();
     timer.stage("data+search");

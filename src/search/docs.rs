@@ -70,8 +70,10 @@ impl<'a> Docs<'a> {
         let count = site.episodes.len();
         let episodes = range.start.min(count)..range.end.min(count);
         if !episodes.is_empty() {
+            // Read back (and decoded) on every thread.
             let bodies: Vec<Arc<Text>> = episodes
                 .clone()
+                .into_par_iter()
                 .map(|k| texts.episode(count - 1 - k))
                 .collect();
             let docs: Vec<Doc> = episodes
