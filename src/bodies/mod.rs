@@ -111,30 +111,25 @@ impl KeptTexts {
     pub fn finish(&mut self) -> Result<(), String> {
         match self {
             KeptTexts::Memory(_) => Ok(()),
-            KeptTexts::Disk(s) => s.finish().map_err(|e| {
-                format!(
-                    "cannot read back episode texts from {}: {e}",
-                    s.path().display()
-                )
-            }),
+            KeptTexts::Disk(s) => s.finish().map_err(|e| cannot_read_back(s, e)),
         }
     }
-}
 
-impl KeptTexts {
     /// Why a text could not be read back for the search index, if one could not (the index
     /// was then given an empty text and must not be published).
     pub fn failure(&self) -> Option<String> {
         match self {
             KeptTexts::Memory(_) => None,
-            KeptTexts::Disk(s) => s.failure().map(|e| {
-                format!(
-                    "cannot read back episode texts from {}: {e}",
-                    s.path().display()
-                )
-            }),
+            KeptTexts::Disk(s) => s.failure().map(|e| cannot_read_back(s, e)),
         }
     }
+}
+
+fn cannot_read_back(s: &Spill, e: impl std::fmt::Display) -> String {
+    format!(
+        "cannot read back episode texts from {}: {e}",
+        s.path().display()
+    )
 }
 
 impl EpisodeTexts for KeptTexts {

@@ -84,7 +84,7 @@ impl Spill {
         let &(offset, len) = self.at.get(i).ok_or("no such text")?;
         let file = self.reader.get().ok_or("the file is still being written")?;
         let mut bytes = vec![0u8; usize::try_from(len).map_err(|e| e.to_string())?];
-        read_at(file, &mut bytes, offset).map_err(|e| e.to_string())?;
+        read_at((file, &self.path), &mut bytes, offset).map_err(|e| e.to_string())?;
         decode(&bytes).ok_or_else(|| "a text came back damaged".to_string())
     }
 
@@ -95,24 +95,28 @@ impl Spill {
     }
 }
 
+/// Reads `buf.len()` bytes at `offset` of the open spill file (or the file at its path)
+/// without a shared cursor, so threads read at once.
 #[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+fn read_at(
+    (file, _): (&File, &std::path::Path),
+    buf: &mut [u8],
+    offset: u64,
+) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
 }
 
-#[cfg(windows)]
-fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, offset)? {
-            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
+/// Elsewhere a handle of its own: a duplicated one would share the cursor.
+#[cfg(not(unix))]
+fn read_at(
+    (_, path): (&File, &std::path::Path),
+    buf: &mut [u8],
+    offset: u64,
+) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
 }
 
 impl EpisodeTexts for Spill {

@@ -383,12 +383,20 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Error> {
 /// folders beside the output that carry this file or [`MARKER`].
 pub const STAGING_MARKER: &str = ".castdown-staging";
 
-fn sibling(output: &Path, tag: &str) -> PathBuf {
+/// The hidden file or folder `.<output>.castdown-<tag>` beside the output folder: where a
+/// build keeps its lock, record, spilled texts and staging folders (never inside the output,
+/// so nothing of it is published).
+pub fn beside(output: &Path, tag: &str) -> PathBuf {
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.castdown-{tag}-{}", std::process::id()))
+    output.with_file_name(format!(".{name}.castdown-{tag}"))
+}
+
+/// A folder beside the output for this process alone.
+fn sibling(output: &Path, tag: &str) -> PathBuf {
+    beside(output, &format!("{tag}-{}", std::process::id()))
 }
 
 /// Folders beside `output` left by interrupted builds: `(path, is a set-aside output)`.
@@ -481,11 +489,7 @@ pub fn prepare_staging(output: &Path) -> Result<Staging, Error> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("/"));
     std::fs::create_dir_all(&parent).map_err(|e| Error::io("creating", &parent, e))?;
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let lock_path = parent.join(format!(".{name}.castdown-lock"));
+    let lock_path = beside(&output, "lock");
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -511,7 +515,7 @@ pub fn prepare_staging(output: &Path) -> Result<Staging, Error> {
         );
     }
     // A build killed before it removed its spill file leaves it: it goes now.
-    let spill = output.with_file_name(format!(".{name}.castdown-texts"));
+    let spill = beside(&output, "texts");
     if spill.is_file() {
         std::fs::remove_file(&spill).map_err(|e| Error::io("removing", &spill, e))?;
     }

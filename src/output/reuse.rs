@@ -66,11 +66,7 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
 
 /// The record of the output folder `output`: a file beside it.
 pub fn record_path(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.castdown-build-record"))
+    super::beside(output, "build-record")
 }
 
 /// What identifies the binary that wrote a record: its version and a hash of the

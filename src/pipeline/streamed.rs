@@ -41,10 +41,9 @@ pub(super) fn build(
     progress("rendering");
     let templates = stages::templates(&site)?;
     let highlighter = Highlighter::with_max_bytes(site.config.highlight_max_bytes);
-    let spill = staging.as_ref().map(|(s, _)| s.spill.clone());
-    let mut out = match staging {
-        Some((s, previous)) => Output::streaming(&s.dir, previous),
-        None => Output::default(),
+    let (mut out, spill) = match staging {
+        Some((s, previous)) => (Output::streaming(&s.dir, previous), Some(s.spill.as_path())),
+        None => (Output::default(), None),
     };
     let mut errors = Vec::new();
     let mut template_errors = Vec::new();
@@ -69,7 +68,7 @@ pub(super) fn build(
         highlighter: &highlighter,
         inputs,
         reuse: &reuse,
-        spill: spill.as_deref(),
+        spill,
     };
     let (newest, episode_texts) = episodes.run(&mut out, &mut errors, &mut template_errors);
     // Nothing after this reads a digest's Markdown: about a fifth of a build's peak memory.
