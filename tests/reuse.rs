@@ -473,18 +473,19 @@ fn an_update_cut_short_is_undone_by_the_next_build() {
     }
 }
 
-/// A build keeps its episode texts for the search index in a file beside the output (the
-/// system's temporary folder is often a tmpfs, that is memory): the file goes when the build
-/// ends, failed or not, and one left by a killed build goes at the next build.
+/// castdown up to 0a469a8 kept episode texts for the search index in a file beside the
+/// output until the index was made; one left by a killed build goes at the next build.
+/// Builds now count each episode's words as its body is rendered and keep no such file: a
+/// build, failed or not, leaves nothing beside the output.
 #[test]
-fn the_texts_file_beside_the_output_never_outlives_a_build() {
+fn a_texts_file_an_earlier_build_left_beside_the_output_is_removed() {
     let site = Site::fixture("small");
     let stale = site.root().join(".public.castdown-texts");
     std::fs::write(&stale, b"left by a killed build").unwrap_or_else(|e| panic!("{e}"));
     build(&site, &[]);
     assert!(!stale.exists(), "the killed build's file is gone");
     assert_eq!(site.leftovers(), Vec::<String>::new());
-    // A template error found while the episodes (and their texts) are being made.
+    // A template error found while the episodes are being made.
     site.write("templates/episode.html", "{{ no_such_value.field }}");
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));

@@ -4,12 +4,11 @@
 //!
 //! A rendered body is split in two by what reads it: [`Html`] (the page, the site feeds) and
 //! [`Text`] (the search index, `digest.json`). A build frees an episode's HTML once its page
-//! is written, except for the newest episodes the site feeds carry; the text outlives it.
+//! is written, except for the newest episodes the site feeds carry; the text once its
+//! `digest.json` is made and its words are counted for the search index (`search::Index`).
 //! The types say which is which, so a stage cannot read HTML that is gone. See
 //! `docs/architecture.md`.
 
-mod spill;
-pub use spill::Spill;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -56,90 +55,6 @@ pub fn split(r: markdown::Rendered) -> (Html, Text) {
 
 /// One episode's body, both halves.
 pub type EpisodeBody = (Arc<Html>, Arc<Text>);
-
-/// Where episode texts come from for the search index: kept in memory (serve), or read
-/// back one batch at a time (a build spills them to disk as it renders the bodies).
-pub trait EpisodeTexts: Sync {
-    /// The text of the site's episode `i`.
-    fn episode(&self, i: usize) -> Arc<Text>;
-}
-
-impl EpisodeTexts for Vec<Arc<Text>> {
-    fn episode(&self, i: usize) -> Arc<Text> {
-        self.get(i).cloned().unwrap_or_default()
-    }
-}
-
-/// Where a build keeps episode texts until the search index: on disk, or in memory when no
-/// temporary file could be made.
-pub enum KeptTexts {
-    /// In memory.
-    Memory(Vec<Arc<Text>>),
-    /// In a temporary file.
-    Disk(Spill),
-}
-
-impl KeptTexts {
-    /// A spill file at `path` (or in the system's temporary folder) if one can be made, else
-    /// memory.
-    pub fn new(path: Option<&std::path::Path>) -> KeptTexts {
-        let spill = match path {
-            Some(p) => Spill::at(p.to_path_buf()),
-            None => Spill::new(),
-        };
-        spill.map_or_else(|_| KeptTexts::Memory(Vec::new()), KeptTexts::Disk)
-    }
-
-    /// Keeps the next episode's text; an error names what could not be written (a full
-    /// temporary folder), and the build stops on it rather than index missing texts.
-    pub fn push(&mut self, text: Arc<Text>) -> Result<(), String> {
-        match self {
-            KeptTexts::Memory(v) => {
-                v.push(text);
-                Ok(())
-            }
-            KeptTexts::Disk(s) => s.push(&text).map_err(|e| {
-                format!(
-                    "cannot keep episode texts for the search index in {}: {e}",
-                    s.path().display()
-                )
-            }),
-        }
-    }
-
-    /// Ends keeping: the texts can be read from here on.
-    pub fn finish(&mut self) -> Result<(), String> {
-        match self {
-            KeptTexts::Memory(_) => Ok(()),
-            KeptTexts::Disk(s) => s.finish().map_err(|e| cannot_read_back(s, e)),
-        }
-    }
-
-    /// Why a text could not be read back for the search index, if one could not (the index
-    /// was then given an empty text and must not be published).
-    pub fn failure(&self) -> Option<String> {
-        match self {
-            KeptTexts::Memory(_) => None,
-            KeptTexts::Disk(s) => s.failure().map(|e| cannot_read_back(s, e)),
-        }
-    }
-}
-
-fn cannot_read_back(s: &Spill, e: impl std::fmt::Display) -> String {
-    format!(
-        "cannot read back episode texts from {}: {e}",
-        s.path().display()
-    )
-}
-
-impl EpisodeTexts for KeptTexts {
-    fn episode(&self, i: usize) -> Arc<Text> {
-        match self {
-            KeptTexts::Memory(v) => v.get(i).cloned().unwrap_or_default(),
-            KeptTexts::Disk(s) => s.episode(i),
-        }
-    }
-}
 
 /// The texts of every body, in model order: what outlives the pages.
 #[derive(Debug, Default)]

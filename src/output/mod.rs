@@ -384,7 +384,7 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Error> {
 pub const STAGING_MARKER: &str = ".castdown-staging";
 
 /// The hidden file or folder `.<output>.castdown-<tag>` beside the output folder: where a
-/// build keeps its lock, record, spilled texts and staging folders (never inside the output,
+/// build keeps its lock, record and staging folders (never inside the output,
 /// so nothing of it is published).
 pub fn beside(output: &Path, tag: &str) -> PathBuf {
     let name = output
@@ -470,11 +470,6 @@ fn recover(output: &Path) -> Result<Option<PathBuf>, Error> {
 pub struct Staging {
     /// The staging folder.
     pub dir: PathBuf,
-    /// Where the build keeps episode texts until the search index (`bodies::Spill`): a file
-    /// beside the output, on the output's file system. The system's temporary folder is
-    /// often a tmpfs (Debian 13, Fedora, Arch), where a spilled gigabyte would still be
-    /// memory. One name per output: the lock keeps a second build out.
-    pub spill: PathBuf,
     /// The folder it replaces (a symbolic link's target, see [`resolve_output`]).
     output: PathBuf,
     _lock: std::fs::File,
@@ -514,7 +509,8 @@ pub fn prepare_staging(output: &Path) -> Result<Staging, Error> {
             old.display()
         );
     }
-    // A build killed before it removed its spill file leaves it: it goes now.
+    // castdown 0.1 builds up to 0a469a8 kept episode texts in this file until the search
+    // index; one killed mid-build left it (a gigabyte at 100,000 digests): it goes now.
     let spill = beside(&output, "texts");
     if spill.is_file() {
         std::fs::remove_file(&spill).map_err(|e| Error::io("removing", &spill, e))?;
@@ -529,7 +525,6 @@ pub fn prepare_staging(output: &Path) -> Result<Staging, Error> {
     }
     Ok(Staging {
         dir: staging,
-        spill,
         output,
         _lock: lock,
     })

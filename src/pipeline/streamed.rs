@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::stages::{self, push};
 use super::timer::Timer;
 use super::{BuildOptions, Built, Report};
-use crate::bodies::{self, Html, KeptTexts, Text};
+use crate::bodies::{self, Html, Text};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::{Highlighter, highlight};
 use crate::output::reuse::Previous;
@@ -41,9 +41,9 @@ pub(super) fn build(
     progress("rendering");
     let templates = stages::templates(&site)?;
     let highlighter = Highlighter::with_max_bytes(site.config.highlight_max_bytes);
-    let (mut out, spill) = match staging {
-        Some((s, previous)) => (Output::streaming(&s.dir, previous), Some(s.spill.as_path())),
-        None => (Output::default(), None),
+    let mut out = match staging {
+        Some((s, previous)) => Output::streaming(&s.dir, previous),
+        None => Output::default(),
     };
     let mut errors = Vec::new();
     let mut template_errors = Vec::new();
@@ -68,9 +68,10 @@ pub(super) fn build(
         highlighter: &highlighter,
         inputs,
         reuse: &reuse,
-        spill,
     };
-    let (newest, episode_texts) = episodes.run(&mut out, &mut errors, &mut template_errors);
+    // Each episode's words are counted for the search index as its body is rendered.
+    let mut index = site.config.search.then(|| search::Index::new(&site));
+    let newest = episodes.run(&mut out, index.as_mut(), &mut errors, &mut template_errors);
     // Nothing after this reads a digest's Markdown: about a fifth of a build's peak memory.
     site.release_bodies();
     timer.stage("episodes");
@@ -110,17 +111,10 @@ pub(super) fn build(
             stages::redirects(&site, &templates, &mut out, &mut errors);
             out.batch_done();
         },
-        || {
-            site.config
-                .search
-                .then(|| search::index(&site, &episode_texts, &page_texts))
-        },
+        || index.map(|index| index.finish(&site, &page_texts)),
     );
     for f in search.into_iter().flatten() {
         push(&mut out, f, "search index", &mut errors);
-    }
-    if let Some(m) = episode_texts.failure() {
-        errors.push(Diagnostic::new("castdown", m));
     }
     // The index (a tenth of the output) is written while the last small files are made.
     out.batch_done();
@@ -147,39 +141,30 @@ struct EpisodeStage<'a> {
     highlighter: &'a Highlighter,
     inputs: Inputs<'a>,
     reuse: &'a render::Reuse<'a>,
-    /// Where to keep episode texts (`None`: the system's temporary folder).
-    spill: Option<&'a std::path::Path>,
 }
 
 impl EpisodeStage<'_> {
     /// Renders every episode's body, its pages and its `digest.json`, a batch at a time,
-    /// each batch added to `out` (which may write it) before the next is rendered. Returns
-    /// the HTML of the newest `feed_limit` episodes (the site feeds are its only later
-    /// reader) and every episode's text. Template errors go to `template_errors`, one per
-    /// place; other problems to `errors`.
+    /// each batch added to `out` (which may write it) and its words counted into `index`
+    /// before the next is rendered. Returns the HTML of the newest `feed_limit` episodes
+    /// (the site feeds are its only later reader). Template errors go to
+    /// `template_errors`, one per place; other problems to `errors`.
     fn run(
         &self,
         out: &mut Output,
+        mut index: Option<&mut search::Index>,
         errors: &mut Vec<Diagnostic>,
         template_errors: &mut Vec<Diagnostic>,
-    ) -> (Vec<Arc<Html>>, KeptTexts) {
+    ) -> Vec<Arc<Html>> {
         let site = self.site;
         let count = site.episodes.len();
         let mut newest = Vec::new();
-        // Every text is read again by the search index, at the end: kept on disk meanwhile.
-        let mut texts = KeptTexts::new(self.spill);
-        let keep = |texts: &mut KeptTexts, text: Arc<Text>, errors: &mut Vec<Diagnostic>| {
-            if let Err(m) = texts.push(text)
-                && errors.iter().all(|d| d.message != m)
-            {
-                errors.push(Diagnostic::new("castdown", m));
-            }
-        };
         for start in (0..count).step_by(render::PAGE_BATCH) {
             let batch: Vec<_> = (start..(start + render::PAGE_BATCH).min(count))
                 .into_par_iter()
                 .map(|i| self.episode(i))
                 .collect();
+            let mut texts: Vec<Arc<Text>> = Vec::with_capacity(batch.len());
             for made in batch {
                 let EpisodeFiles {
                     html,
@@ -190,13 +175,13 @@ impl EpisodeStage<'_> {
                     Ok(m) => m,
                     Err(d) => {
                         // Kept in step with the episodes; the build fails on the error.
-                        keep(&mut texts, Arc::default(), errors);
+                        texts.push(Arc::default());
                         errors.push(d);
                         continue;
                     }
                 };
                 newest.extend(html);
-                keep(&mut texts, text, errors);
+                texts.push(text);
                 for page in pages {
                     match page {
                         Ok(f) => push(out, f, "a page", errors),
@@ -205,12 +190,13 @@ impl EpisodeStage<'_> {
                 }
                 push(out, data, "data", errors);
             }
+            // Counted while the writing thread writes the batch.
             out.batch_done();
+            if let Some(index) = index.as_deref_mut() {
+                index.add_episodes(site, start, &texts);
+            }
         }
-        if let Err(m) = texts.finish() {
-            errors.push(Diagnostic::new("castdown", m));
-        }
-        (newest, texts)
+        newest
     }
 
     /// Episode `i`'s body, pages and `digest.json`.

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::tokens::{fold, tokenize};
 use std::sync::Arc;
 
-use crate::bodies::{EpisodeTexts, Text};
+use crate::bodies::Text;
 use crate::site::{Site, TermKind, paths};
 
 const BOOST_TITLE: f32 = 3.0;
@@ -38,11 +38,9 @@ pub struct Docs<'a> {
     /// What each document shows as a result, in id order.
     pub fragments: Vec<Fragment<'a>>,
     /// The documents after the episodes (pages, terms, transcript blocks), in id order:
-    /// episodes' documents are made a batch at a time from their texts ([`Docs::produce`]),
-    /// so no build holds every episode's text at once.
-    others: Vec<Doc<'a>>,
-    /// Each episode's other names and exact-name keys, per term kind.
-    words: [Vec<TermWords<'a>>; 3],
+    /// episodes' documents are made a batch at a time from their texts ([`episode`]), as
+    /// their bodies are rendered, so no build holds every episode's text at once.
+    pub others: Vec<Doc<'a>>,
     /// Each document's id, ascending.
     pub ids: Vec<u32>,
     /// Per kind (episodes, pages, terms, transcript blocks), its first id and its count.
@@ -56,38 +54,6 @@ impl<'a> Docs<'a> {
     /// How many documents there are.
     pub fn len(&self) -> usize {
         self.fragments.len()
-    }
-
-    /// Hands `consume` the documents at the positions of `range`, in order (for
-    /// [`super::postings::build`]); episodes' are made for the call from `texts`.
-    pub fn produce(
-        &self,
-        site: &'a Site,
-        texts: &dyn EpisodeTexts,
-        range: std::ops::Range<usize>,
-        consume: &mut dyn FnMut(&[Doc]),
-    ) {
-        let count = site.episodes.len();
-        let episodes = range.start.min(count)..range.end.min(count);
-        if !episodes.is_empty() {
-            // Read back (and decoded) on every thread.
-            let bodies: Vec<Arc<Text>> = episodes
-                .clone()
-                .into_par_iter()
-                .map(|k| texts.episode(count - 1 - k))
-                .collect();
-            let docs: Vec<Doc> = episodes
-                .clone()
-                .into_par_iter()
-                .zip(bodies.par_iter())
-                .map(|(k, body)| episode(site, &self.words, count - 1 - k, body))
-                .collect();
-            consume(&docs);
-        }
-        let others = range.start.max(count) - count..range.end.max(count) - count;
-        if !others.is_empty() {
-            consume(&self.others[others]);
-        }
     }
 
     /// The id of the site's episode `i`.
@@ -179,26 +145,33 @@ pub type Sections<'a> = Vec<(Option<&'a str>, Option<&'a str>, &'a str)>;
 
 /// What every document naming a term adds: its other names that search differently, and
 /// its exact-name keys. Made once per term (each is named by hundreds of episodes).
-struct TermWords<'a> {
-    aliases: Vec<&'a str>,
+/// Owned, so an index being counted does not borrow the site (a build frees the digests'
+/// Markdown while it counts).
+pub struct TermWords {
+    aliases: Vec<String>,
     keys: Vec<String>,
 }
 
-fn term_words(site: &Site) -> [Vec<TermWords<'_>>; 3] {
+/// Per term kind, each term's [`TermWords`].
+pub type AllTermWords = [Vec<TermWords>; 3];
+
+/// Each term's other names and exact-name keys.
+pub fn term_words(site: &Site) -> AllTermWords {
     TermKind::ALL.map(|kind| {
         site.terms(kind)
             .par_iter()
             .map(|t| TermWords {
-                aliases: aliases(&t.name, &t.other_names).collect(),
+                aliases: aliases(&t.name, &t.other_names)
+                    .map(str::to_string)
+                    .collect(),
                 keys: name_keys(&t.name, &t.other_names),
             })
             .collect()
     })
 }
 
-/// Every document of the site but the episodes' texts (see [`Docs::produce`]).
-pub fn collect<'a>(site: &'a Site, pages: &'a [Arc<Text>]) -> Docs<'a> {
-    let words = term_words(site);
+/// Every document of the site but the episodes' (see [`episode`]).
+pub fn collect<'a>(site: &'a Site, words: &'a AllTermWords, pages: &'a [Arc<Text>]) -> Docs<'a> {
     let count = site.episodes.len();
     let mut fragments: Vec<Fragment<'a>> = (0..count)
         .map(|k| Fragment::Episode {
@@ -232,7 +205,7 @@ pub fn collect<'a>(site: &'a Site, pages: &'a [Arc<Text>]) -> Docs<'a> {
         for (i, t) in site.terms(kind).iter().enumerate() {
             let w = &words[k][i];
             let mut fields: Vec<(f32, Cow<str>)> = vec![(BOOST_TITLE, t.name.as_str().into())];
-            fields.extend(w.aliases.iter().map(|&a| (BOOST_TITLE, a.into())));
+            fields.extend(w.aliases.iter().map(|a| (BOOST_TITLE, a.as_str().into())));
             all.push(Made {
                 doc: Doc {
                     fields,
@@ -321,22 +294,14 @@ pub fn collect<'a>(site: &'a Site, pages: &'a [Arc<Text>]) -> Docs<'a> {
     Docs {
         fragments,
         others,
-        words,
         ids,
         kinds: ranges,
         transcript_ids,
     }
 }
 
-fn episode<'a, 'b>(
-    site: &'a Site,
-    words: &'b [Vec<TermWords<'a>>; 3],
-    i: usize,
-    body: &'b Text,
-) -> Doc<'b>
-where
-    'a: 'b,
-{
+/// The document of the site's episode `i`, whose body's text is `body`.
+pub fn episode<'b>(site: &'b Site, words: &'b AllTermWords, i: usize, body: &'b Text) -> Doc<'b> {
     let e = &site.episodes[i];
     let d = &e.digest;
     let mut fields: Vec<(f32, Cow<str>)> = vec![
@@ -345,9 +310,9 @@ where
     ];
     let mut names: Vec<(f32, String)> = Vec::new();
     // Names with their aliases: a reader who types the alias means the concept.
-    let mut named = |boost: f32, t: &'a crate::site::Term, w: &TermWords<'a>| {
+    let mut named = |boost: f32, t: &'b crate::site::Term, w: &'b TermWords| {
         fields.push((boost, t.name.as_str().into()));
-        fields.extend(w.aliases.iter().map(|&a| (boost, a.into())));
+        fields.extend(w.aliases.iter().map(|a| (boost, a.as_str().into())));
         names.extend(w.keys.iter().map(|k| (boost, k.clone())));
     };
     let [cw, sw, pw] = words;

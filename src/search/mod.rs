@@ -46,7 +46,9 @@ use serde::Serialize;
 pub use docs::{is_name_key, name_key};
 pub use tokens::{Stemmer, each_token, fold, tokenize};
 
-use crate::bodies::EpisodeTexts;
+use std::sync::Arc;
+
+use crate::bodies::Text;
 use crate::output::OutputFile;
 use crate::site::{Site, TermKind};
 
@@ -99,18 +101,74 @@ struct PostChunk<'a> {
     s: BTreeMap<&'a str, &'a str>,
 }
 
-/// Builds every file of the search index and nothing else (the page is a template).
-pub fn index(
+/// Builds every file of the search index and nothing else (the page is a template), from
+/// every episode's and standalone page's text in the site's order.
+pub fn index(site: &Site, episodes: &[Arc<Text>], pages: &[Arc<Text>]) -> Vec<OutputFile> {
+    let mut index = Index::new(site);
+    for (b, texts) in episodes.chunks(crate::render::PAGE_BATCH).enumerate() {
+        index.add_episodes(site, b * crate::render::PAGE_BATCH, texts);
+    }
+    index.finish(site, pages)
+}
+
+/// A search index being made: each episode's words are counted as its body is rendered (a
+/// build renders a batch of bodies, writes their pages and counts their words before the
+/// next), the other documents' at the end. So no build keeps every episode's text for the
+/// index, in memory or on disk.
+pub struct Index {
+    words: docs::AllTermWords,
+    counter: postings::Counter,
+}
+
+impl Index {
+    /// Nothing counted yet.
+    pub fn new(site: &Site) -> Index {
+        Index {
+            words: docs::term_words(site),
+            counter: postings::Counter::new(),
+        }
+    }
+
+    /// Counts the words of the site's episodes from `first` on, whose texts are `texts`
+    /// (in the site's order; batches in any order, each episode once).
+    pub fn add_episodes(&mut self, site: &Site, first: usize, texts: &[Arc<Text>]) {
+        let count = site.episodes.len();
+        let texts = &texts[..texts.len().min(count.saturating_sub(first))];
+        let made: Vec<docs::Doc> = texts
+            .par_iter()
+            .enumerate()
+            .map(|(k, text)| docs::episode(site, &self.words, first + k, text))
+            .collect();
+        // Episodes are numbered oldest first (see `docs::Docs`).
+        let positions: Vec<u32> = (first..first + texts.len())
+            .map(|i| (count - 1 - i) as u32)
+            .collect();
+        self.counter.add(&made, &positions);
+    }
+
+    /// Counts the other documents and makes every file of the index.
+    pub fn finish(self, site: &Site, pages: &[Arc<Text>]) -> Vec<OutputFile> {
+        let Index { words, mut counter } = self;
+        let docs = docs::collect(site, &words, pages);
+        let count = site.episodes.len();
+        for (b, batch) in docs.others.chunks(crate::render::PAGE_BATCH).enumerate() {
+            let first = count + b * crate::render::PAGE_BATCH;
+            let positions: Vec<u32> = (first..first + batch.len()).map(|p| p as u32).collect();
+            counter.add(batch, &positions);
+        }
+        let stemmer = Stemmer::for_language(&site.config.language);
+        let postings = counter.finish(docs.len(), &docs.ids, &stemmer);
+        files(site, &docs, &postings, &stemmer)
+    }
+}
+
+/// Every file of the index, from its documents and their postings.
+fn files(
     site: &Site,
-    episodes: &dyn EpisodeTexts,
-    pages: &[std::sync::Arc<crate::bodies::Text>],
+    docs: &docs::Docs,
+    postings: &[postings::Postings],
+    stemmer: &Stemmer,
 ) -> Vec<OutputFile> {
-    let stemmer = Stemmer::for_language(&site.config.language);
-    let docs = docs::collect(site, pages);
-    let produce = |range: std::ops::Range<usize>, consume: &mut dyn FnMut(&[docs::Doc])| {
-        docs.produce(site, episodes, range, consume);
-    };
-    let postings = postings::build(docs.len(), &produce, &docs.ids, &stemmer);
     let total_bytes: usize = postings.iter().map(|p| p.term.len() + 6 + p.df * 9).sum();
     let post_chunks = chunk_count(total_bytes, POST_CHUNK_TARGET);
     let words = || postings.iter().filter(|p| !is_name_key(&p.term));
@@ -142,7 +200,7 @@ pub fn index(
     let mut dict_files: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); dict_chunks as usize];
     let mut key_files: Vec<BTreeMap<&str, &[&str]>> = vec![BTreeMap::new(); key_chunks as usize];
     let mut own_files: Vec<&[u32]> = Vec::new();
-    for p in &postings {
+    for p in postings {
         let chunk = &mut post_files[(fnv1a(&p.term) % post_chunks) as usize];
         if p.flat.len() * 4 > OWN_FILE {
             chunk.b.insert(&p.term, own_files.len());

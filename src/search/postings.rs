@@ -48,10 +48,9 @@ struct Shard {
 }
 
 impl Shard {
-    /// Adds a batch of documents numbered from `first_doc`: each one's words of this shard.
-    fn fold(&mut self, first_doc: u32, docs: Vec<DocTerms>) {
-        for (k, terms) in docs.into_iter().enumerate() {
-            let doc = first_doc + k as u32;
+    /// Adds a batch of documents at `positions`: each one's words of this shard.
+    fn fold(&mut self, positions: &[u32], docs: Vec<DocTerms>) {
+        for (&doc, terms) in positions.iter().zip(docs) {
             for (t, f) in terms {
                 let id = match self.term_ids.get(t.as_ref()) {
                     Some(&id) => id,
@@ -68,37 +67,71 @@ impl Shard {
     }
 }
 
-/// Hands the documents at the positions of a range to a consumer (they may be made for the
-/// call and dropped after it: an episode's text need not outlive its batch).
-pub type Produce<'p> = dyn Fn(std::ops::Range<usize>, &mut dyn FnMut(&[Doc])) + Sync + 'p;
+/// Counts documents' words into postings a batch at a time, the batches in any order of
+/// position: a build counts each episode as its body is rendered (newest first) and the
+/// other documents at the end, so no text is kept for the index.
+pub struct Counter {
+    shards: Vec<Shard>,
+    /// Each document's length in words, by position.
+    lens: Vec<f32>,
+}
 
-/// Every stem's postings, sorted by stem, for the `total` documents `produce` gives by
-/// position. `ids` gives each document's id (ascending with its position), which the lists
-/// hold.
-pub fn build(total: usize, produce: &Produce, ids: &[u32], stemmer: &Stemmer) -> Vec<Postings> {
-    // Holding every document's word map at once took more memory than any other stage of a
-    // build, so documents are counted a batch at a time and folded right away.
-    let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
-    let mut lens: Vec<f32> = Vec::with_capacity(total);
-    for start in (0..total).step_by(crate::render::PAGE_BATCH) {
-        let end = (start + crate::render::PAGE_BATCH).min(total);
-        produce(start..end, &mut |batch: &[Doc]| {
-            let first_doc = lens.len() as u32;
-            let per_doc: Vec<(Vec<DocTerms>, f32)> = batch.par_iter().map(count).collect();
-            // Regroup by shard (moving, not copying), keeping document order within each.
-            let mut per_shard: Vec<Vec<DocTerms>> = vec![Vec::new(); SHARDS];
-            for (by_shard, len) in per_doc {
-                lens.push(len);
-                for (s, terms) in by_shard.into_iter().enumerate() {
-                    per_shard[s].push(terms);
-                }
-            }
-            shards
-                .par_iter_mut()
-                .zip(per_shard.into_par_iter())
-                .for_each(|(shard, docs)| shard.fold(first_doc, docs));
-        });
+impl Default for Counter {
+    fn default() -> Counter {
+        Counter::new()
     }
+}
+
+impl Counter {
+    /// No documents counted yet.
+    pub fn new() -> Counter {
+        Counter {
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            lens: Vec::new(),
+        }
+    }
+
+    /// Counts `docs`, the documents at `positions` (one each, no position twice).
+    pub fn add(&mut self, docs: &[Doc], positions: &[u32]) {
+        // Holding every document's word map at once took more memory than any other stage
+        // of a build, so documents are counted a batch at a time and folded right away.
+        let per_doc: Vec<(Vec<DocTerms>, f32)> = docs.par_iter().map(count).collect();
+        // Regroup by shard (moving, not copying), keeping the documents' order within each.
+        let mut per_shard: Vec<Vec<DocTerms>> = vec![Vec::new(); SHARDS];
+        for ((by_shard, len), &at) in per_doc.into_iter().zip(positions) {
+            let at = at as usize;
+            if self.lens.len() <= at {
+                self.lens.resize(at + 1, 0.0);
+            }
+            self.lens[at] = len;
+            for (s, terms) in by_shard.into_iter().enumerate() {
+                per_shard[s].push(terms);
+            }
+        }
+        self.shards
+            .par_iter_mut()
+            .zip(per_shard.into_par_iter())
+            .for_each(|(shard, docs)| shard.fold(positions, docs));
+    }
+
+    /// Every stem's postings, sorted by stem, for the `total` documents counted. `ids`
+    /// gives each position's document id (ascending with its position), which the lists
+    /// hold.
+    pub fn finish(self, total: usize, ids: &[u32], stemmer: &Stemmer) -> Vec<Postings> {
+        let Counter { shards, mut lens } = self;
+        lens.resize(total.max(lens.len()), 0.0);
+        build(total, shards, &lens, ids, stemmer)
+    }
+}
+
+/// The shards' lists merged by stem and weighted (BM25 over `lens`).
+fn build(
+    total: usize,
+    shards: Vec<Shard>,
+    lens: &[f32],
+    ids: &[u32],
+    stemmer: &Stemmer,
+) -> Vec<Postings> {
     let mut words: Vec<String> = Vec::new();
     let mut lists: Vec<List> = Vec::new();
     for shard in shards {
@@ -109,6 +142,12 @@ pub fn build(total: usize, produce: &Produce, ids: &[u32], stemmer: &Stemmer) ->
         }
         lists.extend(shard.lists);
     }
+    // Batches come in any order of position (a build counts episodes newest first, the
+    // other documents last); a stable sort merges such runs in one pass.
+    lists
+        .par_iter_mut()
+        .filter(|l| !l.is_sorted_by_key(|&(d, _)| d))
+        .for_each(|l| l.sort_by_key(|&(d, _)| d));
     let stems: Vec<String> = words
         .par_iter()
         .map(|w| {
@@ -223,4 +262,58 @@ fn merge(mut parts: Vec<List>) -> List {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Doc<'_> {
+        Doc {
+            fields: vec![(1.0, Cow::Borrowed(text)), (3.0, Cow::Borrowed("title"))],
+            names: vec![(3.0, "=c++".to_string())],
+        }
+    }
+
+    fn flat(postings: &[Postings]) -> Vec<(String, String, Vec<u32>, usize)> {
+        postings
+            .iter()
+            .map(|p| (p.term.clone(), p.surface.clone(), p.flat.clone(), p.df))
+            .collect()
+    }
+
+    /// A build counts episodes newest first, a batch at a time, and the other documents
+    /// last; the postings must be those of counting every document in id order.
+    #[test]
+    fn batches_counted_in_any_order_make_the_same_postings() {
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                let mut t = format!("partnership partnerships episode{} ", i % 7);
+                t.push_str(&"market ".repeat(i % 5 + 1));
+                if i % 3 == 0 {
+                    t.push_str("rare words here");
+                }
+                t
+            })
+            .collect();
+        let docs: Vec<Doc> = texts.iter().map(|t| doc(t)).collect();
+        let ids: Vec<u32> = (0..40).map(|p| p * 2 + 1).collect();
+        let stemmer = Stemmer::for_language("en");
+        let mut in_order = Counter::new();
+        let all: Vec<u32> = (0..40).collect();
+        in_order.add(&docs, &all);
+        let expected = flat(&in_order.finish(40, &ids, &stemmer));
+        assert!(expected.iter().any(|p| p.0 == "partnership" && p.3 == 40));
+        assert!(expected.iter().any(|p| p.0 == "=c++"));
+
+        // Positions 29 down to 0 in batches of 7, newest first, then 30..40 in order.
+        let mut scrambled = Counter::new();
+        let mut newest_first: Vec<u32> = (0..30).rev().collect();
+        for batch in newest_first.chunks_mut(7) {
+            let made: Vec<Doc> = batch.iter().map(|&p| doc(&texts[p as usize])).collect();
+            scrambled.add(&made, batch);
+        }
+        scrambled.add(&docs[30..], &all[30..]);
+        assert_eq!(flat(&scrambled.finish(40, &ids, &stemmer)), expected);
+    }
 }
