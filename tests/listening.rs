@@ -352,3 +352,51 @@ fn an_unknown_apple_category_is_a_located_error() {
     );
     assert!(err.contains("Technology"), "{err}");
 }
+
+/// `digest.json` is the digest as data for other programs: it carries the front matter's
+/// episode and season numbers, the chapters and the cover art pages show (the digest's
+/// own, its show's or the site's), which it once left out.
+#[test]
+fn digest_json_carries_chapters_numbers_and_cover_art() {
+    let site = Site::fixture("listening");
+    site.build_ok(&[]);
+    let json = |slug: &str| -> serde_json::Value {
+        let text = site.read(&format!("episodes/{slug}/digest.json"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{slug}: {e}"))
+    };
+    let tone = json("with-audio");
+    assert_eq!(tone["episode"], 3);
+    assert_eq!(tone["season"], 1);
+    assert_eq!(
+        tone["image"],
+        "https://listen.example/sub/episodes/with-audio/tone-cover.png"
+    );
+    assert_eq!(
+        tone["chapters"],
+        serde_json::json!([
+            {"start_seconds": 0, "title": "Start"},
+            {"start_seconds": 1, "title": "Middle"},
+            {"start_seconds": 2, "title": "End"},
+        ])
+    );
+    let web = json("on-web");
+    assert_eq!(web["chapters"], serde_json::json!([]));
+    assert_eq!(web["episode"], serde_json::Value::Null);
+    assert_eq!(web["season"], serde_json::Value::Null);
+    // No image and no show: the site's image.
+    assert_eq!(web["image"], "https://listen.example/sub/cover.png");
+}
+
+/// Regression: an episode with no show had no cover art at all (no `og:image`), where
+/// one with a show took the site's image when the show had none; the docs say the site's
+/// image is every episode's last resort.
+#[test]
+fn an_episode_without_a_show_takes_the_site_image() {
+    let site = Site::fixture("listening");
+    site.build_ok(&[]);
+    let html = site.read("episodes/on-web/index.html");
+    assert_eq!(
+        attrs(&html, "meta[property='og:image']", "content"),
+        vec!["https://listen.example/sub/cover.png".to_string()]
+    );
+}

@@ -252,6 +252,14 @@ pub fn digest_json(site: &Site, body: &crate::bodies::Text, i: usize) -> Vec<u8>
         }
     };
     let head = DigestHead {
+        chapters: d
+            .chapters
+            .iter()
+            .map(|c| ChapterJson {
+                start_seconds: c.start,
+                title: &c.title,
+            })
+            .collect(),
         concepts: e
             .concepts
             .iter()
@@ -268,7 +276,9 @@ pub fn digest_json(site: &Site, body: &crate::bodies::Text, i: usize) -> Vec<u8>
         date: d.date.rfc3339(),
         duration: d.duration.map(duration::iso),
         duration_seconds: d.duration,
+        episode: d.episode,
         extra: &d.extra,
+        image: site.episode_image_url(i),
         // `Media` declares its fields in another order; as a value its keys are sorted.
         media: d
             .media
@@ -279,6 +289,7 @@ pub fn digest_json(site: &Site, body: &crate::bodies::Text, i: usize) -> Vec<u8>
             .iter()
             .map(|&p| term(TermKind::Person, p))
             .collect(),
+        season: d.season,
     };
     let tail = DigestTail {
         show: e.show.map(|s| term(TermKind::Show, s)),
@@ -389,13 +400,24 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
 
 #[derive(serde::Serialize)]
 struct DigestHead<'a> {
+    chapters: Vec<ChapterJson<'a>>,
     concepts: Vec<ConceptJson<'a>>,
     date: String,
     duration: Option<String>,
     duration_seconds: Option<u64>,
+    episode: Option<u32>,
     extra: &'a serde_json::Value,
+    /// Cover art as pages show it: the digest's, its show's or the site's.
+    image: Option<String>,
     media: Option<serde_json::Value>,
     people: Vec<TermJson<'a>>,
+    season: Option<u32>,
+}
+
+#[derive(serde::Serialize)]
+struct ChapterJson<'a> {
+    start_seconds: u64,
+    title: &'a str,
 }
 
 #[derive(serde::Serialize)]

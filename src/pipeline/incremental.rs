@@ -237,12 +237,13 @@ pub fn refresh_search(caches: &mut Caches, site: &Site, memo: &Memo) -> Vec<Outp
 }
 
 /// The hash of what episode `i`'s data files are made from: its digest's file, its body,
-/// its transcript, and the card (which names its show, people and concepts with their
-/// slugs and counts).
+/// its transcript, its cover art (which may be its show's) and the card (which names its
+/// show, people and concepts with their slugs and counts).
 fn episode_inputs(site: &Site, bodies: &Bodies, shared: &Shared, i: usize) -> u64 {
     let d = &site.episodes[i].digest;
     let mut c = Combine::new("episode-data");
     c.add(&d.source_hash)
+        .add(&site.episode_image_url(i))
         .add(&bodies.episode_keys[i])
         .add(&d.transcript_data.as_ref().map(|t| t.hash))
         .add(&shared.card_fingerprint(i));

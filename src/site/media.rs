@@ -4,6 +4,8 @@
 //! through [`Site::moment_url`], so every one of them is a real URL that works without
 //! JavaScript. See `docs/themes.md` (`episode.player`).
 
+use std::path::PathBuf;
+
 use super::Site;
 
 /// A video site castdown can embed.
@@ -158,7 +160,9 @@ impl Site {
         if let Some(img) = &e.digest.image {
             return Some(self.image(img, Some(i)));
         }
-        self.show_image(e.show?).or_else(|| self.site_image())
+        e.show
+            .and_then(|s| self.show_image(s))
+            .or_else(|| self.site_image())
     }
 
     /// Show `s`'s curated `image`.
@@ -190,12 +194,37 @@ impl Site {
     /// An image as written (`https://…`, a site path `/covers/x.png` under `static/`, or a
     /// file beside episode `beside`'s digest, copied beside its page).
     pub fn image(&self, written: &str, beside: Option<usize>) -> Image {
+        let (image, file) = self.image_unsized(written, beside);
+        Image {
+            size: file
+                .and_then(|f| imagesize::size(f).ok())
+                .map(|s| (s.width, s.height)),
+            ..image
+        }
+    }
+
+    /// Episode `i`'s cover art's absolute URL ([`Site::episode_image`] without reading the
+    /// picture's size).
+    pub fn episode_image_url(&self, i: usize) -> Option<String> {
+        let e = self.episodes.get(i)?;
+        if let Some(img) = &e.digest.image {
+            return Some(self.image_unsized(img, Some(i)).0.absolute);
+        }
+        e.show
+            .and_then(|s| self.show_image(s))
+            .or_else(|| self.site_image())
+            .map(|img| img.absolute)
+    }
+
+    /// [`Site::image`] without its size, and the file on the site it is, if any.
+    fn image_unsized(&self, written: &str, beside: Option<usize>) -> (Image, Option<PathBuf>) {
         if written.contains("://") {
-            return Image {
+            let image = Image {
                 link: written.to_string(),
                 absolute: written.to_string(),
                 size: None,
             };
+            return (image, None);
         }
         let (site_path, file) = match (written.strip_prefix('/'), beside) {
             (Some(p), _) => (p.to_string(), Some(self.root.join("static").join(p))),
@@ -211,13 +240,12 @@ impl Site {
             }
             (None, None) => (written.to_string(), None),
         };
-        Image {
+        let image = Image {
             link: self.base.link(&site_path),
             absolute: self.base.absolute(&site_path),
-            size: file
-                .and_then(|f| imagesize::size(f).ok())
-                .map(|s| (s.width, s.height)),
-        }
+            size: None,
+        };
+        (image, file)
     }
 
     /// The URL of second `secs` of episode `i`: its media file with a media fragment
