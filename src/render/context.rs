@@ -24,10 +24,11 @@ pub struct Inputs<'a> {
 /// Values reused by many pages, built once.
 pub struct Shared {
     /// One card per episode: `{title, slug, url, permalink, date, date_human, date_rfc3339,
-    /// duration, summary, show: {name, slug, url, count}?, concepts: [{name, slug, url,
-    /// count}], people: [{name, slug, url, count}], draft}`.
+    /// duration, summary, show: {name, slug, url}?, concepts: [{name, slug, url}],
+    /// people: [{name, slug, url}], draft}`.
     cards: Vec<Value>,
-    /// `{name, slug, url, count}` of every term, by kind (concepts, shows, people).
+    /// `{name, slug, url}` of every term, by kind (concepts, shows, people). No count: see
+    /// [`term_ref`].
     refs: [Vec<Value>; 3],
     /// The hashes of the cards and references, for page fingerprints.
     known: KnownValues,
@@ -93,12 +94,12 @@ impl Shared {
         self.known.fingerprint(&self.card(i))
     }
 
-    /// A hash of term `i`'s reference (`{name, slug, url, count}`) as templates receive it.
+    /// A hash of term `i`'s reference (`{name, slug, url}`) as templates receive it.
     pub fn term_fingerprint(&self, kind: TermKind, i: usize) -> u64 {
         self.known.fingerprint(&self.term(kind, i))
     }
 
-    /// Term `i` of `kind` as a reference: `{name, slug, url, count}`.
+    /// Term `i` of `kind` as a reference: `{name, slug, url}`.
     pub fn term(&self, kind: TermKind, i: usize) -> Value {
         let k = match kind {
             TermKind::Concept => 0,
@@ -109,13 +110,16 @@ impl Shared {
     }
 }
 
+/// A term as cards and pages name it. Its count is left out on purpose: a new digest adds
+/// one to its terms' counts, and a count here would change nearly every page's values, so
+/// a reusing build and serve would render nearly every page again for the same bytes
+/// (`docs/themes.md`, "Shared shapes"). Lists of terms add the count themselves.
 fn term_ref(site: &Site, kind: TermKind, i: usize) -> Value {
     let t = &site.terms(kind)[i];
     obj([
         ("name", t.name.as_str().into()),
         ("slug", t.slug.as_str().into()),
         ("url", site.base.link(&t.path()).into()),
-        ("count", t.episodes.len().into()),
     ])
 }
 
@@ -595,9 +599,9 @@ pub fn paginator(site: &Site, base: &str, current: usize, total: usize, count: u
 /// `terms`: `{sort ("name" or "count"), total, name_url, count_url (the list in each order),
 /// letters: [{letter, anchor?}] (A–Z always, other initials when used; an anchor when some
 /// term starts with it; name order only), groups: [{letter?, anchor?, terms: [term
-/// reference plus `line` (one line about it, may be empty) and `other_names`]}]}`: by name,
-/// one group per initial (`#` for digits and symbols, first); by count, one group without a
-/// letter, most digests first, ties by name.
+/// reference plus `count`, `line` (one line about it, may be empty) and `other_names`]}]}`:
+/// by name, one group per initial (`#` for digits and symbols, first); by count, one group
+/// without a letter, most digests first, ties by name.
 pub fn term_list(site: &Site, shared: &Shared, kind: TermKind, sort: Sort) -> Value {
     let terms = site.terms(kind);
     let mut order: Vec<(String, usize)> = (0..terms.len())
@@ -618,6 +622,7 @@ pub fn term_list(site: &Site, shared: &Shared, kind: TermKind, sort: Sort) -> Va
         super::tera::extend(
             &shared.term(kind, i),
             [
+                ("count", terms[i].episodes.len().into()),
                 ("line", site.one_line(kind, i).into()),
                 (
                     "other_names",
@@ -725,7 +730,7 @@ fn initial_rank(c: char) -> u8 {
 
 /// `term`: `{kind, section, name, slug, url, permalink, count, content (curated HTML), website,
 /// image, other_names, definitions (concepts, page 1; see [`first_page_definitions`]),
-/// related: [{name, slug, url, count, shared}], timeline (concepts named by two digests or
+/// related: [{name, slug, url, shared}], timeline (concepts named by two digests or
 /// more, page 1; see [`timeline_value`]), profile (shows and people, page 1; see
 /// [`profile_value`]), extra, feed_url}`. Later pages list episodes only, so a concept
 /// discussed in thousands of episodes still has pages of a readable size.

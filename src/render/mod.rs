@@ -246,6 +246,61 @@ mod tests {
         }
     }
 
+    /// A new digest adds one to the count of each of its terms. Term references carried
+    /// counts, so every page whose cards named a common concept had new values: a reusing
+    /// build and serve rendered nearly every page again, for the same bytes. Counts now
+    /// stand only where lists of terms and a term's own pages show them.
+    #[test]
+    fn regression_a_term_count_changed_the_values_of_every_page_naming_the_term() {
+        use crate::site::TermKind;
+        use pages::Sort;
+        let mut site = demo();
+        let (others, _) = bodies::others(&site, &Highlighter::new());
+        let before = fingerprints(&site, &Shared::new(&site), &others);
+        let mut checked = 0;
+        for kind in TermKind::ALL {
+            for t in 0..site.terms(kind).len() {
+                let list = match kind {
+                    TermKind::Concept => &mut site.concepts[t].episodes,
+                    TermKind::Show => &mut site.shows[t].episodes,
+                    TermKind::Person => &mut site.people[t].episodes,
+                };
+                let Some(&first) = list.first() else {
+                    continue;
+                };
+                // One more digest for the term, the list still in order.
+                list.insert(0, first);
+                let after = fingerprints(&site, &Shared::new(&site), &others);
+                match kind {
+                    TermKind::Concept => site.concepts[t].episodes.remove(0),
+                    TermKind::Show => site.shows[t].episodes.remove(0),
+                    TermKind::Person => site.people[t].episodes.remove(0),
+                };
+                let moved: BTreeSet<Job> = before
+                    .iter()
+                    .filter(|(job, fp)| after.get(job) != Some(fp))
+                    .map(|(job, _)| *job)
+                    .collect();
+                for job in &moved {
+                    let own = match *job {
+                        Job::Term(k, i, _, _) => k == kind && i == t,
+                        Job::TermList(k, _) => k == kind,
+                        Job::Definitions(i, _, _) => kind == TermKind::Concept && i == t,
+                        _ => false,
+                    };
+                    assert!(own, "{kind:?} {t}: its count moved {job:?}");
+                }
+                // The lists of its kind show the count.
+                assert!(
+                    moved.contains(&Job::TermList(kind, Sort::Count)),
+                    "{kind:?} {t}: {moved:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 10, "only {checked} terms checked");
+    }
+
     /// Every page that shows a term (its link on cards, lists and related concepts) is
     /// among the pages `showing_term` names.
     #[test]
