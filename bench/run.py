@@ -69,6 +69,9 @@ def hugo_build(root):
 def search_fetches(public, word, typo, long_typo):
     """What the search page downloads, measured in headless Chromium by bench/search.mjs:
     a first query, Show more pages, queries with a typo, the word typed letter by letter."""
+    browser = os.path.join(HERE, "..", "tests", "browser")
+    if not os.path.isdir(os.path.join(browser, "node_modules", "playwright-core")):
+        return None, "needs playwright-core: run `npm ci` in tests/browser (bash tests/run does)"
     out = subprocess.run(["node", os.path.join(HERE, "search.mjs"), public, word, typo, long_typo],
                          capture_output=True, text=True)
     if out.returncode != 0:
