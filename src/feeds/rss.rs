@@ -194,7 +194,7 @@ pub fn feed(site: &Site, episodes: &[(usize, &str)]) -> Vec<u8> {
                 if podcast.is_some() {
                     it.set_episode(d.episode.map(|n| n.to_string()));
                     it.set_season(d.season.map(|n| n.to_string()));
-                    let art = site.episode_image(i).map(|img| img.absolute);
+                    let art = site.episode_image_url(i);
                     it.set_image(
                         art.or_else(|| podcast.map(|p| site.image(&p.image, None).absolute)),
                     );

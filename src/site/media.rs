@@ -156,13 +156,20 @@ impl Site {
     /// Episode `i`'s cover art: its digest's `image`, else its show's curated `image`, else
     /// the site's `image`.
     pub fn episode_image(&self, i: usize) -> Option<Image> {
+        self.cover(i, |written| self.image(written, Some(i)))
+    }
+
+    /// Episode `i`'s cover art, its digest's own made by `own` (from the `image` as
+    /// written): the one place the fallbacks are chosen.
+    fn cover(&self, i: usize, own: impl FnOnce(&str) -> Image) -> Option<Image> {
         let e = self.episodes.get(i)?;
-        if let Some(img) = &e.digest.image {
-            return Some(self.image(img, Some(i)));
+        match &e.digest.image {
+            Some(written) => Some(own(written)),
+            None => e
+                .show
+                .and_then(|s| self.show_image(s))
+                .or_else(|| self.site_image()),
         }
-        e.show
-            .and_then(|s| self.show_image(s))
-            .or_else(|| self.site_image())
     }
 
     /// Show `s`'s curated `image`.
@@ -206,13 +213,7 @@ impl Site {
     /// Episode `i`'s cover art's absolute URL ([`Site::episode_image`] without reading the
     /// picture's size).
     pub fn episode_image_url(&self, i: usize) -> Option<String> {
-        let e = self.episodes.get(i)?;
-        if let Some(img) = &e.digest.image {
-            return Some(self.image_unsized(img, Some(i)).0.absolute);
-        }
-        e.show
-            .and_then(|s| self.show_image(s))
-            .or_else(|| self.site_image())
+        self.cover(i, |written| self.image_unsized(written, Some(i)).0)
             .map(|img| img.absolute)
     }
 
