@@ -218,6 +218,25 @@ mod tests {
             .collect()
     }
 
+    /// The pages whose fingerprint differs between `before` and `after`.
+    fn moved(before: &BTreeMap<Job, u64>, after: &BTreeMap<Job, u64>) -> BTreeSet<Job> {
+        before
+            .iter()
+            .filter(|(job, fp)| after.get(job) != Some(fp))
+            .map(|(job, _)| *job)
+            .collect()
+    }
+
+    /// The site's terms of `kind`, to change one in place.
+    fn terms_mut(site: &mut Site, kind: crate::site::TermKind) -> &mut Vec<crate::site::Term> {
+        use crate::site::TermKind;
+        match kind {
+            TermKind::Concept => &mut site.concepts,
+            TermKind::Show => &mut site.shows,
+            TermKind::Person => &mut site.people,
+        }
+    }
+
     /// A field added to the card (one edit, in `context::card`) changes the fingerprint of
     /// exactly the pages that show the card, which are the pages serve's one-episode path
     /// redoes: no second list can forget it.
@@ -234,11 +253,7 @@ mod tests {
             let card = tera::extend(&changed.card(i), [("new_field", ::tera::Value::from(1))]);
             changed.replace_card(i, card);
             let after = fingerprints(&site, &changed, &others);
-            let moved: BTreeSet<Job> = before
-                .iter()
-                .filter(|(job, fp)| after.get(job) != Some(fp))
-                .map(|(job, _)| *job)
-                .collect();
+            let moved = moved(&before, &after);
             let showing: BTreeSet<Job> = pages::showing_episode(&site, i).into_iter().collect();
             assert_eq!(moved, showing, "episode {i}");
             // More than its own pages: lists and neighbours show the card too.
@@ -260,27 +275,15 @@ mod tests {
         let mut checked = 0;
         for kind in TermKind::ALL {
             for t in 0..site.terms(kind).len() {
-                let list = match kind {
-                    TermKind::Concept => &mut site.concepts[t].episodes,
-                    TermKind::Show => &mut site.shows[t].episodes,
-                    TermKind::Person => &mut site.people[t].episodes,
-                };
+                let list = &mut terms_mut(&mut site, kind)[t].episodes;
                 let Some(&first) = list.first() else {
                     continue;
                 };
                 // One more digest for the term, the list still in order.
                 list.insert(0, first);
                 let after = fingerprints(&site, &Shared::new(&site), &others);
-                match kind {
-                    TermKind::Concept => site.concepts[t].episodes.remove(0),
-                    TermKind::Show => site.shows[t].episodes.remove(0),
-                    TermKind::Person => site.people[t].episodes.remove(0),
-                };
-                let moved: BTreeSet<Job> = before
-                    .iter()
-                    .filter(|(job, fp)| after.get(job) != Some(fp))
-                    .map(|(job, _)| *job)
-                    .collect();
+                terms_mut(&mut site, kind)[t].episodes.remove(0);
+                let moved = moved(&before, &after);
                 for job in &moved {
                     let own = match *job {
                         Job::Term(k, i, _, _) => k == kind && i == t,
@@ -312,24 +315,15 @@ mod tests {
         let mut checked = 0;
         for kind in TermKind::ALL {
             for t in 0..site.terms(kind).len() {
-                fn terms(site: &mut Site, kind: TermKind) -> &mut Vec<crate::site::Term> {
-                    match kind {
-                        TermKind::Concept => &mut site.concepts,
-                        TermKind::Show => &mut site.shows,
-                        TermKind::Person => &mut site.people,
-                    }
-                }
                 let name =
-                    std::mem::replace(&mut terms(&mut site, kind)[t].name, "A New Name".into());
+                    std::mem::replace(&mut terms_mut(&mut site, kind)[t].name, "A New Name".into());
                 let after = fingerprints(&site, &Shared::new(&site), &others);
-                terms(&mut site, kind)[t].name = name;
+                terms_mut(&mut site, kind)[t].name = name;
                 let showing: BTreeSet<Job> =
                     pages::showing_term(&site, kind, t).into_iter().collect();
                 checked += 1;
-                for (job, fp) in &before {
-                    if after.get(job) != Some(fp) {
-                        assert!(showing.contains(job), "{kind:?} {t}: {job:?} not listed");
-                    }
+                for job in moved(&before, &after) {
+                    assert!(showing.contains(&job), "{kind:?} {t}: {job:?} not listed");
                 }
             }
         }
