@@ -121,9 +121,46 @@ fn replace_in(site: &Site, rel: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replace(from, to)).unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// The demo site with its feeds cut to the newest episode: a reusing build renders the
+/// bodies of the episodes the site feeds show whatever changed, and the demo's feeds show
+/// them all, so without this no build would keep a body.
+fn demo_with_one_episode_in_feeds() -> Site {
+    let site = Site::fixture("demo");
+    replace_in(&site, "castdown.yaml", "feed_limit: 50", "feed_limit: 1");
+    site
+}
+
+/// Builds the site (reusing) with stage timings on; `(rendered, episodes)` from the line
+/// saying how many episode bodies were rendered, and the build's stderr.
+fn build_counting_bodies(site: &Site) -> ((usize, usize), String) {
+    let out = assert_cmd::Command::cargo_bin("castdown")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .env("CASTDOWN_TIMINGS", "1")
+        .args(["build", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = stderr(&out);
+    assert!(out.status.success(), "build failed:\n{err}");
+    let line = err
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("bodies rendered "))
+        .unwrap_or_else(|| panic!("no count of bodies rendered:\n{err}"));
+    let number = |s: Option<&str>| {
+        s.and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{line}"))
+    };
+    let mut parts = line.split(" of ");
+    let rendered = number(parts.next());
+    let episodes = number(parts.next());
+    ((rendered, episodes), err)
+}
+
 #[test]
 fn a_build_writes_only_the_files_whose_bytes_change() {
-    let site = Site::fixture("demo");
+    // Feeds of one episode, so that builds keep the bodies that did not change (and every
+    // edit below goes through that path too).
+    let site = demo_with_one_episode_in_feeds();
     let first = build(&site, &[]);
     assert!(
         !first.contains("full build"),
@@ -232,6 +269,105 @@ fn a_build_writes_only_the_files_whose_bytes_change() {
     let err = build(&site, &["--clean"]);
     assert!(err.contains("full build: --clean"), "{err}");
     assert_eq!(counts(&err), None, "{err}");
+}
+
+/// A build renders an episode's body only when something made from it must be made again:
+/// the pages, the `digest.json` and the search words of an unchanged body come from the
+/// previous build (the site feeds' newest episodes excepted, which show whole bodies).
+#[test]
+fn a_reusing_build_renders_only_the_bodies_it_needs() {
+    let site = demo_with_one_episode_in_feeds();
+    let ((rendered, episodes), _) = build_counting_bodies(&site);
+    assert!(
+        episodes > 5,
+        "the demo site has too few episodes for this test"
+    );
+    assert_eq!(rendered, episodes, "a first build renders every body");
+    let ((rendered, _), err) = build_counting_bodies(&site);
+    assert_eq!(
+        rendered, 1,
+        "no edit: only the feed's newest episode\n{err}"
+    );
+    rebuild_and_check(&site, "no edit");
+    // An older episode's body: that body, and the newest for the feed.
+    replace_in(
+        &site,
+        "content/episodes/2024/summaries-and-trust.md",
+        "## ",
+        "## Revised: ",
+    );
+    let ((rendered, _), err) = build_counting_bodies(&site);
+    assert_eq!(rendered, 2, "body edit\n{err}");
+    let err = rebuild_and_check(&site, "body edit");
+    assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
+    // A title shows on the cards of its neighbours' pages: their bodies are rendered for
+    // those pages, no others.
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        "Flaky tests: quarantine, fix, or delete?",
+        "Flaky tests, revisited",
+    );
+    let ((rendered, _), err) = build_counting_bodies(&site);
+    assert!(rendered > 1 && rendered < episodes, "title edit\n{err}");
+    rebuild_and_check(&site, "title edit");
+}
+
+/// Counted search words that cannot be trusted are never used: the build counts every body
+/// again, and its output is a clean build's.
+#[test]
+fn search_words_that_cannot_be_trusted_are_counted_again() {
+    let site = demo_with_one_episode_in_feeds();
+    build(&site, &[]);
+    let words = site.root().join(".public.castdown-search-words");
+    let good = std::fs::read(&words).unwrap_or_else(|e| panic!("{e}"));
+    assert!(good.starts_with(b"castdown-search-words 1\n"));
+    // Beside the output, never in it.
+    assert!(
+        !tree(&site.public())
+            .keys()
+            .any(|p| p.contains("search-words"))
+    );
+    let mut flipped = good.clone();
+    if let Some(b) = flipped.last_mut() {
+        *b ^= 0x55;
+    }
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("damaged", flipped),
+        ("garbage", b"\x00\x01not words".to_vec()),
+        ("empty", Vec::new()),
+    ];
+    for (n, (what, bad)) in cases.into_iter().enumerate() {
+        std::fs::write(&words, bad).unwrap_or_else(|e| panic!("{e}"));
+        // A body edit, so the search index changes too.
+        replace_in(
+            &site,
+            "content/episodes/2024/summaries-and-trust.md",
+            "## ",
+            &format!("## {n} "),
+        );
+        let ((rendered, episodes), err) = build_counting_bodies(&site);
+        assert_eq!(
+            rendered, episodes,
+            "{what}: every body counted again\n{err}"
+        );
+        rebuild_and_check(&site, what);
+        // The build left good words: the next one renders only the feed's body.
+        let ((rendered, _), err) = build_counting_bodies(&site);
+        assert_eq!(rendered, 1, "{what}\n{err}");
+    }
+    // Written by another castdown.
+    castdown::search::kept::write(&words, "0.0.1 0000000000000000", 0, &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ((rendered, episodes), err) = build_counting_bodies(&site);
+    assert_eq!(rendered, episodes, "another castdown\n{err}");
+    rebuild_and_check(&site, "another castdown's words");
+    // Gone: counted again, and kept again.
+    std::fs::remove_file(&words).unwrap_or_else(|e| panic!("{e}"));
+    let ((rendered, episodes), _) = build_counting_bodies(&site);
+    assert_eq!(rendered, episodes, "no words kept");
+    assert!(words.is_file());
 }
 
 /// A record that cannot be trusted is never used: each case builds in full, says why in

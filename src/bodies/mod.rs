@@ -87,6 +87,18 @@ pub struct Bodies {
     pub episode_keys: Vec<u64>,
 }
 
+/// An episode's body as its pages are declared from it: what it renders from
+/// ([`episode_key`]) and, once rendered, its HTML. The key stands in for the body in the
+/// pages' fingerprints, so a build can tell that a page is unchanged, and keep it, without
+/// rendering the body.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyRef<'a> {
+    /// [`episode_key`].
+    pub key: u64,
+    /// The rendered body, when it is.
+    pub html: Option<&'a Html>,
+}
+
 /// Episode bodies of the last build by what they were rendered from (serve).
 #[derive(Default)]
 pub struct BodyCache(HashMap<u64, EpisodeBody>);
@@ -96,7 +108,8 @@ pub struct BodyCache(HashMap<u64, EpisodeBody>);
 pub fn episode_key(site: &Site, i: usize, all_concepts: u64) -> u64 {
     let d = &site.episodes[i].digest;
     let mut c = crate::hash::Combine::new("body");
-    c.add(&d.body);
+    // The body's hash, not the body: a build does not keep bodies.
+    c.add(&d.body_hash);
     // Timestamps link to the media file or the video page.
     c.add(&d.media.as_ref().map(|m| m.url.as_str()));
     c.add(&d.source);
@@ -233,6 +246,14 @@ pub fn all(
 }
 
 impl Bodies {
+    /// Episode `i`'s body, as its pages are declared from it.
+    pub fn episode(&self, i: usize) -> Option<BodyRef<'_>> {
+        Some(BodyRef {
+            key: *self.episode_keys.get(i)?,
+            html: Some(self.episodes.get(i)?),
+        })
+    }
+
     /// Renders episode `i`'s body again after its text changed (serve's one-episode edit).
     pub fn rerender_episode(
         &mut self,

@@ -241,6 +241,53 @@ pub fn llms(site: &Site) -> String {
 
 /// `episodes/<slug>/digest.json`: the digest as data.
 pub fn digest_json(site: &Site, body: &crate::bodies::Text, i: usize) -> Vec<u8> {
+    DigestParts::new(site, i).finish(body)
+}
+
+/// An episode's `digest.json` without what its rendered body gives (`sections`,
+/// `word_count`): enough for a fingerprint that the body's key completes, so a build whose
+/// previous `digest.json` is unchanged need not render the body.
+pub struct DigestParts {
+    /// `{…}` of the keys before `sections`.
+    head: Vec<u8>,
+    /// `{…}` of the keys after `sections` but `word_count` (the last).
+    tail: Vec<u8>,
+}
+
+impl DigestParts {
+    /// The parts of episode `i`'s file.
+    pub fn new(site: &Site, i: usize) -> DigestParts {
+        digest_parts(site, i)
+    }
+
+    /// The fingerprint of the file made with the body whose key is `body_key`
+    /// (`bodies::episode_key`, which says what the body's text is made from).
+    pub fn fingerprint(&self, body_key: u64) -> u64 {
+        let mut c = crate::hash::Combine::new("digest.json");
+        c.add(&body_key).add(&self.head).add(&self.tail);
+        c.finish()
+    }
+
+    /// The file, with its body's text.
+    pub fn finish(self, body: &crate::bodies::Text) -> Vec<u8> {
+        let DigestParts { mut head, tail } = self;
+        // `{head}`, the sections, `{tail}` and the word count joined into one object: both
+        // parts always have fields (concepts, slug), so dropping the braces between leaves
+        // one object.
+        head.pop();
+        head.extend_from_slice(b",\"sections\":");
+        sections_json(&mut head, &body.sections);
+        head.push(b',');
+        head.extend_from_slice(
+            tail.get(1..tail.len().saturating_sub(1))
+                .unwrap_or_default(),
+        );
+        head.extend_from_slice(format!(",\"word_count\":{}}}\n", body.word_count).as_bytes());
+        head
+    }
+}
+
+fn digest_parts(site: &Site, i: usize) -> DigestParts {
     let e = &site.episodes[i];
     let d = &e.digest;
     let term = |kind: TermKind, idx: usize| {
@@ -305,19 +352,11 @@ pub fn digest_json(site: &Site, body: &crate::bodies::Text, i: usize) -> Vec<u8>
         }),
         url: site.base.absolute(&e.path),
         version: 1,
-        word_count: body.word_count,
     };
-    // `{head}` and `{tail}` joined around the sections: both always have fields (concepts,
-    // slug), so dropping the brace between them leaves one object.
-    let mut bytes = serde_json::to_vec(&head).unwrap_or_default();
-    bytes.pop();
-    bytes.extend_from_slice(b",\"sections\":");
-    sections_json(&mut bytes, &body.sections);
-    bytes.push(b',');
-    let tail = serde_json::to_vec(&tail).unwrap_or_default();
-    bytes.extend_from_slice(tail.get(1..).unwrap_or_default());
-    bytes.push(b'\n');
-    bytes
+    DigestParts {
+        head: serde_json::to_vec(&head).unwrap_or_default(),
+        tail: serde_json::to_vec(&tail).unwrap_or_default(),
+    }
 }
 
 /// Sections as `serde_json` writes them, with the text (nearly all of a digest.json) escaped
@@ -430,7 +469,7 @@ struct DigestTail<'a> {
     transcript: Option<TranscriptJson<'a>>,
     url: String,
     version: u32,
-    word_count: usize,
+    // `word_count` follows, from the body (`DigestParts::finish`).
 }
 
 #[derive(serde::Serialize)]

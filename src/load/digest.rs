@@ -179,6 +179,9 @@ pub struct Digest {
     pub body: Option<String>,
     /// Where the body lies in the file: byte offset, length, and the file's length then.
     pub body_at: (usize, usize, u64),
+    /// [`crate::hash::bytes`] of the body, which a rendered body is known by
+    /// (`bodies::episode_key`) whether or not the body itself is kept.
+    pub body_hash: u64,
     /// File line of the body's first line.
     pub body_line: usize,
     /// Whether the body has its own Key Concepts list (rendered as the definition list).
@@ -412,6 +415,7 @@ pub fn parse_digest(
             split.body.len(),
             text.len() as u64,
         ),
+        body_hash: crate::hash::bytes(split.body.as_bytes()),
         body_line: split.body_line,
         key_concepts_in_body: !scan.key_concepts.is_empty(),
         concepts_in_front_matter,

@@ -59,6 +59,8 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         body,
         // Where the body lies in its file: serve keeps the body itself, compared above.
         body_at: _,
+        // The body's hash follows the body.
+        body_hash: _,
         body_line: _,
         key_concepts_in_body,
         concepts_in_front_matter,
@@ -208,7 +210,7 @@ fn render(site: &Site, memo: &Memo, jobs: &[Job]) -> Option<Vec<OutputFile>> {
     let errors = crate::render::render_pages(
         site,
         &memo.templates,
-        (inputs, &memo.bodies.episodes),
+        (inputs, Some(&memo.bodies)),
         jobs,
         crate::render::Reuse::None,
         &mut |batch| files.extend(batch),

@@ -162,7 +162,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
     let render_errors = render::render_pages(
         &site,
         &templates,
-        (inputs, &bodies.episodes),
+        (inputs, Some(&bodies)),
         &jobs,
         render::Reuse::Memory(&mut caches.pages),
         &mut |files| {
@@ -212,6 +212,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
             site,
             output: out,
             report,
+            search_words: None,
         },
         memo: Memo {
             bodies,

@@ -20,8 +20,8 @@ pub fn page_context(opts: &BuildOptions, address: &str) -> Result<serde_json::Va
             "no page at /{wanted} (the site's pages are at /, /episodes/<slug>/, /concepts/<slug>/, /shows/<slug>/, /people/<slug>/, /<page>/, /search/, /404.html…)"
         )));
     };
-    let html = match *job {
-        pages::Job::Episode(i) => memo.bodies.episodes.get(i).map(|h| h.as_ref()),
+    let body = match *job {
+        pages::Job::Episode(i) => memo.bodies.episode(i),
         _ => None,
     };
     let inputs = Inputs {
@@ -29,7 +29,7 @@ pub fn page_context(opts: &BuildOptions, address: &str) -> Result<serde_json::Va
         others: &memo.bodies.others,
     };
     let page = job
-        .declare(site, inputs, html)
+        .declare(site, inputs, body)
         .map_err(|d| Error::Site(vec![d]))?;
     Ok(page.to_json(site))
 }

@@ -28,6 +28,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::hash::Combine;
 use crate::output::reuse::{self, Previous};
 use crate::output::{self, Output};
+use crate::search;
 use crate::site::Site;
 
 /// What to build and how.
@@ -141,6 +142,9 @@ pub struct Built {
     pub output: Output,
     /// Figures.
     pub report: Report,
+    /// The episode bodies' counted search words, to keep beside the output for the next
+    /// build (a build on disk with a search index).
+    pub search_words: Option<Vec<u8>>,
 }
 
 /// Loads config and content and builds every output file in memory.
@@ -218,7 +222,20 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         Ok(p) => (Some(p), None),
         Err(why) => (None, had_output.then_some(why)),
     };
-    let mut built = match streamed::build(opts, progress, Some((&staging, previous))) {
+    // Each body's counted words are known by what the body is made from, so they are right
+    // for any build by this binary from these inputs, whatever the record says.
+    let words_path = output::beside(&resolved, "search-words");
+    let kept_words = if opts.clean {
+        search::KeptWords::default()
+    } else {
+        search::KeptWords::read(&words_path, &binary, inputs).unwrap_or_default()
+    };
+    let on_disk = streamed::OnDisk {
+        staging: &staging,
+        previous,
+        kept_words,
+    };
+    let mut built = match streamed::build(opts, progress, Some(on_disk)) {
         Ok(b) => b,
         Err(e) => {
             staging.discard();
@@ -238,6 +255,14 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     .is_err()
     {
         reuse::forget(&resolved);
+    }
+    // Without them the next build counts every body again: slower, never wrong.
+    let kept = built
+        .search_words
+        .take()
+        .map(|words| search::kept::write(&words_path, &binary, inputs, &words));
+    if !matches!(kept, Some(Ok(()))) {
+        let _ = std::fs::remove_file(&words_path);
     }
     if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
         eprintln!(

@@ -28,7 +28,7 @@ use crate::{feeds, load, search};
 pub(super) fn build(
     opts: &BuildOptions,
     progress: &dyn Fn(&str),
-    staging: Option<(&output::Staging, Option<Previous>)>,
+    staging: Option<OnDisk>,
 ) -> Result<Built> {
     let start = Instant::now();
     let mut timer = Timer::new();
@@ -41,9 +41,13 @@ pub(super) fn build(
     progress("rendering");
     let templates = stages::templates(&site)?;
     let highlighter = Highlighter::with_max_bytes(site.config.highlight_max_bytes);
-    let mut out = match staging {
-        Some((s, previous)) => Output::streaming(&s.dir, previous),
-        None => Output::default(),
+    let (mut out, kept_words) = match staging {
+        Some(OnDisk {
+            staging,
+            previous,
+            kept_words,
+        }) => (Output::streaming(&staging.dir, previous), Some(kept_words)),
+        None => (Output::default(), None),
     };
     let mut errors = Vec::new();
     let mut template_errors = Vec::new();
@@ -62,24 +66,35 @@ pub(super) fn build(
     } else {
         render::Reuse::None
     };
+    // Each episode's words are counted for the search index as its body is rendered; on
+    // disk they are kept for the next build, which counts only the bodies that changed.
+    let mut index = site
+        .config
+        .search
+        .then(|| search::Index::new(&site, kept_words));
     let episodes = EpisodeStage {
         site: &site,
         templates: &templates,
         highlighter: &highlighter,
         inputs,
         reuse: &reuse,
+        all_concepts: bodies::all_concepts_key(&site),
+        kept_words: index.as_ref().map(search::Index::kept),
     };
-    // Each episode's words are counted for the search index as its body is rendered.
-    let mut index = site.config.search.then(|| search::Index::new(&site));
-    let newest = episodes.run(&mut out, index.as_mut(), &mut errors, &mut template_errors);
+    let (newest, rendered) =
+        episodes.run(&mut out, index.as_mut(), &mut errors, &mut template_errors);
     // Nothing after this reads a digest's Markdown: about a fifth of a build's peak memory.
     site.release_bodies();
     timer.stage("episodes");
+    timer.note(&format!(
+        "bodies rendered {rendered} of {}",
+        site.episodes.len()
+    ));
     let jobs = pages::all(&site, false);
     let render_errors = render::render_pages(
         &site,
         &templates,
-        (inputs, &[]),
+        (inputs, None),
         &jobs,
         reuse,
         &mut |files| {
@@ -113,7 +128,8 @@ pub(super) fn build(
         },
         || index.map(|index| index.finish(&site, &page_texts)),
     );
-    for f in search.into_iter().flatten() {
+    let (search, search_words) = search.unwrap_or_default();
+    for f in search {
         push(&mut out, f, "search index", &mut errors);
     }
     // The index (a tenth of the output) is written while the last small files are made.
@@ -131,7 +147,18 @@ pub(super) fn build(
         site,
         output: out,
         report,
+        search_words,
     })
+}
+
+/// A build written into a staging folder, with what it may reuse of the previous build.
+pub(super) struct OnDisk<'a> {
+    /// Where the files go.
+    pub staging: &'a output::Staging,
+    /// The previous build's record, when it can be trusted.
+    pub previous: Option<Previous>,
+    /// The previous build's counted search words (empty when there are none to trust).
+    pub kept_words: search::KeptWords,
 }
 
 /// The episode stage of a build: every episode's body with the files made from it alone.
@@ -141,47 +168,54 @@ struct EpisodeStage<'a> {
     highlighter: &'a Highlighter,
     inputs: Inputs<'a>,
     reuse: &'a render::Reuse<'a>,
+    /// `bodies::all_concepts_key`, which bodies' keys are made with.
+    all_concepts: u64,
+    /// The previous build's counted search words (`None`: no search index).
+    kept_words: Option<Arc<search::KeptWords>>,
 }
 
 impl EpisodeStage<'_> {
     /// Renders every episode's body, its pages and its `digest.json`, a batch at a time,
     /// each batch added to `out` (which may write it) and its words counted into `index`
     /// before the next is rendered. Returns the HTML of the newest `feed_limit` episodes
-    /// (the site feeds are its only later reader). Template errors go to
-    /// `template_errors`, one per place; other problems to `errors`.
+    /// (the site feeds are its only later reader) and how many bodies were rendered.
+    /// Template errors go to `template_errors`, one per place; other problems to `errors`.
     fn run(
         &self,
         out: &mut Output,
         mut index: Option<&mut search::Index>,
         errors: &mut Vec<Diagnostic>,
         template_errors: &mut Vec<Diagnostic>,
-    ) -> Vec<Arc<Html>> {
+    ) -> (Vec<Arc<Html>>, usize) {
         let site = self.site;
         let count = site.episodes.len();
         let mut newest = Vec::new();
+        let mut rendered = 0;
         for start in (0..count).step_by(render::PAGE_BATCH) {
             let batch: Vec<_> = (start..(start + render::PAGE_BATCH).min(count))
                 .into_par_iter()
                 .map(|i| self.episode(i))
                 .collect();
-            let mut texts: Vec<Arc<Text>> = Vec::with_capacity(batch.len());
+            let mut texts: Vec<search::EpisodeWords> = Vec::with_capacity(batch.len());
             for made in batch {
                 let EpisodeFiles {
                     html,
-                    text,
+                    words,
                     pages,
                     data,
+                    body_rendered,
                 } = match made {
                     Ok(m) => m,
                     Err(d) => {
                         // Kept in step with the episodes; the build fails on the error.
-                        texts.push(Arc::default());
+                        texts.push(search::EpisodeWords::Missing);
                         errors.push(d);
                         continue;
                     }
                 };
                 newest.extend(html);
-                texts.push(text);
+                texts.push(words);
+                rendered += usize::from(body_rendered);
                 for page in pages {
                     match page {
                         Ok(f) => push(out, f, "a page", errors),
@@ -196,26 +230,74 @@ impl EpisodeStage<'_> {
                 index.add_episodes(site, start, &texts);
             }
         }
-        newest
+        (newest, rendered)
     }
 
-    /// Episode `i`'s body, pages and `digest.json`.
+    /// Episode `i`'s pages and `digest.json`, and what the search index counts of its
+    /// body. On disk, what the previous build made from the same values is kept, and the
+    /// body is rendered only for what is not (or for the site feeds, which show the
+    /// newest bodies whole).
     fn episode(&self, i: usize) -> std::result::Result<EpisodeFiles, Diagnostic> {
         let site = self.site;
+        let key = bodies::episode_key(site, i, self.all_concepts);
+        let (mut pages, pending) =
+            render::declare_episode_pages(site, (self.inputs, self.reuse), i, key);
+        let path = site.episodes[i].data_path();
+        let parts = crate::data::DigestParts::new(site, i);
+        let (data_fp, data_kept) = match self.reuse {
+            render::Reuse::Disk(previous) => {
+                let fp = parts.fingerprint(key);
+                (Some(fp), previous.and_then(|p| p.kept(&path, fp)))
+            }
+            _ => (None, None),
+        };
+        let words_kept = self.kept_words.as_ref().is_some_and(|k| k.has(key));
+        let words = |text: &Arc<Text>| match &self.kept_words {
+            Some(_) if words_kept => search::EpisodeWords::Kept(key),
+            _ => search::EpisodeWords::Text(key, text.clone()),
+        };
+        let in_feeds = i < site.config.feed_limit;
+        if let (Some(entry), Some(fp), true, true, false) = (
+            data_kept,
+            data_fp,
+            pending.is_empty(),
+            words_kept || self.kept_words.is_none(),
+            in_feeds,
+        ) {
+            // Nothing here needs the body.
+            return Ok(EpisodeFiles {
+                html: None,
+                words: search::EpisodeWords::Kept(key),
+                pages,
+                data: OutputFile::kept(path, entry, fp),
+                body_rendered: false,
+            });
+        }
         let (html, text) = bodies::episode(site, self.highlighter, i)?;
-        let pages =
-            render::episode_pages(site, self.templates, (self.inputs, self.reuse), i, &html);
-        let data = OutputFile::bytes(
-            site.episodes[i].data_path(),
-            crate::data::digest_json(site, &text, i),
-        );
+        pages.extend(render::finish_episode_pages(
+            site,
+            self.templates,
+            pending,
+            &html,
+        ));
+        let data = match (data_kept, data_fp) {
+            (Some(entry), Some(fp)) => OutputFile::kept(path, entry, fp),
+            (_, fp) => {
+                let file = OutputFile::bytes(path, parts.finish(&text));
+                match fp {
+                    Some(fp) => file.with_fingerprint(fp),
+                    None => file,
+                }
+            }
+        };
         // Freed here, on the worker, for all but the episodes the site feeds show.
-        let html = (i < site.config.feed_limit).then_some(html);
+        let html = in_feeds.then_some(html);
         Ok(EpisodeFiles {
             html,
-            text,
+            words: words(&text),
             pages,
             data,
+            body_rendered: true,
         })
     }
 }
@@ -224,7 +306,10 @@ impl EpisodeStage<'_> {
 struct EpisodeFiles {
     /// The body's HTML, for the newest `feed_limit` episodes only.
     html: Option<Arc<Html>>,
-    text: Arc<Text>,
+    /// What the search index counts of the body.
+    words: search::EpisodeWords,
     pages: Vec<std::result::Result<OutputFile, Diagnostic>>,
     data: OutputFile,
+    /// Whether the body was rendered (or everything made from it was kept).
+    body_rendered: bool,
 }

@@ -51,4 +51,11 @@ impl Timer {
         }
         self.last = Instant::now();
     }
+
+    /// Prints a figure of the stage just timed (how much of it was reused).
+    pub(super) fn note(&self, what: &str) {
+        if self.on {
+            eprintln!("  {what}");
+        }
+    }
 }

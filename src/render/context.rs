@@ -237,8 +237,9 @@ pub fn page_value(
 /// [{name, as_written, url, definition?, definition_from? ("digest" or "concept" when the
 /// definition is borrowed), defined_in? (card)}], key_concepts_in_body, transcript: {url, file_url,
 /// word_count, cues}?, source, duration_iso, duration_seconds, word_count, reading_minutes,
-/// related: [card], prev: card?, next: card?, media, extra, data_url}`.
-pub fn episode_value(site: &Site, shared: &Shared, body: &Html, i: usize) -> Value {
+/// related: [card], prev: card?, next: card?, media, extra, data_url}`, all but what comes from
+/// the rendered body ([`episode_body_values`]).
+pub fn episode_value(site: &Site, shared: &Shared, i: usize) -> Value {
     let e = &site.episodes[i];
     let d = &e.digest;
     let concepts: Vec<Value> = e
@@ -262,17 +263,6 @@ pub fn episode_value(site: &Site, shared: &Shared, body: &Html, i: usize) -> Val
                 ("definition", definition.into()),
                 ("definition_from", from.into()),
                 ("defined_in", defined_in),
-            ])
-        })
-        .collect();
-    let toc: Vec<Value> = body
-        .toc
-        .iter()
-        .map(|h| {
-            obj([
-                ("level", h.level.into()),
-                ("id", h.id.as_str().into()),
-                ("title", h.title.as_str().into()),
             ])
         })
         .collect();
@@ -315,6 +305,52 @@ pub fn episode_value(site: &Site, shared: &Shared, body: &Html, i: usize) -> Val
             .unwrap_or_else(Value::none),
         _ => Value::none(),
     };
+    super::tera::extend(
+        &shared.cards[i],
+        [
+            ("player", player),
+            ("embed", embed),
+            (
+                "chapters_url",
+                e.chapters_path().map(|p| site.base.link(&p)).into(),
+            ),
+            (
+                "chapters_vtt_url",
+                e.chapters_vtt_path().map(|p| site.base.link(&p)).into(),
+            ),
+            ("concepts", Value::from(concepts)),
+            ("source", d.source.as_deref().into()),
+            ("duration_iso", d.duration.map(duration::iso).into()),
+            ("duration_seconds", d.duration.into()),
+            ("key_concepts_in_body", d.key_concepts_in_body.into()),
+            ("media", to_value(&d.media)),
+            ("extra", to_value(&d.extra)),
+            ("data_url", site.base.link(&e.data_path()).into()),
+            ("transcript", transcript),
+            ("related", Value::from(related)),
+            ("prev", card(e.prev_in_show)),
+            ("next", card(e.next_in_show)),
+        ],
+    )
+}
+
+/// The fields of `episode` that come from its rendered body: `content`, `toc`, `chapters`
+/// (each links to its heading), `word_count` and `reading_minutes`. They are kept apart
+/// because the body's key stands in for them in a page's fingerprint: a build that keeps
+/// the page need not render the body (see `declare::Page::set_body`).
+pub fn episode_body_values(site: &Site, body: &Html, i: usize) -> [(&'static str, Value); 5] {
+    let d = &site.episodes[i].digest;
+    let toc: Vec<Value> = body
+        .toc
+        .iter()
+        .map(|h| {
+            obj([
+                ("level", h.level.into()),
+                ("id", h.id.as_str().into()),
+                ("title", h.title.as_str().into()),
+            ])
+        })
+        .collect();
     // Each chapter links to its section: the headings that end with a time, in order.
     let mut headings = body.toc.iter();
     let chapters: Vec<Value> = d
@@ -334,41 +370,16 @@ pub fn episode_value(site: &Site, shared: &Shared, body: &Html, i: usize) -> Val
             ])
         })
         .collect();
-    super::tera::extend(
-        &shared.cards[i],
-        [
-            ("player", player),
-            ("embed", embed),
-            ("chapters", Value::from(chapters)),
-            (
-                "chapters_url",
-                e.chapters_path().map(|p| site.base.link(&p)).into(),
-            ),
-            (
-                "chapters_vtt_url",
-                e.chapters_vtt_path().map(|p| site.base.link(&p)).into(),
-            ),
-            ("concepts", Value::from(concepts)),
-            ("toc", Value::from(toc)),
-            ("source", d.source.as_deref().into()),
-            ("duration_iso", d.duration.map(duration::iso).into()),
-            ("duration_seconds", d.duration.into()),
-            ("word_count", body.word_count.into()),
-            ("key_concepts_in_body", d.key_concepts_in_body.into()),
-            (
-                "reading_minutes",
-                body.word_count.div_ceil(200).max(1).into(),
-            ),
-            ("media", to_value(&d.media)),
-            ("extra", to_value(&d.extra)),
-            ("data_url", site.base.link(&e.data_path()).into()),
-            ("transcript", transcript),
-            ("content", safe(&body.html)),
-            ("related", Value::from(related)),
-            ("prev", card(e.prev_in_show)),
-            ("next", card(e.next_in_show)),
-        ],
-    )
+    [
+        ("chapters", Value::from(chapters)),
+        ("toc", Value::from(toc)),
+        ("word_count", body.word_count.into()),
+        (
+            "reading_minutes",
+            body.word_count.div_ceil(200).max(1).into(),
+        ),
+        ("content", safe(&body.html)),
+    ]
 }
 
 /// `transcript`: `{word_count, speakers: [name], cues: [{id, time, seconds, url?, speaker?,

@@ -7,7 +7,7 @@
 use super::context::{self, Inputs, Shared, page_value};
 use super::pages::{Job, Sort};
 use super::tera::{PageContext, Templates, array, to_value};
-use crate::bodies::{Html, Others};
+use crate::bodies::{BodyRef, Html, Others};
 use crate::error::Diagnostic;
 use crate::output::OutputFile;
 use crate::site::{Site, TermKind, paths};
@@ -17,6 +17,9 @@ pub struct Page {
     template: &'static str,
     path: String,
     cx: PageContext,
+    /// The episode whose page this is, declared without its body's values: they must be
+    /// set ([`Page::set_body`]) before it is rendered.
+    needs_body: Option<usize>,
 }
 
 impl Page {
@@ -49,8 +52,30 @@ impl Page {
         serde_json::Value::Object(map)
     }
 
+    /// Gives an episode page declared from its body's key alone the body's values. The
+    /// fingerprint does not change: the key stood in for them.
+    pub fn set_body(&mut self, site: &Site, html: &Html) {
+        let Some(i) = self.needs_body.take() else {
+            return;
+        };
+        let with_body = self
+            .cx
+            .values()
+            .find(|(k, _)| *k == "episode")
+            .map(|(_, v)| super::tera::extend(v, context::episode_body_values(site, html, i)));
+        if let Some(v) = with_body {
+            self.cx.replace("episode", v);
+        }
+    }
+
     /// Renders the page.
     pub fn render(&self, site: &Site, templates: &Templates) -> Result<OutputFile, Diagnostic> {
+        if let Some(i) = self.needs_body {
+            return Err(Diagnostic::new(
+                &site.episodes[i].digest.path,
+                "internal error: the episode's body was not rendered",
+            ));
+        }
         let shown = format!("{}{}", site.base.path, self.path);
         let html = templates.render(self.template, &self.cx, &shown)?;
         Ok(OutputFile::bytes(self.file(), html))
@@ -58,24 +83,28 @@ impl Page {
 }
 
 impl Job {
-    /// Declares this page: template, path and values. An episode's page needs its body's
-    /// `html`.
+    /// Declares this page: template, path and values. An episode's page needs its
+    /// body's key, and its HTML before it is rendered ([`Page::set_body`]).
     pub fn declare(
         &self,
         site: &Site,
         inputs: Inputs,
-        html: Option<&Html>,
+        body: Option<BodyRef>,
     ) -> Result<Page, Diagnostic> {
         let path = self.path(site);
         let mut cx = PageContext::new();
+        let mut needs_body = None;
         let template = match *self {
             Job::Episode(i) => {
-                let Some(body) = html else {
+                let Some(body) = body else {
                     return Err(Diagnostic::new(
                         &site.episodes[i].digest.path,
                         "internal error: the episode's body was not rendered",
                     ));
                 };
+                if body.html.is_none() {
+                    needs_body = Some(i);
+                }
                 episode(site, inputs.shared, body, i, &path, &mut cx)
             }
             Job::Transcript(i) => transcript(site, inputs.shared, i, &path, &mut cx),
@@ -116,20 +145,32 @@ impl Job {
                 "404.html"
             }
         };
-        Ok(Page { template, path, cx })
+        Ok(Page {
+            template,
+            path,
+            cx,
+            needs_body,
+        })
     }
 }
 
 fn episode(
     site: &Site,
     shared: &Shared,
-    body: &Html,
+    body: BodyRef,
     i: usize,
     path: &str,
     cx: &mut PageContext,
 ) -> &'static str {
     let e = &site.episodes[i];
-    cx.insert("episode", context::episode_value(site, shared, body, i));
+    let value = context::episode_value(site, shared, i);
+    // What comes from the body is known by the body's key in the fingerprint.
+    cx.stand_in("episode", value.clone(), body.key);
+    let value = match body.html {
+        Some(html) => super::tera::extend(&value, context::episode_body_values(site, html, i)),
+        None => value,
+    };
+    cx.insert("episode", value);
     let page = page_value(
         site,
         path,

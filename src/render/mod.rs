@@ -19,7 +19,7 @@ pub use self::context::Inputs;
 pub use self::declare::{alias, robots, sitemap};
 pub use self::pages::{Job, Sort};
 pub use self::tera::Templates;
-use crate::bodies::Html;
+use crate::bodies::{Bodies, BodyRef, Html};
 use crate::error::Diagnostic;
 use crate::output::reuse::Previous;
 use crate::output::{Body, OutputFile};
@@ -60,24 +60,77 @@ pub enum Reuse<'a> {
     Disk(Option<&'a Previous>),
 }
 
-/// Renders the pages of an episode from its body's `html` (a build, which renders each
-/// episode's body with its pages); on disk, fingerprinted and kept when unchanged.
-pub fn episode_pages(
+/// An episode page declared from its body's key that must be rendered: it waits for the
+/// body ([`finish_episode_pages`]).
+pub struct Pending {
+    page: declare::Page,
+    /// The fingerprint the record of a build on disk keeps.
+    fingerprint: Option<u64>,
+}
+
+/// Declares the pages of episode `i` from its body's key alone. On disk, a page whose
+/// fingerprint is the one the previous build recorded is kept as it is in the output;
+/// the others wait for the body (none wait when every page is kept, and the body need not
+/// be rendered). Without reuse, every page waits.
+pub fn declare_episode_pages(
     site: &Site,
-    templates: &Templates,
     (inputs, reuse): (Inputs, &Reuse),
     i: usize,
+    key: u64,
+) -> (Vec<Result<OutputFile, Diagnostic>>, Vec<Pending>) {
+    let mut done = Vec::new();
+    let mut pending = Vec::new();
+    let body = BodyRef { key, html: None };
+    for job in pages::of_episode(site, i) {
+        let page = match job.declare(site, inputs, Some(body)) {
+            Ok(p) => p,
+            Err(d) => {
+                done.push(Err(d));
+                continue;
+            }
+        };
+        let Reuse::Disk(previous) = reuse else {
+            pending.push(Pending {
+                page,
+                fingerprint: None,
+            });
+            continue;
+        };
+        let fp = page.fingerprint(inputs.shared);
+        let file = page.file();
+        match previous.and_then(|p| p.kept(&file, fp)) {
+            Some(entry) => done.push(Ok(OutputFile::kept(file, entry, fp))),
+            None => pending.push(Pending {
+                page,
+                fingerprint: Some(fp),
+            }),
+        }
+    }
+    (done, pending)
+}
+
+/// Renders the pages [`declare_episode_pages`] left waiting, with the episode's body.
+pub fn finish_episode_pages(
+    site: &Site,
+    templates: &Templates,
+    pending: Vec<Pending>,
     html: &Html,
 ) -> Vec<Result<OutputFile, Diagnostic>> {
-    pages::of_episode(site, i)
-        .iter()
-        .map(|job| {
-            let page = job.declare(site, inputs, Some(html))?;
-            match reuse {
-                Reuse::Disk(previous) => on_disk(&page, site, templates, inputs, *previous),
-                _ => page.render(site, templates),
-            }
-        })
+    pending
+        .into_iter()
+        .map(
+            |Pending {
+                 mut page,
+                 fingerprint,
+             }| {
+                page.set_body(site, html);
+                let file = page.render(site, templates)?;
+                Ok(match fingerprint {
+                    Some(fp) => file.with_fingerprint(fp),
+                    None => file,
+                })
+            },
+        )
         .collect()
 }
 
@@ -99,13 +152,13 @@ fn on_disk(
 }
 
 /// Renders `jobs` in batches, handing each batch to `sink`; an episode page takes its body
-/// from `episodes` (by episode index). What may be reused instead of rendered is
+/// from `bodies`. What may be reused instead of rendered is
 /// `reuse`'s ([`Reuse`]); serve's cache is replaced by this build's pages. Returns the
 /// template errors, one per place.
 pub fn render_pages(
     site: &Site,
     templates: &Templates,
-    (inputs, episodes): (Inputs, &[Arc<Html>]),
+    (inputs, bodies): (Inputs, Option<&Bodies>),
     jobs: &[Job],
     mut reuse: Reuse,
     sink: &mut dyn FnMut(Vec<OutputFile>),
@@ -122,11 +175,11 @@ pub fn render_pages(
         let results: Vec<Result<(OutputFile, u64), Diagnostic>> = batch
             .par_iter()
             .map(|job| {
-                let html = match *job {
-                    Job::Episode(i) => episodes.get(i).map(|h| &**h),
+                let body = match (*job, bodies) {
+                    (Job::Episode(i), Some(b)) => b.episode(i),
                     _ => None,
                 };
-                let page = job.declare(site, inputs, html)?;
+                let page = job.declare(site, inputs, body)?;
                 if let Reuse::Disk(previous) = reuse {
                     return on_disk(&page, site, templates, inputs, *previous).map(|f| (f, 0));
                 }
@@ -202,12 +255,16 @@ mod tests {
                 Err(d) => panic!("{}", d.message),
             })
             .collect();
+        let all_concepts = bodies::all_concepts_key(site);
         let inputs = Inputs { shared, others };
         pages::all(site, true)
             .into_iter()
             .map(|job| {
                 let body = match job {
-                    Job::Episode(i) => Some(&*html[i]),
+                    Job::Episode(i) => Some(BodyRef {
+                        key: bodies::episode_key(site, i, all_concepts),
+                        html: Some(&*html[i]),
+                    }),
                     _ => None,
                 };
                 match job.declare(site, inputs, body) {

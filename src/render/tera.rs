@@ -48,6 +48,9 @@ pub struct Templates {
 #[derive(Default)]
 pub struct PageContext {
     values: Vec<(&'static str, Value)>,
+    /// A value hashed in place of the one of the same key, with a number: see
+    /// [`PageContext::stand_in`].
+    stand_in: Option<(&'static str, Value, u64)>,
 }
 
 impl PageContext {
@@ -59,6 +62,22 @@ impl PageContext {
     /// Inserts a ready value.
     pub fn insert(&mut self, key: &'static str, value: Value) {
         self.values.push((key, value));
+    }
+
+    /// Replaces the value of `key` (inserts it when there is none).
+    pub fn replace(&mut self, key: &'static str, value: Value) {
+        match self.values.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.values.push((key, value)),
+        }
+    }
+
+    /// Has the fingerprint hash `value` and `extra` in place of the value of `key`: the
+    /// part of a value that a key (`extra`) determines can then be left out of it, or
+    /// filled in later, without changing the fingerprint (an episode's body, which a build
+    /// renders only for the pages it must render).
+    pub fn stand_in(&mut self, key: &'static str, value: Value, extra: u64) {
+        self.stand_in = Some((key, value, extra));
     }
 
     /// The values, in insertion order.
@@ -73,7 +92,13 @@ impl PageContext {
         template.hash(&mut h);
         for (k, v) in &self.values {
             k.hash(&mut h);
-            hash_value(v, &mut h, known);
+            match &self.stand_in {
+                Some((key, stand_in, extra)) if key == k => {
+                    hash_value(stand_in, &mut h, known);
+                    h.write_u64(*extra);
+                }
+                _ => hash_value(v, &mut h, known),
+            }
         }
         h.finish()
     }

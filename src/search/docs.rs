@@ -74,6 +74,17 @@ pub struct Doc<'a> {
     pub fields: Vec<(f32, Cow<'a, str>)>,
     /// Exact-name keys (`=c++`) with their weight: names that words alone cannot find.
     pub names: Vec<(f32, String)>,
+    /// An episode's body, counted apart from the fields so that its counts can be kept
+    /// for the next build (`kept`).
+    pub body: Option<Body<'a>>,
+}
+
+/// An episode body as its document counts it.
+pub enum Body<'a> {
+    /// The body's text, with its key (`bodies::episode_key`), to count.
+    Text(u64, &'a Text),
+    /// The body's words as a previous build counted them.
+    Counted(super::kept::Entry<'a>),
 }
 
 /// A document with what it shows as a result, as the collection makes it.
@@ -190,6 +201,7 @@ pub fn collect<'a>(site: &'a Site, words: &'a AllTermWords, pages: &'a [Arc<Text
             doc: Doc {
                 fields,
                 names: Vec::new(),
+                body: None,
             },
             fragment: Fragment::Page {
                 u: site.base.link(&paths::page(&p.slug)),
@@ -210,6 +222,7 @@ pub fn collect<'a>(site: &'a Site, words: &'a AllTermWords, pages: &'a [Arc<Text
                 doc: Doc {
                     fields,
                     names: w.keys.iter().map(|k| (BOOST_TITLE, k.clone())).collect(),
+                    body: None,
                 },
                 fragment: Fragment::Term {
                     w: kind.singular(),
@@ -242,6 +255,7 @@ pub fn collect<'a>(site: &'a Site, words: &'a AllTermWords, pages: &'a [Arc<Text
                     doc: Doc {
                         fields: vec![(BOOST_TRANSCRIPT, text.into())],
                         names: Vec::new(),
+                        body: None,
                     },
                     fragment: Fragment::Transcript {
                         u: u.clone(),
@@ -300,8 +314,8 @@ pub fn collect<'a>(site: &'a Site, words: &'a AllTermWords, pages: &'a [Arc<Text
     }
 }
 
-/// The document of the site's episode `i`, whose body's text is `body`.
-pub fn episode<'b>(site: &'b Site, words: &'b AllTermWords, i: usize, body: &'b Text) -> Doc<'b> {
+/// The document of the site's episode `i`, with its body.
+pub fn episode<'b>(site: &'b Site, words: &'b AllTermWords, i: usize, body: Body<'b>) -> Doc<'b> {
     let e = &site.episodes[i];
     let d = &e.digest;
     let mut fields: Vec<(f32, Cow<str>)> = vec![
@@ -330,8 +344,19 @@ pub fn episode<'b>(site: &'b Site, words: &'b AllTermWords, i: usize, body: &'b 
             fields.push((BOOST_BODY, def.as_str().into()));
         }
     }
-    add_sections(&mut fields, body);
-    Doc { fields, names }
+    Doc {
+        fields,
+        names,
+        body: Some(body),
+    }
+}
+
+/// The fields of an episode's body: headings and text.
+pub fn body_fields(body: &Text) -> impl Iterator<Item = (f32, &str)> {
+    body.sections.iter().flat_map(|s| {
+        let heading = s.heading.as_deref().map(|h| (BOOST_HEADING, h));
+        heading.into_iter().chain([(BOOST_BODY, s.text.as_str())])
+    })
 }
 
 /// A term's other names that search differently from its name (not mere case variants).

@@ -35,6 +35,7 @@
 
 mod docs;
 pub mod fuzzy;
+pub mod kept;
 mod postings;
 pub mod tokens;
 
@@ -44,6 +45,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use docs::{is_name_key, name_key};
+pub use kept::KeptWords;
 pub use tokens::{Stemmer, each_token, fold, tokenize};
 
 use std::sync::Arc;
@@ -104,61 +106,111 @@ struct PostChunk<'a> {
 /// Builds every file of the search index and nothing else (the page is a template), from
 /// every episode's and standalone page's text in the site's order.
 pub fn index(site: &Site, episodes: &[Arc<Text>], pages: &[Arc<Text>]) -> Vec<OutputFile> {
-    let mut index = Index::new(site);
+    let mut index = Index::new(site, None);
     for (b, texts) in episodes.chunks(crate::render::PAGE_BATCH).enumerate() {
-        index.add_episodes(site, b * crate::render::PAGE_BATCH, texts);
+        let bodies: Vec<EpisodeWords> = texts
+            .iter()
+            .map(|t| EpisodeWords::Text(0, t.clone()))
+            .collect();
+        index.add_episodes(site, b * crate::render::PAGE_BATCH, &bodies);
     }
-    index.finish(site, pages)
+    index.finish(site, pages).0
 }
 
 /// A search index being made: each episode's words are counted as its body is rendered (a
 /// build renders a batch of bodies, writes their pages and counts their words before the
 /// next), the other documents' at the end. So no build keeps every episode's text for the
-/// index, in memory or on disk.
+/// index, in memory or on disk. A build on disk keeps each body's counted words for the
+/// next build ([`kept`]), which counts only the bodies that changed.
 pub struct Index {
     words: docs::AllTermWords,
     counter: postings::Counter,
+    /// The previous build's counted bodies.
+    previous: Arc<KeptWords>,
+    /// This build's, for the next (`None`: not kept).
+    keeping: Option<Vec<u8>>,
+}
+
+/// What the index counts of an episode's body.
+#[derive(Clone)]
+pub enum EpisodeWords {
+    /// Its text, with its key (`bodies::episode_key`).
+    Text(u64, Arc<Text>),
+    /// The words the previous build counted for the body with this key
+    /// ([`Index::kept`] has them).
+    Kept(u64),
+    /// None: the body failed to render (the build fails).
+    Missing,
 }
 
 impl Index {
-    /// Nothing counted yet.
-    pub fn new(site: &Site) -> Index {
+    /// Nothing counted yet. With `keep`, the bodies' counted words are kept for the next
+    /// build, and those `keep` holds (the previous build's) can be counted without their
+    /// text ([`EpisodeWords::Kept`]).
+    pub fn new(site: &Site, keep: Option<KeptWords>) -> Index {
         Index {
             words: docs::term_words(site),
             counter: postings::Counter::new(),
+            keeping: keep.is_some().then(Vec::new),
+            previous: Arc::new(keep.unwrap_or_default()),
         }
     }
 
-    /// Counts the words of the site's episodes from `first` on, whose texts are `texts`
-    /// (in the site's order; batches in any order, each episode once).
-    pub fn add_episodes(&mut self, site: &Site, first: usize, texts: &[Arc<Text>]) {
-        let count = site.episodes.len();
-        let texts = &texts[..texts.len().min(count.saturating_sub(first))];
-        let made: Vec<docs::Doc> = texts
-            .par_iter()
-            .enumerate()
-            .map(|(k, text)| docs::episode(site, &self.words, first + k, text))
-            .collect();
-        // Episodes are numbered oldest first (see `docs::Docs`).
-        let positions: Vec<u32> = (first..first + texts.len())
-            .map(|i| (count - 1 - i) as u32)
-            .collect();
-        self.counter.add(&made, &positions);
+    /// The previous build's counted bodies.
+    pub fn kept(&self) -> Arc<KeptWords> {
+        self.previous.clone()
     }
 
-    /// Counts the other documents and makes every file of the index.
-    pub fn finish(self, site: &Site, pages: &[Arc<Text>]) -> Vec<OutputFile> {
-        let Index { words, mut counter } = self;
+    /// Counts the words of the site's episodes from `first` on, whose bodies are `bodies`
+    /// (in the site's order; batches in any order, each episode once).
+    pub fn add_episodes(&mut self, site: &Site, first: usize, bodies: &[EpisodeWords]) {
+        let count = site.episodes.len();
+        let bodies = &bodies[..bodies.len().min(count.saturating_sub(first))];
+        let empty = Text::default();
+        let previous = &*self.previous;
+        let made: Vec<docs::Doc> = bodies
+            .par_iter()
+            .enumerate()
+            .map(|(k, body)| {
+                let body = match body {
+                    EpisodeWords::Text(key, text) => docs::Body::Text(*key, text),
+                    // `Kept` is given only for a key the previous build has.
+                    EpisodeWords::Kept(key) => match previous.entry(*key) {
+                        Some(entry) => docs::Body::Counted(entry),
+                        None => docs::Body::Text(0, &empty),
+                    },
+                    EpisodeWords::Missing => docs::Body::Text(0, &empty),
+                };
+                docs::episode(site, &self.words, first + k, body)
+            })
+            .collect();
+        // Episodes are numbered oldest first (see `docs::Docs`).
+        let positions: Vec<u32> = (first..first + bodies.len())
+            .map(|i| (count - 1 - i) as u32)
+            .collect();
+        self.counter.add(&made, &positions, self.keeping.as_mut());
+    }
+
+    /// Counts the other documents and makes every file of the index; hands back the
+    /// bodies' counted words to keep for the next build, when they were kept.
+    pub fn finish(self, site: &Site, pages: &[Arc<Text>]) -> (Vec<OutputFile>, Option<Vec<u8>>) {
+        let Index {
+            words,
+            mut counter,
+            keeping,
+            previous,
+        } = self;
+        drop(previous);
         let docs = docs::collect(site, &words, pages);
         let count = site.episodes.len();
         for (b, batch) in docs.others.chunks(crate::render::PAGE_BATCH).enumerate() {
             let first = count + b * crate::render::PAGE_BATCH;
             let positions: Vec<u32> = (first..first + batch.len()).map(|p| p as u32).collect();
-            counter.add(batch, &positions);
+            counter.add(batch, &positions, None);
         }
         let stemmer = Stemmer::for_language(&site.config.language);
         let postings = counter.finish(docs.len(), &docs.ids, &stemmer);
-        files(site, &docs, &postings, &stemmer)
+        (files(site, &docs, &postings, &stemmer), keeping)
     }
 }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::docs::{Doc, is_name_key};
+use super::docs::{Body, Doc, is_name_key};
 use super::tokens::{Stemmer, each_token_ref};
 use crate::hash::FnvMap;
 
@@ -91,14 +91,24 @@ impl Counter {
         }
     }
 
-    /// Counts `docs`, the documents at `positions` (one each, no position twice).
-    pub fn add(&mut self, docs: &[Doc], positions: &[u32]) {
+    /// Counts `docs`, the documents at `positions` (one each, no position twice). With
+    /// `keep`, the episode bodies' counts are appended to it for the next build
+    /// (`search::kept`).
+    pub fn add(&mut self, docs: &[Doc], positions: &[u32], mut keep: Option<&mut Vec<u8>>) {
         // Holding every document's word map at once took more memory than any other stage
         // of a build, so documents are counted a batch at a time and folded right away.
-        let per_doc: Vec<(Vec<DocTerms>, f32)> = docs.par_iter().map(count).collect();
+        let per_doc: Vec<Counted> = docs.par_iter().map(count).collect();
         // Regroup by shard (moving, not copying), keeping the documents' order within each.
         let mut per_shard: Vec<Vec<DocTerms>> = vec![Vec::new(); SHARDS];
-        for ((by_shard, len), &at) in per_doc.into_iter().zip(positions) {
+        for (counted, &at) in per_doc.into_iter().zip(positions) {
+            let Counted {
+                by_shard,
+                len,
+                kept,
+            } = counted;
+            if let (Some(keep), Some(entry)) = (keep.as_deref_mut(), kept) {
+                keep.extend_from_slice(&entry);
+            }
             let at = at as usize;
             if self.lens.len() <= at {
                 self.lens.resize(at + 1, 0.0);
@@ -215,27 +225,42 @@ fn build(
 }
 
 /// One document's words with boosted frequencies, by shard, and its length in words.
-fn count<'d>(d: &'d Doc) -> (Vec<DocTerms<'d>>, f32) {
+fn count<'d>(d: &'d Doc) -> Counted<'d> {
     // Keys borrow from the document where they can: allocating each distinct word of every
     // document was most of this stage's malloc and free. aHash (fixed seeds; the map's order
     // never reaches the output): hashing every word of every document is most of this
     // stage, and FNV goes a byte at a time.
-    let mut tf: std::collections::HashMap<Cow<str>, f32, ahash::RandomState> =
-        std::collections::HashMap::with_capacity_and_hasher(
-            512,
-            ahash::RandomState::with_seeds(1, 2, 3, 4),
-        );
+    let mut tf: WordCounts = std::collections::HashMap::with_capacity_and_hasher(
+        512,
+        ahash::RandomState::with_seeds(1, 2, 3, 4),
+    );
     let mut len = 0.0;
-    for (boost, text) in &d.fields {
-        each_token_ref(text, &mut |t| {
-            len += 1.0;
-            match tf.get_mut(t.as_str()) {
-                Some(v) => *v += boost,
-                None => {
-                    tf.insert(t.to_cow(), *boost);
-                }
+    // The body first, on its own, so its counts can be kept for the next build: its
+    // weights and the fields' are whole halves, so the order of the sums changes no bit.
+    let mut kept = None;
+    match &d.body {
+        Some(Body::Text(key, text)) => {
+            for (boost, text) in super::docs::body_fields(text) {
+                add(&mut tf, &mut len, boost, text);
             }
-        });
+            let mut entry = Vec::new();
+            let words = tf.iter().map(|(w, f)| (w.as_ref(), *f));
+            if super::kept::encode(&mut entry, *key, len, words) {
+                kept = Some(Cow::Owned(entry));
+            }
+        }
+        Some(Body::Counted(entry)) => {
+            if let Some(n) = entry.words(&mut |w, f| {
+                tf.insert(Cow::Borrowed(w), f);
+            }) {
+                len = n;
+                kept = Some(Cow::Borrowed(entry.bytes()));
+            }
+        }
+        None => {}
+    }
+    for (boost, text) in &d.fields {
+        add(&mut tf, &mut len, *boost, text);
     }
     for (boost, key) in &d.names {
         *tf.entry(Cow::Borrowed(key.as_str())).or_default() += boost;
@@ -244,7 +269,35 @@ fn count<'d>(d: &'d Doc) -> (Vec<DocTerms<'d>>, f32) {
     for (t, f) in tf {
         by_shard[shard_of(&t)].push((t, f));
     }
-    (by_shard, len)
+    Counted {
+        by_shard,
+        len,
+        kept,
+    }
+}
+
+/// Counts the words of `text`, each with `boost`, into `tf`.
+fn add<'d>(tf: &mut WordCounts<'d>, len: &mut f32, boost: f32, text: &'d str) {
+    each_token_ref(text, &mut |t| {
+        *len += 1.0;
+        match tf.get_mut(t.as_str()) {
+            Some(v) => *v += boost,
+            None => {
+                tf.insert(t.to_cow(), boost);
+            }
+        }
+    });
+}
+
+/// A document's distinct words with their boosted frequencies.
+type WordCounts<'d> = std::collections::HashMap<Cow<'d, str>, f32, ahash::RandomState>;
+
+/// One document's words with boosted frequencies, by shard; its length in words; and for
+/// an episode, its body's entry for the next build (`kept`).
+struct Counted<'d> {
+    by_shard: Vec<DocTerms<'d>>,
+    len: f32,
+    kept: Option<Cow<'d, [u8]>>,
 }
 
 /// Merges document-sorted lists, adding the frequencies of a document in several.
@@ -272,6 +325,7 @@ mod tests {
         Doc {
             fields: vec![(1.0, Cow::Borrowed(text)), (3.0, Cow::Borrowed("title"))],
             names: vec![(3.0, "=c++".to_string())],
+            body: None,
         }
     }
 
@@ -301,7 +355,7 @@ mod tests {
         let stemmer = Stemmer::for_language("en");
         let mut in_order = Counter::new();
         let all: Vec<u32> = (0..40).collect();
-        in_order.add(&docs, &all);
+        in_order.add(&docs, &all, None);
         let expected = flat(&in_order.finish(40, &ids, &stemmer));
         assert!(expected.iter().any(|p| p.0 == "partnership" && p.3 == 40));
         assert!(expected.iter().any(|p| p.0 == "=c++"));
@@ -311,9 +365,9 @@ mod tests {
         let mut newest_first: Vec<u32> = (0..30).rev().collect();
         for batch in newest_first.chunks_mut(7) {
             let made: Vec<Doc> = batch.iter().map(|&p| doc(&texts[p as usize])).collect();
-            scrambled.add(&made, batch);
+            scrambled.add(&made, batch, None);
         }
-        scrambled.add(&docs[30..], &all[30..]);
+        scrambled.add(&docs[30..], &all[30..], None);
         assert_eq!(flat(&scrambled.finish(40, &ids, &stemmer)), expected);
     }
 }

@@ -97,8 +97,9 @@ impl Site {
     }
 
     /// Every output file with its bytes, sorted by path.
-    /// What castdown left beside the output but the lock and the record of the last build,
-    /// which stay there by design: an interrupted or failed build leaves nothing else.
+    /// What castdown left beside the output but the lock, the record of the last build and
+    /// its counted search words, which stay there by design: an interrupted or failed
+    /// build leaves nothing else.
     pub fn leftovers(&self) -> Vec<String> {
         std::fs::read_dir(self.root())
             .into_iter()
@@ -109,6 +110,7 @@ impl Site {
                 n.contains("castdown-")
                     && !n.ends_with("castdown-lock")
                     && !n.ends_with("castdown-build-record")
+                    && !n.ends_with("castdown-search-words")
             })
             .collect()
     }
