@@ -130,9 +130,8 @@ fn demo_with_one_episode_in_feeds() -> Site {
     site
 }
 
-/// Builds the site (reusing) with stage timings on; `(rendered, episodes)` from the line
-/// saying how many episode bodies were rendered, and the build's stderr.
-fn build_counting_bodies(site: &Site) -> ((usize, usize), String) {
+/// Builds the site (reusing) with stage timings on; its stderr.
+fn build_timed(site: &Site) -> String {
     let out = assert_cmd::Command::cargo_bin("castdown")
         .unwrap_or_else(|e| panic!("{e}"))
         .env("CASTDOWN_TIMINGS", "1")
@@ -142,18 +141,30 @@ fn build_counting_bodies(site: &Site) -> ((usize, usize), String) {
         .unwrap_or_else(|e| panic!("{e}"));
     let err = stderr(&out);
     assert!(out.status.success(), "build failed:\n{err}");
+    err
+}
+
+/// `(n, of)` from the timings line `<what> <n> of <of>`.
+fn figure(err: &str, what: &str) -> (usize, usize) {
     let line = err
         .lines()
-        .find_map(|l| l.trim().strip_prefix("bodies rendered "))
-        .unwrap_or_else(|| panic!("no count of bodies rendered:\n{err}"));
-    let number = |s: Option<&str>| {
-        s.and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("{line}"))
+        .find_map(|l| l.trim().strip_prefix(what))
+        .unwrap_or_else(|| panic!("no {what:?} line:\n{err}"));
+    let mut parts = line.trim().split(" of ");
+    let mut number = || {
+        parts
+            .next()
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{what}{line}"))
     };
-    let mut parts = line.split(" of ");
-    let rendered = number(parts.next());
-    let episodes = number(parts.next());
-    ((rendered, episodes), err)
+    (number(), number())
+}
+
+/// Builds the site (reusing) with stage timings on; `(rendered, episodes)` from the line
+/// saying how many episode bodies were rendered, and the build's stderr.
+fn build_counting_bodies(site: &Site) -> ((usize, usize), String) {
+    let err = build_timed(site);
+    (figure(&err, "bodies rendered"), err)
 }
 
 #[test]
@@ -368,6 +379,77 @@ fn search_words_that_cannot_be_trusted_are_counted_again() {
     let ((rendered, episodes), _) = build_counting_bodies(&site);
     assert_eq!(rendered, episodes, "no words kept");
     assert!(words.is_file());
+}
+
+/// Files modified less than this before a build are not kept parsed (they may change again
+/// within the clock tick after they were read).
+const RACY: std::time::Duration = std::time::Duration::from_millis(2100);
+
+/// A build takes a digest parsed by the previous build only while every file its parse
+/// read is as it was: the digest (even rewritten with its size and modification time put
+/// back), its transcript, and a file its body links to that did not exist.
+#[test]
+fn parsed_digests_are_kept_only_while_their_files_are_unchanged() {
+    let site = Site::fixture("demo");
+    // Fresh copies are too recent to keep.
+    let (parsed, digests) = figure(&build_timed(&site), "digests parsed");
+    assert_eq!(parsed, digests, "a first build parses every digest");
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    let err = build_timed(&site);
+    assert_eq!(figure(&err, "digests parsed"), (0, digests), "{err}");
+    rebuild_and_check(&site, "kept digests");
+
+    // Rewritten, same size, modification time put back: the change time gives it away.
+    let rel = "content/episodes/2025/flaky-tests.md";
+    let path = site.root().join(rel);
+    let mtime = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{e}"));
+    replace_in(&site, rel, "Flaky tests", "Flaky Tests");
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_modified(mtime))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = build_timed(&site);
+    assert_eq!(figure(&err, "digests parsed"), (1, digests), "{err}");
+    rebuild_and_check(&site, "same size and time");
+
+    // A link to a file that is not there yet, then the file.
+    let rel = "content/episodes/2025/monorepo-migration.md";
+    let text = std::fs::read_to_string(site.root().join(rel)).unwrap_or_default();
+    site.write(rel, format!("{text}\nSee [the notes](notes.txt).\n"));
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    let err = build_timed(&site);
+    assert_eq!(figure(&err, "digests parsed"), (0, digests), "{err}");
+    site.write("content/episodes/2025/notes.txt", "The notes.");
+    let err = build_timed(&site);
+    assert_eq!(figure(&err, "digests parsed"), (1, digests), "{err}");
+    rebuild_and_check(&site, "a linked file appeared");
+    assert!(site.exists("episodes/monorepo-migration/notes.txt"));
+
+    // The transcript (once the digest re-read for the notes, too recent then, is kept).
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    replace_in(
+        &site,
+        "content/episodes/2025/partnership-without-exclusivity.vtt",
+        "Welcome back",
+        "Hello again",
+    );
+    let err = build_timed(&site);
+    assert_eq!(figure(&err, "digests parsed"), (1, digests), "{err}");
+    rebuild_and_check(&site, "transcript edit");
+
+    // A damaged file of kept digests: every digest parsed again.
+    let kept = site.root().join(".public.castdown-parsed-digests");
+    let bytes = std::fs::read(&kept).unwrap_or_default();
+    std::fs::write(&kept, &bytes[..bytes.len() / 2]).unwrap_or_else(|e| panic!("{e}"));
+    let err = build_timed(&site);
+    assert_eq!(figure(&err, "digests parsed"), (digests, digests), "{err}");
+    rebuild_and_check(&site, "damaged kept digests");
 }
 
 /// A record that cannot be trusted is never used: each case builds in full, says why in

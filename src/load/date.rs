@@ -15,6 +15,42 @@ pub struct EpisodeDate {
     pub has_time: bool,
 }
 
+/// As the parsed-digest cache keeps it (`load::kept`): the instant, the offset and whether
+/// a time was given, from which the same value is made again (a date alone is at midnight
+/// UTC; a time keeps its fixed offset, as [`EpisodeDate::parse`] makes them).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptDate(i64, i32, i32, bool);
+
+impl serde::Serialize for EpisodeDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ts = self.zoned.timestamp();
+        KeptDate(
+            ts.as_second(),
+            ts.subsec_nanosecond(),
+            self.zoned.offset().seconds(),
+            self.has_time,
+        )
+        .serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EpisodeDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let KeptDate(secs, nanos, offset, has_time) = KeptDate::deserialize(d)?;
+        let ts = Timestamp::new(secs, nanos).map_err(D::Error::custom)?;
+        let tz = if has_time {
+            TimeZone::fixed(Offset::from_seconds(offset).map_err(D::Error::custom)?)
+        } else {
+            TimeZone::UTC
+        };
+        Ok(EpisodeDate {
+            zoned: ts.to_zoned_datetime(tz),
+            has_time,
+        })
+    }
+}
+
 impl EpisodeDate {
     /// Parses `YYYY-MM-DD` or an RFC 3339 timestamp with `Z` or a numeric offset.
     pub fn parse(input: &str) -> Result<EpisodeDate, String> {

@@ -92,7 +92,7 @@ pub struct RawMedia {
 }
 
 /// A concept as one episode names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConceptRef {
     /// The term as written.
     pub name: String,
@@ -101,7 +101,7 @@ pub struct ConceptRef {
 }
 
 /// A validated enclosure.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Media {
     /// An http(s) URL, or a path on this site (`/audio/ep-12.mp3`, a file under `static/`):
     /// `Site::media_absolute` and `Site::media_link` resolve it.
@@ -125,8 +125,9 @@ impl Media {
     }
 }
 
-/// A validated digest.
-#[derive(Debug, Clone)]
+/// A validated digest. Serialisable for the cache of parsed digests a build keeps beside
+/// its output (`load::kept`), without its body.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Digest {
     /// Path relative to the site root (for messages).
     pub path: PathBuf,
@@ -176,6 +177,7 @@ pub struct Digest {
     /// Markdown body. A build does not keep it (`None`): at 100,000 digests the sources are
     /// most of a gigabyte, so the bodies stage reads each again from its file
     /// ([`Digest::read_body`]); serve keeps them to compare edits.
+    #[serde(skip)]
     pub body: Option<String>,
     /// Where the body lies in the file: byte offset, length, and the file's length then.
     pub body_at: (usize, usize, u64),
@@ -225,7 +227,7 @@ impl Digest {
 /// Where a digest's keys stand in its file (1-based line and column; the file's start, or
 /// the body's for concepts from a Key Concepts list, when the key is absent), so problems
 /// found after loading (two concepts sharing a slug) can point at the right line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeyPositions {
     /// `slug:`
     pub slug: (usize, usize),

@@ -9,6 +9,7 @@ pub mod date;
 pub mod digest;
 pub mod duration;
 pub mod frontmatter;
+pub mod kept;
 pub mod page;
 pub mod yaml;
 
@@ -97,16 +98,64 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
 /// Walks `root/content` and loads every Markdown file. Keeps nothing for a later load: no
 /// file stamps and no source hashes (`Digest::source_hash` is `None`), which only `serve` reads.
 pub fn load(root: &Path) -> (Content, Vec<Diagnostic>) {
-    load_with(root, None)
+    load_with(root, None, None)
 }
 
 /// Like [`load`], reusing results for files unchanged since the cache was filled, and
 /// filling it.
 pub fn load_cached(root: &Path, cache: &mut LoadCache) -> (Content, Vec<Diagnostic>) {
-    load_with(root, Some(cache))
+    load_with(root, Some(cache), None)
 }
 
-fn load_with(root: &Path, mut cache: Option<&mut LoadCache>) -> (Content, Vec<Diagnostic>) {
+/// What [`load_kept`] read.
+pub struct LoadedKeeping {
+    /// The content.
+    pub content: Content,
+    /// Every problem of every file.
+    pub errors: Vec<Diagnostic>,
+    /// The digests to keep for the next build.
+    pub keep: Vec<kept::Entry>,
+    /// How many digests were read and parsed (the others were kept).
+    pub parsed: usize,
+}
+
+/// Like [`load`], taking the digests whose files are unchanged from `kept` (the previous
+/// build's) instead of parsing them; returns with the content the digests to keep for the
+/// next build.
+pub fn load_kept(root: &Path, kept: &kept::KeptDigests) -> LoadedKeeping {
+    let mut keep = Vec::new();
+    let (content, errors) = load_with(root, None, Some((kept, &mut keep)));
+    let parsed = content
+        .digests
+        .iter()
+        .filter(|d| !kept.holds(root, d))
+        .count();
+    LoadedKeeping {
+        content,
+        errors,
+        keep,
+        parsed,
+    }
+}
+
+/// One file as the load made it: its path, its stamp (serve), what it parsed to and, in a
+/// build that keeps parsed digests, its entry for the next build.
+type Loaded = (
+    PathBuf,
+    Stamp,
+    Result<Item, Vec<Diagnostic>>,
+    Option<kept::Entry>,
+);
+
+/// Digests kept by the previous build, and those this one keeps.
+type Keeping<'a> = (&'a kept::KeptDigests, &'a mut Vec<kept::Entry>);
+
+fn load_with(
+    root: &Path,
+    mut cache: Option<&mut LoadCache>,
+    keeping: Option<Keeping>,
+) -> (Content, Vec<Diagnostic>) {
+    let start = SystemTime::now();
     let content_dir = root.join("content");
     let mut errors = Vec::new();
     let mut files: Vec<(PathBuf, Kind)> = Vec::new();
@@ -169,14 +218,22 @@ fn load_with(root: &Path, mut cache: Option<&mut LoadCache>) -> (Content, Vec<Di
         .as_deref_mut()
         .map(|c| std::mem::take(&mut c.entries))
         .unwrap_or_default();
-    let results: Vec<(PathBuf, Stamp, Result<Item, Vec<Diagnostic>>)> = files
+    let kept = keeping.as_ref().map(|k| k.0);
+    let results: Vec<Loaded> = files
         .par_iter()
         .map(|(path, kind)| {
             if let Some((stamp, result)) = previous.get(path) {
                 let now = stamp_with_transcript(path, result);
                 if *stamp == now && !now.is_empty() {
-                    return (path.clone(), now, result.clone());
+                    return (path.clone(), now, result.clone(), None);
                 }
+            }
+            if let (Some(kept), Kind::Digest) = (kept, kind) {
+                if let Some(d) = kept.get(path) {
+                    return (path.clone(), Stamp::new(), Ok(Item::Digest(d)), None);
+                }
+                let (result, entry) = parse_digest_keeping(root, path, start);
+                return (path.clone(), Stamp::new(), result, entry);
             }
             let result = parse_file(root, path, kind, keep);
             // A stat per file (and per transcript), for nothing when no load comes after.
@@ -185,11 +242,20 @@ fn load_with(root: &Path, mut cache: Option<&mut LoadCache>) -> (Content, Vec<Di
             } else {
                 Stamp::new()
             };
-            (path.clone(), stamp, result)
+            (path.clone(), stamp, result, None)
         })
         .collect();
     let mut content = Content::default();
-    for (path, stamp, r) in results {
+    let mut keeping = keeping.map(|k| k.1);
+    for (path, stamp, r, entry) in results {
+        if let Some(keep) = keeping.as_deref_mut() {
+            match (&r, entry) {
+                (_, Some(e)) => keep.push(e),
+                // Taken from the kept digests: kept again as it was.
+                (Ok(Item::Digest(d)), None) => keep.extend(kept.and_then(|k| k.entry(&path, d))),
+                _ => {}
+            }
+        }
         match &r {
             Ok(Item::Digest(d)) => content.digests.push(d.clone()),
             Ok(Item::Curated(c)) => content.curated.push(c.clone()),
@@ -229,6 +295,30 @@ fn parse_file(
         }
         Kind::Curated(k) => curated::parse_curated(*k, &shown, &text).map(Item::Curated),
         Kind::Page => page::parse_page(&shown, &text).map(Item::Page),
+    }
+}
+
+/// Reads and parses a digest for a build that keeps parsed digests: with the digest, its
+/// entry for the next build (none when a file it read changed too recently to trust).
+fn parse_digest_keeping(
+    root: &Path,
+    path: &Path,
+    start: SystemTime,
+) -> (Result<Item, Vec<Diagnostic>>, Option<kept::Entry>) {
+    let shown = rel(root, path);
+    let text = match read_text(path, &shown) {
+        Ok(t) => t,
+        Err(d) => return (Err(vec![d]), None),
+    };
+    let dir = path.parent().unwrap_or(root);
+    match digest::parse_digest(&shown, dir, root, &text) {
+        Ok(mut d) => {
+            let body = d.body.take().unwrap_or_default();
+            let d = Arc::new(d);
+            let entry = kept::Entry::new(root, path, &body, &d, start);
+            (Ok(Item::Digest(d)), entry)
+        }
+        Err(e) => (Err(e), None),
     }
 }
 

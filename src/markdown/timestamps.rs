@@ -61,7 +61,7 @@ pub fn trailing(heading: &str) -> Option<(&str, u64)> {
 }
 
 /// A chapter as a body's heading gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Chapter {
     /// Start, in seconds.
     pub start: u64,

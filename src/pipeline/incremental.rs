@@ -213,6 +213,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
             output: out,
             report,
             search_words: None,
+            digests_to_keep: None,
         },
         memo: Memo {
             bodies,

@@ -145,6 +145,9 @@ pub struct Built {
     /// The episode bodies' counted search words, to keep beside the output for the next
     /// build (a build on disk with a search index).
     pub search_words: Option<Vec<u8>>,
+    /// The digests this build parsed, to keep beside the output for the next build (a
+    /// build on disk).
+    pub digests_to_keep: Option<Vec<crate::load::kept::Entry>>,
 }
 
 /// Loads config and content and builds every output file in memory.
@@ -230,10 +233,23 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     } else {
         search::KeptWords::read(&words_path, &binary, inputs).unwrap_or_default()
     };
+    // So are parsed digests, each checked against the files it was parsed from.
+    let digests_path = output::beside(&resolved, "parsed-digests");
+    let site_dir = opts
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| opts.root.clone());
+    let kept_digests = if opts.clean {
+        crate::load::kept::KeptDigests::default()
+    } else {
+        crate::load::kept::KeptDigests::read(&digests_path, &binary, inputs, &site_dir)
+            .unwrap_or_default()
+    };
     let on_disk = streamed::OnDisk {
         staging: &staging,
         previous,
         kept_words,
+        kept_digests,
     };
     let mut built = match streamed::build(opts, progress, Some(on_disk)) {
         Ok(b) => b,
@@ -263,6 +279,12 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         .map(|words| search::kept::write(&words_path, &binary, inputs, &words));
     if !matches!(kept, Some(Ok(()))) {
         let _ = std::fs::remove_file(&words_path);
+    }
+    let kept = built.digests_to_keep.take().map(|entries| {
+        crate::load::kept::write(&digests_path, &binary, inputs, &site_dir, &entries)
+    });
+    if !matches!(kept, Some(Ok(()))) {
+        let _ = std::fs::remove_file(&digests_path);
     }
     if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
         eprintln!(

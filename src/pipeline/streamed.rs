@@ -33,8 +33,35 @@ pub(super) fn build(
     let start = Instant::now();
     let mut timer = Timer::new();
     progress("loading");
-    let loaded = stages::load(opts, load::load, highlight::stylesheet)?;
+    // On disk, the digests whose files are unchanged come from the previous build, and
+    // this build's are kept for the next.
+    let (staging, kept_digests) = match staging {
+        Some(mut on_disk) => {
+            let kept = std::mem::take(&mut on_disk.kept_digests);
+            (Some(on_disk), Some(kept))
+        }
+        None => (None, None),
+    };
+    let mut digests_to_keep = None;
+    let mut parsed = None;
+    let read = |root: &std::path::Path| match &kept_digests {
+        Some(kept) => {
+            let loaded = load::load_kept(root, kept);
+            digests_to_keep = Some(loaded.keep);
+            parsed = Some(loaded.parsed);
+            (loaded.content, loaded.errors)
+        }
+        None => load::load(root),
+    };
+    let loaded = stages::load(opts, read, highlight::stylesheet)?;
+    drop(kept_digests);
     timer.stage("load");
+    if let Some(parsed) = parsed {
+        timer.note(&format!(
+            "digests parsed {parsed} of {}",
+            loaded.content.digests.len()
+        ));
+    }
     let (mut site, stylesheet) = stages::model(opts, loaded, None)?;
     timer.stage("model");
     let warnings = stages::warnings(&site);
@@ -46,6 +73,7 @@ pub(super) fn build(
             staging,
             previous,
             kept_words,
+            ..
         }) => (Output::streaming(&staging.dir, previous), Some(kept_words)),
         None => (Output::default(), None),
     };
@@ -148,6 +176,7 @@ pub(super) fn build(
         output: out,
         report,
         search_words,
+        digests_to_keep,
     })
 }
 
@@ -159,6 +188,8 @@ pub(super) struct OnDisk<'a> {
     pub previous: Option<Previous>,
     /// The previous build's counted search words (empty when there are none to trust).
     pub kept_words: search::KeptWords,
+    /// The previous build's parsed digests (empty when there are none to trust).
+    pub kept_digests: load::kept::KeptDigests,
 }
 
 /// The episode stage of a build: every episode's body with the files made from it alone.

@@ -111,6 +111,7 @@ impl Site {
                     && !n.ends_with("castdown-lock")
                     && !n.ends_with("castdown-build-record")
                     && !n.ends_with("castdown-search-words")
+                    && !n.ends_with("castdown-parsed-digests")
             })
             .collect()
     }

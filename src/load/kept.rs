@@ -1,0 +1,373 @@
+//! Parsed digests kept beside a build's output for the next build, so that a build which
+//! reuses the last one reads and parses only the digests that changed. Reading and parsing
+//! every digest was a quarter of such a build's time (YAML, the body's scan for Key Concepts
+//! and chapters). See `docs/architecture.md`, "Builds that reuse the last one".
+//!
+//! A digest is taken from here only when every file its parse read is as it was: the
+//! digest itself, its transcript, the media file it names under `static/` (whose size it
+//! reads), and every file its body and `image` name beside it, present or not (a link to a
+//! file that appears later makes it an asset). Each file is known by its modification and
+//! change times, size and inode; the change time cannot be set back by a tool, so a file
+//! replaced by one of the same size and modification time is still seen. A file modified
+//! less than two seconds before the build started is not kept: it may change again within
+//! the file system's clock tick after it was read (git's "racily clean" entries).
+//!
+//! The file: a header line, the binary's id, the inputs key, the site folder and a
+//! checksum of the rest, one line each, then one JSON line per digest.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use rayon::prelude::*;
+
+use super::Digest;
+
+/// The first line of the file, with its format's version.
+const HEADER: &str = "castdown-parsed-digests 1";
+
+/// How recent a file's modification may be for its digest to be kept.
+const RACY: Duration = Duration::from_secs(2);
+
+/// What identifies a file's contents without reading it: modification and change times
+/// (nanoseconds), size and inode; all zero for a file that does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FileStamp(i128, i128, u64, u64);
+
+impl FileStamp {
+    /// The stamp of the file at `path` now.
+    pub fn of(path: &Path) -> FileStamp {
+        let Ok(m) = std::fs::metadata(path) else {
+            return FileStamp::default();
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+            FileStamp(
+                ns(m.mtime(), m.mtime_nsec()),
+                ns(m.ctime(), m.ctime_nsec()),
+                m.len(),
+                m.ino(),
+            )
+        }
+        #[cfg(not(unix))]
+        {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128);
+            FileStamp(mtime, 0, m.len(), 0)
+        }
+    }
+
+    /// Whether the file was modified at or after `since` (nanoseconds since the epoch).
+    fn modified_since(&self, since: i128) -> bool {
+        self.0 >= since || self.1 >= since
+    }
+}
+
+/// One kept digest: its file and the other files its parse read, each with its stamp
+/// then, and the digest.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Entry {
+    file: (PathBuf, FileStamp),
+    reads: Vec<(PathBuf, FileStamp)>,
+    digest: Arc<Digest>,
+}
+
+impl Entry {
+    /// The entry of `digest`, parsed from `path` (in the site folder `root`) whose body is
+    /// `body`, with the stamps of the files it read as they are now; `None` when one was
+    /// modified too short a time before `start` (the build's start) to be trusted.
+    pub fn new(
+        root: &Path,
+        path: &Path,
+        body: &str,
+        digest: &Arc<Digest>,
+        start: SystemTime,
+    ) -> Option<Entry> {
+        let dir = path.parent().unwrap_or(root);
+        let mut reads: Vec<PathBuf> = Vec::new();
+        reads.extend(digest.transcript.clone());
+        reads.extend(
+            crate::markdown::local_references(body)
+                .into_iter()
+                .chain(digest.image.clone())
+                .map(|r| dir.join(r)),
+        );
+        reads.extend(digest.assets.iter().map(|(_, p)| p.clone()));
+        if let Some(m) = digest.media.as_ref().filter(|m| m.on_site()) {
+            let rel = m.url.trim_start_matches('/');
+            reads.push(
+                root.join("static")
+                    .join(rel.split(['?', '#']).next().unwrap_or(rel)),
+            );
+        }
+        reads.sort();
+        reads.dedup();
+        let since = start
+            .checked_sub(RACY)
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(i128::MAX, |d| d.as_nanos() as i128);
+        let stamped = |f: PathBuf| {
+            let stamp = FileStamp::of(&f);
+            (f, stamp)
+        };
+        let file = stamped(path.to_path_buf());
+        let reads: Vec<(PathBuf, FileStamp)> = reads.into_iter().map(stamped).collect();
+        if std::iter::once(&file)
+            .chain(&reads)
+            .any(|(_, s)| s.modified_since(since))
+        {
+            return None;
+        }
+        Some(Entry {
+            file,
+            reads,
+            digest: digest.clone(),
+        })
+    }
+
+    /// The digest, if every file it was parsed from is as it was.
+    fn unchanged(&self) -> Option<&Arc<Digest>> {
+        std::iter::once(&self.file)
+            .chain(&self.reads)
+            .all(|(f, stamp)| FileStamp::of(f) == *stamp)
+            .then_some(&self.digest)
+    }
+}
+
+/// The digests the previous build kept, by file.
+#[derive(Default)]
+pub struct KeptDigests {
+    entries: HashMap<PathBuf, Entry>,
+}
+
+/// Why kept digests could not be used (said by nothing: the build parses every digest).
+pub type Refusal = String;
+
+impl KeptDigests {
+    /// Reads the file at `path`, written by the binary `binary` for inputs `inputs` and the
+    /// site folder `root`.
+    pub fn read(
+        path: &Path,
+        binary: &str,
+        inputs: u64,
+        root: &Path,
+    ) -> Result<KeptDigests, Refusal> {
+        let bytes = std::fs::read(path).map_err(|e| format!("no digests kept ({e})"))?;
+        let mut lines = bytes.splitn(5, |&b| b == b'\n');
+        let mut line = || lines.next().and_then(|l| std::str::from_utf8(l).ok());
+        let (Some(header), Some(written_by), Some(key), Some(site)) =
+            (line(), line(), line(), line())
+        else {
+            return Err("the kept digests are truncated".into());
+        };
+        if header != HEADER
+            || written_by != binary
+            || key != format!("{inputs:016x}")
+            || site != root.to_string_lossy()
+        {
+            return Err("the kept digests are of another castdown, config or site".into());
+        }
+        let start = [header, written_by, key, site]
+            .iter()
+            .map(|l| l.len() + 1)
+            .sum::<usize>();
+        let rest = bytes.get(start..).unwrap_or_default();
+        let (lines, sum) = rest
+            .strip_suffix(b"\n")
+            .map(|r| match r.iter().rposition(|&b| b == b'\n') {
+                Some(at) => r.split_at(at + 1),
+                None => (&r[..0], r),
+            })
+            .ok_or("the kept digests are truncated")?;
+        let lines: Vec<&[u8]> = lines
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        let hashes: Vec<u64> = lines.par_iter().map(|l| crate::hash::bytes(l)).collect();
+        if sum != format!("sum {:016x}", checksum(hashes)).as_bytes() {
+            return Err("the kept digests fail their checksum".into());
+        }
+        let entries: Result<Vec<Entry>, _> = lines
+            .par_iter()
+            .map(|l| serde_json::from_slice::<Entry>(l))
+            .collect();
+        let entries = entries.map_err(|e| format!("the kept digests are damaged ({e})"))?;
+        Ok(KeptDigests {
+            entries: entries.into_iter().map(|e| (e.file.0.clone(), e)).collect(),
+        })
+    }
+
+    /// The digest parsed from `path` before, if nothing it was parsed from changed since.
+    pub fn get(&self, path: &Path) -> Option<Arc<Digest>> {
+        self.entries.get(path)?.unchanged().cloned()
+    }
+
+    /// Whether `digest`, of the site in `root`, is one of these (taken from them rather
+    /// than parsed).
+    pub fn holds(&self, root: &Path, digest: &Arc<Digest>) -> bool {
+        self.entries
+            .get(&root.join(&digest.path))
+            .is_some_and(|e| Arc::ptr_eq(&e.digest, digest))
+    }
+
+    /// The entry of `path` again, for the next build, when its digest is `digest`.
+    pub fn entry(&self, path: &Path, digest: &Arc<Digest>) -> Option<Entry> {
+        let e = self.entries.get(path)?;
+        Arc::ptr_eq(&e.digest, digest).then(|| Entry {
+            file: e.file.clone(),
+            reads: e.reads.clone(),
+            digest: e.digest.clone(),
+        })
+    }
+}
+
+/// The checksum of a file's lines, from each line's hash in order (so lines are hashed in
+/// parallel and written as they are made).
+fn checksum(hashes: impl IntoIterator<Item = u64>) -> u64 {
+    hashes
+        .into_iter()
+        .fold(0x6a09_e667_f3bc_c908, |acc, h| acc.rotate_left(7) ^ h)
+}
+
+/// Writes `entries` to `path` for the binary `binary`, inputs `inputs` and site folder
+/// `root`, through a temporary file (not synced: a damaged file fails its checksum and the
+/// next build parses every digest). Written a few thousand at a time: the whole file is
+/// hundreds of megabytes at 100,000 digests.
+pub fn write(
+    path: &Path,
+    binary: &str,
+    inputs: u64,
+    root: &Path,
+    entries: &[Entry],
+) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    write!(
+        f,
+        "{HEADER}\n{binary}\n{inputs:016x}\n{}\n",
+        root.to_string_lossy()
+    )?;
+    let mut hashes = Vec::with_capacity(entries.len());
+    for chunk in entries.chunks(2048) {
+        let lines: Vec<(Vec<u8>, u64)> = chunk
+            .par_iter()
+            .map(|e| {
+                let line = serde_json::to_vec(e).unwrap_or_default();
+                let hash = crate::hash::bytes(&line);
+                (line, hash)
+            })
+            .collect();
+        for (line, hash) in lines {
+            f.write_all(&line)?;
+            f.write_all(b"\n")?;
+            hashes.push(hash);
+        }
+    }
+    writeln!(f, "sum {:016x}", checksum(hashes))?;
+    f.flush()?;
+    drop(f);
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every digest of the demo site and the test fixtures, as a build parses it, comes back
+    /// from the kept file as it went in: a field that did not survive would build a wrong
+    /// site from a kept digest.
+    #[test]
+    fn every_digest_comes_back_as_it_was_parsed() {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sites = vec![manifest.to_path_buf()];
+        for entry in std::fs::read_dir(manifest.join("tests/fixtures"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            sites.push(entry.path());
+        }
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        let mut checked = 0;
+        for root in sites {
+            let (content, _) = crate::load::load(&root);
+            let entries: Vec<Entry> = content
+                .digests
+                .iter()
+                .filter_map(|d| Entry::new(&root, &root.join(&d.path), "", d, later))
+                .collect();
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let file = dir.path().join("kept");
+            write(&file, "bin", 1, &root, &entries).unwrap_or_else(|e| panic!("{e}"));
+            let kept = KeptDigests::read(&file, "bin", 1, &root).unwrap_or_else(|e| panic!("{e}"));
+            for d in &content.digests {
+                let back = kept
+                    .get(&root.join(&d.path))
+                    .unwrap_or_else(|| panic!("{}: not kept", d.path.display()));
+                assert_eq!(format!("{back:?}"), format!("{d:?}"));
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} digests checked");
+    }
+
+    #[test]
+    fn a_file_from_another_binary_config_or_site_or_damaged_is_refused() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (content, _) = crate::load::load(root);
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        let entries: Vec<Entry> = content
+            .digests
+            .iter()
+            .filter_map(|d| Entry::new(root, &root.join(&d.path), "", d, later))
+            .collect();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("kept");
+        write(&file, "bin", 1, root, &entries).unwrap_or_else(|e| panic!("{e}"));
+        assert!(KeptDigests::read(&file, "bin", 1, root).is_ok());
+        assert!(KeptDigests::read(&file, "other", 1, root).is_err());
+        assert!(KeptDigests::read(&file, "bin", 2, root).is_err());
+        assert!(KeptDigests::read(&file, "bin", 1, dir.path()).is_err());
+        let whole = std::fs::read(&file).unwrap_or_default();
+        let mut flipped = whole.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 0x20;
+        for bad in [
+            whole[..whole.len() / 2].to_vec(),
+            whole[..whole.len() - 1].to_vec(),
+            flipped,
+        ] {
+            std::fs::write(&file, bad).unwrap_or_else(|e| panic!("{e}"));
+            assert!(KeptDigests::read(&file, "bin", 1, root).is_err());
+        }
+    }
+
+    /// A file modified just before the build started may change again within the same
+    /// clock tick after it was read: its digest is not kept.
+    #[test]
+    fn a_digest_modified_just_before_the_build_is_not_kept() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (content, _) = crate::load::load(root);
+        let d = content
+            .digests
+            .first()
+            .unwrap_or_else(|| panic!("no digest"));
+        let path = root.join(&d.path);
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(Entry::new(root, &path, "", d, modified).is_none());
+        assert!(Entry::new(root, &path, "", d, modified + RACY).is_none());
+        let later = SystemTime::now() + RACY + Duration::from_secs(1);
+        assert!(Entry::new(root, &path, "", d, later).is_some());
+    }
+}
