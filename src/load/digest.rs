@@ -149,7 +149,9 @@ pub struct Digest {
     pub summary: String,
     /// Absolute path of the transcript file.
     pub transcript: Option<PathBuf>,
-    /// The parsed transcript (shared: it can be large and several stages read it).
+    /// The parsed transcript (shared: it can be large and several stages read it). Not
+    /// kept with a parsed digest: parsed again from its file (`load::kept`).
+    #[serde(skip)]
     pub transcript_data: Option<std::sync::Arc<crate::transcript::Transcript>>,
     /// Enclosure.
     pub media: Option<Media>,

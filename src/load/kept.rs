@@ -204,27 +204,29 @@ impl KeptDigests {
         })
     }
 
-    /// The digest parsed from `path` before, if nothing it was parsed from changed since.
-    pub fn get(&self, path: &Path) -> Option<Arc<Digest>> {
-        self.entries.get(path)?.unchanged().cloned()
-    }
-
-    /// Whether `digest`, of the site in `root`, is one of these (taken from them rather
-    /// than parsed).
-    pub fn holds(&self, root: &Path, digest: &Arc<Digest>) -> bool {
-        self.entries
-            .get(&root.join(&digest.path))
-            .is_some_and(|e| Arc::ptr_eq(&e.digest, digest))
-    }
-
-    /// The entry of `path` again, for the next build, when its digest is `digest`.
-    pub fn entry(&self, path: &Path, digest: &Arc<Digest>) -> Option<Entry> {
+    /// The digest parsed from `path` before, if nothing it was parsed from changed since,
+    /// with its entry to keep again. Its transcript is parsed again: cues are most of the
+    /// bytes of the digests that have one, and cheap to parse.
+    pub fn get(&self, path: &Path) -> Option<(Arc<Digest>, Entry)> {
         let e = self.entries.get(path)?;
-        Arc::ptr_eq(&e.digest, digest).then(|| Entry {
+        let digest = e.unchanged()?;
+        let digest = match &digest.transcript {
+            None => digest.clone(),
+            Some(t) => {
+                let format = crate::transcript::format_of(t)?;
+                let text = super::read_text(t, t).ok()?;
+                let parsed = crate::transcript::parse_text(&text, format, t).ok()?;
+                let mut d = (**digest).clone();
+                d.transcript_data = Some(Arc::new(parsed));
+                Arc::new(d)
+            }
+        };
+        let again = Entry {
             file: e.file.clone(),
             reads: e.reads.clone(),
             digest: e.digest.clone(),
-        })
+        };
+        Some((digest, again))
     }
 }
 
@@ -310,7 +312,7 @@ mod tests {
             write(&file, "bin", 1, &root, &entries).unwrap_or_else(|e| panic!("{e}"));
             let kept = KeptDigests::read(&file, "bin", 1, &root).unwrap_or_else(|e| panic!("{e}"));
             for d in &content.digests {
-                let back = kept
+                let (back, _) = kept
                     .get(&root.join(&d.path))
                     .unwrap_or_else(|| panic!("{}: not kept", d.path.display()));
                 assert_eq!(format!("{back:?}"), format!("{d:?}"));

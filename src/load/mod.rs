@@ -124,12 +124,8 @@ pub struct LoadedKeeping {
 /// next build.
 pub fn load_kept(root: &Path, kept: &kept::KeptDigests) -> LoadedKeeping {
     let mut keep = Vec::new();
-    let (content, errors) = load_with(root, None, Some((kept, &mut keep)));
-    let parsed = content
-        .digests
-        .iter()
-        .filter(|d| !kept.holds(root, d))
-        .count();
+    let mut parsed = 0;
+    let (content, errors) = load_with(root, None, Some((kept, &mut keep, &mut parsed)));
     LoadedKeeping {
         content,
         errors,
@@ -139,16 +135,25 @@ pub fn load_kept(root: &Path, kept: &kept::KeptDigests) -> LoadedKeeping {
 }
 
 /// One file as the load made it: its path, its stamp (serve), what it parsed to and, in a
-/// build that keeps parsed digests, its entry for the next build.
-type Loaded = (
-    PathBuf,
-    Stamp,
-    Result<Item, Vec<Diagnostic>>,
-    Option<kept::Entry>,
-);
+/// build that keeps parsed digests, what it keeps of it.
+type Loaded = (PathBuf, Stamp, Result<Item, Vec<Diagnostic>>, Keep);
 
-/// Digests kept by the previous build, and those this one keeps.
-type Keeping<'a> = (&'a kept::KeptDigests, &'a mut Vec<kept::Entry>);
+/// What a build that keeps parsed digests makes of one file.
+enum Keep {
+    /// Nothing (not a digest, or not such a build).
+    Nothing,
+    /// A digest taken from the kept ones: its entry, kept again.
+    Taken(kept::Entry),
+    /// A digest read and parsed: its entry, unless a file it read changed too recently.
+    Parsed(Option<kept::Entry>),
+}
+
+/// Digests kept by the previous build, those this one keeps and how many it parsed.
+type Keeping<'a> = (
+    &'a kept::KeptDigests,
+    &'a mut Vec<kept::Entry>,
+    &'a mut usize,
+);
 
 fn load_with(
     root: &Path,
@@ -225,15 +230,20 @@ fn load_with(
             if let Some((stamp, result)) = previous.get(path) {
                 let now = stamp_with_transcript(path, result);
                 if *stamp == now && !now.is_empty() {
-                    return (path.clone(), now, result.clone(), None);
+                    return (path.clone(), now, result.clone(), Keep::Nothing);
                 }
             }
             if let (Some(kept), Kind::Digest) = (kept, kind) {
-                if let Some(d) = kept.get(path) {
-                    return (path.clone(), Stamp::new(), Ok(Item::Digest(d)), None);
+                if let Some((d, entry)) = kept.get(path) {
+                    return (
+                        path.clone(),
+                        Stamp::new(),
+                        Ok(Item::Digest(d)),
+                        Keep::Taken(entry),
+                    );
                 }
                 let (result, entry) = parse_digest_keeping(root, path, start);
-                return (path.clone(), Stamp::new(), result, entry);
+                return (path.clone(), Stamp::new(), result, Keep::Parsed(entry));
             }
             let result = parse_file(root, path, kind, keep);
             // A stat per file (and per transcript), for nothing when no load comes after.
@@ -242,18 +252,20 @@ fn load_with(
             } else {
                 Stamp::new()
             };
-            (path.clone(), stamp, result, None)
+            (path.clone(), stamp, result, Keep::Nothing)
         })
         .collect();
     let mut content = Content::default();
-    let mut keeping = keeping.map(|k| k.1);
+    let mut keeping = keeping.map(|(_, keep, parsed)| (keep, parsed));
     for (path, stamp, r, entry) in results {
-        if let Some(keep) = keeping.as_deref_mut() {
-            match (&r, entry) {
-                (_, Some(e)) => keep.push(e),
-                // Taken from the kept digests: kept again as it was.
-                (Ok(Item::Digest(d)), None) => keep.extend(kept.and_then(|k| k.entry(&path, d))),
-                _ => {}
+        if let Some((keep, parsed)) = keeping.as_mut() {
+            match entry {
+                Keep::Nothing => {}
+                Keep::Taken(e) => keep.push(e),
+                Keep::Parsed(e) => {
+                    keep.extend(e);
+                    **parsed += 1;
+                }
             }
         }
         match &r {

@@ -161,6 +161,12 @@ impl Index {
         self.previous.clone()
     }
 
+    /// Lets go of the previous build's counted bodies once every episode is counted (they
+    /// are tens of megabytes at 100,000 episodes, and the index's peak is yet to come).
+    pub fn forget_kept(&mut self) {
+        self.previous = Arc::default();
+    }
+
     /// Counts the words of the site's episodes from `first` on, whose bodies are `bodies`
     /// (in the site's order; batches in any order, each episode once).
     pub fn add_episodes(&mut self, site: &Site, first: usize, bodies: &[EpisodeWords]) {
