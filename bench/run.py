@@ -19,6 +19,7 @@ Usage: bench/run.py [--sizes 1000,10000] [--runs 5] [--work bench/work] [--no-hu
 Needs: a release build (cargo build --release) and `hugo` (apt-get install hugo).
 """
 import argparse
+import glob
 import json
 import os
 import re
@@ -55,7 +56,12 @@ def clean(path):
 
 
 def castdown_build(root, binary=None):
+    """A clean build: no output, and none of what a build keeps beside it for the next
+    (parsed digests, counted search words), which would spare it most of its work."""
     out = os.path.join(root, "public")
+    for kept in glob.glob(os.path.join(root, ".public.castdown-*")):
+        if not kept.endswith("-lock"):
+            os.remove(kept)
     clean(out)
     return timed([binary or CASTDOWN, "build", "--quiet", "--root", root])
 

@@ -77,6 +77,9 @@ pub struct Entry {
     file: (PathBuf, FileStamp),
     reads: Vec<(PathBuf, FileStamp)>,
     digest: Arc<Digest>,
+    /// Taken from the kept file (so already in it, when it is appended to).
+    #[serde(skip)]
+    taken: bool,
 }
 
 impl Entry {
@@ -129,6 +132,7 @@ impl Entry {
             file,
             reads,
             digest: digest.clone(),
+            taken: false,
         })
     }
 
@@ -145,6 +149,9 @@ impl Entry {
 #[derive(Default)]
 pub struct KeptDigests {
     entries: HashMap<PathBuf, Entry>,
+    /// Lines read, superseded ones included: the file is appended to until they are
+    /// twice the digests it keeps.
+    lines: usize,
 }
 
 /// Why kept digests could not be used (said by nothing: the build parses every digest).
@@ -179,29 +186,47 @@ impl KeptDigests {
             .map(|l| l.len() + 1)
             .sum::<usize>();
         let rest = bytes.get(start..).unwrap_or_default();
-        let (lines, sum) = rest
-            .strip_suffix(b"\n")
-            .map(|r| match r.iter().rposition(|&b| b == b'\n') {
-                Some(at) => r.split_at(at + 1),
-                None => (&r[..0], r),
-            })
-            .ok_or("the kept digests are truncated")?;
-        let lines: Vec<&[u8]> = lines
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .collect();
-        let hashes: Vec<u64> = lines.par_iter().map(|l| crate::hash::bytes(l)).collect();
-        if sum != format!("sum {:016x}", checksum(hashes)).as_bytes() {
-            return Err("the kept digests fail their checksum".into());
+        // Segments of lines, each closed by the checksum of its lines: a build appends one.
+        let lines: Vec<&[u8]> = rest.split(|&b| b == b'\n').collect();
+        if lines.last() != Some(&&b""[..]) {
+            return Err("the kept digests are truncated".into());
         }
-        let entries: Result<Vec<Entry>, _> = lines
+        let hashes: Vec<u64> = lines.par_iter().map(|l| crate::hash::bytes(l)).collect();
+        let mut segment = Vec::new();
+        let mut entries_at = Vec::new();
+        for (n, line) in lines.iter().enumerate().take(lines.len() - 1) {
+            match line.strip_prefix(b"sum ") {
+                Some(sum) => {
+                    if sum != format!("{:016x}", checksum(segment.drain(..))).as_bytes() {
+                        return Err("the kept digests fail their checksum".into());
+                    }
+                }
+                None => {
+                    segment.push(hashes[n]);
+                    entries_at.push(n);
+                }
+            }
+        }
+        if !segment.is_empty() {
+            return Err("the kept digests are truncated".into());
+        }
+        let entries: Result<Vec<Entry>, _> = entries_at
             .par_iter()
-            .map(|l| serde_json::from_slice::<Entry>(l))
+            .map(|&n| serde_json::from_slice::<Entry>(lines[n]))
             .collect();
         let entries = entries.map_err(|e| format!("the kept digests are damaged ({e})"))?;
+        let lines = entries.len();
+        // A later line for a file supersedes an earlier one.
         Ok(KeptDigests {
             entries: entries.into_iter().map(|e| (e.file.0.clone(), e)).collect(),
+            lines,
         })
+    }
+
+    /// How many lines the file had, superseded ones included ([`write`] appends to it
+    /// while they are not too many).
+    pub fn lines(&self) -> usize {
+        self.lines
     }
 
     /// The digest parsed from `path` before, if nothing it was parsed from changed since,
@@ -225,6 +250,7 @@ impl KeptDigests {
             file: e.file.clone(),
             reads: e.reads.clone(),
             digest: e.digest.clone(),
+            taken: true,
         };
         Some((digest, again))
     }
@@ -239,16 +265,32 @@ fn checksum(hashes: impl IntoIterator<Item = u64>) -> u64 {
 }
 
 /// Writes `entries` to `path` for the binary `binary`, inputs `inputs` and site folder
-/// `root`, through a temporary file (not synced: a damaged file fails its checksum and the
-/// next build parses every digest). Written a few thousand at a time: the whole file is
-/// hundreds of megabytes at 100,000 digests.
+/// `root`. When `path` was read (`previous`: the lines it had) and it would not hold more than
+/// twice as many lines as digests, only the entries not taken from it are appended (with
+/// their checksum); otherwise the file is written anew, through a temporary file. Not
+/// synced: a damaged file fails its checksum and the next build parses every digest.
+/// Written a few thousand entries at a time: the whole file is a hundred megabytes and
+/// more at 100,000 digests.
 pub fn write(
     path: &Path,
     binary: &str,
     inputs: u64,
     root: &Path,
     entries: &[Entry],
+    previous: Option<usize>,
 ) -> std::io::Result<()> {
+    let new = entries.iter().filter(|e| !e.taken).count();
+    if let Some(lines) = previous
+        && lines + new <= 2 * entries.len()
+    {
+        if new == 0 {
+            return Ok(());
+        }
+        let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(path)?);
+        write_lines(&mut f, entries.iter().filter(|e| !e.taken))?;
+        f.flush()?;
+        return Ok(());
+    }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
@@ -258,6 +300,18 @@ pub fn write(
         "{HEADER}\n{binary}\n{inputs:016x}\n{}\n",
         root.to_string_lossy()
     )?;
+    write_lines(&mut f, entries.iter())?;
+    f.flush()?;
+    drop(f);
+    std::fs::rename(&tmp, path)
+}
+
+/// Writes `entries`, one JSON line each, and the line with their checksum.
+fn write_lines<'e>(
+    f: &mut impl std::io::Write,
+    entries: impl Iterator<Item = &'e Entry>,
+) -> std::io::Result<()> {
+    let entries: Vec<&Entry> = entries.collect();
     let mut hashes = Vec::with_capacity(entries.len());
     for chunk in entries.chunks(2048) {
         let lines: Vec<(Vec<u8>, u64)> = chunk
@@ -274,10 +328,7 @@ pub fn write(
             hashes.push(hash);
         }
     }
-    writeln!(f, "sum {:016x}", checksum(hashes))?;
-    f.flush()?;
-    drop(f);
-    std::fs::rename(&tmp, path)
+    writeln!(f, "sum {:016x}", checksum(hashes))
 }
 
 #[cfg(test)]
@@ -309,7 +360,7 @@ mod tests {
                 .collect();
             let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
             let file = dir.path().join("kept");
-            write(&file, "bin", 1, &root, &entries).unwrap_or_else(|e| panic!("{e}"));
+            write(&file, "bin", 1, &root, &entries, None).unwrap_or_else(|e| panic!("{e}"));
             let kept = KeptDigests::read(&file, "bin", 1, &root).unwrap_or_else(|e| panic!("{e}"));
             for d in &content.digests {
                 let (back, _) = kept
@@ -334,7 +385,7 @@ mod tests {
             .collect();
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let file = dir.path().join("kept");
-        write(&file, "bin", 1, root, &entries).unwrap_or_else(|e| panic!("{e}"));
+        write(&file, "bin", 1, root, &entries, None).unwrap_or_else(|e| panic!("{e}"));
         assert!(KeptDigests::read(&file, "bin", 1, root).is_ok());
         assert!(KeptDigests::read(&file, "other", 1, root).is_err());
         assert!(KeptDigests::read(&file, "bin", 2, root).is_err());
@@ -351,6 +402,56 @@ mod tests {
             std::fs::write(&file, bad).unwrap_or_else(|e| panic!("{e}"));
             assert!(KeptDigests::read(&file, "bin", 1, root).is_err());
         }
+    }
+
+    /// A build appends the digests it parsed to the file the previous build left, a later
+    /// line superseding an earlier one, until the file holds twice as many lines as
+    /// digests; then it writes the file anew.
+    #[test]
+    fn new_digests_are_appended_until_superseded_lines_are_too_many() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (content, _) = crate::load::load(root);
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        let entry = |d: &Arc<Digest>| {
+            Entry::new(root, &root.join(&d.path), "", d, later)
+                .unwrap_or_else(|| panic!("{}: not kept", d.path.display()))
+        };
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("kept");
+        let read = || KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
+        let first: Vec<Entry> = content.digests.iter().map(entry).collect();
+        let n = first.len();
+        assert!(n > 3, "too few digests");
+        write(&file, "bin", 1, root, &first, None).unwrap_or_else(|e| panic!("{e}"));
+        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        // Each build: every digest taken but one, parsed again with a new title.
+        for round in 1..=n + 1 {
+            let kept = read();
+            assert_eq!(kept.lines(), n + round - 1, "round {round}");
+            let changed = &content.digests[round % n];
+            let mut entries: Vec<Entry> = Vec::new();
+            for d in &content.digests {
+                let (back, again) = kept
+                    .get(&root.join(&d.path))
+                    .unwrap_or_else(|| panic!("{}: not kept", d.path.display()));
+                if Arc::ptr_eq(d, changed) {
+                    let mut edited = (*back).clone();
+                    edited.title = format!("round {round}");
+                    entries.push(entry(&Arc::new(edited)));
+                } else {
+                    entries.push(again);
+                }
+            }
+            write(&file, "bin", 1, root, &entries, Some(kept.lines()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let (back, _) = read()
+                .get(&root.join(&changed.path))
+                .unwrap_or_else(|| panic!("not kept"));
+            assert_eq!(back.title, format!("round {round}"), "the later line wins");
+        }
+        // The last round would have made 2n + 1 lines: written anew, with n.
+        assert_eq!(read().lines(), n);
+        assert!(std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0) < size * 2);
     }
 
     /// A file modified just before the build started may change again within the same

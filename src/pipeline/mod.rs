@@ -240,11 +240,13 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         .canonicalize()
         .unwrap_or_else(|_| opts.root.clone());
     let kept_digests = if opts.clean {
-        crate::load::kept::KeptDigests::default()
+        Err("--clean".to_string())
     } else {
         crate::load::kept::KeptDigests::read(&digests_path, &binary, inputs, &site_dir)
-            .unwrap_or_default()
     };
+    // Appended to when it was read whole.
+    let kept_lines = kept_digests.as_ref().ok().map(|k| k.lines());
+    let kept_digests = kept_digests.unwrap_or_default();
     let on_disk = streamed::OnDisk {
         staging: &staging,
         previous,
@@ -260,32 +262,48 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     };
     progress("writing");
     let write_start = Instant::now();
-    let written = output::write_atomic_from(&mut built.output, staging)?;
-    if reuse::write(
-        &resolved,
-        &binary,
-        inputs,
-        written.entries,
-        built.output.fingerprints(),
-    )
-    .is_err()
-    {
-        reuse::forget(&resolved);
-    }
-    // Without them the next build counts every body again: slower, never wrong.
-    let kept = built
-        .search_words
-        .take()
-        .map(|words| search::kept::write(&words_path, &binary, inputs, &words));
-    if !matches!(kept, Some(Ok(()))) {
-        let _ = std::fs::remove_file(&words_path);
-    }
-    let kept = built.digests_to_keep.take().map(|entries| {
-        crate::load::kept::write(&digests_path, &binary, inputs, &site_dir, &entries)
-    });
-    if !matches!(kept, Some(Ok(()))) {
-        let _ = std::fs::remove_file(&digests_path);
-    }
+    // What the next build reuses besides the output is written while the output is moved
+    // into place (which waits on the file system more than on the processor). Without it
+    // the next build parses and counts everything again: slower, never wrong.
+    let search_words = built.search_words.take();
+    let digests_to_keep = built.digests_to_keep.take();
+    let keep_for_next = || {
+        let kept =
+            search_words.map(|words| search::kept::write(&words_path, &binary, inputs, &words));
+        if !matches!(kept, Some(Ok(()))) {
+            let _ = std::fs::remove_file(&words_path);
+        }
+        let kept = digests_to_keep.map(|entries| {
+            crate::load::kept::write(
+                &digests_path,
+                &binary,
+                inputs,
+                &site_dir,
+                &entries,
+                kept_lines,
+            )
+        });
+        if !matches!(kept, Some(Ok(()))) {
+            let _ = std::fs::remove_file(&digests_path);
+        }
+    };
+    let commit = || -> Result<output::Written> {
+        let mut written = output::write_atomic_from(&mut built.output, staging)?;
+        if reuse::write(
+            &resolved,
+            &binary,
+            inputs,
+            std::mem::take(&mut written.entries),
+            built.output.fingerprints(),
+        )
+        .is_err()
+        {
+            reuse::forget(&resolved);
+        }
+        Ok(written)
+    };
+    let (written, ()) = rayon::join(commit, keep_for_next);
+    let written = written?;
     if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
         eprintln!(
             "  {:<14} {:>7.1} ms",
