@@ -144,7 +144,7 @@ pub struct Built {
     pub report: Report,
     /// The episode bodies' counted search words, to keep beside the output for the next
     /// build (a build on disk with a search index).
-    pub search_words: Option<Vec<u8>>,
+    pub search_words: Option<search::kept::Writer>,
     /// The digests this build parsed, to keep beside the output for the next build (a
     /// build on disk).
     pub digests_to_keep: Option<Vec<crate::load::kept::Entry>>,
@@ -228,11 +228,11 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     // Each body's counted words are known by what the body is made from, so they are right
     // for any build by this binary from these inputs, whatever the record says.
     let words_path = output::beside(&resolved, "search-words");
-    let kept_words = if opts.clean {
+    let kept_words = Some(if opts.clean {
         search::KeptWords::default()
     } else {
         search::KeptWords::read(&words_path, &binary, inputs).unwrap_or_default()
-    };
+    });
     // So are parsed digests, each checked against the files it was parsed from.
     let digests_path = output::beside(&resolved, "parsed-digests");
     let site_dir = opts
@@ -247,10 +247,12 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     // Appended to when it was read whole.
     let kept_lines = kept_digests.as_ref().ok().map(|k| k.lines());
     let kept_digests = kept_digests.unwrap_or_default();
+    // Written as the build counts them; put in place once it succeeded.
+    let words_writer = search::kept::Writer::create(&words_path, &binary, inputs).ok();
     let on_disk = streamed::OnDisk {
         staging: &staging,
         previous,
-        kept_words,
+        kept_words: kept_words.zip(words_writer),
         kept_digests,
     };
     let mut built = match streamed::build(opts, progress, Some(on_disk)) {
@@ -268,8 +270,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     let search_words = built.search_words.take();
     let digests_to_keep = built.digests_to_keep.take();
     let keep_for_next = || {
-        let kept =
-            search_words.map(|words| search::kept::write(&words_path, &binary, inputs, &words));
+        let kept = search_words.map(|words| words.finish(&words_path));
         if !matches!(kept, Some(Ok(()))) {
             let _ = std::fs::remove_file(&words_path);
         }

@@ -74,7 +74,7 @@ pub(super) fn build(
             previous,
             kept_words,
             ..
-        }) => (Output::streaming(&staging.dir, previous), Some(kept_words)),
+        }) => (Output::streaming(&staging.dir, previous), kept_words),
         None => (Output::default(), None),
     };
     let mut errors = Vec::new();
@@ -190,8 +190,9 @@ pub(super) struct OnDisk<'a> {
     pub staging: &'a output::Staging,
     /// The previous build's record, when it can be trusted.
     pub previous: Option<Previous>,
-    /// The previous build's counted search words (empty when there are none to trust).
-    pub kept_words: search::KeptWords,
+    /// The previous build's counted search words (empty when there are none to trust),
+    /// and where this build's go (`None`: the file could not be made; nothing is kept).
+    pub kept_words: Option<(search::KeptWords, search::kept::Writer)>,
     /// The previous build's parsed digests (empty when there are none to trust).
     pub kept_digests: load::kept::KeptDigests,
 }

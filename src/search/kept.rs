@@ -10,16 +10,18 @@
 //! halves, exact in `f32`: counts kept for the body and added to the fields' fresh counts
 //! give the same bits as counting the whole document at once, in any order.
 //!
-//! The file: a header line, the binary's id, the inputs key and a checksum of the rest, one
-//! line each, then the entries, each `key: u64, words in the body: u32, distinct words: u32`
-//! (little-endian) and per word its length and bytes and twice its weight (LEB128).
+//! The file: a header line, the binary's id, the inputs key and a checksum of the entries
+//! (folded from each entry's hash, so the file is written as the entries are counted and
+//! no build holds them all), one line each, then the entries, each `key: u64, words in the
+//! body: u32, distinct words: u32` (little-endian) and per word its length and bytes and
+//! twice its weight (LEB128).
 
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The first line of the file, with its format's version.
-const HEADER: &str = "castdown-search-words 1";
+const HEADER: &str = "castdown-search-words 2";
 
 /// The entries of the previous build, by body key.
 #[derive(Default)]
@@ -53,10 +55,17 @@ impl KeptWords {
         }
         let start = header.len() + written_by.len() + key.len() + sum.len() + 4;
         let body = bytes.get(start..).unwrap_or_default();
-        if sum != format!("{:016x}", crate::hash::bytes(body)) {
+        let ranges = entries(body).ok_or("the kept search words are damaged")?;
+        let folded = checksum(
+            ranges
+                .iter()
+                .map(|&(_, from, to)| crate::hash::bytes(&body[from..to])),
+        );
+        if sum != format!("{folded:016x}") {
             return Err("the kept search words fail their checksum".into());
         }
-        let at = index(body).ok_or("the kept search words are damaged")?;
+        let mut at = HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4));
+        at.extend(ranges.into_iter().map(|(key, from, to)| (key, (from, to))));
         let mut bytes = bytes;
         bytes.drain(..start);
         Ok(KeptWords { bytes, at })
@@ -74,38 +83,95 @@ impl KeptWords {
     }
 }
 
-/// Writes the entries `entries` (each made by [`encode`] or taken from [`KeptWords`]) to
-/// `path` for the binary `binary` and inputs `inputs`, through a temporary file so that a
-/// build killed meanwhile leaves no half-written file under the name. Not synced: a file
-/// a crash damaged fails its checksum, and the next build counts every body again.
-pub fn write(path: &Path, binary: &str, inputs: u64, entries: &[u8]) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = std::path::PathBuf::from(tmp);
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-    write!(
-        f,
-        "{HEADER}\n{binary}\n{inputs:016x}\n{:016x}\n",
-        crate::hash::bytes(entries)
-    )?;
-    f.write_all(entries)?;
-    f.flush()?;
-    drop(f);
-    std::fs::rename(&tmp, path)
+/// The checksum of the entries, from each one's hash in order.
+fn checksum(hashes: impl Iterator<Item = u64>) -> u64 {
+    hashes.fold(0x510e_527f_ade6_82d1, |acc, h| acc.rotate_left(7) ^ h)
 }
 
-/// Where each entry lies, by key; `None` if the bytes do not parse as entries.
-fn index(mut rest: &[u8]) -> Option<HashMap<u64, (usize, usize), ahash::RandomState>> {
+/// Writes a file of entries as they come, each made by [`encode`] or taken from
+/// [`KeptWords`], into a temporary file beside its place; [`Writer::finish`] puts it in
+/// place, and a writer dropped unfinished (a failed build) removes it. Not synced: a file
+/// a crash damaged fails its checksum, and the next build counts every body again.
+pub struct Writer {
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    tmp: PathBuf,
+    /// Where the checksum goes in the header.
+    sum_at: u64,
+    sum: u64,
+    failed: bool,
+}
+
+impl Writer {
+    /// A writer of the file at `path` for the binary `binary` and inputs `inputs`.
+    pub fn create(path: &Path, binary: &str, inputs: u64) -> std::io::Result<Writer> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let head = format!("{HEADER}\n{binary}\n{inputs:016x}\n");
+        file.write_all(head.as_bytes())?;
+        // Filled in by `finish`.
+        file.write_all(b"0000000000000000\n")?;
+        Ok(Writer {
+            file: Some(file),
+            tmp,
+            sum_at: head.len() as u64,
+            sum: checksum(std::iter::empty()),
+            failed: false,
+        })
+    }
+
+    /// Appends one entry.
+    pub fn add(&mut self, entry: &[u8]) {
+        if let Some(f) = self.file.as_mut()
+            && !self.failed
+        {
+            self.failed = f.write_all(entry).is_err();
+            self.sum = self.sum.rotate_left(7) ^ crate::hash::bytes(entry);
+        }
+    }
+
+    /// Puts the file at `path`.
+    pub fn finish(mut self, path: &Path) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let Some(f) = self.file.take() else {
+            return Err(std::io::Error::other("no file"));
+        };
+        if self.failed {
+            return Err(std::io::Error::other("a write failed"));
+        }
+        let mut f = f.into_inner().map_err(|e| e.into_error())?;
+        f.seek(SeekFrom::Start(self.sum_at))?;
+        f.write_all(format!("{:016x}", self.sum).as_bytes())?;
+        drop(f);
+        std::fs::rename(&self.tmp, path)?;
+        self.tmp = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            self.file = None;
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Each entry's key and where it lies, in order; `None` if the bytes do not parse as
+/// entries.
+fn entries(mut rest: &[u8]) -> Option<Vec<(u64, usize, usize)>> {
     let total = rest.len();
-    let mut at = HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4));
+    let mut all = Vec::new();
     while !rest.is_empty() {
         let from = total - rest.len();
         let entry = Entry(rest);
         let len = entry.len()?;
-        at.insert(entry.key()?, (from, from + len));
+        all.push((entry.key()?, from, from + len));
         rest = rest.get(len..)?;
     }
-    Some(at)
+    Some(all)
 }
 
 /// One body's entry.
@@ -208,11 +274,33 @@ fn leb128(bytes: &[u8], at: &mut usize) -> Option<u64> {
 mod tests {
     use super::*;
 
-    fn written(entries: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    fn written(entries: &[u8]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join("words");
-        write(&path, "bin", 7, entries).unwrap_or_else(|e| panic!("{e}"));
+        let mut w = Writer::create(&path, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
+        let ranges = super::entries(entries).unwrap_or_else(|| panic!("not entries"));
+        for (_, from, to) in ranges {
+            w.add(&entries[from..to]);
+        }
+        w.finish(&path).unwrap_or_else(|e| panic!("{e}"));
         (dir, path)
+    }
+
+    /// A writer dropped unfinished (the build failed) leaves nothing behind.
+    #[test]
+    fn an_unfinished_file_is_removed() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("words");
+        let mut w = Writer::create(&path, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
+        let mut entry = Vec::new();
+        encode(&mut entry, 1, 1.0, [("a", 1.0)].into_iter());
+        w.add(&entry);
+        drop(w);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]

@@ -127,8 +127,8 @@ pub struct Index {
     counter: postings::Counter,
     /// The previous build's counted bodies.
     previous: Arc<KeptWords>,
-    /// This build's, for the next (`None`: not kept).
-    keeping: Option<Vec<u8>>,
+    /// Where this build's go, for the next (`None`: not kept).
+    keeping: Option<kept::Writer>,
 }
 
 /// What the index counts of an episode's body.
@@ -144,15 +144,19 @@ pub enum EpisodeWords {
 }
 
 impl Index {
-    /// Nothing counted yet. With `keep`, the bodies' counted words are kept for the next
-    /// build, and those `keep` holds (the previous build's) can be counted without their
-    /// text ([`EpisodeWords::Kept`]).
-    pub fn new(site: &Site, keep: Option<KeptWords>) -> Index {
+    /// Nothing counted yet. With `keep`, the bodies' counted words are written for the
+    /// next build (`keep.1`), and those the previous build's hold (`keep.0`) can be counted
+    /// without their text ([`EpisodeWords::Kept`]).
+    pub fn new(site: &Site, keep: Option<(KeptWords, kept::Writer)>) -> Index {
+        let (previous, keeping) = match keep {
+            Some((previous, writer)) => (previous, Some(writer)),
+            None => (KeptWords::default(), None),
+        };
         Index {
             words: docs::term_words(site),
             counter: postings::Counter::new(),
-            keeping: keep.is_some().then(Vec::new),
-            previous: Arc::new(keep.unwrap_or_default()),
+            keeping,
+            previous: Arc::new(previous),
         }
     }
 
@@ -198,8 +202,12 @@ impl Index {
     }
 
     /// Counts the other documents and makes every file of the index; hands back the
-    /// bodies' counted words to keep for the next build, when they were kept.
-    pub fn finish(self, site: &Site, pages: &[Arc<Text>]) -> (Vec<OutputFile>, Option<Vec<u8>>) {
+    /// writer of the bodies' counted words, to finish once the build succeeded.
+    pub fn finish(
+        self,
+        site: &Site,
+        pages: &[Arc<Text>],
+    ) -> (Vec<OutputFile>, Option<kept::Writer>) {
         let Index {
             words,
             mut counter,

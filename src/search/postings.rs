@@ -92,9 +92,14 @@ impl Counter {
     }
 
     /// Counts `docs`, the documents at `positions` (one each, no position twice). With
-    /// `keep`, the episode bodies' counts are appended to it for the next build
+    /// `keep`, each episode body's counts are handed to it for the next build
     /// (`search::kept`).
-    pub fn add(&mut self, docs: &[Doc], positions: &[u32], mut keep: Option<&mut Vec<u8>>) {
+    pub fn add(
+        &mut self,
+        docs: &[Doc],
+        positions: &[u32],
+        mut keep: Option<&mut super::kept::Writer>,
+    ) {
         // Holding every document's word map at once took more memory than any other stage
         // of a build, so documents are counted a batch at a time and folded right away.
         let per_doc: Vec<Counted> = docs.par_iter().map(count).collect();
@@ -107,7 +112,7 @@ impl Counter {
                 kept,
             } = counted;
             if let (Some(keep), Some(entry)) = (keep.as_deref_mut(), kept) {
-                keep.extend_from_slice(&entry);
+                keep.add(&entry);
             }
             let at = at as usize;
             if self.lens.len() <= at {
