@@ -197,7 +197,8 @@ pub struct BuildArgs {
     /// Include drafts.
     #[arg(long)]
     pub drafts: bool,
-    /// Write every file anew instead of reusing the previous build's unchanged files.
+    /// Build from nothing: parse every digest, render every body and write every file
+    /// anew instead of reusing the previous build's work and unchanged files.
     #[arg(long)]
     pub clean: bool,
     /// Include digests dated in the future (held back by default).

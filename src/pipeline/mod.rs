@@ -46,7 +46,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Include digests dated in the future (scheduled), as Hugo's `--buildFuture`.
     pub future: bool,
-    /// Write every file anew instead of reusing the previous build's unchanged ones.
+    /// Build from nothing: parse, render and write everything instead of reusing the
+    /// previous build's work and unchanged files.
     pub clean: bool,
 }
 
