@@ -444,12 +444,34 @@ fn parsed_digests_are_kept_only_while_their_files_are_unchanged() {
     assert_eq!(figure(&err, "digests parsed"), (1, digests), "{err}");
     rebuild_and_check(&site, "transcript edit");
 
+    // A media file under static/ whose size the digest's enclosure takes.
+    site.write("static/audio/talk.mp3", "short");
+    site.write(
+        "content/episodes/2025/on-site-audio.md",
+        "---\ntitle: On-site audio\ndate: 2025-03-03\nmedia: { url: /audio/talk.mp3 }\n---\nA talk.\n",
+    );
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    let err = build_timed(&site);
+    assert_eq!(figure(&err, "digests parsed"), (0, digests + 1), "{err}");
+    site.write("static/audio/talk.mp3", "a longer recording");
+    let err = build_timed(&site);
+    assert_eq!(figure(&err, "digests parsed"), (1, digests + 1), "{err}");
+    rebuild_and_check(&site, "media file resized");
+    let data = std::fs::read_to_string(site.public().join("episodes/on-site-audio/digest.json"))
+        .unwrap_or_default();
+    assert!(data.contains("\"length\":18"), "{data}");
+
     // A damaged file of kept digests: every digest parsed again.
     let kept = site.root().join(".public.castdown-parsed-digests");
     let bytes = std::fs::read(&kept).unwrap_or_default();
     std::fs::write(&kept, &bytes[..bytes.len() / 2]).unwrap_or_else(|e| panic!("{e}"));
     let err = build_timed(&site);
-    assert_eq!(figure(&err, "digests parsed"), (digests, digests), "{err}");
+    assert_eq!(
+        figure(&err, "digests parsed"),
+        (digests + 1, digests + 1),
+        "{err}"
+    );
     rebuild_and_check(&site, "damaged kept digests");
 }
 
