@@ -397,12 +397,7 @@ fn name_keys(name: &str, others: &[String]) -> Vec<String> {
 
 /// A body's headings and section texts as fields.
 fn add_sections<'a>(fields: &mut Vec<(f32, Cow<'a, str>)>, body: &'a Text) {
-    for s in &body.sections {
-        if let Some(h) = &s.heading {
-            fields.push((BOOST_HEADING, h.as_str().into()));
-        }
-        fields.push((BOOST_BODY, s.text.as_str().into()));
-    }
+    fields.extend(body_fields(body).map(|(boost, text)| (boost, text.into())));
 }
 
 fn sections(body: &Text) -> Sections<'_> {
