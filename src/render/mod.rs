@@ -96,11 +96,9 @@ pub fn declare_episode_pages(
             });
             continue;
         };
-        let fp = page.fingerprint(inputs.shared);
-        let file = page.file();
-        match previous.and_then(|p| p.kept(&file, fp)) {
-            Some(entry) => done.push(Ok(OutputFile::kept(file, entry, fp))),
-            None => pending.push(Pending {
+        match kept(&page, inputs, *previous) {
+            Ok(file) => done.push(Ok(file)),
+            Err(fp) => pending.push(Pending {
                 page,
                 fingerprint: Some(fp),
             }),
@@ -143,12 +141,23 @@ fn on_disk(
     inputs: Inputs,
     previous: Option<&Previous>,
 ) -> Result<OutputFile, Diagnostic> {
+    kept(page, inputs, previous)
+        .or_else(|fp| page.render(site, templates).map(|f| f.with_fingerprint(fp)))
+}
+
+/// The page as the previous build left it in the output, when it made it from values of
+/// the same fingerprint; else the fingerprint, to render the page with.
+fn kept(
+    page: &declare::Page,
+    inputs: Inputs,
+    previous: Option<&Previous>,
+) -> Result<OutputFile, u64> {
     let fp = page.fingerprint(inputs.shared);
     let file = page.file();
-    if let Some(entry) = previous.and_then(|p| p.kept(&file, fp)) {
-        return Ok(OutputFile::kept(file, entry, fp));
+    match previous.and_then(|p| p.kept(&file, fp)) {
+        Some(entry) => Ok(OutputFile::kept(file, entry, fp)),
+        None => Err(fp),
     }
-    page.render(site, templates).map(|f| f.with_fingerprint(fp))
 }
 
 /// Renders `jobs` in batches, handing each batch to `sink`; an episode page takes its body
