@@ -242,10 +242,11 @@ fn load_with(
                         Keep::Taken(entry),
                     );
                 }
-                let (result, entry) = parse_digest_keeping(root, path, start);
+                let (result, entry) = parse_file(root, path, kind, Parse::Keeping(start));
                 return (path.clone(), Stamp::new(), result, Keep::Parsed(entry));
             }
-            let result = parse_file(root, path, kind, keep);
+            let mode = if keep { Parse::Serve } else { Parse::Build };
+            let (result, _) = parse_file(root, path, kind, mode);
             // A stat per file (and per transcript), for nothing when no load comes after.
             let stamp = if keep {
                 stamp_with_transcript(path, &result)
@@ -281,57 +282,56 @@ fn load_with(
     (content, errors)
 }
 
-/// Reads and parses one file; `hash_source` fills `Digest::source_hash` (a SipHash over
-/// every byte, a percent of a build that never reads it).
+/// What a load keeps of a digest besides the digest.
+#[derive(Clone, Copy)]
+enum Parse {
+    /// Nothing: a build reads the body again when it renders it (`Digest::read_body`);
+    /// holding every source until then was a quarter of its peak memory.
+    Build,
+    /// The body and `Digest::source_hash` (a SipHash over every byte, a percent of a build
+    /// that never reads it), for serve.
+    Serve,
+    /// As `Build`, and the digest's entry for the next build (`kept`), whose stamps are
+    /// trusted only for files modified well before the build started (at the instant given).
+    Keeping(SystemTime),
+}
+
+/// Reads and parses one file; with `Parse::Keeping`, a digest comes with its entry for
+/// the next build (none when a file it read changed too recently to trust).
 fn parse_file(
     root: &Path,
     path: &Path,
     kind: &Kind,
-    hash_source: bool,
-) -> Result<Item, Vec<Diagnostic>> {
-    let shown = rel(root, path);
-    let text = read_text(path, &shown).map_err(|d| vec![d])?;
-    match kind {
-        Kind::Digest => {
-            let dir = path.parent().unwrap_or(root);
-            digest::parse_digest(&shown, dir, root, &text).map(|mut d| {
-                if hash_source {
-                    d.source_hash = Some(digest::source_hash(&text));
-                } else {
-                    // A build reads the body again when it renders it (`Digest::read_body`):
-                    // holding every source until then was a quarter of its peak memory.
-                    d.body = None;
-                }
-                Item::Digest(Arc::new(d))
-            })
-        }
-        Kind::Curated(k) => curated::parse_curated(*k, &shown, &text).map(Item::Curated),
-        Kind::Page => page::parse_page(&shown, &text).map(Item::Page),
-    }
-}
-
-/// Reads and parses a digest for a build that keeps parsed digests: with the digest, its
-/// entry for the next build (none when a file it read changed too recently to trust).
-fn parse_digest_keeping(
-    root: &Path,
-    path: &Path,
-    start: SystemTime,
+    mode: Parse,
 ) -> (Result<Item, Vec<Diagnostic>>, Option<kept::Entry>) {
     let shown = rel(root, path);
     let text = match read_text(path, &shown) {
         Ok(t) => t,
         Err(d) => return (Err(vec![d]), None),
     };
-    let dir = path.parent().unwrap_or(root);
-    match digest::parse_digest(&shown, dir, root, &text) {
-        Ok(mut d) => {
+    let item = match kind {
+        Kind::Digest => {
+            let dir = path.parent().unwrap_or(root);
+            let mut d = match digest::parse_digest(&shown, dir, root, &text) {
+                Ok(d) => d,
+                Err(e) => return (Err(e), None),
+            };
+            if let Parse::Serve = mode {
+                d.source_hash = Some(digest::source_hash(&text));
+                return (Ok(Item::Digest(Arc::new(d))), None);
+            }
             let body = d.body.take().unwrap_or_default();
             let d = Arc::new(d);
-            let entry = kept::Entry::new(root, path, &body, &d, start);
-            (Ok(Item::Digest(d)), entry)
+            let entry = match mode {
+                Parse::Keeping(start) => kept::Entry::new(root, path, &body, &d, start),
+                _ => None,
+            };
+            return (Ok(Item::Digest(d)), entry);
         }
-        Err(e) => (Err(e), None),
-    }
+        Kind::Curated(k) => curated::parse_curated(*k, &shown, &text).map(Item::Curated),
+        Kind::Page => page::parse_page(&shown, &text).map(Item::Page),
+    };
+    (item, None)
 }
 
 /// `path` relative to `root` when inside it.
