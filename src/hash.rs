@@ -30,6 +30,16 @@ pub fn bytes(b: &[u8]) -> u64 {
     h.finish()
 }
 
+/// Where [`fold`] starts.
+pub const FOLD_START: u64 = 0x6a09_e667_f3bc_c908;
+
+/// Adds one part's hash to a checksum of parts in order (`hashes.fold(FOLD_START, fold)`):
+/// the files a build keeps for the next are checked part by part, so they can be hashed in
+/// parallel and written as the parts are made.
+pub fn fold(acc: u64, hash: u64) -> u64 {
+    acc.rotate_left(7) ^ hash
+}
+
 /// Combines hashes in order.
 #[derive(Default)]
 pub struct Combine(DefaultHasher);

@@ -167,10 +167,7 @@ impl KeptDigests {
         root: &Path,
     ) -> Result<KeptDigests, Refusal> {
         let bytes = std::fs::read(path).map_err(|e| format!("no digests kept ({e})"))?;
-        let mut lines = bytes.splitn(5, |&b| b == b'\n');
-        let mut line = || lines.next().and_then(|l| std::str::from_utf8(l).ok());
-        let (Some(header), Some(written_by), Some(key), Some(site)) =
-            (line(), line(), line(), line())
+        let Some(([header, written_by, key, site], rest)) = crate::output::header_lines(&bytes)
         else {
             return Err("the kept digests are truncated".into());
         };
@@ -181,11 +178,6 @@ impl KeptDigests {
         {
             return Err("the kept digests are of another castdown, config or site".into());
         }
-        let start = [header, written_by, key, site]
-            .iter()
-            .map(|l| l.len() + 1)
-            .sum::<usize>();
-        let rest = bytes.get(start..).unwrap_or_default();
         // Segments of lines, each closed by the checksum of its lines: a build appends one.
         let lines: Vec<&[u8]> = rest.split(|&b| b == b'\n').collect();
         if lines.last() != Some(&&b""[..]) {
@@ -197,7 +189,10 @@ impl KeptDigests {
         for (n, line) in lines.iter().enumerate().take(lines.len() - 1) {
             match line.strip_prefix(b"sum ") {
                 Some(sum) => {
-                    if sum != format!("{:016x}", checksum(segment.drain(..))).as_bytes() {
+                    let folded = segment
+                        .drain(..)
+                        .fold(crate::hash::FOLD_START, crate::hash::fold);
+                    if sum != format!("{folded:016x}").as_bytes() {
                         return Err("the kept digests fail their checksum".into());
                     }
                 }
@@ -256,14 +251,6 @@ impl KeptDigests {
     }
 }
 
-/// The checksum of a file's lines, from each line's hash in order (so lines are hashed in
-/// parallel and written as they are made).
-fn checksum(hashes: impl IntoIterator<Item = u64>) -> u64 {
-    hashes
-        .into_iter()
-        .fold(0x6a09_e667_f3bc_c908, |acc, h| acc.rotate_left(7) ^ h)
-}
-
 /// Writes `entries` to `path` for the binary `binary`, inputs `inputs` and site folder
 /// `root`. When `path` was read (`previous`: the lines it had) and it would not hold more than
 /// twice as many lines as digests, only the entries not taken from it are appended (with
@@ -291,9 +278,7 @@ pub fn write(
         f.flush()?;
         return Ok(());
     }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
+    let tmp = crate::output::temporary(path);
     let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
     write!(
         f,
@@ -328,7 +313,10 @@ fn write_lines<'e>(
             hashes.push(hash);
         }
     }
-    writeln!(f, "sum {:016x}", checksum(hashes))
+    let folded = hashes
+        .into_iter()
+        .fold(crate::hash::FOLD_START, crate::hash::fold);
+    writeln!(f, "sum {folded:016x}")
 }
 
 #[cfg(test)]

@@ -394,6 +394,26 @@ pub fn beside(output: &Path, tag: &str) -> PathBuf {
     output.with_file_name(format!(".{name}.castdown-{tag}"))
 }
 
+/// The first `N` lines of a file kept beside the output, as text, and the bytes after
+/// them; `None` when it has fewer or one is not UTF-8.
+pub fn header_lines<const N: usize>(bytes: &[u8]) -> Option<([&str; N], &[u8])> {
+    let mut rest = bytes;
+    let mut lines = [""; N];
+    for line in &mut lines {
+        let end = rest.iter().position(|&b| b == b'\n')?;
+        *line = std::str::from_utf8(&rest[..end]).ok()?;
+        rest = &rest[end + 1..];
+    }
+    Some((lines, rest))
+}
+
+/// Where a file kept beside the output is written before it is renamed into `path`.
+pub fn temporary(path: &Path) -> PathBuf {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    PathBuf::from(tmp)
+}
+
 /// A folder beside the output for this process alone.
 fn sibling(output: &Path, tag: &str) -> PathBuf {
     beside(output, &format!("{tag}-{}", std::process::id()))

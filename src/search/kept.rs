@@ -37,10 +37,7 @@ impl KeptWords {
     /// Reads the file at `path`, written by the binary `binary` for inputs `inputs`.
     pub fn read(path: &Path, binary: &str, inputs: u64) -> Result<KeptWords, Refusal> {
         let bytes = std::fs::read(path).map_err(|e| format!("no search words kept ({e})"))?;
-        let mut lines = bytes.splitn(5, |&b| b == b'\n');
-        let mut line = || lines.next().and_then(|l| std::str::from_utf8(l).ok());
-        let (Some(header), Some(written_by), Some(key), Some(sum)) =
-            (line(), line(), line(), line())
+        let Some(([header, written_by, key, sum], body)) = crate::output::header_lines(&bytes)
         else {
             return Err("the kept search words are truncated".into());
         };
@@ -53,14 +50,12 @@ impl KeptWords {
         if key != format!("{inputs:016x}") {
             return Err("the kept search words were made from other inputs".into());
         }
-        let start = header.len() + written_by.len() + key.len() + sum.len() + 4;
-        let body = bytes.get(start..).unwrap_or_default();
+        let start = bytes.len() - body.len();
         let ranges = entries(body).ok_or("the kept search words are damaged")?;
-        let folded = checksum(
-            ranges
-                .iter()
-                .map(|&(_, from, to)| crate::hash::bytes(&body[from..to])),
-        );
+        let folded = ranges
+            .iter()
+            .map(|&(_, from, to)| crate::hash::bytes(&body[from..to]))
+            .fold(crate::hash::FOLD_START, crate::hash::fold);
         if sum != format!("{folded:016x}") {
             return Err("the kept search words fail their checksum".into());
         }
@@ -83,11 +78,6 @@ impl KeptWords {
     }
 }
 
-/// The checksum of the entries, from each one's hash in order.
-fn checksum(hashes: impl Iterator<Item = u64>) -> u64 {
-    hashes.fold(0x510e_527f_ade6_82d1, |acc, h| acc.rotate_left(7) ^ h)
-}
-
 /// Writes a file of entries as they come, each made by [`encode`] or taken from
 /// [`KeptWords`], into a temporary file beside its place; [`Writer::finish`] puts it in
 /// place, and a writer dropped unfinished (a failed build) removes it. Not synced: a file
@@ -104,9 +94,7 @@ pub struct Writer {
 impl Writer {
     /// A writer of the file at `path` for the binary `binary` and inputs `inputs`.
     pub fn create(path: &Path, binary: &str, inputs: u64) -> std::io::Result<Writer> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
+        let tmp = crate::output::temporary(path);
         let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         let head = format!("{HEADER}\n{binary}\n{inputs:016x}\n");
         file.write_all(head.as_bytes())?;
@@ -116,7 +104,7 @@ impl Writer {
             file: Some(file),
             tmp,
             sum_at: head.len() as u64,
-            sum: checksum(std::iter::empty()),
+            sum: crate::hash::FOLD_START,
             failed: false,
         })
     }
@@ -127,7 +115,7 @@ impl Writer {
             && !self.failed
         {
             self.failed = f.write_all(entry).is_err();
-            self.sum = self.sum.rotate_left(7) ^ crate::hash::bytes(entry);
+            self.sum = crate::hash::fold(self.sum, crate::hash::bytes(entry));
         }
     }
 
