@@ -229,11 +229,11 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     // Each body's counted words are known by what the body is made from, so they are right
     // for any build by this binary from these inputs, whatever the record says.
     let words_path = output::beside(&resolved, "search-words");
-    let kept_words = Some(if opts.clean {
+    let kept_words = if opts.clean {
         search::KeptWords::default()
     } else {
         search::KeptWords::read(&words_path, &binary, inputs).unwrap_or_default()
-    });
+    };
     // So are parsed digests, each checked against the files it was parsed from.
     let digests_path = output::beside(&resolved, "parsed-digests");
     let site_dir = opts
@@ -253,7 +253,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     let on_disk = streamed::OnDisk {
         staging: &staging,
         previous,
-        kept_words: kept_words.zip(words_writer),
+        kept_words: words_writer.map(|w| (kept_words, w)),
         kept_digests,
     };
     let mut built = match streamed::build(opts, progress, Some(on_disk)) {

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::stages::{self, push};
 use super::timer::Timer;
 use super::{BuildOptions, Built, Report};
-use crate::bodies::{self, Html, Text};
+use crate::bodies::{self, Html};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::{Highlighter, highlight};
 use crate::output::reuse::Previous;
@@ -36,10 +36,12 @@ pub(super) fn build(
     // On disk, the digests whose files are unchanged come from the previous build, and
     // this build's are kept for the next.
     let (staging, kept_digests) = match staging {
-        Some(mut on_disk) => {
-            let kept = std::mem::take(&mut on_disk.kept_digests);
-            (Some(on_disk), Some(kept))
-        }
+        Some(OnDisk {
+            staging,
+            previous,
+            kept_words,
+            kept_digests,
+        }) => (Some((staging, previous, kept_words)), Some(kept_digests)),
         None => (None, None),
     };
     let mut digests_to_keep = None;
@@ -69,12 +71,9 @@ pub(super) fn build(
     let templates = stages::templates(&site)?;
     let highlighter = Highlighter::with_max_bytes(site.config.highlight_max_bytes);
     let (mut out, kept_words) = match staging {
-        Some(OnDisk {
-            staging,
-            previous,
-            kept_words,
-            ..
-        }) => (Output::streaming(&staging.dir, previous), kept_words),
+        Some((staging, previous, kept_words)) => {
+            (Output::streaming(&staging.dir, previous), kept_words)
+        }
         None => (Output::default(), None),
     };
     let mut errors = Vec::new();
@@ -288,10 +287,6 @@ impl EpisodeStage<'_> {
             _ => (None, None),
         };
         let words_kept = self.kept_words.as_ref().is_some_and(|k| k.has(key));
-        let words = |text: &Arc<Text>| match &self.kept_words {
-            Some(_) if words_kept => search::EpisodeWords::Kept(key),
-            _ => search::EpisodeWords::Text(key, text.clone()),
-        };
         let in_feeds = i < site.config.feed_limit;
         if let (Some(entry), Some(fp), true, true, false) = (
             data_kept,
@@ -330,7 +325,11 @@ impl EpisodeStage<'_> {
         let html = in_feeds.then_some(html);
         Ok(EpisodeFiles {
             html,
-            words: words(&text),
+            words: if words_kept {
+                search::EpisodeWords::Kept(key)
+            } else {
+                search::EpisodeWords::Text(key, text)
+            },
             pages,
             data,
             body_rendered: true,
