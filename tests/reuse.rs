@@ -54,10 +54,10 @@ fn counts(summary: &str) -> Option<(usize, usize)> {
 const MARKER: &str = ".castdown-output";
 
 /// Builds after an edit and checks the output against a clean build and the tree before.
-/// Returns the build's stderr.
+/// Returns the build's stderr, with its timings.
 fn rebuild_and_check(site: &Site, what: &str) -> String {
     let before = tree(&site.public());
-    let err = build(site, &[]);
+    let err = build_timed(site);
     let after = tree(&site.public());
     let clean_dir = site.root().join("clean-out");
     let _ = std::fs::remove_dir_all(&clean_dir);
@@ -282,9 +282,23 @@ fn a_build_writes_only_the_files_whose_bytes_change() {
     assert_eq!(counts(&err), None, "{err}");
 }
 
-/// A build renders an episode's body only when something made from it must be made again:
-/// the pages, the `digest.json` and the search words of an unchanged body come from the
-/// previous build (the site feeds' newest episodes excepted, which show whole bodies).
+/// Whether a reusing build declared only what its edits reach (`Some(digests changed)`)
+/// or every page (`None`), from its timings.
+fn reached(err: &str) -> Option<usize> {
+    if err.contains("every page declared: ") {
+        return None;
+    }
+    let line = err
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("digests changed "))
+        .unwrap_or_else(|| panic!("no reach line:\n{err}"));
+    line.split(':').next().and_then(|n| n.parse().ok())
+}
+
+/// A build renders an episode's body only when something made from it must be made again,
+/// and after edits that keep the model's shape it declares only the pages that show the
+/// edited episodes: the pages, the `digest.json` and the search words of the others come
+/// from the previous build, as do the site feeds when no edited episode is in them.
 #[test]
 fn a_reusing_build_renders_only_the_bodies_it_needs() {
     let site = demo_with_one_episode_in_feeds();
@@ -295,12 +309,10 @@ fn a_reusing_build_renders_only_the_bodies_it_needs() {
     );
     assert_eq!(rendered, episodes, "a first build renders every body");
     let ((rendered, _), err) = build_counting_bodies(&site);
-    assert_eq!(
-        rendered, 1,
-        "no edit: only the feed's newest episode\n{err}"
-    );
+    assert_eq!(rendered, 0, "no edit: no body\n{err}");
+    assert!(reached(&err).is_some(), "no edit: nothing declared\n{err}");
     rebuild_and_check(&site, "no edit");
-    // An older episode's body: that body, and the newest for the feed.
+    // An older episode's body: that body alone (the feed shows the newest).
     replace_in(
         &site,
         "content/episodes/2024/summaries-and-trust.md",
@@ -308,8 +320,21 @@ fn a_reusing_build_renders_only_the_bodies_it_needs() {
         "## Revised: ",
     );
     let ((rendered, _), err) = build_counting_bodies(&site);
-    assert_eq!(rendered, 2, "body edit\n{err}");
+    assert_eq!(rendered, 1, "body edit\n{err}");
+    assert_eq!(reached(&err), Some(1), "body edit\n{err}");
     let err = rebuild_and_check(&site, "body edit");
+    assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
+    // The newest episode's body: it and the site feeds that show it.
+    replace_in(
+        &site,
+        "content/episodes/2025/partnership-without-exclusivity.md",
+        "Exclusive deals make sense",
+        "Exclusive deals often make sense",
+    );
+    let ((rendered, _), err) = build_counting_bodies(&site);
+    assert_eq!(rendered, 1, "newest body edit\n{err}");
+    assert_eq!(reached(&err), Some(1), "newest body edit\n{err}");
+    let err = rebuild_and_check(&site, "newest body edit");
     assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
     // A title shows on the cards of its neighbours' pages: their bodies are rendered for
     // those pages, no others.
@@ -321,7 +346,16 @@ fn a_reusing_build_renders_only_the_bodies_it_needs() {
     );
     let ((rendered, _), err) = build_counting_bodies(&site);
     assert!(rendered > 1 && rendered < episodes, "title edit\n{err}");
+    assert_eq!(reached(&err), Some(1), "title edit\n{err}");
     rebuild_and_check(&site, "title edit");
+    // A new digest changes the model: every page is declared.
+    site.write(
+        "content/episodes/2025/a-new-one.md",
+        "---\ntitle: A new one\nshow: Shipping It\ndate: 2025-06-01\n---\n\nA body.\n",
+    );
+    let (_, err) = build_counting_bodies(&site);
+    assert_eq!(reached(&err), None, "new digest\n{err}");
+    rebuild_and_check(&site, "new digest");
 }
 
 /// Counted search words that cannot be trusted are never used: the build counts every body
@@ -364,9 +398,10 @@ fn search_words_that_cannot_be_trusted_are_counted_again() {
             "{what}: every body counted again\n{err}"
         );
         rebuild_and_check(&site, what);
-        // The build left good words: the next one renders only the feed's body.
+        // The build left good words: the next one renders at most the feed's body (none
+        // when it knows nothing changed, and keeps the feeds).
         let ((rendered, _), err) = build_counting_bodies(&site);
-        assert_eq!(rendered, 1, "{what}\n{err}");
+        assert!(rendered <= 1, "{what}\n{err}");
     }
     // Written by another castdown.
     castdown::search::kept::Writer::create(&words, "0.0.1 0000000000000000", 0)
@@ -483,7 +518,7 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
     build(&site, &[]);
     let record = site.root().join(".public.castdown-build-record");
     let text = std::fs::read_to_string(&record).unwrap_or_else(|e| panic!("{e}"));
-    assert!(text.starts_with("castdown-build-record 2\n"), "{text}");
+    assert!(text.starts_with("castdown-build-record 3\n"), "{text}");
     // It lies beside the output, never in it: nothing of it is published.
     assert!(!tree(&site.public()).keys().any(|p| p.contains("record")));
     let cases: [(&str, String, &str); 4] = [
@@ -525,8 +560,7 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
     let output = castdown::output::resolve_output(&site.public());
     castdown::output::reuse::write(
         &output,
-        "0.0.1 0000000000000000",
-        0,
+        ("0.0.1 0000000000000000", 0, Default::default()),
         Vec::new(),
         &Default::default(),
     )
@@ -732,4 +766,112 @@ fn a_texts_file_an_earlier_build_left_beside_the_output_is_removed() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("episode.html"), "{}", stderr(&out));
     assert_eq!(site.leftovers(), Vec::<String>::new());
+}
+
+/// A build killed while it wrote what it keeps beside the output (or while its output was
+/// put in place, with the kept files written beside) leaves their temporary files; the next
+/// build removes them, even one that then fails.
+#[test]
+fn temporary_files_a_killed_build_left_beside_the_output_are_removed() {
+    let site = Site::fixture("small");
+    build(&site, &[]);
+    for kept in ["search-words", "parsed-digests", "build-record"] {
+        site.write(
+            &format!(".public.castdown-{kept}.tmp"),
+            "left by a killed build",
+        );
+    }
+    assert_eq!(site.leftovers().len(), 3);
+    site.write("content/episodes/broken.md", "---\ntitle: [unclosed\n---\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(site.leftovers(), Vec::<String>::new());
+}
+
+/// Regression: a digest edited just before a build is parsed again by the next build (its
+/// file may still change within the clock's tick), which compares it with the version the
+/// previous build used to tell what the edit reaches. That version was not kept: the next
+/// build compared with the one before, and an edit undone right after a build looked like
+/// no edit at all, leaving the undone title on every page that shows it.
+#[test]
+fn an_edit_undone_right_after_a_build_is_seen() {
+    let site = demo_with_one_episode_in_feeds();
+    build(&site, &[]);
+    // Every digest kept and trusted.
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    let path = "content/episodes/2025/flaky-tests.md";
+    let (old, new) = (
+        "Flaky tests: quarantine, fix, or delete?",
+        "Flaky tests, revisited",
+    );
+    replace_in(&site, path, old, new);
+    rebuild_and_check(&site, "title edit");
+    replace_in(&site, path, new, old);
+    let err = rebuild_and_check(&site, "title edit undone");
+    assert_eq!(reached(&err), Some(1), "{err}");
+    assert!(counts(&err).is_some_and(|c| c.0 > 1), "{err}");
+}
+
+/// Parsed digests kept by a build whose output never took the place of the previous one
+/// (it failed while putting it in place, or was killed then) describe another output: the
+/// next build does not take them for the digests its output was made from, and declares
+/// every page.
+#[test]
+fn digests_kept_by_a_build_whose_output_was_not_put_in_place_reach_nothing() {
+    let site = demo_with_one_episode_in_feeds();
+    build(&site, &[]);
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    // This output and its record stay; the next build's output goes.
+    let public = site.public();
+    let aside = site.root().join("aside");
+    std::fs::rename(&public, &aside).unwrap_or_else(|e| panic!("{e}"));
+    let record = site.root().join(".public.castdown-build-record");
+    let record_text = std::fs::read(&record).unwrap_or_else(|e| panic!("{e}"));
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        "Flaky tests: quarantine, fix, or delete?",
+        "Flaky tests, revisited",
+    );
+    build(&site, &[]);
+    std::fs::remove_dir_all(&public).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::rename(&aside, &public).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&record, record_text).unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "kept digests of an output never put in place");
+    assert_eq!(reached(&err), None, "{err}");
+    assert!(
+        err.contains("every page declared: the kept digests are not those"),
+        "{err}"
+    );
+}
+
+/// A page no edit reaches is kept as the previous build left it only while it is so in the
+/// output: one changed there by hand is made again.
+#[test]
+fn a_page_changed_in_the_output_by_hand_is_made_again_whatever_the_edits_reach() {
+    let site = demo_with_one_episode_in_feeds();
+    build(&site, &[]);
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    for page in [
+        "episodes/debt-as-a-loan/index.html",
+        "episodes/debt-as-a-loan/digest.json",
+        "concepts/index.html",
+        "atom.xml",
+        "shows/the-build-log/atom.xml",
+    ] {
+        let file = site.public().join(page);
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{page}: {e}"));
+        std::fs::write(&file, format!("{text} ")).unwrap_or_else(|e| panic!("{e}"));
+    }
+    replace_in(
+        &site,
+        "content/episodes/2024/summaries-and-trust.md",
+        "## ",
+        "## Revised: ",
+    );
+    let err = rebuild_and_check(&site, "hand edits in the output");
+    assert_eq!(reached(&err), Some(1), "{err}");
 }

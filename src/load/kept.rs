@@ -9,11 +9,16 @@
 //! file that appears later makes it an asset). Each file is known by its modification and
 //! change times, size and inode; the change time cannot be set back by a tool, so a file
 //! replaced by one of the same size and modification time is still seen. A file modified
-//! less than two seconds before the build started is not kept: it may change again within
-//! the file system's clock tick after it was read (git's "racily clean" entries).
+//! less than two seconds before the build started is not taken by the next build: it may
+//! change again within the file system's clock tick after it was read (git's "racily
+//! clean" entries). It is kept all the same, marked: the file always says which version of
+//! each digest the build that wrote it used, so the next build can tell what an edit
+//! changed (`pipeline/reach.rs`).
 //!
-//! The file: a header line, the binary's id, the inputs key, the site folder and a
-//! checksum of the rest, one line each, then one JSON line per digest.
+//! The file: a header line, the binary's id, the inputs key and the site folder, one line
+//! each, then segments of JSON lines, one per digest, each closed by a line with their
+//! checksum and the generation of the build that wrote it (the record of the output names
+//! the same generation: `output::reuse`).
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -26,7 +31,7 @@ use rayon::prelude::*;
 use super::Digest;
 
 /// The first line of the file, with its format's version.
-const HEADER: &str = "castdown-parsed-digests 1";
+const HEADER: &str = "castdown-parsed-digests 2";
 
 /// How recent a file's modification may be for its digest to be kept.
 const RACY: Duration = Duration::from_secs(2);
@@ -77,6 +82,10 @@ pub struct Entry {
     file: (PathBuf, FileStamp),
     reads: Vec<(PathBuf, FileStamp)>,
     digest: Arc<Digest>,
+    /// Modified too short a time before the build that parsed it started: it says which
+    /// version that build used, but no build takes it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    racy: bool,
     /// Taken from the kept file (so already in it, when it is appended to).
     #[serde(skip)]
     taken: bool,
@@ -84,15 +93,16 @@ pub struct Entry {
 
 impl Entry {
     /// The entry of `digest`, parsed from `path` (in the site folder `root`) whose body is
-    /// `body`, with the stamps of the files it read as they are now; `None` when one was
-    /// modified too short a time before `start` (the build's start) to be trusted.
+    /// `body`, with the stamps of the files it read as they are now; marked racy (never
+    /// taken) when one was modified too short a time before `start` (the build's start) to
+    /// be trusted.
     pub fn new(
         root: &Path,
         path: &Path,
         body: &str,
         digest: &Arc<Digest>,
         start: SystemTime,
-    ) -> Option<Entry> {
+    ) -> Entry {
         let dir = path.parent().unwrap_or(root);
         let mut reads: Vec<PathBuf> = Vec::new();
         reads.extend(digest.transcript.clone());
@@ -122,22 +132,29 @@ impl Entry {
         };
         let file = stamped(path.to_path_buf());
         let reads: Vec<(PathBuf, FileStamp)> = reads.into_iter().map(stamped).collect();
-        if std::iter::once(&file)
+        let racy = std::iter::once(&file)
             .chain(&reads)
-            .any(|(_, s)| s.modified_since(since))
-        {
-            return None;
-        }
-        Some(Entry {
+            .any(|(_, s)| s.modified_since(since));
+        Entry {
             file,
             reads,
             digest: digest.clone(),
+            racy,
             taken: false,
-        })
+        }
+    }
+
+    /// Whether the build that parsed it may take it again (nothing it read was modified
+    /// just before that build).
+    pub fn trusted(&self) -> bool {
+        !self.racy
     }
 
     /// The digest, if every file it was parsed from is as it was.
     fn unchanged(&self) -> Option<&Arc<Digest>> {
+        if self.racy {
+            return None;
+        }
         std::iter::once(&self.file)
             .chain(&self.reads)
             .all(|(f, stamp)| FileStamp::of(f) == *stamp)
@@ -152,6 +169,16 @@ pub struct KeptDigests {
     /// Lines read, superseded ones included: the file is appended to until they are
     /// twice the digests it keeps.
     lines: usize,
+    /// The generation of the build that wrote the last segment.
+    generation: u64,
+}
+
+/// What the previous build used of a digest that this build parsed again.
+pub struct Before {
+    /// The digest as the previous build had it (without its transcript's cues).
+    pub digest: Arc<Digest>,
+    /// Whether its transcript file, if it has one, is as it was then.
+    pub transcript_unchanged: bool,
 }
 
 /// Why kept digests could not be used (said by nothing: the build parses every digest).
@@ -186,15 +213,19 @@ impl KeptDigests {
         let hashes: Vec<u64> = lines.par_iter().map(|l| crate::hash::bytes(l)).collect();
         let mut segment = Vec::new();
         let mut entries_at = Vec::new();
+        let mut generation = None;
         for (n, line) in lines.iter().enumerate().take(lines.len() - 1) {
             match line.strip_prefix(b"sum ") {
                 Some(sum) => {
                     let folded = segment
                         .drain(..)
                         .fold(crate::hash::FOLD_START, crate::hash::fold);
-                    if sum != format!("{folded:016x}").as_bytes() {
+                    let sum = std::str::from_utf8(sum).unwrap_or_default();
+                    let (sum, by) = sum.split_once(' ').unwrap_or((sum, ""));
+                    if sum != format!("{folded:016x}") {
                         return Err("the kept digests fail their checksum".into());
                     }
+                    generation = u64::from_str_radix(by, 16).ok();
                 }
                 None => {
                     segment.push(hashes[n]);
@@ -202,24 +233,49 @@ impl KeptDigests {
                 }
             }
         }
-        if !segment.is_empty() {
+        let (true, Some(generation)) = (segment.is_empty(), generation) else {
             return Err("the kept digests are truncated".into());
-        }
+        };
         let entries: Result<Vec<Entry>, _> = entries_at
             .par_iter()
             .map(|&n| serde_json::from_slice::<Entry>(lines[n]))
             .collect();
         let entries = entries.map_err(|e| format!("the kept digests are damaged ({e})"))?;
-        let lines = entries.len();
+        // Checksum lines included (a segment with nothing new still names its build).
+        let lines = lines.len() - 1;
         // A later line for a file supersedes an earlier one.
         Ok(KeptDigests {
             entries: entries.into_iter().map(|e| (e.file.0.clone(), e)).collect(),
             lines,
+            generation,
         })
     }
 
-    /// How many lines the file had, superseded ones included ([`write`] appends to it
-    /// while they are not too many).
+    /// The generation of the build that last wrote the file: when the record of the output
+    /// names the same, the kept digests are the ones that output was built from.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The version of the digest at `path` the build that last wrote the file used, for a
+    /// digest parsed again.
+    pub fn before(&self, path: &Path) -> Option<Before> {
+        let e = self.entries.get(path)?;
+        let transcript_unchanged = match &e.digest.transcript {
+            None => true,
+            Some(t) => e
+                .reads
+                .iter()
+                .any(|(f, stamp)| f == t && FileStamp::of(f) == *stamp),
+        };
+        Some(Before {
+            digest: e.digest.clone(),
+            transcript_unchanged,
+        })
+    }
+
+    /// How many lines the file had after its header, superseded ones and checksums
+    /// included ([`write`] appends to it while they are not too many).
     pub fn lines(&self) -> usize {
         self.lines
     }
@@ -245,6 +301,7 @@ impl KeptDigests {
             file: e.file.clone(),
             reads: e.reads.clone(),
             digest: e.digest.clone(),
+            racy: false,
             taken: true,
         };
         Some((digest, again))
@@ -252,8 +309,8 @@ impl KeptDigests {
 }
 
 /// Writes `entries` to `path` for the binary `binary`, inputs `inputs` and site folder
-/// `root`. When `path` was read (`previous`: the lines it had) and it would not hold more than
-/// twice as many lines as digests, only the entries not taken from it are appended (with
+/// `root`, by the build of generation `generation`. When `path` was read (`previous`: the
+/// lines it had) and it would not hold twice as many lines as digests, only the entries not taken from it are appended (with
 /// their checksum); otherwise the file is written anew, through a temporary file. Not
 /// synced: a damaged file fails its checksum and the next build parses every digest.
 /// Written a few thousand entries at a time: the whole file is a hundred megabytes and
@@ -264,17 +321,15 @@ pub fn write(
     inputs: u64,
     root: &Path,
     entries: &[Entry],
-    previous: Option<usize>,
+    (previous, generation): (Option<usize>, u64),
 ) -> std::io::Result<()> {
     let new = entries.iter().filter(|e| !e.taken).count();
     if let Some(lines) = previous
-        && lines + new <= 2 * entries.len()
+        && lines + new < 2 * entries.len()
     {
-        if new == 0 {
-            return Ok(());
-        }
+        // Even with nothing new, a segment names this build's generation.
         let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(path)?);
-        write_lines(&mut f, entries.iter().filter(|e| !e.taken))?;
+        write_lines(&mut f, entries.iter().filter(|e| !e.taken), generation)?;
         f.flush()?;
         return Ok(());
     }
@@ -285,16 +340,18 @@ pub fn write(
         "{HEADER}\n{binary}\n{inputs:016x}\n{}\n",
         root.to_string_lossy()
     )?;
-    write_lines(&mut f, entries.iter())?;
+    write_lines(&mut f, entries.iter(), generation)?;
     f.flush()?;
     drop(f);
     std::fs::rename(&tmp, path)
 }
 
-/// Writes `entries`, one JSON line each, and the line with their checksum.
+/// Writes `entries`, one JSON line each, and the line with their checksum and the
+/// build's generation.
 fn write_lines<'e>(
     f: &mut impl std::io::Write,
     entries: impl Iterator<Item = &'e Entry>,
+    generation: u64,
 ) -> std::io::Result<()> {
     let entries: Vec<&Entry> = entries.collect();
     let mut hashes = Vec::with_capacity(entries.len());
@@ -316,7 +373,7 @@ fn write_lines<'e>(
     let folded = hashes
         .into_iter()
         .fold(crate::hash::FOLD_START, crate::hash::fold);
-    writeln!(f, "sum {folded:016x}")
+    writeln!(f, "sum {folded:016x} {generation:016x}")
 }
 
 #[cfg(test)]
@@ -344,11 +401,11 @@ mod tests {
             let entries: Vec<Entry> = content
                 .digests
                 .iter()
-                .filter_map(|d| Entry::new(&root, &root.join(&d.path), "", d, later))
+                .map(|d| Entry::new(&root, &root.join(&d.path), "", d, later))
                 .collect();
             let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
             let file = dir.path().join("kept");
-            write(&file, "bin", 1, &root, &entries, None).unwrap_or_else(|e| panic!("{e}"));
+            write(&file, "bin", 1, &root, &entries, (None, 7)).unwrap_or_else(|e| panic!("{e}"));
             let kept = KeptDigests::read(&file, "bin", 1, &root).unwrap_or_else(|e| panic!("{e}"));
             for d in &content.digests {
                 let (back, _) = kept
@@ -369,11 +426,11 @@ mod tests {
         let entries: Vec<Entry> = content
             .digests
             .iter()
-            .filter_map(|d| Entry::new(root, &root.join(&d.path), "", d, later))
+            .map(|d| Entry::new(root, &root.join(&d.path), "", d, later))
             .collect();
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let file = dir.path().join("kept");
-        write(&file, "bin", 1, root, &entries, None).unwrap_or_else(|e| panic!("{e}"));
+        write(&file, "bin", 1, root, &entries, (None, 7)).unwrap_or_else(|e| panic!("{e}"));
         assert!(KeptDigests::read(&file, "bin", 1, root).is_ok());
         assert!(KeptDigests::read(&file, "other", 1, root).is_err());
         assert!(KeptDigests::read(&file, "bin", 2, root).is_err());
@@ -400,22 +457,23 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (content, _) = crate::load::load(root);
         let later = SystemTime::now() + Duration::from_secs(3600);
-        let entry = |d: &Arc<Digest>| {
-            Entry::new(root, &root.join(&d.path), "", d, later)
-                .unwrap_or_else(|| panic!("{}: not kept", d.path.display()))
-        };
+        let entry = |d: &Arc<Digest>| Entry::new(root, &root.join(&d.path), "", d, later);
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let file = dir.path().join("kept");
         let read = || KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
         let first: Vec<Entry> = content.digests.iter().map(entry).collect();
         let n = first.len();
         assert!(n > 3, "too few digests");
-        write(&file, "bin", 1, root, &first, None).unwrap_or_else(|e| panic!("{e}"));
+        write(&file, "bin", 1, root, &first, (None, 1)).unwrap_or_else(|e| panic!("{e}"));
         let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-        // Each build: every digest taken but one, parsed again with a new title.
+        // Each build: every digest taken but one, parsed again with a new title. A
+        // segment is that line and its checksum line.
+        let mut expected = n + 1;
+        let mut rewritten = false;
         for round in 1..=n + 1 {
             let kept = read();
-            assert_eq!(kept.lines(), n + round - 1, "round {round}");
+            assert_eq!(kept.lines(), expected, "round {round}");
+            assert_eq!(kept.generation(), round as u64, "round {round}");
             let changed = &content.digests[round % n];
             let mut entries: Vec<Entry> = Vec::new();
             for d in &content.digests {
@@ -430,20 +488,70 @@ mod tests {
                     entries.push(again);
                 }
             }
-            write(&file, "bin", 1, root, &entries, Some(kept.lines()))
-                .unwrap_or_else(|e| panic!("{e}"));
-            let (back, _) = read()
+            let generation = round as u64 + 1;
+            write(
+                &file,
+                "bin",
+                1,
+                root,
+                &entries,
+                (Some(kept.lines()), generation),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            if expected + 1 < 2 * n {
+                expected += 2;
+            } else {
+                expected = n + 1;
+                rewritten = true;
+            }
+            let back = read();
+            assert_eq!(back.generation(), generation);
+            let (digest, _) = back
                 .get(&root.join(&changed.path))
                 .unwrap_or_else(|| panic!("not kept"));
-            assert_eq!(back.title, format!("round {round}"), "the later line wins");
+            assert_eq!(
+                digest.title,
+                format!("round {round}"),
+                "the later line wins"
+            );
         }
-        // The last round would have made 2n + 1 lines: written anew, with n.
-        assert_eq!(read().lines(), n);
+        assert!(rewritten, "never written anew");
+        assert_eq!(read().lines(), expected);
         assert!(std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0) < size * 2);
     }
 
+    /// A build that parsed nothing new still names its generation: the record of its
+    /// output names the same one.
+    #[test]
+    fn a_build_with_nothing_new_names_its_generation() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (content, _) = crate::load::load(root);
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        let entries: Vec<Entry> = content
+            .digests
+            .iter()
+            .map(|d| Entry::new(root, &root.join(&d.path), "", d, later))
+            .collect();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("kept");
+        write(&file, "bin", 1, root, &entries, (None, 5)).unwrap_or_else(|e| panic!("{e}"));
+        let kept = KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
+        let again: Vec<Entry> = content
+            .digests
+            .iter()
+            .filter_map(|d| kept.get(&root.join(&d.path)).map(|(_, e)| e))
+            .collect();
+        assert_eq!(again.len(), content.digests.len());
+        write(&file, "bin", 1, root, &again, (Some(kept.lines()), 6))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let kept = KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept.generation(), 6);
+        assert_eq!(kept.lines(), content.digests.len() + 2);
+    }
+
     /// A file modified just before the build started may change again within the same
-    /// clock tick after it was read: its digest is not kept.
+    /// clock tick after it was read: its digest is never taken, but it says which version
+    /// the build used.
     #[test]
     fn a_digest_modified_just_before_the_build_is_not_kept() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -456,9 +564,17 @@ mod tests {
         let modified = std::fs::metadata(&path)
             .and_then(|m| m.modified())
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(Entry::new(root, &path, "", d, modified).is_none());
-        assert!(Entry::new(root, &path, "", d, modified + RACY).is_none());
+        assert!(!Entry::new(root, &path, "", d, modified).trusted());
+        assert!(!Entry::new(root, &path, "", d, modified + RACY).trusted());
         let later = SystemTime::now() + RACY + Duration::from_secs(1);
-        assert!(Entry::new(root, &path, "", d, later).is_some());
+        assert!(Entry::new(root, &path, "", d, later).trusted());
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("kept");
+        let racy = Entry::new(root, &path, "", d, modified);
+        write(&file, "bin", 1, root, &[racy], (None, 1)).unwrap_or_else(|e| panic!("{e}"));
+        let kept = KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
+        assert!(kept.get(&path).is_none(), "a racy digest was taken");
+        let before = kept.before(&path).unwrap_or_else(|| panic!("not kept"));
+        assert_eq!(before.digest.title, d.title);
     }
 }

@@ -117,6 +117,9 @@ pub struct LoadedKeeping {
     pub keep: Vec<kept::Entry>,
     /// How many digests were read and parsed (the others were kept).
     pub parsed: usize,
+    /// The digests read and parsed, by path relative to the site root, each with the
+    /// version the build that kept the digests used, if it had one.
+    pub before: Vec<(PathBuf, Option<kept::Before>)>,
 }
 
 /// Like [`load`], taking the digests whose files are unchanged from `kept` (the previous
@@ -124,13 +127,14 @@ pub struct LoadedKeeping {
 /// next build.
 pub fn load_kept(root: &Path, kept: &kept::KeptDigests) -> LoadedKeeping {
     let mut keep = Vec::new();
-    let mut parsed = 0;
-    let (content, errors) = load_with(root, None, Some((kept, &mut keep, &mut parsed)));
+    let mut before = Vec::new();
+    let (content, errors) = load_with(root, None, Some((kept, &mut keep, &mut before)));
     LoadedKeeping {
         content,
         errors,
         keep,
-        parsed,
+        parsed: before.len(),
+        before,
     }
 }
 
@@ -144,15 +148,17 @@ enum Keep {
     Nothing,
     /// A digest taken from the kept ones: its entry, kept again.
     Taken(kept::Entry),
-    /// A digest read and parsed: its entry, unless a file it read changed too recently.
-    Parsed(Option<kept::Entry>),
+    /// A digest read and parsed: its entry (when it parsed cleanly) and the version the
+    /// kept digests have.
+    Parsed(Option<kept::Entry>, Option<kept::Before>),
 }
 
-/// Digests kept by the previous build, those this one keeps and how many it parsed.
+/// Digests kept by the previous build, those this one keeps and those it parsed with
+/// their previous version.
 type Keeping<'a> = (
     &'a kept::KeptDigests,
     &'a mut Vec<kept::Entry>,
-    &'a mut usize,
+    &'a mut Vec<(PathBuf, Option<kept::Before>)>,
 );
 
 fn load_with(
@@ -243,7 +249,13 @@ fn load_with(
                     );
                 }
                 let (result, entry) = parse_file(root, path, kind, Parse::Keeping(start));
-                return (path.clone(), Stamp::new(), result, Keep::Parsed(entry));
+                let before = kept.before(path);
+                return (
+                    path.clone(),
+                    Stamp::new(),
+                    result,
+                    Keep::Parsed(entry, before),
+                );
             }
             let mode = if keep { Parse::Serve } else { Parse::Build };
             let (result, _) = parse_file(root, path, kind, mode);
@@ -263,9 +275,9 @@ fn load_with(
             match entry {
                 Keep::Nothing => {}
                 Keep::Taken(e) => keep.push(e),
-                Keep::Parsed(e) => {
+                Keep::Parsed(e, before) => {
                     keep.extend(e);
-                    **parsed += 1;
+                    parsed.push((rel(root, &path), before));
                 }
             }
         }
@@ -297,7 +309,7 @@ enum Parse {
 }
 
 /// Reads and parses one file; with `Parse::Keeping`, a digest comes with its entry for
-/// the next build (none when a file it read changed too recently to trust).
+/// the next build.
 fn parse_file(
     root: &Path,
     path: &Path,
@@ -323,7 +335,7 @@ fn parse_file(
             let body = d.body.take().unwrap_or_default();
             let d = Arc::new(d);
             let entry = match mode {
-                Parse::Keeping(start) => kept::Entry::new(root, path, &body, &d, start),
+                Parse::Keeping(start) => Some(kept::Entry::new(root, path, &body, &d, start)),
                 _ => None,
             };
             return (Ok(Item::Digest(d)), entry);

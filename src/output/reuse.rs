@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// The first line of a record, with its format's version.
-const HEADER: &str = "castdown-build-record 2";
+const HEADER: &str = "castdown-build-record 3";
 
 /// What a file of an output holds, as far as reuse needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +43,33 @@ pub struct Previous {
     /// Each file's entry, and for a page the fingerprint of the values it was made from
     /// (0 for other files).
     files: HashMap<String, (Entry, u64)>,
+    /// What the build that made it was: see [`Generation`].
+    generation: Generation,
+}
+
+/// What identifies one build among those of the same inputs: a number drawn for it, which
+/// the parsed digests it kept name too (`load::kept`), and a hash of the content that is not
+/// digests (standalone pages, curated descriptions). A build that finds both as it left
+/// them knows which digests its output was made from (`pipeline/reach.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Generation {
+    /// Drawn for the build (the clock and the process).
+    pub number: u64,
+    /// The hash of the content that is not digests.
+    pub others: u64,
+}
+
+impl Generation {
+    /// A number for a new build: never the same twice in practice, never 0.
+    pub fn draw() -> u64 {
+        let now = std::time::SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let mut h = ahash::RandomState::with_seeds(1, 2, 3, 4).build_hasher();
+        h.write_u128(now);
+        h.write_u32(std::process::id());
+        h.finish().max(1)
+    }
 }
 
 /// Why the previous build cannot be reused (said in one line by the build).
@@ -151,6 +178,16 @@ impl Previous {
                     .into(),
             );
         }
+        let generation = field(lines.next(), "build")?;
+        let generation = generation
+            .split_once(' ')
+            .and_then(|(n, o)| {
+                Some(Generation {
+                    number: u64::from_str_radix(n, 16).ok()?,
+                    others: u64::from_str_radix(o, 16).ok()?,
+                })
+            })
+            .ok_or_else(damaged)?;
         let mut files = HashMap::new();
         for line in lines {
             let mut parts = line.splitn(5, ' ');
@@ -174,7 +211,25 @@ impl Previous {
         Ok(Previous {
             dir: output.to_path_buf(),
             files,
+            generation,
         })
+    }
+
+    /// The build that made the previous output.
+    pub fn generation(&self) -> Generation {
+        self.generation
+    }
+
+    /// Every file of the previous output with the fingerprint it was made from (0: none).
+    pub fn files(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.files.iter().map(|(p, (_, fp))| (p.as_str(), *fp))
+    }
+
+    /// The previous output's file at `path`, with its entry and fingerprint, when it is as
+    /// the record left it: for a file this build knows to be unchanged without making it.
+    pub fn unchanged(&self, path: &str) -> Option<(Entry, u64)> {
+        let (entry, fp) = self.files.get(path)?;
+        Some((self.untouched(path, entry)?, *fp))
     }
 
     /// The record's entry for the previous output's file at `path`, when that file holds
@@ -204,12 +259,12 @@ impl Previous {
     }
 }
 
-/// Writes the record of a finished output: its files (path and entry, any order), for the
-/// next build. A failure to write it costs only the next build's reuse.
+/// Writes the record of a finished output made by the build `generation`: its files (path
+/// and entry, any order), for the next build. A failure to write it costs only the next
+/// build's reuse.
 pub fn write(
     output: &Path,
-    binary: &str,
-    inputs: u64,
+    (binary, inputs, generation): (&str, u64, Generation),
     mut files: Vec<(String, Entry)>,
     fingerprints: &HashMap<String, u64>,
 ) -> std::io::Result<()> {
@@ -219,6 +274,11 @@ pub fn write(
     let _ = writeln!(body, "binary {binary}");
     let _ = writeln!(body, "output {}", output.display());
     let _ = writeln!(body, "inputs {inputs:016x}");
+    let _ = writeln!(
+        body,
+        "build {:016x} {:016x}",
+        generation.number, generation.others
+    );
     for (path, e) in &files {
         // A path with a line break cannot be recorded; its file is simply not reused.
         if path.contains('\n') {
@@ -230,7 +290,7 @@ pub fn write(
     let sum = content_hash(body.as_bytes());
     let _ = writeln!(body, "end {sum:016x}");
     let path = record_path(output);
-    let tmp = path.with_extension("tmp");
+    let tmp = super::temporary(&path);
     std::fs::write(&tmp, body)?;
     std::fs::rename(&tmp, &path)
 }
@@ -254,9 +314,21 @@ mod tests {
         let meta = std::fs::metadata(out.join("a.html")).unwrap_or_else(|e| panic!("{e}"));
         let entry = entry_of(&meta, content_hash(b"A"));
         let fps = HashMap::from([("a.html".to_string(), 99u64)]);
-        write(&out, "bin 1", 7, vec![("a.html".into(), entry)], &fps)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let generation = Generation {
+            number: 11,
+            others: 12,
+        };
+        write(
+            &out,
+            ("bin 1", 7, generation),
+            vec![("a.html".into(), entry)],
+            &fps,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let prev = Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(prev.generation(), generation);
+        assert_eq!(prev.unchanged("a.html"), Some((entry, 99)));
+        assert_eq!(prev.unchanged("b.html"), None);
         assert!(prev.reusable("a.html", content_hash(b"A")).is_some());
         assert!(prev.reusable("a.html", content_hash(b"B")).is_none());
         assert!(prev.reusable("b.html", content_hash(b"A")).is_none());
@@ -272,6 +344,7 @@ mod tests {
         std::fs::write(out.join("a.html"), b"Z").unwrap_or_else(|e| panic!("{e}"));
         let prev = Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
         assert!(prev.reusable("a.html", content_hash(b"A")).is_none());
+        assert_eq!(prev.unchanged("a.html"), None);
         // Truncated, damaged, gone.
         let record = record_path(&out);
         let text = std::fs::read_to_string(&record).unwrap_or_default();

@@ -18,7 +18,7 @@ use crate::site::{Site, TermKind, paths};
 
 /// What an edit to a digest changed, from least to most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Edit {
+pub(super) enum Edit {
     /// Nothing any file shows (a position in the file moved).
     Nothing,
     /// The body only (and not the summary drawn from it).
@@ -33,7 +33,7 @@ enum Edit {
 /// What changed between two versions of a digest. `Digest` is taken apart whole, with no
 /// `..`: a field added to it does not compile here until someone says which kind of edit
 /// changing it is.
-fn classify(old: &Digest, new: &Digest) -> Edit {
+pub(super) fn classify(old: &Digest, new: &Digest) -> Edit {
     let Digest {
         path,
         title,
@@ -57,10 +57,10 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         aliases,
         extra,
         body,
-        // Where the body lies in its file: serve keeps the body itself, compared above.
+        // Where the body lies in its file: the body is compared below.
         body_at: _,
-        // The body's hash follows the body.
-        body_hash: _,
+        // The body's hash follows the body: a build keeps no bodies, only their hashes.
+        body_hash,
         body_line: _,
         key_concepts_in_body,
         concepts_in_front_matter,
@@ -102,7 +102,7 @@ fn classify(old: &Digest, new: &Digest) -> Edit {
         Edit::Model
     } else if card {
         Edit::Card
-    } else if *body != old.body {
+    } else if *body != old.body || *body_hash != old.body_hash {
         Edit::Body
     } else {
         Edit::Nothing

@@ -214,6 +214,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
             report,
             search_words: None,
             digests_to_keep: None,
+            others: 0,
         },
         memo: Memo {
             bodies,
@@ -306,6 +307,6 @@ fn data_files(
         }
         reuse(job.path, c.finish(), job.make)
     };
-    stages::term_feeds(site, out, errors, &make, &mut learn);
+    stages::term_feeds(site, out, errors, (&make, &|_| None), &mut learn);
     new
 }

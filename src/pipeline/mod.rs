@@ -11,6 +11,7 @@
 mod episode;
 mod incremental;
 mod inspect;
+mod reach;
 mod stages;
 mod streamed;
 mod timer;
@@ -149,6 +150,9 @@ pub struct Built {
     /// The digests this build parsed, to keep beside the output for the next build (a
     /// build on disk).
     pub digests_to_keep: Option<Vec<crate::load::kept::Entry>>,
+    /// The hash of the content that is not digests, for the record
+    /// (`output::reuse::Generation`).
+    pub others: u64,
 }
 
 /// Loads config and content and builds every output file in memory.
@@ -200,6 +204,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Report> {
 /// site walks and frees millions of values one by one.
 pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Report, Built)> {
     let start = Instant::now();
+    let mut timer = timer::Timer::new();
     let out_dir = output_dir(opts);
     output::check_output_dir(&opts.root, &out_dir)?;
     if !opts.root.is_dir() {
@@ -214,6 +219,12 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     // The previous build's files are reused where their bytes are unchanged (after the
     // staging folder is ready: an interrupted build's output has been put back by then).
     let resolved = output::resolve_output(&out_dir);
+    let words_path = output::beside(&resolved, "search-words");
+    let digests_path = output::beside(&resolved, "parsed-digests");
+    // What a build killed while writing them left (this build holds the lock).
+    for kept in [&words_path, &digests_path, &reuse::record_path(&resolved)] {
+        let _ = std::fs::remove_file(output::temporary(kept));
+    }
     let had_output = resolved.join(output::MARKER).is_file();
     let binary = reuse::binary_id();
     let inputs = inputs_key(opts);
@@ -222,20 +233,20 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     } else {
         Previous::read(&resolved, &binary, inputs)
     };
+    timer.stage("record");
     let (previous, full_build) = match previous {
         Ok(p) => (Some(p), None),
         Err(why) => (None, had_output.then_some(why)),
     };
     // Each body's counted words are known by what the body is made from, so they are right
     // for any build by this binary from these inputs, whatever the record says.
-    let words_path = output::beside(&resolved, "search-words");
     let kept_words = if opts.clean {
         search::KeptWords::default()
     } else {
         search::KeptWords::read(&words_path, &binary, inputs).unwrap_or_default()
     };
+    timer.stage("kept words");
     // So are parsed digests, each checked against the files it was parsed from.
-    let digests_path = output::beside(&resolved, "parsed-digests");
     let site_dir = opts
         .root
         .canonicalize()
@@ -245,9 +256,13 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     } else {
         crate::load::kept::KeptDigests::read(&digests_path, &binary, inputs, &site_dir)
     };
+    timer.stage("kept digests");
     // Appended to when it was read whole.
     let kept_lines = kept_digests.as_ref().ok().map(|k| k.lines());
-    let kept_digests = kept_digests.unwrap_or_default();
+    let kept_generation = kept_digests.as_ref().ok().map(|k| k.generation());
+    let kept_digests = (kept_digests.unwrap_or_default(), kept_generation);
+    // Named by the record and the kept digests this build writes.
+    let generation = reuse::Generation::draw();
     // Written as the build counts them; put in place once it succeeded.
     let words_writer = search::kept::Writer::create(&words_path, &binary, inputs).ok();
     let on_disk = streamed::OnDisk {
@@ -282,19 +297,23 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
                 inputs,
                 &site_dir,
                 &entries,
-                kept_lines,
+                (kept_lines, generation),
             )
         });
         if !matches!(kept, Some(Ok(()))) {
             let _ = std::fs::remove_file(&digests_path);
         }
     };
+    let others = built.others;
     let commit = || -> Result<output::Written> {
         let mut written = output::write_atomic_from(&mut built.output, staging)?;
+        let generation = reuse::Generation {
+            number: generation,
+            others,
+        };
         if reuse::write(
             &resolved,
-            &binary,
-            inputs,
+            (&binary, inputs, generation),
             std::mem::take(&mut written.entries),
             built.output.fingerprints(),
         )
@@ -305,6 +324,11 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         Ok(written)
     };
     let (written, ()) = rayon::join(commit, keep_for_next);
+    // The kept digests name this build, whose output is not in place: the next build must
+    // not take them for the previous output's.
+    if written.is_err() {
+        let _ = std::fs::remove_file(&digests_path);
+    }
     let written = written?;
     if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
         eprintln!(

@@ -494,17 +494,34 @@ fn add_static(out: &mut Output, root: &Path, theme_name: &str, errors: &mut Vec<
 /// and its bytes.
 pub(super) type Made = (String, Option<u64>, std::sync::Arc<Vec<u8>>);
 
+/// Makes a term feed.
+pub(super) type MakeFeed<'a> = dyn Fn(crate::feeds::FeedJob) -> Made + Sync + 'a;
+/// A term feed as the previous build left it, when a reusing build knows it unchanged.
+pub(super) type KeptFeed<'a> = dyn Fn(&crate::feeds::FeedJob) -> Option<OutputFile> + 'a;
+
 /// Every term's feed, made by `make` a batch at a time (in parallel), each batch added to
-/// `out` and shown to `learn` before the next is made.
+/// `out` and shown to `learn` before the next is made; a feed `kept` gives (a reusing
+/// build's, which knows it unchanged) is added as it is instead.
 pub(super) fn term_feeds(
     site: &Site,
     out: &mut Output,
     errors: &mut Vec<Diagnostic>,
-    make: &(dyn Fn(crate::feeds::FeedJob) -> Made + Sync),
+    (make, kept): (&MakeFeed, &KeptFeed),
     learn: &mut dyn FnMut(&Made),
 ) {
     use rayon::prelude::*;
-    let mut jobs = crate::feeds::term_feeds(site).into_iter().peekable();
+    let mut jobs = crate::feeds::term_feeds(site)
+        .into_iter()
+        .filter_map(|job| match kept(&job) {
+            Some(file) => {
+                push(out, file, "data", errors);
+                None
+            }
+            None => Some(job),
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .peekable();
     while jobs.peek().is_some() {
         let chunk: Vec<_> = jobs.by_ref().take(render::PAGE_BATCH).collect();
         let made: Vec<Made> = chunk.into_par_iter().map(make).collect();

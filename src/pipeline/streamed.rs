@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use super::reach::{self, Reach};
 use super::stages::{self, push};
 use super::timer::Timer;
 use super::{BuildOptions, Built, Report};
@@ -19,7 +20,7 @@ use crate::markdown::{Highlighter, highlight};
 use crate::output::reuse::Previous;
 use crate::output::{self, Output, OutputFile};
 use crate::render::{self, Inputs, Shared, Templates, pages};
-use crate::site::Site;
+use crate::site::{Site, paths};
 use crate::{feeds, load, search};
 
 /// Builds the site. With `staging`, files are written into that folder as the build goes
@@ -44,13 +45,14 @@ pub(super) fn build(
         }) => (Some((staging, previous, kept_words)), Some(kept_digests)),
         None => (None, None),
     };
+    let kept_generation = kept_digests.as_ref().and_then(|k| k.1);
     let mut digests_to_keep = None;
     let mut parsed = None;
     let read = |root: &std::path::Path| match &kept_digests {
-        Some(kept) => {
+        Some((kept, _)) => {
             let loaded = load::load_kept(root, kept);
             digests_to_keep = Some(loaded.keep);
-            parsed = Some(loaded.parsed);
+            parsed = Some(loaded.before);
             (loaded.content, loaded.errors)
         }
         None => load::load(root),
@@ -58,12 +60,14 @@ pub(super) fn build(
     let loaded = stages::load(opts, read, highlight::stylesheet)?;
     drop(kept_digests);
     timer.stage("load");
-    if let Some(parsed) = parsed {
+    if let Some(parsed) = &parsed {
         timer.note(&format!(
-            "digests parsed {parsed} of {}",
+            "digests parsed {} of {}",
+            parsed.len(),
             loaded.content.digests.len()
         ));
     }
+    let others_hash = reach::others_hash(&loaded.content);
     let (mut site, stylesheet) = stages::model(opts, loaded, None)?;
     timer.stage("model");
     let warnings = stages::warnings(&site);
@@ -86,8 +90,28 @@ pub(super) fn build(
         others: &others,
     };
     // On disk, pages are fingerprinted for the next build, and the previous build's pages
-    // made from the same values are kept rather than rendered.
+    // made from the same values are kept rather than rendered; after edits that keep the
+    // model's shape, the pages they do not reach are kept without being declared.
     let previous = out.previous();
+    let reach = match (&previous, &parsed) {
+        (Some(previous), Some(parsed)) => {
+            let known = reach::Known {
+                kept: kept_generation,
+                others: others_hash,
+                parsed,
+            };
+            Reach::of_edits(&site, previous, &known)
+        }
+        _ => Err("no previous build to reuse".into()),
+    };
+    match &reach {
+        Ok(r) => timer.note(&format!(
+            "digests changed {}: only what shows them declared",
+            r.changed()
+        )),
+        Err(why) => timer.note(&format!("every page declared: {why}")),
+    }
+    let mut reach = reach.ok();
     let reuse = if out.records() {
         render::Reuse::Disk(previous.as_deref())
     } else {
@@ -105,6 +129,7 @@ pub(super) fn build(
         highlighter: &highlighter,
         inputs,
         reuse: &reuse,
+        reach: reach.as_ref().zip(previous.as_deref()),
         all_concepts: bodies::all_concepts_key(&site),
         kept_words: index.as_ref().map(search::Index::kept),
     };
@@ -121,7 +146,21 @@ pub(super) fn build(
         "bodies rendered {rendered} of {}",
         site.episodes.len()
     ));
-    let jobs = pages::all(&site, false);
+    let mut jobs = pages::all(&site, false);
+    if let (Some(reach), Some(previous)) = (&reach, &previous) {
+        jobs.retain(|job| {
+            if reach.makes_page(job) {
+                return true;
+            }
+            match reach::kept(previous, &paths::index_file(&job.path(&site))) {
+                Some(file) => {
+                    push(&mut out, file, "a page", &mut errors);
+                    false
+                }
+                None => true,
+            }
+        });
+    }
     let render_errors = render::render_pages(
         &site,
         &templates,
@@ -143,7 +182,11 @@ pub(super) fn build(
     timer.stage("pages");
     // The site feeds are the last files to show episode HTML: it is freed after them,
     // before the search index (the build's peak) is made.
-    for f in feeds::site_feeds(&site, &newest) {
+    let site_feeds = reach
+        .as_mut()
+        .and_then(Reach::kept_feeds)
+        .unwrap_or_else(|| feeds::site_feeds(&site, &newest));
+    for f in site_feeds {
         push(&mut out, f, "feeds", &mut errors);
     }
     drop(newest);
@@ -153,7 +196,13 @@ pub(super) fn build(
     let ((), search) = rayon::join(
         || {
             let make = |job: feeds::FeedJob| (job.path, None, Arc::new((job.make)()));
-            stages::term_feeds(&site, &mut out, &mut errors, &make, &mut |_| {});
+            let kept = |job: &feeds::FeedJob| match (&reach, &previous) {
+                (Some(reach), Some(previous)) if !reach.makes_term_feed(&job.episodes) => {
+                    reach::kept(previous, &job.path)
+                }
+                _ => None,
+            };
+            stages::term_feeds(&site, &mut out, &mut errors, (&make, &kept), &mut |_| {});
             stages::redirects(&site, &templates, &mut out, &mut errors);
             out.batch_done();
         },
@@ -180,6 +229,7 @@ pub(super) fn build(
         report,
         search_words,
         digests_to_keep,
+        others: others_hash,
     })
 }
 
@@ -192,8 +242,9 @@ pub(super) struct OnDisk<'a> {
     /// The previous build's counted search words (empty when there are none to trust),
     /// and where this build's go (`None`: the file could not be made; nothing is kept).
     pub kept_words: Option<(search::KeptWords, search::kept::Writer)>,
-    /// The previous build's parsed digests (empty when there are none to trust).
-    pub kept_digests: load::kept::KeptDigests,
+    /// The previous build's parsed digests (empty when there are none to trust), and the
+    /// generation of the build that kept them (when they were read).
+    pub kept_digests: (load::kept::KeptDigests, Option<u64>),
 }
 
 /// The episode stage of a build: every episode's body with the files made from it alone.
@@ -203,6 +254,9 @@ struct EpisodeStage<'a> {
     highlighter: &'a Highlighter,
     inputs: Inputs<'a>,
     reuse: &'a render::Reuse<'a>,
+    /// What the edits reach, with the previous build: the episodes they do not reach are
+    /// kept without being declared.
+    reach: Option<(&'a Reach, &'a Previous)>,
     /// `bodies::all_concepts_key`, which bodies' keys are made with.
     all_concepts: u64,
     /// The previous build's counted search words (`None`: no search index).
@@ -275,6 +329,12 @@ impl EpisodeStage<'_> {
     fn episode(&self, i: usize) -> std::result::Result<EpisodeFiles, Diagnostic> {
         let site = self.site;
         let key = bodies::episode_key(site, i, self.all_concepts);
+        if let Some((reach, previous)) = self.reach
+            && !reach.makes_episode(i)
+            && let Some(files) = self.kept_episode(i, key, previous)
+        {
+            return Ok(files);
+        }
         let (mut pages, pending) =
             render::declare_episode_pages(site, (self.inputs, self.reuse), i, key);
         let path = site.episodes[i].data_path();
@@ -333,6 +393,30 @@ impl EpisodeStage<'_> {
             pages,
             data,
             body_rendered: true,
+        })
+    }
+}
+
+impl EpisodeStage<'_> {
+    /// Episode `i`'s pages and `digest.json` as the previous build left them, and its
+    /// counted words, for an episode no edit reaches; `None` when one of them cannot be
+    /// kept (changed in the output by hand, or its words not kept).
+    fn kept_episode(&self, i: usize, key: u64, previous: &Previous) -> Option<EpisodeFiles> {
+        let site = self.site;
+        if self.kept_words.as_ref().is_some_and(|k| !k.has(key)) {
+            return None;
+        }
+        let mut pages = Vec::new();
+        for job in pages::of_episode(site, i) {
+            let file = reach::kept(previous, &paths::index_file(&job.path(site)))?;
+            pages.push(Ok(file));
+        }
+        Some(EpisodeFiles {
+            html: None,
+            words: search::EpisodeWords::Kept(key),
+            pages,
+            data: reach::kept(previous, &site.episodes[i].data_path())?,
+            body_rendered: false,
         })
     }
 }
