@@ -274,8 +274,12 @@ fn a_build_writes_only_the_files_whose_bytes_change() {
     // A file put in the output by hand goes, as a clean build would have it.
     std::fs::write(site.public().join("stray.txt"), "not castdown's")
         .unwrap_or_else(|e| panic!("{e}"));
+    let deep = site.public().join("episodes/debt-as-a-loan/extra/deeper");
+    std::fs::create_dir_all(&deep).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(deep.join("stray.txt"), "not castdown's").unwrap_or_else(|e| panic!("{e}"));
     rebuild_and_check(&site, "a stray file in the output");
     assert!(!site.exists("stray.txt"));
+    assert!(!deep.join("stray.txt").exists());
     // --clean writes everything and says so.
     let err = build(&site, &["--clean"]);
     assert!(err.contains("full build: --clean"), "{err}");

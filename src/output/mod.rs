@@ -586,21 +586,11 @@ pub fn write_atomic_from(files: &mut Output, staging: Staging) -> Result<Written
         // Only what changed is in the staging folder: move it in, take away what is gone.
         // The output is walked rather than the record read, so a file put in it by hand goes
         // too, as a clean build would have it.
-        let removed: Vec<String> = walkdir::WalkDir::new(&output)
-            .sort_by_file_name()
+        let mut removed: Vec<String> = files_under(&output, "")
             .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| !e.file_type().is_dir())
-            .filter_map(|e| {
-                let rel = e.path().strip_prefix(&output).ok()?;
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                (rel != MARKER && !files.files.contains_key(&rel)).then_some(rel)
-            })
+            .filter(|rel| rel != MARKER && !files.files.contains_key(rel))
             .collect();
+        removed.sort_unstable();
         let backup = sibling(&output, "bak");
         let result = std::fs::create_dir_all(&backup)
             .and_then(|()| std::fs::write(backup.join(STAGING_MARKER), b""))
@@ -641,6 +631,31 @@ pub fn write_atomic_from(files: &mut Output, staging: Staging) -> Result<Written
     }
     drop(staging);
     Ok(done)
+}
+
+/// Every file under `dir` (anything but a folder: links are not followed), as paths
+/// relative to it with `/` separators, after `prefix`; in no order. Folders are listed in
+/// parallel: walking a 10,000-episode output one folder after another took a tenth of a
+/// reusing build.
+fn files_under(dir: &Path, prefix: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let (folders, mut files): (Vec<_>, Vec<_>) = entries
+        .filter_map(Result::ok)
+        .map(|e| {
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            let folder = e.file_type().is_ok_and(|t| t.is_dir());
+            (name, folder, e.path())
+        })
+        .partition(|(_, folder, _)| *folder);
+    let inner: Vec<Vec<String>> = folders
+        .into_par_iter()
+        .map(|(name, _, path)| files_under(&path, &format!("{name}/")))
+        .collect();
+    let mut out: Vec<String> = files.drain(..).map(|(name, _, _)| name).collect();
+    out.extend(inner.into_iter().flatten());
+    out
 }
 
 /// Removes a folder tree, its top-level entries in parallel (a previous output can hold tens

@@ -228,35 +228,44 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     let had_output = resolved.join(output::MARKER).is_file();
     let binary = reuse::binary_id();
     let inputs = inputs_key(opts);
-    let previous = if opts.clean {
-        Err("--clean".to_string())
-    } else {
-        Previous::read(&resolved, &binary, inputs)
-    };
-    timer.stage("record");
-    let (previous, full_build) = match previous {
-        Ok(p) => (Some(p), None),
-        Err(why) => (None, had_output.then_some(why)),
-    };
-    // Each body's counted words are known by what the body is made from, so they are right
-    // for any build by this binary from these inputs, whatever the record says.
-    let kept_words = if opts.clean {
-        search::KeptWords::default()
-    } else {
-        search::KeptWords::read(&words_path, &binary, inputs).unwrap_or_default()
-    };
-    timer.stage("kept words");
-    // So are parsed digests, each checked against the files it was parsed from.
+    timer.stage("prepare");
     let site_dir = opts
         .root
         .canonicalize()
         .unwrap_or_else(|_| opts.root.clone());
-    let kept_digests = if opts.clean {
-        Err("--clean".to_string())
-    } else {
-        crate::load::kept::KeptDigests::read(&digests_path, &binary, inputs, &site_dir)
+    // The record and the kept files are read side by side: a reusing build waits on them
+    // before anything else.
+    let read_record = || {
+        if opts.clean {
+            Err("--clean".to_string())
+        } else {
+            Previous::read(&resolved, &binary, inputs)
+        }
     };
-    timer.stage("kept digests");
+    // Each body's counted words are known by what the body is made from, so they are right
+    // for any build by this binary from these inputs, whatever the record says.
+    let read_words = || {
+        if opts.clean {
+            search::KeptWords::default()
+        } else {
+            search::KeptWords::read(&words_path, &binary, inputs).unwrap_or_default()
+        }
+    };
+    // So are parsed digests, each checked against the files it was parsed from.
+    let read_digests = || {
+        if opts.clean {
+            Err("--clean".to_string())
+        } else {
+            crate::load::kept::KeptDigests::read(&digests_path, &binary, inputs, &site_dir)
+        }
+    };
+    let (previous, (kept_words, kept_digests)) =
+        rayon::join(read_record, || rayon::join(read_words, read_digests));
+    let (previous, full_build) = match previous {
+        Ok(p) => (Some(p), None),
+        Err(why) => (None, had_output.then_some(why)),
+    };
+    timer.stage("kept files");
     // Appended to when it was read whole.
     let kept_lines = kept_digests.as_ref().ok().map(|k| k.lines());
     let kept_generation = kept_digests.as_ref().ok().map(|k| k.generation());
