@@ -206,7 +206,7 @@ pub(super) fn build(
             stages::redirects(&site, &templates, &mut out, &mut errors);
             out.batch_done();
         },
-        || index.map(|index| index.finish(&site, &page_texts)),
+        || index.map(|index| index.finish(&site, &page_texts, previous.as_deref())),
     );
     let (search, search_words) = search.unwrap_or_default();
     for f in search {

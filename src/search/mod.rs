@@ -52,6 +52,7 @@ use std::sync::Arc;
 
 use crate::bodies::Text;
 use crate::output::OutputFile;
+use crate::output::reuse::{Previous, content_hash};
 use crate::site::{Site, TermKind};
 
 /// Index format version, in the manifest.
@@ -114,7 +115,7 @@ pub fn index(site: &Site, episodes: &[Arc<Text>], pages: &[Arc<Text>]) -> Vec<Ou
             .collect();
         index.add_episodes(site, b * crate::render::PAGE_BATCH, &bodies);
     }
-    index.finish(site, pages).0
+    index.finish(site, pages, None).0
 }
 
 /// A search index being made: each episode's words are counted as its body is rendered (a
@@ -202,19 +203,21 @@ impl Index {
     }
 
     /// Counts the other documents and makes every file of the index; hands back the
-    /// writer of the bodies' counted words, to finish once the build succeeded.
+    /// writer of the bodies' counted words, to finish once the build succeeded. A file the
+    /// `previous` build made from the same JSON is kept rather than compressed again.
     pub fn finish(
         self,
         site: &Site,
         pages: &[Arc<Text>],
+        previous: Option<&Previous>,
     ) -> (Vec<OutputFile>, Option<kept::Writer>) {
         let Index {
             words,
             mut counter,
             keeping,
-            previous,
+            previous: kept,
         } = self;
-        drop(previous);
+        drop(kept);
         let docs = docs::collect(site, &words, pages);
         let count = site.episodes.len();
         for (b, batch) in docs.others.chunks(crate::render::PAGE_BATCH).enumerate() {
@@ -224,7 +227,8 @@ impl Index {
         }
         let stemmer = Stemmer::for_language(&site.config.language);
         let postings = counter.finish(docs.len(), &docs.ids, &stemmer);
-        (files(site, &docs, &postings, &stemmer), keeping)
+        let packer = Packer { previous };
+        (files(site, &docs, &postings, (&stemmer, packer)), keeping)
     }
 }
 
@@ -233,7 +237,7 @@ fn files(
     site: &Site,
     docs: &docs::Docs,
     postings: &[postings::Postings],
-    stemmer: &Stemmer,
+    (stemmer, packer): (&Stemmer, Packer),
 ) -> Vec<OutputFile> {
     let total_bytes: usize = postings.iter().map(|p| p.term.len() + 6 + p.df * 9).sum();
     let post_chunks = chunk_count(total_bytes, POST_CHUNK_TARGET);
@@ -317,14 +321,14 @@ fn files(
         group[at] = Some(fragment);
     }
     let fragments: Vec<(u32, Vec<Option<&docs::Fragment>>)> = fragments.into_iter().collect();
-    files.extend(numbered("p/", &post_files));
-    files.extend(numbered("p/b", &own_files));
-    files.extend(numbered("d/", &dict_files));
-    files.extend(numbered("k/", &key_files));
+    files.extend(packer.numbered("p/", &post_files));
+    files.extend(packer.numbered("p/b", &own_files));
+    files.extend(packer.numbered("d/", &dict_files));
+    files.extend(packer.numbered("k/", &key_files));
     files.extend(
         fragments
             .par_iter()
-            .map(|(n, group)| gz_file(&format!("x/{n}"), group))
+            .map(|(n, group)| packer.file(&format!("x/{n}"), group))
             .collect::<Vec<_>>(),
     );
     for (kind, letter) in [(TermKind::Show, 's'), (TermKind::Concept, 'c')] {
@@ -334,7 +338,7 @@ fn files(
                 ids.extend(docs.transcript_ids[e].clone());
             }
             ids.sort_unstable();
-            files.push(gz_file(&format!("f/{letter}{i}"), &ids));
+            files.push(packer.file(&format!("f/{letter}{i}"), &ids));
         }
     }
     files
@@ -358,18 +362,40 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
-/// A compressed file of the index: `rel` plus `.json.gz` under `search/`.
-fn gz_file<T: Serialize + ?Sized>(rel: &str, value: &T) -> OutputFile {
-    OutputFile::bytes(index_file(&format!("{rel}.json.gz")), gz(&json(value)))
+/// Makes the compressed files of the index. A build on disk gives each the fingerprint of
+/// its JSON, and keeps the previous build's file made from the same JSON instead of
+/// compressing it again: after an edit most of the index is as it was, and compressing it
+/// all was most of the time a reusing build spent on it.
+#[derive(Clone, Copy)]
+struct Packer<'a> {
+    previous: Option<&'a Previous>,
 }
 
-/// One compressed file per item, numbered in order: `<prefix><i>.json.gz` (`p/0`, `p/b0`…).
-fn numbered<T: Serialize + Sync>(prefix: &str, items: &[T]) -> Vec<OutputFile> {
-    items
-        .par_iter()
-        .enumerate()
-        .map(|(i, item)| gz_file(&format!("{prefix}{i}"), item))
-        .collect()
+impl Packer<'_> {
+    /// A compressed file of the index: `rel` plus `.json.gz` under `search/`.
+    fn file<T: Serialize + ?Sized>(&self, rel: &str, value: &T) -> OutputFile {
+        let path = index_file(&format!("{rel}.json.gz"));
+        let json = json(value);
+        let Some(previous) = self.previous else {
+            return OutputFile::bytes(path, gz(&json));
+        };
+        // Never 0, which a record gives files without a fingerprint.
+        let fp = content_hash(&json).max(1);
+        match previous.kept(&path, fp) {
+            Some(entry) => OutputFile::kept(path, entry, fp),
+            None => OutputFile::bytes(path, gz(&json)).with_fingerprint(fp),
+        }
+    }
+
+    /// One compressed file per item, numbered in order: `<prefix><i>.json.gz` (`p/0`,
+    /// `p/b0`…).
+    fn numbered<T: Serialize + Sync>(&self, prefix: &str, items: &[T]) -> Vec<OutputFile> {
+        items
+            .par_iter()
+            .enumerate()
+            .map(|(i, item)| self.file(&format!("{prefix}{i}"), item))
+            .collect()
+    }
 }
 
 /// Gzip at the fastest level: index files are read once per query, so bytes on the wire

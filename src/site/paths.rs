@@ -43,9 +43,12 @@ pub fn episode(slug: &str) -> String {
     format!("{EPISODES}/{slug}/")
 }
 
+/// The name of an episode's data file.
+pub const DIGEST_JSON: &str = "digest.json";
+
 /// An episode's data file, beside its page: `episodes/<slug>/digest.json`.
 pub fn episode_data(page: &str) -> String {
-    format!("{page}digest.json")
+    format!("{page}{DIGEST_JSON}")
 }
 
 /// An episode's chapters in the Podcasting 2.0 JSON format, beside its page:
