@@ -167,24 +167,26 @@ def serve_rebuild(root, kind="body", edits=7, binary=None):
 
 
 
-def reuse_builds(root, runs=3):
+def reuse_builds(root, runs=3, binary=None):
     """`castdown build` reusing the previous output after one edit (body, title, a new
     digest), against clean builds of the same site in the same run: median wall seconds and
-    the files the build wrote (its summary line counts them)."""
+    the files the build wrote (its summary line counts them). With `binary`, that castdown
+    (a baseline) instead of the one measured."""
     import re
     path, _ = newest_episode(root)
     original = open(path).read()
+    binary = binary or CASTDOWN
 
     def build():
         start = time.perf_counter()
-        p = subprocess.run([CASTDOWN, "build", "--root", root], capture_output=True, text=True)
+        p = subprocess.run([binary, "build", "--root", root], capture_output=True, text=True)
         wall = time.perf_counter() - start
         if p.returncode != 0:
             sys.exit(f"castdown build failed:\n{p.stderr}")
         m = re.search(r"\((\d+) written, (\d+) unchanged\)", p.stderr)
         return wall, (int(m.group(1)), int(m.group(2))) if m else None
 
-    cleans = [castdown_build(root)[0] for _ in range(runs)]
+    cleans = [castdown_build(root, binary)[0] for _ in range(runs)]
     base = statistics.median(cleans)
     results = {}
     new_dir = os.path.dirname(path)
@@ -330,11 +332,13 @@ def main():
                 for label, binary in (("", CASTDOWN),) + ((("baseline ", base),) if base else ()):
                     reb, vis = serve_rebuild(cd_root, kind, binary=binary)
                     print(f"serve {label}: {what}: median rebuild {reb} ms (serve's own timing); edit to page visible over HTTP {vis:.0f} ms (includes 25 ms debounce)")
-        base, reused = reuse_builds(cd_root, runs=min(args.runs, 3))
+        # The baseline's right after, on the same site: each against its own clean builds.
         names = {"body": "one body edit", "title": "one title edit", "new": "one new digest"}
-        for kind, (wall, written) in reused.items():
-            print(f"build reusing the last output, {names[kind]}: median {wall:.2f} s = "
-                  f"{wall / base * 100:.0f}% of a clean build ({base:.2f} s, same run); {written} files written")
+        for label, binary in (("", CASTDOWN),) + ((("baseline ", base),) if base else ()):
+            clean_wall, reused = reuse_builds(cd_root, runs=min(args.runs, 3), binary=binary)
+            for kind, (wall, written) in reused.items():
+                print(f"build {label}reusing the last output, {names[kind]}: median {wall:.2f} s = "
+                      f"{wall / clean_wall * 100:.0f}% of a clean build ({clean_wall:.2f} s, same run); {written} files written")
         clean(public)
         clean(os.path.join(hg_root, "public"))
         print(flush=True)
