@@ -316,30 +316,29 @@ fn a_reusing_build_renders_only_the_bodies_it_needs() {
     assert_eq!(rendered, 0, "no edit: no body\n{err}");
     assert!(reached(&err).is_some(), "no edit: nothing declared\n{err}");
     rebuild_and_check(&site, "no edit");
-    // An older episode's body: that body alone (the feed shows the newest).
-    replace_in(
-        &site,
-        "content/episodes/2024/summaries-and-trust.md",
-        "## ",
-        "## Revised: ",
-    );
-    let ((rendered, _), err) = build_counting_bodies(&site);
-    assert_eq!(rendered, 1, "body edit\n{err}");
-    assert_eq!(reached(&err), Some(1), "body edit\n{err}");
-    let err = rebuild_and_check(&site, "body edit");
-    assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
-    // The newest episode's body: it and the site feeds that show it.
-    replace_in(
-        &site,
-        "content/episodes/2025/partnership-without-exclusivity.md",
-        "Exclusive deals make sense",
-        "Exclusive deals often make sense",
-    );
-    let ((rendered, _), err) = build_counting_bodies(&site);
-    assert_eq!(rendered, 1, "newest body edit\n{err}");
-    assert_eq!(reached(&err), Some(1), "newest body edit\n{err}");
-    let err = rebuild_and_check(&site, "newest body edit");
-    assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
+    // An older episode's body: that body alone (the feed shows the newest); the newest
+    // episode's body: it and the site feeds that show it.
+    for (what, file, from, to) in [
+        (
+            "body edit",
+            "content/episodes/2024/summaries-and-trust.md",
+            "## ",
+            "## Revised: ",
+        ),
+        (
+            "newest body edit",
+            "content/episodes/2025/partnership-without-exclusivity.md",
+            "Exclusive deals make sense",
+            "Exclusive deals often make sense",
+        ),
+    ] {
+        replace_in(&site, file, from, to);
+        let ((rendered, _), err) = build_counting_bodies(&site);
+        assert_eq!(rendered, 1, "{what}\n{err}");
+        assert_eq!(reached(&err), Some(1), "{what}\n{err}");
+        let err = rebuild_and_check(&site, what);
+        assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
+    }
     // A title shows on the cards of its neighbours' pages: their bodies are rendered for
     // those pages, no others.
     replace_in(
@@ -792,6 +791,16 @@ fn temporary_files_a_killed_build_left_beside_the_output_are_removed() {
     assert_eq!(site.leftovers(), Vec::<String>::new());
 }
 
+/// [`demo_with_one_episode_in_feeds`] built twice, the second time long enough after the
+/// files were written that every parsed digest is kept and trusted.
+fn demo_built_and_kept() -> Site {
+    let site = demo_with_one_episode_in_feeds();
+    build(&site, &[]);
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    site
+}
+
 /// Regression: a digest edited just before a build is parsed again by the next build (its
 /// file may still change within the clock's tick), which compares it with the version the
 /// previous build used to tell what the edit reaches. That version was not kept: the next
@@ -799,11 +808,7 @@ fn temporary_files_a_killed_build_left_beside_the_output_are_removed() {
 /// no edit at all, leaving the undone title on every page that shows it.
 #[test]
 fn an_edit_undone_right_after_a_build_is_seen() {
-    let site = demo_with_one_episode_in_feeds();
-    build(&site, &[]);
-    // Every digest kept and trusted.
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    let site = demo_built_and_kept();
     let path = "content/episodes/2025/flaky-tests.md";
     let (old, new) = (
         "Flaky tests: quarantine, fix, or delete?",
@@ -823,10 +828,7 @@ fn an_edit_undone_right_after_a_build_is_seen() {
 /// every page.
 #[test]
 fn digests_kept_by_a_build_whose_output_was_not_put_in_place_reach_nothing() {
-    let site = demo_with_one_episode_in_feeds();
-    build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    let site = demo_built_and_kept();
     // This output and its record stay; the next build's output goes.
     let public = site.public();
     let aside = site.root().join("aside");
@@ -855,10 +857,7 @@ fn digests_kept_by_a_build_whose_output_was_not_put_in_place_reach_nothing() {
 /// output: one changed there by hand is made again.
 #[test]
 fn a_page_changed_in_the_output_by_hand_is_made_again_whatever_the_edits_reach() {
-    let site = demo_with_one_episode_in_feeds();
-    build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    let site = demo_built_and_kept();
     for page in [
         "episodes/debt-as-a-loan/index.html",
         "episodes/debt-as-a-loan/digest.json",

@@ -380,6 +380,25 @@ fn write_lines<'e>(
 mod tests {
     use super::*;
 
+    /// The demo site's digests (this repository is a castdown site) and their entries, as
+    /// a build an hour from now would keep them, written by the build of `generation` to a
+    /// file in a new temporary folder.
+    fn demo_written(generation: u64) -> (Vec<Arc<Digest>>, Vec<Entry>, tempfile::TempDir, PathBuf) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (content, _) = crate::load::load(root);
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        let entries: Vec<Entry> = content
+            .digests
+            .iter()
+            .map(|d| Entry::new(root, &root.join(&d.path), "", d, later))
+            .collect();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("kept");
+        write(&file, "bin", 1, root, &entries, (None, generation))
+            .unwrap_or_else(|e| panic!("{e}"));
+        (content.digests, entries, dir, file)
+    }
+
     /// Every digest of the demo site and the test fixtures, as a build parses it, comes back
     /// from the kept file as it went in: a field that did not survive would build a wrong
     /// site from a kept digest.
@@ -421,16 +440,7 @@ mod tests {
     #[test]
     fn a_file_from_another_binary_config_or_site_or_damaged_is_refused() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (content, _) = crate::load::load(root);
-        let later = SystemTime::now() + Duration::from_secs(3600);
-        let entries: Vec<Entry> = content
-            .digests
-            .iter()
-            .map(|d| Entry::new(root, &root.join(&d.path), "", d, later))
-            .collect();
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let file = dir.path().join("kept");
-        write(&file, "bin", 1, root, &entries, (None, 7)).unwrap_or_else(|e| panic!("{e}"));
+        let (_, _, dir, file) = demo_written(7);
         assert!(KeptDigests::read(&file, "bin", 1, root).is_ok());
         assert!(KeptDigests::read(&file, "other", 1, root).is_err());
         assert!(KeptDigests::read(&file, "bin", 2, root).is_err());
@@ -525,28 +535,18 @@ mod tests {
     #[test]
     fn a_build_with_nothing_new_names_its_generation() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (content, _) = crate::load::load(root);
-        let later = SystemTime::now() + Duration::from_secs(3600);
-        let entries: Vec<Entry> = content
-            .digests
-            .iter()
-            .map(|d| Entry::new(root, &root.join(&d.path), "", d, later))
-            .collect();
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let file = dir.path().join("kept");
-        write(&file, "bin", 1, root, &entries, (None, 5)).unwrap_or_else(|e| panic!("{e}"));
+        let (digests, entries, _dir, file) = demo_written(5);
         let kept = KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
-        let again: Vec<Entry> = content
-            .digests
+        let again: Vec<Entry> = digests
             .iter()
             .filter_map(|d| kept.get(&root.join(&d.path)).map(|(_, e)| e))
             .collect();
-        assert_eq!(again.len(), content.digests.len());
+        assert_eq!(again.len(), entries.len());
         write(&file, "bin", 1, root, &again, (Some(kept.lines()), 6))
             .unwrap_or_else(|e| panic!("{e}"));
         let kept = KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(kept.generation(), 6);
-        assert_eq!(kept.lines(), content.digests.len() + 2);
+        assert_eq!(kept.lines(), digests.len() + 2);
     }
 
     /// A file modified just before the build started may change again within the same
