@@ -56,13 +56,20 @@ const MARKER: &str = ".castdown-output";
 /// Builds after an edit and checks the output against a clean build and the tree before.
 /// Returns the build's stderr, with its timings.
 fn rebuild_and_check(site: &Site, what: &str) -> String {
+    rebuild_and_check_with(site, what, &[])
+}
+
+/// [`rebuild_and_check`] with options `extra` for both builds.
+fn rebuild_and_check_with(site: &Site, what: &str, extra: &[&str]) -> String {
     let before = tree(&site.public());
-    let err = build_timed(site);
+    let err = build_timed_with(site, extra);
     let after = tree(&site.public());
     let clean_dir = site.root().join("clean-out");
     let _ = std::fs::remove_dir_all(&clean_dir);
     let clean_arg = clean_dir.to_string_lossy().into_owned();
-    let out = site.run(&["build", "--clean", "--output", &clean_arg]);
+    let mut args = vec!["build", "--clean", "--output", &clean_arg];
+    args.extend_from_slice(extra);
+    let out = site.run(&args);
     assert!(
         out.status.success(),
         "{what}: clean build failed: {}",
@@ -132,11 +139,17 @@ fn demo_with_one_episode_in_feeds() -> Site {
 
 /// Builds the site (reusing) with stage timings on; its stderr.
 fn build_timed(site: &Site) -> String {
+    build_timed_with(site, &[])
+}
+
+/// [`build_timed`] with options `extra`.
+fn build_timed_with(site: &Site, extra: &[&str]) -> String {
     let out = assert_cmd::Command::cargo_bin("castdown")
         .unwrap_or_else(|e| panic!("{e}"))
         .env("CASTDOWN_TIMINGS", "1")
         .args(["build", "--root"])
         .arg(site.root())
+        .args(extra)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let err = stderr(&out);
@@ -877,4 +890,78 @@ fn a_page_changed_in_the_output_by_hand_is_made_again_whatever_the_edits_reach()
     );
     let err = rebuild_and_check(&site, "hand edits in the output");
     assert_eq!(reached(&err), Some(1), "{err}");
+}
+
+/// A PNG's first bytes, enough for its width and height to be read.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend_from_slice(&width.to_be_bytes());
+    bytes.extend_from_slice(&height.to_be_bytes());
+    bytes.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    bytes
+}
+
+/// Regression: pages show the width and height of the site's image, read from its file
+/// under `static/`, which no digest names. A build that reached only what an edited digest
+/// shows kept every other page with the old image's size; a file under `static/` that
+/// changed now has every page declared.
+#[test]
+fn an_image_under_static_resized_with_a_body_edit_reaches_every_page_showing_it() {
+    let site = Site::fixture("listening");
+    site.write("static/cover.png", png(64, 64));
+    build(&site, &[]);
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    let page = || std::fs::read_to_string(site.public().join("index.html")).unwrap_or_default();
+    let width = |w: u32| format!("og:image:width\" content=\"{w}\"");
+    assert!(
+        page().contains(&width(64)),
+        "the site image's size is on the page"
+    );
+    site.write("static/cover.png", png(1400, 1400));
+    replace_in(
+        &site,
+        "content/episodes/on-youtube.md",
+        "The point.",
+        "The point, again.",
+    );
+    let err = rebuild_and_check(&site, "static image resized");
+    assert_eq!(reached(&err), None, "{err}");
+    assert!(err.contains("a file under static/ changed"), "{err}");
+    assert!(page().contains(&width(1400)));
+}
+
+/// Regression: with `--future`, a digest dated ahead is published and its card says it is
+/// scheduled until the date passes; a build after that must say otherwise on every page
+/// that shows the card, though no file changed.
+#[test]
+fn a_scheduled_episode_whose_date_passed_is_shown_as_published() {
+    let site = demo_with_one_episode_in_feeds();
+    let soon = std::time::SystemTime::now() + std::time::Duration::from_secs(8);
+    let secs = soon
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let date = jiff::Timestamp::from_second(secs as i64)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    site.write(
+        "content/episodes/2025/soon.md",
+        format!("---\ntitle: Coming soon\nshow: The Build Log\ndate: {date}\n---\n\nSoon.\n"),
+    );
+    build_timed_with(&site, &["--future"]);
+    std::thread::sleep(RACY);
+    build_timed_with(&site, &["--future"]);
+    while std::time::SystemTime::now() <= soon + std::time::Duration::from_millis(200) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    replace_in(
+        &site,
+        "content/episodes/2024/summaries-and-trust.md",
+        "## ",
+        "## Revised: ",
+    );
+    let err = rebuild_and_check_with(&site, "a scheduled date passed", &["--future"]);
+    assert_eq!(reached(&err), None, "{err}");
 }

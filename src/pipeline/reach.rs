@@ -53,11 +53,35 @@ pub(super) struct Known<'a> {
     pub parsed: &'a [(PathBuf, Option<Before>)],
 }
 
-/// A hash of the content that is not digests: standalone pages and curated descriptions
-/// reach pages this module cannot name (menus, term descriptions on every card's page).
-pub(super) fn others_hash(content: &crate::load::Content) -> u64 {
-    let text = format!("{:?}{:?}", content.pages, content.curated);
+/// A hash of what pages are made from besides digests, config and templates: standalone
+/// pages and curated descriptions reach pages this module cannot name (menus, term
+/// descriptions on every card's page), and so do files under `static/` (the width and
+/// height of a cover, a show's or the site's image are read from them), known by their
+/// stamps.
+pub(super) fn others_hash(content: &crate::load::Content, root: &Path) -> u64 {
+    use std::fmt::Write as _;
+    let mut text = format!("{:?}{:?}", content.pages, content.curated);
+    for entry in walkdir::WalkDir::new(root.join("static"))
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+    {
+        let stamp = crate::load::kept::FileStamp::of(entry.path());
+        let _ = write!(text, "\n{}{stamp:?}", entry.path().display());
+    }
     crate::hash::bytes(text.as_bytes())
+}
+
+/// [`others_hash`] with the episodes published ahead of their date (`--future`), whose
+/// cards say `scheduled` until the date passes: a build after it must make those cards
+/// again though no file changed.
+pub(super) fn with_schedule(others: u64, site: &Site) -> u64 {
+    site.episodes
+        .iter()
+        .filter(|e| e.digest.date.timestamp() > site.now)
+        .map(|e| crate::hash::bytes(e.digest.path.to_string_lossy().as_bytes()))
+        .fold(others, crate::hash::fold)
 }
 
 impl Reach {
@@ -68,7 +92,9 @@ impl Reach {
             return Err("the kept digests are not those the previous output was made from".into());
         }
         if others != known.others {
-            return Err("a standalone page or a curated description changed".into());
+            return Err(
+                "a standalone page, a curated description or a file under static/ changed".into(),
+            );
         }
         let n = site.episodes.len();
         let mut reach = Reach {

@@ -67,8 +67,18 @@ pub(super) fn build(
             loaded.content.digests.len()
         ));
     }
-    let others_hash = reach::others_hash(&loaded.content);
+    // On disk only: the record keeps it for the next build's reach.
+    let others_hash = if parsed.is_some() {
+        reach::others_hash(&loaded.content, &opts.root)
+    } else {
+        0
+    };
     let (mut site, stylesheet) = stages::model(opts, loaded, None)?;
+    let others_hash = if parsed.is_some() {
+        reach::with_schedule(others_hash, &site)
+    } else {
+        0
+    };
     timer.stage("model");
     let warnings = stages::warnings(&site);
     progress("rendering");
