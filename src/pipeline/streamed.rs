@@ -68,17 +68,11 @@ pub(super) fn build(
         ));
     }
     // On disk only: the record keeps it for the next build's reach.
-    let others_hash = if parsed.is_some() {
-        reach::others_hash(&loaded.content, &opts.root)
-    } else {
-        0
-    };
+    let others = parsed
+        .is_some()
+        .then(|| reach::others_hash(&loaded.content, &opts.root));
     let (mut site, stylesheet) = stages::model(opts, loaded, None)?;
-    let others_hash = if parsed.is_some() {
-        reach::with_schedule(others_hash, &site)
-    } else {
-        0
-    };
+    let others_hash = others.map_or(0, |h| reach::with_schedule(h, &site));
     timer.stage("model");
     let warnings = stages::warnings(&site);
     progress("rendering");
