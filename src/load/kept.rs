@@ -144,12 +144,6 @@ impl Entry {
         }
     }
 
-    /// Whether the build that parsed it may take it again (nothing it read was modified
-    /// just before that build).
-    pub fn trusted(&self) -> bool {
-        !self.racy
-    }
-
     /// The digest, if every file it was parsed from is as it was.
     fn unchanged(&self) -> Option<&Arc<Digest>> {
         if self.racy {
@@ -169,7 +163,8 @@ pub struct KeptDigests {
     /// Lines read, superseded ones included: the file is appended to until they are
     /// twice the digests it keeps.
     lines: usize,
-    /// The generation of the build that wrote the last segment.
+    /// The generation of the build that wrote the last segment (0 when nothing was read:
+    /// no build draws 0).
     generation: u64,
 }
 
@@ -564,10 +559,10 @@ mod tests {
         let modified = std::fs::metadata(&path)
             .and_then(|m| m.modified())
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(!Entry::new(root, &path, "", d, modified).trusted());
-        assert!(!Entry::new(root, &path, "", d, modified + RACY).trusted());
+        assert!(Entry::new(root, &path, "", d, modified).racy);
+        assert!(Entry::new(root, &path, "", d, modified + RACY).racy);
         let later = SystemTime::now() + RACY + Duration::from_secs(1);
-        assert!(Entry::new(root, &path, "", d, later).trusted());
+        assert!(!Entry::new(root, &path, "", d, later).racy);
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let file = dir.path().join("kept");
         let racy = Entry::new(root, &path, "", d, modified);

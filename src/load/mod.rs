@@ -115,8 +115,6 @@ pub struct LoadedKeeping {
     pub errors: Vec<Diagnostic>,
     /// The digests to keep for the next build.
     pub keep: Vec<kept::Entry>,
-    /// How many digests were read and parsed (the others were kept).
-    pub parsed: usize,
     /// The digests read and parsed, by path relative to the site root, each with the
     /// version the build that kept the digests used, if it had one.
     pub before: Vec<(PathBuf, Option<kept::Before>)>,
@@ -133,7 +131,6 @@ pub fn load_kept(root: &Path, kept: &kept::KeptDigests) -> LoadedKeeping {
         content,
         errors,
         keep,
-        parsed: before.len(),
         before,
     }
 }

@@ -48,14 +48,15 @@ pub struct Previous {
 }
 
 /// What identifies one build among those of the same inputs: a number drawn for it, which
-/// the parsed digests it kept name too (`load::kept`), and a hash of the content that is not
-/// digests (standalone pages, curated descriptions). A build that finds both as it left
+/// the parsed digests it kept name too (`load::kept`), and a hash of what its pages were
+/// made from besides digests (standalone pages, curated descriptions, files under
+/// `static/`, episodes published ahead of their date). A build that finds both as it left
 /// them knows which digests its output was made from (`pipeline/reach.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Generation {
     /// Drawn for the build (the clock and the process).
     pub number: u64,
-    /// The hash of the content that is not digests.
+    /// The hash of what pages were made from besides digests.
     pub others: u64,
 }
 

@@ -150,7 +150,7 @@ pub struct Built {
     /// The digests this build parsed, to keep beside the output for the next build (a
     /// build on disk).
     pub digests_to_keep: Option<Vec<crate::load::kept::Entry>>,
-    /// The hash of the content that is not digests, for the record
+    /// The hash of what pages were made from besides digests, for the record
     /// (`output::reuse::Generation`).
     pub others: u64,
 }
@@ -268,8 +268,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     timer.stage("kept files");
     // Appended to when it was read whole.
     let kept_lines = kept_digests.as_ref().ok().map(|k| k.lines());
-    let kept_generation = kept_digests.as_ref().ok().map(|k| k.generation());
-    let kept_digests = (kept_digests.unwrap_or_default(), kept_generation);
+    let kept_digests = kept_digests.unwrap_or_default();
     // Named by the record and the kept digests this build writes.
     let generation = reuse::Generation::draw();
     // Written as the build counts them; put in place once it succeeded.

@@ -36,8 +36,6 @@ pub(super) struct Reach {
     /// The site feeds as the previous build left them, when they are not made.
     kept_feeds: Option<Vec<OutputFile>>,
     feed_limit: usize,
-    /// How many published digests changed in what a file shows, for `CASTDOWN_TIMINGS`.
-    changed: usize,
 }
 
 /// Why a build declares every page (said with `CASTDOWN_TIMINGS`).
@@ -45,9 +43,10 @@ pub(super) type Everything = String;
 
 /// What a build knows of the previous one besides its record.
 pub(super) struct Known<'a> {
-    /// The generation the kept digests name, when they were read.
-    pub kept: Option<u64>,
-    /// The hash of this build's content that is not digests ([`others_hash`]).
+    /// The generation the kept digests name (0 when none were read: no build draws 0).
+    pub kept: u64,
+    /// The hash of what this build's pages are made from besides digests
+    /// ([`others_hash`], [`with_schedule`]).
     pub others: u64,
     /// The digests this build parsed, with the version the kept digests have.
     pub parsed: &'a [(PathBuf, Option<Before>)],
@@ -88,7 +87,7 @@ impl Reach {
     /// What this build's edits reach, or why it must declare every page.
     pub fn of_edits(site: &Site, previous: &Previous, known: &Known) -> Result<Reach, Everything> {
         let Generation { number, others } = previous.generation();
-        if known.kept != Some(number) {
+        if known.kept != number {
             return Err("the kept digests are not those the previous output was made from".into());
         }
         if others != known.others {
@@ -105,7 +104,6 @@ impl Reach {
             feeds: false,
             kept_feeds: None,
             feed_limit: site.config.feed_limit,
-            changed: 0,
         };
         let index: HashMap<&Path, usize> = site
             .episodes
@@ -143,7 +141,6 @@ impl Reach {
                 }
             };
             reach.edited[i] = true;
-            reach.changed += 1;
             reach.feeds |= i < site.config.feed_limit;
             for job in jobs {
                 match job {
@@ -189,9 +186,9 @@ impl Reach {
         self.kept_feeds.take()
     }
 
-    /// How many digests changed.
+    /// How many published digests changed in what a file shows.
     pub fn changed(&self) -> usize {
-        self.changed
+        self.edited.iter().filter(|e| **e).count()
     }
 }
 

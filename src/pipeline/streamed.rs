@@ -45,11 +45,11 @@ pub(super) fn build(
         }) => (Some((staging, previous, kept_words)), Some(kept_digests)),
         None => (None, None),
     };
-    let kept_generation = kept_digests.as_ref().and_then(|k| k.1);
+    let kept_generation = kept_digests.as_ref().map_or(0, |k| k.generation());
     let mut digests_to_keep = None;
     let mut parsed = None;
     let read = |root: &std::path::Path| match &kept_digests {
-        Some((kept, _)) => {
+        Some(kept) => {
             let loaded = load::load_kept(root, kept);
             digests_to_keep = Some(loaded.keep);
             parsed = Some(loaded.before);
@@ -246,9 +246,8 @@ pub(super) struct OnDisk<'a> {
     /// The previous build's counted search words (empty when there are none to trust),
     /// and where this build's go (`None`: the file could not be made; nothing is kept).
     pub kept_words: Option<(search::KeptWords, search::kept::Writer)>,
-    /// The previous build's parsed digests (empty when there are none to trust), and the
-    /// generation of the build that kept them (when they were read).
-    pub kept_digests: (load::kept::KeptDigests, Option<u64>),
+    /// The previous build's parsed digests (empty when there are none to trust).
+    pub kept_digests: load::kept::KeptDigests,
 }
 
 /// The episode stage of a build: every episode's body with the files made from it alone.
