@@ -510,18 +510,14 @@ pub(super) fn term_feeds(
     learn: &mut dyn FnMut(&Made),
 ) {
     use rayon::prelude::*;
-    let mut jobs = crate::feeds::term_feeds(site)
-        .into_iter()
-        .filter_map(|job| match kept(&job) {
-            Some(file) => {
-                push(out, file, "data", errors);
-                None
-            }
-            None => Some(job),
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .peekable();
+    let mut to_make = Vec::new();
+    for job in crate::feeds::term_feeds(site) {
+        match kept(&job) {
+            Some(file) => push(out, file, "data", errors),
+            None => to_make.push(job),
+        }
+    }
+    let mut jobs = to_make.into_iter().peekable();
     while jobs.peek().is_some() {
         let chunk: Vec<_> = jobs.by_ref().take(render::PAGE_BATCH).collect();
         let made: Vec<Made> = chunk.into_par_iter().map(make).collect();

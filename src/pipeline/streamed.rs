@@ -133,7 +133,7 @@ pub(super) fn build(
         highlighter: &highlighter,
         inputs,
         reuse: &reuse,
-        reach: reach.as_ref().zip(previous.as_deref()),
+        reach: reach.as_ref(),
         all_concepts: bodies::all_concepts_key(&site),
         kept_words: index.as_ref().map(search::Index::kept),
     };
@@ -257,9 +257,9 @@ struct EpisodeStage<'a> {
     highlighter: &'a Highlighter,
     inputs: Inputs<'a>,
     reuse: &'a render::Reuse<'a>,
-    /// What the edits reach, with the previous build: the episodes they do not reach are
-    /// kept without being declared.
-    reach: Option<(&'a Reach, &'a Previous)>,
+    /// What the edits reach (with `reuse`'s previous build): the episodes they do not
+    /// reach are kept without being declared.
+    reach: Option<&'a Reach>,
     /// `bodies::all_concepts_key`, which bodies' keys are made with.
     all_concepts: u64,
     /// The previous build's counted search words (`None`: no search index).
@@ -332,7 +332,7 @@ impl EpisodeStage<'_> {
     fn episode(&self, i: usize) -> std::result::Result<EpisodeFiles, Diagnostic> {
         let site = self.site;
         let key = bodies::episode_key(site, i, self.all_concepts);
-        if let Some((reach, previous)) = self.reach
+        if let (Some(reach), render::Reuse::Disk(Some(previous))) = (self.reach, self.reuse)
             && !reach.makes_episode(i)
             && let Some(files) = self.kept_episode(i, key, previous)
         {
