@@ -140,9 +140,6 @@ pub(super) fn build(
     let (newest, rendered) =
         episodes.run(&mut out, index.as_mut(), &mut errors, &mut template_errors);
     drop(episodes);
-    if let Some(index) = index.as_mut() {
-        index.forget_kept();
-    }
     // Nothing after this reads a digest's Markdown: about a fifth of a build's peak memory.
     site.release_bodies();
     timer.stage("episodes");

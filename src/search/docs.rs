@@ -83,8 +83,8 @@ pub struct Doc<'a> {
 pub enum Body<'a> {
     /// The body's text, with its key (`bodies::episode_key`), to count.
     Text(u64, &'a Text),
-    /// The body's words as a previous build counted them.
-    Counted(super::kept::Entry<'a>),
+    /// The body's words as a previous build counted them, with its key.
+    Counted(u64, super::kept::Part<'a>),
 }
 
 /// A document with what it shows as a result, as the collection makes it.

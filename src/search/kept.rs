@@ -1,33 +1,48 @@
-//! Each episode body's counted words, kept beside a build's output for the next build, so a
-//! build that reuses the last one counts (and renders) only the bodies that changed. A body
-//! is known by its key (`bodies::episode_key`: its Markdown and what its links are made
-//! from), so an entry is right for any body with that key whatever else changed; the file is
-//! trusted only from the same castdown binary and the same config, theme and options, as the
-//! build record is (`output::reuse`). See `docs/architecture.md`, "Builds that reuse the
-//! last one".
+//! Every search document's counted words, kept beside a build's output for the next build,
+//! so a build that reuses the last one counts only what changed. A document is counted in
+//! parts, each kept under the key of what it is made from: an episode's body (its key is
+//! `bodies::episode_key`: its Markdown and what its links are made from) and, for every
+//! document, its fields (title, summary, names, a transcript block's cues…; the key is a
+//! hash of them, [`fields_key`]). A part is right for any document with that key whatever
+//! else changed, so a title edit counts the title again but not the body, and an edit that
+//! changes nothing a document indexes counts nothing. The file is trusted only from the same
+//! castdown binary and the same config, theme and options, as the build record is
+//! (`output::reuse`). See `docs/architecture.md`, "Builds that reuse the last one".
 //!
-//! A body's words carry weights of 1 (text) and 1.5 (headings), so their sums are whole
-//! halves, exact in `f32`: counts kept for the body and added to the fields' fresh counts
-//! give the same bits as counting the whole document at once, in any order.
+//! Words are numbered (`postings::Counter` gives the ids) and a part holds ids, not words:
+//! taking a kept part costs no hashing of words, which was most of what counting the index
+//! cost a build with nothing to count. The next build numbers the kept words first, in
+//! the order of their old ids, and maps each part's ids through the old-to-new table.
 //!
-//! The file: a header line, the binary's id, the inputs key and a checksum of the entries
-//! (folded from each entry's hash, so the file is written as the entries are counted and
-//! no build holds them all), one line each, then the entries, each `key: u64, words in the
-//! body: u32, distinct words: u32` (little-endian) and per word its length and bytes and
-//! twice its weight (LEB128).
+//! An episode's weights are whole halves (boosts 1, 1.5, 2.5, 3), exact in `f32`: the
+//! body's and the fields' sums added give the same bits as counting the whole document at
+//! once, in any order. A document without a body (a page, a term, a transcript block) is
+//! one part, counted in the same order as it always is.
+//!
+//! The file: five header lines (the format, the binary's id, the inputs key, a checksum of
+//! the entries and the table, folded from each one's hash, and where the table starts), then
+//! the entries, each `key: u64, words: u32, payload bytes: u32` (little-endian) and the
+//! payload, per distinct word its id and weight (LEB128; a weight `w` that is a whole half is
+//! `4w`, any other is `2·bits + 1`), then the table: per word in use, its id, its length and
+//! its bytes (LEB128 and UTF-8).
 
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The first line of the file, with its format's version.
-const HEADER: &str = "castdown-search-words 2";
+const HEADER: &str = "castdown-search-words 3";
 
-/// The entries of the previous build, by body key.
+/// Bytes of an entry before its payload.
+const ENTRY_HEAD: usize = 16;
+
+/// The parts of the previous build, by key, and the words their ids stand for.
 #[derive(Default)]
 pub struct KeptWords {
     bytes: Vec<u8>,
     at: HashMap<u64, (usize, usize), ahash::RandomState>,
+    /// Each word in use and its id, in the order of the ids.
+    table: Vec<(u32, String)>,
 }
 
 /// Why kept words could not be read (for a line of the build's output).
@@ -37,7 +52,8 @@ impl KeptWords {
     /// Reads the file at `path`, written by the binary `binary` for inputs `inputs`.
     pub fn read(path: &Path, binary: &str, inputs: u64) -> Result<KeptWords, Refusal> {
         let bytes = std::fs::read(path).map_err(|e| format!("no search words kept ({e})"))?;
-        let Some(([header, written_by, key, sum], body)) = crate::output::header_lines(&bytes)
+        let Some(([header, written_by, key, sum, table_at], body)) =
+            crate::output::header_lines(&bytes)
         else {
             return Err("the kept search words are truncated".into());
         };
@@ -50,45 +66,77 @@ impl KeptWords {
         if key != format!("{inputs:016x}") {
             return Err("the kept search words were made from other inputs".into());
         }
+        let damaged = || "the kept search words are damaged".to_string();
+        let table_at = usize::from_str_radix(table_at, 16).map_err(|_| damaged())?;
         let start = bytes.len() - body.len();
-        let ranges = entries(body).ok_or("the kept search words are damaged")?;
+        let (entry_bytes, table_bytes) = body.split_at_checked(table_at).ok_or_else(damaged)?;
+        let ranges = entries(entry_bytes).ok_or_else(damaged)?;
         let folded = ranges
             .iter()
-            .map(|&(_, from, to)| crate::hash::bytes(&body[from..to]))
+            .map(|&(_, from, to)| crate::hash::bytes(&entry_bytes[from..to]))
+            .chain([crate::hash::bytes(table_bytes)])
             .fold(crate::hash::FOLD_START, crate::hash::fold);
         if sum != format!("{folded:016x}") {
             return Err("the kept search words fail their checksum".into());
         }
+        let table = read_table(table_bytes).ok_or_else(damaged)?;
         let mut at = HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4));
         at.extend(ranges.into_iter().map(|(key, from, to)| (key, (from, to))));
         let mut bytes = bytes;
+        bytes.truncate(start + table_at);
         bytes.drain(..start);
-        Ok(KeptWords { bytes, at })
+        Ok(KeptWords { bytes, at, table })
     }
 
-    /// Whether the body with key `key` has its words here.
+    /// Whether the part with key `key` is here.
     pub fn has(&self, key: u64) -> bool {
         self.at.contains_key(&key)
     }
 
-    /// The entry of the body with key `key`.
-    pub fn entry(&self, key: u64) -> Option<Entry<'_>> {
+    /// The part with key `key`.
+    pub fn part(&self, key: u64) -> Option<Part<'_>> {
         let &(from, to) = self.at.get(&key)?;
-        Some(Entry(self.bytes.get(from..to)?))
+        Some(Part(self.bytes.get(from..to)?))
+    }
+
+    /// The words the parts' ids stand for, with their ids (ascending), taken out: the next
+    /// build numbers them first.
+    pub fn take_table(&mut self) -> Vec<(u32, String)> {
+        std::mem::take(&mut self.table)
     }
 }
 
-/// Writes a file of entries as they come, each made by [`encode`] or taken from
-/// [`KeptWords`], into a temporary file beside its place; [`Writer::finish`] puts it in
-/// place, and a writer dropped unfinished (a failed build) removes it. Not synced: a file
-/// a crash damaged fails its checksum, and the next build counts every body again.
+fn read_table(mut rest: &[u8]) -> Option<Vec<(u32, String)>> {
+    let mut table = Vec::new();
+    while !rest.is_empty() {
+        let mut at = 0;
+        let id = u32::try_from(leb128(rest, &mut at)?).ok()?;
+        let len = leb128(rest, &mut at)? as usize;
+        let word = std::str::from_utf8(rest.get(at..at + len)?).ok()?;
+        if table.last().is_some_and(|&(last, _)| last >= id) {
+            return None;
+        }
+        table.push((id, word.to_string()));
+        rest = rest.get(at + len..)?;
+    }
+    Some(table)
+}
+
+/// Writes a file of parts as they come, each made by [`encode`], into a temporary file
+/// beside its place; [`Writer::finish`] adds the table of words and puts it in place, and a
+/// writer dropped unfinished (a failed build) removes it. Not synced: a file a crash
+/// damaged fails its checksum, and the next build counts every document again.
 pub struct Writer {
     file: Option<std::io::BufWriter<std::fs::File>>,
     tmp: PathBuf,
-    /// Where the checksum goes in the header.
+    /// Where the checksum goes in the header (the table's offset follows it).
     sum_at: u64,
     sum: u64,
+    /// Bytes of entries written.
+    written: u64,
     failed: bool,
+    /// The table of words, encoded.
+    table: Vec<u8>,
 }
 
 impl Writer {
@@ -99,13 +147,15 @@ impl Writer {
         let head = format!("{HEADER}\n{binary}\n{inputs:016x}\n");
         file.write_all(head.as_bytes())?;
         // Filled in by `finish`.
-        file.write_all(b"0000000000000000\n")?;
+        file.write_all(b"0000000000000000\n0000000000000000\n")?;
         Ok(Writer {
             file: Some(file),
             tmp,
             sum_at: head.len() as u64,
             sum: crate::hash::FOLD_START,
+            written: 0,
             failed: false,
+            table: Vec::new(),
         })
     }
 
@@ -116,21 +166,35 @@ impl Writer {
         {
             self.failed = f.write_all(entry).is_err();
             self.sum = crate::hash::fold(self.sum, crate::hash::bytes(entry));
+            self.written += entry.len() as u64;
         }
     }
 
-    /// Puts the file at `path`.
+    /// Sets the table of the words the entries' ids stand for (`(id, word)`, ids
+    /// ascending), written by [`Writer::finish`].
+    pub fn set_table<'w>(&mut self, table: impl Iterator<Item = (u32, &'w str)>) {
+        self.table.clear();
+        for (id, word) in table {
+            push_leb128(&mut self.table, u64::from(id));
+            push_leb128(&mut self.table, word.len() as u64);
+            self.table.extend_from_slice(word.as_bytes());
+        }
+    }
+
+    /// Adds the table and puts the file at `path`.
     pub fn finish(mut self, path: &Path) -> std::io::Result<()> {
         use std::io::{Seek, SeekFrom};
-        let Some(f) = self.file.take() else {
+        let Some(mut f) = self.file.take() else {
             return Err(std::io::Error::other("no file"));
         };
         if self.failed {
             return Err(std::io::Error::other("a write failed"));
         }
+        f.write_all(&self.table)?;
+        let sum = crate::hash::fold(self.sum, crate::hash::bytes(&self.table));
         let mut f = f.into_inner().map_err(|e| e.into_error())?;
         f.seek(SeekFrom::Start(self.sum_at))?;
-        f.write_all(format!("{:016x}", self.sum).as_bytes())?;
+        f.write_all(format!("{sum:016x}\n{:016x}", self.written).as_bytes())?;
         drop(f);
         std::fs::rename(&self.tmp, path)?;
         self.tmp = PathBuf::new();
@@ -149,88 +213,92 @@ impl Drop for Writer {
 
 /// Each entry's key and where it lies, in order; `None` if the bytes do not parse as
 /// entries.
-fn entries(mut rest: &[u8]) -> Option<Vec<(u64, usize, usize)>> {
-    let total = rest.len();
+fn entries(bytes: &[u8]) -> Option<Vec<(u64, usize, usize)>> {
     let mut all = Vec::new();
-    while !rest.is_empty() {
-        let from = total - rest.len();
-        let entry = Entry(rest);
-        let len = entry.len()?;
-        all.push((entry.key()?, from, from + len));
-        rest = rest.get(len..)?;
+    let mut from = 0;
+    while from < bytes.len() {
+        let head = bytes.get(from..from + ENTRY_HEAD)?;
+        let key = u64::from_le_bytes(head.get(..8)?.try_into().ok()?);
+        let payload = u32::from_le_bytes(head.get(12..16)?.try_into().ok()?) as usize;
+        let to = from.checked_add(ENTRY_HEAD + payload)?;
+        if to > bytes.len() {
+            return None;
+        }
+        all.push((key, from, to));
+        from = to;
     }
     Some(all)
 }
 
-/// One body's entry.
+/// One part's entry.
 #[derive(Clone, Copy)]
-pub struct Entry<'a>(&'a [u8]);
+pub struct Part<'a>(&'a [u8]);
 
-impl<'a> Entry<'a> {
-    /// The entry's bytes, to keep it for the next build.
-    pub fn bytes(self) -> &'a [u8] {
-        self.0
+impl Part<'_> {
+    /// How many words the part's text has.
+    pub fn len(self) -> Option<f32> {
+        Some(u32::from_le_bytes(self.0.get(8..12)?.try_into().ok()?) as f32)
     }
 
-    fn key(self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.0.get(..8)?.try_into().ok()?))
-    }
-
-    fn u32_at(self, at: usize) -> Option<u32> {
-        Some(u32::from_le_bytes(self.0.get(at..at + 4)?.try_into().ok()?))
-    }
-
-    /// Its length in bytes (the whole entry parses).
-    fn len(self) -> Option<usize> {
-        let mut n = 16;
-        self.each(&mut |_, _| {}, &mut n)?;
-        Some(n)
-    }
-
-    /// Calls `f` with each word and weight; returns the number of words in the body.
-    pub fn words(self, f: &mut impl FnMut(&'a str, f32)) -> Option<f32> {
-        let mut n = 16;
-        self.each(f, &mut n)?;
-        Some(self.u32_at(8)? as f32)
-    }
-
-    fn each(self, f: &mut impl FnMut(&'a str, f32), at: &mut usize) -> Option<()> {
-        let distinct = self.u32_at(12)?;
-        for _ in 0..distinct {
-            let len = leb128(self.0, at)? as usize;
-            let word = std::str::from_utf8(self.0.get(*at..*at + len)?).ok()?;
-            *at += len;
-            let twice = leb128(self.0, at)?;
-            f(word, twice as f32 / 2.0);
+    /// Calls `f` with each distinct word's id and weight; `None` if the entry does not
+    /// parse (then `f` may have been called for some words).
+    pub fn each(self, f: &mut impl FnMut(u32, f32)) -> Option<()> {
+        let payload = self.0.get(ENTRY_HEAD..)?;
+        let mut at = 0;
+        while at < payload.len() {
+            let id = u32::try_from(leb128(payload, &mut at)?).ok()?;
+            let code = leb128(payload, &mut at)?;
+            let weight = if code & 1 == 0 {
+                (code >> 1) as f32 / 2.0
+            } else {
+                f32::from_bits(u32::try_from(code >> 1).ok()?)
+            };
+            f(id, weight);
         }
         Some(())
     }
 }
 
-/// Appends the entry of the body with key `key`: `words` in it, and each distinct word with
-/// its weight. Returns `false`, appending nothing, if a weight is not a whole half (never
-/// for a body's weights; such a body is counted again next time).
-pub fn encode<'w>(
-    out: &mut Vec<u8>,
-    key: u64,
-    words: f32,
-    distinct: impl ExactSizeIterator<Item = (&'w str, f32)>,
-) -> bool {
+/// Appends the entry of the part with key `key`: `words` in its text, and each distinct
+/// word's id with its weight.
+pub fn encode(out: &mut Vec<u8>, key: u64, words: f32, distinct: &[(u32, f32)]) {
     let start = out.len();
     out.extend_from_slice(&key.to_le_bytes());
     out.extend_from_slice(&(words as u32).to_le_bytes());
-    out.extend_from_slice(&(distinct.len() as u32).to_le_bytes());
-    for (word, weight) in distinct {
+    out.extend_from_slice(&[0; 4]);
+    for &(id, weight) in distinct {
+        push_leb128(out, u64::from(id));
         let twice = weight * 2.0;
-        if twice.fract() != 0.0 || !(0.0..=u32::MAX as f32).contains(&twice) {
-            out.truncate(start);
-            return false;
-        }
-        push_leb128(out, word.len() as u64);
-        out.extend_from_slice(word.as_bytes());
-        push_leb128(out, twice as u64);
+        let code = if twice.fract() == 0.0 && (0.0..16_777_216.0).contains(&twice) {
+            (twice as u64) << 1
+        } else {
+            (u64::from(weight.to_bits()) << 1) | 1
+        };
+        push_leb128(out, code);
     }
-    true
+    let payload = (out.len() - start - ENTRY_HEAD) as u32;
+    out[start + 12..start + 16].copy_from_slice(&payload.to_le_bytes());
+}
+
+/// The key of a document's fields: every text with its weight, and every exact-name key.
+pub fn fields_key<'t>(
+    fields: impl Iterator<Item = (f32, &'t str)>,
+    names: impl Iterator<Item = (f32, &'t str)>,
+) -> u64 {
+    let mut bytes = Vec::with_capacity(512);
+    for (weight, text) in fields {
+        bytes.extend_from_slice(&weight.to_bits().to_le_bytes());
+        bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(text.as_bytes());
+    }
+    bytes.push(0xff);
+    for (weight, key) in names {
+        bytes.extend_from_slice(&weight.to_bits().to_le_bytes());
+        bytes.extend_from_slice(&(key.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(key.as_bytes());
+    }
+    // Never a body's key: those are `hash::Combine`d, these are not.
+    crate::hash::bytes(&bytes) ^ 0x5bd1_e995_f1e1_d5a3
 }
 
 fn push_leb128(out: &mut Vec<u8>, mut v: u64) {
@@ -262,16 +330,22 @@ fn leb128(bytes: &[u8], at: &mut usize) -> Option<u64> {
 mod tests {
     use super::*;
 
-    fn written(entries: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    fn written(entries: &[Vec<u8>], table: &[(u32, &str)]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join("words");
         let mut w = Writer::create(&path, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
-        let ranges = super::entries(entries).unwrap_or_else(|| panic!("not entries"));
-        for (_, from, to) in ranges {
-            w.add(&entries[from..to]);
+        for e in entries {
+            w.add(e);
         }
+        w.set_table(table.iter().copied());
         w.finish(&path).unwrap_or_else(|e| panic!("{e}"));
         (dir, path)
+    }
+
+    fn entry(key: u64, words: f32, distinct: &[(u32, f32)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode(&mut out, key, words, distinct);
+        out
     }
 
     /// A writer dropped unfinished (the build failed) leaves nothing behind.
@@ -280,9 +354,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join("words");
         let mut w = Writer::create(&path, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
-        let mut entry = Vec::new();
-        encode(&mut entry, 1, 1.0, [("a", 1.0)].into_iter());
-        w.add(&entry);
+        w.add(&entry(1, 1.0, &[(0, 1.0)]));
         drop(w);
         let left: Vec<_> = std::fs::read_dir(dir.path())
             .into_iter()
@@ -292,39 +364,54 @@ mod tests {
     }
 
     #[test]
-    fn entries_read_back_as_written() {
-        let mut bytes = Vec::new();
-        assert!(encode(
-            &mut bytes,
-            1,
-            5.0,
-            [("a", 1.0), ("é", 4.5)].into_iter()
-        ));
-        assert!(encode(&mut bytes, 2, 300.0, [("x", 150.0)].into_iter()));
-        let (_dir, path) = written(&bytes);
-        let kept = KeptWords::read(&path, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
+    fn parts_and_the_table_read_back_as_written() {
+        // Whole halves, a weight that is not one (a transcript's 0.6 summed), a large id.
+        let odd = 0.6f32 + 0.6 + 0.6;
+        let one = entry(1, 5.0, &[(0, 1.0), (9, 4.5), (70_000, odd)]);
+        let two = entry(2, 300.0, &[(4, 150.0)]);
+        let (_dir, path) = written(&[one, two], &[(0, "a"), (4, "x"), (9, "é")]);
+        let mut kept = KeptWords::read(&path, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
         assert!(kept.has(1) && kept.has(2) && !kept.has(3));
         let mut seen = Vec::new();
-        let entry = kept.entry(1).unwrap_or_else(|| panic!("no entry 1"));
-        let n = entry.words(&mut |w, f| seen.push((w.to_string(), f)));
-        assert_eq!(n, Some(5.0));
-        assert_eq!(seen, [("a".to_string(), 1.0), ("é".to_string(), 4.5)]);
-        let two = kept.entry(2).map(Entry::bytes).unwrap_or_default();
-        assert_eq!(two, &bytes[bytes.len() - two.len()..]);
+        let part = kept.part(1).unwrap_or_else(|| panic!("no part 1"));
+        assert_eq!(part.len(), Some(5.0));
+        assert_eq!(part.each(&mut |id, f| seen.push((id, f))), Some(()));
+        assert_eq!(seen, [(0, 1.0), (9, 4.5), (70_000, odd)]);
+        assert_eq!(seen[2].1.to_bits(), odd.to_bits());
+        assert_eq!(kept.part(2).and_then(Part::len), Some(300.0));
+        assert_eq!(
+            kept.take_table(),
+            [
+                (0, "a".to_string()),
+                (4, "x".to_string()),
+                (9, "é".to_string())
+            ]
+        );
     }
 
     #[test]
-    fn a_weight_that_is_not_a_whole_half_is_not_kept() {
-        let mut bytes = vec![9];
-        assert!(!encode(&mut bytes, 1, 1.0, [("a", 0.6)].into_iter()));
-        assert_eq!(bytes, [9]);
+    fn fields_keys_differ_with_any_text_weight_or_name() {
+        let key =
+            |f: &[(f32, &str)], n: &[(f32, &str)]| fields_key(f.iter().copied(), n.iter().copied());
+        let base = key(&[(3.0, "Title"), (1.5, "Summary")], &[(3.0, "=c")]);
+        assert_eq!(
+            base,
+            key(&[(3.0, "Title"), (1.5, "Summary")], &[(3.0, "=c")])
+        );
+        for other in [
+            key(&[(3.0, "Title!"), (1.5, "Summary")], &[(3.0, "=c")]),
+            key(&[(1.5, "Title"), (1.5, "Summary")], &[(3.0, "=c")]),
+            key(&[(3.0, "TitleSummary"), (1.5, "")], &[(3.0, "=c")]),
+            key(&[(3.0, "Title"), (1.5, "Summary")], &[]),
+            key(&[(3.0, "Title"), (1.5, "Summary"), (3.0, "=c")], &[]),
+        ] {
+            assert_ne!(base, other);
+        }
     }
 
     #[test]
     fn a_file_from_another_binary_other_inputs_or_damaged_is_refused() {
-        let mut bytes = Vec::new();
-        encode(&mut bytes, 1, 2.0, [("word", 2.0)].into_iter());
-        let (_dir, path) = written(&bytes);
+        let (_dir, path) = written(&[entry(1, 2.0, &[(3, 2.0)])], &[(3, "word")]);
         assert!(KeptWords::read(&path, "other", 7).is_err());
         assert!(KeptWords::read(&path, "bin", 8).is_err());
         let whole = std::fs::read(&path).unwrap_or_default();
@@ -332,12 +419,13 @@ mod tests {
             std::fs::write(&path, &whole[..cut]).unwrap_or_else(|e| panic!("{e}"));
             assert!(KeptWords::read(&path, "bin", 7).is_err(), "cut at {cut}");
         }
-        let mut flipped = whole.clone();
-        if let Some(b) = flipped.last_mut() {
-            *b ^= 1;
+        // A flipped byte in the table, and in an entry.
+        for at in [whole.len() - 1, whole.len() - 8] {
+            let mut flipped = whole.clone();
+            flipped[at] ^= 1;
+            std::fs::write(&path, &flipped).unwrap_or_else(|e| panic!("{e}"));
+            assert!(KeptWords::read(&path, "bin", 7).is_err(), "flipped at {at}");
         }
-        std::fs::write(&path, &flipped).unwrap_or_else(|e| panic!("{e}"));
-        assert!(KeptWords::read(&path, "bin", 7).is_err());
         std::fs::write(&path, &whole).unwrap_or_else(|e| panic!("{e}"));
         assert!(KeptWords::read(&path, "bin", 7).is_ok());
     }

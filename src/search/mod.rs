@@ -121,12 +121,13 @@ pub fn index(site: &Site, episodes: &[Arc<Text>], pages: &[Arc<Text>]) -> Vec<Ou
 /// A search index being made: each episode's words are counted as its body is rendered (a
 /// build renders a batch of bodies, writes their pages and counts their words before the
 /// next), the other documents' at the end. So no build keeps every episode's text for the
-/// index, in memory or on disk. A build on disk keeps each body's counted words for the
-/// next build ([`kept`]), which counts only the bodies that changed.
+/// index, in memory or on disk. A build on disk keeps every document's counted words, in
+/// parts (an episode's body, a document's fields), for the next build ([`kept`]), which
+/// counts only the parts that changed.
 pub struct Index {
     words: docs::AllTermWords,
     counter: postings::Counter,
-    /// The previous build's counted bodies.
+    /// The previous build's counted parts (held until every document is counted).
     previous: Arc<KeptWords>,
     /// Where this build's go, for the next (`None`: not kept).
     keeping: Option<kept::Writer>,
@@ -145,31 +146,26 @@ pub enum EpisodeWords {
 }
 
 impl Index {
-    /// Nothing counted yet. With `keep`, the bodies' counted words are written for the
-    /// next build (`keep.1`), and those the previous build's hold (`keep.0`) can be counted
-    /// without their text ([`EpisodeWords::Kept`]).
+    /// Nothing counted yet. With `keep`, every document's counted parts are written for
+    /// the next build (`keep.1`), and the parts the previous build's hold (`keep.0`) are
+    /// taken from it: a body without its text ([`EpisodeWords::Kept`]), and any
+    /// document's fields when their key is there.
     pub fn new(site: &Site, keep: Option<(KeptWords, kept::Writer)>) -> Index {
-        let (previous, keeping) = match keep {
+        let (mut previous, keeping) = match keep {
             Some((previous, writer)) => (previous, Some(writer)),
             None => (KeptWords::default(), None),
         };
         Index {
             words: docs::term_words(site),
-            counter: postings::Counter::new(),
+            counter: postings::Counter::new(previous.take_table()),
             keeping,
             previous: Arc::new(previous),
         }
     }
 
-    /// The previous build's counted bodies.
+    /// The previous build's counted parts.
     pub fn kept(&self) -> Arc<KeptWords> {
         self.previous.clone()
-    }
-
-    /// Lets go of the previous build's counted bodies once every episode is counted (they
-    /// are tens of megabytes at 100,000 episodes, and the index's peak is yet to come).
-    pub fn forget_kept(&mut self) {
-        self.previous = Arc::default();
     }
 
     /// Counts the words of the site's episodes from `first` on, whose bodies are `bodies`
@@ -186,8 +182,8 @@ impl Index {
                 let body = match body {
                     EpisodeWords::Text(key, text) => docs::Body::Text(*key, text),
                     // `Kept` is given only for a key the previous build has.
-                    EpisodeWords::Kept(key) => match previous.entry(*key) {
-                        Some(entry) => docs::Body::Counted(entry),
+                    EpisodeWords::Kept(key) => match previous.part(*key) {
+                        Some(part) => docs::Body::Counted(*key, part),
                         None => docs::Body::Text(0, &empty),
                     },
                     EpisodeWords::Missing => docs::Body::Text(0, &empty),
@@ -199,7 +195,8 @@ impl Index {
         let positions: Vec<u32> = (first..first + bodies.len())
             .map(|i| (count - 1 - i) as u32)
             .collect();
-        self.counter.add(&made, &positions, self.keeping.as_mut());
+        self.counter
+            .add(&made, &positions, previous, self.keeping.as_mut());
     }
 
     /// Counts the other documents and makes every file of the index; hands back the
@@ -214,16 +211,20 @@ impl Index {
         let Index {
             words,
             mut counter,
-            keeping,
+            mut keeping,
             previous: kept,
         } = self;
-        drop(kept);
         let docs = docs::collect(site, &words, pages);
         let count = site.episodes.len();
         for (b, batch) in docs.others.chunks(crate::render::PAGE_BATCH).enumerate() {
             let first = count + b * crate::render::PAGE_BATCH;
             let positions: Vec<u32> = (first..first + batch.len()).map(|p| p as u32).collect();
-            counter.add(batch, &positions, None);
+            counter.add(batch, &positions, &kept, keeping.as_mut());
+        }
+        // Tens of megabytes at 100,000 episodes, and the index's peak is yet to come.
+        drop(kept);
+        if let Some(keeping) = keeping.as_mut() {
+            keeping.set_table(counter.table().into_iter());
         }
         let stemmer = Stemmer::for_language(&site.config.language);
         let postings = counter.finish(docs.len(), &docs.ids, &stemmer);

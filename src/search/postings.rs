@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 
 use super::docs::{Body, Doc, is_name_key};
+use super::kept::{KeptWords, Part, fields_key};
 use super::tokens::{Stemmer, each_token_ref};
 use crate::hash::FnvMap;
 
@@ -25,11 +26,12 @@ pub struct Postings {
     pub df: usize,
 }
 
-/// A document-sorted list of `(document, boosted frequency)`.
+/// A document-sorted list of `(document, boosted frequency)`; a document counted in two
+/// parts (an episode's body and fields) may be in it twice, the body first.
 type List = Vec<(u32, f32)>;
 
-/// One document's distinct words (of one shard) with their boosted frequencies; a word is
-/// borrowed from the document's text unless folding changed it.
+/// One document part's distinct words (of one shard) with their boosted frequencies; a
+/// word is borrowed from the document's text unless folding changed it.
 type DocTerms<'d> = Vec<(Cow<'d, str>, f32)>;
 
 /// How many shards the postings are folded in.
@@ -39,8 +41,13 @@ fn shard_of(term: &str) -> usize {
     super::fnv1a(term) as usize % SHARDS
 }
 
-/// The postings of the words of one shard: an id per word, in order of first use, and per
-/// id the documents (in order) with the word's boosted frequency.
+/// A word's id: its number in its shard, times the shards, plus its shard.
+fn word_id(shard: usize, local: u32) -> u32 {
+    local * SHARDS as u32 + shard as u32
+}
+
+/// The words of one shard: an id per word, in order of first use, and per id the documents
+/// (in order) with the word's boosted frequency.
 #[derive(Default)]
 struct Shard {
     term_ids: FnvMap<String, u32>,
@@ -48,20 +55,15 @@ struct Shard {
 }
 
 impl Shard {
-    /// Adds a batch of documents at `positions`: each one's words of this shard.
-    fn fold(&mut self, positions: &[u32], docs: Vec<DocTerms>) {
-        for (&doc, terms) in positions.iter().zip(docs) {
-            for (t, f) in terms {
-                let id = match self.term_ids.get(t.as_ref()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.lists.len() as u32;
-                        self.term_ids.insert(t.into_owned(), id);
-                        self.lists.push(Vec::new());
-                        id
-                    }
-                };
-                self.lists[id as usize].push((doc, f));
+    /// The number of `word` in this shard, numbering it if it is new.
+    fn number(&mut self, word: Cow<str>) -> u32 {
+        match self.term_ids.get(word.as_ref()) {
+            Some(&id) => id,
+            None => {
+                let id = self.lists.len() as u32;
+                self.term_ids.insert(word.into_owned(), id);
+                self.lists.push(Vec::new());
+                id
             }
         }
     }
@@ -74,69 +76,178 @@ pub struct Counter {
     shards: Vec<Shard>,
     /// Each document's length in words, by position.
     lens: Vec<f32>,
+    /// The id of each word of the previous build (by its id then), `u32::MAX` for none.
+    renumbered: Vec<u32>,
 }
 
 impl Default for Counter {
     fn default() -> Counter {
-        Counter::new()
+        Counter::new(Vec::new())
     }
 }
 
+/// One part of a document (an episode's body, or a document's fields) as counted: the key
+/// it is kept under, its length in words, and its words by shard.
+struct PartCount<'d> {
+    key: u64,
+    len: f32,
+    words: PartWords<'d>,
+}
+
+enum PartWords<'d> {
+    /// Counted from its text: each word with its boosted frequency.
+    Fresh(Vec<DocTerms<'d>>),
+    /// Numbered: each word's number in its shard with its boosted frequency.
+    Numbered(Vec<Vec<(u32, f32)>>),
+}
+
 impl Counter {
-    /// No documents counted yet.
-    pub fn new() -> Counter {
+    /// No documents counted yet; the words of `kept` (the previous build's, `(id, word)`
+    /// by id) numbered first, in that order, so that its parts' ids can be renumbered.
+    pub fn new(kept: Vec<(u32, String)>) -> Counter {
+        let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
+        let size = kept.last().map_or(0, |&(id, _)| id as usize + 1);
+        let mut renumbered = vec![u32::MAX; size];
+        let shard_of_each: Vec<usize> = kept.par_iter().map(|(_, w)| shard_of(w)).collect();
+        for ((old, word), s) in kept.into_iter().zip(shard_of_each) {
+            let local = shards[s].number(Cow::Owned(word));
+            renumbered[old as usize] = word_id(s, local);
+        }
         Counter {
-            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            shards,
             lens: Vec::new(),
+            renumbered,
         }
     }
 
-    /// Counts `docs`, the documents at `positions` (one each, no position twice). With
-    /// `keep`, each episode body's counts are handed to it for the next build
-    /// (`search::kept`).
+    /// Counts `docs`, the documents at `positions` (one each, no position twice): each
+    /// part from the `kept` parts of the previous build when it has one of the same key,
+    /// else from its text. With `keep`, each part's counts are handed to it for the next
+    /// build (`search::kept`).
     pub fn add(
         &mut self,
         docs: &[Doc],
         positions: &[u32],
-        mut keep: Option<&mut super::kept::Writer>,
+        kept: &KeptWords,
+        keep: Option<&mut super::kept::Writer>,
     ) {
+        let renumbered = &self.renumbered;
         // Holding every document's word map at once took more memory than any other stage
         // of a build, so documents are counted a batch at a time and folded right away.
-        let per_doc: Vec<Counted> = docs.par_iter().map(count).collect();
-        // Regroup by shard (moving, not copying), keeping the documents' order within each.
+        let mut per_doc: Vec<Vec<PartCount>> = docs
+            .par_iter()
+            .map(|d| count(d, kept, renumbered))
+            .collect();
+        // The words counted from text, by shard (moving, not copying), in the documents'
+        // and parts' order; each shard numbers its own.
         let mut per_shard: Vec<Vec<DocTerms>> = vec![Vec::new(); SHARDS];
-        for (counted, &at) in per_doc.into_iter().zip(positions) {
-            let Counted {
-                by_shard,
-                len,
-                kept,
-            } = counted;
-            if let (Some(keep), Some(entry)) = (keep.as_deref_mut(), kept) {
-                keep.add(&entry);
+        for part in per_doc.iter_mut().flatten() {
+            if let PartWords::Fresh(by_shard) = &mut part.words {
+                for (s, terms) in std::mem::take(by_shard).into_iter().enumerate() {
+                    per_shard[s].push(terms);
+                }
             }
+        }
+        let numbered: Vec<Vec<Vec<(u32, f32)>>> = self
+            .shards
+            .par_iter_mut()
+            .zip(per_shard.into_par_iter())
+            .map(|(shard, parts)| {
+                parts
+                    .into_iter()
+                    .map(|terms| {
+                        terms
+                            .into_iter()
+                            .map(|(t, f)| (shard.number(t), f))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut numbered: Vec<_> = numbered.into_iter().map(Vec::into_iter).collect();
+        for part in per_doc.iter_mut().flatten() {
+            if let PartWords::Fresh(_) = part.words {
+                let by_shard = numbered.iter_mut().map(|s| s.next().unwrap_or_default());
+                part.words = PartWords::Numbered(by_shard.collect());
+            }
+        }
+        if let Some(keep) = keep {
+            let entries: Vec<Vec<Vec<u8>>> =
+                per_doc.par_iter().map(|parts| encode(parts)).collect();
+            for entry in entries.iter().flatten() {
+                keep.add(entry);
+            }
+        }
+        for (parts, &at) in per_doc.iter().zip(positions) {
             let at = at as usize;
             if self.lens.len() <= at {
                 self.lens.resize(at + 1, 0.0);
             }
-            self.lens[at] = len;
-            for (s, terms) in by_shard.into_iter().enumerate() {
-                per_shard[s].push(terms);
-            }
+            self.lens[at] = parts.iter().map(|p| p.len).sum();
         }
+        let per_doc = &per_doc;
         self.shards
             .par_iter_mut()
-            .zip(per_shard.into_par_iter())
-            .for_each(|(shard, docs)| shard.fold(positions, docs));
+            .enumerate()
+            .for_each(|(s, shard)| {
+                for (parts, &doc) in per_doc.iter().zip(positions) {
+                    for part in parts {
+                        if let PartWords::Numbered(by_shard) = &part.words {
+                            for &(local, f) in by_shard.get(s).into_iter().flatten() {
+                                shard.lists[local as usize].push((doc, f));
+                            }
+                        }
+                    }
+                }
+            });
+    }
+
+    /// Every word in use with its id, ids ascending (the table a kept file holds).
+    pub fn table(&self) -> Vec<(u32, &str)> {
+        let mut table: Vec<(u32, &str)> = self
+            .shards
+            .iter()
+            .enumerate()
+            .flat_map(|(s, shard)| {
+                shard
+                    .term_ids
+                    .iter()
+                    .filter(|&(_, &local)| !shard.lists[local as usize].is_empty())
+                    .map(move |(w, &local)| (word_id(s, local), w.as_str()))
+            })
+            .collect();
+        table.sort_unstable_by_key(|&(id, _)| id);
+        table
     }
 
     /// Every stem's postings, sorted by stem, for the `total` documents counted. `ids`
     /// gives each position's document id (ascending with its position), which the lists
     /// hold.
     pub fn finish(self, total: usize, ids: &[u32], stemmer: &Stemmer) -> Vec<Postings> {
-        let Counter { shards, mut lens } = self;
+        let Counter {
+            shards, mut lens, ..
+        } = self;
         lens.resize(total.max(lens.len()), 0.0);
         build(total, shards, &lens, ids, stemmer)
     }
+}
+
+/// The entries of a document's parts for the next build, one each.
+fn encode(parts: &[PartCount]) -> Vec<Vec<u8>> {
+    let mut all = Vec::with_capacity(parts.len());
+    for part in parts {
+        if let PartWords::Numbered(by_shard) = &part.words {
+            let ids: Vec<(u32, f32)> = by_shard
+                .iter()
+                .enumerate()
+                .flat_map(|(s, words)| words.iter().map(move |&(l, f)| (word_id(s, l), f)))
+                .collect();
+            let mut out = Vec::new();
+            super::kept::encode(&mut out, part.key, part.len, &ids);
+            all.push(out);
+        }
+    }
+    all
 }
 
 /// The shards' lists merged by stem and weighted (BM25 over `lens`).
@@ -163,19 +274,27 @@ fn build(
         .par_iter_mut()
         .filter(|l| !l.is_sorted_by_key(|&(d, _)| d))
         .for_each(|l| l.sort_by_key(|&(d, _)| d));
-    let stems: Vec<String> = words
+    // Words no document uses any more (numbered for the previous build's kept parts) have
+    // no list, and are left out.
+    let mut order: Vec<usize> = (0..words.len()).filter(|&i| !lists[i].is_empty()).collect();
+    let mut stems: Vec<String> = vec![String::new(); words.len()];
+    let stemmed: Vec<(usize, String)> = order
         .par_iter()
-        .map(|w| {
-            if is_name_key(w) {
+        .map(|&i| {
+            let w = &words[i];
+            let stem = if is_name_key(w) {
                 w.clone()
             } else {
                 stemmer.stem(w).into_owned()
-            }
+            };
+            (i, stem)
         })
         .collect();
+    for (i, stem) in stemmed {
+        stems[i] = stem;
+    }
     // Words grouped by stem, each group's words in order: deterministic whatever the shards'
     // hash order was.
-    let mut order: Vec<usize> = (0..words.len()).collect();
     order.par_sort_unstable_by(|&a, &b| {
         stems[a]
             .cmp(&stems[b])
@@ -229,56 +348,86 @@ fn build(
         .collect()
 }
 
-/// One document's words with boosted frequencies, by shard, and its length in words.
-fn count<'d>(d: &'d Doc) -> Counted<'d> {
-    // Keys borrow from the document where they can: allocating each distinct word of every
-    // document was most of this stage's malloc and free. aHash (fixed seeds; the map's order
-    // never reaches the output): hashing every word of every document is most of this
-    // stage, and FNV goes a byte at a time.
-    let mut tf: WordCounts = std::collections::HashMap::with_capacity_and_hasher(
-        512,
-        ahash::RandomState::with_seeds(1, 2, 3, 4),
-    );
-    let mut len = 0.0;
-    // The body first, on its own, so its counts can be kept for the next build: its
-    // weights and the fields' are whole halves, so the order of the sums changes no bit.
-    let mut kept = None;
+/// One document's parts: its body's (an episode's) then its fields', each taken from the
+/// previous build's `kept` parts when they hold its key (renumbered by `renumbered`), else
+/// counted from its text.
+fn count<'d>(d: &'d Doc, kept: &KeptWords, renumbered: &[u32]) -> Vec<PartCount<'d>> {
+    let mut parts = Vec::with_capacity(2);
     match &d.body {
         Some(Body::Text(key, text)) => {
+            let mut tf = word_counts();
+            let mut len = 0.0;
             for (boost, text) in super::docs::body_fields(text) {
                 add(&mut tf, &mut len, boost, text);
             }
-            let mut entry = Vec::new();
-            let words = tf.iter().map(|(w, f)| (w.as_ref(), *f));
-            if super::kept::encode(&mut entry, *key, len, words) {
-                kept = Some(Cow::Owned(entry));
-            }
+            parts.push(fresh(*key, len, tf));
         }
-        Some(Body::Counted(entry)) => {
-            if let Some(n) = entry.words(&mut |w, f| {
-                tf.insert(Cow::Borrowed(w), f);
-            }) {
-                len = n;
-                kept = Some(Cow::Borrowed(entry.bytes()));
-            }
+        // A part that does not read back (never from a file that passed its checksum)
+        // counts as empty, and is not kept: the next build counts it again.
+        Some(Body::Counted(key, part)) => {
+            parts.extend(numbered(*key, *part, renumbered));
         }
         None => {}
     }
+    let key = fields_key(
+        d.fields.iter().map(|(b, t)| (*b, t.as_ref())),
+        d.names.iter().map(|(b, k)| (*b, k.as_str())),
+    );
+    if let Some(part) = kept.part(key).and_then(|p| numbered(key, p, renumbered)) {
+        parts.push(part);
+        return parts;
+    }
+    let mut tf = word_counts();
+    let mut len = 0.0;
     for (boost, text) in &d.fields {
         add(&mut tf, &mut len, *boost, text);
     }
-    for (boost, key) in &d.names {
-        *tf.entry(Cow::Borrowed(key.as_str())).or_default() += boost;
+    for (boost, name) in &d.names {
+        *tf.entry(Cow::Borrowed(name.as_str())).or_default() += boost;
     }
+    parts.push(fresh(key, len, tf));
+    parts
+}
+
+/// A map for one part's words. Keys borrow from the document where they can: allocating
+/// each distinct word of every document was most of this stage's malloc and free. aHash
+/// (fixed seeds; the map's order never reaches the output): hashing every word of every
+/// document is most of this stage, and FNV goes a byte at a time.
+fn word_counts<'d>() -> WordCounts<'d> {
+    std::collections::HashMap::with_capacity_and_hasher(
+        256,
+        ahash::RandomState::with_seeds(1, 2, 3, 4),
+    )
+}
+
+/// A part counted from its text.
+fn fresh(key: u64, len: f32, tf: WordCounts) -> PartCount {
     let mut by_shard: Vec<DocTerms> = vec![Vec::new(); SHARDS];
     for (t, f) in tf {
         by_shard[shard_of(&t)].push((t, f));
     }
-    Counted {
-        by_shard,
+    PartCount {
+        key,
         len,
-        kept,
+        words: PartWords::Fresh(by_shard),
     }
+}
+
+/// A kept part with its words renumbered for this build; `None` if it does not read back.
+fn numbered<'d>(key: u64, part: Part, renumbered: &[u32]) -> Option<PartCount<'d>> {
+    let mut by_shard: Vec<Vec<(u32, f32)>> = vec![Vec::new(); SHARDS];
+    let mut known = true;
+    part.each(&mut |old, f| match renumbered.get(old as usize) {
+        Some(&id) if id != u32::MAX => {
+            by_shard[id as usize % SHARDS].push((id / SHARDS as u32, f));
+        }
+        _ => known = false,
+    })?;
+    known.then_some(PartCount {
+        key,
+        len: part.len()?,
+        words: PartWords::Numbered(by_shard),
+    })
 }
 
 /// Counts the words of `text`, each with `boost`, into `tf`.
@@ -297,21 +446,16 @@ fn add<'d>(tf: &mut WordCounts<'d>, len: &mut f32, boost: f32, text: &'d str) {
 /// A document's distinct words with their boosted frequencies.
 type WordCounts<'d> = std::collections::HashMap<Cow<'d, str>, f32, ahash::RandomState>;
 
-/// One document's words with boosted frequencies, by shard; its length in words; and for
-/// an episode, its body's entry for the next build (`kept`).
-struct Counted<'d> {
-    by_shard: Vec<DocTerms<'d>>,
-    len: f32,
-    kept: Option<Cow<'d, [u8]>>,
-}
-
-/// Merges document-sorted lists, adding the frequencies of a document in several.
+/// Merges document-sorted lists into one entry per document, adding the frequencies of a
+/// document in several (several words of one stem, or an episode's body and fields).
 fn merge(mut parts: Vec<List>) -> List {
-    if parts.len() == 1 {
-        return parts.pop().unwrap_or_default();
-    }
-    let mut all: Vec<(u32, f32)> = parts.into_iter().flatten().collect();
-    all.sort_by_key(|&(d, _)| d);
+    let all = if parts.len() == 1 {
+        parts.pop().unwrap_or_default()
+    } else {
+        let mut all: Vec<(u32, f32)> = parts.into_iter().flatten().collect();
+        all.sort_by_key(|&(d, _)| d);
+        all
+    };
     let mut out: Vec<(u32, f32)> = Vec::with_capacity(all.len());
     for (d, f) in all {
         match out.last_mut() {
@@ -325,6 +469,8 @@ fn merge(mut parts: Vec<List>) -> List {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bodies::Text;
+    use crate::markdown::Section;
 
     fn doc(text: &str) -> Doc<'_> {
         Doc {
@@ -334,7 +480,10 @@ mod tests {
         }
     }
 
-    fn flat(postings: &[Postings]) -> Vec<(String, String, Vec<u32>, usize)> {
+    /// Each stem's postings as plain values: stem, surface, list, document frequency.
+    type Flat = Vec<(String, String, Vec<u32>, usize)>;
+
+    fn flat(postings: &[Postings]) -> Flat {
         postings
             .iter()
             .map(|p| (p.term.clone(), p.surface.clone(), p.flat.clone(), p.df))
@@ -358,21 +507,126 @@ mod tests {
         let docs: Vec<Doc> = texts.iter().map(|t| doc(t)).collect();
         let ids: Vec<u32> = (0..40).map(|p| p * 2 + 1).collect();
         let stemmer = Stemmer::for_language("en");
-        let mut in_order = Counter::new();
+        let none = KeptWords::default();
+        let mut in_order = Counter::default();
         let all: Vec<u32> = (0..40).collect();
-        in_order.add(&docs, &all, None);
+        in_order.add(&docs, &all, &none, None);
         let expected = flat(&in_order.finish(40, &ids, &stemmer));
         assert!(expected.iter().any(|p| p.0 == "partnership" && p.3 == 40));
         assert!(expected.iter().any(|p| p.0 == "=c++"));
 
         // Positions 29 down to 0 in batches of 7, newest first, then 30..40 in order.
-        let mut scrambled = Counter::new();
+        let mut scrambled = Counter::default();
         let mut newest_first: Vec<u32> = (0..30).rev().collect();
         for batch in newest_first.chunks_mut(7) {
             let made: Vec<Doc> = batch.iter().map(|&p| doc(&texts[p as usize])).collect();
-            scrambled.add(&made, batch, None);
+            scrambled.add(&made, batch, &none, None);
         }
-        scrambled.add(&docs[30..], &all[30..], None);
+        scrambled.add(&docs[30..], &all[30..], &none, None);
         assert_eq!(flat(&scrambled.finish(40, &ids, &stemmer)), expected);
+    }
+
+    fn body(text: &str) -> Text {
+        Text {
+            sections: vec![Section {
+                heading: Some("Market notes".to_string()),
+                id: None,
+                level: 2,
+                text: text.to_string(),
+            }],
+            word_count: 0,
+        }
+    }
+
+    /// Counts documents `texts` (a body each, with the fields of `doc`), keeping their
+    /// parts in a file; with `previous`, the parts it holds are taken from it. Returns the
+    /// postings and the file's path.
+    fn counted(
+        dir: &std::path::Path,
+        texts: &[(String, Text)],
+        previous: Option<&std::path::Path>,
+        run: &str,
+    ) -> (Flat, std::path::PathBuf) {
+        let mut kept = match previous {
+            Some(p) => KeptWords::read(p, "bin", 1).unwrap_or_else(|e| panic!("{e}")),
+            None => KeptWords::default(),
+        };
+        let path = dir.join(run);
+        let mut writer =
+            super::super::kept::Writer::create(&path, "bin", 1).unwrap_or_else(|e| panic!("{e}"));
+        let mut counter = Counter::new(kept.take_table());
+        let docs: Vec<Doc> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, (fields, text))| {
+                // A body this run's file or the previous one holds is taken from it, as a
+                // build does for a body whose key it has.
+                let key = crate::hash::bytes(text.sections[0].text.as_bytes());
+                let body = match kept.part(key) {
+                    Some(part) if i % 2 == 0 => Body::Counted(key, part),
+                    _ => Body::Text(key, text),
+                };
+                Doc {
+                    body: Some(body),
+                    ..doc(fields)
+                }
+            })
+            .collect();
+        let positions: Vec<u32> = (0..docs.len() as u32).rev().collect();
+        counter.add(&docs, &positions, &kept, Some(&mut writer));
+        writer.set_table(counter.table().into_iter());
+        let ids: Vec<u32> = (0..docs.len() as u32).collect();
+        let postings = flat(&counter.finish(docs.len(), &ids, &Stemmer::for_language("en")));
+        drop(docs);
+        writer.finish(&path).unwrap_or_else(|e| panic!("{e}"));
+        (postings, path)
+    }
+
+    /// Parts taken from the previous build (bodies, fields, or both, renumbered) make the
+    /// postings counting everything from text makes, after edits, additions and removals,
+    /// build after build.
+    #[test]
+    fn kept_parts_make_the_postings_of_counting_everything_again() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        // `n` documents but `skip`, the one numbered `edit` edited; each has a word of its
+        // own, so leaving one out leaves a gap in the middle of the kept table.
+        let make = |n: usize, edit: usize, skip: usize| -> Vec<(String, Text)> {
+            (0..n)
+                .filter(|&i| i != skip)
+                .map(|i| {
+                    let fields = format!("Episode {i} on partnerships {}", i % 3);
+                    let mut text = format!("market partnership episode{} solo{i} ", i % 5);
+                    text.push_str(&"pricing ".repeat(i % 4 + 1));
+                    if i == edit {
+                        text.push_str(&format!("edited{edit} unique{edit} market"));
+                    }
+                    (fields, body(&text))
+                })
+                .collect()
+        };
+        let fresh = |texts: &[(String, Text)], run: &str| counted(dir.path(), texts, None, run).0;
+        let (first, mut path) = counted(dir.path(), &make(12, 99, 99), None, "a");
+        assert_eq!(first, fresh(&make(12, 99, 99), "fa"));
+        assert!(first.iter().any(|p| p.0 == "market" && p.3 == 12));
+        let runs = [
+            (14, 3, 99),
+            (14, 3, 1),
+            (11, 5, 1),
+            (11, 99, 2),
+            (13, 0, 99),
+        ];
+        for (run, (n, edit, skip)) in runs.into_iter().enumerate() {
+            let texts = make(n, edit, skip);
+            let (reused, next) = counted(dir.path(), &texts, Some(&path), &format!("r{run}"));
+            assert_eq!(reused, fresh(&texts, &format!("f{run}")), "run {run}");
+            path = next;
+        }
+        // The words a removed edit used are gone from the index and from the kept table.
+        let last = counted(dir.path(), &make(13, 99, 99), Some(&path), "last");
+        assert!(!last.0.iter().any(|p| p.0.starts_with("unique")));
+        let mut kept = KeptWords::read(&last.1, "bin", 1).unwrap_or_else(|e| panic!("{e}"));
+        let table = kept.take_table();
+        assert!(table.iter().any(|(_, w)| w == "pricing"));
+        assert!(!table.iter().any(|(_, w)| w.starts_with("unique")));
     }
 }
