@@ -36,44 +36,7 @@ const HEADER: &str = "castdown-parsed-digests 2";
 /// How recent a file's modification may be for its digest to be kept.
 const RACY: Duration = Duration::from_secs(2);
 
-/// What identifies a file's contents without reading it: modification and change times
-/// (nanoseconds), size and inode; all zero for a file that does not exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub struct FileStamp(i128, i128, u64, u64);
-
-impl FileStamp {
-    /// The stamp of the file at `path` now.
-    pub fn of(path: &Path) -> FileStamp {
-        let Ok(m) = std::fs::metadata(path) else {
-            return FileStamp::default();
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
-            FileStamp(
-                ns(m.mtime(), m.mtime_nsec()),
-                ns(m.ctime(), m.ctime_nsec()),
-                m.len(),
-                m.ino(),
-            )
-        }
-        #[cfg(not(unix))]
-        {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i128);
-            FileStamp(mtime, 0, m.len(), 0)
-        }
-    }
-
-    /// Whether the file was modified at or after `since` (nanoseconds since the epoch).
-    fn modified_since(&self, since: i128) -> bool {
-        self.0 >= since || self.1 >= since
-    }
-}
+pub use crate::output::stamp::FileStamp;
 
 /// One kept digest: its file and the other files its parse read, each with its stamp
 /// then, and the digest.

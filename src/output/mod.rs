@@ -9,6 +9,7 @@
 
 mod patch;
 pub mod reuse;
+pub mod stamp;
 mod writer;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -15,6 +15,7 @@
 //! output is reused only when its size and modification time are still the recorded ones,
 //! so a file edited by hand in the output is written again.
 
+use super::stamp::FileStamp;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hasher};
@@ -22,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// The first line of a record, with its format's version.
-const HEADER: &str = "castdown-build-record 3";
+const HEADER: &str = "castdown-build-record 4";
 
 /// What a file of an output holds, as far as reuse needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,16 +98,71 @@ pub fn record_path(output: &Path) -> PathBuf {
     super::beside(output, "build-record")
 }
 
-/// What identifies the binary that wrote a record: its version and a hash of the
-/// executable itself (a development build keeps its version number while its code
-/// changes).
-pub fn binary_id() -> String {
-    let exe = std::env::current_exe()
-        .ok()
+/// The castdown binary that runs: its id (the version and a hash of the executable) and
+/// the executable's stamp when it was hashed (`None`: it changed meanwhile, or has none).
+pub struct Binary {
+    /// What the record and the files kept beside the output are checked against.
+    pub id: String,
+    stamp: Option<String>,
+}
+
+impl Binary {
+    /// A binary known by `id` alone, whose record no build takes the id from.
+    pub fn named(id: &str) -> Binary {
+        Binary {
+            id: id.to_string(),
+            stamp: None,
+        }
+    }
+}
+
+/// The id of the castdown binary that runs, so a record or kept file from another build of
+/// castdown is never trusted (aHash's output may differ between versions and targets).
+/// Hashing the 14 MB executable was most of a build's first stage: the record beside
+/// `output` keeps the hash with the executable's stamp, and a build by the same executable
+/// (the stamp has its inode and change time) takes it from there.
+pub fn binary_id(output: &Path) -> Binary {
+    let exe = std::env::current_exe().ok();
+    let stamp = exe
+        .as_deref()
+        .map(FileStamp::of)
+        .filter(|s| *s != FileStamp::default())
+        .map(|s| format!("{s:?}").replace(' ', ""));
+    if let Some(stamp) = &stamp
+        && let Some(id) = recorded_binary(output, stamp)
+    {
+        return Binary {
+            id,
+            stamp: Some(stamp.clone()),
+        };
+    }
+    let hash = exe
+        .as_deref()
         .and_then(|p| std::fs::read(p).ok())
         .map(|b| content_hash(&b))
         .unwrap_or(0);
-    format!("{} {exe:016x}", env!("CARGO_PKG_VERSION"))
+    // Stamped before and after: an executable replaced while it was read is hashed again
+    // by the next build.
+    let after = exe.as_deref().map(FileStamp::of);
+    let stamp = stamp.filter(|s| after.is_some_and(|a| format!("{a:?}").replace(' ', "") == *s));
+    Binary {
+        id: format!("{} {hash:016x}", env!("CARGO_PKG_VERSION")),
+        stamp,
+    }
+}
+
+/// The id the record beside `output` gives the executable of stamp `stamp` (its second
+/// line); the rest of the record is read only when it is checked.
+fn recorded_binary(output: &Path, stamp: &str) -> Option<String> {
+    use std::io::BufRead as _;
+    let file = std::fs::File::open(record_path(output)).ok()?;
+    let mut lines = std::io::BufReader::with_capacity(1024, file).lines();
+    if lines.next()?.ok()? != HEADER {
+        return None;
+    }
+    let line = lines.next()?.ok()?;
+    let (recorded, id) = line.strip_prefix("exe ")?.split_once(' ')?;
+    (recorded == stamp).then(|| id.to_string())
 }
 
 /// The metadata of a file as a record keeps it.
@@ -160,6 +216,8 @@ impl Previous {
         if lines.next() != Some(HEADER) {
             return Err(damaged());
         }
+        // The executable's stamp and id (read by `binary_id`; the binary line checks it).
+        lines.next();
         let field = |line: Option<&str>, name: &str| -> Result<String, Refusal> {
             line.and_then(|l| l.strip_prefix(name))
                 .and_then(|l| l.strip_prefix(' '))
@@ -265,14 +323,20 @@ impl Previous {
 /// build's reuse.
 pub fn write(
     output: &Path,
-    (binary, inputs, generation): (&str, u64, Generation),
+    (binary, inputs, generation): (&Binary, u64, Generation),
     mut files: Vec<(String, Entry)>,
     fingerprints: &HashMap<String, u64>,
 ) -> std::io::Result<()> {
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut body = String::with_capacity(files.len() * 64 + 256);
     let _ = writeln!(body, "{HEADER}");
-    let _ = writeln!(body, "binary {binary}");
+    let _ = writeln!(
+        body,
+        "exe {} {}",
+        binary.stamp.as_deref().unwrap_or("-"),
+        binary.id
+    );
+    let _ = writeln!(body, "binary {}", binary.id);
     let _ = writeln!(body, "output {}", output.display());
     let _ = writeln!(body, "inputs {inputs:016x}");
     let _ = writeln!(
@@ -321,7 +385,7 @@ mod tests {
         };
         write(
             &out,
-            ("bin 1", 7, generation),
+            (&Binary::named("bin 1"), 7, generation),
             vec![("a.html".into(), entry)],
             &fps,
         )
@@ -364,5 +428,28 @@ mod tests {
             why("bin 1", 7),
             "the previous build left no record of its files"
         );
+        // The running executable's id is taken from the record when the record has its
+        // stamp, and is the executable's hash otherwise.
+        let hashed = binary_id(&out);
+        assert!(
+            hashed.id.starts_with(env!("CARGO_PKG_VERSION")),
+            "{}",
+            hashed.id
+        );
+        let stamp = hashed.stamp.clone().unwrap_or_else(|| panic!("no stamp"));
+        let record_with = |stamp: Option<String>| {
+            let binary = Binary {
+                id: "recorded 1".into(),
+                stamp,
+            };
+            write(&out, (&binary, 7, generation), Vec::new(), &fps)
+                .unwrap_or_else(|e| panic!("{e}"));
+        };
+        record_with(Some(stamp.clone()));
+        assert_eq!(binary_id(&out).id, "recorded 1");
+        record_with(Some(format!("{stamp}0")));
+        assert_eq!(binary_id(&out).id, hashed.id);
+        record_with(None);
+        assert_eq!(binary_id(&out).id, hashed.id);
     }
 }

@@ -226,7 +226,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         let _ = std::fs::remove_file(output::temporary(kept));
     }
     let had_output = resolved.join(output::MARKER).is_file();
-    let binary = reuse::binary_id();
+    let binary = reuse::binary_id(&resolved);
     let inputs = inputs_key(opts);
     timer.stage("prepare");
     let site_dir = opts
@@ -239,7 +239,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         if opts.clean {
             Err("--clean".to_string())
         } else {
-            Previous::read(&resolved, &binary, inputs)
+            Previous::read(&resolved, &binary.id, inputs)
         }
     };
     // Each body's counted words are known by what the body is made from, so they are right
@@ -248,7 +248,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         if opts.clean {
             search::KeptWords::default()
         } else {
-            search::KeptWords::read(&words_path, &binary, inputs).unwrap_or_default()
+            search::KeptWords::read(&words_path, &binary.id, inputs).unwrap_or_default()
         }
     };
     // So are parsed digests, each checked against the files it was parsed from.
@@ -256,7 +256,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         if opts.clean {
             Err("--clean".to_string())
         } else {
-            crate::load::kept::KeptDigests::read(&digests_path, &binary, inputs, &site_dir)
+            crate::load::kept::KeptDigests::read(&digests_path, &binary.id, inputs, &site_dir)
         }
     };
     let (previous, (kept_words, kept_digests)) =
@@ -272,7 +272,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     // Named by the record and the kept digests this build writes.
     let generation = reuse::Generation::draw();
     // Written as the build counts them; put in place once it succeeded.
-    let words_writer = search::kept::Writer::create(&words_path, &binary, inputs).ok();
+    let words_writer = search::kept::Writer::create(&words_path, &binary.id, inputs).ok();
     let on_disk = streamed::OnDisk {
         staging: &staging,
         previous,
@@ -301,7 +301,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         let kept = digests_to_keep.map(|entries| {
             crate::load::kept::write(
                 &digests_path,
-                &binary,
+                &binary.id,
                 inputs,
                 &site_dir,
                 &entries,

@@ -1,0 +1,47 @@
+//! What identifies a file's contents without reading it, for the files kept beside the
+//! output: a digest kept parsed is taken while its files' stamps are unchanged
+//! (`load::kept`), and the castdown binary is hashed once per binary, its hash kept in the
+//! build record with its executable's stamp (`output::reuse::binary_id`).
+
+use std::path::Path;
+#[cfg(not(unix))]
+use std::time::SystemTime;
+
+/// What identifies a file's contents without reading it: modification and change times
+/// (nanoseconds), size and inode; all zero for a file that does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FileStamp(i128, i128, u64, u64);
+
+impl FileStamp {
+    /// The stamp of the file at `path` now.
+    pub fn of(path: &Path) -> FileStamp {
+        let Ok(m) = std::fs::metadata(path) else {
+            return FileStamp::default();
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+            FileStamp(
+                ns(m.mtime(), m.mtime_nsec()),
+                ns(m.ctime(), m.ctime_nsec()),
+                m.len(),
+                m.ino(),
+            )
+        }
+        #[cfg(not(unix))]
+        {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128);
+            FileStamp(mtime, 0, m.len(), 0)
+        }
+    }
+
+    /// Whether the file was modified at or after `since` (nanoseconds since the epoch).
+    pub fn modified_since(&self, since: i128) -> bool {
+        self.0 >= since || self.1 >= since
+    }
+}
