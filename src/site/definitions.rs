@@ -58,12 +58,23 @@ pub fn words(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        // Definitions are mostly ASCII: one test and one push per letter there, where
+        // `char::to_lowercase` builds an iterator (its cost showed in every build).
+        let alphanumeric = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        };
+        if alphanumeric {
             if gap && !out.is_empty() {
                 out.push(' ');
             }
             gap = false;
-            out.extend(c.to_lowercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         } else {
             gap = true;
         }
@@ -87,10 +98,13 @@ pub fn given(episodes: &[Episode], e: usize, concept: usize) -> Option<&str> {
 pub fn compare(episodes: &[Episode], concept: usize, list: &[usize]) -> Compared {
     let mut shows: Vec<ShowDefinitions> = Vec::new();
     let mut group_of: HashMap<Option<usize>, usize> = HashMap::new();
-    // (group, words) → definition index within the group.
-    let mut def_of: HashMap<(usize, String), usize> = HashMap::new();
-    // words → (digests giving it, the earliest so far).
-    let mut overall: HashMap<String, (usize, usize)> = HashMap::new();
+    // Each distinct wording is hashed once, here, and known by its number after: the
+    // maps below hold numbers. (No result depends on a map's order, so any hasher does.)
+    let mut wording: HashMap<String, usize, ahash::RandomState> = HashMap::default();
+    // (group, wording) → definition index within the group.
+    let mut def_of: HashMap<(usize, usize), usize, ahash::RandomState> = HashMap::default();
+    // By wording: (digests giving it, the earliest so far).
+    let mut overall: Vec<(usize, usize)> = Vec::new();
     for &e in list {
         let Some(text) = given(episodes, e, concept) else {
             continue;
@@ -110,11 +124,16 @@ pub fn compare(episodes: &[Episode], concept: usize, list: &[usize]) -> Compared
         });
         let group = &mut shows[g];
         group.given += 1;
-        let slot = overall.entry(key.clone()).or_insert((0, e));
+        let next = overall.len();
+        let w = *wording.entry(key).or_insert(next);
+        if w == next {
+            overall.push((0, e));
+        }
+        let slot = &mut overall[w];
         slot.0 += 1;
         // The list is newest first, so the last digest seen is the earliest.
         slot.1 = e;
-        match def_of.entry((g, key)) {
+        match def_of.entry((g, w)) {
             std::collections::hash_map::Entry::Occupied(o) => group.definitions[*o.get()].push(e),
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(group.definitions.len());
@@ -138,7 +157,7 @@ pub fn compare(episodes: &[Episode], concept: usize, list: &[usize]) -> Compared
     let ways = overall.len();
     // Most given; on a tie the one first given earliest (the larger index: newest first).
     let common = overall
-        .into_values()
+        .into_iter()
         .max_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)))
         .map(|(count, episode)| Common { episode, count });
     Compared {
