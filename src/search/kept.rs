@@ -234,7 +234,12 @@ fn entries(bytes: &[u8]) -> Option<Vec<(u64, usize, usize)>> {
 #[derive(Clone, Copy)]
 pub struct Part<'a>(&'a [u8]);
 
-impl Part<'_> {
+impl<'a> Part<'a> {
+    /// The part's whole entry as the file holds it, to keep it again as it is.
+    pub fn bytes(self) -> &'a [u8] {
+        self.0
+    }
+
     /// How many words the part's text has.
     pub fn len(self) -> Option<f32> {
         Some(u32::from_le_bytes(self.0.get(8..12)?.try_into().ok()?) as f32)

@@ -78,6 +78,10 @@ pub struct Counter {
     lens: Vec<f32>,
     /// The id of each word of the previous build (by its id then), `u32::MAX` for none.
     renumbered: Vec<u32>,
+    /// Whether every word of the previous build kept its id: a kept part is then kept
+    /// again byte for byte rather than encoded anew (its ids and weights read back to the
+    /// same values, so the entry encoded anew would be the same bytes).
+    same_ids: bool,
 }
 
 impl Default for Counter {
@@ -92,6 +96,8 @@ struct PartCount<'d> {
     key: u64,
     len: f32,
     words: PartWords<'d>,
+    /// The entry of a kept part whose ids all stay, to keep as it is.
+    entry: Option<&'d [u8]>,
 }
 
 enum PartWords<'d> {
@@ -113,10 +119,15 @@ impl Counter {
             let local = shards[s].number(Cow::Owned(word));
             renumbered[old as usize] = word_id(s, local);
         }
+        let same_ids = renumbered
+            .iter()
+            .enumerate()
+            .all(|(old, &new)| new == old as u32 || new == u32::MAX);
         Counter {
             shards,
             lens: Vec::new(),
             renumbered,
+            same_ids,
         }
     }
 
@@ -131,7 +142,7 @@ impl Counter {
         kept: &KeptWords,
         keep: Option<&mut super::kept::Writer>,
     ) {
-        let renumbered = &self.renumbered;
+        let renumbered = (self.renumbered.as_slice(), self.same_ids);
         // Holding every document's word map at once took more memory than any other stage
         // of a build, so documents are counted a batch at a time and folded right away.
         let mut per_doc: Vec<Vec<PartCount>> = docs
@@ -172,7 +183,7 @@ impl Counter {
             }
         }
         if let Some(keep) = keep {
-            let entries: Vec<Vec<Vec<u8>>> =
+            let entries: Vec<Vec<Cow<[u8]>>> =
                 per_doc.par_iter().map(|parts| encode(parts)).collect();
             for entry in entries.iter().flatten() {
                 keep.add(entry);
@@ -233,10 +244,12 @@ impl Counter {
 }
 
 /// The entries of a document's parts for the next build, one each.
-fn encode(parts: &[PartCount]) -> Vec<Vec<u8>> {
+fn encode<'d>(parts: &[PartCount<'d>]) -> Vec<Cow<'d, [u8]>> {
     let mut all = Vec::with_capacity(parts.len());
     for part in parts {
-        if let PartWords::Numbered(by_shard) = &part.words {
+        if let Some(entry) = part.entry {
+            all.push(Cow::Borrowed(entry));
+        } else if let PartWords::Numbered(by_shard) = &part.words {
             let ids: Vec<(u32, f32)> = by_shard
                 .iter()
                 .enumerate()
@@ -244,7 +257,7 @@ fn encode(parts: &[PartCount]) -> Vec<Vec<u8>> {
                 .collect();
             let mut out = Vec::new();
             super::kept::encode(&mut out, part.key, part.len, &ids);
-            all.push(out);
+            all.push(Cow::Owned(out));
         }
     }
     all
@@ -351,7 +364,7 @@ fn build(
 /// One document's parts: its body's (an episode's) then its fields', each taken from the
 /// previous build's `kept` parts when they hold its key (renumbered by `renumbered`), else
 /// counted from its text.
-fn count<'d>(d: &'d Doc, kept: &KeptWords, renumbered: &[u32]) -> Vec<PartCount<'d>> {
+fn count<'d>(d: &'d Doc, kept: &'d KeptWords, renumbered: Renumbered) -> Vec<PartCount<'d>> {
     let mut parts = Vec::with_capacity(2);
     match &d.body {
         Some(Body::Text(key, text)) => {
@@ -410,11 +423,20 @@ fn fresh(key: u64, len: f32, tf: WordCounts) -> PartCount {
         key,
         len,
         words: PartWords::Fresh(by_shard),
+        entry: None,
     }
 }
 
+/// The new id of each word of the previous build, and whether every id stays
+/// (`Counter::renumbered`, `Counter::same_ids`).
+type Renumbered<'r> = (&'r [u32], bool);
+
 /// A kept part with its words renumbered for this build; `None` if it does not read back.
-fn numbered<'d>(key: u64, part: Part, renumbered: &[u32]) -> Option<PartCount<'d>> {
+fn numbered<'d>(
+    key: u64,
+    part: Part<'d>,
+    (renumbered, same_ids): Renumbered,
+) -> Option<PartCount<'d>> {
     let mut by_shard: Vec<Vec<(u32, f32)>> = vec![Vec::new(); SHARDS];
     let mut known = true;
     part.each(&mut |old, f| match renumbered.get(old as usize) {
@@ -427,6 +449,7 @@ fn numbered<'d>(key: u64, part: Part, renumbered: &[u32]) -> Option<PartCount<'d
         key,
         len: part.len()?,
         words: PartWords::Numbered(by_shard),
+        entry: same_ids.then(|| part.bytes()),
     })
 }
 
@@ -628,5 +651,16 @@ mod tests {
         let table = kept.take_table();
         assert!(table.iter().any(|(_, w)| w == "pricing"));
         assert!(!table.iter().any(|(_, w)| w.starts_with("unique")));
+        // Its table has gaps (the words left out), so its words are numbered anew; counted
+        // from a file without gaps, every word keeps its id and each kept part is kept
+        // byte for byte: nothing changed, the file is the same.
+        assert!(!Counter::new(table).same_ids);
+        let again = counted(dir.path(), &make(13, 99, 99), Some(&last.1), "again");
+        let mut kept = KeptWords::read(&again.1, "bin", 1).unwrap_or_else(|e| panic!("{e}"));
+        assert!(Counter::new(kept.take_table()).same_ids);
+        let same = counted(dir.path(), &make(13, 99, 99), Some(&again.1), "same");
+        assert_eq!(same.0, last.0);
+        let bytes = |p: &std::path::Path| std::fs::read(p).unwrap_or_else(|e| panic!("{e}"));
+        assert!(bytes(&same.1) == bytes(&again.1));
     }
 }
