@@ -223,25 +223,30 @@ impl Output {
     /// folder (an alias `/atom.xml/` under the feed `atom.xml`), and `(path, path)` where a
     /// segment of `path` is longer than a file name may be.
     pub fn unwritable(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for path in self.files.keys() {
-            if path
-                .split('/')
-                .any(|seg| seg.len() > crate::names::MAX_SEGMENT_BYTES)
-            {
-                out.push((path.clone(), path.clone()));
-            }
-            let mut end = 0;
-            while let Some(i) = path[end..].find('/') {
-                end += i;
-                if self.files.contains_key(&path[..end]) {
-                    out.push((path[..end].to_string(), path.clone()));
-                    break;
+        // Paths in parallel (a lookup per folder of each of tens of thousands of paths), in
+        // the map's order.
+        self.files
+            .par_iter()
+            .flat_map_iter(|(path, _)| {
+                let mut out = Vec::new();
+                if path
+                    .split('/')
+                    .any(|seg| seg.len() > crate::names::MAX_SEGMENT_BYTES)
+                {
+                    out.push((path.clone(), path.clone()));
                 }
-                end += 1;
-            }
-        }
-        out
+                let mut end = 0;
+                while let Some(i) = path[end..].find('/') {
+                    end += i;
+                    if self.files.contains_key(&path[..end]) {
+                        out.push((path[..end].to_string(), path.clone()));
+                        break;
+                    }
+                    end += 1;
+                }
+                out
+            })
+            .collect()
     }
 
     /// Whether the page at `path` is a redirect.
