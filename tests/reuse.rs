@@ -217,6 +217,14 @@ fn a_build_writes_only_the_files_whose_bytes_change() {
         "Rented accelerator time",
     );
     rebuild_and_check(&site, "definition edit");
+    // A concept added to a digest: related episodes (kept in the record) are computed again.
+    replace_in(
+        &site,
+        "content/episodes/2025/model-costs-falling.md",
+        "  - name: LLM\n",
+        "  - name: Platform Risk\n    definition: Depending on one vendor.\n  - name: LLM\n",
+    );
+    rebuild_and_check(&site, "concept added");
     site.write(
         "content/episodes/new.md",
         "---\ntitle: Brand new\nshow: Signal & Noise\ndate: 2025-11-11\n---\nIntro.\n\n## Key Concepts\n- Platform Risk: again.\n- Fresh Idea: new here.\n",
@@ -534,7 +542,7 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
     build(&site, &[]);
     let record = site.root().join(".public.castdown-build-record");
     let text = std::fs::read_to_string(&record).unwrap_or_else(|e| panic!("{e}"));
-    assert!(text.starts_with("castdown-build-record 4\n"), "{text}");
+    assert!(text.starts_with("castdown-build-record 5\n"), "{text}");
     // It lies beside the output, never in it: nothing of it is published.
     assert!(!tree(&site.public()).keys().any(|p| p.contains("record")));
     let cases: [(&str, String, &str); 4] = [
@@ -583,6 +591,7 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
         ),
         Vec::new(),
         &Default::default(),
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let err = rebuild_and_check(&site, "another castdown");

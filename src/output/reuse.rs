@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// The first line of a record, with its format's version.
-const HEADER: &str = "castdown-build-record 4";
+const HEADER: &str = "castdown-build-record 5";
 
 /// What a file of an output holds, as far as reuse needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,10 @@ pub struct Previous {
     files: HashMap<String, (Entry, u64)>,
     /// What the build that made it was: see [`Generation`].
     generation: Generation,
+    /// The related episodes it computed, with their key (`site::RelatedCache`): computing
+    /// them was a third of building the model, and they change only with the episodes'
+    /// order or concepts.
+    related: Option<(u64, Vec<Vec<usize>>)>,
 }
 
 /// What identifies one build among those of the same inputs: a number drawn for it, which
@@ -247,6 +251,7 @@ impl Previous {
                 })
             })
             .ok_or_else(damaged)?;
+        let related = related_from(&field(lines.next(), "related")?).ok_or_else(damaged)?;
         let mut files = HashMap::new();
         for line in lines {
             let mut parts = line.splitn(5, ' ');
@@ -271,12 +276,19 @@ impl Previous {
             dir: output.to_path_buf(),
             files,
             generation,
+            related,
         })
     }
 
     /// The build that made the previous output.
     pub fn generation(&self) -> Generation {
         self.generation
+    }
+
+    /// The related episodes the previous build computed, with their key (taken: the model
+    /// is built once).
+    pub fn take_related(&mut self) -> Option<(u64, Vec<Vec<usize>>)> {
+        self.related.take()
     }
 
     /// Every file of the previous output with the fingerprint it was made from (0: none).
@@ -326,6 +338,7 @@ pub fn write(
     (binary, inputs, generation): (&Binary, u64, Generation),
     mut files: Vec<(String, Entry)>,
     fingerprints: &HashMap<String, u64>,
+    related: Option<(u64, &[Vec<usize>])>,
 ) -> std::io::Result<()> {
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut body = String::with_capacity(files.len() * 64 + 256);
@@ -344,6 +357,7 @@ pub fn write(
         "build {:016x} {:016x}",
         generation.number, generation.others
     );
+    let _ = writeln!(body, "related {}", related_line(related));
     for (path, e) in &files {
         // A path with a line break cannot be recorded; its file is simply not reused.
         if path.contains('\n') {
@@ -358,6 +372,52 @@ pub fn write(
     let tmp = super::temporary(&path);
     std::fs::write(&tmp, body)?;
     std::fs::rename(&tmp, &path)
+}
+
+/// The record's `related` line after its name: `-` for none, else the key, the number of
+/// lists and the lists: each episode's indexes comma-separated, the lists separated by `;`.
+fn related_line(related: Option<(u64, &[Vec<usize>])>) -> String {
+    let Some((key, lists)) = related else {
+        return "-".into();
+    };
+    let mut line = String::with_capacity(lists.len() * 30 + 20);
+    let _ = write!(line, "{key:016x} {} ", lists.len());
+    for (i, list) in lists.iter().enumerate() {
+        if i > 0 {
+            line.push(';');
+        }
+        for (j, e) in list.iter().enumerate() {
+            if j > 0 {
+                line.push(',');
+            }
+            let _ = write!(line, "{e}");
+        }
+    }
+    line
+}
+
+/// Reads what [`related_line`] wrote: `Some(None)` for `-`, `None` when it does not parse.
+fn related_from(line: &str) -> Option<Option<(u64, Vec<Vec<usize>>)>> {
+    if line == "-" {
+        return Some(None);
+    }
+    let mut parts = line.splitn(3, ' ');
+    let key = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let count: usize = parts.next()?.parse().ok()?;
+    let text = parts.next()?;
+    if count == 0 {
+        return text.is_empty().then_some(Some((key, Vec::new())));
+    }
+    let lists = text
+        .split(';')
+        .map(|list| {
+            if list.is_empty() {
+                return Some(Vec::new());
+            }
+            list.split(',').map(|e| e.parse().ok()).collect()
+        })
+        .collect::<Option<Vec<Vec<usize>>>>()?;
+    (lists.len() == count).then_some(Some((key, lists)))
 }
 
 /// Removes the record (a build that did not keep one must not leave a stale one).
@@ -383,15 +443,20 @@ mod tests {
             number: 11,
             others: 12,
         };
+        // Related episodes with an empty list first, in the middle and last.
+        let related = vec![vec![], vec![0, 3], vec![], vec![12, 1, 2], vec![]];
         write(
             &out,
             (&Binary::named("bin 1"), 7, generation),
             vec![("a.html".into(), entry)],
             &fps,
+            Some((0xabc, &related)),
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let prev = Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
+        let mut prev = Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(prev.generation(), generation);
+        assert_eq!(prev.take_related(), Some((0xabc, related)));
+        assert_eq!(prev.take_related(), None);
         assert_eq!(prev.unchanged("a.html"), Some((entry, 99)));
         assert_eq!(prev.unchanged("b.html"), None);
         assert!(prev.reusable("a.html", content_hash(b"A")).is_some());
@@ -442,7 +507,7 @@ mod tests {
                 id: "recorded 1".into(),
                 stamp,
             };
-            write(&out, (&binary, 7, generation), Vec::new(), &fps)
+            write(&out, (&binary, 7, generation), Vec::new(), &fps, None)
                 .unwrap_or_else(|e| panic!("{e}"));
         };
         record_with(Some(stamp.clone()));
@@ -451,5 +516,25 @@ mod tests {
         assert_eq!(binary_id(&out).id, hashed.id);
         record_with(None);
         assert_eq!(binary_id(&out).id, hashed.id);
+        // A record without related episodes says so, and one whose line does not parse is
+        // damaged.
+        let mut prev = Previous::read(&out, "recorded 1", 7).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(prev.take_related(), None);
+        assert_eq!(related_from("-"), Some(None));
+        assert_eq!(
+            related_from("00000000000000ab 0 "),
+            Some(Some((0xab, vec![])))
+        );
+        assert_eq!(
+            related_from("00000000000000ab 1 "),
+            Some(Some((0xab, vec![vec![]])))
+        );
+        assert_eq!(
+            related_from("00000000000000ab 2 1;2,3"),
+            Some(Some((0xab, vec![vec![1], vec![2, 3]])))
+        );
+        assert_eq!(related_from("00000000000000ab 3 1;2,3"), None);
+        assert_eq!(related_from("00000000000000ab 1 1,x"), None);
+        assert_eq!(related_from("zz 1 1"), None);
     }
 }

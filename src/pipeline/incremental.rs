@@ -215,6 +215,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
             search_words: None,
             digests_to_keep: None,
             others: 0,
+            related: None,
         },
         memo: Memo {
             bodies,

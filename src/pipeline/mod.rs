@@ -153,6 +153,8 @@ pub struct Built {
     /// The hash of what pages were made from besides digests, for the record
     /// (`output::reuse::Generation`).
     pub others: u64,
+    /// The related episodes with their key, for the record (a build on disk).
+    pub related: Option<crate::site::RelatedCache>,
 }
 
 /// Loads config and content and builds every output file in memory.
@@ -313,6 +315,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         }
     };
     let others = built.others;
+    let related = built.related.take();
     let commit = || -> Result<output::Written> {
         let mut written = output::write_atomic_from(&mut built.output, staging)?;
         let generation = reuse::Generation {
@@ -324,6 +327,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
             (&binary, inputs, generation),
             std::mem::take(&mut written.entries),
             built.output.fingerprints(),
+            related.as_ref().map(crate::site::RelatedCache::parts),
         )
         .is_err()
         {

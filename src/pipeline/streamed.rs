@@ -20,7 +20,7 @@ use crate::markdown::{Highlighter, highlight};
 use crate::output::reuse::Previous;
 use crate::output::{self, Output, OutputFile};
 use crate::render::{self, Inputs, Shared, Templates, pages};
-use crate::site::{Site, paths};
+use crate::site::{RelatedCache, Site, paths};
 use crate::{feeds, load, search};
 
 /// Builds the site. With `staging`, files are written into that folder as the build goes
@@ -36,7 +36,7 @@ pub(super) fn build(
     progress("loading");
     // On disk, the digests whose files are unchanged come from the previous build, and
     // this build's are kept for the next.
-    let (staging, kept_digests) = match staging {
+    let (mut staging, kept_digests) = match staging {
         Some(OnDisk {
             staging,
             previous,
@@ -71,7 +71,15 @@ pub(super) fn build(
     let others = parsed
         .is_some()
         .then(|| reach::others_hash(&loaded.content, &opts.root));
-    let (mut site, stylesheet) = stages::model(opts, loaded, None)?;
+    // On disk, the related episodes come from the record when the episodes' order and
+    // concepts are as then, and go to the next record.
+    let mut related = staging.as_mut().map(|(_, previous, _)| {
+        match previous.as_mut().and_then(Previous::take_related) {
+            Some((key, lists)) => RelatedCache::new(key, lists),
+            None => RelatedCache::default(),
+        }
+    });
+    let (mut site, stylesheet) = stages::model(opts, loaded, related.as_mut())?;
     let others_hash = others.map_or(0, |h| reach::with_schedule(h, &site));
     timer.stage("model");
     let warnings = stages::warnings(&site);
@@ -231,6 +239,7 @@ pub(super) fn build(
         search_words,
         digests_to_keep,
         others: others_hash,
+        related,
     })
 }
 
