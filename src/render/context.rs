@@ -52,13 +52,19 @@ impl Shared {
             .into_par_iter()
             .map(|i| card(site, &shared, i))
             .collect();
-        // References first: a card's hash uses theirs.
+        // References first: a card's hash uses theirs. The cards' hashes are made in
+        // parallel (a tenth of this stage, one by one), then remembered in order.
         let mut known = KnownValues::default();
         for r in shared.refs.iter().flatten() {
             known.remember(r);
         }
-        for c in &shared.cards {
-            known.remember(c);
+        let hashes: Vec<u64> = shared
+            .cards
+            .par_iter()
+            .map(|c| known.fingerprint(c))
+            .collect();
+        for (c, hash) in shared.cards.iter().zip(hashes) {
+            known.remember_as(c, hash);
         }
         shared.known = known;
         shared

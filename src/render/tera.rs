@@ -147,6 +147,13 @@ impl KnownValues {
         }
     }
 
+    /// Remembers a shared map value whose hash ([`KnownValues::fingerprint`]) is `hash`.
+    pub fn remember_as(&mut self, v: &Value, hash: u64) {
+        if let Some(addr) = address(v) {
+            self.0.insert(addr, hash);
+        }
+    }
+
     /// Forgets a value about to be dropped.
     pub fn forget(&mut self, v: &Value) {
         if let Some(addr) = address(v) {
