@@ -157,17 +157,23 @@ pub(super) fn build(
     ));
     let mut jobs = pages::all(&site, false);
     if let (Some(reach), Some(previous)) = (&reach, &previous) {
-        jobs.retain(|job| {
-            if reach.makes_page(job) {
-                return true;
-            }
-            match reach::kept(previous, &paths::index_file(&job.path(&site))) {
-                Some(file) => {
-                    push(&mut out, file, "a page", &mut errors);
-                    false
+        // Looked up in parallel (a path made and a file looked at per page), kept in order.
+        let kept: Vec<Option<OutputFile>> = jobs
+            .par_iter()
+            .map(|job| {
+                if reach.makes_page(job) {
+                    return None;
                 }
-                None => true,
+                reach::kept(previous, &paths::index_file(&job.path(&site)))
+            })
+            .collect();
+        let mut kept = kept.into_iter();
+        jobs.retain(|_| match kept.next().flatten() {
+            Some(file) => {
+                push(&mut out, file, "a page", &mut errors);
+                false
             }
+            None => true,
         });
     }
     let render_errors = render::render_pages(
