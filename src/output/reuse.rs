@@ -127,11 +127,14 @@ impl Binary {
 /// (the stamp has its inode and change time) takes it from there.
 pub fn binary_id(output: &Path) -> Binary {
     let exe = std::env::current_exe().ok();
-    let stamp = exe
-        .as_deref()
-        .map(FileStamp::of)
-        .filter(|s| *s != FileStamp::default())
-        .map(|s| format!("{s:?}").replace(' ', ""));
+    // The stamp as the record's `exe` line holds it (`None`: no file there).
+    let stamp_now = || {
+        exe.as_deref()
+            .map(FileStamp::of)
+            .filter(|s| *s != FileStamp::default())
+            .map(|s| format!("{s:?}").replace(' ', ""))
+    };
+    let stamp = stamp_now();
     if let Some(stamp) = &stamp
         && let Some(id) = recorded_binary(output, stamp)
     {
@@ -147,8 +150,8 @@ pub fn binary_id(output: &Path) -> Binary {
         .unwrap_or(0);
     // Stamped before and after: an executable replaced while it was read is hashed again
     // by the next build.
-    let after = exe.as_deref().map(FileStamp::of);
-    let stamp = stamp.filter(|s| after.is_some_and(|a| format!("{a:?}").replace(' ', "") == *s));
+    let after = stamp_now();
+    let stamp = stamp.filter(|s| after.as_ref() == Some(s));
     Binary {
         id: format!("{} {hash:016x}", env!("CARGO_PKG_VERSION")),
         stamp,
