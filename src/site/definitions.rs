@@ -60,12 +60,7 @@ pub fn words(text: &str) -> String {
     for c in text.chars() {
         // Definitions are mostly ASCII: one test and one push per letter there, where
         // `char::to_lowercase` builds an iterator (its cost showed in every build).
-        let alphanumeric = if c.is_ascii() {
-            c.is_ascii_alphanumeric()
-        } else {
-            c.is_alphanumeric()
-        };
-        if alphanumeric {
+        if c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()) {
             if gap && !out.is_empty() {
                 out.push(' ');
             }
