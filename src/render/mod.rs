@@ -226,6 +226,8 @@ pub fn render_pages(
             HashMap::new()
         };
     }
+    // What `cached_include` kept holds cards by identity; serve's next build makes new ones.
+    templates.forget_cached();
     errors
 }
 
