@@ -65,26 +65,97 @@ fn resolve_relative(page: &str, link: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Checks every internal link of the output.
-pub fn check(site: &Site, output: &Output) -> Vec<Diagnostic> {
-    let pages: Vec<(&String, &str)> = output
+/// Strings packed one after another, each after its length: a page's links or ids in a
+/// fraction of the memory of the page (and of a `Vec<String>`).
+#[derive(Default)]
+struct Packed(Vec<u8>);
+
+impl Packed {
+    fn push(&mut self, s: &str) {
+        // No attribute of a page reaches 4 GB.
+        if let Ok(len) = u32::try_from(s.len()) {
+            self.0.extend_from_slice(&len.to_le_bytes());
+            self.0.extend_from_slice(s.as_bytes());
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let mut rest = self.0.as_slice();
+        std::iter::from_fn(move || {
+            let (len, after) = rest.split_first_chunk::<4>()?;
+            let len = u32::from_le_bytes(*len) as usize;
+            let (s, after) = after.split_at_checked(len)?;
+            rest = after;
+            // Pushed from `&str`s whole: always UTF-8.
+            Some(std::str::from_utf8(s).unwrap_or_default())
+        })
+    }
+}
+
+/// What checking needs of one page: its distinct links (`href` and `src`, unescaped, in
+/// order) and its ids (unescaped).
+pub struct PageLinks {
+    links: Packed,
+    ids: Packed,
+}
+
+impl PageLinks {
+    /// The links and ids of a page's HTML.
+    pub fn of(html: &str) -> PageLinks {
+        let mut links = Packed::default();
+        let mut seen = HashSet::new();
+        for raw in attributes(html, "href")
+            .into_iter()
+            .chain(attributes(html, "src"))
+        {
+            let link = unescape(raw);
+            if seen.insert(link.clone()) {
+                links.push(&link);
+            }
+        }
+        let mut ids = Packed::default();
+        for id in attributes(html, "id") {
+            ids.push(&unescape(id));
+        }
+        links.0.shrink_to_fit();
+        ids.0.shrink_to_fit();
+        PageLinks { links, ids }
+    }
+
+    fn has_id(&self, id: &str) -> bool {
+        self.ids.iter().any(|i| i == id)
+    }
+}
+
+/// The links and ids of the pages an output handed on as it went ([`Output::handing`]).
+#[derive(Default)]
+pub struct Pages(HashMap<String, PageLinks>);
+
+impl Pages {
+    /// Keeps what checking needs of the HTML pages among `files` (in parallel), and drops
+    /// the files.
+    pub fn add(&mut self, files: Vec<(String, std::sync::Arc<Vec<u8>>)>) {
+        let found: Vec<(String, PageLinks)> = files
+            .into_par_iter()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .filter_map(|(p, b)| Some((p, PageLinks::of(std::str::from_utf8(&b).ok()?))))
+            .collect();
+        self.0.extend(found);
+    }
+}
+
+/// Checks every internal link of the output: the pages `handed` on, and the HTML pages the
+/// output still holds.
+pub fn check(site: &Site, output: &Output, mut handed: Pages) -> Vec<Diagnostic> {
+    let held: Vec<(String, std::sync::Arc<Vec<u8>>)> = output
         .iter()
         .filter_map(|(p, b)| match b {
-            Body::Bytes(bytes) if p.ends_with(".html") => {
-                std::str::from_utf8(bytes).ok().map(|t| (p, t))
-            }
+            Body::Bytes(bytes) => Some((p.clone(), bytes.clone())),
             _ => None,
         })
         .collect();
-    let ids: HashMap<&str, HashSet<String>> = pages
-        .par_iter()
-        .map(|(p, html)| {
-            (
-                p.as_str(),
-                attributes(html, "id").into_iter().map(unescape).collect(),
-            )
-        })
-        .collect();
+    handed.add(held);
+    let pages = handed.0;
     // Which source file made each page, so the error names something the user can edit.
     let mut origin: HashMap<String, PathBuf> = HashMap::new();
     for e in &site.episodes {
@@ -97,20 +168,12 @@ pub fn check(site: &Site, output: &Output) -> Vec<Diagnostic> {
     let base_url = site.base.url.as_str();
     let mut errors: Vec<Diagnostic> = pages
         .par_iter()
-        .flat_map_iter(|(page, html)| {
+        .flat_map_iter(|(page, found)| {
             let mut errs = Vec::new();
-            let mut seen = HashSet::new();
-            for raw in attributes(html, "href")
-                .into_iter()
-                .chain(attributes(html, "src"))
-            {
-                let link = unescape(raw);
-                if !seen.insert(link.clone()) {
-                    continue;
-                }
+            for link in found.links.iter() {
                 let (path_part, fragment) = match link.split_once('#') {
                     Some((p, f)) => (p.to_string(), Some(f.to_string())),
-                    None => (link.clone(), None),
+                    None => (link.to_string(), None),
                 };
                 let path_part = path_part.split('?').next().unwrap_or("").to_string();
                 let target = if path_part.is_empty() {
@@ -150,8 +213,8 @@ pub fn check(site: &Site, output: &Output) -> Vec<Diagnostic> {
                 }
                 if let Some(f) = fragment
                     && !f.is_empty()
-                    && let Some(set) = ids.get(file.as_str())
-                    && !set.contains(&percent_decode(&f))
+                    && let Some(linked) = pages.get(file.as_str())
+                    && !linked.has_id(&percent_decode(&f))
                 {
                     errs.push(format!("broken anchor `{link}`: /{target} has no id `{f}`"));
                 }
@@ -195,6 +258,34 @@ mod tests {
             Some("episodes/y/")
         );
         assert_eq!(resolve_relative("index.html", "../../x"), None);
+    }
+
+    #[test]
+    fn a_page_is_kept_as_its_distinct_unescaped_links_and_its_ids() {
+        let html = r#"<a href="/a/?x=1&amp;y=2">a</a><a href="/a/?x=1&amp;y=2">again</a>
+<img src="caf%C3%A9.png"><h2 id="it&#39;s">x</h2><p id="">y</p><a href="">z</a><a href="/é/#q">é</a>"#;
+        let page = PageLinks::of(html);
+        let links: Vec<&str> = page.links.iter().collect();
+        assert_eq!(links, ["/a/?x=1&y=2", "", "/é/#q", "caf%C3%A9.png"]);
+        let ids: Vec<&str> = page.ids.iter().collect();
+        assert_eq!(ids, ["it's", ""]);
+        assert!(page.has_id("it's") && page.has_id("") && !page.has_id("it"));
+        assert!(page.links.0.len() < html.len());
+    }
+
+    #[test]
+    fn only_html_pages_are_kept_when_handed_on() {
+        let mut pages = Pages::default();
+        let file = |p: &str, b: &str| (p.to_string(), std::sync::Arc::new(b.as_bytes().to_vec()));
+        pages.add(vec![
+            file("a/index.html", r#"<a href="/b/">b</a>"#),
+            file("feed.xml", r#"<link href="/c/"/>"#),
+        ]);
+        pages.add(vec![file("b/index.html", r#"<h1 id="top">b</h1>"#)]);
+        let mut paths: Vec<&String> = pages.0.keys().collect();
+        paths.sort();
+        assert_eq!(paths, ["a/index.html", "b/index.html"]);
+        assert!(pages.0["b/index.html"].has_id("top"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub enum Body {
     /// A file copied as-is (static assets).
     Copy(PathBuf),
     /// Already written into the staging folder by [`Output::flush`] (`build` frees memory
-    /// as it goes).
+    /// as it goes), or handed to the sink of [`Output::handing`] (`check`).
     Written,
     /// Unchanged since the previous build, which is left where it is in the output (a
     /// reusing build skipped rendering it: see [`reuse`]).
@@ -115,7 +115,12 @@ pub struct Output {
     written: Written,
     /// Pages' fingerprints by path, for the record of the build.
     fingerprints: std::collections::HashMap<String, u64>,
+    /// Where an in-memory output hands each batch's generated files ([`Output::handing`]).
+    sink: Option<Sink>,
 }
+
+/// What an in-memory output hands its generated files to, a batch at a time.
+pub type Sink = Box<dyn FnMut(Vec<(String, std::sync::Arc<Vec<u8>>)>) + Send + Sync>;
 
 impl Output {
     /// An output that writes its files into the staging folder `dir` as batches finish,
@@ -129,13 +134,42 @@ impl Output {
         }
     }
 
+    /// An output that keeps only paths, and hands each batch's generated files to `sink`
+    /// at [`Output::batch_done`] (`check` keeps what link checking needs of each page, not
+    /// the page: at 300,000 digests the pages are 14 GB).
+    pub fn handing(sink: Sink) -> Output {
+        Output {
+            sink: Some(sink),
+            ..Output::default()
+        }
+    }
+
     /// Marks the end of a batch: a streaming output hands the files added since the last
-    /// batch to its writer and drops their bytes; an in-memory output keeps them.
+    /// batch to its writer, a handing output to its sink, and both drop their bytes; an
+    /// in-memory output keeps them.
     pub fn batch_done(&mut self) {
         if let Some(w) = self.writer.take() {
             self.flush(&w);
             self.writer = Some(w);
+        } else if let Some(mut sink) = self.sink.take() {
+            sink(self.take_pending());
+            self.sink = Some(sink);
         }
+    }
+
+    /// The generated files added since the last batch, their bytes taken out (their body
+    /// is [`Body::Written`] from then on).
+    fn take_pending(&mut self) -> Vec<(String, std::sync::Arc<Vec<u8>>)> {
+        let pending = std::mem::take(&mut self.pending);
+        let mut files = Vec::with_capacity(pending.len());
+        for p in pending {
+            if let Some(entry) = self.files.get_mut(&p)
+                && let Body::Bytes(b) = std::mem::replace(&mut entry.0, Body::Written)
+            {
+                files.push((p, b));
+            }
+        }
+        files
     }
 
     /// The previous build a streaming output reuses from, if any.
@@ -258,16 +292,8 @@ impl Output {
     /// staging folder) and drops its bytes from memory here.
     /// A failed write surfaces from [`Writer::finish`].
     fn flush(&mut self, writer: &Writer) {
-        let pending = std::mem::take(&mut self.pending);
-        let dirs = new_dirs(pending.iter().map(String::as_str), &self.made_dirs);
-        let mut files = Vec::with_capacity(pending.len());
-        for p in pending {
-            if let Some(entry) = self.files.get_mut(&p)
-                && let Body::Bytes(b) = std::mem::replace(&mut entry.0, Body::Written)
-            {
-                files.push((p, b));
-            }
-        }
+        let files = self.take_pending();
+        let dirs = new_dirs(files.iter().map(|(p, _)| p.as_str()), &self.made_dirs);
         self.made_dirs.extend(dirs.iter().cloned());
         writer.send(Batch { dirs, files });
     }
@@ -780,6 +806,39 @@ mod tests {
         assert!(is_safe_path("episodes/a/index.html"));
         let mut o = Output::default();
         assert!(o.add(OutputFile::bytes("../evil", vec![]), "x").is_err());
+    }
+
+    #[test]
+    fn a_handing_output_hands_each_batch_on_and_keeps_only_paths() {
+        let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = got.clone();
+        let mut o = Output::handing(Box::new(move |files| {
+            let names: Vec<String> = files.into_iter().map(|(p, _)| p).collect();
+            into.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(names);
+        }));
+        let add = |o: &mut Output, p: &str| o.add(OutputFile::bytes(p, b"x".to_vec()), "t").is_ok();
+        assert!(add(&mut o, "a/index.html") && add(&mut o, "b.xml"));
+        o.batch_done();
+        assert!(add(&mut o, "c/index.html"));
+        o.batch_done();
+        o.batch_done();
+        assert!(add(&mut o, "d.txt"));
+        let batches = got.lock().map(|g| g.clone()).unwrap_or_default();
+        assert_eq!(
+            batches,
+            [
+                vec!["a/index.html".to_string(), "b.xml".to_string()],
+                vec!["c/index.html".to_string()],
+                vec![],
+            ]
+        );
+        assert!(matches!(o.get("a/index.html"), Some(Body::Written)));
+        assert!(matches!(o.get("c/index.html"), Some(Body::Written)));
+        // Not yet handed: still held.
+        assert!(matches!(o.get("d.txt"), Some(Body::Bytes(_))));
+        assert!(o.contains("b.xml"));
     }
 
     #[test]

@@ -31,6 +31,17 @@ pub(super) fn build(
     progress: &dyn Fn(&str),
     staging: Option<OnDisk>,
 ) -> Result<Built> {
+    build_handing(opts, progress, staging, None)
+}
+
+/// [`build`], where an in-memory output hands each batch's files to `sink` and drops them
+/// ([`Output::handing`]).
+pub(super) fn build_handing(
+    opts: &BuildOptions,
+    progress: &dyn Fn(&str),
+    staging: Option<OnDisk>,
+    sink: Option<output::Sink>,
+) -> Result<Built> {
     let start = Instant::now();
     let mut timer = Timer::new();
     progress("loading");
@@ -90,7 +101,7 @@ pub(super) fn build(
         Some((staging, previous, kept_words)) => {
             (Output::streaming(&staging.dir, previous), kept_words)
         }
-        None => (Output::default(), None),
+        None => (sink.map_or_else(Output::default, Output::handing), None),
     };
     let mut errors = Vec::new();
     let mut template_errors = Vec::new();
