@@ -11,9 +11,9 @@ use tera::{Context, Kwargs, Tera, Value};
 
 use super::{KnownValues, hash_value, hasher};
 
-/// What `cached_include(template=…, …)` rendered: a template given only its arguments (and
-/// the globals `site` and `t`, which a [`Templates`] fixes) renders the same bytes for the
-/// same arguments, so each set of arguments is rendered once. Cards were a third of the
+/// What `cached_include(template=…, …)` rendered: a template given only its arguments
+/// (and the globals `site` and `t`, which a [`super::Templates`] fixes) renders the same
+/// bytes for the same arguments, so each set of arguments is rendered once. Cards were a third of the
 /// time Tera took in a clean build of 10,000 digests: each appears on about eight pages (a
 /// home page, its show's, its people's and its concepts' pages).
 ///
@@ -42,7 +42,8 @@ struct CachedEntry {
 
 const SHARDS: usize = 16;
 
-/// At most this much rendered HTML is kept: at 10,000 digests every card of a term page
+/// About this much rendered HTML is kept at most (render threads racing on two shards may
+/// each add one rendering past it): at 10,000 digests every card of a term page
 /// takes about 7 MB. Past it, the shard a rendering falls in is emptied (and the rendering
 /// not kept while the others hold the budget), so a larger site keeps a bounded part of its
 /// cards and peak memory stays flat; the output is the same either way.
@@ -129,6 +130,8 @@ impl Cached {
             .sum()
     }
 
+    /// The HTML of `template=…` rendered with the other arguments of `kwargs`: what an
+    /// earlier call with the same arguments rendered, else rendered now and kept.
     pub(super) fn include(&self, kwargs: &Kwargs) -> tera::TeraResult<Value> {
         let name: &str = kwargs.must_get("template")?;
         let args = || {
