@@ -445,6 +445,51 @@ fn search_words_that_cannot_be_trusted_are_counted_again() {
 /// within the clock tick after they were read).
 const RACY: std::time::Duration = std::time::Duration::from_millis(2100);
 
+/// The site folder given as `site`, `./site` or `/abs/site` is one folder: a build keeps
+/// the digests the previous build parsed whichever way either spelled it.
+#[test]
+fn regression_another_spelling_of_the_site_folder_parsed_every_digest_again() {
+    let site = Site::fixture("demo");
+    let (parent, name) = match (site.root().parent(), site.root().file_name()) {
+        (Some(p), Some(n)) => (p.to_path_buf(), n.to_string_lossy().into_owned()),
+        _ => panic!("the fixture has no parent folder"),
+    };
+    let timed = |root: &str| {
+        let out = assert_cmd::Command::cargo_bin("castdown")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .env("CASTDOWN_TIMINGS", "1")
+            .current_dir(&parent)
+            .args(["build", "--root", root])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = stderr(&out);
+        assert!(out.status.success(), "build failed:\n{err}");
+        err
+    };
+    let (_, digests) = figure(&build_timed(&site), "digests parsed");
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    for root in [
+        name.clone(),
+        format!("./{name}/"),
+        format!("{name}/../{name}"),
+    ] {
+        let err = timed(&root);
+        assert_eq!(
+            figure(&err, "digests parsed"),
+            (0, digests),
+            "{root}: {err}"
+        );
+        assert!(
+            err.contains("only what shows them declared"),
+            "{root}: {err}"
+        );
+    }
+    let err = build_timed(&site);
+    assert_eq!(figure(&err, "digests parsed"), (0, digests), "{err}");
+    rebuild_and_check(&site, "another spelling of the site folder");
+}
+
 /// A build takes a digest parsed by the previous build only while every file its parse
 /// read is as it was: the digest (even rewritten with its size and modification time put
 /// back), its transcript, and a file its body links to that did not exist.

@@ -205,6 +205,20 @@ pub fn build(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<Report> {
 /// operating system takes back a process's memory at once, where dropping a 10,000-episode
 /// site walks and frees millions of values one by one.
 pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Report, Built)> {
+    // One spelling of the site folder, whichever was typed (`site`, `./site`, `/abs/site`):
+    // the parsed digests kept for the next build are known by their paths under it, and a
+    // build from another spelling parsed every digest again.
+    let canonical;
+    let opts = match opts.root.canonicalize() {
+        Ok(root) if root != opts.root => {
+            canonical = BuildOptions {
+                root,
+                ..opts.clone()
+            };
+            &canonical
+        }
+        _ => opts,
+    };
     let start = Instant::now();
     let mut timer = timer::Timer::new();
     let out_dir = output_dir(opts);
@@ -231,10 +245,6 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     let binary = reuse::binary_id(&resolved);
     let inputs = inputs_key(opts);
     timer.stage("prepare");
-    let site_dir = opts
-        .root
-        .canonicalize()
-        .unwrap_or_else(|_| opts.root.clone());
     // The record and the kept files are read side by side: a reusing build waits on them
     // before anything else.
     let read_record = || {
@@ -258,7 +268,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         if opts.clean {
             Err("--clean".to_string())
         } else {
-            crate::load::kept::KeptDigests::read(&digests_path, &binary.id, inputs, &site_dir)
+            crate::load::kept::KeptDigests::read(&digests_path, &binary.id, inputs, &opts.root)
         }
     };
     let (previous, (kept_words, kept_digests)) =
@@ -305,7 +315,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
                 &digests_path,
                 &binary.id,
                 inputs,
-                &site_dir,
+                &opts.root,
                 &entries,
                 (kept_lines, generation),
             )
