@@ -390,22 +390,18 @@ fn new_tera(base: &BaseUrl, words: &Arc<Words>, cached: &Arc<Cached>) -> Tera {
     );
     // The same joins as the Rust side's links (sized, not `format!`: these run ~30 times
     // a page).
-    let for_url = base.clone();
-    tera.register_function(
-        "url",
-        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
-            let p: &str = kwargs.must_get("path")?;
-            Ok(for_url.link(p))
-        },
-    );
-    let for_abs = base.clone();
-    tera.register_function(
-        "abs_url",
-        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
-            let p: &str = kwargs.must_get("path")?;
-            Ok(for_abs.absolute(p))
-        },
-    );
+    type Join = fn(&BaseUrl, &str) -> String;
+    let joins: [(&str, Join); 2] = [("url", BaseUrl::link), ("abs_url", BaseUrl::absolute)];
+    for (name, join) in joins {
+        let base = base.clone();
+        tera.register_function(
+            name,
+            move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+                let p: &str = kwargs.must_get("path")?;
+                Ok(join(&base, p))
+            },
+        );
+    }
     let words = words.clone();
     tera.register_function(
         "tr",
