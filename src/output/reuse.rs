@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// The first line of a record, with its format's version.
-const HEADER: &str = "castdown-build-record 5";
+const HEADER: &str = "castdown-build-record 6";
 
 /// What a file of an output holds, as far as reuse needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,8 +168,14 @@ fn recorded_binary(output: &Path, stamp: &str) -> Option<String> {
         return None;
     }
     let line = lines.next()?.ok()?;
-    let (recorded, id) = line.strip_prefix("exe ")?.split_once(' ')?;
+    let (recorded, id) = exe_line(&line)?;
     (recorded == stamp).then(|| id.to_string())
+}
+
+/// The record's second line, `exe <stamp> <id>`: the executable's stamp when it was hashed
+/// (`-`: none) and the binary's id (which has a space; the stamp has none).
+fn exe_line(line: &str) -> Option<(&str, &str)> {
+    line.strip_prefix("exe ")?.split_once(' ')
 }
 
 /// The metadata of a file as a record keeps it.
@@ -223,17 +229,17 @@ impl Previous {
         if lines.next() != Some(HEADER) {
             return Err(damaged());
         }
-        // The executable's stamp and id (read by `binary_id`; the binary line checks it).
-        lines.next();
+        // The executable's stamp (read by `binary_id`) and the binary's id.
+        let (_, recorded) = lines.next().and_then(exe_line).ok_or_else(damaged)?;
+        if recorded != binary {
+            return Err("the previous build was made by another castdown".into());
+        }
         let field = |line: Option<&str>, name: &str| -> Result<String, Refusal> {
             line.and_then(|l| l.strip_prefix(name))
                 .and_then(|l| l.strip_prefix(' '))
                 .map(str::to_string)
                 .ok_or_else(damaged)
         };
-        if field(lines.next(), "binary")? != binary {
-            return Err("the previous build was made by another castdown".into());
-        }
         let dir = field(lines.next(), "output")?;
         if Path::new(&dir) != output {
             return Err("the record beside the output describes another folder".into());
@@ -352,7 +358,6 @@ pub fn write(
         binary.stamp.as_deref().unwrap_or("-"),
         binary.id
     );
-    let _ = writeln!(body, "binary {}", binary.id);
     let _ = writeln!(body, "output {}", output.display());
     let _ = writeln!(body, "inputs {inputs:016x}");
     let _ = writeln!(
