@@ -1023,3 +1023,36 @@ fn a_scheduled_episode_whose_date_passed_is_shown_as_published() {
     let err = rebuild_and_check_with(&site, "a scheduled date passed", &["--future"]);
     assert_eq!(reached(&err), None, "{err}");
 }
+
+/// Regression: a full build (`--clean`, a first build, a new castdown) gave the search
+/// index's files no fingerprint in its record, so the build after it found none of them
+/// kept and compressed the whole index again, although not one of its bytes changed.
+#[test]
+fn regression_the_build_after_a_full_one_compressed_the_whole_search_index_again() {
+    let site = Site::fixture("demo");
+    let err = build_timed_with(&site, &["--clean"]);
+    let (compressed, files) = figure(&err, "search files compressed");
+    assert!(files > 10, "{err}");
+    assert_eq!(
+        compressed, files,
+        "a full build compresses every file:\n{err}"
+    );
+    let err = build_timed(&site);
+    assert_eq!(
+        figure(&err, "search files compressed"),
+        (0, files),
+        "nothing changed:\n{err}"
+    );
+    assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
+    // A title edit compresses the files whose JSON changed, and only those.
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        "Flaky tests: quarantine, fix, or delete?",
+        "Flaky tests: quarantine, fix, or delete? Zyzzogeton",
+    );
+    let err = rebuild_and_check(&site, "title edit");
+    let (compressed, of) = figure(&err, "search files compressed");
+    assert!(compressed > 0 && compressed < of, "{err}");
+    assert_eq!(figure(&build_timed(&site), "search files compressed").0, 0);
+}

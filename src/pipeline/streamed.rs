@@ -135,7 +135,8 @@ pub(super) fn build_handing(
         Err(why) => timer.note(&format!("every page declared: {why}")),
     }
     let mut reach = reach.ok();
-    let reuse = if out.records() {
+    let records = out.records();
+    let reuse = if records {
         render::Reuse::Disk(previous.as_deref())
     } else {
         render::Reuse::None
@@ -232,9 +233,20 @@ pub(super) fn build_handing(
             stages::redirects(&site, &templates, &mut out, &mut errors);
             out.batch_done();
         },
-        || index.map(|index| index.finish(&site, &page_texts, previous.as_deref())),
+        || index.map(|index| index.finish(&site, &page_texts, (records, previous.as_deref()))),
     );
     let (search, search_words) = search.unwrap_or_default();
+    let gz: Vec<&OutputFile> = search.iter().filter(|f| f.path.ends_with(".gz")).collect();
+    if !gz.is_empty() {
+        let compressed = gz
+            .iter()
+            .filter(|f| matches!(f.body, output::Body::Bytes(_)))
+            .count();
+        timer.note(&format!(
+            "search files compressed {compressed} of {}",
+            gz.len()
+        ));
+    }
     for f in search {
         push(&mut out, f, "search index", &mut errors);
     }

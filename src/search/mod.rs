@@ -115,7 +115,7 @@ pub fn index(site: &Site, episodes: &[Arc<Text>], pages: &[Arc<Text>]) -> Vec<Ou
             .collect();
         index.add_episodes(site, b * crate::render::PAGE_BATCH, &bodies);
     }
-    index.finish(site, pages, None).0
+    index.finish(site, pages, (false, None)).0
 }
 
 /// A search index being made: each episode's words are counted as its body is rendered (a
@@ -200,13 +200,15 @@ impl Index {
     }
 
     /// Counts the other documents and makes every file of the index; hands back the
-    /// writer of the bodies' counted words, to finish once the build succeeded. A file the
-    /// `previous` build made from the same JSON is kept rather than compressed again.
+    /// writer of the bodies' counted words, to finish once the build succeeded. With
+    /// `records` (a build on disk), each file carries the fingerprint of its JSON for the
+    /// build's record, and a file the `previous` build made from the same JSON is kept
+    /// rather than compressed again.
     pub fn finish(
         self,
         site: &Site,
         pages: &[Arc<Text>],
-        previous: Option<&Previous>,
+        (records, previous): (bool, Option<&Previous>),
     ) -> (Vec<OutputFile>, Option<kept::Writer>) {
         let Index {
             words,
@@ -228,7 +230,7 @@ impl Index {
         }
         let stemmer = Stemmer::for_language(&site.config.language);
         let postings = counter.finish(docs.len(), &docs.ids, &stemmer);
-        let packer = Packer { previous };
+        let packer = Packer { records, previous };
         (files(site, &docs, &postings, (&stemmer, packer)), keeping)
     }
 }
@@ -369,6 +371,9 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 /// all was most of the time a reusing build spent on it.
 #[derive(Clone, Copy)]
 struct Packer<'a> {
+    /// Whether files carry fingerprints (a build on disk records them). A full build's
+    /// must too: without them, the next build compressed the whole index again.
+    records: bool,
     previous: Option<&'a Previous>,
 }
 
@@ -377,12 +382,12 @@ impl Packer<'_> {
     fn file<T: Serialize + ?Sized>(&self, rel: &str, value: &T) -> OutputFile {
         let path = index_file(&format!("{rel}.json.gz"));
         let json = json(value);
-        let Some(previous) = self.previous else {
+        if !self.records {
             return OutputFile::bytes(path, gz(&json));
-        };
+        }
         // Never 0, which a record gives files without a fingerprint.
         let fp = content_hash(&json).max(1);
-        match previous.kept(&path, fp) {
+        match self.previous.and_then(|p| p.kept(&path, fp)) {
             Some(entry) => OutputFile::kept(path, entry, fp),
             None => OutputFile::bytes(path, gz(&json)).with_fingerprint(fp),
         }
