@@ -250,7 +250,7 @@ fn episode_inputs(site: &Site, bodies: &Bodies, shared: &Shared, i: usize) -> u6
         .add(&site.episode_image_url(i))
         .add(&bodies.episode_keys[i])
         .add(&d.transcript_data.as_ref().map(|t| t.hash))
-        .add(&shared.card_fingerprint(i));
+        .add(&shared.card_fingerprint(site, i));
     // A card names at most `CARD_TERMS` concepts and people; the data file names them all.
     let e = &site.episodes[i];
     let terms = e.concepts.iter().map(|ec| (TermKind::Concept, ec.concept));

@@ -105,13 +105,6 @@ pub(super) fn build_handing(
     };
     let mut errors = Vec::new();
     let mut template_errors = Vec::new();
-    let shared = Shared::new(&site);
-    let (others, page_texts) = bodies::others(&site, &highlighter);
-    timer.stage("markdown");
-    let inputs = Inputs {
-        shared: &shared,
-        others: &others,
-    };
     // On disk, pages are fingerprinted for the next build, and the previous build's pages
     // made from the same values are kept rather than rendered; after edits that keep the
     // model's shape, the pages they do not reach are kept without being declared.
@@ -134,6 +127,18 @@ pub(super) fn build_handing(
         )),
         Err(why) => timer.note(&format!("every page declared: {why}")),
     }
+    // After edits that reach few pages, only the cards those pages show are made.
+    let shared = if reach.is_ok() {
+        Shared::lazy(&site)
+    } else {
+        Shared::new(&site)
+    };
+    let (others, page_texts) = bodies::others(&site, &highlighter);
+    timer.stage("markdown");
+    let inputs = Inputs {
+        shared: &shared,
+        others: &others,
+    };
     let mut reach = reach.ok();
     let records = out.records();
     let reuse = if records {

@@ -25,8 +25,9 @@ pub struct Inputs<'a> {
 pub struct Shared {
     /// One card per episode: `{title, slug, url, permalink, date, date_human, date_rfc3339,
     /// duration, summary, show: {name, slug, url}?, concepts: [{name, slug, url}],
-    /// people: [{name, slug, url}], draft}`.
-    cards: Vec<Value>,
+    /// people: [{name, slug, url}], draft}`. Each made on first use when built
+    /// [`Shared::lazy`].
+    cards: Vec<std::sync::OnceLock<Value>>,
     /// `{name, slug, url}` of every term, by kind (concepts, shows, people). No count: see
     /// [`term_ref`].
     refs: [Vec<Value>; 3],
@@ -35,52 +36,85 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Builds the shared values of a site.
+    /// Builds the shared values of a site, every card at once.
     pub fn new(site: &Site) -> Shared {
         use rayon::prelude::*;
+        let mut shared = Shared::with_refs(site, KnownValues::default());
+        let cards: Vec<Value> = (0..site.episodes.len())
+            .into_par_iter()
+            .map(|i| card(site, &shared, i))
+            .collect();
+        // The cards' hashes are made in parallel (a tenth of this stage, one by one), then
+        // remembered in order.
+        let hashes: Vec<u64> = cards
+            .par_iter()
+            .map(|c| shared.known.fingerprint(c))
+            .collect();
+        for (c, hash) in cards.iter().zip(hashes) {
+            shared.known.remember_as(c, hash);
+        }
+        shared.cards = cards.into_iter().map(std::sync::OnceLock::from).collect();
+        shared
+    }
+
+    /// The shared values of a site, each card made when a page first asks for it: for a
+    /// build that renders few pages (a reusing build after an edit), where making all of
+    /// them was a twentieth of the build. Pages get the same values, with the same
+    /// fingerprints, as from [`Shared::new`].
+    pub fn lazy(site: &Site) -> Shared {
+        let mut shared = Shared::with_refs(site, KnownValues::lazily());
+        shared.cards = (0..site.episodes.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        shared
+    }
+
+    /// No cards yet; every term reference made and remembered.
+    fn with_refs(site: &Site, mut known: KnownValues) -> Shared {
         let refs = TermKind::ALL.map(|kind| {
             (0..site.terms(kind).len())
                 .map(|i| term_ref(site, kind, i))
                 .collect::<Vec<_>>()
         });
-        let mut shared = Shared {
-            cards: Vec::new(),
-            refs,
-            known: KnownValues::default(),
-        };
-        shared.cards = (0..site.episodes.len())
-            .into_par_iter()
-            .map(|i| card(site, &shared, i))
-            .collect();
-        // References first: a card's hash uses theirs. The cards' hashes are made in
-        // parallel (a tenth of this stage, one by one), then remembered in order.
-        let mut known = KnownValues::default();
-        for r in shared.refs.iter().flatten() {
+        // References first: a card's hash uses theirs.
+        for r in refs.iter().flatten() {
             known.remember(r);
         }
-        let hashes: Vec<u64> = shared
-            .cards
-            .par_iter()
-            .map(|c| known.fingerprint(c))
-            .collect();
-        for (c, hash) in shared.cards.iter().zip(hashes) {
-            known.remember_as(c, hash);
+        Shared {
+            cards: Vec::new(),
+            refs,
+            known,
         }
-        shared.known = known;
-        shared
     }
 
-    /// Episode `i`'s card (a cheap clone: values share their contents).
-    pub fn card(&self, i: usize) -> Value {
-        self.cards.get(i).cloned().unwrap_or_else(Value::none)
+    /// Episode `i` of `site` (the site these were built for)'s card: a cheap clone, values
+    /// share their contents.
+    pub fn card(&self, site: &Site, i: usize) -> Value {
+        let Some(slot) = self.cards.get(i) else {
+            return Value::none();
+        };
+        slot.get_or_init(|| {
+            let made = card(site, self, i);
+            self.known.remember_made(&made);
+            made
+        })
+        .clone()
+    }
+
+    /// How many cards are made.
+    #[cfg(test)]
+    pub fn made(&self) -> usize {
+        self.cards.iter().filter(|c| c.get().is_some()).count()
     }
 
     /// Replaces episode `i`'s card (and its remembered hash).
     pub fn replace_card(&mut self, i: usize, new: Value) {
         if let Some(slot) = self.cards.get_mut(i) {
-            self.known.forget(slot);
+            if let Some(old) = slot.get() {
+                self.known.forget(old);
+            }
             self.known.remember(&new);
-            *slot = new;
+            *slot = std::sync::OnceLock::from(new);
         }
     }
 
@@ -96,8 +130,8 @@ impl Shared {
     }
 
     /// A hash of episode `i`'s card, as templates receive it.
-    pub fn card_fingerprint(&self, i: usize) -> u64 {
-        self.known.fingerprint(&self.card(i))
+    pub fn card_fingerprint(&self, site: &Site, i: usize) -> u64 {
+        self.known.fingerprint(&self.card(site, i))
     }
 
     /// A hash of term `i`'s reference (`{name, slug, url}`) as templates receive it.
@@ -257,7 +291,7 @@ pub fn episode_value(site: &Site, shared: &Shared, i: usize) -> Value {
             let (definition, from, defined_in) = match &c.definition {
                 Some(own) => (Some(own.as_str()), None, Value::none()),
                 None => match site.borrowed_definition(c.concept) {
-                    Some((text, Some(e))) => (Some(text), Some("digest"), shared.card(e)),
+                    Some((text, Some(e))) => (Some(text), Some("digest"), shared.card(site, e)),
                     Some((text, None)) => (Some(text), Some("concept"), Value::none()),
                     None => (None, None, Value::none()),
                 },
@@ -284,10 +318,7 @@ pub fn episode_value(site: &Site, shared: &Shared, i: usize) -> Value {
         ]),
         _ => Value::none(),
     };
-    let card = |j: Option<usize>| {
-        j.and_then(|j| shared.cards.get(j).cloned())
-            .unwrap_or_else(Value::none)
-    };
+    let card = |j: Option<usize>| j.map_or_else(Value::none, |j| shared.card(site, j));
     let related: Vec<Value> = e.related.iter().map(|&j| card(Some(j))).collect();
     let media = d.media.as_ref();
     let player = media
@@ -312,7 +343,7 @@ pub fn episode_value(site: &Site, shared: &Shared, i: usize) -> Value {
         _ => Value::none(),
     };
     super::tera::extend(
-        &shared.cards[i],
+        &shared.card(site, i),
         [
             ("player", player),
             ("embed", embed),
@@ -855,7 +886,7 @@ fn definition_value(
                 given
                     .iter()
                     .take(shown)
-                    .map(|&e| shared.card(e))
+                    .map(|&e| shared.card(site, e))
                     .collect::<Vec<_>>(),
             ),
         ),

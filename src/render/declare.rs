@@ -192,7 +192,7 @@ fn transcript(
     cx: &mut PageContext,
 ) -> &'static str {
     let e = &site.episodes[i];
-    cx.insert("episode", shared.card(i));
+    cx.insert("episode", shared.card(site, i));
     cx.insert("transcript", context::transcript_value(site, i));
     let on = [("title", e.digest.title.as_str())];
     let title = site.words.fill("transcript_title", &on);
@@ -212,7 +212,7 @@ fn home(
 ) -> &'static str {
     let start = (n - 1) * site.config.paginate;
     let end = (start + site.config.paginate).min(site.episodes.len());
-    let cards: Vec<_> = (start..end).map(|i| shared.card(i)).collect();
+    let cards: Vec<_> = (start..end).map(|i| shared.card(site, i)).collect();
     cx.insert("episodes", array(&cards));
     cx.insert(
         "paginator",
@@ -303,7 +303,7 @@ fn term(
     let end = (start + per).min(term.episodes.len());
     let cards: Vec<_> = term.episodes[start..end]
         .iter()
-        .map(|&e| inputs.shared.card(e))
+        .map(|&e| inputs.shared.card(site, e))
         .collect();
     cx.insert("episodes", array(&cards));
     cx.insert(

@@ -318,7 +318,10 @@ mod tests {
         assert!(n > 3, "the demo site has too few episodes for this test");
         for i in [0, n / 2, n - 1] {
             let mut changed = Shared::new(&site);
-            let card = tera::extend(&changed.card(i), [("new_field", ::tera::Value::from(1))]);
+            let card = tera::extend(
+                &changed.card(&site, i),
+                [("new_field", ::tera::Value::from(1))],
+            );
             changed.replace_card(i, card);
             let after = fingerprints(&site, &changed, &others);
             let moved = moved(&before, &after);
@@ -326,6 +329,46 @@ mod tests {
             assert_eq!(moved, showing, "episode {i}");
             // More than its own pages: lists and neighbours show the card too.
             assert!(moved.len() > 2, "episode {i}: {moved:?}");
+        }
+    }
+
+    /// Cards made on first use give every page the values, and the fingerprint, that cards
+    /// made at once give: a reusing build that makes only the cards its pages show keeps
+    /// the pages the previous build made from all of them.
+    #[test]
+    fn cards_made_on_first_use_give_every_page_the_same_fingerprint() {
+        let site = demo();
+        let (others, _) = bodies::others(&site, &Highlighter::new());
+        let eager = fingerprints(&site, &Shared::new(&site), &others);
+        let lazy = fingerprints(&site, &Shared::lazy(&site), &others);
+        assert_eq!(eager.len(), lazy.len());
+        assert!(eager.len() > site.episodes.len());
+        assert_eq!(moved(&eager, &lazy), BTreeSet::new());
+        // One page alone, its cards made for it (not by the pages declared before it).
+        let job = Job::Episode(site.episodes.len() / 2);
+        let alone = Shared::lazy(&site);
+        let inputs = Inputs {
+            shared: &alone,
+            others: &others,
+        };
+        let key = bodies::episode_key(&site, job_index(job), bodies::all_concepts_key(&site));
+        let body = Some(BodyRef { key, html: None });
+        match job.declare(&site, inputs, body) {
+            Ok(page) => assert_eq!(Some(&page.fingerprint(&alone)), eager.get(&job)),
+            Err(d) => panic!("{}", d.message),
+        }
+        assert!(
+            alone.made() < site.episodes.len(),
+            "made {} cards for one page",
+            alone.made()
+        );
+        assert!(alone.made() > 0);
+    }
+
+    fn job_index(job: Job) -> usize {
+        match job {
+            Job::Episode(i) => i,
+            other => panic!("{other:?}"),
         }
     }
 

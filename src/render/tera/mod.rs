@@ -141,29 +141,64 @@ fn hasher() -> impl Hasher {
 /// rebuild of a 10,000-episode site from 690 to 450 ms. Every remembered value must stay
 /// alive (and be forgotten before it is dropped), so an address is never taken for another
 /// value.
+///
+/// Values made on first use (a build that renders few pages makes only the cards those
+/// show) are remembered as they are made, from any thread ([`KnownValues::lazily`]); a
+/// value gets the same hash whichever way it is remembered, so a page's fingerprint does
+/// not depend on it.
 #[derive(Default)]
-pub struct KnownValues(HashMap<usize, u64, ahash::RandomState>);
+pub struct KnownValues {
+    made: HashMap<usize, u64, ahash::RandomState>,
+    /// `Some` when values may be remembered as they are made.
+    lazy: Option<std::sync::RwLock<HashMap<usize, u64, ahash::RandomState>>>,
+}
 
 impl KnownValues {
+    /// Known values that also take values remembered as they are made
+    /// ([`KnownValues::remember_made`]).
+    pub fn lazily() -> KnownValues {
+        KnownValues {
+            made: HashMap::default(),
+            lazy: Some(std::sync::RwLock::default()),
+        }
+    }
+
     /// Remembers the hash of a shared map value.
     pub fn remember(&mut self, v: &Value) {
         if let Some(addr) = address(v) {
             let hash = self.fingerprint(v);
-            self.0.insert(addr, hash);
+            self.made.insert(addr, hash);
         }
     }
 
     /// Remembers a shared map value whose hash ([`KnownValues::fingerprint`]) is `hash`.
     pub fn remember_as(&mut self, v: &Value, hash: u64) {
         if let Some(addr) = address(v) {
-            self.0.insert(addr, hash);
+            self.made.insert(addr, hash);
+        }
+    }
+
+    /// Remembers a shared map value made after these were built, from any thread. Does
+    /// nothing unless they were made [`KnownValues::lazily`]; the value's hash is then its
+    /// contents', as for any value not remembered.
+    pub fn remember_made(&self, v: &Value) {
+        if let (Some(lazy), Some(addr)) = (&self.lazy, address(v)) {
+            let hash = self.fingerprint(v);
+            lazy.write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(addr, hash);
         }
     }
 
     /// Forgets a value about to be dropped.
     pub fn forget(&mut self, v: &Value) {
         if let Some(addr) = address(v) {
-            self.0.remove(&addr);
+            self.made.remove(&addr);
+            if let Some(lazy) = &mut self.lazy {
+                lazy.get_mut()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&addr);
+            }
         }
     }
 
@@ -172,6 +207,18 @@ impl KnownValues {
         let mut h = hasher();
         hash_value(v, &mut h, self);
         h.finish()
+    }
+
+    /// The remembered hash of the value at `addr`.
+    fn hash_at(&self, addr: usize) -> Option<u64> {
+        if let Some(hash) = self.made.get(&addr) {
+            return Some(*hash);
+        }
+        let lazy = self.lazy.as_ref()?;
+        lazy.read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&addr)
+            .copied()
     }
 }
 
@@ -183,9 +230,9 @@ fn address(v: &Value) -> Option<usize> {
 /// Feeds a template value into a hasher: its kind, then its contents (or, for a value in
 /// `known`, its remembered hash).
 fn hash_value(v: &Value, h: &mut impl Hasher, known: &KnownValues) {
-    if let Some(hash) = address(v).and_then(|a| known.0.get(&a)) {
+    if let Some(hash) = address(v).and_then(|a| known.hash_at(a)) {
         h.write_u8(0xfe);
-        h.write_u64(*hash);
+        h.write_u64(hash);
         return;
     }
     let kind = v.kind();
