@@ -372,13 +372,14 @@ fn a_reusing_build_renders_only_the_bodies_it_needs() {
     assert!(rendered > 1 && rendered < episodes, "title edit\n{err}");
     assert_eq!(reached(&err), Some(1), "title edit\n{err}");
     rebuild_and_check(&site, "title edit");
-    // A new digest changes the model: every page is declared.
+    // A new digest: what shows it (every home page, its terms' pages), and no other body.
     site.write(
         "content/episodes/2025/a-new-one.md",
         "---\ntitle: A new one\nshow: Shipping It\ndate: 2025-06-01\n---\n\nA body.\n",
     );
-    let (_, err) = build_counting_bodies(&site);
-    assert_eq!(reached(&err), None, "new digest\n{err}");
+    let ((rendered, _), err) = build_counting_bodies(&site);
+    assert_eq!(reached(&err), Some(1), "new digest\n{err}");
+    assert!(rendered < episodes, "new digest\n{err}");
     rebuild_and_check(&site, "new digest");
 }
 
@@ -587,7 +588,7 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
     build(&site, &[]);
     let record = site.root().join(".public.castdown-build-record");
     let text = std::fs::read_to_string(&record).unwrap_or_else(|e| panic!("{e}"));
-    assert!(text.starts_with("castdown-build-record 6\n"), "{text}");
+    assert!(text.starts_with("castdown-build-record 7\n"), "{text}");
     // It lies beside the output, never in it: nothing of it is published.
     assert!(!tree(&site.public()).keys().any(|p| p.contains("record")));
     let cases: [(&str, String, &str); 4] = [
@@ -1055,4 +1056,195 @@ fn regression_the_build_after_a_full_one_compressed_the_whole_search_index_again
     let (compressed, of) = figure(&err, "search files compressed");
     assert!(compressed > 0 && compressed < of, "{err}");
     assert_eq!(figure(&build_timed(&site), "search files compressed").0, 0);
+}
+
+/// A case of new digests: what it is, the files added, and how many digests the build
+/// says changed (`None`: every page declared).
+type NewDigests = (&'static str, Vec<(&'static str, String)>, Option<usize>);
+
+/// A digest file for these tests.
+fn digest_text(title: &str, show: &str, date: &str, people: &str, concepts: &str) -> String {
+    format!(
+        "---\ntitle: {title}\nshow: {show}\ndate: {date}\npeople: [{people}]\nconcepts:\n{concepts}---\n\nWhat was said in {title}.\n\n## Part one\n\nMore of it.\n"
+    )
+}
+
+/// New digests reach only what shows them: every home page (they shift), every page of
+/// their terms' lists, the lists of terms, the pages naming them (related, previous and
+/// next, borrowed definitions), and the episodes whose related episodes moved. Each case
+/// is checked against a clean build byte for byte, and says whether it took that path
+/// (`digests changed`) or declared every page, and why.
+#[test]
+fn a_new_digest_reaches_only_what_shows_it() {
+    let cases: [NewDigests; 6] = [
+        (
+            "the newest digest, of known terms, borrowing a definition",
+            vec![(
+                "content/episodes/2025/newest.md",
+                digest_text(
+                    "Newest",
+                    "The Build Log",
+                    "2025-11-20",
+                    "Mara Okafor",
+                    "  - Flaky Test\n  - name: Monorepo\n    definition: Many projects in one repository.\n",
+                ),
+            )],
+            Some(1),
+        ),
+        (
+            "an older digest between two of its show's, making a definition the common one",
+            vec![(
+                "content/episodes/2024/backdated.md",
+                digest_text(
+                    "Backdated",
+                    "The Build Log",
+                    "2024-12-20",
+                    "Sam Lindqvist",
+                    "  - name: Platform Risk\n    definition: The danger of building a business on a partner who can change the rules.\n  - Unit Economics\n",
+                ),
+            )],
+            Some(1),
+        ),
+        (
+            "new concept, show and person",
+            vec![(
+                "content/episodes/2025/all-new.md",
+                digest_text(
+                    "All new",
+                    "A Brand New Show",
+                    "2025-05-05",
+                    "Nobody Before",
+                    "  - name: Zebra Striping\n    definition: Alternating row colours.\n",
+                ),
+            )],
+            Some(1),
+        ),
+        (
+            "two at once",
+            vec![
+                (
+                    "content/episodes/2025/one.md",
+                    digest_text(
+                        "One",
+                        "Signal & Noise",
+                        "2025-03-03",
+                        "Ana Ruiz",
+                        "  - Attention Economy\n",
+                    ),
+                ),
+                (
+                    "content/episodes/2024/two.md",
+                    digest_text(
+                        "Two",
+                        "Founders at Lunch",
+                        "2024-02-02",
+                        "Priya Raman",
+                        "  - Corporate Polyamory\n",
+                    ),
+                ),
+            ],
+            Some(2),
+        ),
+        (
+            "a spelling that renames a concept",
+            vec![(
+                "content/episodes/2025/respelled.md",
+                digest_text(
+                    "Respelled",
+                    "Founders at Lunch",
+                    "2025-01-15",
+                    "Jonas Weller",
+                    "  - name: Compute Resources\n    definition: Chips and power.\n",
+                ),
+            )],
+            None,
+        ),
+        (
+            "a draft",
+            vec![(
+                "content/episodes/2025/draft-two.md",
+                "---\ntitle: Not yet\ndraft: true\ndate: 2025-11-21\n---\n\nLater.\n".to_string(),
+            )],
+            Some(0),
+        ),
+    ];
+    for (what, files, expected) in cases {
+        let site = demo_built_and_kept();
+        for (path, text) in &files {
+            site.write(path, text);
+        }
+        let err = rebuild_and_check(&site, what);
+        assert_eq!(reached(&err), expected, "{what}:\n{err}");
+        if expected.is_some() {
+            // Fewer bodies than every one: the pages that do not show them are kept.
+            let (rendered, of) = figure(&err, "bodies rendered");
+            assert!(rendered < of, "{what}: {rendered} of {of}\n{err}");
+        }
+    }
+}
+
+/// New digests beside an edit to another digest declare every page.
+#[test]
+fn a_new_digest_beside_an_edit_declares_every_page() {
+    let site = demo_built_and_kept();
+    site.write(
+        "content/episodes/2025/newest.md",
+        digest_text(
+            "Newest",
+            "The Build Log",
+            "2025-11-20",
+            "Mara Okafor",
+            "  - Flaky Test\n",
+        ),
+    );
+    replace_in(
+        &site,
+        "content/episodes/2024/summaries-and-trust.md",
+        "## ",
+        "## Revised: ",
+    );
+    let err = rebuild_and_check(&site, "new digest and a body edit");
+    assert_eq!(reached(&err), None, "{err}");
+    assert!(
+        err.contains("every page declared: new digests, and"),
+        "{err}"
+    );
+}
+
+/// A digest naming a concept without defining it shows the concept's most common
+/// definition. A new digest that makes another wording the most common reaches it.
+#[test]
+fn a_new_digest_that_makes_another_definition_common_reaches_the_digests_borrowing_it() {
+    let site = demo_with_one_episode_in_feeds();
+    site.write(
+        "content/episodes/2024/borrower.md",
+        digest_text(
+            "Borrower",
+            "Signal & Noise",
+            "2024-03-03",
+            "Ana Ruiz",
+            "  - Platform Risk\n",
+        ),
+    );
+    build(&site, &[]);
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    let page = site.public().join("episodes/borrower/index.html");
+    let before = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{e}"));
+    let wording = "The danger of building a business on a partner who can change the rules.";
+    assert!(!before.contains(wording), "{before}");
+    site.write(
+        "content/episodes/2024/backdated.md",
+        digest_text(
+            "Backdated",
+            "The Build Log",
+            "2024-12-20",
+            "Sam Lindqvist",
+            &format!("  - name: Platform Risk\n    definition: {wording}\n"),
+        ),
+    );
+    let err = rebuild_and_check(&site, "a definition made the common one");
+    assert_eq!(reached(&err), Some(1), "{err}");
+    let after = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{e}"));
+    assert!(after.contains(wording), "{after}");
 }

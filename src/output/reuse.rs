@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// The first line of a record, with its format's version.
-const HEADER: &str = "castdown-build-record 6";
+const HEADER: &str = "castdown-build-record 7";
 
 /// What a file of an output holds, as far as reuse needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +63,9 @@ pub struct Generation {
     pub number: u64,
     /// The hash of what pages were made from besides digests.
     pub others: u64,
+    /// The hash of every term's name and slug (`pipeline/reach.rs`, `terms_key`): what a
+    /// new digest must leave as it was for the pages that do not show it to be kept.
+    pub terms: u64,
 }
 
 impl Generation {
@@ -251,15 +254,16 @@ impl Previous {
             );
         }
         let generation = field(lines.next(), "build")?;
-        let generation = generation
-            .split_once(' ')
-            .and_then(|(n, o)| {
-                Some(Generation {
-                    number: u64::from_str_radix(n, 16).ok()?,
-                    others: u64::from_str_radix(o, 16).ok()?,
-                })
+        let mut parts = generation.split(' ');
+        let mut hex = || parts.next().and_then(|h| u64::from_str_radix(h, 16).ok());
+        let generation = (|| {
+            Some(Generation {
+                number: hex()?,
+                others: hex()?,
+                terms: hex()?,
             })
-            .ok_or_else(damaged)?;
+        })()
+        .ok_or_else(damaged)?;
         let related = related_from(&field(lines.next(), "related")?).ok_or_else(damaged)?;
         let mut files = HashMap::new();
         for line in lines {
@@ -362,8 +366,8 @@ pub fn write(
     let _ = writeln!(body, "inputs {inputs:016x}");
     let _ = writeln!(
         body,
-        "build {:016x} {:016x}",
-        generation.number, generation.others
+        "build {:016x} {:016x} {:016x}",
+        generation.number, generation.others, generation.terms
     );
     let _ = writeln!(body, "related {}", related_line(related));
     for (path, e) in &files {
@@ -450,6 +454,7 @@ mod tests {
         let generation = Generation {
             number: 11,
             others: 12,
+            terms: 13,
         };
         // Related episodes with an empty list first, in the middle and last.
         let related = vec![vec![], vec![0, 3], vec![], vec![12, 1, 2], vec![]];

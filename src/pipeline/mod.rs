@@ -325,12 +325,14 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         }
     };
     let others = built.others;
+    let terms = reach::terms_key(&built.site, &[]);
     let related = built.related.take();
     let commit = || -> Result<output::Written> {
         let mut written = output::write_atomic_from(&mut built.output, staging)?;
         let generation = reuse::Generation {
             number: generation,
             others,
+            terms,
         };
         if reuse::write(
             &resolved,

@@ -5,10 +5,11 @@
 //! redoes without a build: a body, or what an episode's card shows; `episode::classify`),
 //! it makes only the pages and files that show the edited episodes (`render::pages`'s
 //! `of_episode` and `showing_episode`, which serve uses too) and keeps every other page,
-//! `digest.json` and feed as the previous build left it, without declaring it. Anything else
-//! (a new, deleted or renamed digest, a date, a show, a concept's definition, a page or a
-//! curated description) and the build declares every page, as before. See
-//! `docs/architecture.md`, "Builds that reuse the last one".
+//! `digest.json` and feed as the previous build left it, without declaring it. New digests
+//! (and nothing else changed) reach what shows them and what they shift ([`Reach::add`]).
+//! Anything else (a deleted or renamed digest, a date, a show, a concept's definition, a
+//! page or a curated description, a new digest that renames a term) and the build declares
+//! every page, as before. See `docs/architecture.md`, "Builds that reuse the last one".
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -50,6 +51,9 @@ pub(super) struct Known<'a> {
     pub others: u64,
     /// The digests this build parsed, with the version the kept digests have.
     pub parsed: &'a [(PathBuf, Option<Before>)],
+    /// Each episode's related episodes as the previous build computed them, in its
+    /// episodes' order (`None`: not recorded).
+    pub related: Option<&'a [Vec<usize>]>,
 }
 
 /// A hash of what pages are made from besides digests, config and templates: standalone
@@ -86,7 +90,11 @@ pub(super) fn with_schedule(others: u64, site: &Site) -> u64 {
 impl Reach {
     /// What this build's edits reach, or why it must declare every page.
     pub fn of_edits(site: &Site, previous: &Previous, known: &Known) -> Result<Reach, Everything> {
-        let Generation { number, others } = previous.generation();
+        let Generation {
+            number,
+            others,
+            terms,
+        } = previous.generation();
         if known.kept != number {
             return Err("the kept digests are not those the previous output was made from".into());
         }
@@ -111,6 +119,9 @@ impl Reach {
             .enumerate()
             .map(|(i, e)| (e.digest.path.as_path(), i))
             .collect();
+        // Published digests the previous build did not have.
+        let mut added: Vec<usize> = Vec::new();
+        let mut edited = None;
         for (path, before) in known.parsed {
             let shown = path.display();
             // A draft or a digest dated in the future is in no file. It was in none in the
@@ -119,7 +130,8 @@ impl Reach {
                 continue;
             };
             let Some(before) = before else {
-                return Err(format!("{shown} is new"));
+                added.push(i);
+                continue;
             };
             if !before.transcript_unchanged {
                 return Err(format!("{shown}: its transcript changed"));
@@ -140,6 +152,7 @@ impl Reach {
                     crate::render::pages::showing_episode(site, i)
                 }
             };
+            edited = Some(shown.to_string());
             reach.edited[i] = true;
             reach.feeds |= i < site.config.feed_limit;
             for job in jobs {
@@ -151,7 +164,14 @@ impl Reach {
                 }
             }
         }
-        same_pages(site, previous)?;
+        if !added.is_empty() {
+            if let Some(other) = edited {
+                return Err(format!("new digests, and {other} edited"));
+            }
+            added.sort_unstable();
+            reach.add(site, &added, terms, known.related)?;
+        }
+        same_pages(site, previous, !added.is_empty())?;
         // A feed changed in the output by hand is made again, with the bodies it shows.
         if !reach.feeds {
             reach.kept_feeds = [paths::ATOM, paths::RSS, paths::JSON_FEED]
@@ -161,6 +181,120 @@ impl Reach {
             reach.feeds = reach.kept_feeds.is_none();
         }
         Ok(reach)
+    }
+
+    /// Adds what new digests (episodes `added`, ascending) reach, when every other digest
+    /// is as the previous build had it: their own pages; the pages that show their cards
+    /// (the episodes listing them as related, previous or next, the pages of their terms'
+    /// lists, the digests borrowing their definitions); every home page, every page of
+    /// their terms' lists and of their concepts' definitions, and the lists of terms (the
+    /// new episodes shift them, and change their counts); the episodes whose related
+    /// episodes changed (a new episode changes every concept's weight: rankings may move
+    /// anywhere); and the digests borrowing a definition that is now another's. Every
+    /// other page shows nothing of the new episodes, as long as no existing term's name
+    /// or slug changed (`terms`, the previous build's [`terms_key`]), on which every card
+    /// depends. See `docs/architecture.md` ("What an edit reaches").
+    fn add(
+        &mut self,
+        site: &Site,
+        added: &[usize],
+        terms: u64,
+        related_before: Option<&[Vec<usize>]>,
+    ) -> Result<(), Everything> {
+        use crate::render::pages::{self, Sort};
+        use crate::site::TermKind;
+        let is_new = |i: &usize| added.binary_search(i).is_ok();
+        if terms_key(site, added) != terms {
+            return Err("a new digest renames an existing concept, show or person".into());
+        }
+        // A body whose Key Concepts list may name any concept links to a new one.
+        let new_concept = site
+            .concepts
+            .iter()
+            .any(|t| !t.episodes.is_empty() && t.episodes.iter().all(is_new));
+        if new_concept
+            && site
+                .episodes
+                .iter()
+                .any(|e| e.digest.key_concepts_in_body && e.digest.concepts_in_front_matter)
+        {
+            return Err("a new concept, which Key Concepts lists may link to".into());
+        }
+        let Some(before) = related_before else {
+            return Err("the previous build's related episodes are not recorded".into());
+        };
+        let n = site.episodes.len();
+        if before.len() + added.len() != n {
+            return Err("a digest is new and another is gone".into());
+        }
+        // The previous build's episode `o` is this build's `was[o]`.
+        let was: Vec<usize> = (0..n).filter(|i| !is_new(i)).collect();
+        for (o, list) in before.iter().enumerate() {
+            let Some(&j) = was.get(o) else {
+                return Err("the previous build's related episodes are damaged".into());
+            };
+            let now = &site.episodes[j].related;
+            if list.len() != now.len()
+                || list.iter().zip(now).any(|(&b, &a)| was.get(b) != Some(&a))
+            {
+                self.pages_of[j] = true;
+            }
+        }
+        let per = site.config.paginate.max(1);
+        let mut jobs: Vec<Job> = Vec::new();
+        for &i in added {
+            self.edited[i] = true;
+            self.cards.push(i);
+            self.feeds |= i < site.config.feed_limit;
+            jobs.extend(pages::showing_episode(site, i));
+            let e = &site.episodes[i];
+            let mut terms: Vec<(TermKind, usize)> = Vec::new();
+            terms.extend(e.concepts.iter().map(|c| (TermKind::Concept, c.concept)));
+            terms.extend(e.show.map(|s| (TermKind::Show, s)));
+            terms.extend(e.people.iter().map(|&p| (TermKind::Person, p)));
+            for (kind, t) in terms {
+                let total = paths::page_count(site.terms(kind)[t].episodes.len(), per);
+                jobs.extend((1..=total).map(|k| Job::Term(kind, t, k, total)));
+                jobs.extend(pages::definitions(site, kind, t));
+            }
+            // The definition digests naming a concept without defining it borrow: the most
+            // common one, as it was without the new digests, and as it is.
+            for c in &e.concepts {
+                let concept = &site.concepts[c.concept];
+                if concept.curated_summary().is_some() {
+                    continue;
+                }
+                let without: Vec<usize> = concept
+                    .episodes
+                    .iter()
+                    .copied()
+                    .filter(|j| !is_new(j))
+                    .collect();
+                let then = crate::site::definitions::compare(&site.episodes, c.concept, &without)
+                    .common
+                    .map(|d| d.episode);
+                if then != concept.definitions.common.map(|d| d.episode) {
+                    jobs.extend(pages::borrowing(site, c.concept, None));
+                }
+            }
+        }
+        let total = paths::page_count(n, per);
+        jobs.extend((1..=total).map(|k| Job::Home(k, total)));
+        for kind in TermKind::ALL {
+            jobs.extend([
+                Job::TermList(kind, Sort::Name),
+                Job::TermList(kind, Sort::Count),
+            ]);
+        }
+        for job in jobs {
+            match job {
+                Job::Episode(j) | Job::Transcript(j) => self.pages_of[j] = true,
+                other => {
+                    self.pages.insert(other);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether episode `i`'s pages and `digest.json` are made (else they are kept). The
@@ -198,9 +332,28 @@ pub(super) fn kept(previous: &Previous, path: &str) -> Option<OutputFile> {
     Some(OutputFile::kept(path, entry, fp))
 }
 
-/// Checks that this build has the pages the previous one recorded, no more and no fewer:
-/// a page is kept only where its path is the same page of the same site.
-fn same_pages(site: &Site, previous: &Previous) -> Result<(), Everything> {
+/// A hash of every concept's, show's and person's name and slug, the terms only the
+/// episodes `added` (ascending) name left out: a card names its terms, so a new digest
+/// that renames one (its spelling outvoting another) reaches every page.
+pub(super) fn terms_key(site: &Site, added: &[usize]) -> u64 {
+    let mut key = crate::hash::Combine::new("terms");
+    for kind in crate::site::TermKind::ALL {
+        for t in site.terms(kind) {
+            let only_new =
+                !t.episodes.is_empty() && t.episodes.iter().all(|e| added.binary_search(e).is_ok());
+            if !only_new {
+                key.add(&t.key).add(&t.name).add(&t.slug);
+            }
+        }
+        key.add(kind.section());
+    }
+    key.finish()
+}
+
+/// Checks that this build has the pages the previous one recorded, no more and no fewer
+/// (no fewer when digests were `added`: their pages are new): a page is kept only where its
+/// path is the same page of the same site.
+fn same_pages(site: &Site, previous: &Previous, added: bool) -> Result<(), Everything> {
     let mut expected: HashSet<String> = crate::render::pages::all(site, true)
         .iter()
         .map(|job| paths::index_file(&job.path(site)))
@@ -214,8 +367,281 @@ fn same_pages(site: &Site, previous: &Previous) -> Result<(), Everything> {
     };
     let recorded = pages().count();
     let all_there = pages().all(|(p, _)| expected.contains(p));
-    if recorded != expected.len() || !all_there {
+    if (recorded != expected.len() && !added) || !all_there {
         return Err("the site's pages are not the previous build's".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use super::*;
+    use crate::bodies::{self, BodyRef};
+    use crate::markdown::Highlighter;
+    use crate::render::{Inputs, Shared};
+
+    /// A site of 160 generated digests in `dir` (four shows, 30 concepts, some digests
+    /// defining their concepts in one of a few wordings and some borrowing), with `extra`
+    /// digests: big enough that a new digest leaves most related lists as they were.
+    fn generated_with(dir: &Path, extra: &[(&str, &str)]) -> Site {
+        let mut seed: u64 = 7;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        std::fs::write(
+            dir.join("castdown.yaml"),
+            "title: T\nbase_url: https://t.example/\npaginate: 10\nfeed_limit: 5\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let episodes = dir.join("content/episodes");
+        std::fs::create_dir_all(&episodes).unwrap_or_else(|e| panic!("{e}"));
+        let shows = ["Alpha", "Beta", "Gamma", "Delta"];
+        for k in 0..160u64 {
+            let mut concepts = String::new();
+            let mut named = Vec::new();
+            for _ in 0..3 {
+                let c = next(30);
+                if named.contains(&c) {
+                    continue;
+                }
+                named.push(c);
+                match next(3) {
+                    0 => concepts.push_str(&format!("  - Concept {c}\n")),
+                    w => concepts.push_str(&format!(
+                        "  - name: Concept {c}\n    definition: Wording {w} of concept {c}.\n"
+                    )),
+                }
+            }
+            let date = jiff::civil::date(2020, 1, 1)
+                .checked_add(jiff::Span::new().days(i64::try_from(k * 5).unwrap_or(0)))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let text = format!(
+                "---\ntitle: Episode {k}\nshow: {}\ndate: {date}\npeople: [Person {}]\nconcepts:\n{concepts}---\n\nWhat was said in {k}.\n",
+                shows[(k % 4) as usize],
+                k % 7
+            );
+            std::fs::write(episodes.join(format!("e{k:03}.md")), text)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        for (rel, text) in extra {
+            std::fs::write(dir.join(rel), text).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let opts = super::super::BuildOptions {
+            config: None,
+            root: dir.to_path_buf(),
+            output: None,
+            base_url: None,
+            drafts: false,
+            future: false,
+            clean: false,
+        };
+        match super::super::build_in_memory(&opts, &|_| {}) {
+            Ok(built) => built.site,
+            Err(e) => panic!("the generated site does not build: {e}"),
+        }
+    }
+
+    /// Every page's and `digest.json`'s fingerprint, by path, with the page's job.
+    fn fingerprints(site: &Site) -> HashMap<String, (Option<Job>, u64)> {
+        let (others, _) = bodies::others(site, &Highlighter::new());
+        let shared = Shared::new(site);
+        let inputs = Inputs {
+            shared: &shared,
+            others: &others,
+        };
+        let all_concepts = bodies::all_concepts_key(site);
+        let mut fps = HashMap::new();
+        for job in crate::render::pages::all(site, true) {
+            let body = match job {
+                Job::Episode(i) => Some(BodyRef {
+                    key: bodies::episode_key(site, i, all_concepts),
+                    html: None,
+                }),
+                _ => None,
+            };
+            match job.declare(site, inputs, body) {
+                Ok(page) => {
+                    let fp = page.fingerprint(&shared);
+                    fps.insert(paths::index_file(&job.path(site)), (Some(job), fp));
+                }
+                Err(d) => panic!("{job:?}: {}", d.message),
+            }
+        }
+        for (i, e) in site.episodes.iter().enumerate() {
+            let key = bodies::episode_key(site, i, all_concepts);
+            let fp = crate::data::DigestParts::new(site, i).fingerprint(key);
+            fps.insert(e.data_path(), (None, fp));
+        }
+        fps
+    }
+
+    /// Adds `added` digests to the generated site and checks, by the values every page is made
+    /// from, that each page and `digest.json` whose values changed is one the new digests
+    /// reach (a new file is made whatever the reach says).
+    fn check_reach(before_extra: &[(&str, &str)], added: &[(&str, &str)]) {
+        let a_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let b_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let before = generated_with(a_dir.path(), before_extra);
+        let both: Vec<(&str, &str)> = before_extra.iter().chain(added).copied().collect();
+        let after = generated_with(b_dir.path(), &both);
+        let new: Vec<usize> = added
+            .iter()
+            .filter_map(|(rel, _)| {
+                after
+                    .episodes
+                    .iter()
+                    .position(|e| e.digest.path == Path::new(rel))
+            })
+            .collect();
+        assert_eq!(new.len(), added.len(), "every added digest is published");
+        let mut new = new;
+        new.sort_unstable();
+        let n = after.episodes.len();
+        let mut reach = Reach {
+            pages_of: vec![false; n],
+            edited: vec![false; n],
+            pages: BTreeSet::new(),
+            cards: Vec::new(),
+            feeds: false,
+            kept_feeds: None,
+            feed_limit: after.config.feed_limit,
+        };
+        let related: Vec<Vec<usize>> = before.episodes.iter().map(|e| e.related.clone()).collect();
+        if let Err(why) = reach.add(&after, &new, terms_key(&before, &[]), Some(&related)) {
+            panic!("not reached: {why}");
+        }
+        let (then, now) = (fingerprints(&before), fingerprints(&after));
+        let episode_of: HashMap<String, usize> = after
+            .episodes
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.data_path(), i))
+            .collect();
+        let mut missed = Vec::new();
+        for (path, (job, fp)) in &now {
+            let Some((_, old)) = then.get(path) else {
+                continue;
+            };
+            if old == fp {
+                continue;
+            }
+            let made = match job {
+                Some(job @ (Job::Episode(i) | Job::Transcript(i))) => {
+                    reach.makes_episode(*i) || reach.makes_page(job)
+                }
+                Some(job) => reach.makes_page(job),
+                None => episode_of
+                    .get(path)
+                    .is_some_and(|&i| reach.makes_episode(i)),
+            };
+            if !made {
+                missed.push(path.clone());
+            }
+        }
+        missed.sort();
+        assert!(missed.is_empty(), "changed but not reached: {missed:?}");
+        // Not everything: most episodes' pages show nothing of the new digests.
+        let made = (0..n).filter(|&i| reach.makes_episode(i)).count();
+        assert!(made < n / 2, "{made} of {n} episodes' pages made");
+    }
+
+    fn digest(title: &str, show: &str, date: &str, concepts: &str) -> String {
+        format!(
+            "---\ntitle: {title}\nshow: {show}\ndate: {date}\npeople: [Person 1]\nconcepts:\n{concepts}---\n\nWhat was said.\n"
+        )
+    }
+
+    #[test]
+    fn a_new_digest_reaches_every_page_whose_values_it_changes() {
+        let cases = [
+            (
+                "newest",
+                "Alpha",
+                "2023-01-01",
+                "  - Concept 3\n  - name: Concept 4\n    definition: Wording 1 of concept 4.\n",
+            ),
+            ("backdated", "Beta", "2021-02-03", "  - Concept 5\n"),
+            (
+                "new terms",
+                "A New Show",
+                "2020-06-06",
+                "  - name: Concept 99\n    definition: New.\n",
+            ),
+        ];
+        for (slug, show, date, concepts) in cases {
+            let text = digest(slug, show, date, concepts);
+            check_reach(&[], &[(&format!("content/episodes/{slug}.md"), &text)]);
+        }
+        let one = digest("One", "Gamma", "2022-03-03", "  - Concept 7\n");
+        let two = digest("Two", "Delta", "2020-02-02", "  - Concept 8\n");
+        check_reach(
+            &[],
+            &[
+                ("content/episodes/one.md", &one),
+                ("content/episodes/two.md", &two),
+            ],
+        );
+    }
+
+    /// A digest naming a concept without defining it borrows the most common definition; a
+    /// new digest that makes another wording the most common changes its page, even when
+    /// the two are not related and the new digest is not the one credited.
+    #[test]
+    fn a_new_digest_that_makes_another_definition_common_reaches_its_borrowers() {
+        let defining = |title: &str, date: &str, wording: &str| {
+            digest(
+                title,
+                "Alpha",
+                date,
+                &format!("  - name: Concept 50\n    definition: {wording}\n"),
+            )
+        };
+        // Wording A twice, B once (first given before A): A is the common one. The new
+        // digest gives B again: a tie, which the wording first given wins, B, credited to
+        // its first digest. The borrowers' related episodes are each other, the nearest.
+        let mut before: Vec<(String, String)> = vec![
+            ("a1".into(), defining("A1", "2020-03-01", "Wording A.")),
+            ("a2".into(), defining("A2", "2021-05-05", "Wording A.")),
+            ("b1".into(), defining("B1", "2020-02-01", "Wording B.")),
+        ];
+        for d in 1..=6 {
+            let date = format!("2022-12-{:02}", d * 4);
+            let text = digest(&format!("Borrower {d}"), "Beta", &date, "  - Concept 50\n");
+            before.push((format!("borrower-{d}"), text));
+        }
+        let paths: Vec<(String, &str)> = before
+            .iter()
+            .map(|(slug, text)| (format!("content/episodes/{slug}.md"), text.as_str()))
+            .collect();
+        let before: Vec<(&str, &str)> = paths.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        let again = defining("B again", "2021-08-08", "Wording B.");
+        check_reach(&before, &[("content/episodes/b-again.md", &again)]);
+    }
+
+    #[test]
+    fn terms_key_leaves_out_the_terms_only_new_digests_name() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let before = generated_with(dir.path(), &[]);
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = digest(
+            "New",
+            "A Brand New Show",
+            "2021-05-05",
+            "  - Zebra Striping\n",
+        );
+        let after = generated_with(dir.path(), &[("content/episodes/new.md", &text)]);
+        let i = after
+            .episodes
+            .iter()
+            .position(|e| e.digest.slug == "new")
+            .unwrap_or_else(|| panic!("no new episode"));
+        assert_eq!(terms_key(&after, &[i]), terms_key(&before, &[]));
+        assert_ne!(terms_key(&after, &[]), terms_key(&before, &[]));
+    }
 }

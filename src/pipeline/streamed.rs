@@ -90,6 +90,8 @@ pub(super) fn build_handing(
             None => RelatedCache::default(),
         }
     });
+    // What an edit reaches compares them with this build's (new digests move rankings).
+    let related_before: Option<Vec<Vec<usize>>> = related.as_ref().map(|r| r.parts().1.to_vec());
     let (mut site, stylesheet) = stages::model(opts, loaded, related.as_mut())?;
     let others_hash = others.map_or(0, |h| reach::with_schedule(h, &site));
     timer.stage("model");
@@ -115,6 +117,7 @@ pub(super) fn build_handing(
                 kept: kept_generation,
                 others: others_hash,
                 parsed,
+                related: related_before.as_deref(),
             };
             Reach::of_edits(&site, previous, &known)
         }
