@@ -157,6 +157,16 @@ fn build_timed_with(site: &Site, extra: &[&str]) -> String {
     err
 }
 
+/// Checks that the build whose stderr is `err` declared every page, for the reason
+/// starting `why`.
+fn declared_every_page(err: &str, why: &str) {
+    assert_eq!(reached(err), None, "{err}");
+    assert!(
+        err.contains(&format!("every page declared: {why}")),
+        "{err}"
+    );
+}
+
 /// `(n, of)` from the timings line `<what> <n> of <of>`.
 fn figure(err: &str, what: &str) -> (usize, usize) {
     let line = err
@@ -918,11 +928,7 @@ fn digests_kept_by_a_build_whose_output_was_not_put_in_place_reach_nothing() {
     std::fs::rename(&aside, &public).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&record, record_text).unwrap_or_else(|e| panic!("{e}"));
     let err = rebuild_and_check(&site, "kept digests of an output never put in place");
-    assert_eq!(reached(&err), None, "{err}");
-    assert!(
-        err.contains("every page declared: the kept digests are not those"),
-        "{err}"
-    );
+    declared_every_page(&err, "the kept digests are not those");
 }
 
 /// A page no edit reaches is kept as the previous build left it only while it is so in the
@@ -1204,11 +1210,7 @@ fn a_new_digest_beside_an_edit_declares_every_page() {
         "## Revised: ",
     );
     let err = rebuild_and_check(&site, "new digest and a body edit");
-    assert_eq!(reached(&err), None, "{err}");
-    assert!(
-        err.contains("every page declared: new digests, and"),
-        "{err}"
-    );
+    declared_every_page(&err, "new digests, and");
 }
 
 /// A digest naming a concept without defining it shows the concept's most common

@@ -88,6 +88,20 @@ pub(super) fn with_schedule(others: u64, site: &Site) -> u64 {
 }
 
 impl Reach {
+    /// A reach of nothing yet: every page kept.
+    fn nothing(site: &Site) -> Reach {
+        let n = site.episodes.len();
+        Reach {
+            pages_of: vec![false; n],
+            edited: vec![false; n],
+            pages: BTreeSet::new(),
+            cards: Vec::new(),
+            feeds: false,
+            kept_feeds: None,
+            feed_limit: site.config.feed_limit,
+        }
+    }
+
     /// What this build's edits reach, or why it must declare every page.
     pub fn of_edits(site: &Site, previous: &Previous, known: &Known) -> Result<Reach, Everything> {
         let Generation {
@@ -103,16 +117,7 @@ impl Reach {
                 "a standalone page, a curated description or a file under static/ changed".into(),
             );
         }
-        let n = site.episodes.len();
-        let mut reach = Reach {
-            pages_of: vec![false; n],
-            edited: vec![false; n],
-            pages: BTreeSet::new(),
-            cards: Vec::new(),
-            feeds: false,
-            kept_feeds: None,
-            feed_limit: site.config.feed_limit,
-        };
+        let mut reach = Reach::nothing(site);
         let index: HashMap<&Path, usize> = site
             .episodes
             .iter()
@@ -503,15 +508,7 @@ mod tests {
         let mut new = new;
         new.sort_unstable();
         let n = after.episodes.len();
-        let mut reach = Reach {
-            pages_of: vec![false; n],
-            edited: vec![false; n],
-            pages: BTreeSet::new(),
-            cards: Vec::new(),
-            feeds: false,
-            kept_feeds: None,
-            feed_limit: after.config.feed_limit,
-        };
+        let mut reach = Reach::nothing(&after);
         let related: Vec<Vec<usize>> = before.episodes.iter().map(|e| e.related.clone()).collect();
         if let Err(why) = reach.add(&after, &new, terms_key(&before, &[]), Some(&related)) {
             panic!("not reached: {why}");
