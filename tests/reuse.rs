@@ -246,8 +246,10 @@ fn a_build_writes_only_the_files_whose_bytes_change() {
             .join("content/episodes/2024/summaries-and-trust.md"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    rebuild_and_check(&site, "deleted digest");
+    let err = rebuild_and_check(&site, "deleted digest");
     assert!(!site.exists("episodes/summaries-and-trust/index.html"));
+    // Its pages are gone from this build: every page is declared.
+    declared_every_page(&err, "the site's pages are not the previous build's");
     std::fs::rename(
         site.root().join("content/episodes/new.md"),
         site.root().join("content/episodes/renamed.md"),

@@ -304,6 +304,11 @@ impl Previous {
         self.related.take()
     }
 
+    /// The fingerprint the previous output's file at `path` was made from (0: none).
+    pub fn fingerprint(&self, path: &str) -> Option<u64> {
+        self.files.get(path).map(|(_, fp)| *fp)
+    }
+
     /// Every file of the previous output with the fingerprint it was made from (0: none).
     pub fn files(&self) -> impl Iterator<Item = (&str, u64)> {
         self.files.iter().map(|(p, (_, fp))| (p.as_str(), *fp))
