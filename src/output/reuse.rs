@@ -358,8 +358,27 @@ pub fn write(
     fingerprints: &HashMap<String, u64>,
     related: Option<(u64, &[Vec<usize>])>,
 ) -> std::io::Result<()> {
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut body = String::with_capacity(files.len() * 64 + 256);
+    use rayon::prelude::*;
+    // Sorted and formatted in parallel: at 100,000 digests, 280,000 lines took a tenth of a
+    // second on one thread while the other had nothing left to do.
+    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let lines: Vec<String> = files
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut part = String::with_capacity(chunk.len() * 80);
+            for (path, e) in chunk {
+                // A path with a line break cannot be recorded; its file is simply not
+                // reused.
+                if path.contains('\n') {
+                    continue;
+                }
+                let fp = fingerprints.get(path).copied().unwrap_or(0);
+                let _ = writeln!(part, "{:016x} {} {} {fp:x} {path}", e.hash, e.size, e.mtime);
+            }
+            part
+        })
+        .collect();
+    let mut body = String::with_capacity(lines.iter().map(String::len).sum::<usize>() + 256);
     let _ = writeln!(body, "{HEADER}");
     let _ = writeln!(
         body,
@@ -375,13 +394,8 @@ pub fn write(
         generation.number, generation.others, generation.terms
     );
     let _ = writeln!(body, "related {}", related_line(related));
-    for (path, e) in &files {
-        // A path with a line break cannot be recorded; its file is simply not reused.
-        if path.contains('\n') {
-            continue;
-        }
-        let fp = fingerprints.get(path).copied().unwrap_or(0);
-        let _ = writeln!(body, "{:016x} {} {} {fp:x} {path}", e.hash, e.size, e.mtime);
+    for part in &lines {
+        body.push_str(part);
     }
     let sum = content_hash(body.as_bytes());
     let _ = writeln!(body, "end {sum:016x}");
