@@ -213,10 +213,7 @@ impl Reach {
             return Err("a new digest renames an existing concept, show or person".into());
         }
         // A body whose Key Concepts list may name any concept links to a new one.
-        let new_concept = site
-            .concepts
-            .iter()
-            .any(|t| !t.episodes.is_empty() && t.episodes.iter().all(is_new));
+        let new_concept = site.concepts.iter().any(|t| named_only_by(t, added));
         if new_concept
             && site
                 .episodes
@@ -253,11 +250,7 @@ impl Reach {
             self.feeds |= i < site.config.feed_limit;
             jobs.extend(pages::showing_episode(site, i));
             let e = &site.episodes[i];
-            let mut terms: Vec<(TermKind, usize)> = Vec::new();
-            terms.extend(e.concepts.iter().map(|c| (TermKind::Concept, c.concept)));
-            terms.extend(e.show.map(|s| (TermKind::Show, s)));
-            terms.extend(e.people.iter().map(|&p| (TermKind::Person, p)));
-            for (kind, t) in terms {
+            for (kind, t) in e.terms() {
                 let total = paths::page_count(site.terms(kind)[t].episodes.len(), per);
                 jobs.extend((1..=total).map(|k| Job::Term(kind, t, k, total)));
                 jobs.extend(pages::definitions(site, kind, t));
@@ -344,15 +337,19 @@ pub(super) fn terms_key(site: &Site, added: &[usize]) -> u64 {
     let mut key = crate::hash::Combine::new("terms");
     for kind in crate::site::TermKind::ALL {
         for t in site.terms(kind) {
-            let only_new =
-                !t.episodes.is_empty() && t.episodes.iter().all(|e| added.binary_search(e).is_ok());
-            if !only_new {
+            if !named_only_by(t, added) {
                 key.add(&t.key).add(&t.name).add(&t.slug);
             }
         }
         key.add(kind.section());
     }
     key.finish()
+}
+
+/// Whether term `t` is named by the episodes `added` (ascending) alone: a term the
+/// previous build did not have.
+fn named_only_by(t: &crate::site::Term, added: &[usize]) -> bool {
+    !t.episodes.is_empty() && t.episodes.iter().all(|e| added.binary_search(e).is_ok())
 }
 
 /// Checks that this build has the pages the previous one recorded, no more and no fewer

@@ -126,11 +126,7 @@ pub fn showing_episode(site: &Site, i: usize) -> Vec<Job> {
         i / per + 1,
         paths::page_count(site.episodes.len(), per),
     ));
-    let mut terms: Vec<(TermKind, usize)> = Vec::new();
-    terms.extend(e.concepts.iter().map(|c| (TermKind::Concept, c.concept)));
-    terms.extend(e.show.map(|s| (TermKind::Show, s)));
-    terms.extend(e.people.iter().map(|&p| (TermKind::Person, p)));
-    for (kind, t) in terms {
+    for (kind, t) in e.terms() {
         let list = &site.terms(kind)[t].episodes;
         if let Ok(pos) = list.binary_search(&i) {
             let pages = paths::page_count(list.len(), per);

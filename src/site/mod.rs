@@ -54,6 +54,14 @@ pub struct Episode {
 }
 
 impl Episode {
+    /// The terms it names: its concepts, its show and its people, in that order.
+    pub fn terms(&self) -> Vec<(TermKind, usize)> {
+        let concepts = self.concepts.iter().map(|c| (TermKind::Concept, c.concept));
+        let show = self.show.map(|s| (TermKind::Show, s));
+        let people = self.people.iter().map(|&p| (TermKind::Person, p));
+        concepts.chain(show).chain(people).collect()
+    }
+
     /// Output path of its data file, `episodes/<slug>/digest.json`.
     pub fn data_path(&self) -> String {
         paths::episode_data(&self.path)
