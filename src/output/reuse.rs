@@ -254,16 +254,19 @@ impl Previous {
             );
         }
         let generation = field(lines.next(), "build")?;
-        let mut parts = generation.split(' ');
-        let mut hex = || parts.next().and_then(|h| u64::from_str_radix(h, 16).ok());
-        let generation = (|| {
-            Some(Generation {
-                number: hex()?,
-                others: hex()?,
-                terms: hex()?,
-            })
-        })()
-        .ok_or_else(damaged)?;
+        let mut hex = generation
+            .split(' ')
+            .map(|h| u64::from_str_radix(h, 16).ok());
+        let (Some(Some(number)), Some(Some(others)), Some(Some(terms))) =
+            (hex.next(), hex.next(), hex.next())
+        else {
+            return Err(damaged());
+        };
+        let generation = Generation {
+            number,
+            others,
+            terms,
+        };
         let related = related_from(&field(lines.next(), "related")?).ok_or_else(damaged)?;
         let mut files = HashMap::new();
         for line in lines {

@@ -90,8 +90,15 @@ pub(super) fn build_handing(
             None => RelatedCache::default(),
         }
     });
-    // What an edit reaches compares them with this build's (new digests move rankings).
-    let related_before: Option<Vec<Vec<usize>>> = related.as_ref().map(|r| r.parts().1.to_vec());
+    // What new digests reach compares them with this build's (they move rankings); copied
+    // only when a digest is new to the kept ones.
+    let anything_new = parsed
+        .as_ref()
+        .is_some_and(|p| p.iter().any(|(_, before)| before.is_none()));
+    let related_before: Option<Vec<Vec<usize>>> = related
+        .as_ref()
+        .filter(|_| anything_new)
+        .map(|r| r.parts().1.to_vec());
     let (mut site, stylesheet) = stages::model(opts, loaded, related.as_mut())?;
     let others_hash = others.map_or(0, |h| reach::with_schedule(h, &site));
     timer.stage("model");
@@ -244,16 +251,14 @@ pub(super) fn build_handing(
         || index.map(|index| index.finish(&site, &page_texts, (records, previous.as_deref()))),
     );
     let (search, search_words) = search.unwrap_or_default();
-    let gz: Vec<&OutputFile> = search.iter().filter(|f| f.path.ends_with(".gz")).collect();
-    if !gz.is_empty() {
-        let compressed = gz
-            .iter()
-            .filter(|f| matches!(f.body, output::Body::Bytes(_)))
-            .count();
-        timer.note(&format!(
-            "search files compressed {compressed} of {}",
-            gz.len()
-        ));
+    let gz = search.iter().filter(|f| f.path.ends_with(".gz"));
+    let compressed = gz
+        .clone()
+        .filter(|f| matches!(f.body, output::Body::Bytes(_)))
+        .count();
+    match gz.count() {
+        0 => {}
+        of => timer.note(&format!("search files compressed {compressed} of {of}")),
     }
     for f in search {
         push(&mut out, f, "search index", &mut errors);

@@ -345,13 +345,14 @@ mod tests {
         assert!(eager.len() > site.episodes.len());
         assert_eq!(moved(&eager, &lazy), BTreeSet::new());
         // One page alone, its cards made for it (not by the pages declared before it).
-        let job = Job::Episode(site.episodes.len() / 2);
+        let i = site.episodes.len() / 2;
+        let job = Job::Episode(i);
         let alone = Shared::lazy(&site);
         let inputs = Inputs {
             shared: &alone,
             others: &others,
         };
-        let key = bodies::episode_key(&site, job_index(job), bodies::all_concepts_key(&site));
+        let key = bodies::episode_key(&site, i, bodies::all_concepts_key(&site));
         let body = Some(BodyRef { key, html: None });
         match job.declare(&site, inputs, body) {
             Ok(page) => assert_eq!(Some(&page.fingerprint(&alone)), eager.get(&job)),
@@ -363,13 +364,6 @@ mod tests {
             alone.made()
         );
         assert!(alone.made() > 0);
-    }
-
-    fn job_index(job: Job) -> usize {
-        match job {
-            Job::Episode(i) => i,
-            other => panic!("{other:?}"),
-        }
     }
 
     /// A new digest adds one to the count of each of its terms. Term references carried
