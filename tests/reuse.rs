@@ -699,11 +699,8 @@ fn a_failed_build_leaves_the_previous_output_and_record() {
     assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
 }
 
-/// Search documents keep their ids when a digest is added or removed: a new (newest) digest
-/// takes the next id, so of the fragment files only the one holding it changes, and of the
-/// filter files only its show's and its concepts'; removing it puts everything back.
-#[test]
-fn a_new_digest_changes_only_the_index_files_that_hold_it() {
+/// 120 digests over three shows, seven topics and five themes, no more than two a day.
+fn many_digests() -> Site {
     let site = Site::empty("title: Many\nbase_url: https://many.example/\n");
     let shows = ["Alpha Show", "Beta Show", "Gamma Show"];
     for i in 0..120 {
@@ -718,6 +715,28 @@ fn a_new_digest_changes_only_the_index_files_that_hold_it() {
             ),
         );
     }
+    site
+}
+
+/// The search files whose bytes differ between two trees of the output.
+fn search_changes<'t>(
+    before: &BTreeMap<String, (Vec<u8>, u64, i64, i64)>,
+    after: &'t BTreeMap<String, (Vec<u8>, u64, i64, i64)>,
+) -> Vec<&'t String> {
+    after
+        .iter()
+        .filter(|(p, v)| before.get(*p).is_none_or(|b| b.1 != v.1))
+        .map(|(p, _)| p)
+        .filter(|p| p.starts_with("search/"))
+        .collect()
+}
+
+/// Search documents keep their ids when a digest is added or removed: a new (newest) digest
+/// takes the next id, so of the fragment files only the one holding it changes, and of the
+/// filter files only its show's and its concepts'; removing it puts everything back.
+#[test]
+fn a_new_digest_changes_only_the_index_files_that_hold_it() {
+    let site = many_digests();
     build(&site, &[]);
     let before = tree(&site.public());
     site.write(
@@ -726,12 +745,7 @@ fn a_new_digest_changes_only_the_index_files_that_hold_it() {
     );
     let err = build(&site, &[]);
     let after = tree(&site.public());
-    let changed: Vec<&String> = after
-        .iter()
-        .filter(|(p, v)| before.get(*p).is_none_or(|b| b.1 != v.1))
-        .map(|(p, _)| p)
-        .filter(|p| p.starts_with("search/"))
-        .collect();
+    let changed = search_changes(&before, &after);
     let in_folder = |f: &str| changed.iter().filter(|p| p.starts_with(f)).count();
     // The fragment file of its id, and those of its show and concept (a term's fragment
     // carries its count of digests): three at most, of the 19 there are.
@@ -767,6 +781,51 @@ fn a_new_digest_changes_only_the_index_files_that_hold_it() {
         assert_eq!(before.get(path).map(|b| &b.0), Some(&v.0), "{path}");
     }
     assert_eq!(again.len(), before.len());
+}
+
+/// Episodes were numbered by their place, oldest first: removing a digest, or adding one
+/// dated before the newest, moved the id of every newer one, and with them every fragment,
+/// filter and postings file of the index (2,170 of 3,011 files at 10,000 digests). Numbered
+/// by day, only the files that hold it change.
+#[test]
+fn regression_removing_or_backdating_a_digest_renumbered_the_whole_search_index() {
+    let site = many_digests();
+    build(&site, &[]);
+    let before = tree(&site.public());
+    let total = before.keys().filter(|p| p.starts_with("search/")).count();
+    // Alone on its day (2020-03-23), show Gamma, Topic 1 and Theme 0.
+    let old = site.root().join("content/episodes/e050.md");
+    let text = std::fs::read_to_string(&old).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_file(&old).unwrap_or_else(|e| panic!("{e}"));
+    let err = build(&site, &[]);
+    let removed = tree(&site.public());
+    // Then back, dated before every other digest.
+    site.write(
+        "content/episodes/e050.md",
+        text.replace("date: 2020-03-23", "date: 2019-02-03"),
+    );
+    build(&site, &[]);
+    let backdated = tree(&site.public());
+    for (what, from, to) in [
+        ("removed", &before, &removed),
+        ("backdated", &removed, &backdated),
+    ] {
+        let changed = search_changes(from, to);
+        let in_folder = |f: &str| changed.iter().filter(|p| p.starts_with(f)).count();
+        // Its own fragment file, and those of its three terms (their counts changed).
+        assert!(
+            in_folder("search/x/") <= 3,
+            "{what}: fragment files {changed:?}\n{err}"
+        );
+        // Its show's and its two concepts' filter files.
+        assert_eq!(in_folder("search/f/"), 3, "{what}: {changed:?}");
+        // The rest hold its words.
+        assert!(
+            changed.len() * 2 < total,
+            "{what}: {} of {total}: {changed:?}",
+            changed.len()
+        );
+    }
 }
 
 /// A reusing build moves only the changed files into the output, with a journal: killed at

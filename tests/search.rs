@@ -37,7 +37,7 @@ struct Index<'s> {
 impl<'s> Index<'s> {
     fn of(site: &'s Site) -> Index<'s> {
         let manifest = json(site, "search/manifest.json");
-        assert_eq!(manifest["version"], 3);
+        assert_eq!(manifest["version"], 4);
         let stemmer = Stemmer::for_language(if manifest["stemmer"] == "english" {
             "en"
         } else {
@@ -113,7 +113,12 @@ impl<'s> Index<'s> {
     /// What a result shows: its fragment, and for an episode its `digest.json` too (title
     /// as `t`, as the script reads it).
     fn fragment(&self, id: u64) -> Value {
-        let mut f = gz(self.site, &format!("search/x/{}", id / 8))[(id % 8) as usize].clone();
+        // A kind's group of ids to a file (`groups` in the manifest).
+        let group = self.manifest["groups"][self.kind(id) as usize]
+            .as_u64()
+            .unwrap_or(8);
+        let mut f =
+            gz(self.site, &format!("search/x/{}", id / group))[(id % group) as usize].clone();
         if f["k"] == "e" {
             let u = f["u"].as_str().unwrap_or_default();
             let page = &u[u.find("episodes/").unwrap_or(0)..];
@@ -214,17 +219,38 @@ impl<'s> Index<'s> {
     }
 
     fn doc_id(&self, title: &str) -> u64 {
-        (0..4)
-            .flat_map(|k| {
-                let r = &self.manifest["kinds"][k];
-                let first = r[0].as_u64().unwrap_or(0);
-                first..first + r[1].as_u64().unwrap_or(0)
-            })
+        self.ids()
+            .into_iter()
             .find(|&i| {
                 let f = self.fragment(i);
                 f["t"] == title || f["n"] == title
             })
             .unwrap_or_else(|| panic!("no doc {title}"))
+    }
+
+    /// Every document's id, ascending: where the fragment files hold one (episodes are
+    /// numbered by day, so their range has gaps).
+    fn ids(&self) -> Vec<u64> {
+        let mut ids = Vec::new();
+        for k in 0..4 {
+            let r = &self.manifest["kinds"][k];
+            let first = r[0].as_u64().unwrap_or(0);
+            let group = self.manifest["groups"][k].as_u64().unwrap_or(8);
+            let end = first + r[1].as_u64().unwrap_or(0);
+            for n in first / group..end.div_ceil(group) {
+                let rel = format!("search/x/{n}.json.gz");
+                if !self.site.public().join(&rel).is_file() {
+                    continue;
+                }
+                let file = gz(self.site, &format!("search/x/{n}"));
+                for (at, f) in file.as_array().into_iter().flatten().enumerate() {
+                    if !f.is_null() {
+                        ids.push(n * group + at as u64);
+                    }
+                }
+            }
+        }
+        ids
     }
 }
 
@@ -438,16 +464,21 @@ fn index_files_hold_what_they_must() {
     let site = demo();
     let ix = Index::of(&site);
     let m = &ix.manifest;
+    // Episodes are numbered by day (one a day here, so a day has one slot): the newest,
+    // of 2025-10-30, is day 20,391 counted from 1970-01-01.
     assert_eq!(
         m["kinds"][0],
-        serde_json::json!([0, 8]),
-        "8 episodes from id 0"
+        serde_json::json!([0, 20392]),
+        "episodes numbered by day"
     );
     assert_eq!(
         m["kinds"][1],
-        serde_json::json!([8, 1]),
-        "the about page in a range of its own"
+        serde_json::json!([32768, 1]),
+        "the about page in a range of its own, after the episodes' power of two"
     );
+    assert_eq!(m["groups"], serde_json::json!([64, 8, 8, 8]));
+    // Every document is in a fragment file, at its id.
+    assert_eq!(Some(ix.ids().len() as u64), m["docs"].as_u64());
     assert_eq!(m["shows"].as_array().map(Vec::len), Some(3));
     assert_eq!(m["concepts"].as_array().map(Vec::len), Some(12));
     assert_eq!(m["shows"][0][1], "founders-at-lunch", "[name, slug]");
@@ -585,9 +616,11 @@ fn a_long_postings_list_has_a_file_of_its_own() {
     assert!(chunk["t"].get("common").is_none());
     let list = ix.postings("common");
     assert_eq!(list.len(), 900);
-    // Gaps decoded back to every document, ascending.
-    assert!(list.windows(2).all(|w| w[0].0 < w[1].0));
-    assert_eq!(list.last().map(|p| p.0), Some(899));
+    // Gaps decoded back to every document, ascending: 900 on one day take 900 of its
+    // 1,024 slots, one after another, from the first of 2020-01-01 (day 18,262).
+    assert!(list.windows(2).all(|w| w[0].0 + 1 == w[1].0));
+    assert_eq!(list.first().map(|p| p.0), Some(18262 * 1024));
+    assert_eq!(list.last().map(|p| p.0), Some(18262 * 1024 + 899));
     // A rare word stays in its chunk.
     assert_eq!(ix.postings("quetzal").len(), 3);
     assert!(ix.post_chunk("quetzal")["t"].get("quetzal").is_some());

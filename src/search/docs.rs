@@ -29,11 +29,16 @@ const BOOST_TRANSCRIPT: f32 = 0.6;
 /// Characters of cue text per transcript document: a block is one result and one fetch.
 const TRANSCRIPT_BLOCK: usize = 1200;
 
-/// Documents by kind, in id order: episodes (oldest first, so a new digest, usually the
-/// newest, takes the next id and moves no other), standalone pages, terms, transcript
-/// blocks (in their episodes' order). Each kind has a range of ids of its own, as long as
-/// the power of two at or above its count (at least 8): a document added to one kind moves
-/// no document of another, until a kind outgrows its range.
+/// Documents by kind, in id order: episodes (oldest first), standalone pages, terms,
+/// transcript blocks (in their episodes' order). Each kind has a range of ids of its own, as
+/// long as the power of two at or above its span (at least [`GROUPS`]' group): a document
+/// added to one kind moves no document of another, until a kind outgrows its range.
+///
+/// Episodes and transcript blocks are numbered by day ([`by_day`]): an id is the day of the
+/// episode's date (in UTC, counted from 1970) times the slots a day has, plus the
+/// document's place among that day's. So adding or removing a digest, of any date, moves
+/// only the documents of its own day, and a deploy uploads only the index files that hold
+/// it; the ids of all move only when the most digests on one day crosses a power of two.
 pub struct Docs<'a> {
     /// What each document shows as a result, in id order.
     pub fragments: Vec<Fragment<'a>>,
@@ -43,12 +48,23 @@ pub struct Docs<'a> {
     pub others: Vec<Doc<'a>>,
     /// Each document's id, ascending.
     pub ids: Vec<u32>,
-    /// Per kind (episodes, pages, terms, transcript blocks), its first id and its count.
+    /// Per kind (episodes, pages, terms, transcript blocks), its first id and its span: every
+    /// id of the kind is below the first plus the span.
     pub kinds: [[u32; 2]; 4],
     /// Per episode (in the site's order), the ids of its transcript blocks (so a filter by
     /// show or concept keeps them).
     pub transcript_ids: Vec<std::ops::Range<u32>>,
 }
+
+/// Per kind (episodes, pages, terms, transcript blocks), how many ids share a fragment file
+/// (`x/<id / group>`). An episode's fragment is only its URL, and episodes numbered by day
+/// leave ids unused: 64 to a file keeps their files few and small.
+pub const GROUPS: [u32; 4] = [64, 8, 8, 8];
+
+/// The largest span a kind numbered by day may take; past it (a site with thousands of
+/// digests on one day) its documents are numbered one after another instead. Four kinds of
+/// this span, each rounded up to a power of two, stay below `u32::MAX`.
+const MOST_BY_DAY: u64 = 1 << 28;
 
 impl<'a> Docs<'a> {
     /// How many documents there are.
@@ -58,14 +74,76 @@ impl<'a> Docs<'a> {
 
     /// The id of the site's episode `i`.
     pub fn episode_id(&self, i: usize) -> u32 {
-        let count = self.kinds[0][1] as usize;
-        self.kinds[0][0] + (count - 1 - i) as u32
+        // Episodes come first, oldest first; `transcript_ids` has one range per episode.
+        let count = self.transcript_ids.len();
+        self.ids.get(count - 1 - i).copied().unwrap_or(0)
+    }
+
+    /// The fragment file (`x/<n>`) of document `id`, and its place there: each kind's
+    /// group ([`GROUPS`]) divides its range's start, so files never mix kinds.
+    pub fn fragment_place(&self, id: u32) -> (u32, usize) {
+        let kind = self
+            .kinds
+            .iter()
+            .rposition(|&[first, _]| id >= first)
+            .unwrap_or(0);
+        let group = GROUPS[kind];
+        (id / group, (id % group) as usize)
     }
 }
 
-/// The ids a kind of `count` documents reserves.
-fn range_for(count: usize) -> u32 {
-    count.max(8).next_power_of_two() as u32
+/// The ids a kind spanning `span` ids reserves, at least `least`.
+fn range_for(span: u32, least: u32) -> u32 {
+    span.max(least).next_power_of_two()
+}
+
+/// The day of an episode's date, in UTC, counted from 1970-01-01 (earlier dates count as
+/// that day).
+fn day_of(e: &crate::site::Episode) -> u64 {
+    e.digest
+        .date
+        .timestamp()
+        .as_second()
+        .div_euclid(86_400)
+        .max(0)
+        .unsigned_abs()
+}
+
+/// Ids within a kind for documents whose days (non-decreasing: documents oldest first) are
+/// `days`: `day × slots + place`, where a day has as many slots as the power of two at or
+/// above the most documents any day has, and `place` counts the day's documents in order.
+/// One after another (`0, 1, 2…`) when that would pass [`MOST_BY_DAY`].
+fn by_day(days: &[u64]) -> Vec<u32> {
+    let (mut most, mut run) = (0u64, 0u64);
+    for (k, d) in days.iter().enumerate() {
+        run = if k > 0 && days[k - 1] == *d {
+            run + 1
+        } else {
+            1
+        };
+        most = most.max(run);
+    }
+    let shift = most.max(1).next_power_of_two().trailing_zeros();
+    let last = days.last().copied().unwrap_or(0);
+    let fits = last
+        .checked_add(1)
+        .and_then(|n| n.checked_shl(shift))
+        .is_some_and(|span| span <= MOST_BY_DAY && last < MOST_BY_DAY);
+    if !fits {
+        return (0..days.len() as u32).collect();
+    }
+    let mut place = 0u64;
+    days.iter()
+        .enumerate()
+        .map(|(k, &d)| {
+            place = if k > 0 && days[k - 1] == d {
+                place + 1
+            } else {
+                0
+            };
+            ((d << shift) + place) as u32
+        })
+        .collect()
 }
 
 /// One indexed document.
@@ -93,7 +171,8 @@ struct Made<'a> {
     fragment: Fragment<'a>,
 }
 
-/// A result as the browser shows it (`x/<id>.json`). Short keys: there is one per document.
+/// A result as the browser shows it (in `x/<n>.json.gz`). Short keys: there is one per
+/// document.
 #[derive(Serialize)]
 #[serde(tag = "k")]
 pub enum Fragment<'a> {
@@ -282,22 +361,39 @@ pub fn collect<'a>(site: &'a Site, words: &'a AllTermWords, pages: &'a [Arc<Text
         transcript_at[i] = first..(count + all.len()) as u32;
     }
     kinds[3] = count + all.len() - kinds[0] - kinds[1] - kinds[2];
-    // Positions to ids: each kind at the start of its own range.
+    // Each kind's ids from 0, then moved to the start of the kind's own range.
+    let oldest_first: Vec<u64> = (0..count)
+        .rev()
+        .map(|i| day_of(&site.episodes[i]))
+        .collect();
+    let block_days: Vec<u64> = (0..count)
+        .rev()
+        .flat_map(|i| {
+            let day = oldest_first[count - 1 - i];
+            transcript_at[i].clone().map(move |_| day)
+        })
+        .collect();
+    let local: [Vec<u32>; 4] = [
+        by_day(&oldest_first),
+        (0..kinds[1] as u32).collect(),
+        (0..kinds[2] as u32).collect(),
+        by_day(&block_days),
+    ];
     let mut ranges = [[0u32; 2]; 4];
     let mut ids = Vec::with_capacity(count + all.len());
     let mut start = 0u32;
-    for (k, &n) in kinds.iter().enumerate() {
-        ranges[k] = [start, n as u32];
-        ids.extend((0..n as u32).map(|o| start + o));
-        start += range_for(n);
+    for (k, local) in local.iter().enumerate() {
+        let span = local.last().map_or(0, |l| l + 1);
+        ranges[k] = [start, span];
+        ids.extend(local.iter().map(|l| start + l));
+        start = start.saturating_add(range_for(span, GROUPS[k].max(8)));
     }
-    let block_base = ranges[3][0];
-    let first_block = (kinds[0] + kinds[1] + kinds[2]) as u32;
+    // Positions to ids: a block's position is its place among all documents.
     let transcript_ids = transcript_at
         .into_iter()
-        .map(|r| {
-            (r.start.max(first_block) - first_block + block_base)
-                ..(r.end.max(first_block) - first_block + block_base)
+        .map(|r| match (ids.get(r.start as usize), r.is_empty()) {
+            (Some(&first), false) => first..first + (r.end - r.start),
+            _ => 0..0,
         })
         .collect();
     let mut others = Vec::with_capacity(all.len());
@@ -411,6 +507,32 @@ fn sections(body: &Text) -> Sections<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_are_numbered_by_day_and_a_removal_moves_only_its_day() {
+        // Two a day at most: two slots a day.
+        assert_eq!(by_day(&[5, 5, 6, 6, 9]), [10, 11, 12, 13, 18]);
+        // One of day 6 gone: days 5 and 9 keep their ids.
+        assert_eq!(by_day(&[5, 5, 6, 9]), [10, 11, 12, 18]);
+        // One added to day 2, before all: no other id moves.
+        assert_eq!(by_day(&[2, 5, 5, 6, 9]), [4, 10, 11, 12, 18]);
+        // Three on one day: four slots a day, every id moves (the count crossed a power
+        // of two).
+        assert_eq!(by_day(&[5, 5, 5, 9]), [20, 21, 22, 36]);
+        assert_eq!(by_day(&[]), Vec::<u32>::new());
+        assert_eq!(by_day(&[0]), [0]);
+    }
+
+    #[test]
+    fn numbering_by_day_that_would_not_fit_numbers_one_after_another() {
+        assert_eq!(by_day(&[3, MOST_BY_DAY]), [0, 1]);
+        // 2^16 on one day, from day 2^12: 2^28 and more.
+        let mut days = vec![1u64 << 12; 1 << 16];
+        days.push((1 << 12) + 1);
+        let ids = by_day(&days);
+        assert_eq!(ids.last().copied(), Some(1 << 16));
+        assert!(ids.windows(2).all(|w| w[0] + 1 == w[1]));
+    }
 
     #[test]
     fn names_that_words_cannot_find_get_a_key() {

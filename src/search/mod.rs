@@ -1,17 +1,20 @@
 //! Static search: an index written at build time in small files, so the browser fetches
 //! only what a query needs, with no server. `docs/search.md` describes what it finds and
-//! how; the format (version 3), JSON under `search/`, every file but the manifest
+//! how; the format (version 4), JSON under `search/`, every file but the manifest
 //! gzip-compressed (`.json.gz`, served as it is; the script inflates it, or reads it as JSON
 //! when the host already did):
 //!
-//! - `manifest.json`: `{version, docs, kinds: [[first id, count]] for episodes, pages,
-//!   terms and transcript blocks, post_chunks, dict_chunks, key_chunks, stemmer, shows:
-//!   [[name, slug]], concepts: [[name, slug]]}`. Fetched once. Each kind has a range of ids
-//!   of its own (a power of two long), and episodes are numbered oldest first: a new digest
-//!   takes the next id and no other document's id moves, so a deploy uploads only the files
-//!   that hold it ([`docs::Docs`]). Equal scores list episodes first, the newest (highest
-//!   id) first, then pages and terms in order, then transcript blocks, the newest first.
-//!   The chunk counts are powers of two, so they too change only when the index doubles.
+//! - `manifest.json`: `{version, docs, kinds: [[first id, span]] for episodes, pages, terms
+//!   and transcript blocks, groups: [ids per fragment file] for the same, post_chunks,
+//!   dict_chunks, key_chunks, stemmer, shows: [[name, slug]], concepts: [[name, slug]]}`.
+//!   Fetched once. Each kind has a range of ids of its own (a power of two long); every id
+//!   of a kind is below its first plus its span. Episodes and transcript blocks are
+//!   numbered by day, oldest first (the day of the episode's date times the slots a day has,
+//!   plus its place among that day's): adding or removing a digest of any date moves no
+//!   other day's ids, so a deploy uploads only the files that hold it ([`docs::Docs`]).
+//!   Equal scores list episodes first, the newest (highest id) first, then pages and terms
+//!   in order, then transcript blocks, the newest first. The chunk counts are powers of
+//!   two, so they too change only when the index doubles.
 //! - `p/<n>.json.gz`: postings, `{"t": {stem: [gap, weight, gap, weight, …]}, "b": {stem:
 //!   m}, "s": {stem: surface}}` for the stems with `n = fnv1a(stem) % post_chunks`. A list
 //!   gives each document as the gap from the previous one (the first from 0), ascending. A
@@ -25,7 +28,8 @@
 //! - `k/<n>.json.gz`: typo keys, `{key: [stem, …]}` for keys hashing to `n = fnv1a(key) %
 //!   key_chunks` (see [`fuzzy`]).
 //! - `x/<n>.json.gz`: fragments, what a result shows ([`docs::Fragment`]), for documents
-//!   `8n … 8n+7`, an array in id order (`null` for an id no document has). An episode's is its URL; the rest is in its
+//!   `gn … gn+g-1` where `g` is the kind's group (64 ids for episodes, 8 for the others), an
+//!   array in id order (`null` for an id no document has). An episode's is its URL; the rest is in its
 //!   `digest.json`.
 //! - `f/s<i>.json.gz`, `f/c<i>.json.gz`: doc ids of show `i` / concept `i` of the manifest lists
 //!   (episodes and their transcript blocks), fetched only when that filter is chosen.
@@ -56,15 +60,13 @@ use crate::output::reuse::{Previous, content_hash};
 use crate::site::{Site, TermKind};
 
 /// Index format version, in the manifest.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// Target size of one postings chunk, in bytes (before compression).
 const POST_CHUNK_TARGET: usize = 24 * 1024;
 /// A postings list longer than this (in bytes before compression) gets a file of its own.
 const OWN_FILE: usize = 6 * 1024;
 /// Target size of one dictionary chunk, in bytes.
 const DICT_CHUNK_TARGET: usize = 16 * 1024;
-/// Documents per fragment file.
-pub const FRAGMENT_GROUP: usize = 8;
 /// Target size of one typo-key chunk, in bytes: a typed word of eight letters or more looks
 /// up to 29 keys, each in its own chunk.
 const KEY_CHUNK_TARGET: usize = 6 * 1024;
@@ -89,6 +91,7 @@ struct Manifest<'a> {
     version: u32,
     docs: usize,
     kinds: [[u32; 2]; 4],
+    groups: [u32; 4],
     post_chunks: u32,
     dict_chunks: u32,
     key_chunks: u32,
@@ -296,6 +299,7 @@ fn files(
         version: VERSION,
         docs: docs.len(),
         kinds: docs.kinds,
+        groups: docs::GROUPS,
         post_chunks,
         dict_chunks,
         key_chunks,
@@ -315,11 +319,11 @@ fn files(
         index_file("manifest.json"),
         json(&manifest),
     ));
-    // Eight ids to a file, `null` where an id has no document (the end of a kind's range).
+    // A kind's group of ids to a file, `null` where an id has no document.
     let mut fragments: BTreeMap<u32, Vec<Option<&docs::Fragment>>> = BTreeMap::new();
     for (fragment, &id) in docs.fragments.iter().zip(&docs.ids) {
-        let group = fragments.entry(id / FRAGMENT_GROUP as u32).or_default();
-        let at = (id % FRAGMENT_GROUP as u32) as usize;
+        let (file, at) = docs.fragment_place(id);
+        let group = fragments.entry(file).or_default();
         group.resize(group.len().max(at + 1), None);
         group[at] = Some(fragment);
     }

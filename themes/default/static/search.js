@@ -410,11 +410,12 @@
     if (html !== undefined) e.innerHTML = html;
     return e;
   }
-  // A result's fragment (eight to a file). An episode's is its URL: the rest comes from its
-  // digest.json, beside the page.
+  // A result's fragment (a kind's group of ids to a file: manifest.groups). An episode's is
+  // its URL: the rest comes from its digest.json, beside the page.
   function fragment(id) {
-    return file("x/" + Math.floor(id / 8)).then(function (group) {
-      var f = group[id % 8];
+    var g = manifest.groups[kindOf(id)] || 8;
+    return file("x/" + Math.floor(id / g)).then(function (group) {
+      var f = group[id % g];
       if (f.k !== "e") return f;
       return fetchUrl(f.u + "digest.json").then(function (d) {
         return {
@@ -535,7 +536,7 @@
     return 4;
   }
   // Equal scores: episodes first, then pages, terms, transcript blocks; the newest episode
-  // (the highest id: episodes are numbered oldest first) and the newest episode's transcript
+  // (the highest id: episodes are numbered by day, oldest first) and the newest episode's transcript
   // first; pages and terms in their order.
   function tie(a, b) {
     var ka = kindOf(a), kb = kindOf(b);
@@ -627,7 +628,7 @@
   var timer = null;
   fetchJson("manifest.json").then(function (m) {
     manifest = m;
-    if (m.version !== 3) throw new Error("index version " + m.version + " is not supported");
+    if (m.version !== 4) throw new Error("index version " + m.version + " is not supported");
     fill(showSel, m.shows);
     fill(conceptSel, m.concepts);
     fromUrl();
