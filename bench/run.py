@@ -169,7 +169,8 @@ def serve_rebuild(root, kind="body", edits=7, binary=None):
 
 def reuse_builds(root, runs=3, binary=None):
     """`castdown build` reusing the previous output after one edit (body, title, a new
-    digest), against clean builds of the same site in the same run: median wall seconds and
+    newest digest, a new digest dated five years back, a deleted digest from the middle of
+    the archive), against clean builds of the same site in the same run: median wall seconds and
     the files the build wrote (its summary line counts them). With `binary`, that castdown
     (a baseline) instead of the one measured."""
     import re
@@ -190,7 +191,12 @@ def reuse_builds(root, runs=3, binary=None):
     base = statistics.median(cleans)
     results = {}
     new_dir = os.path.dirname(path)
-    for kind in ("body", "title", "new"):
+    # The digest a deletion removes: the middle one of the archive by file name.
+    every = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(root, "content", "episodes"))
+                   for f in fs if f.endswith(".md"))
+    gone = every[len(every) // 2]
+    gone_text = open(gone).read()
+    for kind in ("body", "title", "new", "backdated", "deleted"):
         walls, written = [], []
         for r in range(runs):
             marker = f"reuse-bench-{kind}-{r}-{time.time_ns()}"
@@ -199,15 +205,19 @@ def reuse_builds(root, runs=3, binary=None):
                 open(path, "w").write(original + f"\n{marker}\n")
             elif kind == "title":
                 open(path, "w").write(re.sub(r"^title: ([\"']?)", lambda m: f"title: {m.group(1)}{marker} ", original, count=1, flags=re.M))
+            elif kind == "deleted":
+                os.remove(gone)
             else:
+                years = 1 if kind == "new" else -5
                 text = re.sub(r"^title: .*$", f"title: {marker}", original, count=1, flags=re.M)
-                text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + 1}", text, count=1, flags=re.M)
+                text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + years}", text, count=1, flags=re.M)
                 open(new_file, "w").write(text)
             wall, counts = build()
             walls.append(wall)
             written.append(counts[0] if counts else -1)
             # Back to the corpus as it was, rebuilt (not measured).
             open(path, "w").write(original)
+            open(gone, "w").write(gone_text)
             if os.path.exists(new_file):
                 os.remove(new_file)
             build()
@@ -333,7 +343,8 @@ def main():
                     reb, vis = serve_rebuild(cd_root, kind, binary=binary)
                     print(f"serve {label}: {what}: median rebuild {reb} ms (serve's own timing); edit to page visible over HTTP {vis:.0f} ms (includes 25 ms debounce)")
         # The baseline's right after, on the same site: each against its own clean builds.
-        names = {"body": "one body edit", "title": "one title edit", "new": "one new digest"}
+        names = {"body": "one body edit", "title": "one title edit", "new": "one new digest",
+                 "backdated": "one new digest dated five years back", "deleted": "one deleted digest"}
         for label, binary in (("", CASTDOWN),) + ((("baseline ", base),) if base else ()):
             clean_wall, reused = reuse_builds(cd_root, runs=min(args.runs, 3), binary=binary)
             for kind, (wall, written) in reused.items():
