@@ -232,6 +232,21 @@ impl KeptDigests {
         })
     }
 
+    /// The digests kept for files that are not among `present` (the digests this build
+    /// loaded): removed since, or longer ago (the file keeps the lines of digests removed
+    /// while it was appended to; the record of the output tells which the previous build
+    /// published). Sorted by path.
+    pub fn gone(&self, present: &std::collections::HashSet<&Path>) -> Vec<Arc<Digest>> {
+        let mut gone: Vec<Arc<Digest>> = self
+            .entries
+            .iter()
+            .filter(|(path, _)| !present.contains(path.as_path()))
+            .map(|(_, e)| e.digest.clone())
+            .collect();
+        gone.sort_by(|a, b| a.path.cmp(&b.path));
+        gone
+    }
+
     /// How many lines the file had after its header, superseded ones and checksums
     /// included ([`write`] appends to it while they are not too many).
     pub fn lines(&self) -> usize {

@@ -6,15 +6,17 @@
 //! it makes only the pages and files that show the edited episodes (`render::pages`'s
 //! `of_episode` and `showing_episode`, which serve uses too) and keeps every other page,
 //! `digest.json` and feed as the previous build left it, without declaring it. New digests
-//! (and nothing else changed) reach what shows them and what they shift ([`Reach::add`]).
-//! Anything else (a deleted or renamed digest, a date, a show, a concept's definition, a
-//! page or a curated description, a new digest that renames a term) and the build declares
-//! every page, as before. See `docs/architecture.md`, "Builds that reuse the last one".
+//! (and nothing else changed) reach what shows them and what they shift ([`Reach::add`]);
+//! so do removed digests ([`Reach::remove`]). Anything else (a renamed digest, a date, a
+//! show, a concept's definition, a page or a curated description, a new or removed digest
+//! that renames a term) and the build declares every page, as before. See `docs/architecture.md`, "Builds that reuse the last one".
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::episode::{Edit, classify};
+use crate::load::Digest;
 use crate::load::kept::Before;
 use crate::output::OutputFile;
 use crate::output::reuse::{Generation, Previous};
@@ -54,6 +56,9 @@ pub(super) struct Known<'a> {
     /// Each episode's related episodes as the previous build computed them, in its
     /// episodes' order (`None`: not recorded).
     pub related: Option<&'a [Vec<usize>]>,
+    /// Kept digests whose files are gone, as the kept digests have them (some may be
+    /// older than the previous build: only those it published count).
+    pub gone: &'a [Arc<Digest>],
 }
 
 /// A hash of what pages are made from besides digests, config and templates: standalone
@@ -127,11 +132,22 @@ impl Reach {
         // Published digests the previous build did not have.
         let mut added: Vec<usize> = Vec::new();
         let mut edited = None;
+        // A digest parsed again that is in no file now (a draft, or dated in the future)
+        // and was published by the previous build.
+        let mut unpublished = None;
         for (path, before) in known.parsed {
             let shown = path.display();
             // A draft or a digest dated in the future is in no file. It was in none in the
             // previous build either, or its page would be missing now ([`same_pages`]).
             let Some(&i) = index.get(path.as_path()) else {
+                let slug = before.as_ref().map(|b| b.digest.slug.as_str());
+                if slug.is_some_and(|s| {
+                    previous
+                        .fingerprint(&paths::episode_data(&paths::episode(s)))
+                        .is_some()
+                }) {
+                    unpublished = Some(shown.to_string());
+                }
                 continue;
             };
             let Some(before) = before else {
@@ -169,14 +185,44 @@ impl Reach {
                 }
             }
         }
-        if !added.is_empty() {
-            if let Some(other) = edited {
-                return Err(format!("new digests, and {other} edited"));
+        // The digests the previous build published whose files are gone (a kept digest of
+        // a slug published now is older than the previous build, from a renamed file).
+        let slugs: HashSet<&str> = site
+            .episodes
+            .iter()
+            .map(|e| e.digest.slug.as_str())
+            .collect();
+        let removed: Vec<&Arc<Digest>> = known
+            .gone
+            .iter()
+            .filter(|d| {
+                !slugs.contains(d.slug.as_str())
+                    && previous
+                        .fingerprint(&paths::episode_data(&paths::episode(&d.slug)))
+                        .is_some()
+            })
+            .collect();
+        let change = match (added.is_empty(), removed.is_empty()) {
+            (true, true) => Change::Edits,
+            (false, true) => {
+                if let Some(other) = edited {
+                    return Err(format!("new digests, and {other} edited"));
+                }
+                added.sort_unstable();
+                reach.add(site, &added, terms, known.related)?;
+                Change::Added
             }
-            added.sort_unstable();
-            reach.add(site, &added, terms, known.related)?;
-        }
-        same_pages(site, previous, !added.is_empty())?;
+            (true, false) => {
+                // An edit beside a removal, or a published digest made a draft: every page.
+                if let Some(other) = edited.or(unpublished) {
+                    return Err(format!("digests removed, and {other} changed"));
+                }
+                reach.remove(site, &removed, terms, known.related)?;
+                Change::Removed
+            }
+            (false, false) => return Err("a digest is new and another is gone".into()),
+        };
+        same_pages(site, previous, change)?;
         // A feed changed in the output by hand is made again, with the bodies it shows.
         if !reach.feeds {
             reach.kept_feeds = [paths::ATOM, paths::RSS, paths::JSON_FEED]
@@ -295,6 +341,139 @@ impl Reach {
         Ok(())
     }
 
+    /// Adds what removed digests (`removed`, as the previous build had them) reach, when
+    /// every other digest is as the previous build had it: the same as a new digest's, seen
+    /// from the other side. Every home page, every page of their terms' lists and of their
+    /// concepts' definitions, and the lists of terms (they shift, and their counts change);
+    /// the term feeds that held them; the episodes whose related episodes changed (they
+    /// listed a removed one, or its concepts' weights moved a ranking); the episodes of the
+    /// same show before and after each (their previous and next); and every digest borrowing
+    /// a concept's definition that a removed digest gave (the most common may be another
+    /// now). Falls back to every page when a removed digest was the only one naming a term,
+    /// or its spelling named one (`terms`, the previous build's [`terms_key`]).
+    fn remove(
+        &mut self,
+        site: &Site,
+        removed: &[&Arc<Digest>],
+        terms: u64,
+        related_before: Option<&[Vec<usize>]>,
+    ) -> Result<(), Everything> {
+        use crate::render::pages::{self, Sort};
+        use crate::site::TermKind;
+        if terms_key(site, &[]) != terms {
+            return Err(
+                "a removed digest named a concept, show or person no other names, \
+                 or spelled one's name"
+                    .into(),
+            );
+        }
+        let Some(before) = related_before else {
+            return Err("the previous build's related episodes are not recorded".into());
+        };
+        let n = site.episodes.len();
+        if before.len() != n + removed.len() {
+            return Err("the previous build's episodes are not these and the removed ones".into());
+        }
+        // Where each removed digest stood among this build's episodes, and in the previous
+        // build's order (this build's before it, and the removed before it).
+        let mut removed: Vec<&Arc<Digest>> = removed.to_vec();
+        removed.sort_by(|a, b| crate::site::newest_first(a, b));
+        let at: Vec<usize> = removed
+            .iter()
+            .map(|d| {
+                site.episodes
+                    .partition_point(|e| crate::site::newest_first(&e.digest, d).is_lt())
+            })
+            .collect();
+        let gone_at: Vec<usize> = at.iter().enumerate().map(|(k, &i)| i + k).collect();
+        // The previous build's episode `o` is this build's `was[o]` (`None`: removed).
+        let mut was: Vec<Option<usize>> = Vec::with_capacity(n + removed.len());
+        let mut next = 0;
+        for o in 0..n + removed.len() {
+            if gone_at.binary_search(&o).is_ok() {
+                was.push(None);
+            } else {
+                was.push(Some(next));
+                next += 1;
+            }
+        }
+        for (o, list) in before.iter().enumerate() {
+            let Some(Some(j)) = was.get(o).copied() else {
+                continue;
+            };
+            let Some(now) = site.episodes.get(j).map(|e| &e.related) else {
+                return Err("the previous build's related episodes are damaged".into());
+            };
+            if list.len() != now.len()
+                || list
+                    .iter()
+                    .zip(now)
+                    .any(|(&b, &a)| was.get(b).copied().flatten() != Some(a))
+            {
+                self.pages_of[j] = true;
+            }
+        }
+        let per = site.config.paginate.max(1);
+        let mut jobs: Vec<Job> = Vec::new();
+        for (d, &i) in removed.iter().zip(&at) {
+            self.feeds |= i < site.config.feed_limit;
+            let mut named: Vec<(TermKind, usize)> = Vec::new();
+            let mut find = |kind: TermKind, name: &str| match site.find_term(kind, name) {
+                Some(t) => {
+                    named.push((kind, t));
+                    Ok(t)
+                }
+                None => Err(format!("{}: a term it named is gone", d.path.display())),
+            };
+            for c in &d.concepts {
+                let t = find(TermKind::Concept, &c.name)?;
+                // Its definition may have been the most common one, which digests borrow.
+                if c.definition.is_some() {
+                    jobs.extend(pages::borrowing(site, t, None));
+                }
+            }
+            if let Some(show) = &d.show {
+                let s = find(TermKind::Show, show)?;
+                // Its neighbours in the show are each other's previous and next now.
+                let list = &site.shows[s].episodes;
+                let q = list.partition_point(|&j| j < i);
+                for k in [q.checked_sub(1), Some(q)].into_iter().flatten() {
+                    if let Some(&j) = list.get(k) {
+                        self.pages_of[j] = true;
+                    }
+                }
+            }
+            for p in &d.people {
+                find(TermKind::Person, p)?;
+            }
+            for (kind, t) in named {
+                let term = &site.terms(kind)[t];
+                let total = paths::page_count(term.episodes.len(), per);
+                jobs.extend((1..=total).map(|k| Job::Term(kind, t, k, total)));
+                jobs.extend(pages::definitions(site, kind, t));
+                // The term's feed held it: made again, as the feeds of a card's terms are.
+                self.cards.extend(term.episodes.first());
+            }
+        }
+        let total = paths::page_count(n, per);
+        jobs.extend((1..=total).map(|k| Job::Home(k, total)));
+        for kind in TermKind::ALL {
+            jobs.extend([
+                Job::TermList(kind, Sort::Name),
+                Job::TermList(kind, Sort::Count),
+            ]);
+        }
+        for job in jobs {
+            match job {
+                Job::Episode(j) | Job::Transcript(j) => self.pages_of[j] = true,
+                other => {
+                    self.pages.insert(other);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Whether episode `i`'s pages and `digest.json` are made (else they are kept). The
     /// site feeds show the newest episodes' bodies: when they are made, so are those.
     pub fn makes_episode(&self, i: usize) -> bool {
@@ -352,10 +531,21 @@ fn named_only_by(t: &crate::site::Term, added: &[usize]) -> bool {
     !t.episodes.is_empty() && t.episodes.iter().all(|e| added.binary_search(e).is_ok())
 }
 
+/// What changed in the set of published digests since the previous build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// Nothing: only edits.
+    Edits,
+    /// Digests were added (their pages are new).
+    Added,
+    /// Digests were removed (their pages, and any list page past the new end, are gone).
+    Removed,
+}
+
 /// Checks that this build has the pages the previous one recorded, no more and no fewer
-/// (no fewer when digests were `added`: their pages are new): a page is kept only where its
-/// path is the same page of the same site.
-fn same_pages(site: &Site, previous: &Previous, added: bool) -> Result<(), Everything> {
+/// (no fewer after additions: their pages are new; no more after removals: theirs are
+/// gone): a page is kept only where its path is the same page of the same site.
+fn same_pages(site: &Site, previous: &Previous, change: Change) -> Result<(), Everything> {
     use rayon::prelude::*;
     // Counted rather than collected: at 100,000 digests a set of every page's path took a
     // tenth of a build after an edit. Paths are distinct, so the recorded pages are all
@@ -377,7 +567,12 @@ fn same_pages(site: &Site, previous: &Previous, added: bool) -> Result<(), Every
         .files()
         .filter(|(p, fp)| *fp != 0 && (p.ends_with(".html") || p.ends_with(paths::DIGEST_JSON)))
         .count();
-    if found != pages || (pages != expected && !added) {
+    let same = match change {
+        Change::Edits => found == pages && pages == expected,
+        Change::Added => found == pages,
+        Change::Removed => found == expected,
+    };
+    if !same {
         return Err("the site's pages are not the previous build's".into());
     }
     Ok(())
@@ -440,7 +635,11 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         for (rel, text) in extra {
-            std::fs::write(dir.join(rel), text).unwrap_or_else(|e| panic!("{e}"));
+            if text.is_empty() {
+                std::fs::remove_file(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            } else {
+                std::fs::write(dir.join(rel), text).unwrap_or_else(|e| panic!("{e}"));
+            }
         }
         let opts = super::super::BuildOptions {
             config: None,
@@ -512,13 +711,60 @@ mod tests {
         assert_eq!(new.len(), added.len(), "every added digest is published");
         let mut new = new;
         new.sort_unstable();
-        let n = after.episodes.len();
         let mut reach = Reach::nothing(&after);
         let related: Vec<Vec<usize>> = before.episodes.iter().map(|e| e.related.clone()).collect();
         if let Err(why) = reach.add(&after, &new, terms_key(&before, &[]), Some(&related)) {
             panic!("not reached: {why}");
         }
-        let (then, now) = (fingerprints(&before), fingerprints(&after));
+        assert_reached(&before, &after, &reach);
+    }
+
+    /// Removes the digests `removed` (paths under the site folder) from the generated site
+    /// with `before_extra`, and checks as [`check_reach`] that each page whose values
+    /// changed is one the removal reaches.
+    fn check_removal(before_extra: &[(&str, &str)], removed: &[&str]) {
+        let a_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let b_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let before = generated_with(a_dir.path(), before_extra);
+        // An empty text removes a file the generator wrote.
+        let gone: Vec<(&str, &str)> = removed
+            .iter()
+            .filter(|r| !before_extra.iter().any(|(rel, _)| rel == *r))
+            .map(|r| (*r, ""))
+            .collect();
+        let kept: Vec<(&str, &str)> = before_extra
+            .iter()
+            .filter(|(rel, _)| !removed.contains(rel))
+            .chain(&gone)
+            .copied()
+            .collect();
+        let after = generated_with(b_dir.path(), &kept);
+        let digests: Vec<Arc<Digest>> = before
+            .episodes
+            .iter()
+            .filter(|e| removed.iter().any(|r| e.digest.path == Path::new(r)))
+            .map(|e| e.digest.clone())
+            .collect();
+        assert_eq!(
+            digests.len(),
+            removed.len(),
+            "every removed digest was published"
+        );
+        assert_eq!(after.episodes.len() + removed.len(), before.episodes.len());
+        let refs: Vec<&Arc<Digest>> = digests.iter().collect();
+        let mut reach = Reach::nothing(&after);
+        let related: Vec<Vec<usize>> = before.episodes.iter().map(|e| e.related.clone()).collect();
+        if let Err(why) = reach.remove(&after, &refs, terms_key(&before, &[]), Some(&related)) {
+            panic!("not reached: {why}");
+        }
+        assert_reached(&before, &after, &reach);
+    }
+
+    /// Every page and `digest.json` of `after` whose values differ from `before`'s is one
+    /// `reach` makes, and most episodes' pages are not.
+    fn assert_reached(before: &Site, after: &Site, reach: &Reach) {
+        let n = after.episodes.len();
+        let (then, now) = (fingerprints(before), fingerprints(after));
         let episode_of: HashMap<String, usize> = after
             .episodes
             .iter()
@@ -624,6 +870,88 @@ mod tests {
         let before: Vec<(&str, &str)> = paths.iter().map(|(p, t)| (p.as_str(), *t)).collect();
         let again = defining("B again", "2021-08-08", "Wording B.");
         check_reach(&before, &[("content/episodes/b-again.md", &again)]);
+    }
+
+    #[test]
+    fn a_removed_digest_reaches_every_page_whose_values_it_changes() {
+        // Generated digests: the newest, the oldest, one from the middle, two at once.
+        for removed in [
+            &["content/episodes/e159.md"][..],
+            &["content/episodes/e000.md"],
+            &["content/episodes/e077.md"],
+            &["content/episodes/e040.md", "content/episodes/e121.md"],
+        ] {
+            check_removal(&[], removed);
+        }
+        // One that defines a concept others borrow, on a day shared with another.
+        let defining = digest(
+            "Defining",
+            "Beta",
+            "2021-02-03",
+            "  - name: Concept 5\n    definition: A wording of its own.\n  - Concept 6\n",
+        );
+        let beside = digest("Beside", "Beta", "2021-02-03", "  - Concept 5\n");
+        check_removal(
+            &[
+                ("content/episodes/defining.md", &defining),
+                ("content/episodes/beside.md", &beside),
+            ],
+            &["content/episodes/defining.md"],
+        );
+    }
+
+    /// A digest giving the most common definition of a concept, removed: the digests that
+    /// borrowed it borrow another now.
+    #[test]
+    fn a_removed_digest_whose_definition_was_common_reaches_its_borrowers() {
+        let defining = |title: &str, date: &str, wording: &str| {
+            digest(
+                title,
+                "Alpha",
+                date,
+                &format!("  - name: Concept 50\n    definition: {wording}\n"),
+            )
+        };
+        let mut texts: Vec<(String, String)> = vec![
+            ("a1".into(), defining("A1", "2020-03-01", "Wording A.")),
+            ("a2".into(), defining("A2", "2021-05-05", "Wording A.")),
+            ("b1".into(), defining("B1", "2020-02-01", "Wording B.")),
+        ];
+        for d in 1..=6 {
+            let date = format!("2022-12-{:02}", d * 4);
+            let text = digest(&format!("Borrower {d}"), "Beta", &date, "  - Concept 50\n");
+            texts.push((format!("borrower-{d}"), text));
+        }
+        let paths: Vec<(String, &str)> = texts
+            .iter()
+            .map(|(slug, text)| (format!("content/episodes/{slug}.md"), text.as_str()))
+            .collect();
+        let before: Vec<(&str, &str)> = paths.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        check_removal(&before, &["content/episodes/a2.md"]);
+    }
+
+    #[test]
+    fn a_removed_digest_naming_a_term_no_other_names_is_not_reached() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let lone = digest("Lone", "A Show Of Its Own", "2021-05-05", "  - Concept 1\n");
+        let before = generated_with(dir.path(), &[("content/episodes/lone.md", &lone)]);
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let after = generated_with(dir.path(), &[]);
+        let gone: Vec<Arc<Digest>> = before
+            .episodes
+            .iter()
+            .filter(|e| e.digest.slug == "lone")
+            .map(|e| e.digest.clone())
+            .collect();
+        let related: Vec<Vec<usize>> = before.episodes.iter().map(|e| e.related.clone()).collect();
+        let mut reach = Reach::nothing(&after);
+        let refs: Vec<&Arc<Digest>> = gone.iter().collect();
+        assert_eq!(refs.len(), 1);
+        assert!(
+            reach
+                .remove(&after, &refs, terms_key(&before, &[]), Some(&related))
+                .is_err()
+        );
     }
 
     #[test]

@@ -69,6 +69,16 @@ pub(super) fn build_handing(
         None => load::load(root),
     };
     let loaded = stages::load(opts, read, highlight::stylesheet)?;
+    // Kept digests whose files are gone: what a removal reaches is found from them.
+    let gone = kept_digests.as_ref().map(|kept| {
+        let present: std::collections::HashSet<&std::path::Path> = loaded
+            .content
+            .digests
+            .iter()
+            .map(|d| d.path.as_path())
+            .collect();
+        kept.gone(&present)
+    });
     drop(kept_digests);
     timer.stage("load");
     if let Some(parsed) = &parsed {
@@ -90,11 +100,12 @@ pub(super) fn build_handing(
             None => RelatedCache::default(),
         }
     });
-    // What new digests reach compares them with this build's (they move rankings); copied
-    // only when a digest is new to the kept ones.
+    // What new or removed digests reach compares them with this build's (they move
+    // rankings); copied only when a digest is new to the kept ones, or gone.
     let anything_new = parsed
         .as_ref()
-        .is_some_and(|p| p.iter().any(|(_, before)| before.is_none()));
+        .is_some_and(|p| p.iter().any(|(_, before)| before.is_none()))
+        || gone.as_ref().is_some_and(|g| !g.is_empty());
     let related_before: Option<Vec<Vec<usize>>> = related
         .as_ref()
         .filter(|_| anything_new)
@@ -125,6 +136,7 @@ pub(super) fn build_handing(
                 others: others_hash,
                 parsed,
                 related: related_before.as_deref(),
+                gone: gone.as_deref().unwrap_or_default(),
             };
             Reach::of_edits(&site, previous, &known)
         }

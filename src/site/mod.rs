@@ -148,7 +148,8 @@ pub struct Site {
     pub people: Vec<Term>,
     /// Standalone pages sorted by slug.
     pub pages: Vec<Page>,
-    concept_lookup: terms::Lookup,
+    /// Names (and aliases) to terms, per kind (concepts, shows, people).
+    lookups: [terms::Lookup; 3],
     /// When the build started: digests dated later are scheduled.
     pub now: jiff::Timestamp,
     /// Digests dated in the future that this build left out.
@@ -158,6 +159,16 @@ pub struct Site {
     pub words: crate::i18n::Words,
     /// The site's image and each show's, read once (their sizes come from the files).
     images: std::sync::OnceLock<(Option<media::Image>, Vec<Option<media::Image>>)>,
+}
+
+/// The order of episodes: newest first; ties by slug, then path, so the order never depends
+/// on the walk.
+pub fn newest_first(a: &Digest, b: &Digest) -> std::cmp::Ordering {
+    b.date
+        .timestamp()
+        .cmp(&a.date.timestamp())
+        .then_with(|| a.slug.cmp(&b.slug))
+        .then_with(|| a.path.cmp(&b.path))
 }
 
 /// An episode's concepts in the order its digest lists them, each once, with its definition.
@@ -204,13 +215,7 @@ fn published_digests(
     }
     let held_back = unscheduled - digests.len();
     // Newest first; ties by slug, then path, so the order never depends on the walk.
-    digests.sort_by(|a, b| {
-        b.date
-            .timestamp()
-            .cmp(&a.date.timestamp())
-            .then_with(|| a.slug.cmp(&b.slug))
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    digests.sort_by(|a, b| newest_first(a, b));
     let mut by_slug: HashMap<&str, &Digest> = HashMap::new();
     for d in digests.iter().map(Arc::as_ref) {
         if let Some(other) = by_slug.insert(d.slug.as_str(), d) {
@@ -365,8 +370,9 @@ impl Site {
         let now = jiff::Timestamp::now();
         let (digests, held_back) = published_digests(content.digests, publish, now, &mut errors);
         let drafts = publish.drafts;
-        let ([concepts, shows, people], [concept_lookup, show_lookup, people_lookup]) =
+        let ([concepts, shows, people], lookups) =
             all_terms(&digests, &content.curated, &config, &mut errors);
+        let [concept_lookup, show_lookup, people_lookup] = &lookups;
         let pages = published_pages(content.pages, drafts, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
@@ -388,7 +394,7 @@ impl Site {
                     path: paths::episode(&d.slug),
                     show: d.show.as_deref().and_then(|s| show_lookup.find(s)),
                     people: ppl,
-                    concepts: episode_concepts(&concept_lookup, &d),
+                    concepts: episode_concepts(concept_lookup, &d),
                     related: Vec::new(),
                     prev_in_show: None,
                     next_in_show: None,
@@ -427,7 +433,7 @@ impl Site {
             shows,
             people,
             pages,
-            concept_lookup,
+            lookups,
             now,
             held_back,
             images: std::sync::OnceLock::new(),
@@ -455,7 +461,7 @@ impl Site {
         i: usize,
         digest: Arc<Digest>,
     ) -> Vec<(usize, definitions::Compared)> {
-        let concepts = episode_concepts(&self.concept_lookup, &digest);
+        let concepts = episode_concepts(&self.lookups[0], &digest);
         let Some(e) = self.episodes.get_mut(i) else {
             return Vec::new();
         };
@@ -507,9 +513,14 @@ impl Site {
 
     /// The concept a name (or alias) refers to.
     pub fn concept_by_name(&self, name: &str) -> Option<&Term> {
-        self.concept_lookup
-            .find(name)
+        self.find_term(TermKind::Concept, name)
             .and_then(|i| self.concepts.get(i))
+    }
+
+    /// The index of the term of `kind` a name (or alias) refers to.
+    pub fn find_term(&self, kind: TermKind, name: &str) -> Option<usize> {
+        let k = TermKind::ALL.iter().position(|&x| x == kind)?;
+        self.lookups.get(k)?.find(name)
     }
 
     /// The list of terms of a kind.
