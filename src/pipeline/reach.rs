@@ -252,8 +252,7 @@ impl Reach {
         terms: u64,
         related_before: Option<&[Vec<usize>]>,
     ) -> Result<(), Everything> {
-        use crate::render::pages::{self, Sort};
-        use crate::site::TermKind;
+        use crate::render::pages;
         let is_new = |i: &usize| added.binary_search(i).is_ok();
         if terms_key(site, added) != terms {
             return Err("a new digest renames an existing concept, show or person".into());
@@ -276,19 +275,8 @@ impl Reach {
             return Err("a digest is new and another is gone".into());
         }
         // The previous build's episode `o` is this build's `was[o]`.
-        let was: Vec<usize> = (0..n).filter(|i| !is_new(i)).collect();
-        for (o, list) in before.iter().enumerate() {
-            let Some(&j) = was.get(o) else {
-                return Err("the previous build's related episodes are damaged".into());
-            };
-            let now = &site.episodes[j].related;
-            if list.len() != now.len()
-                || list.iter().zip(now).any(|(&b, &a)| was.get(b) != Some(&a))
-            {
-                self.pages_of[j] = true;
-            }
-        }
-        let per = site.config.paginate.max(1);
+        let was: Vec<Option<usize>> = (0..n).filter(|i| !is_new(i)).map(Some).collect();
+        self.related_changed(site, before, &was)?;
         let mut jobs: Vec<Job> = Vec::new();
         for &i in added {
             self.edited[i] = true;
@@ -297,9 +285,7 @@ impl Reach {
             jobs.extend(pages::showing_episode(site, i));
             let e = &site.episodes[i];
             for (kind, t) in e.terms() {
-                let total = paths::page_count(site.terms(kind)[t].episodes.len(), per);
-                jobs.extend((1..=total).map(|k| Job::Term(kind, t, k, total)));
-                jobs.extend(pages::definitions(site, kind, t));
+                jobs.extend(term_pages(site, kind, t));
             }
             // The definition digests naming a concept without defining it borrow: the most
             // common one, as it was without the new digests, and as it is.
@@ -322,22 +308,7 @@ impl Reach {
                 }
             }
         }
-        let total = paths::page_count(n, per);
-        jobs.extend((1..=total).map(|k| Job::Home(k, total)));
-        for kind in TermKind::ALL {
-            jobs.extend([
-                Job::TermList(kind, Sort::Name),
-                Job::TermList(kind, Sort::Count),
-            ]);
-        }
-        for job in jobs {
-            match job {
-                Job::Episode(j) | Job::Transcript(j) => self.pages_of[j] = true,
-                other => {
-                    self.pages.insert(other);
-                }
-            }
-        }
+        self.shifted(site, jobs);
         Ok(())
     }
 
@@ -358,7 +329,7 @@ impl Reach {
         terms: u64,
         related_before: Option<&[Vec<usize>]>,
     ) -> Result<(), Everything> {
-        use crate::render::pages::{self, Sort};
+        use crate::render::pages;
         use crate::site::TermKind;
         if terms_key(site, &[]) != terms {
             return Err(
@@ -397,23 +368,7 @@ impl Reach {
                 next += 1;
             }
         }
-        for (o, list) in before.iter().enumerate() {
-            let Some(Some(j)) = was.get(o).copied() else {
-                continue;
-            };
-            let Some(now) = site.episodes.get(j).map(|e| &e.related) else {
-                return Err("the previous build's related episodes are damaged".into());
-            };
-            if list.len() != now.len()
-                || list
-                    .iter()
-                    .zip(now)
-                    .any(|(&b, &a)| was.get(b).copied().flatten() != Some(a))
-            {
-                self.pages_of[j] = true;
-            }
-        }
-        let per = site.config.paginate.max(1);
+        self.related_changed(site, before, &was)?;
         let mut jobs: Vec<Job> = Vec::new();
         for (d, &i) in removed.iter().zip(&at) {
             self.feeds |= i < site.config.feed_limit;
@@ -447,17 +402,50 @@ impl Reach {
                 find(TermKind::Person, p)?;
             }
             for (kind, t) in named {
-                let term = &site.terms(kind)[t];
-                let total = paths::page_count(term.episodes.len(), per);
-                jobs.extend((1..=total).map(|k| Job::Term(kind, t, k, total)));
-                jobs.extend(pages::definitions(site, kind, t));
+                jobs.extend(term_pages(site, kind, t));
                 // The term's feed held it: made again, as the feeds of a card's terms are.
-                self.cards.extend(term.episodes.first());
+                self.cards.extend(site.terms(kind)[t].episodes.first());
             }
         }
-        let total = paths::page_count(n, per);
+        self.shifted(site, jobs);
+        Ok(())
+    }
+
+    /// Marks the episodes whose related episodes differ from the previous build's
+    /// (`before`, in its order; its episode `o` is this build's `was[o]`, `None` when gone).
+    fn related_changed(
+        &mut self,
+        site: &Site,
+        before: &[Vec<usize>],
+        was: &[Option<usize>],
+    ) -> Result<(), Everything> {
+        for (o, list) in before.iter().enumerate() {
+            let Some(j) = was.get(o).copied().flatten() else {
+                continue;
+            };
+            let Some(now) = site.episodes.get(j).map(|e| &e.related) else {
+                return Err("the previous build's related episodes are damaged".into());
+            };
+            if list.len() != now.len()
+                || list
+                    .iter()
+                    .zip(now)
+                    .any(|(&b, &a)| was.get(b).copied().flatten() != Some(a))
+            {
+                self.pages_of[j] = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes `jobs`, every home page and the lists of terms: what a digest added or
+    /// removed shifts (the home pages count from the newest) or recounts.
+    fn shifted(&mut self, site: &Site, mut jobs: Vec<Job>) {
+        use crate::render::pages::Sort;
+        let per = site.config.paginate.max(1);
+        let total = paths::page_count(site.episodes.len(), per);
         jobs.extend((1..=total).map(|k| Job::Home(k, total)));
-        for kind in TermKind::ALL {
+        for kind in crate::site::TermKind::ALL {
             jobs.extend([
                 Job::TermList(kind, Sort::Name),
                 Job::TermList(kind, Sort::Count),
@@ -471,7 +459,6 @@ impl Reach {
                 }
             }
         }
-        Ok(())
     }
 
     /// Whether episode `i`'s pages and `digest.json` are made (else they are kept). The
@@ -501,6 +488,16 @@ impl Reach {
     pub fn changed(&self) -> usize {
         self.edited.iter().filter(|e| **e).count()
     }
+}
+
+/// Every page of term `t`'s list of episodes and, for a concept, of its full list of
+/// definitions: a digest added or removed shifts them all.
+fn term_pages(site: &Site, kind: crate::site::TermKind, t: usize) -> Vec<Job> {
+    let per = site.config.paginate.max(1);
+    let total = paths::page_count(site.terms(kind)[t].episodes.len(), per);
+    let mut jobs: Vec<Job> = (1..=total).map(|k| Job::Term(kind, t, k, total)).collect();
+    jobs.extend(crate::render::pages::definitions(site, kind, t));
+    jobs
 }
 
 /// The previous output's file at `path` as it is, when the record says so.
@@ -837,23 +834,21 @@ mod tests {
         );
     }
 
-    /// A digest naming a concept without defining it borrows the most common definition; a
-    /// new digest that makes another wording the most common changes its page, even when
-    /// the two are not related and the new digest is not the one credited.
-    #[test]
-    fn a_new_digest_that_makes_another_definition_common_reaches_its_borrowers() {
-        let defining = |title: &str, date: &str, wording: &str| {
-            digest(
-                title,
-                "Alpha",
-                date,
-                &format!("  - name: Concept 50\n    definition: {wording}\n"),
-            )
-        };
-        // Wording A twice, B once (first given before A): A is the common one. The new
-        // digest gives B again: a tie, which the wording first given wins, B, credited to
-        // its first digest. The borrowers' related episodes are each other, the nearest.
-        let mut before: Vec<(String, String)> = vec![
+    /// A digest of show Alpha giving `wording` as the definition of Concept 50.
+    fn defining(title: &str, date: &str, wording: &str) -> String {
+        digest(
+            title,
+            "Alpha",
+            date,
+            &format!("  - name: Concept 50\n    definition: {wording}\n"),
+        )
+    }
+
+    /// Files of digests giving Concept 50 wording A twice (a1, a2) and B once (b1, given
+    /// first), and six digests of another show naming it without defining it: they borrow
+    /// A, the common one. The borrowers' related episodes are each other, the nearest.
+    fn borrowers() -> Vec<(String, String)> {
+        let mut texts: Vec<(String, String)> = vec![
             ("a1".into(), defining("A1", "2020-03-01", "Wording A.")),
             ("a2".into(), defining("A2", "2021-05-05", "Wording A.")),
             ("b1".into(), defining("B1", "2020-02-01", "Wording B.")),
@@ -861,13 +856,26 @@ mod tests {
         for d in 1..=6 {
             let date = format!("2022-12-{:02}", d * 4);
             let text = digest(&format!("Borrower {d}"), "Beta", &date, "  - Concept 50\n");
-            before.push((format!("borrower-{d}"), text));
+            texts.push((format!("borrower-{d}"), text));
         }
-        let paths: Vec<(String, &str)> = before
+        texts
+            .into_iter()
+            .map(|(slug, text)| (format!("content/episodes/{slug}.md"), text))
+            .collect()
+    }
+
+    /// A digest naming a concept without defining it borrows the most common definition; a
+    /// new digest that makes another wording the most common changes its page, even when
+    /// the two are not related and the new digest is not the one credited.
+    #[test]
+    fn a_new_digest_that_makes_another_definition_common_reaches_its_borrowers() {
+        // The new digest gives B again: a tie, which the wording first given wins, B,
+        // credited to its first digest.
+        let files = borrowers();
+        let before: Vec<(&str, &str)> = files
             .iter()
-            .map(|(slug, text)| (format!("content/episodes/{slug}.md"), text.as_str()))
+            .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
-        let before: Vec<(&str, &str)> = paths.iter().map(|(p, t)| (p.as_str(), *t)).collect();
         let again = defining("B again", "2021-08-08", "Wording B.");
         check_reach(&before, &[("content/episodes/b-again.md", &again)]);
     }
@@ -901,32 +909,14 @@ mod tests {
     }
 
     /// A digest giving the most common definition of a concept, removed: the digests that
-    /// borrowed it borrow another now.
+    /// borrowed it borrow another now (A and B once each: B, given first).
     #[test]
     fn a_removed_digest_whose_definition_was_common_reaches_its_borrowers() {
-        let defining = |title: &str, date: &str, wording: &str| {
-            digest(
-                title,
-                "Alpha",
-                date,
-                &format!("  - name: Concept 50\n    definition: {wording}\n"),
-            )
-        };
-        let mut texts: Vec<(String, String)> = vec![
-            ("a1".into(), defining("A1", "2020-03-01", "Wording A.")),
-            ("a2".into(), defining("A2", "2021-05-05", "Wording A.")),
-            ("b1".into(), defining("B1", "2020-02-01", "Wording B.")),
-        ];
-        for d in 1..=6 {
-            let date = format!("2022-12-{:02}", d * 4);
-            let text = digest(&format!("Borrower {d}"), "Beta", &date, "  - Concept 50\n");
-            texts.push((format!("borrower-{d}"), text));
-        }
-        let paths: Vec<(String, &str)> = texts
+        let files = borrowers();
+        let before: Vec<(&str, &str)> = files
             .iter()
-            .map(|(slug, text)| (format!("content/episodes/{slug}.md"), text.as_str()))
+            .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
-        let before: Vec<(&str, &str)> = paths.iter().map(|(p, t)| (p.as_str(), *t)).collect();
         check_removal(&before, &["content/episodes/a2.md"]);
     }
 
