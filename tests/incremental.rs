@@ -557,3 +557,67 @@ fn edits_to_what_the_model_is_computed_from_take_a_build() {
         std::fs::write(site.root().join(flaky), original).unwrap_or_default();
     }
 }
+
+/// serve's build after a new digest, a removed one, one made a draft, a cover beside its
+/// digest resized and a body edit: byte for byte a clean build each time, declaring only
+/// the pages that show what changed (a new digest beside a removed one declares every page).
+#[test]
+fn new_and_removed_digests_reach_only_what_shows_them() {
+    let site = common::many_digests();
+    let opts = options(&site);
+    let mut caches = Caches::default();
+    let first = build_cached(&opts, &mut caches);
+    assert_eq!(first.reached, None, "nothing to reuse in a first build");
+    let mut step = |what: &str| -> Option<usize> {
+        touch_later();
+        let incremental = build_cached(&opts, &mut caches);
+        let clean = build_in_memory(&opts, &|_| {})
+            .unwrap_or_else(|e| panic!("{what}: clean build failed: {e}"));
+        let (a, b) = (snapshot(&incremental.built.output), snapshot(&clean.output));
+        let paths = |s: &[(String, Vec<u8>)]| s.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&a), paths(&b), "{what}: different files");
+        for ((p, x), (_, y)) in a.iter().zip(&b) {
+            assert!(x == y, "{what}: {p} differs from a clean build");
+        }
+        incremental.reached
+    };
+    site.write(
+        "content/episodes/zz-new.md",
+        "---\ntitle: A new one\nshow: Beta Show\ndate: 2021-01-01\nconcepts: [Topic 2]\n---\nNew words.\n",
+    );
+    assert_eq!(step("new digest"), Some(1));
+    std::fs::remove_file(site.root().join("content/episodes/e050.md")).unwrap_or_default();
+    assert_eq!(step("removed digest"), Some(0));
+    replace_in(
+        &site,
+        "content/episodes/e051.md",
+        "title:",
+        "draft: true\ntitle:",
+    );
+    assert_eq!(step("digest made a draft"), Some(0));
+    site.write("content/episodes/covered.png", png(64, 64));
+    site.write(
+        "content/episodes/covered.md",
+        "---\ntitle: Covered\nshow: Alpha Show\ndate: 2020-05-05\nimage: covered.png\nconcepts: [Topic 1]\n---\nA body.\n",
+    );
+    assert_eq!(step("new digest with a cover"), Some(1));
+    site.write("content/episodes/covered.png", png(1400, 700));
+    assert_eq!(step("its cover resized"), Some(1));
+    replace_in(&site, "content/episodes/e060.md", "Body of", "The body of");
+    assert_eq!(step("body edit"), Some(1));
+    std::fs::remove_file(site.root().join("content/episodes/e061.md")).unwrap_or_default();
+    site.write(
+        "content/episodes/zz-newer.md",
+        "---\ntitle: Newer\nshow: Gamma Show\ndate: 2021-02-02\nconcepts: [Theme 3]\n---\nWords.\n",
+    );
+    assert_eq!(step("one new, one removed"), None);
+}
+
+/// A PNG's first bytes, enough for its width and height to be read.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend_from_slice(&width.to_be_bytes());
+    bytes.extend_from_slice(&height.to_be_bytes());
+    bytes.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    bytes
+}

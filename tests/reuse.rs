@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use common::{Site, stderr};
+use common::{Site, many_digests, stderr};
 
 /// Every file under `dir`: bytes, inode and modification time.
 fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u64, i64, i64)> {
@@ -700,25 +700,6 @@ fn a_failed_build_leaves_the_previous_output_and_record() {
     assert_eq!(counts(&err).map(|c| c.0), Some(0), "{err}");
 }
 
-/// 120 digests over three shows, seven topics and five themes, no more than two a day.
-fn many_digests() -> Site {
-    let site = Site::empty("title: Many\nbase_url: https://many.example/\n");
-    let shows = ["Alpha Show", "Beta Show", "Gamma Show"];
-    for i in 0..120 {
-        let date = format!("2020-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
-        site.write(
-            &format!("content/episodes/e{i:03}.md"),
-            format!(
-                "---\ntitle: Episode number {i}\nshow: {}\ndate: {date}\nconcepts: [Topic {}, Theme {}]\n---\nBody of episode {i} about markets, pricing and word{i}.\n",
-                shows[i % 3],
-                i % 7,
-                i % 5
-            ),
-        );
-    }
-    site
-}
-
 /// The search files whose bytes differ between two trees of the output.
 fn search_changes<'t>(
     before: &BTreeMap<String, (Vec<u8>, u64, i64, i64)>,
@@ -1098,6 +1079,29 @@ fn an_image_under_static_resized_with_a_body_edit_reaches_every_page_showing_it(
     assert_eq!(reached(&err), None, "{err}");
     assert!(err.contains("a file under static/ changed"), "{err}");
     assert!(page().contains(&width(1400)));
+}
+
+/// Regression: a cover beside its digest (`image: covered.png`) gives its width and height to
+/// the pages showing the episode. Resized, it made the build parse the digest again, which
+/// compared as unchanged: every page kept the old size, unlike a clean build.
+#[test]
+fn regression_a_cover_beside_its_digest_resized_kept_its_old_size_on_pages() {
+    let site = many_digests();
+    site.write("content/episodes/covered.png", png(64, 64));
+    site.write(
+        "content/episodes/covered.md",
+        "---\ntitle: Covered\nshow: Beta Show\ndate: 2020-05-05\nimage: covered.png\nconcepts: [Topic 1]\n---\nA body.\n",
+    );
+    build(&site, &[]);
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    site.write("content/episodes/covered.png", png(1400, 700));
+    let err = rebuild_and_check(&site, "cover beside its digest resized");
+    // What shows its card, not every page.
+    assert_eq!(reached(&err), Some(1), "{err}");
+    let page = std::fs::read_to_string(site.public().join("episodes/covered/index.html"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(page.contains("width=\"1400\" height=\"700\""), "{page}");
 }
 
 /// Regression: with `--future`, a digest dated ahead is published and its card says it is

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use super::reach::{self, Reach};
 use super::stages::{self, Made, push};
 use super::timer::Timer;
 use super::{BuildOptions, Built, Report};
@@ -58,6 +59,9 @@ pub struct Caches {
     config: Option<u64>,
     /// The words pages were rendered in (`Words::fingerprint`).
     words: Option<String>,
+    /// What the last build's pages (`pages`) were made from, for what the next build's
+    /// changes reach: the pages they do not reach are kept without being declared.
+    last: Option<reach::Last>,
 }
 
 impl Caches {
@@ -88,6 +92,9 @@ pub struct Incremental {
     pub memo: Memo,
     /// Whether the search index was reused and may be out of date.
     pub search_stale: bool,
+    /// How many digests changed, when the changes since the last build reached only the
+    /// pages that show them (`None`: every page was declared).
+    pub reached: Option<usize>,
 }
 
 /// What every cached thing depends on: the config file and the build options. The
@@ -128,7 +135,9 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         },
     )?;
     timer.stage("load");
+    let others = reach::others_hash(&loaded.content, &opts.root);
     let (site, stylesheet) = stages::model(opts, loaded, Some(&mut caches.related))?;
+    let others = reach::with_schedule(others, &site);
     timer.stage("model");
     // Edited words (a site's i18n/ file) reach every page through the templates' globals,
     // which no page fingerprint holds: render everything again, keeping what was read.
@@ -158,7 +167,51 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         shared: &shared,
         others: &bodies.others,
     };
-    let jobs = pages::all(&site, true);
+    // After changes that keep the site's shape, the pages they do not reach are the last
+    // build's, kept without being declared (declaring every page was most of a rebuild after
+    // a new or deleted digest).
+    let reach = match caches.last.take() {
+        Some(last) => Reach::in_memory(&site, &last, others),
+        None => Err("no previous build".into()),
+    };
+    match &reach {
+        Ok(r) => timer.note(&format!(
+            "digests changed {}: only what shows them declared",
+            r.changed()
+        )),
+        Err(why) => timer.note(&format!("every page declared: {why}")),
+    }
+    let mut jobs = pages::all(&site, true);
+    let mut kept = Vec::new();
+    if let Ok(reach) = &reach {
+        jobs.retain(|job| {
+            let made = match job {
+                pages::Job::Episode(i) | pages::Job::Transcript(i) => {
+                    reach.makes_episode(*i) || reach.makes_page(job)
+                }
+                other => reach.makes_page(other),
+            };
+            if made {
+                return true;
+            }
+            let file = crate::site::paths::index_file(&job.path(&site));
+            match caches.pages.get(&file) {
+                Some(page) => {
+                    kept.push((file, page));
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+    for (file, (_, bytes)) in &kept {
+        push(
+            &mut out,
+            OutputFile::shared(file.clone(), bytes.clone()),
+            "a page",
+            &mut errors,
+        );
+    }
     let render_errors = render::render_pages(
         &site,
         &templates,
@@ -173,6 +226,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
     );
     // One error per place already (`render::note_error`).
     errors.extend(render_errors);
+    caches.pages.keep(kept);
     timer.stage("pages");
     for f in feeds::site_feeds(&site, &bodies.episodes) {
         push(&mut out, f, "feeds", &mut errors);
@@ -207,6 +261,8 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         return Err(Error::Site(errors));
     }
     let report = Report::new(&site, &out, warnings, start);
+    caches.last = Some(reach::Last::of(&site, others));
+    let reached = reach.as_ref().ok().map(Reach::changed);
     Ok(Incremental {
         built: Built {
             site,
@@ -224,6 +280,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
             highlighter,
         },
         search_stale,
+        reached,
     })
 }
 

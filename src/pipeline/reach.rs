@@ -61,6 +61,51 @@ pub(super) struct Known<'a> {
     pub gone: &'a [Arc<Digest>],
 }
 
+/// What serve keeps of its last full build for the next one's reach
+/// ([`Reach::in_memory`]): the published digests in order, their related episodes, the
+/// terms' hash and the hash of everything else pages are made from.
+pub struct Last {
+    others: u64,
+    terms: u64,
+    episodes: Vec<Arc<Digest>>,
+    related: Vec<Vec<usize>>,
+    /// The width and height of each cover beside its digest, by the digest's file.
+    covers: HashMap<PathBuf, Option<(usize, usize)>>,
+}
+
+impl Last {
+    /// What the next build needs of `site`, built with `others` ([`others_hash`] and
+    /// [`with_schedule`]).
+    pub(super) fn of(site: &Site, others: u64) -> Last {
+        Last {
+            others,
+            terms: terms_key(site, &[]),
+            episodes: site.episodes.iter().map(|e| e.digest.clone()).collect(),
+            related: site.episodes.iter().map(|e| e.related.clone()).collect(),
+            covers: site
+                .episodes
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| own_cover(&e.digest))
+                .map(|(i, e)| (e.digest.path.clone(), cover_size(site, i)))
+                .collect(),
+        }
+    }
+}
+
+/// Whether a digest's `image` is a file beside it (not a URL, nor a path under `static/`,
+/// which [`others_hash`] covers): pages show its width and height, read from the file.
+fn own_cover(d: &Digest) -> bool {
+    d.image
+        .as_deref()
+        .is_some_and(|w| !w.contains("://") && !w.starts_with('/'))
+}
+
+/// The width and height of episode `i`'s cover, as pages show them.
+fn cover_size(site: &Site, i: usize) -> Option<(usize, usize)> {
+    site.episode_image(i).and_then(|img| img.size)
+}
+
 /// A hash of what pages are made from besides digests, config and templates: standalone
 /// pages and curated descriptions reach pages this module cannot name (menus, term
 /// descriptions on every card's page), and so do files under `static/` (the width and
@@ -157,32 +202,14 @@ impl Reach {
             if !before.transcript_unchanged {
                 return Err(format!("{shown}: its transcript changed"));
             }
-            let new = &site.episodes[i].digest;
             let mut old = (*before.digest).clone();
             // Kept digests leave their cues out; the file is as it was.
-            old.transcript_data = new.transcript_data.clone();
-            let jobs = match classify(&old, new) {
-                Edit::Nothing => continue,
-                Edit::Model => return Err(format!("{shown}: the edit changes the model")),
-                Edit::Card if old.concepts != new.concepts => {
-                    return Err(format!("{shown}: the edit changes definitions"));
-                }
-                Edit::Body => crate::render::pages::of_episode(site, i),
-                Edit::Card => {
-                    reach.cards.push(i);
-                    crate::render::pages::showing_episode(site, i)
-                }
-            };
-            edited = Some(shown.to_string());
-            reach.edited[i] = true;
-            reach.feeds |= i < site.config.feed_limit;
-            for job in jobs {
-                match job {
-                    Job::Episode(j) | Job::Transcript(j) => reach.pages_of[j] = true,
-                    other => {
-                        reach.pages.insert(other);
-                    }
-                }
+            old.transcript_data = site.episodes[i].digest.transcript_data.clone();
+            // Parsed again though unchanged, or with its body alone changed: a file it read
+            // changed, which may be its cover beside it.
+            let cover = own_cover(&site.episodes[i].digest);
+            if reach.edit(site, i, (&old, cover), &shown.to_string())? {
+                edited = Some(shown.to_string());
             }
         }
         // The digests the previous build published whose files are gone (a kept digest of
@@ -230,6 +257,107 @@ impl Reach {
                 .map(|p| kept(previous, p))
                 .collect();
             reach.feeds = reach.kept_feeds.is_none();
+        }
+        Ok(reach)
+    }
+
+    /// Adds what the edit of episode `i` from `old` reaches (`shown`: its file, for the
+    /// reason when the edit reaches every page). With `cover`, its cover beside it may have
+    /// changed too: what shows its card shows the cover's width and height, read from the
+    /// file, which the digest does not hold. Returns whether it changed anything.
+    fn edit(
+        &mut self,
+        site: &Site,
+        i: usize,
+        (old, cover): (&Digest, bool),
+        shown: &str,
+    ) -> Result<bool, Everything> {
+        let new = &site.episodes[i].digest;
+        let edit = match classify(old, new) {
+            Edit::Nothing | Edit::Body if cover => Edit::Card,
+            edit => edit,
+        };
+        let jobs = match edit {
+            Edit::Nothing => return Ok(false),
+            Edit::Model => return Err(format!("{shown}: the edit changes the model")),
+            Edit::Card if old.concepts != new.concepts => {
+                return Err(format!("{shown}: the edit changes definitions"));
+            }
+            Edit::Body => crate::render::pages::of_episode(site, i),
+            Edit::Card => {
+                self.cards.push(i);
+                crate::render::pages::showing_episode(site, i)
+            }
+        };
+        self.edited[i] = true;
+        self.feeds |= i < site.config.feed_limit;
+        for job in jobs {
+            match job {
+                Job::Episode(j) | Job::Transcript(j) => self.pages_of[j] = true,
+                other => {
+                    self.pages.insert(other);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// What the changes since serve's last full build reach (`last`, with `others` this
+    /// build's [`others_hash`] and [`with_schedule`]): the same rules as a build on disk,
+    /// with the last build's model at hand instead of the kept digests and the record.
+    /// Digests are compared by identity first (serve's load cache hands back the same
+    /// digest for a file that did not change). A digest made a draft or scheduled is a
+    /// removed one here: the last build's model says exactly what it published.
+    pub(super) fn in_memory(site: &Site, last: &Last, others: u64) -> Result<Reach, Everything> {
+        if others != last.others {
+            return Err(
+                "a standalone page, a curated description or a file under static/ changed".into(),
+            );
+        }
+        let mut reach = Reach::nothing(site);
+        let before: HashMap<&Path, &Arc<Digest>> = last
+            .episodes
+            .iter()
+            .map(|d| (d.path.as_path(), d))
+            .collect();
+        let mut added = Vec::new();
+        let mut edited = None;
+        for (i, e) in site.episodes.iter().enumerate() {
+            let Some(old) = before.get(e.digest.path.as_path()) else {
+                added.push(i);
+                continue;
+            };
+            // serve reads a digest again only when it or its transcript changed: a cover
+            // beside it is compared by its size, as pages show it.
+            let cover = own_cover(&e.digest)
+                && last.covers.get(&e.digest.path) != Some(&cover_size(site, i));
+            if Arc::ptr_eq(old, &e.digest) && !cover {
+                continue;
+            }
+            let shown = e.digest.path.display().to_string();
+            if reach.edit(site, i, (old, cover), &shown)? {
+                edited = Some(shown);
+            }
+        }
+        let now: HashSet<&Path> = site
+            .episodes
+            .iter()
+            .map(|e| e.digest.path.as_path())
+            .collect();
+        let removed: Vec<&Arc<Digest>> = last
+            .episodes
+            .iter()
+            .filter(|d| !now.contains(d.path.as_path()))
+            .collect();
+        let related = Some(last.related.as_slice());
+        match (added.is_empty(), removed.is_empty(), edited) {
+            (true, true, _) => {}
+            (false, true, None) => reach.add(site, &added, last.terms, related)?,
+            (true, false, None) => reach.remove(site, &removed, last.terms, related)?,
+            (_, _, Some(other)) => {
+                return Err(format!("digests new or gone, and {other} edited"));
+            }
+            (false, false, None) => return Err("a digest is new and another is gone".into()),
         }
         Ok(reach)
     }

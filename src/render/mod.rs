@@ -47,6 +47,20 @@ pub fn note_error(errors: &mut Vec<Diagnostic>, d: Diagnostic) {
 #[derive(Default)]
 pub struct PageCache(HashMap<String, (u64, Arc<Vec<u8>>)>);
 
+impl PageCache {
+    /// The last build's page at `file` (an index file: `episodes/x/index.html`), with
+    /// its fingerprint.
+    pub fn get(&self, file: &str) -> Option<(u64, Arc<Vec<u8>>)> {
+        self.0.get(file).cloned()
+    }
+
+    /// Remembers pages a build kept without declaring them (a render replaces the cache
+    /// with the pages it declared).
+    pub fn keep(&mut self, pages: impl IntoIterator<Item = (String, (u64, Arc<Vec<u8>>))>) {
+        self.0.extend(pages);
+    }
+}
+
 /// What a render may reuse instead of rendering.
 pub enum Reuse<'a> {
     /// Nothing: every page is rendered (`check`, a build in memory, serve's one-episode

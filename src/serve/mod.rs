@@ -198,6 +198,7 @@ impl Rebuilder {
                 built,
                 memo,
                 search_stale,
+                ..
             }) => {
                 self.search_stale = search_stale;
                 publish(&self.state, &built.output);

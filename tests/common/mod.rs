@@ -164,3 +164,23 @@ pub fn stdout(out: &Output) -> String {
 pub fn digest(title: &str, date: &str, extra: &str) -> String {
     format!("---\ntitle: {title}\ndate: {date}\n{extra}---\nBody of {title}.\n")
 }
+
+/// A site of 120 digests over three shows, seven topics and five themes, no more than two a
+/// day: big enough that one digest added or removed leaves most pages as they were.
+pub fn many_digests() -> Site {
+    let site = Site::empty("title: Many\nbase_url: https://many.example/\n");
+    let shows = ["Alpha Show", "Beta Show", "Gamma Show"];
+    for i in 0..120 {
+        let date = format!("2020-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+        site.write(
+            &format!("content/episodes/e{i:03}.md"),
+            format!(
+                "---\ntitle: Episode number {i}\nshow: {}\ndate: {date}\nconcepts: [Topic {}, Theme {}]\n---\nBody of episode {i} about markets, pricing and word{i}.\n",
+                shows[i % 3],
+                i % 7,
+                i % 5
+            ),
+        );
+    }
+    site
+}
