@@ -232,19 +232,29 @@ impl KeptDigests {
         })
     }
 
-    /// The digests kept for files that are not among `present` (the digests this build
-    /// loaded): removed since, or longer ago (the file keeps the lines of digests removed
+    /// The digests kept for files that are not among `present` (the files of the digests
+    /// this build loaded, under the site folder as the kept digests name them): removed since, or longer ago (the file keeps the lines of digests removed
     /// while it was appended to; the record of the output tells which the previous build
     /// published). Sorted by path.
-    pub fn gone(&self, present: &std::collections::HashSet<&Path>) -> Vec<Arc<Digest>> {
+    pub fn gone(&self, present: &std::collections::HashSet<PathBuf>) -> Vec<Arc<Digest>> {
         let mut gone: Vec<Arc<Digest>> = self
             .entries
             .iter()
-            .filter(|(path, _)| !present.contains(path.as_path()))
+            .filter(|(path, _)| !present.contains(*path))
             .map(|(_, e)| e.digest.clone())
             .collect();
         gone.sort_by(|a, b| a.path.cmp(&b.path));
         gone
+    }
+
+    /// How many digests the file keeps (the latest line of each file).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it keeps no digest (none was read, or none could be trusted).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// How many lines the file had after its header, superseded ones and checksums

@@ -180,22 +180,24 @@ impl Reach {
         // A digest parsed again that is in no file now (a draft, or dated in the future)
         // and was published by the previous build.
         let mut unpublished = None;
+        let published = |slug: &str| {
+            previous
+                .fingerprint(&paths::episode_data(&paths::episode(slug)))
+                .is_some()
+        };
         for (path, before) in known.parsed {
             let shown = path.display();
             // A draft or a digest dated in the future is in no file. It was in none in the
             // previous build either, or its page would be missing now ([`same_pages`]).
             let Some(&i) = index.get(path.as_path()) else {
-                let slug = before.as_ref().map(|b| b.digest.slug.as_str());
-                if slug.is_some_and(|s| {
-                    previous
-                        .fingerprint(&paths::episode_data(&paths::episode(s)))
-                        .is_some()
-                }) {
+                if before.as_ref().is_some_and(|b| published(&b.digest.slug)) {
                     unpublished = Some(shown.to_string());
                 }
                 continue;
             };
-            let Some(before) = before else {
+            // New, or back after a build that did not publish it (the kept digests keep the
+            // version of a digest removed since): its pages are not the previous build's.
+            let Some(before) = before.as_ref().filter(|b| published(&b.digest.slug)) else {
                 added.push(i);
                 continue;
             };
@@ -212,6 +214,24 @@ impl Reach {
                 edited = Some(shown.to_string());
             }
         }
+        // A digest parsed again whose slug a gone digest has: the previous build published
+        // one of the two (a file moved away and back), and the kept digests cannot say which.
+        let parsed_slugs: HashSet<&str> = known
+            .parsed
+            .iter()
+            .filter_map(|(path, _)| index.get(path.as_path()))
+            .map(|&i| site.episodes[i].digest.slug.as_str())
+            .collect();
+        if let Some(d) = known
+            .gone
+            .iter()
+            .find(|d| parsed_slugs.contains(d.slug.as_str()) && published(&d.slug))
+        {
+            return Err(format!(
+                "{} is gone, and a digest parsed again has its slug",
+                d.path.display()
+            ));
+        }
         // The digests the previous build published whose files are gone (a kept digest of
         // a slug published now is older than the previous build, from a renamed file).
         let slugs: HashSet<&str> = site
@@ -222,12 +242,7 @@ impl Reach {
         let removed: Vec<&Arc<Digest>> = known
             .gone
             .iter()
-            .filter(|d| {
-                !slugs.contains(d.slug.as_str())
-                    && previous
-                        .fingerprint(&paths::episode_data(&paths::episode(&d.slug)))
-                        .is_some()
-            })
+            .filter(|d| !slugs.contains(d.slug.as_str()) && published(&d.slug))
             .collect();
         let change = match (added.is_empty(), removed.is_empty()) {
             (true, true) => Change::Edits,

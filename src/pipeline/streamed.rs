@@ -70,12 +70,14 @@ pub(super) fn build_handing(
     };
     let loaded = stages::load(opts, read, highlight::stylesheet)?;
     // Kept digests whose files are gone: what a removal reaches is found from them.
+    let kept_count = kept_digests.as_ref().map_or(0, |k| k.len());
     let gone = kept_digests.as_ref().map(|kept| {
-        let present: std::collections::HashSet<&std::path::Path> = loaded
+        // Kept digests are known by their files' paths under the site folder.
+        let present: std::collections::HashSet<std::path::PathBuf> = loaded
             .content
             .digests
             .iter()
-            .map(|d| d.path.as_path())
+            .map(|d| opts.root.join(&d.path))
             .collect();
         kept.gone(&present)
     });
@@ -87,6 +89,9 @@ pub(super) fn build_handing(
             parsed.len(),
             loaded.content.digests.len()
         ));
+    }
+    if let Some(gone) = &gone {
+        timer.note(&format!("kept digests gone {} of {kept_count}", gone.len()));
     }
     // On disk only: the record keeps it for the next build's reach.
     let others = parsed
