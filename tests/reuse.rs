@@ -776,12 +776,21 @@ fn a_removed_digest_reaches_only_what_showed_it() {
     let remove = |rel: &str| {
         std::fs::remove_file(site.root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     };
+    let e050 = std::fs::read_to_string(site.root().join("content/episodes/e050.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
     remove("content/episodes/e050.md");
     let err = rebuild_and_check(&site, "one digest removed");
     assert_eq!(reached(&err), Some(0), "{err}");
     // The kept digests name files by their paths under the site folder: only its own is
     // gone (comparing them with the digests' own, relative, paths took every one for gone).
     assert_eq!(figure(&err, "kept digests gone"), (1, 120), "{err}");
+    // Back again: the kept digests still have it, from before it went, but the previous
+    // build did not publish it: a new digest, placed as one.
+    site.write("content/episodes/e050.md", &e050);
+    let err = rebuild_and_check(&site, "the removed digest back");
+    assert_eq!(reached(&err), Some(1), "{err}");
+    remove("content/episodes/e050.md");
+    rebuild_and_check(&site, "removed again");
     let (written, _) = counts(&err).unwrap_or_else(|| panic!("not reused: {err}"));
     // Its pages are gone; what the build writes is what showed it.
     let pages = tree(&site.public())

@@ -180,11 +180,7 @@ impl Reach {
         // A digest parsed again that is in no file now (a draft, or dated in the future)
         // and was published by the previous build.
         let mut unpublished = None;
-        let published = |slug: &str| {
-            previous
-                .fingerprint(&paths::episode_data(&paths::episode(slug)))
-                .is_some()
-        };
+        let published = |slug: &str| published(previous, slug);
         for (path, before) in known.parsed {
             let shown = path.display();
             // A draft or a digest dated in the future is in no file. It was in none in the
@@ -641,6 +637,14 @@ fn term_pages(site: &Site, kind: crate::site::TermKind, t: usize) -> Vec<Job> {
     let mut jobs: Vec<Job> = (1..=total).map(|k| Job::Term(kind, t, k, total)).collect();
     jobs.extend(crate::render::pages::definitions(site, kind, t));
     jobs
+}
+
+/// Whether the previous build published the episode of `slug` (the record has its
+/// `digest.json`).
+pub(super) fn published(previous: &Previous, slug: &str) -> bool {
+    previous
+        .fingerprint(&paths::episode_data(&paths::episode(slug)))
+        .is_some()
 }
 
 /// The previous output's file at `path` as it is, when the record says so.

@@ -106,10 +106,17 @@ pub(super) fn build_handing(
         }
     });
     // What new or removed digests reach compares them with this build's (they move
-    // rankings); copied only when a digest is new to the kept ones, or gone.
+    // rankings); copied only when a digest is new to the previous build, or gone.
+    let recorded = staging
+        .as_ref()
+        .and_then(|(_, previous, _)| previous.as_ref());
+    let is_new = |before: &Option<load::kept::Before>| match (before, recorded) {
+        (Some(b), Some(previous)) => !reach::published(previous, &b.digest.slug),
+        _ => true,
+    };
     let anything_new = parsed
         .as_ref()
-        .is_some_and(|p| p.iter().any(|(_, before)| before.is_none()))
+        .is_some_and(|p| p.iter().any(|(_, before)| is_new(before)))
         || gone.as_ref().is_some_and(|g| !g.is_empty());
     let related_before: Option<Vec<Vec<usize>>> = related
         .as_ref()
