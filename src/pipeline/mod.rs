@@ -6,8 +6,12 @@
 //! - `incremental.rs`: `serve`, everything in memory, reusing the last build's work;
 //! - `episode.rs`: `serve` after an edit to one digest that keeps the model's shape.
 //!
+//! Beside them, `reach.rs` says what the edits since the last build reach (for `build` on
+//! disk and for serve's full rebuilds), and `edit.rs` what kind of edit a digest had.
+//!
 //! `docs/architecture.md` draws the stages and the orders on one page.
 
+mod edit;
 mod episode;
 mod incremental;
 mod inspect;

@@ -2,7 +2,7 @@
 //! every page to compare its fingerprint with the record was most of such a build's time
 //! after an edit to one digest. When this build knows which digests the previous output was
 //! made from, and every digest that changed since keeps the model's shape (the edits serve
-//! redoes without a build: a body, or what an episode's card shows; `episode::classify`),
+//! redoes without a build: a body, or what an episode's card shows; `edit::classify`),
 //! it makes only the pages and files that show the edited episodes (`render::pages`'s
 //! `of_episode` and `showing_episode`, which serve uses too) and keeps every other page,
 //! `digest.json` and feed as the previous build left it, without declaring it. New digests
@@ -15,7 +15,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::episode::{Edit, classify};
+use super::edit::{Edit, classify};
 use crate::load::Digest;
 use crate::load::kept::Before;
 use crate::output::OutputFile;
