@@ -5,7 +5,7 @@ mod common;
 
 use castdown::output::Body;
 use castdown::pipeline::{BuildOptions, Caches, Incremental, Search, build_in_memory};
-use common::Site;
+use common::{Site, png};
 
 /// A build as serve makes it, reusing `caches`.
 fn build_cached(opts: &BuildOptions, caches: &mut Caches) -> Incremental {
@@ -611,13 +611,4 @@ fn new_and_removed_digests_reach_only_what_shows_them() {
         "---\ntitle: Newer\nshow: Gamma Show\ndate: 2021-02-02\nconcepts: [Theme 3]\n---\nWords.\n",
     );
     assert_eq!(step("one new, one removed"), None);
-}
-
-/// A PNG's first bytes, enough for its width and height to be read.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    bytes.extend_from_slice(&width.to_be_bytes());
-    bytes.extend_from_slice(&height.to_be_bytes());
-    bytes.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    bytes
 }

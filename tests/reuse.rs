@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use common::{Site, many_digests, stderr};
+use common::{Site, many_digests, png, stderr};
 
 /// Every file under `dir`: bytes, inode and modification time.
 fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u64, i64, i64)> {
@@ -1078,15 +1078,6 @@ fn a_page_changed_in_the_output_by_hand_is_made_again_whatever_the_edits_reach()
     );
     let err = rebuild_and_check(&site, "hand edits in the output");
     assert_eq!(reached(&err), Some(1), "{err}");
-}
-
-/// A PNG's first bytes, enough for its width and height to be read.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    bytes.extend_from_slice(&width.to_be_bytes());
-    bytes.extend_from_slice(&height.to_be_bytes());
-    bytes.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    bytes
 }
 
 /// Regression: pages show the width and height of the site's image, read from its file

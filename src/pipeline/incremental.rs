@@ -174,13 +174,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         Some(last) => Reach::in_memory(&site, &last, others),
         None => Err("no previous build".into()),
     };
-    match &reach {
-        Ok(r) => timer.note(&format!(
-            "digests changed {}: only what shows them declared",
-            r.changed()
-        )),
-        Err(why) => timer.note(&format!("every page declared: {why}")),
-    }
+    timer.note(&reach::said(&reach));
     let mut jobs = pages::all(&site, true);
     let mut kept = Vec::new();
     if let Ok(reach) = &reach {

@@ -639,6 +639,17 @@ fn term_pages(site: &Site, kind: crate::site::TermKind, t: usize) -> Vec<Job> {
     jobs
 }
 
+/// What a build says of its reach with `CASTDOWN_TIMINGS` (the tests read it).
+pub(super) fn said(reach: &Result<Reach, Everything>) -> String {
+    match reach {
+        Ok(r) => format!(
+            "digests changed {}: only what shows them declared",
+            r.changed()
+        ),
+        Err(why) => format!("every page declared: {why}"),
+    }
+}
+
 /// Whether the previous build published the episode of `slug` (the record has its
 /// `digest.json`).
 pub(super) fn published(previous: &Previous, slug: &str) -> bool {

@@ -154,13 +154,7 @@ pub(super) fn build_handing(
         }
         _ => Err("no previous build to reuse".into()),
     };
-    match &reach {
-        Ok(r) => timer.note(&format!(
-            "digests changed {}: only what shows them declared",
-            r.changed()
-        )),
-        Err(why) => timer.note(&format!("every page declared: {why}")),
-    }
+    timer.note(&reach::said(&reach));
     // After edits that reach few pages, only the cards those pages show are made.
     let shared = if reach.is_ok() {
         Shared::lazy(&site)
