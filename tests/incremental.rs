@@ -559,7 +559,7 @@ fn edits_to_what_the_model_is_computed_from_take_a_build() {
 }
 
 /// serve's build after a new digest, a removed one, one made a draft, a cover beside its
-/// digest resized and a body edit: byte for byte a clean build each time, declaring only
+/// digest resized, a body edit and moves: byte for byte a clean build each time, declaring only
 /// the pages that show what changed (a new digest beside a removed one declares every page).
 #[test]
 fn new_and_removed_digests_reach_only_what_shows_them() {
@@ -605,6 +605,26 @@ fn new_and_removed_digests_reach_only_what_shows_them() {
     assert_eq!(step("its cover resized"), Some(1));
     replace_in(&site, "content/episodes/e060.md", "Body of", "The body of");
     assert_eq!(step("body edit"), Some(1));
+    // Moved to another folder: the same digest, compared with its last version.
+    std::fs::create_dir_all(site.root().join("content/episodes/moved")).unwrap_or_default();
+    std::fs::rename(
+        site.root().join("content/episodes/e070.md"),
+        site.root().join("content/episodes/moved/e070.md"),
+    )
+    .unwrap_or_default();
+    assert_eq!(step("moved"), Some(0));
+    replace_in(
+        &site,
+        "content/episodes/moved/e070.md",
+        "Body of",
+        "Moved body of",
+    );
+    std::fs::rename(
+        site.root().join("content/episodes/moved/e070.md"),
+        site.root().join("content/episodes/e070.md"),
+    )
+    .unwrap_or_default();
+    assert_eq!(step("moved back, edited"), Some(1));
     std::fs::remove_file(site.root().join("content/episodes/e061.md")).unwrap_or_default();
     site.write(
         "content/episodes/zz-newer.md",

@@ -7,9 +7,10 @@
 //! `of_episode` and `showing_episode`, which serve uses too) and keeps every other page,
 //! `digest.json` and feed as the previous build left it, without declaring it. New digests
 //! (and nothing else changed) reach what shows them and what they shift ([`Reach::add`]);
-//! so do removed digests ([`Reach::remove`]). Anything else (a renamed digest, a date, a
-//! show, a concept's definition, a page or a curated description, a new or removed digest
-//! that renames a term) and the build declares every page, as before. See `docs/architecture.md`, "Builds that reuse the last one".
+//! so do removed digests ([`Reach::remove`]), and a digest moved to another file keeps its
+//! slug and is compared as an edit. Anything else (a new slug, a date, a show, a concept's
+//! definition, a page or a curated description, a new or removed digest that renames a
+//! term) and the build declares every page, as before. See `docs/architecture.md`, "Builds that reuse the last one".
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -191,6 +192,23 @@ impl Reach {
                 }
                 continue;
             };
+            // Moved: a gone digest of its slug is its version in the previous build (a file
+            // moved to another folder, or away and back), whatever the kept digests hold
+            // for its own path. Only one can be: the previous build published the slug once.
+            let new = &site.episodes[i].digest;
+            let mut from = known
+                .gone
+                .iter()
+                .filter(|g| g.slug == new.slug && published(&g.slug));
+            if let Some(moved) = from.next() {
+                if from.next().is_some() {
+                    return Err(format!("{shown}: more than one gone digest had its slug"));
+                }
+                if reach.moved(site, i, moved, &shown.to_string())? {
+                    edited = Some(shown.to_string());
+                }
+                continue;
+            }
             // New, or back after a build that did not publish it (the kept digests keep the
             // version of a digest removed since): its pages are not the previous build's.
             let Some(before) = before.as_ref().filter(|b| published(&b.digest.slug)) else {
@@ -209,24 +227,6 @@ impl Reach {
             if reach.edit(site, i, (&old, cover), &shown.to_string())? {
                 edited = Some(shown.to_string());
             }
-        }
-        // A digest parsed again whose slug a gone digest has: the previous build published
-        // one of the two (a file moved away and back), and the kept digests cannot say which.
-        let parsed_slugs: HashSet<&str> = known
-            .parsed
-            .iter()
-            .filter_map(|(path, _)| index.get(path.as_path()))
-            .map(|&i| site.episodes[i].digest.slug.as_str())
-            .collect();
-        if let Some(d) = known
-            .gone
-            .iter()
-            .find(|d| parsed_slugs.contains(d.slug.as_str()) && published(&d.slug))
-        {
-            return Err(format!(
-                "{} is gone, and a digest parsed again has its slug",
-                d.path.display()
-            ));
         }
         // The digests the previous build published whose files are gone (a kept digest of
         // a slug published now is older than the previous build, from a renamed file).
@@ -313,6 +313,24 @@ impl Reach {
         Ok(true)
     }
 
+    /// Adds what episode `i` reaches, its digest moved from `from` (its version in the
+    /// previous build, at another path): an edit from that version, the path aside (no
+    /// page shows it; files beside it that moved with it, a transcript or an asset, are
+    /// another path and change the model). Returns whether it changed anything.
+    fn moved(
+        &mut self,
+        site: &Site,
+        i: usize,
+        from: &Digest,
+        shown: &str,
+    ) -> Result<bool, Everything> {
+        let new = &site.episodes[i].digest;
+        let mut old = from.clone();
+        old.path = new.path.clone();
+        // It was read again: its cover may be another file now.
+        self.edit(site, i, (&old, own_cover(new)), shown)
+    }
+
     /// What the changes since serve's last full build reach (`last`, with `others` this
     /// build's [`others_hash`] and [`with_schedule`]): the same rules as a build on disk,
     /// with the last build's model at hand instead of the kept digests and the record.
@@ -333,9 +351,30 @@ impl Reach {
             .collect();
         let mut added = Vec::new();
         let mut edited = None;
+        let now: HashSet<&Path> = site
+            .episodes
+            .iter()
+            .map(|e| e.digest.path.as_path())
+            .collect();
+        // Digests of the last build whose files are gone, by slug: a new file of the same
+        // slug is the same digest moved.
+        let mut gone: HashMap<&str, &Arc<Digest>> = last
+            .episodes
+            .iter()
+            .filter(|d| !now.contains(d.path.as_path()))
+            .map(|d| (d.slug.as_str(), d))
+            .collect();
         for (i, e) in site.episodes.iter().enumerate() {
             let Some(old) = before.get(e.digest.path.as_path()) else {
-                added.push(i);
+                match gone.remove(e.digest.slug.as_str()) {
+                    Some(from) => {
+                        let shown = e.digest.path.display().to_string();
+                        if reach.moved(site, i, from, &shown)? {
+                            edited = Some(shown);
+                        }
+                    }
+                    None => added.push(i),
+                }
                 continue;
             };
             // serve reads a digest again only when it or its transcript changed: a cover
@@ -350,16 +389,8 @@ impl Reach {
                 edited = Some(shown);
             }
         }
-        let now: HashSet<&Path> = site
-            .episodes
-            .iter()
-            .map(|e| e.digest.path.as_path())
-            .collect();
-        let removed: Vec<&Arc<Digest>> = last
-            .episodes
-            .iter()
-            .filter(|d| !now.contains(d.path.as_path()))
-            .collect();
+        let mut removed: Vec<&Arc<Digest>> = gone.into_values().collect();
+        removed.sort_by(|a, b| a.path.cmp(&b.path));
         let related = Some(last.related.as_slice());
         match (added.is_empty(), removed.is_empty(), edited) {
             (true, true, _) => {}
