@@ -632,3 +632,25 @@ fn new_and_removed_digests_reach_only_what_shows_them() {
     );
     assert_eq!(step("one new, one removed"), None);
 }
+
+/// Regression: serve read a digest again only when it or its transcript changed. A file it
+/// links to that appears beside it (an asset, copied beside its page), or its cover
+/// resized, left its pages as they were, unlike a clean build.
+#[test]
+fn regression_a_file_a_digest_links_to_appearing_beside_it_was_not_seen_by_serve() {
+    let site = Site::fixture("demo");
+    let mut caches = Caches::default();
+    site.write(
+        "content/episodes/linking.md",
+        "---\ntitle: Linking\nshow: The Build Log\ndate: 2025-01-05\n---\nSee [the notes](linking-notes.txt) and ![a chart](linking-chart.png).\n",
+    );
+    assert_same_as_clean(&site, &mut caches, "links to missing files");
+    touch_later();
+    site.write("content/episodes/linking-notes.txt", "notes");
+    site.write("content/episodes/linking-chart.png", png(20, 10));
+    assert_same_as_clean(&site, &mut caches, "the linked files appear");
+    touch_later();
+    std::fs::remove_file(site.root().join("content/episodes/linking-notes.txt"))
+        .unwrap_or_default();
+    assert_same_as_clean(&site, &mut caches, "one goes again");
+}

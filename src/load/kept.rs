@@ -38,6 +38,33 @@ const RACY: Duration = Duration::from_secs(2);
 
 pub use crate::output::stamp::FileStamp;
 
+/// The files besides its own that parsing the digest at `path` (in the site folder `root`)
+/// with body `body` read, present or not: its transcript, every file its body and `image`
+/// name beside it (a link to a file that appears later makes it an asset), its assets, and
+/// the media file it names under `static/` (whose size it reads). Sorted, each once.
+pub fn reads(root: &Path, path: &Path, body: &str, digest: &Digest) -> Vec<PathBuf> {
+    let dir = path.parent().unwrap_or(root);
+    let mut reads: Vec<PathBuf> = Vec::new();
+    reads.extend(digest.transcript.clone());
+    reads.extend(
+        crate::markdown::local_references(body)
+            .into_iter()
+            .chain(digest.image.clone())
+            .map(|r| dir.join(r)),
+    );
+    reads.extend(digest.assets.iter().map(|(_, p)| p.clone()));
+    if let Some(m) = digest.media.as_ref().filter(|m| m.on_site()) {
+        let rel = m.url.trim_start_matches('/');
+        reads.push(
+            root.join("static")
+                .join(rel.split(['?', '#']).next().unwrap_or(rel)),
+        );
+    }
+    reads.sort();
+    reads.dedup();
+    reads
+}
+
 /// One kept digest: its file and the other files its parse read, each with its stamp
 /// then, and the digest.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -66,25 +93,7 @@ impl Entry {
         digest: &Arc<Digest>,
         start: SystemTime,
     ) -> Entry {
-        let dir = path.parent().unwrap_or(root);
-        let mut reads: Vec<PathBuf> = Vec::new();
-        reads.extend(digest.transcript.clone());
-        reads.extend(
-            crate::markdown::local_references(body)
-                .into_iter()
-                .chain(digest.image.clone())
-                .map(|r| dir.join(r)),
-        );
-        reads.extend(digest.assets.iter().map(|(_, p)| p.clone()));
-        if let Some(m) = digest.media.as_ref().filter(|m| m.on_site()) {
-            let rel = m.url.trim_start_matches('/');
-            reads.push(
-                root.join("static")
-                    .join(rel.split(['?', '#']).next().unwrap_or(rel)),
-            );
-        }
-        reads.sort();
-        reads.dedup();
+        let reads = reads(root, path, body, digest);
         let since = start
             .checked_sub(RACY)
             .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())

@@ -54,8 +54,9 @@ enum Item {
 }
 
 /// Parsed files from the previous load, keyed by path and checked by modification time and
-/// size, so `serve` re-reads only what changed. Transcripts are part of a digest's result, so
-/// a digest whose transcript changed is re-read too (its key includes the transcript's stamp).
+/// size, so `serve` re-reads only what changed. A digest's result depends on other files (its
+/// transcript, the files it links to beside it, its cover), so a digest is re-read when one
+/// of those changes, appears or goes too (its key includes their stamps).
 #[derive(Debug, Default)]
 pub struct LoadCache {
     entries: HashMap<PathBuf, (Stamp, Result<Item, Vec<Diagnostic>>)>,
@@ -68,17 +69,25 @@ fn stamp_of(path: &Path) -> Option<(SystemTime, u64)> {
     Some((m.modified().ok()?, m.len()))
 }
 
-/// The stamp of a file and, for a digest, of its transcript (an edited transcript must be
-/// re-read too). Empty when the file cannot be read.
-fn stamp_with_transcript(path: &Path, result: &Result<Item, Vec<Diagnostic>>) -> Stamp {
+/// The stamp of a file and, for a digest, of every other file its parse read, present or
+/// not ([`kept::reads`]: its transcript, the files its body and cover name beside it, its
+/// media under `static/`): each must make serve read it again. A file that is missing
+/// stamps as such, so one that appears is seen. Empty when the file cannot be read.
+fn stamp_with_reads(root: &Path, path: &Path, result: &Result<Item, Vec<Diagnostic>>) -> Stamp {
     let Some(own) = stamp_of(path) else {
         return Vec::new();
     };
-    let transcript = match result {
-        Ok(Item::Digest(d)) => d.transcript.as_deref().and_then(stamp_of),
-        _ => None,
+    let reads = match result {
+        Ok(Item::Digest(d)) => kept::reads(root, path, d.body.as_deref().unwrap_or_default(), d),
+        _ => Vec::new(),
     };
-    std::iter::once(own).chain(transcript).collect()
+    std::iter::once(own)
+        .chain(
+            reads
+                .iter()
+                .map(|f| stamp_of(f).unwrap_or((SystemTime::UNIX_EPOCH, u64::MAX))),
+        )
+        .collect()
 }
 
 /// Reads a file as UTF-8, locating the first invalid byte.
@@ -231,7 +240,7 @@ fn load_with(
         .par_iter()
         .map(|(path, kind)| {
             if let Some((stamp, result)) = previous.get(path) {
-                let now = stamp_with_transcript(path, result);
+                let now = stamp_with_reads(root, path, result);
                 if *stamp == now && !now.is_empty() {
                     return (path.clone(), now, result.clone(), Keep::Nothing);
                 }
@@ -256,9 +265,9 @@ fn load_with(
             }
             let mode = if keep { Parse::Serve } else { Parse::Build };
             let (result, _) = parse_file(root, path, kind, mode);
-            // A stat per file (and per transcript), for nothing when no load comes after.
+            // A stat per file (and per file a digest read), for nothing when no load comes after.
             let stamp = if keep {
-                stamp_with_transcript(path, &result)
+                stamp_with_reads(root, path, &result)
             } else {
                 Stamp::new()
             };
