@@ -70,8 +70,6 @@ pub struct Last {
     terms: u64,
     episodes: Vec<Arc<Digest>>,
     related: Vec<Vec<usize>>,
-    /// The width and height of each cover beside its digest, by the digest's file.
-    covers: HashMap<PathBuf, Option<(usize, usize)>>,
 }
 
 impl Last {
@@ -83,13 +81,6 @@ impl Last {
             terms: terms_key(site, &[]),
             episodes: site.episodes.iter().map(|e| e.digest.clone()).collect(),
             related: site.episodes.iter().map(|e| e.related.clone()).collect(),
-            covers: site
-                .episodes
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| own_cover(&e.digest))
-                .map(|(i, e)| (e.digest.path.clone(), cover_size(site, i)))
-                .collect(),
         }
     }
 }
@@ -100,11 +91,6 @@ fn own_cover(d: &Digest) -> bool {
     d.image
         .as_deref()
         .is_some_and(|w| !w.contains("://") && !w.starts_with('/'))
-}
-
-/// The width and height of episode `i`'s cover, as pages show them.
-fn cover_size(site: &Site, i: usize) -> Option<(usize, usize)> {
-    site.episode_image(i).and_then(|img| img.size)
 }
 
 /// A hash of what pages are made from besides digests, config and templates: standalone
@@ -377,15 +363,14 @@ impl Reach {
                 }
                 continue;
             };
-            // serve reads a digest again only when it or its transcript changed: a cover
-            // beside it is compared by its size, as pages show it.
-            let cover = own_cover(&e.digest)
-                && last.covers.get(&e.digest.path) != Some(&cover_size(site, i));
-            if Arc::ptr_eq(old, &e.digest) && !cover {
+            // serve's load cache hands back the same digest while no file it read changed
+            // (its cover beside it among them); one read again is compared as a build on
+            // disk compares a digest parsed again.
+            if Arc::ptr_eq(old, &e.digest) {
                 continue;
             }
             let shown = e.digest.path.display().to_string();
-            if reach.edit(site, i, (old, cover), &shown)? {
+            if reach.edit(site, i, (old, own_cover(&e.digest)), &shown)? {
                 edited = Some(shown);
             }
         }
