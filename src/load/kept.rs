@@ -242,9 +242,10 @@ impl KeptDigests {
     }
 
     /// The digests kept for files that are not among `present` (the files of the digests
-    /// this build loaded, under the site folder as the kept digests name them): removed since, or longer ago (the file keeps the lines of digests removed
-    /// while it was appended to; the record of the output tells which the previous build
-    /// published). Sorted by path.
+    /// this build loaded, under the site folder as the kept digests name them): removed
+    /// since, or longer ago (the file keeps the lines of digests removed while it was
+    /// appended to; the record of the output tells which the previous build published).
+    /// Sorted by path.
     pub fn gone(&self, present: &std::collections::HashSet<PathBuf>) -> Vec<Arc<Digest>> {
         let mut gone: Vec<Arc<Digest>> = self
             .entries

@@ -179,13 +179,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
     let mut kept = Vec::new();
     if let Ok(reach) = &reach {
         jobs.retain(|job| {
-            let made = match job {
-                pages::Job::Episode(i) | pages::Job::Transcript(i) => {
-                    reach.makes_episode(*i) || reach.makes_page(job)
-                }
-                other => reach.makes_page(other),
-            };
-            if made {
+            if reach.makes(job) {
                 return true;
             }
             let file = crate::site::paths::index_file(&job.path(&site));

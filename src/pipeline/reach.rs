@@ -169,11 +169,12 @@ impl Reach {
         let mut unpublished = None;
         let published = |slug: &str| published(previous, slug);
         for (path, before) in known.parsed {
+            let before = published_version(previous, before);
             let shown = path.display();
             // A draft or a digest dated in the future is in no file. It was in none in the
             // previous build either, or its page would be missing now ([`same_pages`]).
             let Some(&i) = index.get(path.as_path()) else {
-                if before.as_ref().is_some_and(|b| published(&b.digest.slug)) {
+                if before.is_some() {
                     unpublished = Some(shown.to_string());
                 }
                 continue;
@@ -197,7 +198,7 @@ impl Reach {
             }
             // New, or back after a build that did not publish it (the kept digests keep the
             // version of a digest removed since): its pages are not the previous build's.
-            let Some(before) = before.as_ref().filter(|b| published(&b.digest.slug)) else {
+            let Some(before) = before else {
                 added.push(i);
                 continue;
             };
@@ -629,6 +630,15 @@ impl Reach {
         self.pages.contains(job)
     }
 
+    /// Whether the page of `job` is made (else it is kept): an episode's or transcript's
+    /// page with its episode ([`Reach::makes_episode`]), any page when named.
+    pub fn makes(&self, job: &Job) -> bool {
+        match job {
+            Job::Episode(i) | Job::Transcript(i) => self.makes_episode(*i) || self.makes_page(job),
+            other => self.makes_page(other),
+        }
+    }
+
     /// Whether a term feed holding `episodes` is made (else it is kept).
     pub fn makes_term_feed(&self, episodes: &[usize]) -> bool {
         self.cards.iter().any(|i| episodes.contains(i))
@@ -664,6 +674,18 @@ pub(super) fn said(reach: &Result<Reach, Everything>) -> String {
         ),
         Err(why) => format!("every page declared: {why}"),
     }
+}
+
+/// The kept version of a digest parsed again, when it is the one the previous build
+/// published: the kept digests also keep the version of a digest removed since, which a
+/// digest back at its path is new to (`None`: new to the previous build).
+pub(super) fn published_version<'b>(
+    previous: &Previous,
+    before: &'b Option<Before>,
+) -> Option<&'b Before> {
+    before
+        .as_ref()
+        .filter(|b| published(previous, &b.digest.slug))
 }
 
 /// Whether the previous build published the episode of `slug` (the record has its
@@ -951,10 +973,7 @@ mod tests {
                 continue;
             }
             let made = match job {
-                Some(job @ (Job::Episode(i) | Job::Transcript(i))) => {
-                    reach.makes_episode(*i) || reach.makes_page(job)
-                }
-                Some(job) => reach.makes_page(job),
+                Some(job) => reach.makes(job),
                 None => episode_of
                     .get(path)
                     .is_some_and(|&i| reach.makes_episode(i)),

@@ -110,9 +110,8 @@ pub(super) fn build_handing(
     let recorded = staging
         .as_ref()
         .and_then(|(_, previous, _)| previous.as_ref());
-    let is_new = |before: &Option<load::kept::Before>| match (before, recorded) {
-        (Some(b), Some(previous)) => !reach::published(previous, &b.digest.slug),
-        _ => true,
+    let is_new = |before: &Option<load::kept::Before>| {
+        recorded.is_none_or(|previous| reach::published_version(previous, before).is_none())
     };
     let anything_new = parsed
         .as_ref()

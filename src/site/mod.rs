@@ -214,7 +214,6 @@ fn published_digests(
         digests.retain(|d| d.date.timestamp() <= now);
     }
     let held_back = unscheduled - digests.len();
-    // Newest first; ties by slug, then path, so the order never depends on the walk.
     digests.sort_by(|a, b| newest_first(a, b));
     let mut by_slug: HashMap<&str, &Digest> = HashMap::new();
     for d in digests.iter().map(Arc::as_ref) {
@@ -519,8 +518,13 @@ impl Site {
 
     /// The index of the term of `kind` a name (or alias) refers to.
     pub fn find_term(&self, kind: TermKind, name: &str) -> Option<usize> {
-        let k = TermKind::ALL.iter().position(|&x| x == kind)?;
-        self.lookups.get(k)?.find(name)
+        let [concepts, shows, people] = &self.lookups;
+        match kind {
+            TermKind::Concept => concepts,
+            TermKind::Show => shows,
+            TermKind::Person => people,
+        }
+        .find(name)
     }
 
     /// The list of terms of a kind.
