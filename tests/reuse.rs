@@ -601,7 +601,7 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
     build(&site, &[]);
     let record = site.root().join(".public.castdown-build-record");
     let text = std::fs::read_to_string(&record).unwrap_or_else(|e| panic!("{e}"));
-    assert!(text.starts_with("castdown-build-record 7\n"), "{text}");
+    assert!(text.starts_with("castdown-build-record 8\n"), "{text}");
     // It lies beside the output, never in it: nothing of it is published.
     assert!(!tree(&site.public()).keys().any(|p| p.contains("record")));
     let cases: [(&str, String, &str); 4] = [
@@ -651,6 +651,7 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
         Vec::new(),
         &Default::default(),
         None,
+        &Default::default(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let err = rebuild_and_check(&site, "another castdown");
@@ -1086,6 +1087,33 @@ fn a_page_changed_in_the_output_by_hand_is_made_again_whatever_the_edits_reach()
     );
     let err = rebuild_and_check(&site, "hand edits in the output");
     assert_eq!(reached(&err), Some(1), "{err}");
+}
+
+/// A build lists again only the output folders whose stamps changed since the record (a
+/// file added, removed or renamed in a folder changes its stamp), and still takes away a
+/// file put by hand in any of them, or under a folder put there by hand.
+#[test]
+fn files_put_in_the_output_by_hand_go_though_only_changed_folders_are_listed() {
+    let site = demo_built_and_kept();
+    let err = rebuild_and_check(&site, "no edit");
+    let (listed, of) = figure(&err, "output folders listed");
+    assert_eq!(listed, 0, "{err}");
+    assert!(of > 40, "{err}");
+    let stray = site.public().join("episodes/debt-as-a-loan/stray.txt");
+    std::fs::write(&stray, "not castdown's").unwrap_or_else(|e| panic!("{e}"));
+    let deep = site.public().join("concepts/by-hand/deeper");
+    std::fs::create_dir_all(&deep).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(deep.join("stray.txt"), "not castdown's").unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "stray files in the output");
+    assert!(!stray.exists() && !deep.join("stray.txt").exists());
+    // The two folders that changed: the episode's and `concepts`.
+    assert_eq!(figure(&err, "output folders listed").0, 2, "{err}");
+    // A folder removed by hand: its files are written again.
+    std::fs::remove_dir_all(site.public().join("episodes/debt-as-a-loan"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "a folder removed from the output");
+    assert!(site.exists("episodes/debt-as-a-loan/index.html"));
+    assert!(counts(&err).is_some_and(|c| c.0 > 0), "{err}");
 }
 
 /// Regression: pages show the width and height of the site's image, read from its file

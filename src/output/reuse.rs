@@ -15,6 +15,7 @@
 //! output is reused only when its size and modification time are still the recorded ones,
 //! so a file edited by hand in the output is written again.
 
+use super::folders::{Folders, Seen};
 use super::stamp::FileStamp;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// The first line of a record, with its format's version.
-const HEADER: &str = "castdown-build-record 7";
+const HEADER: &str = "castdown-build-record 8";
 
 /// What a file of an output holds, as far as reuse needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,10 @@ pub struct Previous {
     /// them was a third of building the model, and they change only with the episodes'
     /// order or concepts.
     related: Option<(u64, Vec<Vec<usize>>)>,
+    /// Its folders' stamps, so the next commit lists only the folders that changed.
+    folders: Folders,
+    /// What a look at its folders found (taken once, before the build changes them).
+    seen: std::sync::OnceLock<Seen>,
 }
 
 /// What identifies one build among those of the same inputs: a number drawn for it, which
@@ -268,8 +273,20 @@ impl Previous {
             terms,
         };
         let related = related_from(&field(lines.next(), "related")?).ok_or_else(damaged)?;
+        let taken = field(lines.next(), "folders")?;
+        let mut folders = Folders {
+            taken: taken.parse().map_err(|_| damaged())?,
+            ..Folders::default()
+        };
         let mut files = HashMap::new();
         for line in lines {
+            if let Some(folder) = line.strip_prefix("d ") {
+                // Four numbers, then the path (which may have spaces).
+                let at = folder.match_indices(' ').nth(3).ok_or_else(damaged)?.0;
+                let stamp = FileStamp::from_words(&folder[..at]).ok_or_else(damaged)?;
+                folders.stamps.insert(folder[at + 1..].to_string(), stamp);
+                continue;
+            }
             let mut parts = line.splitn(5, ' ');
             let (Some(h), Some(size), Some(mtime), Some(fp), Some(path)) = (
                 parts.next(),
@@ -293,6 +310,8 @@ impl Previous {
             files,
             generation,
             related,
+            folders,
+            seen: std::sync::OnceLock::new(),
         })
     }
 
@@ -305,6 +324,23 @@ impl Previous {
     /// is built once).
     pub fn take_related(&mut self) -> Option<(u64, Vec<Vec<usize>>)> {
         self.related.take()
+    }
+
+    /// What is in the previous output's folders besides the recorded files, looked at
+    /// the first time it is asked for: a build asks as soon as it has read the record, so
+    /// the look runs beside the reading of the kept files rather than at the commit.
+    pub fn seen(&self) -> &Seen {
+        self.seen.get_or_init(|| self.folders.look(&self.dir))
+    }
+
+    /// How many folders the record names.
+    pub fn folder_count(&self) -> usize {
+        self.folders.len()
+    }
+
+    /// Every file of the previous output.
+    pub fn paths(&self) -> Vec<&str> {
+        self.files.keys().map(String::as_str).collect()
     }
 
     /// The fingerprint the previous output's file at `path` was made from (0: none).
@@ -360,6 +396,7 @@ pub fn write(
     mut files: Vec<(String, Entry)>,
     fingerprints: &HashMap<String, u64>,
     related: Option<(u64, &[Vec<usize>])>,
+    folders: &Folders,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     // Sorted and formatted in parallel: at 100,000 digests, 280,000 lines took a tenth of a
@@ -397,8 +434,16 @@ pub fn write(
         generation.number, generation.others, generation.terms
     );
     let _ = writeln!(body, "related {}", related_line(related));
+    let _ = writeln!(body, "folders {}", folders.taken);
     for part in &lines {
         body.push_str(part);
+    }
+    let mut names: Vec<(&String, &FileStamp)> = folders.stamps.iter().collect();
+    names.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (name, stamp) in names {
+        if !name.contains('\n') {
+            let _ = writeln!(body, "d {} {name}", stamp.to_words());
+        }
     }
     let sum = content_hash(body.as_bytes());
     let _ = writeln!(body, "end {sum:016x}");
@@ -480,15 +525,24 @@ mod tests {
         };
         // Related episodes with an empty list first, in the middle and last.
         let related = vec![vec![], vec![0, 3], vec![], vec![12, 1, 2], vec![]];
+        // Folders, one with spaces in its name.
+        std::fs::create_dir_all(out.join("a b")).unwrap_or_else(|e| panic!("{e}"));
+        let folders = Folders::stamp_all(
+            &out,
+            super::super::folders::of_files(["a b/c.html", "a.html"].into_iter()),
+        );
         write(
             &out,
             (&Binary::named("bin 1"), 7, generation),
             vec![("a.html".into(), entry)],
             &fps,
             Some((0xabc, &related)),
+            &folders,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let mut prev = Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(prev.folders, folders);
+        assert_eq!(prev.folder_count(), 2);
         assert_eq!(prev.generation(), generation);
         assert_eq!(prev.take_related(), Some((0xabc, related)));
         assert_eq!(prev.take_related(), None);
@@ -542,8 +596,15 @@ mod tests {
                 id: "recorded 1".into(),
                 stamp,
             };
-            write(&out, (&binary, 7, generation), Vec::new(), &fps, None)
-                .unwrap_or_else(|e| panic!("{e}"));
+            write(
+                &out,
+                (&binary, 7, generation),
+                Vec::new(),
+                &fps,
+                None,
+                &Folders::default(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
         };
         record_with(Some(stamp.clone()));
         assert_eq!(binary_id(&out).id, "recorded 1");

@@ -40,6 +40,23 @@ impl FileStamp {
         }
     }
 
+    /// The stamp as a line of the build record holds it: four numbers, space-separated.
+    pub fn to_words(self) -> String {
+        format!("{} {} {} {}", self.0, self.1, self.2, self.3)
+    }
+
+    /// Reads what [`FileStamp::to_words`] wrote.
+    pub fn from_words(words: &str) -> Option<FileStamp> {
+        let mut w = words.split(' ');
+        let stamp = FileStamp(
+            w.next()?.parse().ok()?,
+            w.next()?.parse().ok()?,
+            w.next()?.parse().ok()?,
+            w.next()?.parse().ok()?,
+        );
+        w.next().is_none().then_some(stamp)
+    }
+
     /// Whether the file was modified at or after `since` (nanoseconds since the epoch).
     pub fn modified_since(&self, since: i128) -> bool {
         self.0 >= since || self.1 >= since

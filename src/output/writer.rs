@@ -35,6 +35,11 @@ pub struct Written {
     pub reused: usize,
     /// The files written into the staging folder (a reusing build moves only these).
     pub written_paths: Vec<String>,
+    /// The stamps of the new output's folders, once it is in place.
+    pub folders: super::folders::Folders,
+    /// How many of the previous output's recorded folders a reusing build listed, of how
+    /// many (for the timings).
+    pub listed: Option<(usize, usize)>,
 }
 
 impl Written {

@@ -255,7 +255,10 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         if opts.clean {
             Err("--clean".to_string())
         } else {
-            Previous::read(&resolved, &binary.id, inputs)
+            // The previous output's folders are looked at while the kept files are read.
+            Previous::read(&resolved, &binary.id, inputs).inspect(|p| {
+                p.seen();
+            })
         }
     };
     // Each body's counted words are known by what the body is made from, so they are right
@@ -344,6 +347,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
             std::mem::take(&mut written.entries),
             built.output.fingerprints(),
             related.as_ref().map(crate::site::RelatedCache::parts),
+            &written.folders,
         )
         .is_err()
         {
@@ -364,6 +368,9 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
             "write",
             write_start.elapsed().as_secs_f64() * 1000.0
         );
+        if let Some((listed, of)) = written.listed {
+            eprintln!("  output folders listed {listed} of {of}");
+        }
     }
     let mut report = built.report.clone();
     report.elapsed = start.elapsed();
