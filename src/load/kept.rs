@@ -20,7 +20,6 @@
 //! checksum and the generation of the build that wrote it (the record of the output names
 //! the same generation: `output::reuse`).
 
-use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -131,7 +130,7 @@ impl Entry {
 /// The digests the previous build kept, by file.
 #[derive(Default)]
 pub struct KeptDigests {
-    entries: HashMap<PathBuf, Entry>,
+    entries: crate::hash::FastMap<PathBuf, Entry>,
     /// Lines read, superseded ones included: the file is appended to until they are
     /// twice the digests it keeps.
     lines: usize,

@@ -7,7 +7,9 @@
 //! and folders, and only the others are listed. See `docs/architecture.md` ("Builds that
 //! reuse the last one").
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
+
+use crate::hash::FastMap as HashMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 

@@ -115,7 +115,7 @@ pub struct Output {
     /// What the writing thread did, once it has finished.
     written: Written,
     /// Pages' fingerprints by path, for the record of the build.
-    fingerprints: std::collections::HashMap<String, u64>,
+    fingerprints: crate::hash::FastMap<String, u64>,
     /// Where an in-memory output hands each batch's generated files ([`Output::handing`]).
     sink: Option<Sink>,
 }
@@ -185,7 +185,7 @@ impl Output {
     }
 
     /// Pages' fingerprints by path.
-    pub fn fingerprints(&self) -> &std::collections::HashMap<String, u64> {
+    pub fn fingerprints(&self) -> &crate::hash::FastMap<String, u64> {
         &self.fingerprints
     }
 

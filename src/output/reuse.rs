@@ -17,7 +17,7 @@
 
 use super::folders::{Folders, Seen};
 use super::stamp::FileStamp;
-use std::collections::HashMap;
+use crate::hash::FastMap;
 use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub struct Previous {
     dir: PathBuf,
     /// Each file's entry, and for a page the fingerprint of the values it was made from
     /// (0 for other files).
-    files: HashMap<String, (Entry, u64)>,
+    files: FastMap<String, (Entry, u64)>,
     /// What the build that made it was: see [`Generation`].
     generation: Generation,
     /// The related episodes it computed, with their key (`site::RelatedCache`): computing
@@ -278,7 +278,7 @@ impl Previous {
             taken: taken.parse().map_err(|_| damaged())?,
             ..Folders::default()
         };
-        let mut files = HashMap::new();
+        let mut files = FastMap::default();
         for line in lines {
             if let Some(folder) = line.strip_prefix("d ") {
                 // Four numbers, then the path (which may have spaces).
@@ -394,7 +394,7 @@ pub fn write(
     output: &Path,
     (binary, inputs, generation): (&Binary, u64, Generation),
     mut files: Vec<(String, Entry)>,
-    fingerprints: &HashMap<String, u64>,
+    fingerprints: &FastMap<String, u64>,
     related: Option<(u64, &[Vec<usize>])>,
     folders: &Folders,
 ) -> std::io::Result<()> {
@@ -517,7 +517,7 @@ mod tests {
         std::fs::write(out.join("a.html"), b"A").unwrap_or_else(|e| panic!("{e}"));
         let meta = std::fs::metadata(out.join("a.html")).unwrap_or_else(|e| panic!("{e}"));
         let entry = entry_of(&meta, content_hash(b"A"));
-        let fps = HashMap::from([("a.html".to_string(), 99u64)]);
+        let fps: FastMap<String, u64> = [("a.html".to_string(), 99u64)].into_iter().collect();
         let generation = Generation {
             number: 11,
             others: 12,
