@@ -654,3 +654,80 @@ fn regression_a_file_a_digest_links_to_appearing_beside_it_was_not_seen_by_serve
         .unwrap_or_default();
     assert_same_as_clean(&site, &mut caches, "one goes again");
 }
+
+/// serve keeps its caches after a failed build (a typo caught while typing): the build
+/// after the fix reaches only the digest edited and is byte for byte a clean build,
+/// whichever stage the failure stopped (loading a digest, the model: two digests of one
+/// slug, or rendering a page). After a failed render the pages are declared again.
+#[test]
+fn a_build_after_a_failed_one_reuses_the_caches_and_matches_a_clean_build() {
+    let site = common::many_digests();
+    // A template that fails on a digest whose `extra` has `boom`.
+    site.write(
+        "templates/episode.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ episode.title }}</h1>\
+         {% if episode.extra.boom %}{{ episode.extra.boom.nothing.here }}{% endif %}\
+         {% endblock content %}",
+    );
+    let opts = options(&site);
+    let mut caches = Caches::default();
+    build_cached(&opts, &mut caches);
+    let fails = |caches: &mut Caches, what: &str| {
+        touch_later();
+        let result = castdown::pipeline::build_incremental(&opts, caches, Search::Rebuild);
+        assert!(result.is_err(), "{what}: the build should fail");
+    };
+    let fixed = |caches: &mut Caches, what: &str| {
+        touch_later();
+        let incremental = build_cached(&opts, caches);
+        let clean = build_in_memory(&opts, &|_| {})
+            .unwrap_or_else(|e| panic!("{what}: clean build failed: {e}"));
+        assert_eq!(
+            snapshot(&incremental.built.output),
+            snapshot(&clean.output),
+            "{what}: not a clean build's files"
+        );
+        assert_eq!(incremental.reached, Some(1), "{what}");
+    };
+    replace_in(
+        &site,
+        "content/episodes/e050.md",
+        "title: ",
+        "title: [broken ",
+    );
+    fails(&mut caches, "front matter broken");
+    replace_in(
+        &site,
+        "content/episodes/e050.md",
+        "title: [broken ",
+        "title: Fixed ",
+    );
+    fixed(&mut caches, "front matter fixed");
+    let copy = site.root().join("content/episodes/again/e051.md");
+    std::fs::create_dir_all(copy.parent().unwrap_or(site.root())).unwrap_or_default();
+    std::fs::copy(site.root().join("content/episodes/e051.md"), &copy).unwrap_or_default();
+    fails(&mut caches, "a slug twice");
+    std::fs::remove_dir_all(site.root().join("content/episodes/again")).unwrap_or_default();
+    replace_in(&site, "content/episodes/e052.md", "Body of", "The body of");
+    fixed(&mut caches, "the copy removed, another digest edited");
+    replace_in(
+        &site,
+        "content/episodes/e053.md",
+        "---\nBody",
+        "extra: {boom: x}\n---\nBody",
+    );
+    fails(&mut caches, "a page fails to render");
+    replace_in(&site, "content/episodes/e053.md", "extra: {boom: x}\n", "");
+    touch_later();
+    let incremental = build_cached(&opts, &mut caches);
+    let clean = build_in_memory(&opts, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        snapshot(&incremental.built.output),
+        snapshot(&clean.output),
+        "after a failed render: not a clean build's files"
+    );
+    assert_eq!(
+        incremental.reached, None,
+        "every page declared after a failed render"
+    );
+}

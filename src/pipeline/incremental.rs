@@ -239,7 +239,9 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         },
     );
     caches.data = data;
-    caches.search = index.clone();
+    // Kept only once the build succeeded (below): it is the one cache not checked against
+    // what it was made from.
+    let search_files = index.clone();
     for f in index.into_iter().flatten() {
         push(&mut out, f, "search index", &mut errors);
     }
@@ -249,6 +251,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         return Err(Error::Site(errors));
     }
     let report = Report::new(&site, &out, warnings, start);
+    caches.search = search_files;
     caches.last = Some(reach::Last::of(&site, others));
     let reached = reach.as_ref().ok().map(Reach::changed);
     Ok(Incremental {

@@ -243,8 +243,12 @@ impl Rebuilder {
                 if let Ok(mut err) = self.state.error.write() {
                     *err = Some(text);
                 }
-                // A failed build may have half-filled the caches; start the next one clean.
-                self.caches.clear();
+                // The caches stay: each entry is checked against what it was made from
+                // (files by stamp, bodies and pages by what they render from), the search
+                // index is kept only by a build that succeeded, and what the last build's
+                // pages were made from (`last`) is either the last good build's or was
+                // taken by this one. The fix of a typo is then as quick as any edit,
+                // instead of a build from nothing (1.7 s at 10,000 digests).
             }
         }
         let _ = self.state.events.send(());
