@@ -8,14 +8,13 @@
 //! reuse the last one").
 
 use std::collections::{BTreeSet, HashSet};
-
-use crate::hash::FastMap as HashMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 
 use super::stamp::FileStamp;
+use crate::hash::FastMap as HashMap;
 
 /// How long after a folder changed its stamp is trusted: a file system's clock ticks
 /// coarsely (a few milliseconds, a second or two on some), so an entry added in the same
