@@ -62,32 +62,55 @@ pub struct LoadCache {
     entries: HashMap<PathBuf, (Stamp, Result<Item, Vec<Diagnostic>>)>,
 }
 
-type Stamp = Vec<(SystemTime, u64)>;
+/// What a cached parse is checked by: the files it read besides its own (for a digest,
+/// [`kept::reads`]: its transcript, the files its body and cover name beside it, its media
+/// under `static/`), found once when it is parsed, and the stamps of its own file and of
+/// those, present or not. Each must make serve read the file again; a file that is missing
+/// stamps as such, so one that appears is seen. No stamps when the file cannot be read.
+#[derive(Debug, Default)]
+struct Stamp {
+    reads: Vec<PathBuf>,
+    times: Vec<(SystemTime, u64)>,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path` (in the site folder `root`), parsed to `result`.
+    fn of_parse(root: &Path, path: &Path, result: &Result<Item, Vec<Diagnostic>>) -> Stamp {
+        let reads = match result {
+            Ok(Item::Digest(d)) => {
+                kept::reads(root, path, d.body.as_deref().unwrap_or_default(), d)
+            }
+            _ => Vec::new(),
+        };
+        Stamp::of(path, reads)
+    }
+
+    /// The stamps, now, of the file at `path` and of the files its parse read, `reads`.
+    fn of(path: &Path, reads: Vec<PathBuf>) -> Stamp {
+        let Some(own) = stamp_of(path) else {
+            return Stamp::default();
+        };
+        let times = std::iter::once(own)
+            .chain(
+                reads
+                    .iter()
+                    .map(|f| stamp_of(f).unwrap_or((SystemTime::UNIX_EPOCH, u64::MAX))),
+            )
+            .collect();
+        Stamp { reads, times }
+    }
+
+    /// This stamp taken again, if no file changed since (a body's references are not
+    /// looked for again: they change only with the file, which is stamped).
+    fn again(&self, path: &Path) -> Option<Stamp> {
+        let now = Stamp::of(path, self.reads.clone());
+        (now.times == self.times && !now.times.is_empty()).then_some(now)
+    }
+}
 
 fn stamp_of(path: &Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(path).ok()?;
     Some((m.modified().ok()?, m.len()))
-}
-
-/// The stamp of a file and, for a digest, of every other file its parse read, present or
-/// not ([`kept::reads`]: its transcript, the files its body and cover name beside it, its
-/// media under `static/`): each must make serve read it again. A file that is missing
-/// stamps as such, so one that appears is seen. Empty when the file cannot be read.
-fn stamp_with_reads(root: &Path, path: &Path, result: &Result<Item, Vec<Diagnostic>>) -> Stamp {
-    let Some(own) = stamp_of(path) else {
-        return Vec::new();
-    };
-    let reads = match result {
-        Ok(Item::Digest(d)) => kept::reads(root, path, d.body.as_deref().unwrap_or_default(), d),
-        _ => Vec::new(),
-    };
-    std::iter::once(own)
-        .chain(
-            reads
-                .iter()
-                .map(|f| stamp_of(f).unwrap_or((SystemTime::UNIX_EPOCH, u64::MAX))),
-        )
-        .collect()
 }
 
 /// Reads a file as UTF-8, locating the first invalid byte.
@@ -239,17 +262,16 @@ fn load_with(
     let results: Vec<Loaded> = files
         .par_iter()
         .map(|(path, kind)| {
-            if let Some((stamp, result)) = previous.get(path) {
-                let now = stamp_with_reads(root, path, result);
-                if *stamp == now && !now.is_empty() {
-                    return (path.clone(), now, result.clone(), Keep::Nothing);
-                }
+            if let Some((stamp, result)) = previous.get(path)
+                && let Some(now) = stamp.again(path)
+            {
+                return (path.clone(), now, result.clone(), Keep::Nothing);
             }
             if let (Some(kept), Kind::Digest) = (kept, kind) {
                 if let Some((d, entry)) = kept.get(path) {
                     return (
                         path.clone(),
-                        Stamp::new(),
+                        Stamp::default(),
                         Ok(Item::Digest(d)),
                         Keep::Taken(entry),
                     );
@@ -258,7 +280,7 @@ fn load_with(
                 let before = kept.before(path);
                 return (
                     path.clone(),
-                    Stamp::new(),
+                    Stamp::default(),
                     result,
                     Keep::Parsed(entry, before),
                 );
@@ -267,9 +289,9 @@ fn load_with(
             let (result, _) = parse_file(root, path, kind, mode);
             // A stat per file (and per file a digest read), for nothing when no load comes after.
             let stamp = if keep {
-                stamp_with_reads(root, path, &result)
+                Stamp::of_parse(root, path, &result)
             } else {
-                Stamp::new()
+                Stamp::default()
             };
             (path.clone(), stamp, result, Keep::Nothing)
         })
