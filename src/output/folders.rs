@@ -23,7 +23,7 @@ use crate::hash::FastMap as HashMap;
 const RACY: Duration = Duration::from_secs(2);
 
 /// The record's name for the output folder itself.
-pub(super) const ROOT: &str = ".";
+const ROOT: &str = ".";
 
 /// The stamps of an output's folders as a build left them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -69,7 +69,7 @@ impl Seen {
 }
 
 /// Now, in nanoseconds since the epoch.
-pub(super) fn now() -> i128 {
+fn now() -> i128 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i128)
@@ -107,16 +107,6 @@ pub(super) fn of_files<'a>(files: impl Iterator<Item = &'a str>) -> BTreeSet<Str
 }
 
 impl Folders {
-    /// The folders the record names.
-    pub fn len(&self) -> usize {
-        self.stamps.len()
-    }
-
-    /// Whether the record names no folder (a record of a clean build, or of an older one).
-    pub fn is_empty(&self) -> bool {
-        self.stamps.is_empty()
-    }
-
     /// Whether the recorded `stamp` can say that its folder is unchanged.
     fn trusted(&self, stamp: &FileStamp) -> bool {
         let since = self.taken - RACY.as_nanos() as i128;

@@ -335,7 +335,7 @@ impl Previous {
 
     /// How many folders the record names.
     pub fn folder_count(&self) -> usize {
-        self.folders.len()
+        self.folders.stamps.len()
     }
 
     /// Every file of the previous output.

@@ -247,8 +247,8 @@ impl Rebuilder {
                 // (files by stamp, bodies and pages by what they render from), the search
                 // index is kept only by a build that succeeded, and what the last build's
                 // pages were made from (`last`) is either the last good build's or was
-                // taken by this one. The fix of a typo is then as quick as any edit,
-                // instead of a build from nothing (1.7 s at 10,000 digests).
+                // taken by this one. The fix of a typo is then a rebuild that reuses
+                // them (0.2 s at 10,000 digests) instead of a build from nothing (1.7 s).
             }
         }
         let _ = self.state.events.send(());
