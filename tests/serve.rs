@@ -290,7 +290,7 @@ fn edits_new_files_and_deletions_are_picked_up() {
 }
 
 /// Also a regression test: a failed build emptied every cache, so the fix of a typo was a
-/// build from nothing (1.7 s at 10,000 digests) rather than an edit like any other.
+/// build from nothing (1.7 s at 10,000 digests) rather than a rebuild reusing the caches.
 #[test]
 fn a_bad_edit_keeps_the_last_good_site_and_recovers() {
     let site = Site::fixture("tricky");
