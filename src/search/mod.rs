@@ -1,6 +1,6 @@
 //! Static search: an index written at build time in small files, so the browser fetches
 //! only what a query needs, with no server. `docs/search.md` describes what it finds and
-//! how; the format (version 4), JSON under `search/`, every file but the manifest
+//! how; the format (version 5), JSON under `search/`, every file but the manifest
 //! gzip-compressed (`.json.gz`, served as it is; the script inflates it, or reads it as JSON
 //! when the host already did):
 //!
@@ -18,11 +18,16 @@
 //! - `p/<n>.json.gz`: postings, `{"t": {stem: [gap, weight, gap, weight, …]}, "b": {stem:
 //!   m}, "s": {stem: surface}}` for the stems with `n = fnv1a(stem) % post_chunks`. A list
 //!   gives each document as the gap from the previous one (the first from 0), ascending. A
-//!   long list is in a file of its own, `p/b<m>.json.gz` (the list alone), named in `b`, so
-//!   a query for a rare word does not download a common one. `s` gives the word most
-//!   documents spell the stem with, where it differs (for "Did you mean"). A weight is the
-//!   stem's BM25 contribution in that document, fields boosted, scaled to an integer.
-//!   Exact-name keys (`=c++`, see [`docs::name_key`]) are postings too.
+//!   long list is in a file of its own, `p/b<m>.json.gz` (the list alone), named in `b`
+//!   (`m` is `"<n>-<k>"`, the chunk's `k`-th such list in stem order), so a query for a rare
+//!   word does not download a common one. `s` gives the word most documents spell the stem
+//!   with, where it differs (for "Did you mean"). A weight is the term-frequency part of
+//!   the stem's BM25 score in that document, fields boosted, times 100, rounded; the script
+//!   multiplies it by the stem's IDF, `ln((docs - df + 0.5) / (df + 0.5) + 1)` with `df` the
+//!   list's length, and rounds again. Nothing in a postings file depends on documents
+//!   outside it, so an edit changes only the files that hold its words
+//!   ([`postings::rounded_average`]). Exact-name keys (`=c++`, see [`docs::name_key`]) are
+//!   postings too.
 //! - `d/<n>.json.gz`: the prefix dictionary, `{stem: df}` for every stem whose first two
 //!   characters hash to `n = fnv1a(prefix2) % dict_chunks`; expands the word being typed.
 //! - `k/<n>.json.gz`: typo keys, `{key: [stem, …]}` for keys hashing to `n = fnv1a(key) %
@@ -60,7 +65,7 @@ use crate::output::reuse::{Previous, content_hash};
 use crate::site::{Site, TermKind};
 
 /// Index format version, in the manifest.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 /// Target size of one postings chunk, in bytes (before compression).
 const POST_CHUNK_TARGET: usize = 24 * 1024;
 /// A postings list longer than this (in bytes before compression) gets a file of its own.
@@ -103,7 +108,7 @@ struct Manifest<'a> {
 #[derive(Serialize, Default, Clone)]
 struct PostChunk<'a> {
     t: BTreeMap<&'a str, &'a [u32]>,
-    b: BTreeMap<&'a str, usize>,
+    b: BTreeMap<&'a str, String>,
     s: BTreeMap<&'a str, &'a str>,
 }
 
@@ -275,12 +280,15 @@ fn files(
     let mut post_files: Vec<PostChunk> = vec![PostChunk::default(); post_chunks as usize];
     let mut dict_files: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); dict_chunks as usize];
     let mut key_files: Vec<BTreeMap<&str, &[&str]>> = vec![BTreeMap::new(); key_chunks as usize];
-    let mut own_files: Vec<&[u32]> = Vec::new();
+    // Named by chunk, so a list that grows past the limit renames only its chunk's others.
+    let mut own_files: Vec<(String, &[u32])> = Vec::new();
     for p in postings {
-        let chunk = &mut post_files[(fnv1a(&p.term) % post_chunks) as usize];
+        let n = fnv1a(&p.term) % post_chunks;
+        let chunk = &mut post_files[n as usize];
         if p.flat.len() * 4 > OWN_FILE {
-            chunk.b.insert(&p.term, own_files.len());
-            own_files.push(&p.flat);
+            let name = format!("{n}-{}", chunk.b.len());
+            own_files.push((format!("p/b{name}"), &p.flat));
+            chunk.b.insert(&p.term, name);
         } else {
             chunk.t.insert(&p.term, &p.flat);
         }
@@ -329,7 +337,12 @@ fn files(
     }
     let fragments: Vec<(u32, Vec<Option<&docs::Fragment>>)> = fragments.into_iter().collect();
     files.extend(packer.numbered("p/", &post_files));
-    files.extend(packer.numbered("p/b", &own_files));
+    files.extend(
+        own_files
+            .par_iter()
+            .map(|(rel, list)| packer.file(rel, list))
+            .collect::<Vec<_>>(),
+    );
     files.extend(packer.numbered("d/", &dict_files));
     files.extend(packer.numbered("k/", &key_files));
     files.extend(
@@ -398,7 +411,7 @@ impl Packer<'_> {
     }
 
     /// One compressed file per item, numbered in order: `<prefix><i>.json.gz` (`p/0`,
-    /// `p/b0`…).
+    /// `d/0`…).
     fn numbered<T: Serialize + Sync>(&self, prefix: &str, items: &[T]) -> Vec<OutputFile> {
         items
             .par_iter()

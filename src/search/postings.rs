@@ -13,7 +13,8 @@ use super::kept::{KeptWords, Part, fields_key};
 use super::tokens::{Stemmer, each_token_ref};
 use crate::hash::FnvMap;
 
-/// One stem's postings: documents ascending with integer BM25 weights.
+/// One stem's postings: documents ascending with integer BM25 term-frequency weights (the
+/// script multiplies them by the stem's IDF).
 pub struct Postings {
     /// The stem (or an exact-name key, `=c++`).
     pub term: String,
@@ -330,22 +331,22 @@ fn build(
             (g[0], surface, merge(parts))
         })
         .collect();
-    let n = total.max(1) as f32;
-    let avgdl = (lens.iter().sum::<f32>() / n).max(1.0);
+    let avgdl = rounded_average(lens, total);
     // BM25 with k1 = 1.2, b = 0.75; the boosted frequency already carries field weights.
+    // The list holds each document's term-frequency part only: the script multiplies it by
+    // the stem's IDF, from the list's length and the manifest's document count. Both move
+    // with every digest added, and baked in they changed most postings files each time.
     let (k1, b) = (1.2f32, 0.75f32);
     merged
         .into_par_iter()
         .map(|(stem, surface, list)| {
-            let dfv = list.len() as f32;
-            let idf = ((n - dfv + 0.5) / (dfv + 0.5) + 1.0).ln();
             // Weighted and gap-encoded in one pass (a second pass over every posting cost
             // a sixth of the index's time at 10k digests).
             let mut flat = Vec::with_capacity(list.len() * 2);
             let mut prev = 0;
             for &(doc, f) in &list {
                 let len = lens[doc as usize];
-                let w = idf * (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * len / avgdl));
+                let w = (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * len / avgdl));
                 let id = ids.get(doc as usize).copied().unwrap_or(doc);
                 flat.push(id - prev);
                 flat.push((w * 100.0).round().max(1.0) as u32);
@@ -359,6 +360,16 @@ fn build(
             }
         })
         .collect()
+}
+
+/// The documents' average length in words, rounded to the nearest eighth of an octave
+/// (a step of 9%), at least 1. BM25 divides each document's length by it; rounded, it stays
+/// the same as digests come and go, so a postings file changes only when one of its own
+/// documents does. The rounding moves a weight by less than 5%.
+pub(super) fn rounded_average(lens: &[f32], total: usize) -> f32 {
+    let n = total.max(1) as f64;
+    let average = (lens.iter().map(|&l| f64::from(l)).sum::<f64>() / n).max(1.0);
+    ((average.log2() * 8.0).round() / 8.0).exp2() as f32
 }
 
 /// One document's parts: its body's (an episode's) then its fields', each taken from the
@@ -494,6 +505,26 @@ mod tests {
     use super::*;
     use crate::bodies::Text;
     use crate::markdown::Section;
+
+    #[test]
+    fn the_average_length_is_rounded_so_one_document_does_not_move_it() {
+        let lens: Vec<f32> = (0..1000).map(|i| 50.0 + (i % 100) as f32).collect();
+        let avg = rounded_average(&lens, lens.len());
+        // Near the true average (99.5), on the grid of eighths of an octave.
+        assert!((avg / 99.5 - 1.0).abs() < 0.05, "{avg}");
+        let steps = f64::from(avg).log2() * 8.0;
+        assert!((steps - steps.round()).abs() < 1e-4, "{avg}");
+        // One short or long document more, or one fewer: the same.
+        let mut more = lens.clone();
+        more.push(3.0);
+        assert_eq!(rounded_average(&more, more.len()), avg);
+        more.push(400.0);
+        assert_eq!(rounded_average(&more, more.len()), avg);
+        assert_eq!(rounded_average(&lens[1..], lens.len() - 1), avg);
+        // Never below one word, nor undefined for no documents.
+        assert_eq!(rounded_average(&[], 0), 1.0);
+        assert_eq!(rounded_average(&[0.0, 0.0], 2), 1.0);
+    }
 
     fn doc(text: &str) -> Doc<'_> {
         Doc {

@@ -174,7 +174,7 @@ test("a word in 900 digests: its list in a file of its own, counted and ranked",
   try {
     const { page, context, problems } = await search(many, "common");
     assert.equal(await page.locator("#search-status").innerText(), "900 results.");
-    assert.ok(many.requests.some((p) => /^\/search\/p\/b\d+\.json\.gz$/.test(p)), "the long list's own file");
+    assert.ok(many.requests.some((p) => /^\/search\/p\/b\d+-\d+\.json\.gz$/.test(p)), "the long list's own file");
     const t = await titles(page);
     assert.equal(t[0], "Common ground, the title", "a title match ranks first");
     // The others score the same: newest first.

@@ -230,13 +230,17 @@
   function stem(t) { return manifest && manifest.stemmer === "english" ? stemEnglish(t) : t; }
   function prefix2(t) { return Array.from(t).slice(0, 2).join(""); }
   // Postings of one stem or name key: {map: doc -> weight, df, surface}. Documents come as
-  // gaps from the previous one; a long list has a file of its own.
+  // gaps from the previous one; a long list has a file of its own. The index holds each
+  // document's term-frequency weight; the stem's IDF is applied here, from the list's
+  // length and the document count, so that adding a digest leaves other lists' files as
+  // they were.
   function postings(term) {
     return file("p/" + (fnv1a(term) % manifest.post_chunks)).then(function (chunk) {
       var own = chunk.b[term];
       return (own === undefined ? Promise.resolve(chunk.t[term] || []) : file("p/b" + own)).then(function (flat) {
-        var m = new Map(), doc = 0;
-        for (var i = 0; i + 1 < flat.length; i += 2) { doc += flat[i]; m.set(doc, flat[i + 1]); }
+        var m = new Map(), doc = 0, df = flat.length >> 1;
+        var idf = Math.log((manifest.docs - df + 0.5) / (df + 0.5) + 1);
+        for (var i = 0; i + 1 < flat.length; i += 2) { doc += flat[i]; m.set(doc, Math.max(1, Math.round(idf * flat[i + 1]))); }
         return { map: m, df: m.size, surface: chunk.s[term] || term, term: term };
       });
     });
@@ -628,7 +632,7 @@
   var timer = null;
   fetchJson("manifest.json").then(function (m) {
     manifest = m;
-    if (m.version !== 4) throw new Error("index version " + m.version + " is not supported");
+    if (m.version !== 5) throw new Error("index version " + m.version + " is not supported");
     fill(showSel, m.shows);
     fill(conceptSel, m.concepts);
     fromUrl();
