@@ -80,6 +80,11 @@ fn parent(path: &str) -> &str {
     path.rfind('/').map_or(ROOT, |i| &path[..i])
 }
 
+/// The folders above the relative path `path`, nearest first, [`ROOT`] last.
+fn folders_above(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(parent(path)), |&p| (p != ROOT).then(|| parent(p)))
+}
+
 /// The path of the folder `folder` (relative, or [`ROOT`]) under `output`.
 fn join(output: &Path, folder: &str) -> std::path::PathBuf {
     if folder == ROOT {
@@ -95,10 +100,8 @@ pub(super) fn of_files<'a>(files: impl Iterator<Item = &'a str>) -> BTreeSet<Str
     let mut out = BTreeSet::new();
     out.insert(ROOT.to_string());
     for f in files {
-        let mut p = f;
-        while let Some(i) = p.rfind('/') {
-            p = &p[..i];
-            if !out.insert(p.to_string()) {
+        for up in folders_above(f) {
+            if !out.insert(up.to_string()) {
                 break;
             }
         }
@@ -187,13 +190,10 @@ impl Folders {
         // it changes the one above.
         let mut touched: HashSet<&str> = HashSet::new();
         for f in changed {
-            let mut p = f;
-            loop {
-                let up = parent(p);
-                if !touched.insert(up) || up == ROOT {
+            for up in folders_above(f) {
+                if !touched.insert(up) {
                     break;
                 }
-                p = up;
             }
         }
         let kept = |f: &str| {
@@ -252,6 +252,15 @@ mod tests {
         let mut folders = Folders::stamp_all(tmp.path(), of_files(FILES.into_iter()));
         folders.taken += 60 * 1_000_000_000;
         (tmp, folders)
+    }
+
+    #[test]
+    fn folders_above_a_path_end_at_the_root() {
+        assert_eq!(
+            folders_above("a/b/c.html").collect::<Vec<_>>(),
+            ["a/b", "a", "."]
+        );
+        assert_eq!(folders_above("c.html").collect::<Vec<_>>(), ["."]);
     }
 
     #[test]
