@@ -715,13 +715,10 @@ type Tree = BTreeMap<String, (Vec<u8>, u64, i64, i64)>;
 
 /// An index file of `tree` as JSON (`null` when it is not there or does not read).
 fn index_json(tree: &Tree, path: &str) -> serde_json::Value {
-    use std::io::Read as _;
-    let Some((bytes, ..)) = tree.get(path) else {
-        return serde_json::Value::Null;
-    };
-    let mut text = String::new();
-    let _ = flate2::read::GzDecoder::new(bytes.as_slice()).read_to_string(&mut text);
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    tree.get(path)
+        .and_then(|(bytes, ..)| common::gunzip(bytes))
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// The documents in a postings file of `tree`: in a list of its own (`p/b…`), or in any

@@ -17,13 +17,10 @@ fn json(site: &Site, rel: &str) -> Value {
 
 /// An index file: gzip-compressed JSON (`rel` without `.json.gz`).
 fn gz(site: &Site, rel: &str) -> Value {
-    use std::io::Read as _;
     let path = site.public().join(format!("{rel}.json.gz"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(bytes.as_slice())
-        .read_to_string(&mut text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = common::gunzip(&bytes)
+        .unwrap_or_else(|| panic!("{}: not gzip-compressed text", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -458,9 +458,7 @@ fn wait_for_search_term(srv: &Server, word: &str) {
     );
     let quoted = format!("\"{stem}\"");
     srv.wait_for_bytes(&chunk, "the refreshed search index", |code, bytes| {
-        let mut text = String::new();
-        let _ = flate2::read::GzDecoder::new(bytes).read_to_string(&mut text);
-        code == 200 && text.contains(&quoted)
+        code == 200 && common::gunzip(bytes).is_some_and(|text| text.contains(&quoted))
     });
 }
 

@@ -193,3 +193,14 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     bytes.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
     bytes
 }
+
+/// The text of gzip-compressed bytes (a search index file), `None` when they do not inflate
+/// to UTF-8.
+pub fn gunzip(bytes: &[u8]) -> Option<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
+}
