@@ -404,7 +404,7 @@ fn search_words_that_cannot_be_trusted_are_counted_again() {
     build(&site, &[]);
     let words = site.root().join(".public.castdown-search-words");
     let good = std::fs::read(&words).unwrap_or_else(|e| panic!("{e}"));
-    assert!(good.starts_with(b"castdown-search-words 3\n"));
+    assert!(good.starts_with(b"castdown-search-words 4\n"));
     // Beside the output, never in it.
     assert!(
         !tree(&site.public())
@@ -442,7 +442,7 @@ fn search_words_that_cannot_be_trusted_are_counted_again() {
         assert!(rendered <= 1, "{what}\n{err}");
     }
     // Written by another castdown.
-    castdown::search::kept::Writer::create(&words, "0.0.1 0000000000000000", 0)
+    castdown::search::kept::Writer::create(&words, "0.0.1 0000000000000000", 0, 1)
         .and_then(|w| w.finish(&words))
         .unwrap_or_else(|e| panic!("{e}"));
     let ((rendered, episodes), err) = build_counting_bodies(&site);
@@ -1579,4 +1579,138 @@ fn a_new_digest_that_makes_another_definition_common_reaches_the_digests_borrowi
     assert_eq!(reached(&err), Some(1), "{err}");
     let after = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{e}"));
     assert!(after.contains(wording), "{after}");
+}
+
+/// What a build says of its search index: `Some(chunks made)` when it patched the previous
+/// build's, `None` when it made it whole.
+fn patched_chunks(err: &str) -> Option<usize> {
+    let line = err
+        .lines()
+        .find(|l| l.contains("search index patched: postings chunks made "))?;
+    line.split("made ").nth(1)?.split(' ').next()?.parse().ok()
+}
+
+/// A build that finds the output and the kept words of the last one patches its search
+/// index: it counts only the documents that changed, takes the others out of the lists
+/// that held them, and makes only the postings files of the stems they use. The index is a
+/// clean build's, byte for byte, after every kind of edit: a new word, a word's last use
+/// removed, a stem whose most common spelling changes, a title, a new digest on a day
+/// others have (their ids move), a removal, and a list past the size that gets a file of
+/// its own. An edit that moves the rounded average length makes the index whole.
+#[test]
+fn a_build_patches_the_search_index_and_it_is_a_clean_builds() {
+    let site = Site::empty("base_url: https://e.example/\n");
+    // 800 digests (a list of all of them has a file of its own), 16 to a day, each with
+    // words of its own and shared ones; `market` in every fourth, `markets` in every
+    // fifth (the stem's surface is `market`).
+    let body = |i: usize| -> String {
+        let mut words: Vec<String> = (0..8 + i % 11).map(|j| word(i * 50 + j)).collect();
+        words.extend((0..6).map(|j| word(100_000 + (i * 7 + j * 13) % 90)));
+        if i.is_multiple_of(4) {
+            words.push("market".into());
+        }
+        if i.is_multiple_of(5) {
+            words.push("markets".into());
+        }
+        format!("Everyone shares this, {}.", words.join(" "))
+    };
+    for i in 0..800 {
+        site.write(
+            &format!("content/episodes/e{i:03}.md"),
+            format!(
+                "---\ntitle: Note {i}\ndate: 2020-{:02}-{:02}\n---\n{}\n",
+                i / 16 / 28 + 1,
+                i / 16 % 28 + 1,
+                body(i)
+            ),
+        );
+    }
+    build(&site, &[]);
+    let ep = |i: usize| format!("content/episodes/e{i:03}.md");
+    let own_file = |site: &Site| {
+        tree(&site.public())
+            .keys()
+            .any(|p| p.starts_with("search/p/b"))
+    };
+    assert!(own_file(&site), "no list has a file of its own");
+    // Nothing changed: nothing counted, every postings file kept.
+    let err = rebuild_and_check(&site, "no edit");
+    assert_eq!(patched_chunks(&err), Some(0), "{err}");
+    type Edit<'s> = (&'static str, Box<dyn Fn() + 's>);
+    let edits: Vec<Edit> = vec![
+        (
+            "a new word",
+            Box::new(|| replace_in(&site, &ep(3), "Everyone", "Zygomorphic everyone")),
+        ),
+        (
+            "its last use removed",
+            Box::new(|| replace_in(&site, &ep(3), "Zygomorphic everyone", "Everyone")),
+        ),
+        (
+            "the surface of a stem changes",
+            Box::new(|| {
+                for i in (1..800).step_by(4).take(60) {
+                    replace_in(&site, &ep(i), "Everyone", "Markets everyone");
+                }
+            }),
+        ),
+        (
+            "a title",
+            Box::new(|| replace_in(&site, &ep(500), "title: Note 500", "title: Quokka notes")),
+        ),
+        (
+            "a new digest on a day others have",
+            Box::new(|| {
+                site.write(
+                    "content/episodes/d-new.md",
+                    "---\ntitle: Aardvark\ndate: 2020-01-02\n---\nEveryone shares aardvarks.\n",
+                );
+            }),
+        ),
+        (
+            "a removal",
+            Box::new(|| {
+                std::fs::remove_file(site.root().join(ep(17))).unwrap_or_else(|e| panic!("{e}"))
+            }),
+        ),
+    ];
+    // The spelling "Did you mean" offers for the stem `market`.
+    let surface = |site: &Site| {
+        let t = tree(&site.public());
+        let manifest: serde_json::Value = t
+            .get("search/manifest.json")
+            .and_then(|(bytes, ..)| serde_json::from_slice(bytes).ok())
+            .unwrap_or_default();
+        let chunks = manifest["post_chunks"].as_u64().unwrap_or(1) as u32;
+        let file = format!(
+            "search/p/{}.json.gz",
+            castdown::search::fnv1a("market") % chunks
+        );
+        index_json(&t, &file)["s"]["market"].clone()
+    };
+    assert_eq!(surface(&site), serde_json::Value::Null);
+    for (what, edit) in &edits {
+        edit();
+        let err = rebuild_and_check(&site, what);
+        let made = patched_chunks(&err).unwrap_or_else(|| panic!("{what}: not patched\n{err}"));
+        assert!(made > 0, "{what}: no postings file made\n{err}");
+    }
+    assert_eq!(surface(&site), "markets");
+    // A digest as long as all the others together: the rounded average moves, and every
+    // weight with it.
+    let long: Vec<String> = (0..12_000).map(|j| word(500_000 + j % 3000)).collect();
+    site.write(
+        "content/episodes/long.md",
+        format!(
+            "---\ntitle: Long\ndate: 2021-01-01\n---\n{}\n",
+            long.join(" ")
+        ),
+    );
+    let err = rebuild_and_check(&site, "the average moves");
+    assert!(patched_chunks(&err).is_none(), "{err}");
+    assert!(
+        err.contains("search index made whole: the average"),
+        "{err}"
+    );
+    assert!(own_file(&site));
 }

@@ -353,6 +353,14 @@ impl Previous {
         self.files.iter().map(|(p, (_, fp))| (p.as_str(), *fp))
     }
 
+    /// The bytes of the previous output's file at `path`, when they are the ones the record
+    /// names (their hash checked): for a file this build patches rather than makes.
+    pub fn contents(&self, path: &str) -> Option<Vec<u8>> {
+        let (entry, _) = self.files.get(path)?;
+        let bytes = std::fs::read(self.dir.join(path)).ok()?;
+        (content_hash(&bytes) == entry.hash).then_some(bytes)
+    }
+
     /// The previous output's file at `path`, with its entry and fingerprint, when it is as
     /// the record left it: for a file this build knows to be unchanged without making it.
     pub fn unchanged(&self, path: &str) -> Option<(Entry, u64)> {

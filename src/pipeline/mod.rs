@@ -291,7 +291,8 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     // Named by the record and the kept digests this build writes.
     let generation = reuse::Generation::draw();
     // Written as the build counts them; put in place once it succeeded.
-    let words_writer = search::kept::Writer::create(&words_path, &binary.id, inputs).ok();
+    let words_writer =
+        search::kept::Writer::create(&words_path, &binary.id, inputs, generation).ok();
     let on_disk = streamed::OnDisk {
         staging: &staging,
         previous,

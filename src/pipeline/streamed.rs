@@ -174,11 +174,13 @@ pub(super) fn build_handing(
         render::Reuse::None
     };
     // Each episode's words are counted for the search index as its body is rendered; on
-    // disk they are kept for the next build, which counts only the bodies that changed.
+    // disk they are kept for the next build, which counts only the bodies that changed,
+    // and patches the index of the output it finds.
+    let made_by = previous.as_deref().map(|p| p.generation().number);
     let mut index = site
         .config
         .search
-        .then(|| search::Index::new(&site, kept_words));
+        .then(|| search::Index::patching(&site, kept_words, made_by));
     let episodes = EpisodeStage {
         site: &site,
         templates: &templates,

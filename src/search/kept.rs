@@ -19,19 +19,26 @@
 //! once, in any order. A document without a body (a page, a term, a transcript block) is
 //! one part, counted in the same order as it always is.
 //!
-//! The file: five header lines (the format, the binary's id, the inputs key, a checksum of
-//! the entries and the table, folded from each one's hash, and where the table starts), then
-//! the entries, each `key: u64, words: u32, payload bytes: u32` (little-endian) and the
+//! The file also says what the index it was counted for held ([`Before`]): each document's
+//! id, length and part keys, each word's document count and stem, each stem's document
+//! count, and the chunk counts. With the output of the build that wrote it (the same
+//! generation), that is enough to patch the index rather than make it (`search::patch`).
+//!
+//! The file: seven header lines (the format, the binary's id, the inputs key, the
+//! generation of the build that wrote it, a checksum of the entries, the table and the
+//! index, folded from each one's hash, where the table starts and where the index starts),
+//! then the entries, each `key: u64, words: u32, payload bytes: u32` (little-endian) and the
 //! payload, per distinct word its id and weight (LEB128; a weight `w` that is a whole half is
-//! `4w`, any other is `2·bits + 1`), then the table: per word in use, its id, its length and
-//! its bytes (LEB128 and UTF-8).
+//! `4w`, any other is `2·bits + 1`), then the table: per word numbered, its id, its length,
+//! its bytes, its document count and its stem (length then bytes; length 0 when the word is
+//! its own stem) (LEB128 and UTF-8), then the index ([`Before::encode`]).
 
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The first line of the file, with its format's version.
-const HEADER: &str = "castdown-search-words 3";
+const HEADER: &str = "castdown-search-words 4";
 
 /// Bytes of an entry before its payload.
 const ENTRY_HEAD: usize = 16;
@@ -41,8 +48,89 @@ const ENTRY_HEAD: usize = 16;
 pub struct KeptWords {
     bytes: Vec<u8>,
     at: HashMap<u64, (usize, usize), ahash::RandomState>,
-    /// Each word in use and its id, in the order of the ids.
+    /// Each word numbered and its id, in the order of the ids.
     table: Vec<(u32, String)>,
+    /// The generation of the build that wrote the file (0: none read).
+    generation: u64,
+    /// What the index the file was counted for held (`None`: the file did not say).
+    before: Option<Before>,
+}
+
+/// What the index of the build that wrote a kept file held: what patching it needs.
+#[derive(Default, Debug, PartialEq)]
+pub struct Before {
+    /// Each document by id: its length in words and its parts' keys (body, fields; 0 for
+    /// no body).
+    pub docs: crate::hash::FastMap<u32, (u32, [u64; 2])>,
+    /// Each numbered word's document count and stem, by the word's id.
+    pub words: crate::hash::FastMap<u32, (u32, String)>,
+    /// Each stem's (and exact-name key's) document count.
+    pub stems: crate::hash::FastMap<String, u32>,
+    /// Postings, dictionary and typo-key chunks.
+    pub chunks: [u32; 3],
+    /// The rounded average document length (its bits).
+    pub average: u32,
+}
+
+impl Before {
+    /// The index section of a kept file (the words' counts and stems are in its table).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        for c in self.chunks {
+            push_leb128(out, u64::from(c));
+        }
+        push_leb128(out, u64::from(self.average));
+        let mut docs: Vec<(&u32, &(u32, [u64; 2]))> = self.docs.iter().collect();
+        docs.sort_unstable_by_key(|&(id, _)| *id);
+        push_leb128(out, docs.len() as u64);
+        for (id, (len, [body, fields])) in docs {
+            push_leb128(out, u64::from(*id));
+            push_leb128(out, u64::from(*len));
+            out.extend_from_slice(&body.to_le_bytes());
+            out.extend_from_slice(&fields.to_le_bytes());
+        }
+        let mut stems: Vec<(&String, &u32)> = self.stems.iter().collect();
+        stems.sort_unstable();
+        push_leb128(out, stems.len() as u64);
+        for (stem, df) in stems {
+            push_leb128(out, stem.len() as u64);
+            out.extend_from_slice(stem.as_bytes());
+            push_leb128(out, u64::from(*df));
+        }
+    }
+
+    fn decode(bytes: &[u8], words: crate::hash::FastMap<u32, (u32, String)>) -> Option<Before> {
+        let mut at = 0;
+        let int = |at: &mut usize| u32::try_from(leb128(bytes, at)?).ok();
+        let chunks = [int(&mut at)?, int(&mut at)?, int(&mut at)?];
+        let average = int(&mut at)?;
+        let count = int(&mut at)? as usize;
+        let mut docs = crate::hash::FastMap::default();
+        docs.reserve(count.min(bytes.len()));
+        for _ in 0..count {
+            let id = int(&mut at)?;
+            let len = int(&mut at)?;
+            let body = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
+            let fields = u64::from_le_bytes(bytes.get(at + 8..at + 16)?.try_into().ok()?);
+            at += 16;
+            docs.insert(id, (len, [body, fields]));
+        }
+        let count = int(&mut at)? as usize;
+        let mut stems = crate::hash::FastMap::default();
+        stems.reserve(count.min(bytes.len()));
+        for _ in 0..count {
+            let len = int(&mut at)? as usize;
+            let stem = std::str::from_utf8(bytes.get(at..at + len)?).ok()?;
+            at += len;
+            stems.insert(stem.to_string(), int(&mut at)?);
+        }
+        (at == bytes.len()).then_some(Before {
+            docs,
+            words,
+            stems,
+            chunks,
+            average,
+        })
+    }
 }
 
 /// Why kept words could not be read (for a line of the build's output).
@@ -52,7 +140,7 @@ impl KeptWords {
     /// Reads the file at `path`, written by the binary `binary` for inputs `inputs`.
     pub fn read(path: &Path, binary: &str, inputs: u64) -> Result<KeptWords, Refusal> {
         let bytes = std::fs::read(path).map_err(|e| format!("no search words kept ({e})"))?;
-        let Some(([header, written_by, key, sum, table_at], body)) =
+        let Some(([header, written_by, key, generation, sum, table_at, index_at], body)) =
             crate::output::header_lines(&bytes)
         else {
             return Err("the kept search words are truncated".into());
@@ -67,25 +155,54 @@ impl KeptWords {
             return Err("the kept search words were made from other inputs".into());
         }
         let damaged = || "the kept search words are damaged".to_string();
-        let table_at = usize::from_str_radix(table_at, 16).map_err(|_| damaged())?;
+        let hex = |s: &str| usize::from_str_radix(s, 16).map_err(|_| damaged());
+        let generation = u64::from_str_radix(generation, 16).map_err(|_| damaged())?;
+        let (table_at, index_at) = (hex(table_at)?, hex(index_at)?);
         let start = bytes.len() - body.len();
-        let (entry_bytes, table_bytes) = body.split_at_checked(table_at).ok_or_else(damaged)?;
+        let (entry_bytes, rest) = body.split_at_checked(table_at).ok_or_else(damaged)?;
+        let (table_bytes, index_bytes) = rest
+            .split_at_checked(index_at.checked_sub(table_at).ok_or_else(damaged)?)
+            .ok_or_else(damaged)?;
         let ranges = entries(entry_bytes).ok_or_else(damaged)?;
         let folded = ranges
             .iter()
             .map(|&(_, from, to)| crate::hash::bytes(&entry_bytes[from..to]))
-            .chain([crate::hash::bytes(table_bytes)])
+            .chain([
+                crate::hash::bytes(table_bytes),
+                crate::hash::bytes(index_bytes),
+            ])
             .fold(crate::hash::FOLD_START, crate::hash::fold);
         if sum != format!("{folded:016x}") {
             return Err("the kept search words fail their checksum".into());
         }
-        let table = read_table(table_bytes).ok_or_else(damaged)?;
+        let (table, words) = read_table(table_bytes).ok_or_else(damaged)?;
+        // An empty index section: the build that wrote it did not make the index whole.
+        let before = match index_bytes.is_empty() {
+            true => None,
+            false => Some(Before::decode(index_bytes, words).ok_or_else(damaged)?),
+        };
         let mut at = HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4));
         at.extend(ranges.into_iter().map(|(key, from, to)| (key, (from, to))));
         let mut bytes = bytes;
         bytes.truncate(start + table_at);
         bytes.drain(..start);
-        Ok(KeptWords { bytes, at, table })
+        Ok(KeptWords {
+            bytes,
+            at,
+            table,
+            generation,
+            before,
+        })
+    }
+
+    /// The generation of the build that wrote the file (0 when none was read).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// What the index the file was counted for held, taken out.
+    pub fn take_before(&mut self) -> Option<Before> {
+        self.before.take()
     }
 
     /// Whether the part with key `key` is here.
@@ -106,20 +223,33 @@ impl KeptWords {
     }
 }
 
-fn read_table(mut rest: &[u8]) -> Option<Vec<(u32, String)>> {
-    let mut table = Vec::new();
+/// The table's words by id, ascending, and each one's document count and stem.
+type Table = (Vec<(u32, String)>, crate::hash::FastMap<u32, (u32, String)>);
+
+fn read_table(mut rest: &[u8]) -> Option<Table> {
+    let mut table: Vec<(u32, String)> = Vec::new();
+    let mut counts = crate::hash::FastMap::default();
     while !rest.is_empty() {
         let mut at = 0;
         let id = u32::try_from(leb128(rest, &mut at)?).ok()?;
         let len = leb128(rest, &mut at)? as usize;
         let word = std::str::from_utf8(rest.get(at..at + len)?).ok()?;
+        at += len;
+        let df = u32::try_from(leb128(rest, &mut at)?).ok()?;
+        let len = leb128(rest, &mut at)? as usize;
+        let stem = match len {
+            0 => word,
+            _ => std::str::from_utf8(rest.get(at..at + len)?).ok()?,
+        };
+        at += len;
         if table.last().is_some_and(|&(last, _)| last >= id) {
             return None;
         }
+        counts.insert(id, (df, stem.to_string()));
         table.push((id, word.to_string()));
-        rest = rest.get(at + len..)?;
+        rest = rest.get(at..)?;
     }
-    Some(table)
+    Some((table, counts))
 }
 
 /// Writes a file of parts as they come, each made by [`encode`], into a temporary file
@@ -129,7 +259,7 @@ fn read_table(mut rest: &[u8]) -> Option<Vec<(u32, String)>> {
 pub struct Writer {
     file: Option<std::io::BufWriter<std::fs::File>>,
     tmp: PathBuf,
-    /// Where the checksum goes in the header (the table's offset follows it).
+    /// Where the checksum goes in the header (the table's and the index's offsets follow).
     sum_at: u64,
     sum: u64,
     /// Bytes of entries written.
@@ -137,17 +267,25 @@ pub struct Writer {
     failed: bool,
     /// The table of words, encoded.
     table: Vec<u8>,
+    /// The index section ([`Before::encode`]), empty when the build did not make it.
+    index: Vec<u8>,
 }
 
 impl Writer {
-    /// A writer of the file at `path` for the binary `binary` and inputs `inputs`.
-    pub fn create(path: &Path, binary: &str, inputs: u64) -> std::io::Result<Writer> {
+    /// A writer of the file at `path` for the binary `binary`, inputs `inputs` and the
+    /// build of generation `generation`.
+    pub fn create(
+        path: &Path,
+        binary: &str,
+        inputs: u64,
+        generation: u64,
+    ) -> std::io::Result<Writer> {
         let tmp = crate::output::temporary(path);
         let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        let head = format!("{HEADER}\n{binary}\n{inputs:016x}\n");
+        let head = format!("{HEADER}\n{binary}\n{inputs:016x}\n{generation:016x}\n");
         file.write_all(head.as_bytes())?;
         // Filled in by `finish`.
-        file.write_all(b"0000000000000000\n0000000000000000\n")?;
+        file.write_all(b"0000000000000000\n0000000000000000\n0000000000000000\n")?;
         Ok(Writer {
             file: Some(file),
             tmp,
@@ -156,6 +294,7 @@ impl Writer {
             written: 0,
             failed: false,
             table: Vec::new(),
+            index: Vec::new(),
         })
     }
 
@@ -170,18 +309,28 @@ impl Writer {
         }
     }
 
-    /// Sets the table of the words the entries' ids stand for (`(id, word)`, ids
-    /// ascending), written by [`Writer::finish`].
-    pub fn set_table<'w>(&mut self, table: impl Iterator<Item = (u32, &'w str)>) {
+    /// Sets the table of the words the entries' ids stand for (`(id, word, document count,
+    /// stem)`, ids ascending), written by [`Writer::finish`].
+    pub fn set_table<'w>(&mut self, table: impl Iterator<Item = (u32, &'w str, u32, &'w str)>) {
         self.table.clear();
-        for (id, word) in table {
+        for (id, word, df, stem) in table {
             push_leb128(&mut self.table, u64::from(id));
             push_leb128(&mut self.table, word.len() as u64);
             self.table.extend_from_slice(word.as_bytes());
+            push_leb128(&mut self.table, u64::from(df));
+            let stem = if stem == word { "" } else { stem };
+            push_leb128(&mut self.table, stem.len() as u64);
+            self.table.extend_from_slice(stem.as_bytes());
         }
     }
 
-    /// Adds the table and puts the file at `path`.
+    /// Sets what the index held, written by [`Writer::finish`].
+    pub fn set_index(&mut self, before: &Before) {
+        self.index.clear();
+        before.encode(&mut self.index);
+    }
+
+    /// Adds the table and the index and puts the file at `path`.
     pub fn finish(mut self, path: &Path) -> std::io::Result<()> {
         use std::io::{Seek, SeekFrom};
         let Some(mut f) = self.file.take() else {
@@ -191,10 +340,16 @@ impl Writer {
             return Err(std::io::Error::other("a write failed"));
         }
         f.write_all(&self.table)?;
-        let sum = crate::hash::fold(self.sum, crate::hash::bytes(&self.table));
+        f.write_all(&self.index)?;
+        let sum = [&self.table, &self.index]
+            .into_iter()
+            .fold(self.sum, |sum, b| {
+                crate::hash::fold(sum, crate::hash::bytes(b))
+            });
         let mut f = f.into_inner().map_err(|e| e.into_error())?;
         f.seek(SeekFrom::Start(self.sum_at))?;
-        f.write_all(format!("{sum:016x}\n{:016x}", self.written).as_bytes())?;
+        let index_at = self.written + self.table.len() as u64;
+        f.write_all(format!("{sum:016x}\n{:016x}\n{index_at:016x}", self.written).as_bytes())?;
         drop(f);
         std::fs::rename(&self.tmp, path)?;
         self.tmp = PathBuf::new();
@@ -338,11 +493,11 @@ mod tests {
     fn written(entries: &[Vec<u8>], table: &[(u32, &str)]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join("words");
-        let mut w = Writer::create(&path, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
+        let mut w = Writer::create(&path, "bin", 7, 3).unwrap_or_else(|e| panic!("{e}"));
         for e in entries {
             w.add(e);
         }
-        w.set_table(table.iter().copied());
+        w.set_table(table.iter().map(|&(id, word)| (id, word, 1, word)));
         w.finish(&path).unwrap_or_else(|e| panic!("{e}"));
         (dir, path)
     }
@@ -358,7 +513,7 @@ mod tests {
     fn an_unfinished_file_is_removed() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join("words");
-        let mut w = Writer::create(&path, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
+        let mut w = Writer::create(&path, "bin", 7, 3).unwrap_or_else(|e| panic!("{e}"));
         w.add(&entry(1, 1.0, &[(0, 1.0)]));
         drop(w);
         let left: Vec<_> = std::fs::read_dir(dir.path())

@@ -45,6 +45,7 @@
 mod docs;
 pub mod fuzzy;
 pub mod kept;
+mod patch;
 mod postings;
 pub mod tokens;
 
@@ -137,6 +138,9 @@ pub struct Index {
     counter: postings::Counter,
     /// The previous build's counted parts (held until every document is counted).
     previous: Arc<KeptWords>,
+    /// What the previous build's index held, when this build may patch it: then a
+    /// document whose parts are all kept is not counted unless it changed ([`patch`]).
+    before: Option<kept::Before>,
     /// Where this build's go, for the next (`None`: not kept).
     keeping: Option<kept::Writer>,
 }
@@ -159,15 +163,32 @@ impl Index {
     /// taken from it: a body without its text ([`EpisodeWords::Kept`]), and any
     /// document's fields when their key is there.
     pub fn new(site: &Site, keep: Option<(KeptWords, kept::Writer)>) -> Index {
-        let (mut previous, keeping) = match keep {
-            Some((previous, writer)) => (previous, Some(writer)),
+        Index::patching(site, keep, None)
+    }
+
+    /// [`Index::new`], for a build whose previous output was made by the build of
+    /// generation `previous`: when the kept words are that build's, and say what its index
+    /// held, the index is patched rather than made ([`patch`]).
+    pub fn patching(
+        site: &Site,
+        keep: Option<(KeptWords, kept::Writer)>,
+        previous: Option<u64>,
+    ) -> Index {
+        let (mut kept, keeping) = match keep {
+            Some((kept, writer)) => (kept, Some(writer)),
             None => (KeptWords::default(), None),
         };
+        let before = kept
+            .take_before()
+            .filter(|_| previous.is_some_and(|g| g == kept.generation() && g != 0));
+        let mut counter = postings::Counter::new(kept.take_table());
+        let before = before.filter(|_| counter.defer());
         Index {
             words: docs::term_words(site),
-            counter: postings::Counter::new(previous.take_table()),
+            counter,
             keeping,
-            previous: Arc::new(previous),
+            previous: Arc::new(kept),
+            before,
         }
     }
 
@@ -223,6 +244,7 @@ impl Index {
             mut counter,
             mut keeping,
             previous: kept,
+            before,
         } = self;
         let docs = docs::collect(site, &words, pages);
         let count = site.episodes.len();
@@ -231,39 +253,164 @@ impl Index {
             let positions: Vec<u32> = (first..first + batch.len()).map(|p| p as u32).collect();
             counter.add(batch, &positions, &kept, keeping.as_mut());
         }
+        let stemmer = Stemmer::for_language(&site.config.language);
+        let packer = Packer { records, previous };
+        if let (Some(before), Some(previous)) = (&before, previous) {
+            let patched = patch::patch(
+                &mut counter,
+                (before, &kept),
+                (&docs.ids, docs.len()),
+                previous,
+                (&stemmer, packer),
+            );
+            match patched {
+                Ok(patched) => {
+                    if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
+                        eprintln!(
+                            "  search index patched: postings chunks made {} of {}",
+                            patched.chunks_made, before.chunks[0]
+                        );
+                    }
+                    let (mut files, dict_chunks, key_chunks) =
+                        dictionary_files(&patched.stems_sorted(), packer);
+                    let chunks = [before.chunks[0], dict_chunks, key_chunks];
+                    files.extend(patched.files);
+                    files.extend(other_files(site, &docs, chunks, (&stemmer, packer)));
+                    if let Some(keeping) = keeping.as_mut() {
+                        keeping.set_table(
+                            patched
+                                .words
+                                .iter()
+                                .map(|(id, w, df, stem)| (*id, w.as_str(), *df, stem.as_str())),
+                        );
+                        keeping.set_index(&kept::Before {
+                            docs: counter.documents(&docs.ids),
+                            words: Default::default(),
+                            stems: patched.stems,
+                            chunks,
+                            average: patched.average.to_bits(),
+                        });
+                    }
+                    return (files, keeping);
+                }
+                Err(why) => {
+                    if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
+                        eprintln!("  search index made whole: {why}");
+                    }
+                    let deferred = std::mem::take(&mut counter.deferred);
+                    counter.count_deferred(&deferred, &kept);
+                }
+            }
+        }
         // Tens of megabytes at 100,000 episodes, and the index's peak is yet to come.
         drop(kept);
+        let documents = counter.documents(&docs.ids);
+        let finished = counter.finish(docs.len(), &docs.ids, &stemmer);
+        let postings = &finished.postings;
+        let stems: Vec<(&str, usize)> = postings.iter().map(|p| (p.term.as_str(), p.df)).collect();
+        let post_chunks = post_chunk_count(stems.iter().copied());
+        let mut files = post_files(postings, post_chunks, packer);
+        let (dictionary, dict_chunks, key_chunks) = dictionary_files(&stems, packer);
+        files.extend(dictionary);
+        let chunks = [post_chunks, dict_chunks, key_chunks];
+        files.extend(other_files(site, &docs, chunks, (&stemmer, packer)));
         if let Some(keeping) = keeping.as_mut() {
-            keeping.set_table(counter.table().into_iter());
+            keeping.set_table(
+                finished
+                    .words
+                    .iter()
+                    .map(|(id, w, df, stem)| (*id, w.as_str(), *df, stem.as_str())),
+            );
+            keeping.set_index(&kept::Before {
+                docs: documents,
+                words: Default::default(),
+                stems: stems
+                    .iter()
+                    .map(|&(t, df)| (t.to_string(), df as u32))
+                    .collect(),
+                chunks,
+                average: finished.average.to_bits(),
+            });
         }
-        let stemmer = Stemmer::for_language(&site.config.language);
-        let postings = counter.finish(docs.len(), &docs.ids, &stemmer);
-        let packer = Packer { records, previous };
-        (files(site, &docs, &postings, (&stemmer, packer)), keeping)
+        (files, keeping)
     }
 }
 
-/// Every file of the index, from its documents and their postings.
-fn files(
-    site: &Site,
-    docs: &docs::Docs,
+/// How many postings files the stems (and exact-name keys) with their document counts
+/// are spread over.
+fn post_chunk_count<'s>(stems: impl Iterator<Item = (&'s str, usize)>) -> u32 {
+    let total_bytes: usize = stems.map(|(term, df)| term.len() + 6 + df * 9).sum();
+    chunk_count(total_bytes, POST_CHUNK_TARGET)
+}
+
+/// One stem's postings as a postings file holds them: the stem, its surface, its list.
+type Posted<'p> = (&'p str, &'p str, &'p [u32]);
+
+/// The files of postings chunk `n` (`p/<n>`, and the own files of its long lists), from its
+/// stems' postings in stem order.
+fn post_chunk_files(n: u32, stems: &[Posted], packer: Packer) -> Vec<OutputFile> {
+    let mut chunk = PostChunk::default();
+    // Named by chunk, so a list that grows past the limit renames only its chunk's others.
+    let mut own_files: Vec<(String, &[u32])> = Vec::new();
+    for &(term, surface, flat) in stems {
+        if flat.len() * 4 > OWN_FILE {
+            let name = format!("{n}-{}", chunk.b.len());
+            own_files.push((format!("p/b{name}"), flat));
+            chunk.b.insert(term, name);
+        } else {
+            chunk.t.insert(term, flat);
+        }
+        if !is_name_key(term) && surface != term {
+            chunk.s.insert(term, surface);
+        }
+    }
+    let mut files = vec![packer.file(&format!("p/{n}"), &chunk)];
+    files.extend(own_files.iter().map(|(rel, list)| packer.file(rel, list)));
+    files
+}
+
+/// Every postings file, from every stem's postings (in stem order), spread over
+/// `post_chunks` files.
+fn post_files(
     postings: &[postings::Postings],
-    (stemmer, packer): (&Stemmer, Packer),
+    post_chunks: u32,
+    packer: Packer,
 ) -> Vec<OutputFile> {
-    let total_bytes: usize = postings.iter().map(|p| p.term.len() + 6 + p.df * 9).sum();
-    let post_chunks = chunk_count(total_bytes, POST_CHUNK_TARGET);
-    let words = || postings.iter().filter(|p| !is_name_key(&p.term));
-    let dict_bytes: usize = words().map(|p| p.term.len() + 8).sum();
+    let mut chunks: Vec<Vec<Posted>> = vec![Vec::new(); post_chunks as usize];
+    for p in postings {
+        chunks[(fnv1a(&p.term) % post_chunks) as usize].push((&p.term, &p.surface, &p.flat));
+    }
+    chunks
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(n, stems)| post_chunk_files(n as u32, stems, packer))
+        .collect()
+}
+
+/// The dictionary and typo-key files, from every stem and exact-name key with its
+/// document count; with their chunk counts.
+fn dictionary_files(stems: &[(&str, usize)], packer: Packer) -> (Vec<OutputFile>, u32, u32) {
+    let words: Vec<(&str, usize)> = stems
+        .iter()
+        .copied()
+        .filter(|(t, _)| !is_name_key(t))
+        .collect();
+    let dict_bytes: usize = words.iter().map(|(t, _)| t.len() + 8).sum();
     let dict_chunks = chunk_count(dict_bytes, DICT_CHUNK_TARGET);
     // Typo keys: every key of every keyed stem.
     let mut keys: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    let per_stem: Vec<(Vec<String>, &str)> = words()
-        .filter(|p| fuzzy::keyed(&p.term))
-        .collect::<Vec<_>>()
+    let mut keyed: Vec<&str> = words
+        .iter()
+        .map(|&(t, _)| t)
+        .filter(|t| fuzzy::keyed(t))
+        .collect();
+    // In stem order, whatever order the stems came in: a key's stems are listed so.
+    keyed.sort_unstable();
+    let per_stem: Vec<(Vec<String>, &str)> = keyed
         .par_iter()
-        .map(|p| {
-            let n = fuzzy::index_deletes(p.term.chars().count());
-            (fuzzy::keys(&p.term, n), p.term.as_str())
+        .map(|&t| {
+            let n = fuzzy::index_deletes(t.chars().count());
+            (fuzzy::keys(t, n), t)
         })
         .collect();
     for (ks, stem) in per_stem {
@@ -276,32 +423,28 @@ fn files(
         .map(|(k, v)| k.len() + 5 + v.iter().map(|s| s.len() + 3).sum::<usize>())
         .sum();
     let key_chunks = chunk_count(key_bytes, KEY_CHUNK_TARGET);
-
-    let mut post_files: Vec<PostChunk> = vec![PostChunk::default(); post_chunks as usize];
     let mut dict_files: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); dict_chunks as usize];
     let mut key_files: Vec<BTreeMap<&str, &[&str]>> = vec![BTreeMap::new(); key_chunks as usize];
-    // Named by chunk, so a list that grows past the limit renames only its chunk's others.
-    let mut own_files: Vec<(String, &[u32])> = Vec::new();
-    for p in postings {
-        let n = fnv1a(&p.term) % post_chunks;
-        let chunk = &mut post_files[n as usize];
-        if p.flat.len() * 4 > OWN_FILE {
-            let name = format!("{n}-{}", chunk.b.len());
-            own_files.push((format!("p/b{name}"), &p.flat));
-            chunk.b.insert(&p.term, name);
-        } else {
-            chunk.t.insert(&p.term, &p.flat);
-        }
-        if !is_name_key(&p.term) {
-            if p.surface != p.term {
-                chunk.s.insert(&p.term, &p.surface);
-            }
-            dict_files[(fnv1a(&prefix2(&p.term)) % dict_chunks) as usize].insert(&p.term, p.df);
-        }
+    for &(t, df) in &words {
+        dict_files[(fnv1a(&prefix2(t)) % dict_chunks) as usize].insert(t, df);
     }
     for (k, stems) in &keys {
         key_files[(fnv1a(k) % key_chunks) as usize].insert(k, stems);
     }
+    let mut files = packer.numbered("d/", &dict_files);
+    files.extend(packer.numbered("k/", &key_files));
+    (files, dict_chunks, key_chunks)
+}
+
+/// The manifest, the fragments and the filters' files, for an index of `chunks` postings,
+/// dictionary and typo-key files.
+fn other_files(
+    site: &Site,
+    docs: &docs::Docs,
+    chunks: [u32; 3],
+    (stemmer, packer): (&Stemmer, Packer),
+) -> Vec<OutputFile> {
+    let [post_chunks, dict_chunks, key_chunks] = chunks;
     let mut files = Vec::new();
     let manifest = Manifest {
         version: VERSION,
@@ -336,15 +479,6 @@ fn files(
         group[at] = Some(fragment);
     }
     let fragments: Vec<(u32, Vec<Option<&docs::Fragment>>)> = fragments.into_iter().collect();
-    files.extend(packer.numbered("p/", &post_files));
-    files.extend(
-        own_files
-            .par_iter()
-            .map(|(rel, list)| packer.file(rel, list))
-            .collect::<Vec<_>>(),
-    );
-    files.extend(packer.numbered("d/", &dict_files));
-    files.extend(packer.numbered("k/", &key_files));
     files.extend(
         fragments
             .par_iter()

@@ -30,7 +30,7 @@ pub struct Postings {
 /// A list of `(document, boosted frequency)`, sorted by document before it is merged; a
 /// document counted in two parts (an episode's body and fields) is in it once, with the
 /// frequencies added, the body's first.
-type List = Vec<(u32, f32)>;
+pub(super) type List = Vec<(u32, f32)>;
 
 /// One document part's distinct words (of one shard) with their boosted frequencies; a
 /// word is borrowed from the document's text unless folding changed it.
@@ -84,6 +84,12 @@ pub struct Counter {
     /// again byte for byte rather than encoded anew (its ids and weights read back to the
     /// same values, so the entry encoded anew would be the same bytes).
     same_ids: bool,
+    /// Whether a document whose every part is kept is left uncounted ([`Counter::defer`]).
+    defer: bool,
+    /// The documents left uncounted, by position.
+    pub(super) deferred: Vec<u32>,
+    /// Each document's part keys (body, or 0, and fields), by position.
+    pub(super) keys: Vec<[u64; 2]>,
 }
 
 impl Default for Counter {
@@ -130,7 +136,19 @@ impl Counter {
             lens: Vec::new(),
             renumbered,
             same_ids,
+            defer: false,
+            deferred: Vec::new(),
+            keys: Vec::new(),
         }
+    }
+
+    /// From now on, a document whose every part is kept is not counted, only noted
+    /// ([`Counter::deferred`]): the index may be patched, and then it needs only the
+    /// documents that changed. Only when every kept word keeps its id (a kept part is then
+    /// kept as it is); says whether it is so.
+    pub fn defer(&mut self) -> bool {
+        self.defer = self.same_ids;
+        self.defer
     }
 
     /// Counts `docs`, the documents at `positions` (one each, no position twice): each
@@ -142,15 +160,75 @@ impl Counter {
         docs: &[Doc],
         positions: &[u32],
         kept: &KeptWords,
-        keep: Option<&mut super::kept::Writer>,
+        mut keep: Option<&mut super::kept::Writer>,
     ) {
         let renumbered = (self.renumbered.as_slice(), self.same_ids);
+        let defer = self.defer;
         // Holding every document's word map at once took more memory than any other stage
         // of a build, so documents are counted a batch at a time and folded right away.
-        let mut per_doc: Vec<Vec<PartCount>> = docs
+        let counted: Vec<([u64; 2], Counted)> = docs
             .par_iter()
-            .map(|d| count(d, kept, renumbered))
+            .map(|d| {
+                let keys = part_keys(d);
+                match defer.then(|| deferred(d, keys, kept)).flatten() {
+                    Some(left) => (keys, Err(left)),
+                    None => (keys, Ok(count(d, keys[1], kept, renumbered))),
+                }
+            })
             .collect();
+        let mut per_doc: Vec<Vec<PartCount>> = Vec::with_capacity(counted.len());
+        let mut counted_at: Vec<u32> = Vec::with_capacity(counted.len());
+        for ((keys, parts), &at) in counted.into_iter().zip(positions) {
+            let p = at as usize;
+            if self.keys.len() <= p {
+                self.keys.resize(p + 1, [0; 2]);
+                self.lens.resize(p + 1, 0.0);
+            }
+            self.keys[p] = keys;
+            match parts {
+                Ok(parts) => {
+                    per_doc.push(parts);
+                    counted_at.push(at);
+                }
+                Err(Deferred { len, entries }) => {
+                    self.lens[p] = len;
+                    self.deferred.push(at);
+                    if let Some(keep) = keep.as_deref_mut() {
+                        entries.into_iter().flatten().for_each(|e| keep.add(e));
+                    }
+                }
+            }
+        }
+        self.push(per_doc, &counted_at, keep);
+    }
+
+    /// Counts the documents left uncounted at `positions` (their parts are kept in `kept`,
+    /// and were handed to the next build's file already).
+    pub(super) fn count_deferred(&mut self, positions: &[u32], kept: &KeptWords) {
+        let renumbered = (self.renumbered.as_slice(), self.same_ids);
+        let keys = &self.keys;
+        let per_doc: Vec<Vec<PartCount>> = positions
+            .par_iter()
+            .map(|&at| {
+                let [body, fields] = keys[at as usize];
+                [body, fields]
+                    .into_iter()
+                    .filter(|&k| k != 0)
+                    .filter_map(|k| numbered(k, kept.part(k)?, renumbered))
+                    .collect()
+            })
+            .collect();
+        self.push(per_doc, positions, None);
+    }
+
+    /// Folds documents' counted parts (`per_doc`, at `positions`) into the lists; with
+    /// `keep`, each part's counts are handed to it for the next build.
+    fn push(
+        &mut self,
+        mut per_doc: Vec<Vec<PartCount>>,
+        positions: &[u32],
+        keep: Option<&mut super::kept::Writer>,
+    ) {
         // The words counted from text, by shard (moving, not copying), in the documents'
         // and parts' order; each shard numbers its own.
         let mut per_shard: Vec<Vec<DocTerms>> = vec![Vec::new(); SHARDS];
@@ -223,34 +301,63 @@ impl Counter {
             });
     }
 
-    /// Every word in use with its id, ids ascending (the table a kept file holds).
-    pub fn table(&self) -> Vec<(u32, &str)> {
-        let mut table: Vec<(u32, &str)> = self
-            .shards
+    /// Each document's id, length and part keys, for the next build ([`super::kept::Before`]);
+    /// `ids` gives each position's id.
+    pub fn documents(&self, ids: &[u32]) -> crate::hash::FastMap<u32, (u32, [u64; 2])> {
+        self.keys
             .iter()
-            .enumerate()
-            .flat_map(|(s, shard)| {
-                shard
-                    .term_ids
-                    .iter()
-                    .filter(|&(_, &local)| !shard.lists[local as usize].is_empty())
-                    .map(move |(w, &local)| (word_id(s, local), w.as_str()))
-            })
-            .collect();
-        table.sort_unstable_by_key(|&(id, _)| id);
-        table
+            .zip(&self.lens)
+            .zip(ids)
+            .map(|((keys, len), &id)| (id, (*len as u32, *keys)))
+            .collect()
     }
 
-    /// Every stem's postings, sorted by stem, for the `total` documents counted. `ids`
-    /// gives each position's document id (ascending with its position), which the lists
-    /// hold.
-    pub fn finish(self, total: usize, ids: &[u32], stemmer: &Stemmer) -> Vec<Postings> {
+    /// Every stem's postings, sorted by stem, for the `total` documents counted, with the
+    /// table of the words in use. `ids` gives each position's document id (ascending with
+    /// its position), which the lists hold.
+    pub fn finish(self, total: usize, ids: &[u32], stemmer: &Stemmer) -> Finished {
         let Counter {
             shards, mut lens, ..
         } = self;
         lens.resize(total.max(lens.len()), 0.0);
         build(total, shards, &lens, ids, stemmer)
     }
+
+    /// Every word numbered, with its id and its list of counted documents, by shard.
+    pub(super) fn numbered_words(&self) -> impl Iterator<Item = (u32, &str, &List)> {
+        self.shards.iter().enumerate().flat_map(|(s, shard)| {
+            shard.term_ids.iter().map(move |(w, &local)| {
+                (word_id(s, local), w.as_str(), &shard.lists[local as usize])
+            })
+        })
+    }
+
+    /// Sorts each word's list by position (documents counted out of order: deferred ones).
+    pub(super) fn sort_lists(&mut self) {
+        for shard in &mut self.shards {
+            shard
+                .lists
+                .par_iter_mut()
+                .filter(|l| !l.is_sorted_by_key(|&(d, _)| d))
+                .for_each(|l| l.sort_by_key(|&(d, _)| d));
+        }
+    }
+
+    /// Each document's length in words, by position, for `total` documents.
+    pub(super) fn lens(&mut self, total: usize) -> &[f32] {
+        if self.lens.len() < total {
+            self.lens.resize(total, 0.0);
+        }
+        &self.lens
+    }
+}
+
+/// What counting ends with: every stem's postings, sorted by stem; the table of the words
+/// in use (id, word, documents, stem), ids ascending; the rounded average length.
+pub struct Finished {
+    pub postings: Vec<Postings>,
+    pub words: Vec<(u32, String, u32, String)>,
+    pub average: f32,
 }
 
 /// The entries of a document's parts for the next build, one each.
@@ -280,12 +387,14 @@ fn build(
     lens: &[f32],
     ids: &[u32],
     stemmer: &Stemmer,
-) -> Vec<Postings> {
+) -> Finished {
     let mut words: Vec<String> = Vec::new();
+    let mut word_ids: Vec<u32> = Vec::new();
     let mut lists: Vec<List> = Vec::new();
-    for shard in shards {
+    for (s, shard) in shards.into_iter().enumerate() {
         let base = words.len();
         words.resize(base + shard.lists.len(), String::new());
+        word_ids.extend((0..shard.lists.len() as u32).map(|local| word_id(s, local)));
         for (t, id) in shard.term_ids {
             words[base + id as usize] = t;
         }
@@ -323,6 +432,15 @@ fn build(
             .cmp(&stems[b])
             .then_with(|| words[a].cmp(&words[b]))
     });
+    // The table of the words in use, for the next build.
+    let mut table: Vec<(u32, String, u32, String)> = order
+        .iter()
+        .map(|&i| {
+            let df = lists[i].len() as u32;
+            (word_ids[i], words[i].clone(), df, stems[i].clone())
+        })
+        .collect();
+    table.sort_unstable_by_key(|w| w.0);
     let mut lists: Vec<Option<List>> = lists.into_iter().map(Some).collect();
     let merged: Vec<(usize, usize, List)> = order
         .chunk_by(|&a, &b| stems[a] == stems[b])
@@ -341,12 +459,7 @@ fn build(
         })
         .collect();
     let avgdl = rounded_average(lens, total);
-    // BM25 with k1 = 1.2, b = 0.75; the boosted frequency already carries field weights.
-    // The list holds each document's term-frequency part only: the script multiplies it by
-    // the stem's IDF, from the list's length and the manifest's document count. Both move
-    // with every digest added, and baked in they changed most postings files each time.
-    let (k1, b) = (1.2f32, 0.75f32);
-    merged
+    let postings = merged
         .into_par_iter()
         .map(|(stem, surface, list)| {
             // Weighted and gap-encoded in one pass (a second pass over every posting cost
@@ -354,11 +467,9 @@ fn build(
             let mut flat = Vec::with_capacity(list.len() * 2);
             let mut prev = 0;
             for &(doc, f) in &list {
-                let len = lens[doc as usize];
-                let w = (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * len / avgdl));
                 let id = ids.get(doc as usize).copied().unwrap_or(doc);
                 flat.push(id - prev);
-                flat.push((w * 100.0).round().max(1.0) as u32);
+                flat.push(weight(f, lens[doc as usize], avgdl));
                 prev = id;
             }
             Postings {
@@ -368,7 +479,23 @@ fn build(
                 df: list.len(),
             }
         })
-        .collect()
+        .collect();
+    Finished {
+        postings,
+        words: table,
+        average: avgdl,
+    }
+}
+
+/// A document's weight in a list: the term-frequency part of BM25 (k1 = 1.2, b = 0.75) of
+/// its boosted frequency `f` (which carries the field weights) for its length `len`, times
+/// 100, rounded, at least 1. The script multiplies it by the stem's IDF, from the list's
+/// length and the manifest's document count: both move with every digest added, and baked
+/// in they changed most postings files each time.
+pub(super) fn weight(f: f32, len: f32, avgdl: f32) -> u32 {
+    let (k1, b) = (1.2f32, 0.75f32);
+    let w = (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * len / avgdl));
+    (w * 100.0).round().max(1.0) as u32
 }
 
 /// The documents' average length in words, rounded to the nearest eighth of an octave
@@ -384,7 +511,12 @@ pub(super) fn rounded_average(lens: &[f32], total: usize) -> f32 {
 /// One document's parts: its body's (an episode's) then its fields', each taken from the
 /// previous build's `kept` parts when they hold its key (renumbered by `renumbered`), else
 /// counted from its text.
-fn count<'d>(d: &'d Doc, kept: &'d KeptWords, renumbered: Renumbered) -> Vec<PartCount<'d>> {
+fn count<'d>(
+    d: &'d Doc,
+    key: u64,
+    kept: &'d KeptWords,
+    renumbered: Renumbered,
+) -> Vec<PartCount<'d>> {
     let mut parts = Vec::with_capacity(2);
     match &d.body {
         Some(Body::Text(key, text)) => {
@@ -402,10 +534,6 @@ fn count<'d>(d: &'d Doc, kept: &'d KeptWords, renumbered: Renumbered) -> Vec<Par
         }
         None => {}
     }
-    let key = fields_key(
-        d.fields.iter().map(|(b, t)| (*b, t.as_ref())),
-        d.names.iter().map(|(b, k)| (*b, k.as_str())),
-    );
     if let Some(part) = kept.part(key).and_then(|p| numbered(key, p, renumbered)) {
         parts.push(part);
         return parts;
@@ -420,6 +548,44 @@ fn count<'d>(d: &'d Doc, kept: &'d KeptWords, renumbered: Renumbered) -> Vec<Par
     }
     parts.push(fresh(key, len, tf));
     parts
+}
+
+/// A document's part keys: its body's (0 for none) and its fields'.
+fn part_keys(d: &Doc) -> [u64; 2] {
+    let body = match &d.body {
+        Some(Body::Text(key, _) | Body::Counted(key, _)) => *key,
+        None => 0,
+    };
+    let fields = fields_key(
+        d.fields.iter().map(|(b, t)| (*b, t.as_ref())),
+        d.names.iter().map(|(b, k)| (*b, k.as_str())),
+    );
+    [body, fields]
+}
+
+/// A document's parts counted, or the document left uncounted.
+type Counted<'d> = Result<Vec<PartCount<'d>>, Deferred<'d>>;
+
+/// A document left uncounted: its length, and its parts' entries as kept.
+struct Deferred<'d> {
+    len: f32,
+    entries: [Option<&'d [u8]>; 2],
+}
+
+/// The document as a [`Deferred`] one, when every part of it is kept (a body taken from
+/// the previous build, and fields whose key it has).
+fn deferred<'d>(d: &Doc<'d>, [_, fields]: [u64; 2], kept: &'d KeptWords) -> Option<Deferred<'d>> {
+    let body = match &d.body {
+        Some(Body::Counted(_, part)) => Some(*part),
+        Some(Body::Text(..)) => return None,
+        None => None,
+    };
+    let fields = kept.part(fields)?;
+    let len = body.map_or(Some(0.0), |b| b.len())? + fields.len()?;
+    Some(Deferred {
+        len,
+        entries: [body.map(|b| b.bytes()), Some(fields.bytes())],
+    })
 }
 
 /// A map for one part's words. Keys borrow from the document where they can: allocating
@@ -491,7 +657,7 @@ type WordCounts<'d> = std::collections::HashMap<Cow<'d, str>, f32, ahash::Random
 
 /// Merges document-sorted lists into one entry per document, adding the frequencies of a
 /// document in several (several words of one stem, or an episode's body and fields).
-fn merge(mut parts: Vec<List>) -> List {
+pub(super) fn merge(mut parts: Vec<List>) -> List {
     let all = if parts.len() == 1 {
         parts.pop().unwrap_or_default()
     } else {
@@ -574,7 +740,7 @@ mod tests {
         let mut in_order = Counter::default();
         let all: Vec<u32> = (0..40).collect();
         in_order.add(&docs, &all, &none, None);
-        let expected = flat(&in_order.finish(40, &ids, &stemmer));
+        let expected = flat(&in_order.finish(40, &ids, &stemmer).postings);
         assert!(expected.iter().any(|p| p.0 == "partnership" && p.3 == 40));
         assert!(expected.iter().any(|p| p.0 == "=c++"));
 
@@ -586,7 +752,10 @@ mod tests {
             scrambled.add(&made, batch, &none, None);
         }
         scrambled.add(&docs[30..], &all[30..], &none, None);
-        assert_eq!(flat(&scrambled.finish(40, &ids, &stemmer)), expected);
+        assert_eq!(
+            flat(&scrambled.finish(40, &ids, &stemmer).postings),
+            expected
+        );
     }
 
     fn body(text: &str) -> Text {
@@ -615,8 +784,8 @@ mod tests {
             None => KeptWords::default(),
         };
         let path = dir.join(run);
-        let mut writer =
-            super::super::kept::Writer::create(&path, "bin", 1).unwrap_or_else(|e| panic!("{e}"));
+        let mut writer = super::super::kept::Writer::create(&path, "bin", 1, 1)
+            .unwrap_or_else(|e| panic!("{e}"));
         let mut counter = Counter::new(kept.take_table());
         let docs: Vec<Doc> = texts
             .iter()
@@ -637,9 +806,15 @@ mod tests {
             .collect();
         let positions: Vec<u32> = (0..docs.len() as u32).rev().collect();
         counter.add(&docs, &positions, &kept, Some(&mut writer));
-        writer.set_table(counter.table().into_iter());
         let ids: Vec<u32> = (0..docs.len() as u32).collect();
-        let postings = flat(&counter.finish(docs.len(), &ids, &Stemmer::for_language("en")));
+        let finished = counter.finish(docs.len(), &ids, &Stemmer::for_language("en"));
+        writer.set_table(
+            finished
+                .words
+                .iter()
+                .map(|(id, w, df, stem)| (*id, w.as_str(), *df, stem.as_str())),
+        );
+        let postings = flat(&finished.postings);
         drop(docs);
         writer.finish(&path).unwrap_or_else(|e| panic!("{e}"));
         (postings, path)
