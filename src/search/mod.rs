@@ -40,7 +40,9 @@
 //!   (episodes and their transcript blocks), fetched only when that filter is chosen.
 //!
 //! Words are folded, split and stemmed by [`tokens`]; `themes/default/static/search.js`
-//! does the same, and a differential test holds the two together.
+//! does the same, and a differential test holds the two together. A build on disk keeps
+//! each document's counted words ([`kept`]) and, finding the output they were counted for,
+//! patches its postings rather than making them whole ([`patch`]).
 
 mod docs;
 pub mod fuzzy;
