@@ -1714,3 +1714,49 @@ fn a_build_patches_the_search_index_and_it_is_a_clean_builds() {
     );
     assert!(own_file(&site));
 }
+
+/// A patched index changes a stem's "Did you mean" spelling when another of its words
+/// becomes the commonest, even when no weight moves: a digest that says `market` thirty
+/// times says `markets` once instead (the stem's frequency and the digest's length are as
+/// they were), and `markets` is now in more digests than `market`.
+#[test]
+fn a_spelling_becoming_the_commonest_changes_the_surface_though_no_weight_moves() {
+    let site = Site::empty("base_url: https://e.example/\n");
+    let digest = |i: usize, body: &str| {
+        format!(
+            "---\ntitle: Note {i}\ndate: 2020-01-{:02}\n---\n{body}\n",
+            i + 1
+        )
+    };
+    for i in 0..4 {
+        site.write(
+            &format!("content/episodes/s{i}.md"),
+            digest(i, "Some markets here."),
+        );
+    }
+    for i in 4..7 {
+        site.write(
+            &format!("content/episodes/m{i}.md"),
+            digest(i, "One market here."),
+        );
+    }
+    let thirty = vec!["market"; 30].join(" ");
+    site.write("content/episodes/x.md", digest(9, &thirty));
+    build(&site, &[]);
+    let surface = |site: &Site| {
+        let t = tree(&site.public());
+        t.iter()
+            .filter(|(p, _)| p.starts_with("search/p/"))
+            .find_map(|(p, _)| {
+                let s = index_json(&t, p)["s"]["market"].clone();
+                (!s.is_null()).then_some(s)
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(surface(&site), serde_json::Value::Null);
+    let once = format!("{} markets", vec!["market"; 29].join(" "));
+    replace_in(&site, "content/episodes/x.md", &thirty, &once);
+    let err = rebuild_and_check(&site, "one market made markets");
+    assert!(patched_chunks(&err).is_some(), "{err}");
+    assert_eq!(surface(&site), "markets");
+}

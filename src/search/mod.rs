@@ -346,29 +346,63 @@ fn post_chunk_count<'s>(stems: impl Iterator<Item = (&'s str, usize)>) -> u32 {
 }
 
 /// One stem's postings as a postings file holds them: the stem, its surface, its list.
-type Posted<'p> = (&'p str, &'p str, &'p [u32]);
+type Posted<'p> = (&'p str, &'p str, Listed<'p>);
+
+/// A stem's list, to put in a postings file.
+#[derive(Clone, Copy)]
+enum Listed<'p> {
+    /// The list (`[gap, weight, …]`).
+    Flat(&'p [u32]),
+    /// A long list the previous output holds, unchanged, in its own file of this name
+    /// (`<chunk>-<k>`, as the chunk's `b` names it): kept, or read back when the file takes
+    /// another name.
+    Own(&'p str),
+}
 
 /// The files of postings chunk `n` (`p/<n>`, and the own files of its long lists), from its
-/// stems' postings in stem order.
-fn post_chunk_files(n: u32, stems: &[Posted], packer: Packer) -> Vec<OutputFile> {
+/// stems' postings in stem order; `None` when a kept own file is not as the record says.
+fn post_chunk_files(n: u32, stems: &[Posted], packer: Packer) -> Option<Vec<OutputFile>> {
     let mut chunk = PostChunk::default();
     // Named by chunk, so a list that grows past the limit renames only its chunk's others.
-    let mut own_files: Vec<(String, &[u32])> = Vec::new();
-    for &(term, surface, flat) in stems {
-        if flat.len() * 4 > OWN_FILE {
-            let name = format!("{n}-{}", chunk.b.len());
-            own_files.push((format!("p/b{name}"), flat));
-            chunk.b.insert(term, name);
-        } else {
-            chunk.t.insert(term, flat);
+    let mut own_files: Vec<(String, Listed)> = Vec::new();
+    for &(term, surface, list) in stems {
+        let long = match list {
+            Listed::Flat(flat) => flat.len() * 4 > OWN_FILE,
+            Listed::Own(_) => true,
+        };
+        match (long, list) {
+            (true, _) => {
+                let name = format!("{n}-{}", chunk.b.len());
+                own_files.push((name.clone(), list));
+                chunk.b.insert(term, name);
+            }
+            (false, Listed::Flat(flat)) => {
+                chunk.t.insert(term, flat);
+            }
+            (false, Listed::Own(_)) => {}
         }
         if !is_name_key(term) && surface != term {
             chunk.s.insert(term, surface);
         }
     }
     let mut files = vec![packer.file(&format!("p/{n}"), &chunk)];
-    files.extend(own_files.iter().map(|(rel, list)| packer.file(rel, list)));
-    files
+    for (name, list) in own_files {
+        let rel = format!("p/b{name}");
+        files.push(match list {
+            Listed::Flat(flat) => packer.file(&rel, flat),
+            Listed::Own(old) if old == name => {
+                let path = index_file(&format!("{rel}.json.gz"));
+                let (entry, fp) = packer.previous?.unchanged(&path)?;
+                OutputFile::kept(path, entry, fp)
+            }
+            Listed::Own(old) => {
+                let list: Vec<u32> =
+                    patch::read_json(packer.previous?, &index_file(&format!("p/b{old}.json.gz")))?;
+                packer.file(&rel, &list)
+            }
+        });
+    }
+    Some(files)
 }
 
 /// Every postings file, from every stem's postings (in stem order), spread over
@@ -380,12 +414,19 @@ fn post_files(
 ) -> Vec<OutputFile> {
     let mut chunks: Vec<Vec<Posted>> = vec![Vec::new(); post_chunks as usize];
     for p in postings {
-        chunks[(fnv1a(&p.term) % post_chunks) as usize].push((&p.term, &p.surface, &p.flat));
+        chunks[(fnv1a(&p.term) % post_chunks) as usize].push((
+            &p.term,
+            &p.surface,
+            Listed::Flat(&p.flat),
+        ));
     }
     chunks
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(n, stems)| post_chunk_files(n as u32, stems, packer))
+        .flat_map_iter(|(n, stems)| {
+            // Only flat lists here: every file is made.
+            post_chunk_files(n as u32, stems, packer).unwrap_or_default()
+        })
         .collect()
 }
 

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use super::kept::{Before, KeptWords};
 use super::postings::{Counter, List, merge, rounded_average, weight};
 use super::tokens::Stemmer;
-use super::{OWN_FILE, Packer, Posted, fnv1a, index_file, is_name_key, post_chunk_files};
+use super::{Listed, Packer, Posted, fnv1a, index_file, is_name_key, post_chunk_files};
 use crate::hash::FastMap;
 use crate::output::OutputFile;
 use crate::output::reuse::Previous;
@@ -55,9 +55,6 @@ impl Patched {
     }
 }
 
-/// A stem's postings as patched: the stem, its surface, its list.
-type Owned = (String, String, Vec<u32>);
-
 /// Why the index could not be patched (said with `CASTDOWN_TIMINGS`).
 pub(super) type Whole = &'static str;
 
@@ -68,6 +65,18 @@ struct Chunk {
     b: BTreeMap<String, String>,
     s: BTreeMap<String, String>,
 }
+
+/// A stem's list as a chunk read back holds it, with its surface.
+enum Held {
+    /// In the chunk's file.
+    Flat(Vec<u32>),
+    /// In a file of its own, of this name (read only when it changes).
+    Own(String),
+}
+
+/// A document of the previous build, as its kept parts count it: each distinct word's id
+/// and frequency (body then fields, added as a count adds them).
+type OldDoc = Vec<(u32, f32)>;
 
 /// Patches the previous build's postings (`before`, with its kept parts `kept`) for the
 /// documents `counter` counted or left uncounted, whose ids by position are `ids` (`total`
@@ -97,7 +106,7 @@ pub(super) fn patch(
     if average.to_bits() != before.average {
         return Err("the average document length moved");
     }
-    let unchanged: std::collections::HashSet<u32, ahash::RandomState> = counter
+    let unchanged: IdSet = counter
         .deferred
         .iter()
         .filter_map(|&at| ids.get(at as usize).copied())
@@ -110,30 +119,43 @@ pub(super) fn patch(
         .filter(|id| !unchanged.contains(id))
         .collect();
     gone.sort_unstable();
-    // How many of them each word was in (a document once, whatever its parts).
-    let gone_words: Option<Vec<Vec<u32>>> = gone
+    let old_docs: Option<Vec<OldDoc>> = gone
         .par_iter()
         .map(|id| {
             let (_, keys) = before.docs.get(id)?;
-            let mut words = Vec::new();
+            let mut words: OldDoc = Vec::new();
             for &key in keys.iter().filter(|&&k| k != 0) {
-                kept.part(key)?.each(&mut |w, _| words.push(w))?;
+                kept.part(key)?.each(&mut |w, f| words.push((w, f)))?;
             }
-            words.sort_unstable();
-            words.dedup();
-            Some(words)
+            // Body first, then fields: a word in both has its frequencies added in that order.
+            words.sort_by_key(|&(w, _)| w);
+            let mut merged: OldDoc = Vec::with_capacity(words.len());
+            for (w, f) in words {
+                match merged.last_mut() {
+                    Some((last, g)) if *last == w => *g += f,
+                    _ => merged.push((w, f)),
+                }
+            }
+            Some(merged)
         })
         .collect();
-    let gone_words = gone_words.ok_or("a part of a changed document is not kept")?;
+    let old_docs = old_docs.ok_or("a part of a changed document is not kept")?;
     let mut gone_count: FastMap<u32, u32> = FastMap::default();
-    for w in gone_words.into_iter().flatten() {
-        *gone_count.entry(w).or_default() += 1;
+    for (w, _) in old_docs.iter().flatten() {
+        *gone_count.entry(*w).or_default() += 1;
     }
-    // Every word numbered, with its documents now and its stem.
+    // The documents counted now whose id the previous build had too (changed in place): a
+    // stem whose weight for them is the same is not changed by them.
+    let counted_ids: IdSet = (0..total)
+        .filter(|&p| !unchanged.contains(&ids.get(p).copied().unwrap_or(u32::MAX)))
+        .filter_map(|p| ids.get(p).copied())
+        .collect();
+    // Every word numbered, with its documents now and its stem; the stems changed for
+    // certain (a word's documents changed, or a document came or went).
     let mut words: Vec<(u32, String, u32, String)> = Vec::new();
-    // Per changed stem, its counted words (in word order, with their lists).
     let mut counted: BTreeMap<String, Vec<(&str, &List)>> = BTreeMap::new();
     let mut changed: BTreeSet<String> = BTreeSet::new();
+    let mut stem_of: FastMap<u32, usize> = FastMap::default();
     for (id, word, list) in counter.numbered_words() {
         let (was, stem) = match before.words.get(&id) {
             Some((df, stem)) => (*df, stem.clone()),
@@ -148,37 +170,24 @@ pub(super) fn patch(
         if !list.is_empty() {
             counted.entry(stem.clone()).or_default().push((word, list));
         }
-        if !list.is_empty() || out > 0 {
+        let new_doc = || {
+            list.iter().any(|&(at, _)| {
+                ids.get(at as usize)
+                    .is_none_or(|id| !before.docs.contains_key(id))
+            })
+        };
+        if df != was || new_doc() {
             changed.insert(stem.clone());
         }
+        stem_of.insert(id, words.len());
         words.push((id, word.to_string(), df, stem));
-    }
-    words.sort_unstable_by_key(|w| w.0);
-    // Words no document uses are kept numbered, so that the next build's ids stay those of
-    // the kept parts; when they are a quarter of the table, a whole index drops them.
-    let unused = words.iter().filter(|w| w.2 == 0).count();
-    if unused * 4 > words.len() {
-        return Err("many numbered words are no longer used");
-    }
-    // Each changed stem's surface: its word in most documents, the first in word order.
-    let mut surfaces: BTreeMap<&str, (&str, u32)> = BTreeMap::new();
-    let mut by_word: Vec<&(u32, String, u32, String)> = words
-        .iter()
-        .filter(|w| w.2 > 0 && changed.contains(&w.3))
-        .collect();
-    by_word.sort_unstable_by(|a, b| a.1.cmp(&b.1));
-    for w in by_word {
-        let best = surfaces.entry(&w.3).or_insert((&w.1, 0));
-        if w.2 > best.1 {
-            *best = (&w.1, w.2);
-        }
     }
     // A stem's words in word order, as a whole build merges them (a document's frequencies
     // in two words of one stem are added in that order).
     for lists in counted.values_mut() {
         lists.sort_unstable_by(|a, b| a.0.cmp(b.0));
     }
-    // The changed documents' entries per changed stem, weighted, by id.
+    // The counted documents' entries per stem, weighted, by id.
     let fresh: FastMap<&str, Vec<(u32, u32)>> = counted
         .par_iter()
         .map(|(stem, lists)| {
@@ -193,6 +202,66 @@ pub(super) fn patch(
             (stem.as_str(), entries)
         })
         .collect();
+    // The previous build's documents: one removed or moved changes every stem it had; one
+    // changed in place, the stems whose weight for it is not the same.
+    for (id, old) in gone.iter().zip(&old_docs) {
+        let word = |w: &u32| stem_of.get(w).map(|&i| &words[i]);
+        if !counted_ids.contains(id) {
+            changed.extend(old.iter().filter_map(|(w, _)| Some(word(w)?.3.clone())));
+            continue;
+        }
+        let len = before.docs.get(id).map_or(0.0, |&(l, _)| l as f32);
+        // Its stems' frequencies, each stem's words in word order.
+        let mut by_stem: Vec<(&str, &str, f32)> = old
+            .iter()
+            .filter_map(|(w, f)| word(w).map(|e| (e.3.as_str(), e.1.as_str(), *f)))
+            .collect();
+        by_stem.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let mut had: BTreeMap<&str, f32> = BTreeMap::new();
+        for (stem, _, f) in by_stem {
+            match had.get_mut(stem) {
+                Some(g) => *g += f,
+                None => {
+                    had.insert(stem, f);
+                }
+            }
+        }
+        let weight_now = |stem: &str| {
+            let entries = fresh.get(stem)?;
+            let at = entries.binary_search_by_key(id, |&(d, _)| d).ok()?;
+            Some(entries[at].1)
+        };
+        for (&stem, &f) in &had {
+            if weight_now(stem) != Some(weight(f, len, average)) {
+                changed.insert(stem.to_string());
+            }
+        }
+        for (stem, entries) in &fresh {
+            if !had.contains_key(stem) && entries.binary_search_by_key(id, |&(d, _)| d).is_ok() {
+                changed.insert(stem.to_string());
+            }
+        }
+    }
+    // Words no document uses are kept numbered, so that the next build's ids stay those of
+    // the kept parts; when they are a quarter of the table, a whole index drops them.
+    let unused = words.iter().filter(|w| w.2 == 0).count();
+    if unused * 4 > words.len() {
+        return Err("many numbered words are no longer used");
+    }
+    words.sort_unstable_by_key(|w| w.0);
+    // Each changed stem's surface: its word in most documents, the first in word order.
+    let mut surfaces: BTreeMap<&str, (&str, u32)> = BTreeMap::new();
+    let mut by_word: Vec<&(u32, String, u32, String)> = words
+        .iter()
+        .filter(|w| w.2 > 0 && changed.contains(&w.3))
+        .collect();
+    by_word.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    for w in by_word {
+        let best = surfaces.entry(&w.3).or_insert((&w.1, 0));
+        if w.2 > best.1 {
+            *best = (&w.1, w.2);
+        }
+    }
     let post_chunks = before.chunks[0];
     let mut dirty: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
     for stem in &changed {
@@ -202,21 +271,26 @@ pub(super) fn patch(
             .push(stem);
     }
     // Each dirty chunk read back and patched: its stems' lists, in stem order.
-    let gone_set: std::collections::HashSet<u32, ahash::RandomState> =
-        gone.iter().copied().collect();
-    let patched: Result<Vec<(u32, Vec<Owned>)>, Whole> = dirty
+    let patched: Result<Vec<(u32, Vec<Patch>)>, Whole> = dirty
         .par_iter()
         .map(|(&n, stems)| {
             let mut lists = read_chunk(previous, n)?;
             for &stem in stems {
-                let old = lists.remove(stem).map(|(_, l)| l).unwrap_or_default();
-                let list =
-                    patched_list(&old, &gone_set, fresh.get(stem).map_or(&[], Vec::as_slice));
+                let old = match lists.remove(stem) {
+                    None => Vec::new(),
+                    Some((_, Held::Flat(list))) => list,
+                    Some((_, Held::Own(name))) => {
+                        read_json(previous, &index_file(&format!("p/b{name}.json.gz")))
+                            .ok_or("a postings file is not as the record says")?
+                    }
+                };
+                let fresh = fresh.get(stem).map_or(&[][..], Vec::as_slice);
+                let list = patched_list(&old, &gone, fresh);
                 if list.is_empty() {
                     continue;
                 }
                 let surface = surfaces.get(stem).map_or(stem, |s| s.0);
-                lists.insert(stem.to_string(), (surface.to_string(), list));
+                lists.insert(stem.to_string(), (surface.to_string(), Held::Flat(list)));
             }
             let stems = lists
                 .into_iter()
@@ -233,7 +307,7 @@ pub(super) fn patch(
     }
     for (_, chunk) in &patched {
         for (stem, _, list) in chunk {
-            if changed.contains(stem) {
+            if let (true, Held::Flat(list)) = (changed.contains(stem), list) {
                 stems.insert(stem.clone(), (list.len() / 2) as u32);
             }
         }
@@ -242,15 +316,26 @@ pub(super) fn patch(
     if now != post_chunks {
         return Err("the postings files would be more or fewer");
     }
-    let mut files: Vec<OutputFile> = patched
+    let made: Option<Vec<Vec<OutputFile>>> = patched
         .par_iter()
-        .flat_map_iter(|(n, chunk)| {
+        .map(|(n, chunk)| {
             let posted: Vec<Posted> = chunk
                 .iter()
-                .map(|(s, surface, list)| (s.as_str(), surface.as_str(), list.as_slice()))
+                .map(|(s, surface, list)| {
+                    let list = match list {
+                        Held::Flat(flat) => Listed::Flat(flat),
+                        Held::Own(name) => Listed::Own(name),
+                    };
+                    (s.as_str(), surface.as_str(), list)
+                })
                 .collect();
             post_chunk_files(*n, &posted, packer)
         })
+        .collect();
+    let mut files: Vec<OutputFile> = made
+        .ok_or("a postings file is not as the record says")?
+        .into_iter()
+        .flatten()
         .collect();
     // The chunks no changed stem is in, and their lists' own files, as they were.
     let kept_files: Option<Vec<OutputFile>> = previous
@@ -276,6 +361,12 @@ pub(super) fn patch(
     })
 }
 
+/// Document ids.
+type IdSet = std::collections::HashSet<u32, ahash::RandomState>;
+
+/// A stem's postings as patched: the stem, its surface, its list.
+type Patch = (String, String, Held);
+
 /// The chunk a file of the previous output's postings belongs to: `search/p/<n>.json.gz`
 /// or `search/p/b<n>-<k>.json.gz`.
 fn post_chunk_of(path: &str) -> Option<u32> {
@@ -289,31 +380,29 @@ fn post_chunk_of(path: &str) -> Option<u32> {
 }
 
 /// Postings chunk `n` of the previous output, read back: each stem's surface (the stem
-/// itself when the file names none) and list, own files included.
-fn read_chunk(previous: &Previous, n: u32) -> Result<BTreeMap<String, (String, Vec<u32>)>, Whole> {
+/// itself when the file names none) and list, or the name of its own file.
+fn read_chunk(previous: &Previous, n: u32) -> Result<BTreeMap<String, (String, Held)>, Whole> {
     let chunk: Chunk = read_json(previous, &index_file(&format!("p/{n}.json.gz")))
         .ok_or("a postings file is not as the record says")?;
     let Chunk { t, b, mut s } = chunk;
     let mut lists = BTreeMap::new();
     for (stem, list) in t {
         let surface = s.remove(&stem).unwrap_or_else(|| stem.clone());
-        lists.insert(stem, (surface, list));
+        lists.insert(stem, (surface, Held::Flat(list)));
     }
     for (stem, name) in b {
-        let list: Vec<u32> = read_json(previous, &index_file(&format!("p/b{name}.json.gz")))
-            .ok_or("a postings file is not as the record says")?;
-        if list.len() * 4 <= OWN_FILE {
-            return Err("a postings file holds a short list apart");
-        }
         let surface = s.remove(&stem).unwrap_or_else(|| stem.clone());
-        lists.insert(stem, (surface, list));
+        lists.insert(stem, (surface, Held::Own(name)));
     }
     Ok(lists)
 }
 
 /// A file of the previous output's index, read back (its bytes checked against the
 /// record) and inflated.
-fn read_json<T: serde::de::DeserializeOwned>(previous: &Previous, path: &str) -> Option<T> {
+pub(super) fn read_json<T: serde::de::DeserializeOwned>(
+    previous: &Previous,
+    path: &str,
+) -> Option<T> {
     use std::io::Read as _;
     let bytes = previous.contents(path)?;
     let mut json = Vec::new();
@@ -323,29 +412,32 @@ fn read_json<T: serde::de::DeserializeOwned>(previous: &Previous, path: &str) ->
     serde_json::from_slice(&json).ok()
 }
 
-/// A list (`[gap, weight, …]`) without the documents `gone`, with the entries `fresh`
-/// (`(id, weight)`, ascending, none of them in the list) put in their places.
-fn patched_list(
-    old: &[u32],
-    gone: &std::collections::HashSet<u32, ahash::RandomState>,
-    fresh: &[(u32, u32)],
-) -> Vec<u32> {
-    let mut entries: Vec<(u32, u32)> = Vec::with_capacity(old.len() / 2 + fresh.len());
-    let mut id = 0u32;
-    for pair in old.chunks_exact(2) {
-        id = id.wrapping_add(pair[0]);
-        if !gone.contains(&id) {
-            entries.push((id, pair[1]));
-        }
-    }
-    entries.extend_from_slice(fresh);
-    entries.sort_unstable_by_key(|&(id, _)| id);
-    let mut flat = Vec::with_capacity(entries.len() * 2);
-    let mut prev = 0;
-    for (id, w) in entries {
-        flat.push(id - prev);
+/// A list (`[gap, weight, …]`) without the documents `gone` (ascending), with the entries
+/// `fresh` (`(id, weight)`, ascending, none of them in the list) put in their places.
+fn patched_list(old: &[u32], gone: &[u32], fresh: &[(u32, u32)]) -> Vec<u32> {
+    let mut flat = Vec::with_capacity(old.len() + fresh.len() * 2);
+    let (mut id, mut prev) = (0u32, 0u32);
+    let (mut g, mut f) = (0, 0);
+    let mut put = |flat: &mut Vec<u32>, id: u32, w: u32| {
+        flat.push(id.wrapping_sub(prev));
         flat.push(w);
         prev = id;
+    };
+    for pair in old.chunks_exact(2) {
+        id = id.wrapping_add(pair[0]);
+        while f < fresh.len() && fresh[f].0 < id {
+            put(&mut flat, fresh[f].0, fresh[f].1);
+            f += 1;
+        }
+        while g < gone.len() && gone[g] < id {
+            g += 1;
+        }
+        if gone.get(g) != Some(&id) {
+            put(&mut flat, id, pair[1]);
+        }
+    }
+    for &(id, w) in &fresh[f..] {
+        put(&mut flat, id, w);
     }
     flat
 }
