@@ -306,7 +306,7 @@ impl Index {
         }
         // Tens of megabytes at 100,000 episodes, and the index's peak is yet to come.
         drop(kept);
-        let documents = counter.documents(&docs.ids);
+        let documents = keeping.as_ref().map(|_| counter.documents(&docs.ids));
         let finished = counter.finish(docs.len(), &docs.ids, &stemmer);
         let postings = &finished.postings;
         let stems: Vec<(&str, usize)> = postings.iter().map(|p| (p.term.as_str(), p.df)).collect();
@@ -324,7 +324,7 @@ impl Index {
                     .map(|(id, w, df, stem)| (*id, w.as_str(), *df, stem.as_str())),
             );
             keeping.set_index(&kept::Before {
-                docs: documents,
+                docs: documents.unwrap_or_default(),
                 words: Default::default(),
                 stems: stems
                     .iter()

@@ -205,17 +205,22 @@ pub(super) fn patch(
     // The previous build's documents: one removed or moved changes every stem it had; one
     // changed in place, the stems whose weight for it is not the same.
     for (id, old) in gone.iter().zip(&old_docs) {
-        let word = |w: &u32| stem_of.get(w).map(|&i| &words[i]);
+        // Every word of a kept part is numbered (the kept table is numbered first).
+        let old: Option<Vec<(&str, &str, f32)>> = old
+            .iter()
+            .map(|(w, f)| {
+                let e = &words[*stem_of.get(w)?];
+                Some((e.3.as_str(), e.1.as_str(), *f))
+            })
+            .collect();
+        let old = old.ok_or("a word of a kept part is not numbered")?;
         if !counted_ids.contains(id) {
-            changed.extend(old.iter().filter_map(|(w, _)| Some(word(w)?.3.clone())));
+            changed.extend(old.iter().map(|(stem, ..)| stem.to_string()));
             continue;
         }
         let len = before.docs.get(id).map_or(0.0, |&(l, _)| l as f32);
         // Its stems' frequencies, each stem's words in word order.
-        let mut by_stem: Vec<(&str, &str, f32)> = old
-            .iter()
-            .filter_map(|(w, f)| word(w).map(|e| (e.3.as_str(), e.1.as_str(), *f)))
-            .collect();
+        let mut by_stem = old;
         by_stem.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let mut had: BTreeMap<&str, f32> = BTreeMap::new();
         for (stem, _, f) in by_stem {
