@@ -9,7 +9,10 @@
 //! back and checked against the record. A document is unchanged when it has the same id,
 //! length and part keys as before: its parts are kept, so it is never counted. The others
 //! are counted, and the documents of the previous build that are not unchanged are taken
-//! out of the lists that held them (their words are known from their kept parts).
+//! out of the lists that held them (their words are known from their kept parts). A
+//! document added, removed or moved changes every stem it uses; one changed in place, only
+//! the stems whose weight for it moved, or whose words' document counts did (a body edit
+//! rarely moves a rounded weight: 10 postings files of 512 at 10,000 digests, not 99).
 //!
 //! Anything this cannot patch byte for byte as a whole build would make it (the rounded
 //! average length moved, the postings files would be more or fewer, a file of the previous
