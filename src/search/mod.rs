@@ -278,21 +278,13 @@ impl Index {
                     let chunks = [before.chunks[0], dict_chunks, key_chunks];
                     files.extend(patched.files);
                     files.extend(other_files(site, &docs, chunks, (&stemmer, packer)));
-                    if let Some(keeping) = keeping.as_mut() {
-                        keeping.set_table(
-                            patched
-                                .words
-                                .iter()
-                                .map(|(id, w, df, stem)| (*id, w.as_str(), *df, stem.as_str())),
-                        );
-                        keeping.set_index(&kept::Before {
-                            docs: counter.documents(&docs.ids),
-                            words: Default::default(),
-                            stems: patched.stems,
-                            chunks,
-                            average: patched.average.to_bits(),
-                        });
-                    }
+                    keep_index(keeping.as_mut(), &patched.words, || kept::Before {
+                        docs: counter.documents(&docs.ids),
+                        words: Default::default(),
+                        stems: patched.stems,
+                        chunks,
+                        average: patched.average.to_bits(),
+                    });
                     return (files, keeping);
                 }
                 Err(why) => {
@@ -316,25 +308,34 @@ impl Index {
         files.extend(dictionary);
         let chunks = [post_chunks, dict_chunks, key_chunks];
         files.extend(other_files(site, &docs, chunks, (&stemmer, packer)));
-        if let Some(keeping) = keeping.as_mut() {
-            keeping.set_table(
-                finished
-                    .words
-                    .iter()
-                    .map(|(id, w, df, stem)| (*id, w.as_str(), *df, stem.as_str())),
-            );
-            keeping.set_index(&kept::Before {
-                docs: documents.unwrap_or_default(),
-                words: Default::default(),
-                stems: stems
-                    .iter()
-                    .map(|&(t, df)| (t.to_string(), df as u32))
-                    .collect(),
-                chunks,
-                average: finished.average.to_bits(),
-            });
-        }
+        keep_index(keeping.as_mut(), &finished.words, || kept::Before {
+            docs: documents.unwrap_or_default(),
+            words: Default::default(),
+            stems: stems
+                .iter()
+                .map(|&(t, df)| (t.to_string(), df as u32))
+                .collect(),
+            chunks,
+            average: finished.average.to_bits(),
+        });
         (files, keeping)
+    }
+}
+
+/// Hands the file kept for the next build the table of words numbered (`(id, word,
+/// documents, stem)`) and what the index held (made only when there is such a file).
+fn keep_index(
+    keeping: Option<&mut kept::Writer>,
+    words: &[(u32, String, u32, String)],
+    before: impl FnOnce() -> kept::Before,
+) {
+    if let Some(keeping) = keeping {
+        keeping.set_table(
+            words
+                .iter()
+                .map(|(id, w, df, stem)| (*id, w.as_str(), *df, stem.as_str())),
+        );
+        keeping.set_index(&before());
     }
 }
 
