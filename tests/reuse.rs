@@ -1760,3 +1760,67 @@ fn a_spelling_becoming_the_commonest_changes_the_surface_though_no_weight_moves(
     assert!(patched_chunks(&err).is_some(), "{err}");
     assert_eq!(surface(&site), "markets");
 }
+
+/// A postings file changed or removed by hand is never patched nor kept: the build makes
+/// the index whole, says why, and the output is a clean build's. Whether the file is one a
+/// patch reads back (its stems changed) or one it would keep.
+#[test]
+fn a_postings_file_changed_by_hand_makes_the_search_index_whole() {
+    let site = Site::empty("base_url: https://e.example/\n");
+    for i in 0..300 {
+        let own: Vec<String> = (0..40 + i % 30).map(|j| word(i * 100 + j)).collect();
+        site.write(
+            &format!("content/episodes/e{i:03}.md"),
+            format!(
+                "---\ntitle: Note {i}\ndate: 2020-01-{:02}\n---\nShared ground, {}.\n",
+                i % 28 + 1,
+                own.join(" ")
+            ),
+        );
+    }
+    build(&site, &[]);
+    let postings = || -> Vec<String> {
+        tree(&site.public())
+            .keys()
+            .filter(|p| p.starts_with("search/p/"))
+            .cloned()
+            .collect()
+    };
+    assert!(postings().len() >= 8, "{:?}", postings());
+    let whole = "search index made whole: a postings file is not as the record says";
+    // One chunk changed, nothing edited: every chunk would be kept.
+    let first = site.public().join(&postings()[3]);
+    let mut bytes = std::fs::read(&first).unwrap_or_else(|e| panic!("{e}"));
+    bytes.push(0);
+    std::fs::write(&first, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "a kept chunk changed by hand");
+    assert!(err.contains(whole), "{err}");
+    // Every chunk changed, a body edited: the chunks its stems are in are read back.
+    for p in postings() {
+        let file = site.public().join(&p);
+        let mut bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{e}"));
+        bytes.push(0);
+        std::fs::write(&file, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    }
+    replace_in(
+        &site,
+        "content/episodes/e007.md",
+        "Shared ground",
+        "Quagga ground",
+    );
+    let err = rebuild_and_check(&site, "read-back chunks changed by hand");
+    assert!(err.contains(whole), "{err}");
+    // Removed.
+    std::fs::remove_file(site.public().join(&postings()[0])).unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "a chunk removed by hand");
+    assert!(err.contains(whole), "{err}");
+    // And the build after patches again.
+    replace_in(
+        &site,
+        "content/episodes/e007.md",
+        "Quagga ground",
+        "Shared ground",
+    );
+    let err = rebuild_and_check(&site, "the edit undone");
+    assert!(patched_chunks(&err).is_some(), "{err}");
+}
