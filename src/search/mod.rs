@@ -273,8 +273,12 @@ impl Index {
                             patched.chunks_made, before.chunks[0]
                         );
                     }
+                    // The typo keys depend only on which stems there are.
+                    let kept_keys = (!patched.stems_came_or_went)
+                        .then(|| kept_key_files(packer, before.chunks[2]))
+                        .flatten();
                     let (mut files, dict_chunks, key_chunks) =
-                        dictionary_files(&patched.stems_sorted(), packer);
+                        dictionary_files(&patched.stems_sorted(), packer, kept_keys);
                     let chunks = [before.chunks[0], dict_chunks, key_chunks];
                     files.extend(patched.files);
                     files.extend(other_files(site, &docs, chunks, (&stemmer, packer)));
@@ -304,7 +308,7 @@ impl Index {
         let stems: Vec<(&str, usize)> = postings.iter().map(|p| (p.term.as_str(), p.df)).collect();
         let post_chunks = post_chunk_count(stems.iter().copied());
         let mut files = post_files(postings, post_chunks, packer);
-        let (dictionary, dict_chunks, key_chunks) = dictionary_files(&stems, packer);
+        let (dictionary, dict_chunks, key_chunks) = dictionary_files(&stems, packer, None);
         files.extend(dictionary);
         let chunks = [post_chunks, dict_chunks, key_chunks];
         files.extend(other_files(site, &docs, chunks, (&stemmer, packer)));
@@ -431,9 +435,29 @@ fn post_files(
         .collect()
 }
 
+/// The typo-key files the previous output holds, kept, with their count: what a build
+/// whose stems are the previous build's (only their document counts changed) would make.
+/// `None` when one is not as the record says.
+fn kept_key_files(packer: Packer, key_chunks: u32) -> Option<(Vec<OutputFile>, u32)> {
+    let previous = packer.previous?;
+    let files: Option<Vec<OutputFile>> = (0..key_chunks)
+        .map(|n| {
+            let path = index_file(&format!("k/{n}.json.gz"));
+            let (entry, fp) = previous.unchanged(&path)?;
+            Some(OutputFile::kept(path, entry, fp))
+        })
+        .collect();
+    Some((files?, key_chunks))
+}
+
 /// The dictionary and typo-key files, from every stem and exact-name key with its
-/// document count; with their chunk counts.
-fn dictionary_files(stems: &[(&str, usize)], packer: Packer) -> (Vec<OutputFile>, u32, u32) {
+/// document count; with their chunk counts. With `kept_keys`, the typo-key files are those
+/// (the stems are the ones they were made from) and are not made again.
+fn dictionary_files(
+    stems: &[(&str, usize)],
+    packer: Packer,
+    kept_keys: Option<(Vec<OutputFile>, u32)>,
+) -> (Vec<OutputFile>, u32, u32) {
     let words: Vec<(&str, usize)> = stems
         .iter()
         .copied()
@@ -441,6 +465,15 @@ fn dictionary_files(stems: &[(&str, usize)], packer: Packer) -> (Vec<OutputFile>
         .collect();
     let dict_bytes: usize = words.iter().map(|(t, _)| t.len() + 8).sum();
     let dict_chunks = chunk_count(dict_bytes, DICT_CHUNK_TARGET);
+    let mut dict_files: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); dict_chunks as usize];
+    for &(t, df) in &words {
+        dict_files[(fnv1a(&prefix2(t)) % dict_chunks) as usize].insert(t, df);
+    }
+    let mut files = packer.numbered("d/", &dict_files);
+    if let Some((kept, key_chunks)) = kept_keys {
+        files.extend(kept);
+        return (files, dict_chunks, key_chunks);
+    }
     // Typo keys: every key of every keyed stem.
     let mut keys: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let mut keyed: Vec<&str> = words
@@ -467,15 +500,10 @@ fn dictionary_files(stems: &[(&str, usize)], packer: Packer) -> (Vec<OutputFile>
         .map(|(k, v)| k.len() + 5 + v.iter().map(|s| s.len() + 3).sum::<usize>())
         .sum();
     let key_chunks = chunk_count(key_bytes, KEY_CHUNK_TARGET);
-    let mut dict_files: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); dict_chunks as usize];
     let mut key_files: Vec<BTreeMap<&str, &[&str]>> = vec![BTreeMap::new(); key_chunks as usize];
-    for &(t, df) in &words {
-        dict_files[(fnv1a(&prefix2(t)) % dict_chunks) as usize].insert(t, df);
-    }
     for (k, stems) in &keys {
         key_files[(fnv1a(k) % key_chunks) as usize].insert(k, stems);
     }
-    let mut files = packer.numbered("d/", &dict_files);
     files.extend(packer.numbered("k/", &key_files));
     (files, dict_chunks, key_chunks)
 }

@@ -43,6 +43,8 @@ pub(super) struct Patched {
     pub average: f32,
     /// How many postings chunks were made anew (the others are kept).
     pub chunks_made: usize,
+    /// Whether a stem (or exact-name key) is new or gone: the typo keys change only then.
+    pub stems_came_or_went: bool,
 }
 
 impl Patched {
@@ -320,6 +322,9 @@ pub(super) fn patch(
             }
         }
     }
+    let stems_came_or_went = changed
+        .iter()
+        .any(|stem| before.stems.contains_key(stem) != stems.contains_key(stem));
     let now = super::post_chunk_count(stems.iter().map(|(s, &df)| (s.as_str(), df as usize)));
     if now != post_chunks {
         return Err("the postings files would be more or fewer");
@@ -366,6 +371,7 @@ pub(super) fn patch(
         words,
         average,
         chunks_made: dirty.len(),
+        stems_came_or_went,
     })
 }
 
