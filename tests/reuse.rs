@@ -1218,6 +1218,9 @@ fn digests_kept_by_a_build_whose_output_was_not_put_in_place_reach_nothing() {
     std::fs::write(&record, record_text).unwrap_or_else(|e| panic!("{e}"));
     let err = rebuild_and_check(&site, "kept digests of an output never put in place");
     declared_every_page(&err, "the kept digests are not those");
+    // The search words too are of the build whose output went: the index is made whole,
+    // not patched from what that build's index held.
+    assert!(patched_chunks(&err).is_none(), "{err}");
 }
 
 /// A page no edit reaches is kept as the previous build left it only while it is so in the
