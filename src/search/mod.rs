@@ -257,10 +257,10 @@ impl Index {
         }
         let stemmer = Stemmer::for_language(&site.config.language);
         let packer = Packer { records, previous };
-        if let (Some(before), Some(previous)) = (&before, previous) {
+        if let (Some(mut before), Some(previous)) = (before, previous) {
             let patched = patch::patch(
                 &mut counter,
-                (before, &kept),
+                (&mut before, &kept),
                 (&docs.ids, docs.len()),
                 previous,
                 (&stemmer, packer),

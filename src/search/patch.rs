@@ -85,11 +85,11 @@ type OldDoc = Vec<(u32, f32)>;
 
 /// Patches the previous build's postings (`before`, with its kept parts `kept`) for the
 /// documents `counter` counted or left uncounted, whose ids by position are `ids` (`total`
-/// of them). The documents it left uncounted and found changed are counted here; on `Err`,
+/// of them). Its words' stems and its stem table are taken out of `before`. The documents it left uncounted and found changed are counted here; on `Err`,
 /// those it left uncounted and found unchanged are still to count.
 pub(super) fn patch(
     counter: &mut Counter,
-    (before, kept): (&Before, &KeptWords),
+    (before, kept): (&mut Before, &KeptWords),
     (ids, total): (&[u32], usize),
     previous: &Previous,
     (stemmer, packer): (&Stemmer, Packer),
@@ -162,8 +162,8 @@ pub(super) fn patch(
     let mut changed: BTreeSet<String> = BTreeSet::new();
     let mut stem_of: FastMap<u32, usize> = FastMap::default();
     for (id, word, list) in counter.numbered_words() {
-        let (was, stem) = match before.words.get(&id) {
-            Some((df, stem)) => (*df, stem.clone()),
+        let (was, stem) = match before.words.remove(&id) {
+            Some(known) => known,
             None if is_name_key(word) => (0, word.to_string()),
             None => (0, stemmer.stem(word).into_owned()),
         };
@@ -311,7 +311,8 @@ pub(super) fn patch(
         .collect();
     let patched = patched?;
     // Every stem's documents: the previous build's, the changed stems' anew.
-    let mut stems = before.stems.clone();
+    let mut stems = std::mem::take(&mut before.stems);
+    let had: Vec<bool> = changed.iter().map(|s| stems.contains_key(s)).collect();
     for stem in &changed {
         stems.remove(stem);
     }
@@ -324,7 +325,8 @@ pub(super) fn patch(
     }
     let stems_came_or_went = changed
         .iter()
-        .any(|stem| before.stems.contains_key(stem) != stems.contains_key(stem));
+        .zip(had)
+        .any(|(stem, had)| had != stems.contains_key(stem));
     let now = super::post_chunk_count(stems.iter().map(|(s, &df)| (s.as_str(), df as usize)));
     if now != post_chunks {
         return Err("the postings files would be more or fewer");
