@@ -814,6 +814,19 @@ fn word(mut n: usize) -> String {
     }
 }
 
+/// Writes digest `e<i>.md`, "Note <i>", dated in January 2020 by `i`, whose body is
+/// "Shared ground, " and `words`.
+fn write_note(site: &Site, i: usize, words: &[String]) {
+    site.write(
+        &format!("content/episodes/e{i:03}.md"),
+        format!(
+            "---\ntitle: Note {i}\ndate: 2020-01-{:02}\n---\nShared ground, {}.\n",
+            i % 28 + 1,
+            words.join(" ")
+        ),
+    );
+}
+
 /// Regression: the postings held BM25 weights with the IDF and the average length baked
 /// in, and both move with any digest added, removed or lengthened, so one new digest
 /// rewrote most postings files (384 of 681 at 10,000 digests), each to be uploaded again.
@@ -829,14 +842,7 @@ fn regression_a_new_digest_rewrote_most_postings_files() {
             .map(|j| word(i * 100 + j))
             .chain((0..20).map(|j| word(100_000 + (i * 7 + j * 10) % 200)))
             .collect();
-        site.write(
-            &format!("content/episodes/e{i:03}.md"),
-            format!(
-                "---\ntitle: Note {i}\ndate: 2020-01-{:02}\n---\nShared ground, {}.\n",
-                i % 28 + 1,
-                own.join(" ")
-            ),
-        );
+        write_note(&site, i, &own);
     }
     build(&site, &[]);
     let before = tree(&site.public());
@@ -1772,14 +1778,7 @@ fn a_postings_file_changed_by_hand_makes_the_search_index_whole() {
     let site = Site::empty("base_url: https://e.example/\n");
     for i in 0..300 {
         let own: Vec<String> = (0..40 + i % 30).map(|j| word(i * 100 + j)).collect();
-        site.write(
-            &format!("content/episodes/e{i:03}.md"),
-            format!(
-                "---\ntitle: Note {i}\ndate: 2020-01-{:02}\n---\nShared ground, {}.\n",
-                i % 28 + 1,
-                own.join(" ")
-            ),
-        );
+        write_note(&site, i, &own);
     }
     build(&site, &[]);
     let postings = || -> Vec<String> {
