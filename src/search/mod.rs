@@ -401,8 +401,7 @@ fn post_chunk_files(n: u32, stems: &[Posted], packer: Packer) -> Option<Vec<Outp
                 OutputFile::kept(path, entry, fp)
             }
             Listed::Own(old) => {
-                let list: Vec<u32> =
-                    patch::read_json(packer.previous?, &index_file(&format!("p/b{old}.json.gz")))?;
+                let list = patch::read_own_list(packer.previous?, old)?;
                 packer.file(&rel, &list)
             }
         });

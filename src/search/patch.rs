@@ -289,10 +289,8 @@ pub(super) fn patch(
                 let old = match lists.remove(stem) {
                     None => Vec::new(),
                     Some((_, Held::Flat(list))) => list,
-                    Some((_, Held::Own(name))) => {
-                        read_json(previous, &index_file(&format!("p/b{name}.json.gz")))
-                            .ok_or("a postings file is not as the record says")?
-                    }
+                    Some((_, Held::Own(name))) => read_own_list(previous, &name)
+                        .ok_or("a postings file is not as the record says")?,
                 };
                 let fresh = fresh.get(stem).map_or(&[][..], Vec::as_slice);
                 let list = patched_list(&old, &gone, fresh);
@@ -415,17 +413,46 @@ fn read_chunk(previous: &Previous, n: u32) -> Result<BTreeMap<String, (String, H
 
 /// A file of the previous output's index, read back (its bytes checked against the
 /// record) and inflated.
-pub(super) fn read_json<T: serde::de::DeserializeOwned>(
-    previous: &Previous,
-    path: &str,
-) -> Option<T> {
+fn read_json<T: serde::de::DeserializeOwned>(previous: &Previous, path: &str) -> Option<T> {
+    serde_json::from_slice(&inflated(previous, path)?).ok()
+}
+
+/// The list in a long list's own file of the previous output (`p/b<name>`), read back.
+/// Parsed by hand: a new digest's common words have lists of every digest, and a generic
+/// JSON reader was most of the time a patch spent reading them.
+pub(super) fn read_own_list(previous: &Previous, name: &str) -> Option<Vec<u32>> {
+    let json = inflated(previous, &index_file(&format!("p/b{name}.json.gz")))?;
+    numbers(&json)
+}
+
+/// The bytes of a file of the previous output's index, checked against the record and
+/// inflated.
+fn inflated(previous: &Previous, path: &str) -> Option<Vec<u8>> {
     use std::io::Read as _;
     let bytes = previous.contents(path)?;
     let mut json = Vec::new();
     flate2::read::GzDecoder::new(bytes.as_slice())
         .read_to_end(&mut json)
         .ok()?;
-    serde_json::from_slice(&json).ok()
+    Some(json)
+}
+
+/// A JSON array of integers as an own file holds it (`[12,340,5,77]`, no spaces); `None`
+/// for anything else.
+fn numbers(json: &[u8]) -> Option<Vec<u32>> {
+    let inner = json.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    if inner.is_empty() {
+        return Some(Vec::new());
+    }
+    let mut out = Vec::with_capacity(inner.len() / 4);
+    for n in inner.split(|&b| b == b',') {
+        if n.is_empty() || n.len() > 10 || !n.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let v = n.iter().fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+        out.push(u32::try_from(v).ok()?);
+    }
+    Some(out)
 }
 
 /// A list (`[gap, weight, …]`) without the documents `gone` (ascending), with the entries
@@ -456,4 +483,41 @@ fn patched_list(old: &[u32], gone: &[u32], fresh: &[(u32, u32)]) -> Vec<u32> {
         put(&mut flat, id, w);
     }
     flat
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand parser of own files reads what the index writes, and nothing else.
+    #[test]
+    fn own_lists_are_read_as_serde_writes_them() {
+        for list in [vec![], vec![0u32], vec![18_262, 187, 1, 4_294_967_295]] {
+            let json = serde_json::to_vec(&list).unwrap_or_default();
+            assert_eq!(numbers(&json), Some(list));
+        }
+        for bad in [
+            &b""[..],
+            b"[",
+            b"[1,]",
+            b"[,1]",
+            b"[1, 2]",
+            b"[-1]",
+            b"[4294967296]",
+            b"[99999999999]",
+            b"{}",
+        ] {
+            assert_eq!(numbers(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn a_list_is_patched_in_id_order() {
+        // Ids 5, 9, 20 with weights 50, 90, 200; 9 gone; 7 and 30 new.
+        let old = [5, 50, 4, 90, 11, 200];
+        let flat = patched_list(&old, &[9], &[(7, 70), (30, 300)]);
+        assert_eq!(flat, [5, 50, 2, 70, 13, 200, 10, 300]);
+        assert_eq!(patched_list(&old, &[5, 9, 20], &[]), Vec::<u32>::new());
+        assert_eq!(patched_list(&[], &[], &[(3, 1)]), [3, 1]);
+    }
 }
