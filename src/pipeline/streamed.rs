@@ -269,7 +269,10 @@ pub(super) fn build_handing(
         },
         || index.map(|index| index.finish(&site, &page_texts, (records, previous.as_deref()))),
     );
-    let (search, search_words) = search.unwrap_or_default();
+    let (search, search_words, how) = search.unwrap_or_default();
+    if let Some(how) = how {
+        timer.note(&how);
+    }
     let gz = search.iter().filter(|f| f.path.ends_with(".gz"));
     let compressed = gz
         .clone()

@@ -231,7 +231,9 @@ impl Index {
     }
 
     /// Counts the other documents and makes every file of the index; hands back the
-    /// writer of the bodies' counted words, to finish once the build succeeded. With
+    /// writer of the bodies' counted words, to finish once the build succeeded, and, when
+    /// the previous index could be patched, whether it was (a line for the build's
+    /// timings). With
     /// `records` (a build on disk), each file carries the fingerprint of its JSON for the
     /// build's record, and a file the `previous` build made from the same JSON is kept
     /// rather than compressed again.
@@ -240,7 +242,7 @@ impl Index {
         site: &Site,
         pages: &[Arc<Text>],
         (records, previous): (bool, Option<&Previous>),
-    ) -> (Vec<OutputFile>, Option<kept::Writer>) {
+    ) -> (Vec<OutputFile>, Option<kept::Writer>, Option<String>) {
         let Index {
             words,
             mut counter,
@@ -257,6 +259,7 @@ impl Index {
         }
         let stemmer = Stemmer::for_language(&site.config.language);
         let packer = Packer { records, previous };
+        let mut how = None;
         if let (Some(mut before), Some(previous)) = (before, previous) {
             let patched = patch::patch(
                 &mut counter,
@@ -267,12 +270,10 @@ impl Index {
             );
             match patched {
                 Ok(patched) => {
-                    if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
-                        eprintln!(
-                            "  search index patched: postings chunks made {} of {}",
-                            patched.chunks_made, before.chunks[0]
-                        );
-                    }
+                    let how = format!(
+                        "search index patched: postings chunks made {} of {}",
+                        patched.chunks_made, before.chunks[0]
+                    );
                     // The typo keys depend only on which stems there are.
                     let kept_keys = (!patched.stems_came_or_went)
                         .then(|| kept_key_files(packer, before.chunks[2]))
@@ -289,12 +290,10 @@ impl Index {
                         chunks,
                         average: patched.average.to_bits(),
                     });
-                    return (files, keeping);
+                    return (files, keeping, Some(how));
                 }
                 Err(why) => {
-                    if std::env::var_os("CASTDOWN_TIMINGS").is_some() {
-                        eprintln!("  search index made whole: {why}");
-                    }
+                    how = Some(format!("search index made whole: {why}"));
                     let deferred = std::mem::take(&mut counter.deferred);
                     counter.count_deferred(&deferred, &kept);
                 }
@@ -322,7 +321,7 @@ impl Index {
             chunks,
             average: finished.average.to_bits(),
         });
-        (files, keeping)
+        (files, keeping, how)
     }
 }
 
