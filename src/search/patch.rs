@@ -128,20 +128,15 @@ pub(super) fn patch(
         .par_iter()
         .map(|id| {
             let (_, keys) = before.docs.get(id)?;
-            let mut words: OldDoc = Vec::new();
+            let mut parts: Vec<List> = Vec::with_capacity(2);
             for &key in keys.iter().filter(|&&k| k != 0) {
+                let mut words = Vec::new();
                 kept.part(key)?.each(&mut |w, f| words.push((w, f)))?;
+                parts.push(words);
             }
-            // Body first, then fields: a word in both has its frequencies added in that order.
-            words.sort_by_key(|&(w, _)| w);
-            let mut merged: OldDoc = Vec::with_capacity(words.len());
-            for (w, f) in words {
-                match merged.last_mut() {
-                    Some((last, g)) if *last == w => *g += f,
-                    _ => merged.push((w, f)),
-                }
-            }
-            Some(merged)
+            // Body first, then fields: a word in both has its frequencies added in that
+            // order, as a count adds them (a part's words are each once, in any order).
+            Some(merge(parts))
         })
         .collect();
     let old_docs = old_docs.ok_or("a part of a changed document is not kept")?;
@@ -151,9 +146,10 @@ pub(super) fn patch(
     }
     // The documents counted now whose id the previous build had too (changed in place): a
     // stem whose weight for them is the same is not changed by them.
-    let counted_ids: IdSet = (0..total)
-        .filter(|&p| !unchanged.contains(&ids.get(p).copied().unwrap_or(u32::MAX)))
-        .filter_map(|p| ids.get(p).copied())
+    let counted_ids: IdSet = ids
+        .iter()
+        .copied()
+        .filter(|id| !unchanged.contains(id))
         .collect();
     // Every word numbered, with its documents now and its stem; the stems changed for
     // certain (a word's documents changed, or a document came or went).
@@ -207,6 +203,15 @@ pub(super) fn patch(
             (stem.as_str(), entries)
         })
         .collect();
+    // Each document changed in place, its weight in each stem it has now.
+    let mut weights_now: FastMap<u32, BTreeMap<&str, u32>> = FastMap::default();
+    for (stem, entries) in &fresh {
+        for &(id, w) in entries {
+            if before.docs.contains_key(&id) {
+                weights_now.entry(id).or_default().insert(stem, w);
+            }
+        }
+    }
     // The previous build's documents: one removed or moved changes every stem it had; one
     // changed in place, the stems whose weight for it is not the same.
     for (id, old) in gone.iter().zip(&old_docs) {
@@ -236,21 +241,14 @@ pub(super) fn patch(
                 }
             }
         }
-        let weight_now = |stem: &str| {
-            let entries = fresh.get(stem)?;
-            let at = entries.binary_search_by_key(id, |&(d, _)| d).ok()?;
-            Some(entries[at].1)
-        };
-        for (&stem, &f) in &had {
-            if weight_now(stem) != Some(weight(f, len, average)) {
+        let mut now = weights_now.remove(id).unwrap_or_default();
+        for (stem, f) in had {
+            if now.remove(stem) != Some(weight(f, len, average)) {
                 changed.insert(stem.to_string());
             }
         }
-        for (stem, entries) in &fresh {
-            if !had.contains_key(stem) && entries.binary_search_by_key(id, |&(d, _)| d).is_ok() {
-                changed.insert(stem.to_string());
-            }
-        }
+        // Stems it has now and had not.
+        changed.extend(now.into_keys().map(str::to_string));
     }
     // Words no document uses are kept numbered, so that the next build's ids stay those of
     // the kept parts; when they are a quarter of the table, a whole index drops them.
