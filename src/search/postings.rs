@@ -335,11 +335,7 @@ impl Counter {
     /// Sorts each word's list by position (documents counted out of order: deferred ones).
     pub(super) fn sort_lists(&mut self) {
         for shard in &mut self.shards {
-            shard
-                .lists
-                .par_iter_mut()
-                .filter(|l| !l.is_sorted_by_key(|&(d, _)| d))
-                .for_each(|l| l.sort_by_key(|&(d, _)| d));
+            sort_by_position(&mut shard.lists);
         }
     }
 
@@ -400,12 +396,7 @@ fn build(
         }
         lists.extend(shard.lists);
     }
-    // Batches come in any order of position (a build counts episodes newest first, the
-    // other documents last); a stable sort merges such runs in one pass.
-    lists
-        .par_iter_mut()
-        .filter(|l| !l.is_sorted_by_key(|&(d, _)| d))
-        .for_each(|l| l.sort_by_key(|&(d, _)| d));
+    sort_by_position(&mut lists);
     // Words no document uses any more (numbered for the previous build's kept parts) have
     // no list, and are left out.
     let mut order: Vec<usize> = (0..words.len()).filter(|&i| !lists[i].is_empty()).collect();
@@ -485,6 +476,16 @@ fn build(
         words: table,
         average: avgdl,
     }
+}
+
+/// Sorts each list by position. Batches come in any order of position (a build counts
+/// episodes newest first, the other documents last, and a patch the deferred ones that
+/// changed after them); a stable sort merges such runs in one pass.
+fn sort_by_position(lists: &mut [List]) {
+    lists
+        .par_iter_mut()
+        .filter(|l| !l.is_sorted_by_key(|&(d, _)| d))
+        .for_each(|l| l.sort_by_key(|&(d, _)| d));
 }
 
 /// A document's weight in a list: the term-frequency part of BM25 (k1 = 1.2, b = 0.75) of
