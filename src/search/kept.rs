@@ -502,6 +502,37 @@ mod tests {
         (dir, path)
     }
 
+    /// What the index held comes back as it was written, with the generation, each word's
+    /// document count and stem (a word that is its own stem included); a file written
+    /// without it says nothing.
+    #[test]
+    fn what_the_index_held_reads_back_as_written() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("words");
+        let mut w = Writer::create(&path, "bin", 7, 42).unwrap_or_else(|e| panic!("{e}"));
+        w.add(&entry(1, 3.0, &[(0, 1.0), (4, 2.0)]));
+        w.set_table([(0, "markets", 2, "market"), (4, "é", 1, "é")].into_iter());
+        let mut before = Before {
+            chunks: [512, 4, 8],
+            average: 97.5f32.to_bits(),
+            ..Before::default()
+        };
+        before.docs.insert(3, (120, [9, 11]));
+        before.docs.insert(70_000, (5, [0, u64::MAX]));
+        before.stems.insert("market".into(), 2);
+        before.stems.insert("=c++".into(), 1);
+        w.set_index(&before);
+        w.finish(&path).unwrap_or_else(|e| panic!("{e}"));
+        let mut kept = KeptWords::read(&path, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept.generation(), 42);
+        before.words.insert(0, (2, "market".into()));
+        before.words.insert(4, (1, "é".into()));
+        assert_eq!(kept.take_before(), Some(before));
+        let (_dir, plain) = written(&[entry(1, 1.0, &[(0, 1.0)])], &[(0, "a")]);
+        let mut kept = KeptWords::read(&plain, "bin", 7).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept.take_before(), None);
+    }
+
     fn entry(key: u64, words: f32, distinct: &[(u32, f32)]) -> Vec<u8> {
         let mut out = Vec::new();
         encode(&mut out, key, words, distinct);
