@@ -172,7 +172,15 @@ impl KeptDigests {
             return Err("the kept digests are of another castdown, config or site".into());
         }
         // Segments of lines, each closed by the checksum of its lines: a build appends one.
-        let lines: Vec<&[u8]> = rest.split(|&b| b == b'\n').collect();
+        // memchr finds the line ends many bytes at a time: a split testing byte by byte
+        // took a fifth of reading the file (18 MB at 10,000 digests).
+        let mut lines: Vec<&[u8]> = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', rest) {
+            lines.push(&rest[start..end]);
+            start = end + 1;
+        }
+        lines.push(&rest[start..]);
         if lines.last() != Some(&&b""[..]) {
             return Err("the kept digests are truncated".into());
         }
