@@ -254,12 +254,17 @@ fn all_terms(
     };
     // Terms are built oldest first so that "earliest episode" breaks spelling ties.
     let chronological: Vec<usize> = (0..digests.len()).rev().collect();
-    let concept_names =
-        |d: &Digest| -> Vec<String> { d.concepts.iter().map(|c| c.name.clone()).collect() };
-    let show_names = |d: &Digest| -> Vec<String> { d.show.iter().cloned().collect() };
-    let people_names = |d: &Digest| -> Vec<String> { d.people.clone() };
+    fn concept_names(d: &Digest) -> Vec<&str> {
+        d.concepts.iter().map(|c| c.name.as_str()).collect()
+    }
+    fn show_names(d: &Digest) -> Vec<&str> {
+        d.show.iter().map(String::as_str).collect()
+    }
+    fn people_names(d: &Digest) -> Vec<&str> {
+        d.people.iter().map(String::as_str).collect()
+    }
     let build = |kind: TermKind,
-                 names: &(dyn Fn(&Digest) -> Vec<String> + Sync),
+                 names: &(dyn Fn(&Digest) -> Vec<&str> + Sync),
                  aliases: &[(String, String)]| {
         let curated = curated_of(match kind {
             TermKind::Concept => CuratedKind::Concept,

@@ -77,8 +77,9 @@ pub struct Term {
     pub related: Vec<(usize, usize)>,
     /// Its digests' definitions compared (concepts only).
     pub definitions: super::definitions::Compared,
-    /// Files that name this term, first is the earliest (for error messages).
-    pub sources: Vec<PathBuf>,
+    /// The file that first names this term: its curated file, else its earliest digest (for
+    /// error messages).
+    pub source: Option<PathBuf>,
 }
 
 impl Term {
@@ -134,7 +135,9 @@ struct Acc {
     spellings: BTreeMap<String, (usize, usize)>, // spelling → (count, first seen order)
     preferred: Option<String>,
     curated: Option<Curated>,
-    sources: Vec<PathBuf>,
+    /// Its curated file, else its earliest digest: only the first file is ever named, and
+    /// keeping every file took a path per name of every digest.
+    source: Option<PathBuf>,
     /// Where the first source names it (line, column), for errors.
     first_pos: Option<(usize, usize)>,
 }
@@ -144,7 +147,7 @@ pub fn build(
     kind: TermKind,
     digests: &[std::sync::Arc<Digest>],
     order: &[usize],
-    names_of: &dyn Fn(&Digest) -> Vec<String>,
+    names_of: &dyn Fn(&Digest) -> Vec<&str>,
     curated: Vec<Curated>,
     config_aliases: &[(String, String)],
 ) -> (Vec<Term>, Lookup, Vec<Diagnostic>) {
@@ -171,7 +174,7 @@ fn accumulate(
     kind: TermKind,
     digests: &[std::sync::Arc<Digest>],
     order: &[usize],
-    names_of: &dyn Fn(&Digest) -> Vec<String>,
+    names_of: &dyn Fn(&Digest) -> Vec<&str>,
     curated: Vec<Curated>,
     config_aliases: &[(String, String)],
 ) -> (BTreeMap<String, Acc>, Lookup) {
@@ -181,7 +184,7 @@ fn accumulate(
         spellings: BTreeMap::new(),
         preferred: None,
         curated: None,
-        sources: Vec::new(),
+        source: None,
         first_pos: None,
     };
     for (alias, canonical) in config_aliases {
@@ -199,7 +202,7 @@ fn accumulate(
         let key = lookup.resolve(&c.name);
         let acc = accs.entry(key).or_insert_with(new_acc);
         acc.preferred = Some(c.name.clone());
-        acc.sources.push(c.path.clone());
+        acc.source.get_or_insert_with(|| c.path.clone());
         acc.first_pos.get_or_insert((1, 1));
         acc.curated = Some(c);
     }
@@ -207,18 +210,31 @@ fn accumulate(
     for &i in order {
         let d = &digests[i];
         for name in names_of(d) {
-            let key = lookup.resolve(&name);
+            let key = lookup.resolve(name);
             if key.is_empty() {
                 continue;
             }
-            let acc = accs.entry(key).or_insert_with(new_acc);
-            let spelling = name.split_whitespace().collect::<Vec<_>>().join(" ");
-            let entry = acc.spellings.entry(spelling).or_insert((0, seen_order));
-            entry.0 += 1;
-            seen_order += 1;
-            if acc.sources.last() != Some(&d.path) {
-                acc.sources.push(d.path.clone());
+            let acc = match accs.get_mut(&key) {
+                Some(acc) => acc,
+                None => accs.entry(key).or_insert_with(new_acc),
+            };
+            // Most names are spelled with single spaces already: looked up as they are,
+            // they are copied only the first time they are seen.
+            let joined;
+            let spelling = if is_spaced_once(name) {
+                name
+            } else {
+                joined = name.split_whitespace().collect::<Vec<_>>().join(" ");
+                &joined
+            };
+            match acc.spellings.get_mut(spelling) {
+                Some(entry) => entry.0 += 1,
+                None => {
+                    acc.spellings.insert(spelling.to_string(), (1, seen_order));
+                }
             }
+            seen_order += 1;
+            acc.source.get_or_insert_with(|| d.path.clone());
             acc.first_pos.get_or_insert(match kind {
                 TermKind::Concept => d.key_pos.concepts,
                 TermKind::Show => d.key_pos.show,
@@ -255,9 +271,8 @@ fn term(
         None => slugify(&key),
     };
     let first_source = acc
-        .sources
-        .first()
-        .cloned()
+        .source
+        .clone()
         .unwrap_or_else(|| PathBuf::from("castdown.yaml"));
     let at = |d: Diagnostic| match acc.first_pos {
         Some((l, c)) => d.at_position(l, c),
@@ -310,8 +325,8 @@ fn term(
     if let Some(&other) = by_slug.get(&slug) {
         let o: &Term = &terms[other];
         let other_source = o
-            .sources
-            .first()
+            .source
+            .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         errors.push(at(Diagnostic::new(
@@ -354,6 +369,47 @@ fn term(
         related: Vec::new(),
         definitions: Default::default(),
         summary,
-        sources: acc.sources,
+        source: acc.source,
     })
+}
+
+/// Whether `name` is its words joined by single spaces (what `split_whitespace` and a
+/// join would make of it).
+fn is_spaced_once(name: &str) -> bool {
+    let mut after_space = true;
+    for c in name.chars() {
+        if c.is_whitespace() {
+            if after_space || c != ' ' {
+                return false;
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || name.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_spaced_once_exactly_when_splitting_and_joining_it_changes_nothing() {
+        for name in [
+            "",
+            "a",
+            "Compute Resources",
+            "Compute  Resources",
+            " Compute",
+            "Compute ",
+            "a\tb",
+            "a\u{a0}b",
+            "Élan vital",
+            " ",
+        ] {
+            let joined = name.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(is_spaced_once(name), joined == name, "{name:?}");
+        }
+    }
 }
