@@ -323,7 +323,7 @@ fn digest_parts(site: &Site, i: usize) -> DigestParts {
             .map(|c| {
                 let t = term(TermKind::Concept, c.concept);
                 ConceptJson {
-                    definition: c.definition.as_deref(),
+                    definition: c.definition(&e.digest),
                     name: t.name,
                     slug: t.slug,
                     url: t.url,

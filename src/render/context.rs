@@ -288,8 +288,8 @@ pub fn episode_value(site: &Site, shared: &Shared, i: usize) -> Value {
         .map(|c| {
             let t = &site.concepts[c.concept];
             // A concept named without a definition borrows one (see `Site::borrowed_definition`).
-            let (definition, from, defined_in) = match &c.definition {
-                Some(own) => (Some(own.as_str()), None, Value::none()),
+            let (definition, from, defined_in) = match c.definition(&e.digest) {
+                Some(own) => (Some(own), None, Value::none()),
                 None => match site.borrowed_definition(c.concept) {
                     Some((text, Some(e))) => (Some(text), Some("digest"), shared.card(site, e)),
                     Some((text, None)) => (Some(text), Some("concept"), Value::none()),
@@ -298,7 +298,7 @@ pub fn episode_value(site: &Site, shared: &Shared, i: usize) -> Value {
             };
             obj([
                 ("name", t.name.as_str().into()),
-                ("as_written", c.name.as_str().into()),
+                ("as_written", c.name(&e.digest).into()),
                 ("url", site.base.link(&t.path()).into()),
                 ("definition", definition.into()),
                 ("definition_from", from.into()),

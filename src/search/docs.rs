@@ -436,8 +436,8 @@ pub fn episode<'b>(site: &'b Site, words: &'b AllTermWords, i: usize, body: Body
         named(BOOST_PEOPLE, &site.people[p], &pw[p]);
     }
     for c in &e.concepts {
-        if let Some(def) = &c.definition {
-            fields.push((BOOST_BODY, def.as_str().into()));
+        if let Some(def) = c.definition(&e.digest) {
+            fields.push((BOOST_BODY, def.into()));
         }
     }
     Doc {

@@ -97,13 +97,11 @@ pub fn words(text: &str) -> String {
 
 /// Episode `e`'s own definition of concept `concept`, if it gives one.
 pub fn given(episodes: &[Episode], e: usize, concept: usize) -> Option<&str> {
-    episodes
-        .get(e)?
-        .concepts
+    let e = episodes.get(e)?;
+    e.concepts
         .iter()
         .find(|c| c.concept == concept)?
-        .definition
-        .as_deref()
+        .definition(&e.digest)
 }
 
 /// Compares the definitions the episodes `list` (newest first, as a term keeps them) give
@@ -265,26 +263,27 @@ mod tests {
     use crate::site::EpisodeConcept;
 
     fn episode(show: Option<usize>, definition: Option<&str>) -> Episode {
+        let concept = match definition {
+            Some(d) => format!("concepts:\n  - name: Platform Risk\n    definition: \"{d}\"\n"),
+            None => "concepts: [Platform Risk]\n".to_string(),
+        };
         let digest = crate::load::digest::parse_digest(
             std::path::Path::new("x.md"),
             std::path::Path::new("."),
             std::path::Path::new("."),
-            "---\ntitle: T\ndate: 2024-01-01\n---\nBody.\n",
+            &format!("---\ntitle: T\ndate: 2024-01-01\n{concept}---\nBody.\n"),
         );
         let digest = match digest {
             Ok(d) => Arc::new(d),
             Err(e) => panic!("{e:?}"),
         };
+        assert_eq!(digest.concepts[0].definition.as_deref(), definition);
         Episode {
             digest,
             path: String::new(),
             show,
             people: Vec::new(),
-            concepts: vec![EpisodeConcept {
-                concept: 0,
-                name: "Platform Risk".into(),
-                definition: definition.map(str::to_string),
-            }],
+            concepts: vec![EpisodeConcept { concept: 0, at: 0 }],
             related: Vec::new(),
             prev_in_show: None,
             next_in_show: None,
