@@ -66,9 +66,16 @@ pub struct Scan {
 /// (transcript cues; section text is collapsed as it is built, by [`push_collapsed`]).
 pub(crate) fn collapse_whitespace(t: &mut String) {
     let mut out = String::with_capacity(t.len());
-    push_collapsed(&mut out, t);
-    end_collapsed(&mut out);
+    collapse_into(&mut out, t);
     *t = out;
+}
+
+/// Makes `out` `t`'s words joined by single spaces (as [`collapse_whitespace`]), in the
+/// room `out` already has: for a caller collapsing many short names, one buffer for all.
+pub(crate) fn collapse_into(out: &mut String, t: &str) {
+    out.clear();
+    push_collapsed(out, t);
+    end_collapsed(out);
 }
 
 /// Ends text built by [`push_collapsed`]: drops the one trailing space it may leave.
@@ -413,11 +420,12 @@ mod tests {
         ] {
             let mut got = t.to_string();
             collapse_whitespace(&mut got);
-            assert_eq!(
-                got,
-                t.split_whitespace().collect::<Vec<_>>().join(" "),
-                "{t:?}"
-            );
+            let want = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(got, want, "{t:?}");
+            // Into a buffer that held another name (what the model's terms do).
+            let mut buffer = "a name before ".to_string();
+            collapse_into(&mut buffer, t);
+            assert_eq!(buffer, want, "{t:?}");
         }
     }
 

@@ -207,6 +207,9 @@ fn accumulate(
         acc.curated = Some(c);
     }
     let mut seen_order = 0usize;
+    // Each name's spelling, collapsed here: copied into the map only the first time it is
+    // seen (a copy per name of every digest, before).
+    let mut spelling = String::new();
     for &i in order {
         let d = &digests[i];
         for name in names_of(d) {
@@ -218,19 +221,11 @@ fn accumulate(
                 Some(acc) => acc,
                 None => accs.entry(key).or_insert_with(new_acc),
             };
-            // Most names are spelled with single spaces already: looked up as they are,
-            // they are copied only the first time they are seen.
-            let joined;
-            let spelling = if is_spaced_once(name) {
-                name
-            } else {
-                joined = name.split_whitespace().collect::<Vec<_>>().join(" ");
-                &joined
-            };
-            match acc.spellings.get_mut(spelling) {
+            crate::markdown::collapse_into(&mut spelling, name);
+            match acc.spellings.get_mut(&spelling) {
                 Some(entry) => entry.0 += 1,
                 None => {
-                    acc.spellings.insert(spelling.to_string(), (1, seen_order));
+                    acc.spellings.insert(spelling.clone(), (1, seen_order));
                 }
             }
             seen_order += 1;
@@ -371,45 +366,4 @@ fn term(
         summary,
         source: acc.source,
     })
-}
-
-/// Whether `name` is its words joined by single spaces (what `split_whitespace` and a
-/// join would make of it).
-fn is_spaced_once(name: &str) -> bool {
-    let mut after_space = true;
-    for c in name.chars() {
-        if c.is_whitespace() {
-            if after_space || c != ' ' {
-                return false;
-            }
-            after_space = true;
-        } else {
-            after_space = false;
-        }
-    }
-    !after_space || name.is_empty()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_name_is_spaced_once_exactly_when_splitting_and_joining_it_changes_nothing() {
-        for name in [
-            "",
-            "a",
-            "Compute Resources",
-            "Compute  Resources",
-            " Compute",
-            "Compute ",
-            "a\tb",
-            "a\u{a0}b",
-            "Élan vital",
-            " ",
-        ] {
-            let joined = name.split_whitespace().collect::<Vec<_>>().join(" ");
-            assert_eq!(is_spaced_once(name), joined == name, "{name:?}");
-        }
-    }
 }
