@@ -21,23 +21,9 @@ use castdown::config::{MarkdownOptions, RawHtml};
 use castdown::markdown::{Highlighter, RenderContext, render};
 use castdown::pipeline::{BuildOptions, build};
 
-/// xorshift64*: small, seedable, the same on every machine.
-struct Rng(u64);
+mod common;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use common::Rng;
 
 const PAYLOADS: &[&str] = &[
     "\"><img src=x onerror=alert(1)>",

@@ -133,17 +133,17 @@ pub fn showing_episode(site: &Site, i: usize) -> Vec<Job> {
             jobs.push(Job::Term(kind, t, pos / per + 1, pages));
             // A concept's first page names its oldest episode too (the timeline's first
             // mention), wherever that episode is listed, and the digests whose definitions
-            // it compares.
-            let compared = &site.concepts[t].definitions;
-            if kind == TermKind::Concept
-                && pos >= per
-                && (pos + 1 == list.len() || compared.names_on_first_page(i))
-            {
+            // it compares. Only a concept has definitions: `t` of a show or a person is no
+            // index into them.
+            let compared = match kind {
+                TermKind::Concept => site.concepts.get(t).map(|c| &c.definitions),
+                _ => None,
+            };
+            let Some(compared) = compared else { continue };
+            if pos >= per && (pos + 1 == list.len() || compared.names_on_first_page(i)) {
                 jobs.push(Job::Term(kind, t, 1, pages));
             }
-            if kind == TermKind::Concept
-                && let Some(n) = compared.full_list_page_naming(i)
-            {
+            if let Some(n) = compared.full_list_page_naming(i) {
                 jobs.push(Job::Definitions(t, n, compared.full_list_pages()));
             }
         }
