@@ -5,7 +5,7 @@ mod common;
 
 use castdown::output::Body;
 use castdown::pipeline::{BuildOptions, Caches, Incremental, Search, build_in_memory};
-use common::{Site, png};
+use common::{Site, edits, png};
 
 /// A build as serve makes it, reusing `caches`.
 fn build_cached(opts: &BuildOptions, caches: &mut Caches) -> Incremental {
@@ -313,7 +313,7 @@ impl Edited {
     fn refresh_search(&mut self) {
         let files = castdown::pipeline::refresh_search(&mut self.caches, &self.site, &self.memo);
         self.served
-            .retain(|p, _| !(p.starts_with("search/") && p.contains(".json")));
+            .retain(|p, _| !castdown::search::is_index_file(p));
         for f in files {
             let Body::Bytes(b) = f.body else {
                 panic!("{}: not generated", f.path)
@@ -329,8 +329,7 @@ impl Edited {
             .unwrap_or_else(|e| panic!("{what}: clean build failed: {e}"));
         let clean: std::collections::BTreeMap<String, Vec<u8>> =
             snapshot(&clean.output).into_iter().collect();
-        let index =
-            |p: &String| !self.index_fresh && p.starts_with("search/") && p.contains(".json");
+        let index = |p: &String| !self.index_fresh && castdown::search::is_index_file(p);
         let a: Vec<&String> = self.served.keys().collect();
         let b: Vec<&String> = clean.keys().collect();
         assert_eq!(a, b, "{what}: different files");
@@ -730,4 +729,107 @@ fn a_build_after_a_failed_one_reuses_the_caches_and_matches_a_clean_build() {
         incremental.reached, None,
         "every page declared after a failed render"
     );
+}
+
+/// Every file under the site's `content/`, by path: what a step of random edits changed.
+fn content_files(site: &Site) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(site.root().join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap_or_else(|err| panic!("{err}"));
+            (e.into_path(), bytes)
+        })
+        .collect()
+}
+
+/// Random sequences of edits (`common::edits`), one to three at a time, each redone as
+/// serve redoes it: a change to one file by the one-episode path when it can
+/// (`rebuild_episode`), else a build reusing the caches (the search index of the last one
+/// kept), then the index refreshed as when edits pause. What is served must then be a
+/// clean build's. A small seeded run is part of every test run; `CASTDOWN_REUSE_STEPS` and
+/// `CASTDOWN_REUSE_SEED` make a longer one or replay a failure.
+#[test]
+fn random_sequences_of_edits_serve_what_a_clean_build_does() {
+    let (steps, seed) = edits::steps_and_seed(10);
+    let (site, mut editor) = edits::demo_to_edit(seed);
+    let opts = options(&site);
+    let mut caches = Caches::default();
+    let Incremental { built, memo, .. } = build_cached(&opts, &mut caches);
+    let mut served: std::collections::BTreeMap<String, Vec<u8>> =
+        snapshot(&built.output).into_iter().collect();
+    let mut last = Some((built.site, memo));
+    let mut done: Vec<String> = Vec::new();
+    for step in 0..steps {
+        touch_later();
+        let before = content_files(&site);
+        for _ in 0..1 + editor.rng.below(3) {
+            let edit = format!("step {step}: {}", editor.edit(&site));
+            // Shown with the failure: the edits that led to it.
+            eprintln!("CASTDOWN_REUSE_SEED={seed} {edit}");
+            done.push(edit);
+        }
+        let after = content_files(&site);
+        let changed: Vec<&std::path::PathBuf> = before
+            .keys()
+            .chain(after.keys())
+            .filter(|p| before.get(*p) != after.get(*p))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let what = format!("CASTDOWN_REUSE_SEED={seed} after\n{}\n", done.join("\n"));
+        let one = match (&changed[..], last.as_mut()) {
+            ([one], Some((model, memo))) => {
+                castdown::pipeline::rebuild_episode(site.root(), model, memo, one)
+            }
+            _ => None,
+        };
+        match one {
+            Some(files) => {
+                for f in files {
+                    let Body::Bytes(b) = f.body else {
+                        panic!("{what}{}: not generated", f.path)
+                    };
+                    served.insert(f.path, b.as_slice().to_vec());
+                }
+            }
+            None => {
+                // Serve frees the last model before building (`last` is replaced below).
+                let Incremental { built, memo, .. } =
+                    castdown::pipeline::build_incremental(&opts, &mut caches, Search::ReuseLast)
+                        .unwrap_or_else(|e| panic!("{what}: the build failed: {e}"));
+                served = snapshot(&built.output).into_iter().collect();
+                last = Some((built.site, memo));
+            }
+        }
+        // Edits pause: the index is made anew and replaces the served one.
+        if let Some((model, memo)) = &last {
+            let index = castdown::pipeline::refresh_search(&mut caches, model, memo);
+            served.retain(|p, _| {
+                !castdown::search::is_index_file(p) || index.iter().any(|f| &f.path == p)
+            });
+            for f in index {
+                let Body::Bytes(b) = f.body else {
+                    panic!("{what}{}: not generated", f.path)
+                };
+                served.insert(f.path, b.as_slice().to_vec());
+            }
+        }
+        let clean = build_in_memory(&opts, &|_| {})
+            .unwrap_or_else(|e| panic!("{what}: the clean build failed: {e}"));
+        let clean: std::collections::BTreeMap<String, Vec<u8>> =
+            snapshot(&clean.output).into_iter().collect();
+        assert_eq!(
+            served.keys().collect::<Vec<_>>(),
+            clean.keys().collect::<Vec<_>>(),
+            "{what}: not the files of a clean build"
+        );
+        for (p, bytes) in &clean {
+            assert!(
+                served.get(p) == Some(bytes),
+                "{what}: {p} differs from a clean build"
+            );
+        }
+    }
 }

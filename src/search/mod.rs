@@ -577,6 +577,13 @@ fn chunk_count(bytes: usize, target: usize) -> u32 {
     (1u32 << (usize::BITS - 1 - n.leading_zeros())).max(1)
 }
 
+/// Whether the output file at `path` is a file of the index (`search/manifest.json`,
+/// `search/p/0.json.gz`…), not the search page beside them: what a new index replaces.
+pub fn is_index_file(path: &str) -> bool {
+    path.starts_with(crate::site::paths::SEARCH_DIR)
+        && (path.ends_with(".json") || path.ends_with(".json.gz"))
+}
+
 /// The output path of a file of the index (`p/0.json` → `search/p/0.json`).
 fn index_file(rel: &str) -> String {
     format!("{}{rel}", crate::site::paths::SEARCH_DIR)

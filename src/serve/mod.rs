@@ -122,11 +122,10 @@ fn patch(state: &State, files: Vec<OutputFile>) {
 fn replace_search(state: &State, files: Vec<OutputFile>) {
     if let Ok(mut f) = state.files.write() {
         let map = Arc::make_mut(&mut f);
-        let index = crate::site::paths::SEARCH_DIR;
         let new: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        map.retain(|path, _| {
-            !(path.starts_with(index) && path.ends_with(".json")) || new.contains(path.as_str())
-        });
+        // The index's files are compressed (`.json.gz`): a test for `.json` alone left
+        // the chunks of a larger index served after it shrank.
+        map.retain(|path, _| !crate::search::is_index_file(path) || new.contains(path.as_str()));
     }
     patch(state, files);
 }
@@ -540,4 +539,57 @@ fn site_changes(
             Some(f) if WATCHED.contains(&f) || f == crate::config::CONFIG_FILE)
     });
     paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: refreshing the served index removed only old files ending in `.json`,
+    /// and the index's chunks are `.json.gz`: after the index shrank (a concept gone), its
+    /// last chunks were still served. Found by tests/incremental.rs
+    /// `random_sequences_of_edits_serve_what_a_clean_build_does`.
+    #[test]
+    fn regression_a_refreshed_index_left_the_old_compressed_chunks_served() {
+        let bytes = |b: &[u8]| Served::Bytes(Arc::new(b.to_vec()));
+        let files: HashMap<String, Served> = [
+            "search/index.html",
+            "search/manifest.json",
+            "search/f/c0.json.gz",
+            "search/f/c1.json.gz",
+            "index.html",
+        ]
+        .into_iter()
+        .map(|p| (p.to_string(), bytes(b"old")))
+        .collect();
+        let (events, _) = broadcast::channel(1);
+        let state = State {
+            root: PathBuf::new(),
+            prefix: RwLock::new("/".into()),
+            files: RwLock::new(Arc::new(files)),
+            error: RwLock::new(None),
+            generation: AtomicU64::new(0),
+            events,
+        };
+        let new = ["search/manifest.json", "search/f/c0.json.gz"]
+            .into_iter()
+            .map(|p| OutputFile::bytes(p.to_string(), b"new".to_vec()))
+            .collect();
+        replace_search(&state, new);
+        let served = state.files.read().map(|f| f.clone()).unwrap_or_default();
+        let mut paths: Vec<&str> = served.keys().map(String::as_str).collect();
+        paths.sort_unstable();
+        assert_eq!(
+            paths,
+            [
+                "index.html",
+                "search/f/c0.json.gz",
+                "search/index.html",
+                "search/manifest.json"
+            ]
+        );
+        assert!(
+            matches!(&served["search/f/c0.json.gz"], Served::Bytes(b) if b.as_slice() == b"new")
+        );
+    }
 }

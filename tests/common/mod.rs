@@ -11,6 +11,8 @@ use std::process::Output;
 use assert_cmd::Command;
 use walkdir::WalkDir;
 
+pub mod edits;
+
 /// A fixture site copied into a fresh temp dir.
 pub struct Site {
     pub dir: tempfile::TempDir,

@@ -1,0 +1,376 @@
+//! Random edits to the demo site, for the tests that check that a reusing build (`build`
+//! on disk, `serve` in memory) makes what a clean build makes after any sequence of them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{Rng, Site, png};
+
+/// A digest's front matter and body (`None`: not a digest with front matter).
+pub fn split_digest(text: &str) -> Option<(String, String)> {
+    let rest = text.strip_prefix("---\n")?;
+    let end = rest.find("\n---\n")?;
+    Some((
+        rest[..end + 1].to_string(),
+        rest[end + "\n---\n".len()..].to_string(),
+    ))
+}
+
+/// `fm` without the top-level key `key` (and the indented lines of its value).
+pub fn without_key(fm: &str, key: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in fm.lines() {
+        if skipping && line.starts_with([' ', '-']) {
+            continue;
+        }
+        skipping = line.starts_with(&format!("{key}:"));
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The one-line value of the top-level key `key` in `fm`.
+pub fn key_value(fm: &str, key: &str) -> Option<String> {
+    fm.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .map(|v| v.trim().to_string())
+}
+
+/// Every digest file of `site`, sorted.
+pub fn digest_files(site: &Site) -> Vec<PathBuf> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(site.root().join("content/episodes"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Words an edit writes: common ones, word forms of one stem, accented ones, and the
+/// caller adds a new word each time.
+const EDIT_WORDS: &[&str] = &[
+    "pricing",
+    "markets",
+    "compute",
+    "latency",
+    "tests",
+    "flaky",
+    "debt",
+    "moat",
+    "platform",
+    "running",
+    "runs",
+    "ran",
+    "searches",
+    "searching",
+    "café",
+    "naïve",
+    "über",
+    "partnership",
+    "exclusive",
+    "migration",
+    "monorepo",
+    "trust",
+];
+const EDIT_SHOWS: &[&str] = &["The Build Log", "Founders at Lunch", "Random Radio"];
+const EDIT_PEOPLE: &[&str] = &["Mara Okafor", "Jonas Weller", "Priya Raman", "New Person"];
+/// Concepts, with aliases (`Tech Debt`, `LLM`) and ones no digest has yet.
+const EDIT_CONCEPTS: &[&str] = &[
+    "Platform Risk",
+    "Technical Debt",
+    "Tech Debt",
+    "LLM",
+    "Compute Resources",
+    "Corporate Polyamory",
+    "Fresh Idea",
+];
+
+/// State a random edit sequence carries: the random numbers, a counter for names no file
+/// has had, and the files as they were at the start (for edits that undo one).
+pub struct Editor {
+    pub rng: Rng,
+    fresh: usize,
+    originals: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl Editor {
+    /// An editor drawing from `seed`, which puts files back as `originals` has them.
+    pub fn new(seed: u64, originals: BTreeMap<PathBuf, Vec<u8>>) -> Editor {
+        Editor {
+            rng: Rng(seed.max(1)),
+            fresh: 0,
+            originals,
+        }
+    }
+
+    fn words(&mut self, n: usize) -> String {
+        self.fresh += 1;
+        let mut words: Vec<String> = (0..n)
+            .map(|_| self.rng.pick(EDIT_WORDS).to_string())
+            .collect();
+        words.insert(self.rng.below(n + 1), format!("qz{}word", self.fresh));
+        words.join(" ")
+    }
+
+    fn date(&mut self) -> String {
+        // Now and then one in the future: a scheduled episode.
+        let year = if self.rng.below(10) == 0 {
+            2099
+        } else {
+            2018 + self.rng.below(9)
+        };
+        format!(
+            "{year}-{:02}-{:02}",
+            1 + self.rng.below(12),
+            1 + self.rng.below(28)
+        )
+    }
+
+    fn concepts(&mut self) -> String {
+        let n = self.rng.below(4);
+        let items: Vec<String> = (0..n)
+            .map(|_| {
+                let name = self.rng.pick(EDIT_CONCEPTS);
+                match self.rng.below(3) {
+                    0 => name.to_string(),
+                    _ => format!("{{name: {name}, definition: {}.}}", self.words(4)),
+                }
+            })
+            .collect();
+        format!("[{}]", items.join(", "))
+    }
+
+    /// Makes one random edit to `site`; says what it did.
+    pub fn edit(&mut self, site: &Site) -> String {
+        let files = digest_files(site);
+        let file = files[self.rng.below(files.len())].clone();
+        let rel = file
+            .strip_prefix(site.root())
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .into_owned();
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let (fm, body) = split_digest(&text).unwrap_or_else(|| panic!("{rel}: no front matter"));
+        let set = |fm: &str, key: &str, value: Option<String>| {
+            let mut fm = without_key(fm, key);
+            if let Some(v) = value {
+                fm.push_str(&format!("{key}: {v}\n"));
+            }
+            fm
+        };
+        let write = |fm: &str, body: &str| {
+            std::fs::write(&file, format!("---\n{fm}---\n{body}"))
+                .unwrap_or_else(|e| panic!("{rel}: {e}"));
+        };
+        let kind = self.rng.below(22);
+        match kind {
+            0 | 1 => {
+                let words = self.words(6);
+                write(&fm, &format!("{body}\n{words}.\n"));
+                format!("{rel}: body gains {words:?}")
+            }
+            2 => match body.trim_end().rsplit_once("\n\n") {
+                Some((kept, _)) => {
+                    write(&fm, &format!("{kept}\n"));
+                    format!("{rel}: body loses its last paragraph")
+                }
+                None => "nothing (a one-paragraph body)".into(),
+            },
+            3 | 4 => {
+                let title = self.words(3);
+                write(&set(&fm, "title", Some(format!("\"{title}\""))), &body);
+                format!("{rel}: title {title:?}")
+            }
+            5 => {
+                let summary = (self.rng.below(3) > 0).then(|| format!("\"{}.\"", self.words(5)));
+                write(&set(&fm, "summary", summary.clone()), &body);
+                format!("{rel}: summary {summary:?}")
+            }
+            6 => {
+                let date = self.date();
+                write(&set(&fm, "date", Some(date.clone())), &body);
+                format!("{rel}: date {date}")
+            }
+            7 => {
+                let show = (self.rng.below(4) > 0).then(|| self.rng.pick(EDIT_SHOWS).to_string());
+                write(&set(&fm, "show", show.clone()), &body);
+                format!("{rel}: show {show:?}")
+            }
+            8 => {
+                let n = self.rng.below(3);
+                let people: Vec<&str> = (0..n).map(|_| self.rng.pick(EDIT_PEOPLE)).collect();
+                let value = (n > 0).then(|| format!("[{}]", people.join(", ")));
+                write(&set(&fm, "people", value.clone()), &body);
+                format!("{rel}: people {value:?}")
+            }
+            9 | 10 => {
+                let concepts = self.concepts();
+                write(&set(&fm, "concepts", Some(concepts.clone())), &body);
+                format!("{rel}: concepts {concepts}")
+            }
+            11 => {
+                let draft = key_value(&fm, "draft").is_none();
+                write(&set(&fm, "draft", draft.then(|| "true".into())), &body);
+                format!("{rel}: draft {draft}")
+            }
+            12 => {
+                self.fresh += 1;
+                let slug = (self.rng.below(2) == 0).then(|| format!("slug-{}", self.fresh));
+                write(&set(&fm, "slug", slug.clone()), &body);
+                format!("{rel}: slug {slug:?}")
+            }
+            13 => {
+                self.fresh += 1;
+                let aliases = (self.rng.below(2) == 0).then(|| format!("[/old/{}/]", self.fresh));
+                write(&set(&fm, "aliases", aliases.clone()), &body);
+                format!("{rel}: aliases {aliases:?}")
+            }
+            14 => {
+                let duration = format!("{}:{:02}", 5 + self.rng.below(80), self.rng.below(60));
+                write(&set(&fm, "duration", Some(duration.clone())), &body);
+                format!("{rel}: duration {duration}")
+            }
+            15 => {
+                self.fresh += 1;
+                let year = 2018 + self.rng.below(9);
+                let new = format!("content/episodes/{year}/new-{}.md", self.fresh);
+                let mut fm = format!("title: \"{}\"\ndate: {}\n", self.words(3), self.date());
+                if self.rng.below(4) > 0 {
+                    fm.push_str(&format!("show: {}\n", self.rng.pick(EDIT_SHOWS)));
+                }
+                fm.push_str(&format!("concepts: {}\n", self.concepts()));
+                site.write(&new, format!("---\n{fm}---\n{}.\n", self.words(8)));
+                format!("{new}: new")
+            }
+            16 if files.len() > 4 => {
+                std::fs::remove_file(&file).unwrap_or_else(|e| panic!("{rel}: {e}"));
+                format!("{rel}: deleted")
+            }
+            17 => {
+                // Moved to another year's folder, with the files it names beside it.
+                let year = 2018 + self.rng.below(9);
+                let to_dir = site.root().join(format!("content/episodes/{year}"));
+                let name = file.file_name().unwrap_or_default();
+                if to_dir.join(name).exists() {
+                    return "nothing (the move's target exists)".into();
+                }
+                std::fs::create_dir_all(&to_dir).unwrap_or_else(|e| panic!("{e}"));
+                let from_dir = file.parent().unwrap_or(site.root()).to_path_buf();
+                for key in ["transcript", "image"] {
+                    if let Some(beside) = key_value(&fm, key).filter(|v| !v.starts_with(['/', 'h']))
+                    {
+                        let _ = std::fs::rename(from_dir.join(&beside), to_dir.join(&beside));
+                    }
+                }
+                std::fs::rename(&file, to_dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
+                format!("{rel}: moved to {year}")
+            }
+            18 => {
+                // A cover beside the digest, new or resized.
+                let side = 100 + 10 * self.rng.below(20) as u32;
+                let dir = file.parent().unwrap_or(site.root());
+                let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+                let cover = format!("{stem}-cover.png");
+                std::fs::write(dir.join(&cover), png(side, side)).unwrap_or_else(|e| panic!("{e}"));
+                write(&set(&fm, "image", Some(cover.clone())), &body);
+                format!("{rel}: image {cover} of {side} px")
+            }
+            19 => {
+                // A curated page: a concept's, a show's, a person's, or the about page.
+                let pages = [
+                    "content/concepts/technical-debt.md",
+                    "content/shows/the-build-log.md",
+                    "content/people/mara-okafor.md",
+                    "content/about.md",
+                ];
+                let page = pages[self.rng.below(pages.len())];
+                let words = self.words(4);
+                let path = site.root().join(page);
+                let old = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{page}: {e}"));
+                std::fs::write(&path, format!("{old}\n{words}.\n"))
+                    .unwrap_or_else(|e| panic!("{page}: {e}"));
+                format!("{page}: gains {words:?}")
+            }
+            20 => {
+                // A transcript cue, when the transcript is still there.
+                let vtt = site
+                    .root()
+                    .join("content/episodes/2025/partnership-without-exclusivity.vtt");
+                match std::fs::read_to_string(&vtt) {
+                    Ok(old) => {
+                        self.fresh += 1;
+                        let at = 3000 + self.fresh;
+                        let words = self.words(5);
+                        std::fs::write(
+                            &vtt,
+                            format!("{old}\n00:{:02}:{:02}.000 --> 00:{:02}:{:02}.500\n<v Priya Raman>{words}\n", at / 60 % 60, at % 60, at / 60 % 60, at % 60),
+                        )
+                        .unwrap_or_else(|e| panic!("{e}"));
+                        format!("transcript gains {words:?}")
+                    }
+                    Err(_) => "nothing (the transcript moved)".into(),
+                }
+            }
+            _ => {
+                // An edit undone: a file back as it was at the start.
+                let originals: Vec<_> = self.originals.keys().cloned().collect();
+                let path = &originals[self.rng.below(originals.len())];
+                if !path.parent().is_some_and(Path::exists) {
+                    return "nothing (the folder went)".into();
+                }
+                // A digest moved away is not put back beside its moved self (one slug).
+                let moved = files
+                    .iter()
+                    .any(|f| f != path && f.file_name() == path.file_name());
+                if moved {
+                    return "nothing (the digest moved)".into();
+                }
+                std::fs::write(path, &self.originals[path]).unwrap_or_else(|e| panic!("{e}"));
+                format!("{} back as it was", path.display())
+            }
+        }
+    }
+}
+
+/// The demo site set up for random edits, and an editor drawing from `seed`: short lists
+/// and feeds, so that an edit moves episodes between list pages and feeds leave bodies out.
+pub fn demo_to_edit(seed: u64) -> (Site, Editor) {
+    let site = Site::fixture("demo");
+    let config = site.root().join("castdown.yaml");
+    let text = std::fs::read_to_string(&config).unwrap_or_else(|e| panic!("{e}"));
+    assert!(text.contains("paginate: 6") && text.contains("feed_limit: 50"));
+    let text = text
+        .replace("paginate: 6", "paginate: 2")
+        .replace("feed_limit: 50", "feed_limit: 3");
+    std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
+    let originals = walkdir::WalkDir::new(site.root().join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap_or_else(|err| panic!("{err}"));
+            (e.into_path(), bytes)
+        })
+        .collect();
+    (site, Editor::new(seed, originals))
+}
+
+/// How many steps and which seed a random edit sequence runs: `CASTDOWN_REUSE_STEPS`
+/// (default `steps`) and `CASTDOWN_REUSE_SEED`.
+pub fn steps_and_seed(steps: usize) -> (usize, u64) {
+    let steps = std::env::var("CASTDOWN_REUSE_STEPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(steps);
+    let seed = std::env::var("CASTDOWN_REUSE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_0027);
+    (steps, seed)
+}
