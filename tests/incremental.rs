@@ -731,9 +731,10 @@ fn a_build_after_a_failed_one_reuses_the_caches_and_matches_a_clean_build() {
     );
 }
 
-/// Every file under the site's `content/`, by path: what a step of random edits changed.
-fn content_files(site: &Site) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(site.root().join("content"))
+/// Every file of the site (its config, `content/`, `static/`…), by path: what a step of
+/// random edits changed, as serve's watcher would report it.
+fn site_files(site: &Site) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(site.root())
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
@@ -763,14 +764,14 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
     let mut done: Vec<String> = Vec::new();
     for step in 0..steps {
         touch_later();
-        let before = content_files(&site);
+        let before = site_files(&site);
         for _ in 0..1 + editor.rng.below(3) {
             let edit = format!("step {step}: {}", editor.edit(&site));
             // Shown with the failure: the edits that led to it.
             eprintln!("CASTDOWN_REUSE_SEED={seed} {edit}");
             done.push(edit);
         }
-        let after = content_files(&site);
+        let after = site_files(&site);
         let changed: Vec<&std::path::PathBuf> = before
             .keys()
             .chain(after.keys())
@@ -826,9 +827,11 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
             "{what}: not the files of a clean build"
         );
         for (p, bytes) in &clean {
+            let mine = served.get(p).map(Vec::as_slice).unwrap_or_default();
             assert!(
-                served.get(p) == Some(bytes),
-                "{what}: {p} differs from a clean build"
+                mine == bytes.as_slice(),
+                "{what}: {p} differs from a clean build, first at\n{}",
+                common::first_difference(mine, bytes)
             );
         }
     }

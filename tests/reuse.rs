@@ -88,7 +88,8 @@ fn rebuild_and_check_with(site: &Site, what: &str, extra: &[&str]) -> String {
     for (path, (bytes, ino, secs, nanos)) in &after {
         assert!(
             *bytes == clean[path].0,
-            "{what}: {path} differs from a clean build"
+            "{what}: {path} differs from a clean build, first at\n{}",
+            common::first_difference(bytes, &clean[path].0)
         );
         // A full build writes every file; the marker is written by every build.
         if path == MARKER || !reused {
@@ -1878,4 +1879,50 @@ fn regression_a_card_edit_of_an_episode_with_more_people_than_concepts_panicked(
     );
     let err = rebuild_and_check(&site, "title edit");
     assert_eq!(reached(&err), Some(1), "{err}");
+}
+
+/// Regression: a digest removed reached its terms' feeds through the first episode each
+/// term still had. A person kept by a curated page after their last digest went had no
+/// episode left, and their feed kept the removed digest's entry. Found by
+/// `random_sequences_of_edits_build_what_a_clean_build_does`.
+#[test]
+fn regression_the_last_digest_of_a_curated_person_removed_stayed_in_their_feed() {
+    let site = demo_with_one_episode_in_feeds();
+    assert!(site.root().join("content/people/mara-okafor.md").is_file());
+    // Mara Okafor, who has a page of her own, is named by one digest only, whose other
+    // terms other digests name too.
+    for (path, from, to) in [
+        (
+            "content/episodes/2024/debt-as-a-loan.md",
+            "people: [Mara Okafor]",
+            "people: [Sam Lindqvist]",
+        ),
+        (
+            "content/episodes/2025/flaky-tests.md",
+            "[Mara Okafor, Sam Lindqvist]",
+            "[Sam Lindqvist]",
+        ),
+        (
+            "content/episodes/2025/monorepo-migration.md",
+            "[Mara Okafor, Dee Akintola]",
+            "[Dee Akintola]",
+        ),
+    ] {
+        replace_in(&site, path, from, to);
+    }
+    let solo = "content/episodes/2025/solo.md";
+    site.write(
+        solo,
+        "---\ntitle: Solo\nshow: The Build Log\ndate: 2025-06-01\npeople: [Mara Okafor]\nconcepts: [Technical Debt]\n---\nAlone.\n",
+    );
+    build(&site, &[]);
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    assert!(site.read("people/mara-okafor/atom.xml").contains("<entry>"));
+    std::fs::remove_file(site.root().join(solo)).unwrap_or_else(|e| panic!("{e}"));
+    let err = rebuild_and_check(&site, "the last digest of a curated person removed");
+    // The removal's own path, not a build that declares every page.
+    assert!(reached(&err).is_some(), "{err}");
+    let feed = site.read("people/mara-okafor/atom.xml");
+    assert!(!feed.contains("<entry>"), "{feed}");
 }

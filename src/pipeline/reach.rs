@@ -22,7 +22,7 @@ use crate::load::kept::Before;
 use crate::output::OutputFile;
 use crate::output::reuse::{Generation, Previous};
 use crate::render::Job;
-use crate::site::{Site, paths};
+use crate::site::{Site, TermKind, paths};
 
 /// The pages and files a reusing build makes; the others it keeps.
 #[derive(Debug)]
@@ -35,6 +35,9 @@ pub(super) struct Reach {
     pages: BTreeSet<Job>,
     /// Episodes whose card changed: the term feeds holding them are made.
     cards: Vec<usize>,
+    /// Terms whose feed held a removed digest: made again. A term left with no episode
+    /// (kept by its curated page) holds no card that would say so.
+    term_feeds: Vec<(TermKind, usize)>,
     /// Whether the site feeds are made (with the bodies of the newest `feed_limit`).
     feeds: bool,
     /// The site feeds as the previous build left them, when they are not made.
@@ -133,6 +136,7 @@ impl Reach {
             edited: vec![false; n],
             pages: BTreeSet::new(),
             cards: Vec::new(),
+            term_feeds: Vec::new(),
             feeds: false,
             kept_feeds: None,
             feed_limit: site.config.feed_limit,
@@ -486,7 +490,6 @@ impl Reach {
         related_before: Option<&[Vec<usize>]>,
     ) -> Result<(), Everything> {
         use crate::render::pages;
-        use crate::site::TermKind;
         if terms_key(site, &[]) != terms {
             return Err(
                 "a removed digest named a concept, show or person no other names, \
@@ -559,8 +562,9 @@ impl Reach {
             }
             for (kind, t) in named {
                 jobs.extend(term_pages(site, kind, t));
-                // The term's feed held it: made again, as the feeds of a card's terms are.
-                self.cards.extend(site.terms(kind)[t].episodes.first());
+                // The term's feed held it: made again, even when the term has no episode
+                // left to mark as a changed card.
+                self.term_feeds.push((kind, t));
             }
         }
         self.shifted(site, jobs);
@@ -601,7 +605,7 @@ impl Reach {
         let per = site.config.paginate.max(1);
         let total = paths::page_count(site.episodes.len(), per);
         jobs.extend((1..=total).map(|k| Job::Home(k, total)));
-        for kind in crate::site::TermKind::ALL {
+        for kind in TermKind::ALL {
             jobs.extend([
                 Job::TermList(kind, Sort::Name),
                 Job::TermList(kind, Sort::Count),
@@ -639,9 +643,9 @@ impl Reach {
         }
     }
 
-    /// Whether a term feed holding `episodes` is made (else it is kept).
-    pub fn makes_term_feed(&self, episodes: &[usize]) -> bool {
-        self.cards.iter().any(|i| episodes.contains(i))
+    /// Whether the feed of `term`, holding `episodes`, is made (else it is kept).
+    pub fn makes_term_feed(&self, term: (TermKind, usize), episodes: &[usize]) -> bool {
+        self.term_feeds.contains(&term) || self.cards.iter().any(|i| episodes.contains(i))
     }
 
     /// The site feeds as the previous build left them, unless they are made.
@@ -657,7 +661,7 @@ impl Reach {
 
 /// Every page of term `t`'s list of episodes and, for a concept, of its full list of
 /// definitions: a digest added or removed shifts them all.
-fn term_pages(site: &Site, kind: crate::site::TermKind, t: usize) -> Vec<Job> {
+fn term_pages(site: &Site, kind: TermKind, t: usize) -> Vec<Job> {
     let per = site.config.paginate.max(1);
     let total = paths::page_count(site.terms(kind)[t].episodes.len(), per);
     let mut jobs: Vec<Job> = (1..=total).map(|k| Job::Term(kind, t, k, total)).collect();
@@ -707,7 +711,7 @@ pub(super) fn kept(previous: &Previous, path: &str) -> Option<OutputFile> {
 /// that renames one (its spelling outvoting another) reaches every page.
 pub(super) fn terms_key(site: &Site, added: &[usize]) -> u64 {
     let mut key = crate::hash::Combine::new("terms");
-    for kind in crate::site::TermKind::ALL {
+    for kind in TermKind::ALL {
         for t in site.terms(kind) {
             if !named_only_by(t, added) {
                 key.add(&t.key).add(&t.name).add(&t.slug);

@@ -258,7 +258,9 @@ pub(super) fn build_handing(
         || {
             let make = |job: feeds::FeedJob| (job.path, None, Arc::new((job.make)()));
             let kept = |job: &feeds::FeedJob| match (&reach, &previous) {
-                (Some(reach), Some(previous)) if !reach.makes_term_feed(&job.episodes) => {
+                (Some(reach), Some(previous))
+                    if !reach.makes_term_feed(job.term, &job.episodes) =>
+                {
                     reach::kept(previous, &job.path)
                 }
                 _ => None,

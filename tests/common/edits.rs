@@ -168,7 +168,7 @@ impl Editor {
             std::fs::write(&file, format!("---\n{fm}---\n{body}"))
                 .unwrap_or_else(|e| panic!("{rel}: {e}"));
         };
-        let kind = self.rng.below(22);
+        let kind = self.rng.below(25);
         match kind {
             0 | 1 => {
                 let words = self.words(6);
@@ -317,6 +317,32 @@ impl Editor {
                     Err(_) => "nothing (the transcript moved)".into(),
                 }
             }
+            21 => {
+                // A file under static/, copied as it is: new, changed or gone.
+                let path = site.root().join("static/notes.txt");
+                if path.exists() && self.rng.below(3) == 0 {
+                    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
+                    return "static/notes.txt: deleted".into();
+                }
+                let words = self.words(3);
+                site.write("static/notes.txt", &words);
+                format!("static/notes.txt: {words:?}")
+            }
+            22 => {
+                // The config: every page is made again.
+                let config = site.root().join("castdown.yaml");
+                let text = std::fs::read_to_string(&config).unwrap_or_else(|e| panic!("{e}"));
+                let words = self.words(3);
+                let text: String = text
+                    .lines()
+                    .map(|l| match l.starts_with("description: ") {
+                        true => format!("description: {words}.\n"),
+                        false => format!("{l}\n"),
+                    })
+                    .collect();
+                std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
+                format!("castdown.yaml: description {words:?}")
+            }
             _ => {
                 // An edit undone: a file back as it was at the start.
                 let originals: Vec<_> = self.originals.keys().cloned().collect();
@@ -331,7 +357,20 @@ impl Editor {
                 if moved {
                     return "nothing (the digest moved)".into();
                 }
-                std::fs::write(path, &self.originals[path]).unwrap_or_else(|e| panic!("{e}"));
+                let text = &self.originals[path];
+                std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+                // With the transcript and cover it names beside it, which may have moved
+                // away with another version of it.
+                let fm = split_digest(&String::from_utf8_lossy(text)).map(|(fm, _)| fm);
+                for key in ["transcript", "image"] {
+                    let beside = fm.as_deref().and_then(|fm| key_value(fm, key));
+                    if let Some(beside) = beside.filter(|v| !v.starts_with(['/', 'h'])) {
+                        let file = path.parent().unwrap_or(site.root()).join(beside);
+                        if let Some(bytes) = self.originals.get(&file) {
+                            std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+                        }
+                    }
+                }
                 format!("{} back as it was", path.display())
             }
         }

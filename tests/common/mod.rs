@@ -225,3 +225,22 @@ impl Rng {
         items[self.below(items.len())]
     }
 }
+
+/// The first line where `a` and `b` differ, both ways, for a failure message.
+pub fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    let (mut x, mut y) = (a.lines(), b.lines());
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return "nothing (same lines)".into(),
+            (l, r) if l != r => {
+                return format!(
+                    "made:  {:?}\nclean: {:?}",
+                    l.unwrap_or(""),
+                    r.unwrap_or("")
+                );
+            }
+            _ => {}
+        }
+    }
+}
