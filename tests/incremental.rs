@@ -836,3 +836,33 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
         }
     }
 }
+
+/// Regression: serve reused an episode's `digest.json` and its terms' feeds while the
+/// digest's source, body and card were unchanged; the length of a media file under
+/// `static/` is read from the file, so replacing the file left the old length in them.
+/// Found by `random_sequences_of_edits_serve_what_a_clean_build_does`.
+#[test]
+fn regression_serve_kept_the_old_length_of_a_media_file_replaced_under_static() {
+    let site = Site::fixture("demo");
+    let mut caches = Caches::default();
+    assert_same_as_clean(&site, &mut caches, "first build");
+    touch_later();
+    site.write("static/audio/x.mp3", vec![0u8; 500]);
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        "people:",
+        "media: {url: /audio/x.mp3}\npeople:",
+    );
+    assert_same_as_clean(&site, &mut caches, "media on the site");
+    touch_later();
+    site.write("static/audio/x.mp3", vec![0u8; 900]);
+    assert_same_as_clean(&site, &mut caches, "media file replaced");
+    let clean = build_in_memory(&options(&site), &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let data = snapshot(&clean.output)
+        .into_iter()
+        .find(|(p, _)| p == "episodes/flaky-tests/digest.json")
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    assert!(data.contains("\"length\":900"), "{data}");
+}

@@ -295,6 +295,9 @@ fn episode_inputs(site: &Site, bodies: &Bodies, shared: &Shared, i: usize) -> u6
     let d = &site.episodes[i].digest;
     let mut c = Combine::new("episode-data");
     c.add(&d.source_hash)
+        // A media file under static/ is measured, not written in the digest: its length
+        // changes with the file alone.
+        .add(&d.media.as_ref().map(|m| (&m.url, &m.mime, m.length)))
         .add(&site.episode_image_url(i))
         .add(&bodies.episode_keys[i])
         .add(&d.transcript_data.as_ref().map(|t| t.hash))

@@ -168,7 +168,7 @@ impl Editor {
             std::fs::write(&file, format!("---\n{fm}---\n{body}"))
                 .unwrap_or_else(|e| panic!("{rel}: {e}"));
         };
-        let kind = self.rng.below(25);
+        let kind = self.rng.below(28);
         match kind {
             0 | 1 => {
                 let words = self.words(6);
@@ -342,6 +342,40 @@ impl Editor {
                     .collect();
                 std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
                 format!("castdown.yaml: description {words:?}")
+            }
+            23 => {
+                // Concepts from the body's Key Concepts list instead of the front matter.
+                let mut list = String::new();
+                for _ in 0..1 + self.rng.below(3) {
+                    let name = self.rng.pick(EDIT_CONCEPTS);
+                    list.push_str(&format!("- **{name}**: {}.\n", self.words(3)));
+                }
+                write(
+                    &set(&fm, "concepts", None),
+                    &format!("{body}\n## Key Concepts\n\n{list}"),
+                );
+                format!("{rel}: Key Concepts in the body {list:?}")
+            }
+            24 => {
+                // Media on the site: its length is read from the file under static/.
+                let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+                let media = format!("static/audio/{stem}.mp3");
+                let len = 100 + self.rng.below(5000);
+                site.write(&media, vec![0u8; len]);
+                let url = format!("{{url: /audio/{stem}.mp3}}");
+                write(&set(&fm, "media", Some(url)), &body);
+                format!("{rel}: media {media} of {len} bytes")
+            }
+            25 => {
+                // A timestamp and a file beside the digest that the body links to.
+                let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+                let notes = format!("{stem}-notes.txt");
+                let dir = file.parent().unwrap_or(site.root());
+                let words = self.words(3);
+                std::fs::write(dir.join(&notes), &words).unwrap_or_else(|e| panic!("{e}"));
+                let at = format!("[{}:{:02}]", self.rng.below(50), self.rng.below(60));
+                write(&fm, &format!("{body}\nAt {at} see [the notes]({notes}).\n"));
+                format!("{rel}: links {notes} ({words:?}) at {at}")
             }
             _ => {
                 // An edit undone: a file back as it was at the start.

@@ -234,11 +234,7 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> String {
         match (x.next(), y.next()) {
             (None, None) => return "nothing (same lines)".into(),
             (l, r) if l != r => {
-                return format!(
-                    "made:  {:?}\nclean: {:?}",
-                    l.unwrap_or(""),
-                    r.unwrap_or("")
-                );
+                return format!("made:  {:?}\nclean: {:?}", l.unwrap_or(""), r.unwrap_or(""));
             }
             _ => {}
         }
