@@ -753,7 +753,7 @@ fn site_files(site: &Site) -> std::collections::BTreeMap<std::path::PathBuf, Vec
 /// `CASTDOWN_REUSE_SEED` make a longer one or replay a failure.
 #[test]
 fn random_sequences_of_edits_serve_what_a_clean_build_does() {
-    let (steps, seed) = edits::steps_and_seed(10);
+    let (steps, seed) = edits::steps_and_seed(40);
     let (site, mut editor) = edits::demo_to_edit(seed);
     let opts = options(&site);
     let mut caches = Caches::default();

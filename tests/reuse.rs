@@ -1835,7 +1835,7 @@ fn a_postings_file_changed_by_hand_makes_the_search_index_whole() {
 /// longer one, or to replay a failure, set `CASTDOWN_REUSE_STEPS` and `CASTDOWN_REUSE_SEED`.
 #[test]
 fn random_sequences_of_edits_build_what_a_clean_build_does() {
-    let (steps, seed) = edits::steps_and_seed(10);
+    let (steps, seed) = edits::steps_and_seed(12);
     let (site, mut editor) = edits::demo_to_edit(seed);
     build(&site, &[]);
     let mut done: Vec<String> = Vec::new();

@@ -168,7 +168,7 @@ impl Editor {
             std::fs::write(&file, format!("---\n{fm}---\n{body}"))
                 .unwrap_or_else(|e| panic!("{rel}: {e}"));
         };
-        let kind = self.rng.below(28);
+        let kind = self.rng.below(31);
         match kind {
             0 | 1 => {
                 let words = self.words(6);
@@ -376,6 +376,54 @@ impl Editor {
                 let at = format!("[{}:{:02}]", self.rng.below(50), self.rng.below(60));
                 write(&fm, &format!("{body}\nAt {at} see [the notes]({notes}).\n"));
                 format!("{rel}: links {notes} ({words:?}) at {at}")
+            }
+            26 => {
+                // A curated page for a term some digests may name, made or taken away.
+                let pages = [
+                    ("content/shows/random-radio.md", "Random Radio"),
+                    ("content/concepts/fresh-idea.md", "Fresh Idea"),
+                    ("content/people/new-person.md", "New Person"),
+                ];
+                let (page, name) = pages[self.rng.below(pages.len())];
+                let path = site.root().join(page);
+                if path.exists() {
+                    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
+                    return format!("{page}: deleted");
+                }
+                let words = self.words(4);
+                site.write(page, format!("---\nname: {name}\n---\n{words}.\n"));
+                format!("{page}: new")
+            }
+            27 => {
+                // The date of another digest: the order of the two is the tie-break's.
+                let other = &files[self.rng.below(files.len())];
+                let text = std::fs::read_to_string(other).unwrap_or_default();
+                let date = split_digest(&text).and_then(|(fm, _)| key_value(&fm, "date"));
+                match date {
+                    Some(date) => {
+                        write(&set(&fm, "date", Some(date.clone())), &body);
+                        format!("{rel}: date {date}, as {}", other.display())
+                    }
+                    None => "nothing (no date to copy)".into(),
+                }
+            }
+            28 => {
+                // A curated concept's aliases: names digests use merge into it, or part.
+                let page = "content/concepts/technical-debt.md";
+                let path = site.root().join(page);
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+                let Some((fm, body)) = split_digest(&text) else {
+                    return "nothing (no front matter)".into();
+                };
+                let aliases = match self.rng.below(3) {
+                    0 => None,
+                    1 => Some("[Tech Debt]".to_string()),
+                    _ => Some("[Tech Debt, Fresh Idea]".to_string()),
+                };
+                let fm = set(&fm, "aliases", aliases.clone());
+                std::fs::write(&path, format!("---\n{fm}---\n{body}"))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                format!("{page}: aliases {aliases:?}")
             }
             _ => {
                 // An edit undone: a file back as it was at the start.
