@@ -764,6 +764,20 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
     let mut done: Vec<String> = Vec::new();
     for step in 0..steps {
         touch_later();
+        // Now and then a build that fails: serve keeps serving the last good site, drops
+        // the last model (the next change takes a build), and keeps its caches.
+        if editor.rng.below(8) == 0 {
+            done.push(format!("step {step}: a failed build"));
+            edits::write_broken(&site);
+            last = None;
+            assert!(
+                castdown::pipeline::build_incremental(&opts, &mut caches, Search::ReuseLast)
+                    .is_err(),
+                "a broken digest built"
+            );
+            std::fs::remove_file(site.root().join(edits::BROKEN)).unwrap_or_else(|e| panic!("{e}"));
+            touch_later();
+        }
         let before = site_files(&site);
         for _ in 0..1 + editor.rng.below(3) {
             let edit = format!("step {step}: {}", editor.edit(&site));
@@ -865,4 +879,48 @@ fn regression_serve_kept_the_old_length_of_a_media_file_replaced_under_static() 
         .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     assert!(data.contains("\"length\":900"), "{data}");
+}
+
+/// Regression: a body's Key Concepts list links each name to the concept it finds, through
+/// aliases too, but the key that bodies were reused by held the concepts' keys and slugs
+/// only: after an alias was added to a curated page, serve kept the body that did not link
+/// the name (and, after one went, the body that still did).
+/// Found by `random_sequences_of_edits_serve_what_a_clean_build_does`.
+#[test]
+fn regression_a_body_naming_a_concept_by_a_new_alias_was_not_linked_again() {
+    let site = Site::fixture("demo");
+    // Named by no digest's concepts: an alias adds no concept and moves no key.
+    site.write(
+        "content/episodes/2025/aliased.md",
+        "---\ntitle: Aliased\ndate: 2025-03-03\nconcepts: [Platform Risk]\n---\nA body.\n\n## Key Concepts\n\n- **Debt Spiral**: what shortcuts cost later.\n",
+    );
+    let page = |site: &Site| {
+        let built = build_in_memory(&options(site), &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+        snapshot(&built.output)
+            .into_iter()
+            .find(|(p, _)| p == "episodes/aliased/index.html")
+            .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    let linked = "<a href=\"/digests/concepts/technical-debt/\"><strong>Debt Spiral</strong></a>";
+    let mut caches = Caches::default();
+    assert_same_as_clean(&site, &mut caches, "first build");
+    assert!(!page(&site).contains(linked));
+    touch_later();
+    replace_in(
+        &site,
+        "content/concepts/technical-debt.md",
+        "aliases: [Tech Debt]",
+        "aliases: [Tech Debt, Debt Spiral]",
+    );
+    assert_same_as_clean(&site, &mut caches, "alias added");
+    assert!(page(&site).contains(linked));
+    touch_later();
+    replace_in(
+        &site,
+        "content/concepts/technical-debt.md",
+        "aliases: [Tech Debt, Debt Spiral]",
+        "aliases: [Tech Debt]",
+    );
+    assert_same_as_clean(&site, &mut caches, "alias removed");
 }

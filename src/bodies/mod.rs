@@ -126,9 +126,12 @@ pub fn episode_key(site: &Site, i: usize, all_concepts: u64) -> u64 {
     c.finish()
 }
 
-/// What every body linking Key Concepts depends on: each concept's key and slug.
+/// What every body linking Key Concepts depends on: each concept's key and slug, and the
+/// aliases that lead a name to one (a body's Key Concepts item names a concept by an
+/// alias as readily as by its name).
 pub fn all_concepts_key(site: &Site) -> u64 {
     let mut c = crate::hash::Combine::new("concepts");
+    c.add(&site.concept_aliases_hash());
     for t in &site.concepts {
         c.add(&t.key).add(&t.slug);
     }

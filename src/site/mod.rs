@@ -529,6 +529,12 @@ impl Site {
             .and_then(|i| self.concepts.get(i))
     }
 
+    /// A hash of the concepts' aliases (curated `aliases:` and the config's
+    /// `concept_aliases`): with the concepts' keys, what [`Site::concept_by_name`] finds.
+    pub fn concept_aliases_hash(&self) -> u64 {
+        self.lookups[0].aliases_hash()
+    }
+
     /// The index of the term of `kind` a name (or alias) refers to.
     pub fn find_term(&self, kind: TermKind, name: &str) -> Option<usize> {
         let [concepts, shows, people] = &self.lookups;

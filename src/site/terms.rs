@@ -125,6 +125,18 @@ impl Lookup {
         key
     }
 
+    /// A hash of the aliases (each name's key and the key it stands for), in order: which
+    /// term a name finds depends on them as much as on the terms' own keys.
+    pub fn aliases_hash(&self) -> u64 {
+        let mut pairs: Vec<(&String, &String)> = self.aliases.iter().collect();
+        pairs.sort_unstable();
+        let mut c = crate::hash::Combine::new("aliases");
+        for (alias, key) in pairs {
+            c.add(alias).add(key);
+        }
+        c.finish()
+    }
+
     /// The index of the term a name refers to.
     pub fn find(&self, name: &str) -> Option<usize> {
         self.index.get(&self.resolve(name)).copied()

@@ -495,3 +495,15 @@ pub fn steps_and_seed(steps: usize) -> (usize, u64) {
         .unwrap_or(0x5eed_0027);
     (steps, seed)
 }
+
+/// Where [`write_broken`] puts a digest no build can parse.
+pub const BROKEN: &str = "content/episodes/broken.md";
+
+/// Writes a digest whose front matter is not YAML: the build must fail, and leave what was
+/// built before as it was.
+pub fn write_broken(site: &Site) {
+    site.write(
+        BROKEN,
+        "---\ntitle: [unclosed\ndate: 2024-01-01\n---\nBroken.\n",
+    );
+}
