@@ -168,7 +168,7 @@ impl Editor {
             std::fs::write(&file, format!("---\n{fm}---\n{body}"))
                 .unwrap_or_else(|e| panic!("{rel}: {e}"));
         };
-        let kind = self.rng.below(31);
+        let kind = self.rng.below(34);
         match kind {
             0 | 1 => {
                 let words = self.words(6);
@@ -424,6 +424,32 @@ impl Editor {
                 std::fs::write(&path, format!("---\n{fm}---\n{body}"))
                     .unwrap_or_else(|e| panic!("{e}"));
                 format!("{page}: aliases {aliases:?}")
+            }
+            29 => {
+                // Chapters: headings ending with a time, in order, early enough for any
+                // duration the edits give.
+                if body.lines().any(|l| l.starts_with('#') && l.ends_with(']')) {
+                    return "nothing (chapters already)".into();
+                }
+                let (a, b) = (self.words(3), self.words(3));
+                write(
+                    &fm,
+                    &format!("{body}\n## Opening [0:30]\n\n{a}.\n\n## Later [2:15]\n\n{b}.\n"),
+                );
+                format!("{rel}: chapters")
+            }
+            30 => {
+                // An image beside the digest, in its body: new or resized.
+                let side = 50 + 10 * self.rng.below(30) as u32;
+                let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+                let figure = format!("{stem}-fig.png");
+                let dir = file.parent().unwrap_or(site.root());
+                std::fs::write(dir.join(&figure), png(side, side / 2 + 1))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                if !body.contains(&figure) {
+                    write(&fm, &format!("{body}\n![A figure]({figure})\n"));
+                }
+                format!("{rel}: figure {figure} of {side} px")
             }
             _ => {
                 // An edit undone: a file back as it was at the start.
