@@ -731,20 +731,6 @@ fn a_build_after_a_failed_one_reuses_the_caches_and_matches_a_clean_build() {
     );
 }
 
-/// Every file of the site (its config, `content/`, `static/`…), by path: what a step of
-/// random edits changed, as serve's watcher would report it.
-fn site_files(site: &Site) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(site.root())
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let bytes = std::fs::read(e.path()).unwrap_or_else(|err| panic!("{err}"));
-            (e.into_path(), bytes)
-        })
-        .collect()
-}
-
 /// Random sequences of edits (`common::edits`), one to three at a time, each redone as
 /// serve redoes it: a change to one file by the one-episode path when it can
 /// (`rebuild_episode`), else a build reusing the caches (the search index of the last one
@@ -778,14 +764,15 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
             std::fs::remove_file(site.root().join(edits::BROKEN)).unwrap_or_else(|e| panic!("{e}"));
             touch_later();
         }
-        let before = site_files(&site);
+        // Every file of the site, as serve's watcher would report a change to it.
+        let before = edits::files_under(site.root());
         for _ in 0..1 + editor.rng.below(3) {
             let edit = format!("step {step}: {}", editor.edit(&site));
             // Shown with the failure: the edits that led to it.
             eprintln!("CASTDOWN_REUSE_SEED={seed} {edit}");
             done.push(edit);
         }
-        let after = site_files(&site);
+        let after = edits::files_under(site.root());
         let changed: Vec<&std::path::PathBuf> = before
             .keys()
             .chain(after.keys())

@@ -496,15 +496,7 @@ pub fn demo_to_edit(seed: u64) -> (Site, Editor) {
         .replace("paginate: 6", "paginate: 2")
         .replace("feed_limit: 50", "feed_limit: 3");
     std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
-    let originals = walkdir::WalkDir::new(site.root().join("content"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let bytes = std::fs::read(e.path()).unwrap_or_else(|err| panic!("{err}"));
-            (e.into_path(), bytes)
-        })
-        .collect();
+    let originals = files_under(&site.root().join("content"));
     (site, Editor::new(seed, originals))
 }
 
@@ -532,4 +524,17 @@ pub fn write_broken(site: &Site) {
         BROKEN,
         "---\ntitle: [unclosed\ndate: 2024-01-01\n---\nBroken.\n",
     );
+}
+
+/// Every file under `dir` and its bytes, by path.
+pub fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap_or_else(|err| panic!("{err}"));
+            (e.into_path(), bytes)
+        })
+        .collect()
 }
