@@ -168,7 +168,7 @@ impl Editor {
             std::fs::write(&file, format!("---\n{fm}---\n{body}"))
                 .unwrap_or_else(|e| panic!("{rel}: {e}"));
         };
-        let kind = self.rng.below(34);
+        let kind = self.rng.below(37);
         match kind {
             0 | 1 => {
                 let words = self.words(6);
@@ -450,6 +450,26 @@ impl Editor {
                     write(&fm, &format!("{body}\n![A figure]({figure})\n"));
                 }
                 format!("{rel}: figure {figure} of {side} px")
+            }
+            31 | 32 => {
+                // A cover under static/, for the digest or for a show's curated page: new
+                // or resized (pages give its width and height, read from the file).
+                let side = 60 + 10 * self.rng.below(30) as u32;
+                let cover = format!("covers/c{}.png", self.rng.below(3));
+                site.write(&format!("static/{cover}"), png(side, side));
+                if kind == 31 {
+                    write(&set(&fm, "image", Some(format!("/{cover}"))), &body);
+                    return format!("{rel}: image /{cover} of {side} px");
+                }
+                let page = site.root().join("content/shows/the-build-log.md");
+                let text = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{e}"));
+                let Some((show_fm, show_body)) = split_digest(&text) else {
+                    return "nothing (no front matter)".into();
+                };
+                let show_fm = set(&show_fm, "image", Some(format!("/{cover}")));
+                std::fs::write(&page, format!("---\n{show_fm}---\n{show_body}"))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                format!("content/shows/the-build-log.md: image /{cover} of {side} px")
             }
             _ => {
                 // An edit undone: a file back as it was at the start.
