@@ -168,7 +168,7 @@ impl Editor {
             std::fs::write(&file, format!("---\n{fm}---\n{body}"))
                 .unwrap_or_else(|e| panic!("{rel}: {e}"));
         };
-        let kind = self.rng.below(37);
+        let kind = self.rng.below(40);
         match kind {
             0 | 1 => {
                 let words = self.words(6);
@@ -470,6 +470,19 @@ impl Editor {
                 std::fs::write(&page, format!("---\n{show_fm}---\n{show_body}"))
                     .unwrap_or_else(|e| panic!("{e}"));
                 format!("content/shows/the-build-log.md: image /{cover} of {side} px")
+            }
+            33 => {
+                // The site's image under static/ (the cover of episodes and shows without
+                // one, and og:image): named by the config once, then resized alone.
+                let side = 60 + 10 * self.rng.below(30) as u32;
+                site.write("static/covers/site.png", png(side, side));
+                let config = site.root().join("castdown.yaml");
+                let text = std::fs::read_to_string(&config).unwrap_or_else(|e| panic!("{e}"));
+                if !text.contains("\nimage: ") {
+                    std::fs::write(&config, format!("{text}\nimage: /covers/site.png\n"))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+                format!("static/covers/site.png: the site's image, of {side} px")
             }
             _ => {
                 // An edit undone: a file back as it was at the start.
