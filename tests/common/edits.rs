@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::{Rng, Site, png};
 
 /// A digest's front matter and body (`None`: not a digest with front matter).
-pub fn split_digest(text: &str) -> Option<(String, String)> {
+fn split_digest(text: &str) -> Option<(String, String)> {
     let rest = text.strip_prefix("---\n")?;
     let end = rest.find("\n---\n")?;
     Some((
@@ -17,7 +17,7 @@ pub fn split_digest(text: &str) -> Option<(String, String)> {
 }
 
 /// `fm` without the top-level key `key` (and the indented lines of its value).
-pub fn without_key(fm: &str, key: &str) -> String {
+fn without_key(fm: &str, key: &str) -> String {
     let mut out = String::new();
     let mut skipping = false;
     for line in fm.lines() {
@@ -34,14 +34,42 @@ pub fn without_key(fm: &str, key: &str) -> String {
 }
 
 /// The one-line value of the top-level key `key` in `fm`.
-pub fn key_value(fm: &str, key: &str) -> Option<String> {
+fn key_value(fm: &str, key: &str) -> Option<String> {
     fm.lines()
         .find_map(|l| l.strip_prefix(&format!("{key}:")))
         .map(|v| v.trim().to_string())
 }
 
+/// `fm` with the top-level key `key` set to `value` (or left out, for `None`).
+fn set_key(fm: &str, key: &str, value: Option<String>) -> String {
+    let mut fm = without_key(fm, key);
+    if let Some(v) = value {
+        fm.push_str(&format!("{key}: {v}\n"));
+    }
+    fm
+}
+
+/// Sets the top-level key `key` of the front matter of the file at `path` (a curated page).
+fn set_key_in(path: &Path, key: &str, value: Option<String>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"));
+    let (fm, body) =
+        split_digest(&text).unwrap_or_else(|| panic!("{}: no front matter", path.display()));
+    let fm = set_key(&fm, key, value);
+    std::fs::write(path, format!("---\n{fm}---\n{body}")).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The files a digest's front matter `fm` names beside it: its transcript and its cover,
+/// when they are relative paths.
+fn named_beside(fm: &str) -> Vec<String> {
+    ["transcript", "image"]
+        .into_iter()
+        .filter_map(|key| key_value(fm, key))
+        .filter(|v| !v.starts_with(['/', 'h']))
+        .collect()
+}
+
 /// Every digest file of `site`, sorted.
-pub fn digest_files(site: &Site) -> Vec<PathBuf> {
+fn digest_files(site: &Site) -> Vec<PathBuf> {
     let mut files: Vec<_> = walkdir::WalkDir::new(site.root().join("content/episodes"))
         .into_iter()
         .filter_map(Result::ok)
@@ -157,13 +185,6 @@ impl Editor {
             .into_owned();
         let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{rel}: {e}"));
         let (fm, body) = split_digest(&text).unwrap_or_else(|| panic!("{rel}: no front matter"));
-        let set = |fm: &str, key: &str, value: Option<String>| {
-            let mut fm = without_key(fm, key);
-            if let Some(v) = value {
-                fm.push_str(&format!("{key}: {v}\n"));
-            }
-            fm
-        };
         let write = |fm: &str, body: &str| {
             std::fs::write(&file, format!("---\n{fm}---\n{body}"))
                 .unwrap_or_else(|e| panic!("{rel}: {e}"));
@@ -184,56 +205,56 @@ impl Editor {
             },
             3 | 4 => {
                 let title = self.words(3);
-                write(&set(&fm, "title", Some(format!("\"{title}\""))), &body);
+                write(&set_key(&fm, "title", Some(format!("\"{title}\""))), &body);
                 format!("{rel}: title {title:?}")
             }
             5 => {
                 let summary = (self.rng.below(3) > 0).then(|| format!("\"{}.\"", self.words(5)));
-                write(&set(&fm, "summary", summary.clone()), &body);
+                write(&set_key(&fm, "summary", summary.clone()), &body);
                 format!("{rel}: summary {summary:?}")
             }
             6 => {
                 let date = self.date();
-                write(&set(&fm, "date", Some(date.clone())), &body);
+                write(&set_key(&fm, "date", Some(date.clone())), &body);
                 format!("{rel}: date {date}")
             }
             7 => {
                 let show = (self.rng.below(4) > 0).then(|| self.rng.pick(EDIT_SHOWS).to_string());
-                write(&set(&fm, "show", show.clone()), &body);
+                write(&set_key(&fm, "show", show.clone()), &body);
                 format!("{rel}: show {show:?}")
             }
             8 => {
                 let n = self.rng.below(3);
                 let people: Vec<&str> = (0..n).map(|_| self.rng.pick(EDIT_PEOPLE)).collect();
                 let value = (n > 0).then(|| format!("[{}]", people.join(", ")));
-                write(&set(&fm, "people", value.clone()), &body);
+                write(&set_key(&fm, "people", value.clone()), &body);
                 format!("{rel}: people {value:?}")
             }
             9 | 10 => {
                 let concepts = self.concepts();
-                write(&set(&fm, "concepts", Some(concepts.clone())), &body);
+                write(&set_key(&fm, "concepts", Some(concepts.clone())), &body);
                 format!("{rel}: concepts {concepts}")
             }
             11 => {
                 let draft = key_value(&fm, "draft").is_none();
-                write(&set(&fm, "draft", draft.then(|| "true".into())), &body);
+                write(&set_key(&fm, "draft", draft.then(|| "true".into())), &body);
                 format!("{rel}: draft {draft}")
             }
             12 => {
                 self.fresh += 1;
                 let slug = (self.rng.below(2) == 0).then(|| format!("slug-{}", self.fresh));
-                write(&set(&fm, "slug", slug.clone()), &body);
+                write(&set_key(&fm, "slug", slug.clone()), &body);
                 format!("{rel}: slug {slug:?}")
             }
             13 => {
                 self.fresh += 1;
                 let aliases = (self.rng.below(2) == 0).then(|| format!("[/old/{}/]", self.fresh));
-                write(&set(&fm, "aliases", aliases.clone()), &body);
+                write(&set_key(&fm, "aliases", aliases.clone()), &body);
                 format!("{rel}: aliases {aliases:?}")
             }
             14 => {
                 let duration = format!("{}:{:02}", 5 + self.rng.below(80), self.rng.below(60));
-                write(&set(&fm, "duration", Some(duration.clone())), &body);
+                write(&set_key(&fm, "duration", Some(duration.clone())), &body);
                 format!("{rel}: duration {duration}")
             }
             15 => {
@@ -262,11 +283,8 @@ impl Editor {
                 }
                 std::fs::create_dir_all(&to_dir).unwrap_or_else(|e| panic!("{e}"));
                 let from_dir = file.parent().unwrap_or(site.root()).to_path_buf();
-                for key in ["transcript", "image"] {
-                    if let Some(beside) = key_value(&fm, key).filter(|v| !v.starts_with(['/', 'h']))
-                    {
-                        let _ = std::fs::rename(from_dir.join(&beside), to_dir.join(&beside));
-                    }
+                for beside in named_beside(&fm) {
+                    let _ = std::fs::rename(from_dir.join(&beside), to_dir.join(&beside));
                 }
                 std::fs::rename(&file, to_dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
                 format!("{rel}: moved to {year}")
@@ -278,7 +296,7 @@ impl Editor {
                 let stem = file.file_stem().unwrap_or_default().to_string_lossy();
                 let cover = format!("{stem}-cover.png");
                 std::fs::write(dir.join(&cover), png(side, side)).unwrap_or_else(|e| panic!("{e}"));
-                write(&set(&fm, "image", Some(cover.clone())), &body);
+                write(&set_key(&fm, "image", Some(cover.clone())), &body);
                 format!("{rel}: image {cover} of {side} px")
             }
             19 => {
@@ -351,7 +369,7 @@ impl Editor {
                     list.push_str(&format!("- **{name}**: {}.\n", self.words(3)));
                 }
                 write(
-                    &set(&fm, "concepts", None),
+                    &set_key(&fm, "concepts", None),
                     &format!("{body}\n## Key Concepts\n\n{list}"),
                 );
                 format!("{rel}: Key Concepts in the body {list:?}")
@@ -363,7 +381,7 @@ impl Editor {
                 let len = 100 + self.rng.below(5000);
                 site.write(&media, vec![0u8; len]);
                 let url = format!("{{url: /audio/{stem}.mp3}}");
-                write(&set(&fm, "media", Some(url)), &body);
+                write(&set_key(&fm, "media", Some(url)), &body);
                 format!("{rel}: media {media} of {len} bytes")
             }
             25 => {
@@ -401,7 +419,7 @@ impl Editor {
                 let date = split_digest(&text).and_then(|(fm, _)| key_value(&fm, "date"));
                 match date {
                     Some(date) => {
-                        write(&set(&fm, "date", Some(date.clone())), &body);
+                        write(&set_key(&fm, "date", Some(date.clone())), &body);
                         format!("{rel}: date {date}, as {}", other.display())
                     }
                     None => "nothing (no date to copy)".into(),
@@ -410,19 +428,12 @@ impl Editor {
             28 => {
                 // A curated concept's aliases: names digests use merge into it, or part.
                 let page = "content/concepts/technical-debt.md";
-                let path = site.root().join(page);
-                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-                let Some((fm, body)) = split_digest(&text) else {
-                    return "nothing (no front matter)".into();
-                };
                 let aliases = match self.rng.below(3) {
                     0 => None,
                     1 => Some("[Tech Debt]".to_string()),
                     _ => Some("[Tech Debt, Fresh Idea]".to_string()),
                 };
-                let fm = set(&fm, "aliases", aliases.clone());
-                std::fs::write(&path, format!("---\n{fm}---\n{body}"))
-                    .unwrap_or_else(|e| panic!("{e}"));
+                set_key_in(&site.root().join(page), "aliases", aliases.clone());
                 format!("{page}: aliases {aliases:?}")
             }
             29 => {
@@ -458,17 +469,11 @@ impl Editor {
                 let cover = format!("covers/c{}.png", self.rng.below(3));
                 site.write(&format!("static/{cover}"), png(side, side));
                 if kind == 31 {
-                    write(&set(&fm, "image", Some(format!("/{cover}"))), &body);
+                    write(&set_key(&fm, "image", Some(format!("/{cover}"))), &body);
                     return format!("{rel}: image /{cover} of {side} px");
                 }
                 let page = site.root().join("content/shows/the-build-log.md");
-                let text = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{e}"));
-                let Some((show_fm, show_body)) = split_digest(&text) else {
-                    return "nothing (no front matter)".into();
-                };
-                let show_fm = set(&show_fm, "image", Some(format!("/{cover}")));
-                std::fs::write(&page, format!("---\n{show_fm}---\n{show_body}"))
-                    .unwrap_or_else(|e| panic!("{e}"));
+                set_key_in(&page, "image", Some(format!("/{cover}")));
                 format!("content/shows/the-build-log.md: image /{cover} of {side} px")
             }
             33 => {
@@ -503,13 +508,10 @@ impl Editor {
                 // With the transcript and cover it names beside it, which may have moved
                 // away with another version of it.
                 let fm = split_digest(&String::from_utf8_lossy(text)).map(|(fm, _)| fm);
-                for key in ["transcript", "image"] {
-                    let beside = fm.as_deref().and_then(|fm| key_value(fm, key));
-                    if let Some(beside) = beside.filter(|v| !v.starts_with(['/', 'h'])) {
-                        let file = path.parent().unwrap_or(site.root()).join(beside);
-                        if let Some(bytes) = self.originals.get(&file) {
-                            std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
-                        }
+                for beside in fm.as_deref().map(named_beside).unwrap_or_default() {
+                    let file = path.parent().unwrap_or(site.root()).join(beside);
+                    if let Some(bytes) = self.originals.get(&file) {
+                        std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
                     }
                 }
                 format!("{} back as it was", path.display())
