@@ -258,6 +258,53 @@ fn a_one_file_edit_rerenders_only_what_depends_on_it() {
     ));
 }
 
+/// What serve would be serving, by path.
+type Served = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// Puts `files` (made in memory) into `served`, as serve patches its site; their paths.
+fn patch(served: &mut Served, files: Vec<castdown::output::OutputFile>) -> Vec<String> {
+    let mut paths = Vec::new();
+    for f in files {
+        let Body::Bytes(b) = f.body else {
+            panic!("{}: not generated", f.path)
+        };
+        paths.push(f.path.clone());
+        served.insert(f.path, b.as_slice().to_vec());
+    }
+    paths
+}
+
+/// Replaces the search index in `served` with `index`, as serve does once edits pause:
+/// index files the new one does not have go.
+fn replace_index(served: &mut Served, index: Vec<castdown::output::OutputFile>) {
+    served.retain(|p, _| !castdown::search::is_index_file(p));
+    patch(served, index);
+}
+
+/// Every file in `served` equals a clean build's of the site `opts` builds; the search
+/// index's files too when `index_fresh`.
+fn assert_served_is_clean(served: &Served, opts: &BuildOptions, what: &str, index_fresh: bool) {
+    let clean = build_in_memory(opts, &|_| {})
+        .unwrap_or_else(|e| panic!("{what}: clean build failed: {e}"));
+    let clean: Served = snapshot(&clean.output).into_iter().collect();
+    assert_eq!(
+        served.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>(),
+        "{what}: different files"
+    );
+    for (p, bytes) in &clean {
+        if !index_fresh && castdown::search::is_index_file(p) {
+            continue;
+        }
+        let mine = served.get(p).map(Vec::as_slice).unwrap_or_default();
+        assert!(
+            mine == bytes.as_slice(),
+            "{what}: {p} differs from a clean build, first at\n{}",
+            common::first_difference(mine, bytes)
+        );
+    }
+}
+
 /// An edit as serve's one-episode path sees it: the new text of one digest, then
 /// `rebuild_episode` instead of a build.
 struct Edited {
@@ -267,7 +314,7 @@ struct Edited {
     /// Whether the served search index was refreshed since the last edit.
     index_fresh: bool,
     /// What serve would be serving: the first build's files, patched after each edit.
-    served: std::collections::BTreeMap<String, Vec<u8>>,
+    served: Served,
 }
 
 impl Edited {
@@ -297,50 +344,20 @@ impl Edited {
             &path,
         )?;
         self.index_fresh = false;
-        let mut paths = Vec::new();
-        for f in files {
-            let Body::Bytes(b) = f.body else {
-                panic!("{}: not generated", f.path)
-            };
-            paths.push(f.path.clone());
-            self.served.insert(f.path, b.as_slice().to_vec());
-        }
-        Some(paths)
+        Some(patch(&mut self.served, files))
     }
 
     /// What serve does once edits pause: the search index made anew from the model and
     /// bodies the edits left, index files it no longer has removed.
     fn refresh_search(&mut self) {
         let files = castdown::pipeline::refresh_search(&mut self.caches, &self.site, &self.memo);
-        self.served
-            .retain(|p, _| !castdown::search::is_index_file(p));
-        for f in files {
-            let Body::Bytes(b) = f.body else {
-                panic!("{}: not generated", f.path)
-            };
-            self.served.insert(f.path, b.as_slice().to_vec());
-        }
+        replace_index(&mut self.served, files);
         self.index_fresh = true;
     }
 
     /// Every served file equals a clean build's; the search index too once refreshed.
     fn assert_same_as_clean(&self, site: &Site, what: &str) {
-        let clean = build_in_memory(&options(site), &|_| {})
-            .unwrap_or_else(|e| panic!("{what}: clean build failed: {e}"));
-        let clean: std::collections::BTreeMap<String, Vec<u8>> =
-            snapshot(&clean.output).into_iter().collect();
-        let index = |p: &String| !self.index_fresh && castdown::search::is_index_file(p);
-        let a: Vec<&String> = self.served.keys().collect();
-        let b: Vec<&String> = clean.keys().collect();
-        assert_eq!(a, b, "{what}: different files");
-        for (p, bytes) in &clean {
-            if !index(p) {
-                assert!(
-                    self.served.get(p) == Some(bytes),
-                    "{what}: {p} differs from a clean build"
-                );
-            }
-        }
+        assert_served_is_clean(&self.served, &options(site), what, self.index_fresh);
     }
 }
 
@@ -744,16 +761,14 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
     let opts = options(&site);
     let mut caches = Caches::default();
     let Incremental { built, memo, .. } = build_cached(&opts, &mut caches);
-    let mut served: std::collections::BTreeMap<String, Vec<u8>> =
-        snapshot(&built.output).into_iter().collect();
+    let mut served: Served = snapshot(&built.output).into_iter().collect();
     let mut last = Some((built.site, memo));
-    let mut done: Vec<String> = Vec::new();
     for step in 0..steps {
         touch_later();
         // Now and then a build that fails: serve keeps serving the last good site, drops
         // the last model (the next change takes a build), and keeps its caches.
         if editor.rng.below(8) == 0 {
-            done.push(format!("step {step}: a failed build"));
+            editor.note(step, "a failed build");
             edits::write_broken(&site);
             last = None;
             assert!(
@@ -766,12 +781,7 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
         }
         // Every file of the site, as serve's watcher would report a change to it.
         let before = edits::files_under(site.root());
-        for _ in 0..1 + editor.rng.below(3) {
-            let edit = format!("step {step}: {}", editor.edit(&site));
-            // Shown with the failure: the edits that led to it.
-            eprintln!("CASTDOWN_REUSE_SEED={seed} {edit}");
-            done.push(edit);
-        }
+        editor.step(&site, step);
         let after = edits::files_under(site.root());
         let changed: Vec<&std::path::PathBuf> = before
             .keys()
@@ -780,7 +790,7 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        let what = format!("CASTDOWN_REUSE_SEED={seed} after\n{}\n", done.join("\n"));
+        let what = editor.history();
         let one = match (&changed[..], last.as_mut()) {
             ([one], Some((model, memo))) => {
                 castdown::pipeline::rebuild_episode(site.root(), model, memo, one)
@@ -789,12 +799,7 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
         };
         match one {
             Some(files) => {
-                for f in files {
-                    let Body::Bytes(b) = f.body else {
-                        panic!("{what}{}: not generated", f.path)
-                    };
-                    served.insert(f.path, b.as_slice().to_vec());
-                }
+                patch(&mut served, files);
             }
             None => {
                 // Serve frees the last model before building (`last` is replaced below).
@@ -807,34 +812,12 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
         }
         // Edits pause: the index is made anew and replaces the served one.
         if let Some((model, memo)) = &last {
-            let index = castdown::pipeline::refresh_search(&mut caches, model, memo);
-            served.retain(|p, _| {
-                !castdown::search::is_index_file(p) || index.iter().any(|f| &f.path == p)
-            });
-            for f in index {
-                let Body::Bytes(b) = f.body else {
-                    panic!("{what}{}: not generated", f.path)
-                };
-                served.insert(f.path, b.as_slice().to_vec());
-            }
-        }
-        let clean = build_in_memory(&opts, &|_| {})
-            .unwrap_or_else(|e| panic!("{what}: the clean build failed: {e}"));
-        let clean: std::collections::BTreeMap<String, Vec<u8>> =
-            snapshot(&clean.output).into_iter().collect();
-        assert_eq!(
-            served.keys().collect::<Vec<_>>(),
-            clean.keys().collect::<Vec<_>>(),
-            "{what}: not the files of a clean build"
-        );
-        for (p, bytes) in &clean {
-            let mine = served.get(p).map(Vec::as_slice).unwrap_or_default();
-            assert!(
-                mine == bytes.as_slice(),
-                "{what}: {p} differs from a clean build, first at\n{}",
-                common::first_difference(mine, bytes)
+            replace_index(
+                &mut served,
+                castdown::pipeline::refresh_search(&mut caches, model, memo),
             );
         }
+        assert_served_is_clean(&served, &opts, &what, true);
     }
 }
 

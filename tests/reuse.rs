@@ -1838,7 +1838,6 @@ fn random_sequences_of_edits_build_what_a_clean_build_does() {
     let (steps, seed) = edits::steps_and_seed(12);
     let (site, mut editor) = edits::demo_to_edit(seed);
     build(&site, &[]);
-    let mut done: Vec<String> = Vec::new();
     for step in 0..steps {
         if editor.rng.below(2) == 0 {
             std::thread::sleep(RACY);
@@ -1846,24 +1845,20 @@ fn random_sequences_of_edits_build_what_a_clean_build_does() {
         // Now and then a build that fails: it leaves the output as it was, and the next
         // build (after the broken file goes) is still a clean build's.
         if editor.rng.below(8) == 0 {
-            done.push(format!("step {step}: a failed build"));
+            editor.note(step, "a failed build");
             let before = tree(&site.public());
             edits::write_broken(&site);
             let out = site.run(&["build"]);
             assert!(!out.status.success(), "a broken digest built");
             assert!(
                 tree(&site.public()) == before,
-                "CASTDOWN_REUSE_SEED={seed}: a failed build changed the output"
+                "{}: a failed build changed the output",
+                editor.history()
             );
             std::fs::remove_file(site.root().join(edits::BROKEN)).unwrap_or_else(|e| panic!("{e}"));
         }
-        for _ in 0..1 + editor.rng.below(3) {
-            let edit = format!("step {step}: {}", editor.edit(&site));
-            // Shown with the failure when a build fails: the edits that led to it.
-            eprintln!("CASTDOWN_REUSE_SEED={seed} {edit}");
-            done.push(edit);
-        }
-        let what = format!("CASTDOWN_REUSE_SEED={seed} after\n{}\n", done.join("\n"));
+        editor.step(&site, step);
+        let what = editor.history();
         rebuild_and_check(&site, &what);
     }
 }

@@ -125,6 +125,10 @@ pub struct Editor {
     pub rng: Rng,
     fresh: usize,
     originals: BTreeMap<PathBuf, Vec<u8>>,
+    /// The seed, to replay the sequence.
+    seed: u64,
+    /// What was done so far, a line per edit (or failed build), by step.
+    done: Vec<String>,
 }
 
 impl Editor {
@@ -134,7 +138,34 @@ impl Editor {
             rng: Rng(seed.max(1)),
             fresh: 0,
             originals,
+            seed,
+            done: Vec::new(),
         }
+    }
+
+    /// One step of a sequence: one to three random edits to `site`, each noted.
+    pub fn step(&mut self, site: &Site, step: usize) {
+        for _ in 0..1 + self.rng.below(3) {
+            let edit = self.edit(site);
+            self.note(step, &edit);
+        }
+    }
+
+    /// Notes what was done at `step`, and says it on stderr: a test that fails shows the
+    /// lines that led to it.
+    pub fn note(&mut self, step: usize, what: &str) {
+        let line = format!("step {step}: {what}");
+        eprintln!("CASTDOWN_REUSE_SEED={} {line}", self.seed);
+        self.done.push(line);
+    }
+
+    /// Everything done so far, with the seed that replays it: for a failure's message.
+    pub fn history(&self) -> String {
+        format!(
+            "CASTDOWN_REUSE_SEED={} after\n{}\n",
+            self.seed,
+            self.done.join("\n")
+        )
     }
 
     fn words(&mut self, n: usize) -> String {
@@ -175,7 +206,7 @@ impl Editor {
     }
 
     /// Makes one random edit to `site`; says what it did.
-    pub fn edit(&mut self, site: &Site) -> String {
+    fn edit(&mut self, site: &Site) -> String {
         let files = digest_files(site);
         let file = files[self.rng.below(files.len())].clone();
         let rel = file
