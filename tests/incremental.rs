@@ -758,7 +758,13 @@ fn a_build_after_a_failed_one_reuses_the_caches_and_matches_a_clean_build() {
 fn random_sequences_of_edits_serve_what_a_clean_build_does() {
     let (steps, seed) = edits::steps_and_seed(40);
     let (site, mut editor) = edits::demo_to_edit(seed);
-    let opts = options(&site);
+    let (drafts, future) = edits::options(seed);
+    let opts = BuildOptions {
+        drafts,
+        future,
+        ..options(&site)
+    };
+    editor.note(0, &format!("serves with drafts {drafts}, future {future}"));
     let mut caches = Caches::default();
     let Incremental { built, memo, .. } = build_cached(&opts, &mut caches);
     let mut served: Served = snapshot(&built.output).into_iter().collect();
@@ -791,6 +797,15 @@ fn random_sequences_of_edits_serve_what_a_clean_build_does() {
             .into_iter()
             .collect();
         let what = editor.history();
+        // What serve's watcher does on a change to the config, a template or the words.
+        let config = opts.config_file();
+        if changed
+            .iter()
+            .any(|p| castdown::serve::affects_everything(site.root(), &config, p))
+        {
+            caches.clear();
+            last = None;
+        }
         let one = match (&changed[..], last.as_mut()) {
             ([one], Some((model, memo))) => {
                 castdown::pipeline::rebuild_episode(site.root(), model, memo, one)

@@ -1837,7 +1837,16 @@ fn a_postings_file_changed_by_hand_makes_the_search_index_whole() {
 fn random_sequences_of_edits_build_what_a_clean_build_does() {
     let (steps, seed) = edits::steps_and_seed(12);
     let (site, mut editor) = edits::demo_to_edit(seed);
-    build(&site, &[]);
+    let (drafts, future) = edits::options(seed);
+    let mut extra = Vec::new();
+    if drafts {
+        extra.push("--drafts");
+    }
+    if future {
+        extra.push("--future");
+    }
+    editor.note(0, &format!("builds with {extra:?}"));
+    build(&site, &extra);
     for step in 0..steps {
         if editor.rng.below(2) == 0 {
             std::thread::sleep(RACY);
@@ -1848,7 +1857,9 @@ fn random_sequences_of_edits_build_what_a_clean_build_does() {
             editor.note(step, "a failed build");
             let before = tree(&site.public());
             edits::write_broken(&site);
-            let out = site.run(&["build"]);
+            let mut args = vec!["build"];
+            args.extend_from_slice(&extra);
+            let out = site.run(&args);
             assert!(!out.status.success(), "a broken digest built");
             assert!(
                 tree(&site.public()) == before,
@@ -1859,7 +1870,7 @@ fn random_sequences_of_edits_build_what_a_clean_build_does() {
         }
         editor.step(&site, step);
         let what = editor.history();
-        rebuild_and_check(&site, &what);
+        rebuild_and_check_with(&site, &what, &extra);
     }
 }
 

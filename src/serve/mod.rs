@@ -297,8 +297,9 @@ impl Rebuilder {
     }
 }
 
-/// Whether a change invalidates everything (templates, themes, the config).
-fn affects_everything(root: &Path, config: &Path, path: &Path) -> bool {
+/// Whether a change invalidates everything (templates, themes, the words of `i18n/`, the
+/// config): serve then empties its caches.
+pub fn affects_everything(root: &Path, config: &Path, path: &Path) -> bool {
     path == config
         || matches!(
             first_segment(root, path).as_deref(),

@@ -220,7 +220,7 @@ impl Editor {
             std::fs::write(&file, format!("---\n{fm}---\n{body}"))
                 .unwrap_or_else(|e| panic!("{rel}: {e}"));
         };
-        let kind = self.rng.below(40);
+        let kind = self.rng.below(46);
         match kind {
             0 | 1 => {
                 let words = self.words(6);
@@ -520,6 +520,103 @@ impl Editor {
                 }
                 format!("static/covers/site.png: the site's image, of {side} px")
             }
+            34 => {
+                // A transcript beside the digest in SubRip or plain text, new or rewritten,
+                // or the digest no longer naming one.
+                let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+                let form = self.rng.below(3);
+                if form == 0 {
+                    write(&set_key(&fm, "transcript", None), &body);
+                    return format!("{rel}: no transcript");
+                }
+                let (name, text) = match form {
+                    1 => {
+                        let mut srt = String::new();
+                        for i in 0..1 + self.rng.below(4) {
+                            let at = 5 * i + self.rng.below(5);
+                            srt.push_str(&format!(
+                                "{}\n00:{:02}:{:02},000 --> 00:{:02}:{:02},500\n{}\n\n",
+                                i + 1,
+                                at / 60,
+                                at % 60,
+                                at / 60,
+                                at % 60,
+                                self.words(4)
+                            ));
+                        }
+                        (format!("{stem}.srt"), srt)
+                    }
+                    _ => {
+                        let mut txt = String::new();
+                        for i in 0..1 + self.rng.below(4) {
+                            let speaker = self.rng.pick(&["Mara", "Jonas", "Host"]);
+                            txt.push_str(&format!(
+                                "[00:0{i}:1{}] {speaker}: {}.\n\n",
+                                self.rng.below(10),
+                                self.words(5)
+                            ));
+                        }
+                        (format!("{stem}.txt"), txt)
+                    }
+                };
+                let dir = file.parent().unwrap_or(site.root());
+                std::fs::write(dir.join(&name), &text).unwrap_or_else(|e| panic!("{e}"));
+                write(&set_key(&fm, "transcript", Some(name.clone())), &body);
+                format!("{rel}: transcript {name} {text:?}")
+            }
+            35 => {
+                // The site's own copy of a theme template: made, changed or taken away.
+                let rel = "templates/partials/site_footer.html";
+                let path = site.root().join(rel);
+                if path.exists() && self.rng.below(3) == 0 {
+                    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
+                    return format!("{rel}: deleted");
+                }
+                let theme = site.root().join("themes/default").join(rel);
+                let text = std::fs::read_to_string(&theme).unwrap_or_else(|e| panic!("{e}"));
+                let words = self.words(2);
+                let text = text.replace("</footer>", &format!("<p>{words}</p>\n</footer>"));
+                site.write(rel, text);
+                format!("{rel}: {words:?}")
+            }
+            36 => {
+                // The site's words for the theme's keys (`i18n/en.yaml`): made, changed or
+                // taken away.
+                let rel = "i18n/en.yaml";
+                let path = site.root().join(rel);
+                if path.exists() && self.rng.below(3) == 0 {
+                    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
+                    return format!("{rel}: deleted");
+                }
+                let words = self.words(2);
+                site.write(rel, format!("search: \"{words}\"\nconcepts: Ideas\n"));
+                format!("{rel}: search {words:?}")
+            }
+            37 => {
+                // The config's `podcast:` block (the RSS feed becomes a podcast feed): made,
+                // changed or taken away.
+                let config = site.root().join("castdown.yaml");
+                let text = std::fs::read_to_string(&config).unwrap_or_else(|e| panic!("{e}"));
+                let mut kept = String::new();
+                let mut skipping = false;
+                for line in text.lines() {
+                    if skipping && line.starts_with(' ') {
+                        continue;
+                    }
+                    skipping = line.starts_with("podcast:");
+                    if !skipping {
+                        kept.push_str(line);
+                        kept.push('\n');
+                    }
+                }
+                let block = match self.rng.below(3) {
+                    0 => String::new(),
+                    1 => "podcast:\n  image: https://cdn.example.com/pod.png\n  category: Technology\n".into(),
+                    _ => "podcast:\n  image: https://cdn.example.com/pod.png\n  category: Business\n  subcategory: Careers\n  type: serial\n  explicit: true\n".into(),
+                };
+                std::fs::write(&config, format!("{kept}{block}")).unwrap_or_else(|e| panic!("{e}"));
+                format!("castdown.yaml: podcast {block:?}")
+            }
             _ => {
                 // An edit undone: a file back as it was at the start.
                 let originals: Vec<_> = self.originals.keys().cloned().collect();
@@ -564,6 +661,13 @@ pub fn demo_to_edit(seed: u64) -> (Site, Editor) {
     std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
     let originals = files_under(&site.root().join("content"));
     (site, Editor::new(seed, originals))
+}
+
+/// The build options a sequence from `seed` builds with, the same for every build of it
+/// (other options are another site): with or without `--drafts` and `--future`.
+pub fn options(seed: u64) -> (bool, bool) {
+    let mut rng = Rng((seed ^ 0x0b71_0a5e).max(1));
+    (rng.below(2) == 0, rng.below(2) == 0)
 }
 
 /// How many steps and which seed a random edit sequence runs: `CASTDOWN_REUSE_STEPS`
