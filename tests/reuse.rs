@@ -600,12 +600,20 @@ fn parsed_digests_are_kept_only_while_their_files_are_unchanged() {
 fn a_record_that_cannot_be_trusted_gives_a_full_build() {
     let site = Site::fixture("small");
     build(&site, &[]);
+    // The second build appends what it changed to the record: a segment of its own.
+    build(&site, &[]);
     let record = site.root().join(".public.castdown-build-record");
     let text = std::fs::read_to_string(&record).unwrap_or_else(|e| panic!("{e}"));
-    assert!(text.starts_with("castdown-build-record 8\n"), "{text}");
+    assert!(text.starts_with("castdown-build-record 9\n"), "{text}");
+    assert_eq!(text.matches("\nend ").count(), 2, "{text}");
     // It lies beside the output, never in it: nothing of it is published.
     assert!(!tree(&site.public()).keys().any(|p| p.contains("record")));
-    let cases: [(&str, String, &str); 4] = [
+    let cases: [(&str, String, &str); 5] = [
+        (
+            "its last segment cut short",
+            text[..text.len() - 5].to_string(),
+            "the record of the previous build is damaged",
+        ),
         (
             "truncated",
             text[..text.len() / 2].to_string(),
@@ -653,6 +661,7 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
         &Default::default(),
         None,
         &Default::default(),
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let err = rebuild_and_check(&site, "another castdown");

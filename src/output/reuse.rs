@@ -14,6 +14,12 @@
 //! describes, and the key of the inputs that reach every page. A file of the previous
 //! output is reused only when its size and modification time are still the recorded ones,
 //! so a file edited by hand in the output is written again.
+//!
+//! A build that reused the record appends to it what changed (a segment: the build's own
+//! lines, then the files and folders that changed or went), rather than writing it anew:
+//! at 300,000 digests the record is 84 MB, and a build after one edit changes a few lines
+//! of it. Each segment ends with its own checksum; the file is written anew when it holds
+//! twice as many lines as the output has files and folders.
 
 use super::folders::{Folders, Seen};
 use super::stamp::FileStamp;
@@ -24,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// The first line of a record, with its format's version.
-const HEADER: &str = "castdown-build-record 8";
+const HEADER: &str = "castdown-build-record 9";
 
 /// What a file of an output holds, as far as reuse needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +61,15 @@ pub struct Previous {
     folders: Folders,
     /// What a look at its folders found (taken once, before the build changes them).
     seen: std::sync::OnceLock<Seen>,
+    /// The executable's stamp as the record's `exe` line has it: a build by an executable
+    /// of another stamp writes the record anew (the line is read before the rest).
+    exe: String,
+    /// The key of the related episodes the record holds (kept when they are taken): a
+    /// build with the same key appends none.
+    related_key: Option<u64>,
+    /// How many lines the file has, every segment's: it is written anew when they are
+    /// too many.
+    lines: usize,
 }
 
 /// What identifies one build among those of the same inputs: a number drawn for it, which
@@ -186,6 +201,29 @@ fn exe_line(line: &str) -> Option<(&str, &str)> {
     line.strip_prefix("exe ")?.split_once(' ')
 }
 
+/// The value of the line `line` named `name` (what follows the name and a space).
+fn field<'a>(line: Option<&'a str>, name: &str) -> Option<&'a str> {
+    line?.strip_prefix(name)?.strip_prefix(' ')
+}
+
+/// Reads what [`file_line`] wrote: the path, its entry and its fingerprint.
+fn parse_file_line(line: &str) -> Option<(&str, Entry, u64)> {
+    let mut parts = line.splitn(5, ' ');
+    let (h, size, mtime, fp, path) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let entry = Entry {
+        hash: u64::from_str_radix(h, 16).ok()?,
+        size: size.parse().ok()?,
+        mtime: mtime.parse().ok()?,
+    };
+    Some((path, entry, u64::from_str_radix(fp, 16).ok()?))
+}
+
 /// The metadata of a file as a record keeps it.
 pub fn entry_of(meta: &std::fs::Metadata, hash: u64) -> Entry {
     let mtime = meta
@@ -217,102 +255,106 @@ impl Previous {
             Err(_) => return Err("the record of the previous build is damaged".into()),
         };
         let damaged = || "the record of the previous build is damaged".to_string();
-        // The last line is a checksum of everything before it: a truncated or damaged
-        // record is never taken for a shorter one.
-        let body_end = text
-            .trim_end_matches('\n')
-            .rfind('\n')
-            .ok_or_else(damaged)?
-            + 1;
-        let (body, last) = text.split_at(body_end);
-        let sum = last
-            .trim_end()
-            .strip_prefix("end ")
-            .and_then(|h| u64::from_str_radix(h, 16).ok())
-            .ok_or_else(damaged)?;
-        if sum != content_hash(body.as_bytes()) {
+        // Segments, each closed by the checksum of its lines: a truncated or damaged record
+        // is never taken for a shorter one.
+        let mut segments: Vec<&str> = Vec::new();
+        let mut from = 0;
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            if let Some(sum) = line.strip_prefix("end ") {
+                let sum = u64::from_str_radix(sum.trim_end(), 16).map_err(|_| damaged())?;
+                if !line.ends_with('\n') || sum != content_hash(&text.as_bytes()[from..at]) {
+                    return Err(damaged());
+                }
+                segments.push(&text[from..at]);
+                from = at + line.len();
+            }
+            at += line.len();
+        }
+        if from != text.len() || segments.is_empty() {
             return Err(damaged());
         }
-        let mut lines = body.lines();
+        let mut lines = segments[0].lines();
         if lines.next() != Some(HEADER) {
             return Err(damaged());
         }
         // The executable's stamp (read by `binary_id`) and the binary's id.
-        let (_, recorded) = lines.next().and_then(exe_line).ok_or_else(damaged)?;
+        let (exe, recorded) = lines.next().and_then(exe_line).ok_or_else(damaged)?;
         if recorded != binary {
             return Err("the previous build was made by another castdown".into());
         }
-        let field = |line: Option<&str>, name: &str| -> Result<String, Refusal> {
-            line.and_then(|l| l.strip_prefix(name))
-                .and_then(|l| l.strip_prefix(' '))
-                .map(str::to_string)
-                .ok_or_else(damaged)
-        };
-        let dir = field(lines.next(), "output")?;
-        if Path::new(&dir) != output {
+        let dir = field(lines.next(), "output").ok_or_else(damaged)?;
+        if Path::new(dir) != output {
             return Err("the record beside the output describes another folder".into());
         }
-        if field(lines.next(), "inputs")? != format!("{inputs:016x}") {
+        if field(lines.next(), "inputs").ok_or_else(damaged)? != format!("{inputs:016x}") {
             return Err(
                 "the config, the theme, the templates, the words or the build options changed"
                     .into(),
             );
         }
-        let generation = field(lines.next(), "build")?;
-        let mut hex = generation
+        let mut previous = Previous {
+            dir: output.to_path_buf(),
+            files: FastMap::default(),
+            generation: Generation::default(),
+            related: None,
+            folders: Folders::default(),
+            seen: std::sync::OnceLock::new(),
+            exe: exe.to_string(),
+            related_key: None,
+            lines: text.lines().count(),
+        };
+        previous.apply(lines).ok_or_else(damaged)?;
+        for segment in &segments[1..] {
+            previous.apply(segment.lines()).ok_or_else(damaged)?;
+        }
+        Ok(previous)
+    }
+
+    /// Takes in the lines of a segment after the header: the build's, then the files and
+    /// folders it recorded or saw go. `None` when one does not parse.
+    fn apply<'a>(&mut self, mut lines: impl Iterator<Item = &'a str>) -> Option<()> {
+        use rayon::prelude::*;
+        let mut hex = field(lines.next(), "build")?
             .split(' ')
             .map(|h| u64::from_str_radix(h, 16).ok());
-        let (Some(Some(number)), Some(Some(others)), Some(Some(terms))) =
-            (hex.next(), hex.next(), hex.next())
-        else {
-            return Err(damaged());
+        self.generation = Generation {
+            number: hex.next()??,
+            others: hex.next()??,
+            terms: hex.next()??,
         };
-        let generation = Generation {
-            number,
-            others,
-            terms,
-        };
-        let related = related_from(&field(lines.next(), "related")?).ok_or_else(damaged)?;
-        let taken = field(lines.next(), "folders")?;
-        let mut folders = Folders {
-            taken: taken.parse().map_err(|_| damaged())?,
-            ..Folders::default()
-        };
-        let mut files = FastMap::default();
+        match field(lines.next(), "related")? {
+            "=" => {}
+            line => {
+                self.related = related_from(line)?;
+                self.related_key = self.related.as_ref().map(|(key, _)| *key);
+            }
+        }
+        self.folders.taken = field(lines.next(), "folders")?.parse().ok()?;
+        let mut file_lines = Vec::new();
         for line in lines {
             if let Some(folder) = line.strip_prefix("d ") {
                 // Four numbers, then the path (which may have spaces).
-                let at = folder.match_indices(' ').nth(3).ok_or_else(damaged)?.0;
-                let stamp = FileStamp::from_words(&folder[..at]).ok_or_else(damaged)?;
-                folders.stamps.insert(folder[at + 1..].to_string(), stamp);
-                continue;
+                let at = folder.match_indices(' ').nth(3)?.0;
+                let stamp = FileStamp::from_words(&folder[..at])?;
+                self.folders
+                    .stamps
+                    .insert(folder[at + 1..].to_string(), stamp);
+            } else if let Some(name) = line.strip_prefix("-d ") {
+                self.folders.stamps.remove(name);
+            } else if let Some(path) = line.strip_prefix("- ") {
+                self.files.remove(path);
+            } else {
+                file_lines.push(line);
             }
-            let mut parts = line.splitn(5, ' ');
-            let (Some(h), Some(size), Some(mtime), Some(fp), Some(path)) = (
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
-            ) else {
-                return Err(damaged());
-            };
-            let entry = Entry {
-                hash: u64::from_str_radix(h, 16).map_err(|_| damaged())?,
-                size: size.parse().map_err(|_| damaged())?,
-                mtime: mtime.parse().map_err(|_| damaged())?,
-            };
-            let fp = u64::from_str_radix(fp, 16).map_err(|_| damaged())?;
-            files.insert(path.to_string(), (entry, fp));
         }
-        Ok(Previous {
-            dir: output.to_path_buf(),
-            files,
-            generation,
-            related,
-            folders,
-            seen: std::sync::OnceLock::new(),
-        })
+        // Parsed in parallel (a line per output file), taken in order.
+        let parsed: Option<Vec<(&str, Entry, u64)>> =
+            file_lines.par_iter().map(|l| parse_file_line(l)).collect();
+        for (path, entry, fp) in parsed? {
+            self.files.insert(path.to_string(), (entry, fp));
+        }
+        Some(())
     }
 
     /// The build that made the previous output.
@@ -397,7 +439,8 @@ impl Previous {
 
 /// Writes the record of a finished output made by the build `generation`: its files (path
 /// and entry, any order), for the next build. A failure to write it costs only the next
-/// build's reuse.
+/// build's reuse. When this build read the record (`previous`), what changed is appended
+/// to it instead, unless the file would then hold too many lines.
 pub fn write(
     output: &Path,
     (binary, inputs, generation): (&Binary, u64, Generation),
@@ -405,8 +448,20 @@ pub fn write(
     fingerprints: &FastMap<String, u64>,
     related: Option<(u64, &[Vec<usize>])>,
     folders: &Folders,
+    previous: Option<&Previous>,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
+    let exe = binary.stamp.as_deref().unwrap_or("-");
+    if let Some(previous) = previous.filter(|p| p.exe == exe && p.dir == output)
+        && let Some(segment) =
+            appended(previous, generation, &files, fingerprints, related, folders)
+    {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(record_path(output))?;
+        return f.write_all(segment.as_bytes());
+    }
     // Sorted and formatted in parallel: at 100,000 digests, 280,000 lines took a tenth of a
     // second on one thread while the other had nothing left to do.
     files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -415,50 +470,150 @@ pub fn write(
         .map(|chunk| {
             let mut part = String::with_capacity(chunk.len() * 80);
             for (path, e) in chunk {
-                // A path with a line break cannot be recorded; its file is simply not
-                // reused.
-                if path.contains('\n') {
-                    continue;
-                }
                 let fp = fingerprints.get(path).copied().unwrap_or(0);
-                let _ = writeln!(part, "{:016x} {} {} {fp:x} {path}", e.hash, e.size, e.mtime);
+                file_line(&mut part, path, e, fp);
             }
             part
         })
         .collect();
     let mut body = String::with_capacity(lines.iter().map(String::len).sum::<usize>() + 256);
     let _ = writeln!(body, "{HEADER}");
-    let _ = writeln!(
-        body,
-        "exe {} {}",
-        binary.stamp.as_deref().unwrap_or("-"),
-        binary.id
-    );
+    let _ = writeln!(body, "exe {exe} {}", binary.id);
     let _ = writeln!(body, "output {}", output.display());
     let _ = writeln!(body, "inputs {inputs:016x}");
-    let _ = writeln!(
-        body,
-        "build {:016x} {:016x} {:016x}",
-        generation.number, generation.others, generation.terms
-    );
-    let _ = writeln!(body, "related {}", related_line(related));
-    let _ = writeln!(body, "folders {}", folders.taken);
+    build_lines(&mut body, generation, related_line(related), folders.taken);
     for part in &lines {
         body.push_str(part);
     }
     let mut names: Vec<(&String, &FileStamp)> = folders.stamps.iter().collect();
     names.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for (name, stamp) in names {
-        if !name.contains('\n') {
-            let _ = writeln!(body, "d {} {name}", stamp.to_words());
-        }
+        folder_line(&mut body, name, stamp);
     }
-    let sum = content_hash(body.as_bytes());
-    let _ = writeln!(body, "end {sum:016x}");
+    end_line(&mut body, 0);
     let path = record_path(output);
     let tmp = super::temporary(&path);
     std::fs::write(&tmp, body)?;
     std::fs::rename(&tmp, &path)
+}
+
+/// The lines every segment of a record begins with: the build, its related episodes (the
+/// line after its name) and when its folders were stamped.
+fn build_lines(out: &mut String, generation: Generation, related: String, taken: i128) {
+    let _ = writeln!(
+        out,
+        "build {:016x} {:016x} {:016x}",
+        generation.number, generation.others, generation.terms
+    );
+    let _ = writeln!(out, "related {related}");
+    let _ = writeln!(out, "folders {taken}");
+}
+
+/// A file's line: its entry, the fingerprint it was made from, its path. A path with a line
+/// break cannot be recorded; its file is simply not reused.
+fn file_line(out: &mut String, path: &str, e: &Entry, fp: u64) {
+    if !path.contains('\n') {
+        let _ = writeln!(out, "{:016x} {} {} {fp:x} {path}", e.hash, e.size, e.mtime);
+    }
+}
+
+/// A folder's line: its stamp, then its name (which may have spaces).
+fn folder_line(out: &mut String, name: &str, stamp: &FileStamp) {
+    if !name.contains('\n') {
+        let _ = writeln!(out, "d {} {name}", stamp.to_words());
+    }
+}
+
+/// Closes the segment that starts at byte `from` of `out` with the checksum of its lines.
+fn end_line(out: &mut String, from: usize) {
+    let sum = content_hash(&out.as_bytes()[from..]);
+    let _ = writeln!(out, "end {sum:016x}");
+}
+
+/// The segment to append to the record `previous` read for the output this build left
+/// (its `files`, `fingerprints`, `related` episodes and `folders`): what changed since,
+/// each path in order. `None` when the record would then hold more than twice as many
+/// lines as the output has files and folders (it is written anew).
+fn appended(
+    previous: &Previous,
+    generation: Generation,
+    files: &[(String, Entry)],
+    fingerprints: &FastMap<String, u64>,
+    related: Option<(u64, &[Vec<usize>])>,
+    folders: &Folders,
+) -> Option<String> {
+    use rayon::prelude::*;
+    let mut changed: Vec<(&str, &Entry, u64)> = files
+        .par_iter()
+        .filter_map(|(path, e)| {
+            let fp = fingerprints.get(path).copied().unwrap_or(0);
+            (previous.files.get(path) != Some(&(*e, fp))).then_some((path.as_str(), e, fp))
+        })
+        .collect();
+    changed.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // Every recorded file still there is either unchanged or among `changed`: the gone
+    // ones are looked for only when some are.
+    let still = files.len() - changed.len()
+        + changed
+            .iter()
+            .filter(|(p, _, _)| previous.files.contains_key(*p))
+            .count();
+    let mut gone: Vec<&str> = Vec::new();
+    if still < previous.files.len() {
+        let now: std::collections::HashSet<&str, ahash::RandomState> =
+            files.iter().map(|(p, _)| p.as_str()).collect();
+        gone = previous
+            .files
+            .keys()
+            .map(String::as_str)
+            .filter(|p| !now.contains(p))
+            .collect();
+        gone.sort_unstable();
+    }
+    let mut folders_changed: Vec<(&str, &FileStamp)> = folders
+        .stamps
+        .iter()
+        .filter(|(name, stamp)| previous.folders.stamps.get(*name) != Some(stamp))
+        .map(|(name, stamp)| (name.as_str(), stamp))
+        .collect();
+    folders_changed.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut folders_gone: Vec<&str> = previous
+        .folders
+        .stamps
+        .keys()
+        .filter(|name| !folders.stamps.contains_key(*name))
+        .map(String::as_str)
+        .collect();
+    folders_gone.sort_unstable();
+    // The three lines that open it, the changes, and the checksum.
+    let adds = 4 + changed.len() + gone.len() + folders_changed.len() + folders_gone.len();
+    if previous.lines + adds > 2 * (files.len() + folders.stamps.len()) + 64 {
+        return None;
+    }
+    let related = match related {
+        Some((key, _)) if previous.related_key == Some(key) => "=".to_string(),
+        other => related_line(other),
+    };
+    let mut out = String::with_capacity(adds * 80 + related.len());
+    build_lines(&mut out, generation, related, folders.taken);
+    for (path, e, fp) in changed {
+        file_line(&mut out, path, e, fp);
+    }
+    for path in gone {
+        if !path.contains('\n') {
+            let _ = writeln!(out, "- {path}");
+        }
+    }
+    for (name, stamp) in folders_changed {
+        folder_line(&mut out, name, stamp);
+    }
+    for name in folders_gone {
+        if !name.contains('\n') {
+            let _ = writeln!(out, "-d {name}");
+        }
+    }
+    end_line(&mut out, 0);
+    Some(out)
 }
 
 /// The record's `related` line after its name: `-` for none, else the key, the number of
@@ -546,6 +701,7 @@ mod tests {
             &fps,
             Some((0xabc, &related)),
             &folders,
+            None,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let mut prev = Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
@@ -611,6 +767,7 @@ mod tests {
                 &fps,
                 None,
                 &Folders::default(),
+                None,
             )
             .unwrap_or_else(|e| panic!("{e}"));
         };
@@ -640,5 +797,181 @@ mod tests {
         assert_eq!(related_from("00000000000000ab 3 1;2,3"), None);
         assert_eq!(related_from("00000000000000ab 1 1,x"), None);
         assert_eq!(related_from("zz 1 1"), None);
+    }
+
+    /// An entry for a file that need not exist (the record is read, not checked against
+    /// the files).
+    fn entry(n: u64) -> Entry {
+        Entry {
+            hash: n,
+            size: n * 10,
+            mtime: u128::from(n) * 1_000,
+        }
+    }
+
+    #[test]
+    fn a_build_appends_what_changed_to_the_record_and_writes_it_anew_when_it_grows() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let out = tmp.path().join("public");
+        std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(out.join(super::super::MARKER), b"").unwrap_or_else(|e| panic!("{e}"));
+        let binary = Binary::named("bin 1");
+        let generation = |number| Generation {
+            number,
+            others: 2,
+            terms: 3,
+        };
+        let files: Vec<(String, Entry)> = (0..40u64)
+            .map(|n| (format!("p{n}/index.html"), entry(n)))
+            .collect();
+        let fps: FastMap<String, u64> = files
+            .iter()
+            .map(|(p, e)| (p.clone(), e.hash + 100))
+            .collect();
+        let stamp = |n: u64| FileStamp::from_words(&format!("{n} {n} {n} {n}")).unwrap_or_default();
+        let folders = |names: &[&str], at: u64| Folders {
+            stamps: names
+                .iter()
+                .map(|n| (n.to_string(), stamp(at + n.len() as u64)))
+                .collect(),
+            taken: at as i128,
+        };
+        let related = vec![vec![1, 2], vec![0]];
+        let first = folders(&["", "p0", "p1", "p2 x"], 5);
+        write(
+            &out,
+            (&binary, 7, generation(1)),
+            files.clone(),
+            &fps,
+            Some((0xabc, &related)),
+            &first,
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let record = record_path(&out);
+        let size = || std::fs::metadata(&record).map_or(0, |m| m.len());
+        let whole = size();
+        let read = || Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
+        // A file changed (its entry and its fingerprint), one gone, one new; a folder
+        // restamped, one gone, one new; the related episodes the same.
+        let mut second_files = files.clone();
+        second_files[3].1 = entry(1003);
+        second_files.remove(7);
+        second_files.push(("new.html".into(), entry(77)));
+        let mut second_fps = fps.clone();
+        second_fps.insert("p5/index.html".into(), 1);
+        second_fps.insert("new.html".into(), 2);
+        let second = folders(&["", "p0", "p1 y", "p2 x"], 9);
+        let previous = read();
+        write(
+            &out,
+            (&binary, 7, generation(2)),
+            second_files.clone(),
+            &second_fps,
+            Some((0xabc, &related)),
+            &second,
+            Some(&previous),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let appended = size() - whole;
+        assert!(
+            appended > 0 && appended < whole / 4,
+            "{appended} of {whole}"
+        );
+        let mut back = read();
+        assert_eq!(back.generation(), generation(2));
+        assert_eq!(back.take_related(), Some((0xabc, related.clone())));
+        assert_eq!(back.folders, second);
+        let mut expected: Vec<(String, u64)> = second_files
+            .iter()
+            .map(|(p, _)| (p.clone(), second_fps[p]))
+            .collect();
+        expected.sort();
+        let mut got: Vec<(String, u64)> = back.files().map(|(p, fp)| (p.to_string(), fp)).collect();
+        got.sort();
+        assert_eq!(got, expected);
+        assert_eq!(
+            back.files.get("p3/index.html").map(|f| f.0),
+            Some(entry(1003))
+        );
+        // Other related episodes are appended whole; none, as none.
+        let other = vec![vec![1], vec![0, 1]];
+        let previous = read();
+        write(
+            &out,
+            (&binary, 7, generation(3)),
+            second_files.clone(),
+            &second_fps,
+            Some((0xdef, &other)),
+            &second,
+            Some(&previous),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read().take_related(), Some((0xdef, other)));
+        let previous = read();
+        write(
+            &out,
+            (&binary, 7, generation(4)),
+            second_files.clone(),
+            &second_fps,
+            None,
+            &second,
+            Some(&previous),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read().take_related(), None);
+        // A segment cut short or damaged makes the whole record damaged.
+        let text = std::fs::read_to_string(&record).unwrap_or_default();
+        let why = || Previous::read(&out, "bin 1", 7).err().unwrap_or_default();
+        for bad in [
+            text[..text.len() - 3].to_string(),
+            text.replacen("build 0000000000000004", "build 0000000000000005", 1),
+            format!("{text}build 0000000000000009 0 0\n"),
+        ] {
+            std::fs::write(&record, bad).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(why(), "the record of the previous build is damaged");
+        }
+        std::fs::write(&record, &text).unwrap_or_else(|e| panic!("{e}"));
+        // Builds that change every file fill it with lines: it is written anew on the way
+        // (the segments of seven builds since the first write are two).
+        for round in 0..3u64 {
+            let previous = read();
+            let changed: Vec<(String, Entry)> = second_files
+                .iter()
+                .map(|(p, e)| (p.clone(), entry(e.hash + 5000 + round)))
+                .collect();
+            write(
+                &out,
+                (&binary, 7, generation(10 + round)),
+                changed,
+                &second_fps,
+                None,
+                &second,
+                Some(&previous),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let text = std::fs::read_to_string(&record).unwrap_or_default();
+        assert_eq!(text.matches("\nend ").count(), 2, "{text}");
+        assert_eq!(read().files.len(), second_files.len());
+        // Another executable's stamp writes it anew.
+        let previous = read();
+        let stamped = Binary {
+            id: "bin 1".into(),
+            stamp: Some("other".into()),
+        };
+        write(
+            &out,
+            (&stamped, 7, generation(20)),
+            second_files.clone(),
+            &second_fps,
+            None,
+            &second,
+            Some(&previous),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let text = std::fs::read_to_string(&record).unwrap_or_default();
+        assert_eq!(text.matches("end ").count(), 1, "{text}");
+        assert!(text.contains("\nexe other bin 1\n"), "{text}");
     }
 }

@@ -336,6 +336,8 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     let terms = reach::terms_key(&built.site, &[]);
     let related = built.related.take();
     let commit = || -> Result<output::Written> {
+        // The record read at the start, which the new one is appended to.
+        let previous = built.output.previous();
         let mut written = output::write_atomic_from(&mut built.output, staging)?;
         let generation = reuse::Generation {
             number: generation,
@@ -349,6 +351,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
             built.output.fingerprints(),
             related.as_ref().map(crate::site::RelatedCache::parts),
             &written.folders,
+            previous.as_deref(),
         )
         .is_err()
         {
