@@ -190,7 +190,7 @@ impl Folders {
     ) -> Folders {
         // A file written or removed changes its folder, and a folder made or removed for
         // it changes the one above.
-        let mut touched: HashSet<&str> = HashSet::new();
+        let mut touched: HashSet<&str, ahash::RandomState> = HashSet::default();
         for f in changed {
             for up in folders_above(f) {
                 if !touched.insert(up) {

@@ -625,8 +625,12 @@ pub fn write_atomic_from(files: &mut Output, staging: Staging) -> Result<Written
         // including a file put in the output by hand, as a clean build would have it. Only
         // the folders whose stamps changed since the record are listed for those.
         let seen = previous.seen();
+        // Hashed: looking each recorded path up in the ordered map compared long shared
+        // prefixes ("episodes/…") a dozen times each (a tenth of a second at 100,000 digests).
+        let present: std::collections::HashSet<&str, ahash::RandomState> =
+            files.files.keys().map(String::as_str).collect();
         let removed = seen.removed(previous.paths(), &|p: &str| {
-            p == MARKER || files.files.contains_key(p)
+            p == MARKER || present.contains(p)
         });
         done.listed = Some((seen.listed, previous.folder_count()));
         let backup = sibling(&output, "bak");
@@ -777,13 +781,12 @@ fn write_tree(dir: &Path, files: &Output) -> Result<Written, Error> {
     let placed: Vec<(String, reuse::Entry, bool)> = items
         .par_iter()
         .map(|(path, body)| {
-            let target = dir.join(path);
             let (entry, wrote) = match body {
-                Body::Bytes(b) => place(&target, path, b, previous)?,
+                Body::Bytes(b) => place(&dir.join(path), path, b, previous)?,
                 // Read whole to compare with the previous build (copying reads it anyway).
                 Body::Copy(src) => {
                     let bytes = std::fs::read(src).map_err(|e| Error::io("copying", src, e))?;
-                    place(&target, path, &bytes, previous)?
+                    place(&dir.join(path), path, &bytes, previous)?
                 }
                 Body::Written => return Ok(None),
                 Body::Kept(entry) => (*entry, false),
