@@ -65,9 +65,28 @@ pub struct Scan {
 /// `t`'s words joined by single spaces, as `split_whitespace` and `join(" ")` would make them
 /// (transcript cues; section text is collapsed as it is built, by [`push_collapsed`]).
 pub(crate) fn collapse_whitespace(t: &mut String) {
+    // Most cues are one line of words with single spaces: nothing to make.
+    if is_collapsed(t) {
+        return;
+    }
     let mut out = String::with_capacity(t.len());
     collapse_into(&mut out, t);
     *t = out;
+}
+
+/// Whether `t` is already its words joined by single spaces (told for ASCII text only:
+/// other text may hold other spaces, and is said not to be).
+fn is_collapsed(t: &str) -> bool {
+    let bytes = t.as_bytes();
+    // Whole-slice tests (no early exit in the fold), which run many bytes at a time: a test
+    // a byte pair cost more than the copy it saves.
+    t.is_ascii()
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !bytes
+            .iter()
+            .fold(false, |any, &b| any | is_control_space(b))
+        && memchr::memmem::find(bytes, b"  ").is_none()
 }
 
 /// Makes `out` `t`'s words joined by single spaces (as [`collapse_whitespace`]), in the
@@ -417,6 +436,14 @@ mod tests {
             "  one  two\tthree\n\nfour\u{b}five\u{c}six\r\n ",
             "x\u{a0}y  z",
             "café  au\u{2003}lait ",
+            // Already collapsed (left as it is), and nearly: one space too many, a tab, a
+            // space at either end, a space other than ASCII's.
+            "Words with single spaces.",
+            "Words with  a double space.",
+            "Words\twith a tab.",
+            " Leading space.",
+            "Trailing space. ",
+            "No-break\u{a0}space.",
         ] {
             let mut got = t.to_string();
             collapse_whitespace(&mut got);

@@ -95,24 +95,28 @@ pub fn parse(text: &str, format: Format) -> Result<Transcript, Vec<ParseError>> 
 
 /// `[HH:]MM:SS[.,]mmm` → seconds.
 fn timestamp(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let (clock, frac) = match s.rfind(['.', ',']) {
+    let s = s.trim().as_bytes();
+    // Read as bytes, without allocating or building a searcher: a transcript has two
+    // timestamps a cue, and a timing line cost ~2,000 instructions read as text.
+    let (clock, frac) = match s.iter().rposition(|&b| b == b'.' || b == b',') {
         Some(i) => (&s[..i], &s[i + 1..]),
-        None => (s, "0"),
+        None => (s, &b"0"[..]),
     };
-    let digits = |p: &str| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
-    if !digits(frac) {
-        return None;
-    }
-    // Without allocating: a transcript has two timestamps a cue, and building a Vec and a
-    // string per timestamp cost ~2,000 instructions each.
-    let mut nums = [0u64; 3];
-    let mut n = 0;
-    for p in clock.split(':') {
-        if n == nums.len() || !digits(p) {
+    // One to three digits, as a number.
+    let number = |p: &[u8]| -> Option<u64> {
+        if p.is_empty() || p.len() > 3 || !p.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        nums[n] = p.parse().ok()?;
+        Some(p.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')))
+    };
+    let ms = number(frac)?;
+    let mut nums = [0u64; 3];
+    let mut n = 0;
+    for p in clock.split(|&b| b == b':') {
+        if n == nums.len() {
+            return None;
+        }
+        nums[n] = number(p)?;
         n += 1;
     }
     let (h, m, sec) = match n {
@@ -126,12 +130,27 @@ fn timestamp(s: &str) -> Option<f64> {
     // Integer over a power of ten: both exact and the division correctly rounded, so this is
     // the double nearest `0.<frac>`, the same as parsing that text.
     let scale = [10.0, 100.0, 1000.0][frac.len() - 1];
-    let ms = f64::from(frac.parse::<u16>().ok()?) / scale;
-    Some((h * 3600 + m * 60 + sec) as f64 + ms)
+    Some((h * 3600 + m * 60 + sec) as f64 + ms as f64 / scale)
+}
+
+/// Where `-->` starts in `line`: found by its first byte (`memchr`), where a search for the
+/// string set up a searcher for every line.
+fn arrow(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'-', &bytes[from..]) {
+        let at = from + i;
+        if bytes[at..].starts_with(b"-->") {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn timing(line: &str) -> Option<(f64, f64)> {
-    let (a, rest) = line.split_once("-->")?;
+    let at = arrow(line)?;
+    let (a, rest) = (&line[..at], &line[at + 3..]);
     // Cue settings (`align:start position:10%`) follow the end time.
     let b = rest.split_whitespace().next()?;
     Some((timestamp(a)?, timestamp(b)?))
@@ -200,6 +219,8 @@ fn parse_cues(lines: &[&str], vtt: bool) -> Result<Transcript, Vec<ParseError>> 
             i += 1;
         }
     }
+    // One block's lines, the room reused from cue to cue.
+    let mut block: Vec<&str> = Vec::new();
     while i < lines.len() {
         while i < lines.len() && lines[i].trim().is_empty() {
             i += 1;
@@ -208,7 +229,7 @@ fn parse_cues(lines: &[&str], vtt: bool) -> Result<Transcript, Vec<ParseError>> 
             break;
         }
         let block_start = i;
-        let mut block: Vec<&str> = Vec::new();
+        block.clear();
         while i < lines.len() && !lines[i].trim().is_empty() {
             block.push(lines[i]);
             i += 1;
@@ -260,8 +281,16 @@ fn parse_cues(lines: &[&str], vtt: bool) -> Result<Transcript, Vec<ParseError>> 
             });
             continue;
         }
-        let raw = block[timing_idx + 1..].join("\n");
-        let (text, speaker) = strip_tags(&raw);
+        // A cue of one line (most are) is read where it is.
+        let joined;
+        let raw = match &block[timing_idx + 1..] {
+            [one] => *one,
+            lines => {
+                joined = lines.join("\n");
+                joined.as_str()
+            }
+        };
+        let (text, speaker) = strip_tags(raw);
         let mut text = text;
         crate::markdown::collapse_whitespace(&mut text);
         if text.is_empty() {
@@ -375,6 +404,70 @@ mod tests {
         assert_eq!(t.cues[1].start, Some(5.0), "hour-less timestamp");
         assert_eq!(t.cues[1].text, "Second line wraps here");
         assert_eq!(t.word_count(), 7);
+    }
+
+    /// [`timing`] as it was first written, reading text: what the byte reading must give.
+    fn timing_as_text(line: &str) -> Option<(f64, f64)> {
+        fn stamp(s: &str) -> Option<f64> {
+            let s = s.trim();
+            let (clock, frac) = match s.rfind(['.', ',']) {
+                Some(i) => (&s[..i], &s[i + 1..]),
+                None => (s, "0"),
+            };
+            let digits =
+                |p: &str| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
+            if !digits(frac) {
+                return None;
+            }
+            let parts: Vec<&str> = clock.split(':').collect();
+            if !parts.iter().all(|p| digits(p)) {
+                return None;
+            }
+            let nums: Vec<u64> = parts
+                .iter()
+                .map(|p| p.parse().ok())
+                .collect::<Option<_>>()?;
+            let (h, m, sec) = match nums[..] {
+                [m, s] => (0, m, s),
+                [h, m, s] => (h, m, s),
+                _ => return None,
+            };
+            if m >= 60 || sec >= 60 {
+                return None;
+            }
+            Some((h * 3600 + m * 60 + sec) as f64 + format!("0.{frac}").parse::<f64>().ok()?)
+        }
+        let (a, rest) = line.split_once("-->")?;
+        let b = rest.split_whitespace().next()?;
+        Some((stamp(a)?, stamp(b)?))
+    }
+
+    #[test]
+    fn timings_read_as_bytes_are_the_timings_read_as_text() {
+        for line in [
+            "00:00:01.000 --> 00:00:02.500",
+            "00:01.5 --> 00:02.25 align:start position:10%",
+            "1:02:03,004 --> 1:02:04,9",
+            "  00:00:01.000-->00:00:02.000  ",
+            "00:00:01 --> 00:00:02",
+            "cue-1 -- not a timing",
+            "a - b --> 00:00:01.000 --> 00:00:02.000",
+            "00:60:00.000 --> 01:00:00.000",
+            "00:00:61.000 --> 00:01:01.000",
+            "0000:00:01.000 --> 00:00:02.000",
+            "00:00:01.0000 --> 00:00:02.000",
+            "00:00:01. --> 00:00:02.000",
+            ":00:01.000 --> 00:00:02.000",
+            "1:2:3:4.000 --> 00:00:02.000",
+            "00:00:01.000 -->",
+            "00:00:01.000 --> ",
+            "-->",
+            "—> 00:00:01.000",
+            "00:00:0١.000 --> 00:00:02.000",
+            "999:59:59.999 --> 999:59:59.999",
+        ] {
+            assert_eq!(timing(line), timing_as_text(line), "{line:?}");
+        }
     }
 
     #[test]
