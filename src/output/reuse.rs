@@ -852,6 +852,25 @@ mod tests {
         let size = || std::fs::metadata(&record).map_or(0, |m| m.len());
         let whole = size();
         let read = || Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
+        // A build of generation `n` by `binary` after the one the record holds.
+        let again = |binary: &Binary,
+                     n: u64,
+                     files: &[(String, Entry)],
+                     fps: &FastMap<String, u64>,
+                     related: Option<(u64, &[Vec<usize>])>,
+                     folders: &Folders| {
+            let previous = read();
+            write(
+                &out,
+                (binary, 7, generation(n)),
+                files.to_vec(),
+                fps,
+                related,
+                folders,
+                Some(&previous),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        };
         // A file changed (its entry and its fingerprint), one gone, one new; a folder
         // restamped, one gone, one new; the related episodes the same.
         let mut second_files = files.clone();
@@ -862,17 +881,14 @@ mod tests {
         second_fps.insert("p5/index.html".into(), 1);
         second_fps.insert("new.html".into(), 2);
         let second = folders(&["", "p0", "p1 y", "p2 x"], 9);
-        let previous = read();
-        write(
-            &out,
-            (&binary, 7, generation(2)),
-            second_files.clone(),
+        again(
+            &binary,
+            2,
+            &second_files,
             &second_fps,
             Some((0xabc, &related)),
             &second,
-            Some(&previous),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        );
         let appended = size() - whole;
         assert!(
             appended > 0 && appended < whole / 4,
@@ -896,29 +912,16 @@ mod tests {
         );
         // Other related episodes are appended whole; none, as none.
         let other = vec![vec![1], vec![0, 1]];
-        let previous = read();
-        write(
-            &out,
-            (&binary, 7, generation(3)),
-            second_files.clone(),
+        again(
+            &binary,
+            3,
+            &second_files,
             &second_fps,
             Some((0xdef, &other)),
             &second,
-            Some(&previous),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        );
         assert_eq!(read().take_related(), Some((0xdef, other)));
-        let previous = read();
-        write(
-            &out,
-            (&binary, 7, generation(4)),
-            second_files.clone(),
-            &second_fps,
-            None,
-            &second,
-            Some(&previous),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        again(&binary, 4, &second_files, &second_fps, None, &second);
         assert_eq!(read().take_related(), None);
         // A segment cut short or damaged makes the whole record damaged.
         let text = std::fs::read_to_string(&record).unwrap_or_default();
@@ -935,41 +938,21 @@ mod tests {
         // Builds that change every file fill it with lines: it is written anew on the way
         // (the segments of seven builds since the first write are two).
         for round in 0..3u64 {
-            let previous = read();
             let changed: Vec<(String, Entry)> = second_files
                 .iter()
                 .map(|(p, e)| (p.clone(), entry(e.hash + 5000 + round)))
                 .collect();
-            write(
-                &out,
-                (&binary, 7, generation(10 + round)),
-                changed,
-                &second_fps,
-                None,
-                &second,
-                Some(&previous),
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
+            again(&binary, 10 + round, &changed, &second_fps, None, &second);
         }
         let text = std::fs::read_to_string(&record).unwrap_or_default();
         assert_eq!(text.matches("\nend ").count(), 2, "{text}");
         assert_eq!(read().files.len(), second_files.len());
         // Another executable's stamp writes it anew.
-        let previous = read();
         let stamped = Binary {
             id: "bin 1".into(),
             stamp: Some("other".into()),
         };
-        write(
-            &out,
-            (&stamped, 7, generation(20)),
-            second_files.clone(),
-            &second_fps,
-            None,
-            &second,
-            Some(&previous),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        again(&stamped, 20, &second_files, &second_fps, None, &second);
         let text = std::fs::read_to_string(&record).unwrap_or_default();
         assert_eq!(text.matches("end ").count(), 1, "{text}");
         assert!(text.contains("\nexe other bin 1\n"), "{text}");

@@ -205,6 +205,16 @@ impl Editor {
         format!("[{}]", items.join(", "))
     }
 
+    /// Removes the site's file `rel` one time in three when it is there; whether it did.
+    fn sometimes_removed(&mut self, site: &Site, rel: &str) -> bool {
+        let path = site.root().join(rel);
+        let remove = path.exists() && self.rng.below(3) == 0;
+        if remove {
+            std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        }
+        remove
+    }
+
     /// Makes one random edit to `site`; says what it did.
     fn edit(&mut self, site: &Site) -> String {
         let files = digest_files(site);
@@ -368,9 +378,7 @@ impl Editor {
             }
             21 => {
                 // A file under static/, copied as it is: new, changed or gone.
-                let path = site.root().join("static/notes.txt");
-                if path.exists() && self.rng.below(3) == 0 {
-                    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
+                if self.sometimes_removed(site, "static/notes.txt") {
                     return "static/notes.txt: deleted".into();
                 }
                 let words = self.words(3);
@@ -567,9 +575,7 @@ impl Editor {
             35 => {
                 // The site's own copy of a theme template: made, changed or taken away.
                 let rel = "templates/partials/site_footer.html";
-                let path = site.root().join(rel);
-                if path.exists() && self.rng.below(3) == 0 {
-                    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
+                if self.sometimes_removed(site, rel) {
                     return format!("{rel}: deleted");
                 }
                 let theme = site.root().join("themes/default").join(rel);
@@ -583,9 +589,7 @@ impl Editor {
                 // The site's words for the theme's keys (`i18n/en.yaml`): made, changed or
                 // taken away.
                 let rel = "i18n/en.yaml";
-                let path = site.root().join(rel);
-                if path.exists() && self.rng.below(3) == 0 {
-                    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
+                if self.sometimes_removed(site, rel) {
                     return format!("{rel}: deleted");
                 }
                 let words = self.words(2);
