@@ -229,6 +229,42 @@ def reuse_builds(root, runs=3, binary=None):
         results[kind] = (statistics.median(walls), statistics.median(written))
     return base, results
 
+def reuse_instructions(root, binary=None):
+    """Instructions (valgrind's callgrind: counted, not timed, so the same whatever else the
+    machine does) of `castdown build` reusing the previous output after no edit and after
+    a body edit of the newest digest: what a change to the reusing build saves, where its
+    wall time drowns in the VM's noise. `None` when valgrind is not installed."""
+    import re
+    binary = binary or CASTDOWN
+    if shutil.which("valgrind") is None:
+        return None
+    path, _ = newest_episode(root)
+    original = open(path).read()
+
+    def build(counted):
+        cmd = [binary, "build", "--root", root]
+        if counted:
+            cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.exit(f"castdown build failed:\n{p.stderr}")
+        m = re.search(r"refs:\s+([\d,]+)", p.stderr)
+        return int(m.group(1).replace(",", "")) if m else None
+
+    # This binary's own output, its folders stamped by a build after it (as a person's
+    # builds are, seconds apart).
+    build(False)
+    time.sleep(2.1)
+    build(False)
+    time.sleep(2.1)
+    none = build(True)
+    open(path, "w").write(original + f"\ninstructions-bench-{time.time_ns()}\n")
+    time.sleep(2.1)
+    body = build(True)
+    open(path, "w").write(original)
+    build(False)
+    return none, body
+
 def main():
     global CASTDOWN
     ap = argparse.ArgumentParser()
@@ -243,6 +279,8 @@ def main():
     ap.add_argument("--search-long-typo", default="stratgey", help="a typo in a word of 8+ letters")
     ap.add_argument("--castdown", default=CASTDOWN, help="the castdown binary to measure")
     ap.add_argument("--baseline", default=None, help="another castdown binary to compare with, run by run")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count the instructions of a reusing build after no edit and after a body edit (valgrind)")
     args = ap.parse_args()
     CASTDOWN = os.path.abspath(args.castdown)
     base = os.path.abspath(args.baseline) if args.baseline else None
@@ -355,6 +393,18 @@ def main():
             for kind, (wall, written) in reused.items():
                 print(f"build {label}reusing the last output, {names[kind]}: median {wall:.2f} s = "
                       f"{wall / clean_wall * 100:.0f}% of a clean build ({clean_wall:.2f} s, same run); {written} files written")
+        if args.instructions:
+            counted = {}
+            for label, binary in (("", CASTDOWN),) + ((("baseline ", base),) if base else ()):
+                counted[label] = reuse_instructions(cd_root, binary)
+                if counted[label] is None:
+                    print("instructions: not measured (install valgrind)")
+                    break
+                none, body = counted[label]
+                print(f"instructions {label}of a build reusing the last output: after no edit {none:,}; after a body edit {body:,}")
+            if base and all(counted.get(k) for k in ("", "baseline ")):
+                (n1, b1), (n0, b0) = counted[""], counted["baseline "]
+                print(f"instructions castdown/baseline: after no edit {n1 / n0:.3f}; after a body edit {b1 / b0:.3f}")
         clean(public)
         clean(os.path.join(hg_root, "public"))
         print(flush=True)
