@@ -260,7 +260,9 @@ impl Previous {
         let mut segments: Vec<&str> = Vec::new();
         let mut from = 0;
         let mut at = 0;
+        let mut count = 0;
         for line in text.split_inclusive('\n') {
+            count += 1;
             if let Some(sum) = line.strip_prefix("end ") {
                 let sum = u64::from_str_radix(sum.trim_end(), 16).map_err(|_| damaged())?;
                 if !line.ends_with('\n') || sum != content_hash(&text.as_bytes()[from..at]) {
@@ -302,7 +304,7 @@ impl Previous {
             seen: std::sync::OnceLock::new(),
             exe: exe.to_string(),
             related_key: None,
-            lines: text.lines().count(),
+            lines: count,
         };
         previous.apply(lines).ok_or_else(damaged)?;
         for segment in &segments[1..] {
@@ -671,12 +673,18 @@ pub fn forget(output: &Path) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_record_reads_back_and_refuses_what_does_not_match() {
+    /// An output folder, marked as one, in a temporary folder (kept while the first is).
+    fn output() -> (tempfile::TempDir, PathBuf) {
         let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let out = tmp.path().join("public");
         std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(out.join(super::super::MARKER), b"").unwrap_or_else(|e| panic!("{e}"));
+        (tmp, out)
+    }
+
+    #[test]
+    fn a_record_reads_back_and_refuses_what_does_not_match() {
+        let (_tmp, out) = output();
         std::fs::write(out.join("a.html"), b"A").unwrap_or_else(|e| panic!("{e}"));
         let meta = std::fs::metadata(out.join("a.html")).unwrap_or_else(|e| panic!("{e}"));
         let entry = entry_of(&meta, content_hash(b"A"));
@@ -811,10 +819,7 @@ mod tests {
 
     #[test]
     fn a_build_appends_what_changed_to_the_record_and_writes_it_anew_when_it_grows() {
-        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let out = tmp.path().join("public");
-        std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(out.join(super::super::MARKER), b"").unwrap_or_else(|e| panic!("{e}"));
+        let (_tmp, out) = output();
         let binary = Binary::named("bin 1");
         let generation = |number| Generation {
             number,
