@@ -16,7 +16,8 @@ fn split_digest(text: &str) -> Option<(String, String)> {
     ))
 }
 
-/// `fm` without the top-level key `key` (and the indented lines of its value).
+/// `fm` (front matter, or the config) without the top-level key `key` (and the indented
+/// lines of its value).
 fn without_key(fm: &str, key: &str) -> String {
     let mut out = String::new();
     let mut skipping = false;
@@ -601,18 +602,7 @@ impl Editor {
                 // changed or taken away.
                 let config = site.root().join("castdown.yaml");
                 let text = std::fs::read_to_string(&config).unwrap_or_else(|e| panic!("{e}"));
-                let mut kept = String::new();
-                let mut skipping = false;
-                for line in text.lines() {
-                    if skipping && line.starts_with(' ') {
-                        continue;
-                    }
-                    skipping = line.starts_with("podcast:");
-                    if !skipping {
-                        kept.push_str(line);
-                        kept.push('\n');
-                    }
-                }
+                let kept = without_key(&text, "podcast");
                 let block = match self.rng.below(3) {
                     0 => String::new(),
                     1 => "podcast:\n  image: https://cdn.example.com/pod.png\n  category: Technology\n".into(),
