@@ -100,6 +100,32 @@ pub fn distance(a: &str, b: &str) -> usize {
     d[a.len() * w + b.len()]
 }
 
+/// The words of a definition for comparing two definitions: lowercase letters and digits,
+/// every run of anything else one space. "Platform risk: depending on one vendor." and
+/// "platform risk — depending on ONE vendor" are the same definition.
+pub fn comparable_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars() {
+        // Definitions are mostly ASCII: one test and one push per letter there, where
+        // `char::to_lowercase` builds an iterator (its cost showed in every build).
+        if c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()) {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,6 +98,26 @@ pub struct ConceptRef {
     pub name: String,
     /// This episode's definition, if it gives one.
     pub definition: Option<String>,
+    /// The hash ([`crate::hash::bytes`]) of the definition's words as definitions are
+    /// compared ([`crate::text::comparable_words`]); `None` without a definition or when it
+    /// has no words. Made once, when the digest is parsed, and kept with it: comparing every
+    /// concept's definitions is part of every build, most of it reading their words.
+    pub wording: Option<u64>,
+}
+
+impl ConceptRef {
+    /// The concept `name`, with this episode's `definition` if it gives one.
+    pub fn new(name: String, definition: Option<String>) -> ConceptRef {
+        let wording = definition.as_deref().and_then(|d| {
+            let words = crate::text::comparable_words(d);
+            (!words.is_empty()).then(|| crate::hash::bytes(words.as_bytes()))
+        });
+        ConceptRef {
+            name,
+            definition,
+            wording,
+        }
+    }
 }
 
 /// A validated enclosure.
@@ -441,16 +461,13 @@ fn concepts(front_matter: Option<Vec<RawConcept>>, scan: &markdown::Scan) -> Vec
                 };
                 let name = name.trim().to_string();
                 let definition = def.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
-                (!name.is_empty()).then_some(ConceptRef { name, definition })
+                (!name.is_empty()).then(|| ConceptRef::new(name, definition))
             })
             .collect(),
         None => scan
             .key_concepts
             .iter()
-            .map(|(t, d)| ConceptRef {
-                name: t.clone(),
-                definition: (!d.is_empty()).then(|| d.clone()),
-            })
+            .map(|(t, d)| ConceptRef::new(t.clone(), (!d.is_empty()).then(|| d.clone())))
             .collect(),
     }
 }
@@ -891,14 +908,8 @@ mod tests {
         assert_eq!(
             d.concepts,
             [
-                ConceptRef {
-                    name: "Alpha".into(),
-                    definition: Some("first: really".into())
-                },
-                ConceptRef {
-                    name: "Beta".into(),
-                    definition: Some("second".into())
-                },
+                ConceptRef::new("Alpha".into(), Some("first: really".into())),
+                ConceptRef::new("Beta".into(), Some("second".into())),
             ]
         );
     }

@@ -53,28 +53,12 @@ pub struct Compared {
 
 /// The words of a definition for comparing: lowercase letters and digits, every run of
 /// anything else one space. "Platform risk: depending on one vendor." and "platform risk —
-/// depending on ONE vendor" are the same definition.
+/// depending on ONE vendor" are the same definition. (Defined with the text helpers: a
+/// digest keeps the hash of its definitions' words, [`ConceptRef::wording`], made at load.)
+///
+/// [`ConceptRef::wording`]: crate::load::digest::ConceptRef::wording
 pub fn words(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut gap = false;
-    for c in text.chars() {
-        // Definitions are mostly ASCII: one test and one push per letter there, where
-        // `char::to_lowercase` builds an iterator (its cost showed in every build).
-        if c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()) {
-            if gap && !out.is_empty() {
-                out.push(' ');
-            }
-            gap = false;
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.extend(c.to_lowercase());
-            }
-        } else {
-            gap = true;
-        }
-    }
-    out
+    crate::text::comparable_words(text)
 }
 
 /// Episode `e`'s own definition of concept `concept`, if it gives one.
@@ -86,26 +70,32 @@ pub fn given(episodes: &[Episode], e: usize, concept: usize) -> Option<&str> {
         .definition(&e.digest)
 }
 
+/// The hash of the words of episode `e`'s own definition of concept `concept`, if it gives
+/// one with any words.
+fn wording(episodes: &[Episode], e: usize, concept: usize) -> Option<u64> {
+    let e = episodes.get(e)?;
+    let c = e.concepts.iter().find(|c| c.concept == concept)?;
+    e.digest.concepts.get(c.at)?.wording
+}
+
 /// Compares the definitions the episodes `list` (newest first, as a term keeps them) give
 /// of concept `concept`.
 pub fn compare(episodes: &[Episode], concept: usize, list: &[usize]) -> Compared {
     let mut shows: Vec<ShowDefinitions> = Vec::new();
     let mut group_of: HashMap<Option<usize>, usize> = HashMap::new();
-    // Each distinct wording is hashed once, here, and known by its number after: the
-    // maps below hold numbers. (No result depends on a map's order, so any hasher does.)
-    let mut wording: HashMap<String, usize, ahash::RandomState> = HashMap::default();
+    // Each distinct wording is known by its number after this: the maps below hold
+    // numbers. (No result depends on a map's order, so any hasher does.)
+    let mut numbered: HashMap<u64, usize, ahash::RandomState> = HashMap::default();
     // (group, wording) → definition index within the group.
     let mut def_of: HashMap<(usize, usize), usize, ahash::RandomState> = HashMap::default();
     // By wording: (digests giving it, the earliest so far).
     let mut overall: Vec<(usize, usize)> = Vec::new();
     for &e in list {
-        let Some(text) = given(episodes, e, concept) else {
+        // The hash of the definition's words, made when the digest was parsed: computing
+        // the words of every definition again was a tenth of a build that reused the last.
+        let Some(key) = wording(episodes, e, concept) else {
             continue;
         };
-        let key = words(text);
-        if key.is_empty() {
-            continue;
-        }
         let show = episodes[e].show;
         let g = *group_of.entry(show).or_insert_with(|| {
             shows.push(ShowDefinitions {
@@ -118,7 +108,7 @@ pub fn compare(episodes: &[Episode], concept: usize, list: &[usize]) -> Compared
         let group = &mut shows[g];
         group.given += 1;
         let next = overall.len();
-        let w = *wording.entry(key).or_insert(next);
+        let w = *numbered.entry(key).or_insert(next);
         if w == next {
             overall.push((0, e));
         }

@@ -110,6 +110,10 @@ impl Term {
 pub struct Lookup {
     aliases: HashMap<String, String>,
     index: HashMap<String, usize>,
+    /// Every name as the digests spelled it, with the term it finds: most names are
+    /// spelled alike in many digests, and working out a name's identity again for each
+    /// was a tenth of building the model from kept digests.
+    spelled: HashMap<String, usize, ahash::RandomState>,
 }
 
 impl Lookup {
@@ -139,7 +143,10 @@ impl Lookup {
 
     /// The index of the term a name refers to.
     pub fn find(&self, name: &str) -> Option<usize> {
-        self.index.get(&self.resolve(name)).copied()
+        match self.spelled.get(name) {
+            Some(&i) => Some(i),
+            None => self.index.get(&self.resolve(name)).copied(),
+        }
     }
 }
 
@@ -163,7 +170,8 @@ pub fn build(
     curated: Vec<Curated>,
     config_aliases: &[(String, String)],
 ) -> (Vec<Term>, Lookup, Vec<Diagnostic>) {
-    let (accs, mut lookup) = accumulate(kind, digests, order, names_of, curated, config_aliases);
+    let (accs, mut lookup, spellings) =
+        accumulate(kind, digests, order, names_of, curated, config_aliases);
     let mut errors = Vec::new();
     let mut terms: Vec<Term> = Vec::with_capacity(accs.len());
     let mut by_slug: HashMap<String, usize> = HashMap::new();
@@ -177,19 +185,25 @@ pub fn build(
     for (i, t) in terms.iter().enumerate() {
         lookup.index.insert(t.key.clone(), i);
     }
+    for (name, key) in spellings {
+        if let Some(&i) = lookup.index.get(&key) {
+            lookup.spelled.insert(name.to_string(), i);
+        }
+    }
     (terms, lookup, errors)
 }
 
 /// Every name of one kind merged by identity (following aliases from the config and from
-/// curated files), with its spellings, curated file and sources.
-fn accumulate(
+/// curated files), with its spellings, curated file and sources; and every name as the
+/// digests spell it with the identity it resolves to.
+fn accumulate<'a>(
     kind: TermKind,
-    digests: &[std::sync::Arc<Digest>],
+    digests: &'a [std::sync::Arc<Digest>],
     order: &[usize],
-    names_of: &dyn Fn(&Digest) -> Vec<&str>,
+    names_of: &dyn Fn(&'a Digest) -> Vec<&'a str>,
     curated: Vec<Curated>,
     config_aliases: &[(String, String)],
-) -> (BTreeMap<String, Acc>, Lookup) {
+) -> (BTreeMap<String, Acc>, Lookup, Vec<(&'a str, String)>) {
     let mut lookup = Lookup::default();
     let mut accs: BTreeMap<String, Acc> = BTreeMap::new();
     let new_acc = || Acc {
@@ -218,38 +232,72 @@ fn accumulate(
         acc.first_pos.get_or_insert((1, 1));
         acc.curated = Some(c);
     }
+    // Each distinct spelling is resolved once: how often it is used, when first (the
+    // order of names over every digest, oldest first) and by which digest. Taken in the
+    // order first seen, these give the same counts, earliest spellings and sources as
+    // going through every name.
+    struct Seen {
+        key: String,
+        count: usize,
+        order: usize,
+        digest: usize,
+    }
+    let mut seen: Vec<Seen> = Vec::new();
+    let mut at: HashMap<&str, usize, ahash::RandomState> = HashMap::default();
     let mut seen_order = 0usize;
-    // Each name's spelling, collapsed here: copied into the map only the first time it is
-    // seen (a copy per name of every digest, before).
-    let mut spelling = String::new();
     for &i in order {
-        let d = &digests[i];
-        for name in names_of(d) {
-            let key = lookup.resolve(name);
-            if key.is_empty() {
-                continue;
-            }
-            let acc = match accs.get_mut(&key) {
-                Some(acc) => acc,
-                None => accs.entry(key).or_insert_with(new_acc),
-            };
-            crate::markdown::collapse_into(&mut spelling, name);
-            match acc.spellings.get_mut(&spelling) {
-                Some(entry) => entry.0 += 1,
+        for name in names_of(&digests[i]) {
+            let n = match at.get(name) {
+                Some(&n) => n,
                 None => {
-                    acc.spellings.insert(spelling.clone(), (1, seen_order));
+                    seen.push(Seen {
+                        key: lookup.resolve(name),
+                        count: 0,
+                        order: seen_order,
+                        digest: i,
+                    });
+                    at.insert(name, seen.len() - 1);
+                    seen.len() - 1
                 }
+            };
+            let s = &mut seen[n];
+            // A name with no identity (blank) names nothing and takes no place in order.
+            if !s.key.is_empty() {
+                s.count += 1;
+                seen_order += 1;
             }
-            seen_order += 1;
-            acc.source.get_or_insert_with(|| d.path.clone());
-            acc.first_pos.get_or_insert(match kind {
-                TermKind::Concept => d.key_pos.concepts,
-                TermKind::Show => d.key_pos.show,
-                TermKind::Person => d.key_pos.people,
-            });
         }
     }
-    (accs, lookup)
+    let mut names: Vec<(&str, usize)> = at.into_iter().collect();
+    names.sort_unstable_by_key(|&(_, n)| n);
+    let mut spelling = String::new();
+    let mut spellings = Vec::with_capacity(names.len());
+    for (name, n) in names {
+        let s = &seen[n];
+        if s.key.is_empty() {
+            continue;
+        }
+        let d = &digests[s.digest];
+        let acc = match accs.get_mut(&s.key) {
+            Some(acc) => acc,
+            None => accs.entry(s.key.clone()).or_insert_with(new_acc),
+        };
+        crate::markdown::collapse_into(&mut spelling, name);
+        match acc.spellings.get_mut(&spelling) {
+            Some(entry) => entry.0 += s.count,
+            None => {
+                acc.spellings.insert(spelling.clone(), (s.count, s.order));
+            }
+        }
+        acc.source.get_or_insert_with(|| d.path.clone());
+        acc.first_pos.get_or_insert(match kind {
+            TermKind::Concept => d.key_pos.concepts,
+            TermKind::Show => d.key_pos.show,
+            TermKind::Person => d.key_pos.people,
+        });
+        spellings.push((name, s.key.clone()));
+    }
+    (accs, lookup, spellings)
 }
 
 /// The term one accumulated name becomes: its display name (the curated or configured
@@ -378,4 +426,75 @@ fn term(
         summary,
         source: acc.source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn digest(name: &str, people: &str) -> Arc<Digest> {
+        let text = format!("---\ntitle: T\ndate: 2024-01-01\npeople: [{people}]\n---\nBody.\n");
+        match crate::load::digest::parse_digest(
+            Path::new(name),
+            Path::new("."),
+            Path::new("."),
+            &text,
+        ) {
+            Ok(d) => Arc::new(d),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    fn people(d: &Digest) -> Vec<&str> {
+        d.people.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn spellings_are_counted_once_each_and_found_by_any_spelling() {
+        // Oldest first, as the model passes them.
+        let digests = vec![
+            digest("a.md", "\"ada  LOVELACE\", Grace Hopper"),
+            digest("b.md", "Ada Lovelace, Alan Turing"),
+            digest("c.md", "Ada Lovelace, grace hopper, alan turing"),
+            digest("d.md", "\"Grace   Hopper\""),
+        ];
+        let (terms, lookup, errors) = build(
+            TermKind::Person,
+            &digests,
+            &[0, 1, 2, 3],
+            &people,
+            Vec::new(),
+            &[],
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let named: Vec<(&str, &str, Option<&Path>)> = terms
+            .iter()
+            .map(|t| (t.slug.as_str(), t.name.as_str(), t.source.as_deref()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                // Two uses against one.
+                ("ada-lovelace", "Ada Lovelace", Some(Path::new("a.md"))),
+                // One use each: the earliest spelling.
+                ("alan-turing", "Alan Turing", Some(Path::new("b.md"))),
+                // "Grace Hopper" twice, once with its spaces collapsed.
+                ("grace-hopper", "Grace Hopper", Some(Path::new("a.md"))),
+            ]
+        );
+        for (name, slug) in [
+            ("ada  LOVELACE", "ada-lovelace"),
+            // Spellings no digest used are found by their identity.
+            ("  ADA lovelace ", "ada-lovelace"),
+            ("alan turing", "alan-turing"),
+            ("Grace   Hopper", "grace-hopper"),
+        ] {
+            let found = lookup.find(name).map(|i| terms[i].slug.as_str());
+            assert_eq!(found, Some(slug), "{name}");
+        }
+        assert_eq!(lookup.find("Nobody"), None);
+    }
 }
