@@ -17,17 +17,32 @@ pub fn of<T: Hash + ?Sized>(value: &T) -> u64 {
 /// aHash mixes them with constants of its own (the digits of pi), and keys equal to those
 /// made every hash 0 (see the test below).
 pub fn bytes(b: &[u8]) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = fixed();
+    h.write(b);
+    h.write_usize(b.len());
+    h.finish()
+}
+
+/// A hash of one value with the hasher of [`bytes`]: several times cheaper than [`of`] on
+/// values that are mostly text, for fingerprints of what a file is made from (the same
+/// rule holds: its values meet only values made by the same binary).
+pub fn fast<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = fixed();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// aHash with the fixed keys of [`bytes`].
+fn fixed() -> ahash::AHasher {
     use std::hash::BuildHasher;
-    let mut h = ahash::RandomState::with_seeds(
+    ahash::RandomState::with_seeds(
         0x9c1f_5d3a_7e26_b481,
         0x62d8_0b94_f3a7_1e5c,
         0x1b7e_c4f0_8d59_a263,
         0xd04a_93e6_27cb_f815,
     )
-    .build_hasher();
-    h.write(b);
-    h.write_usize(b.len());
-    h.finish()
+    .build_hasher()
 }
 
 /// Where [`fold`] starts.

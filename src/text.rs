@@ -29,6 +29,12 @@ pub fn is_xml_char(c: char) -> bool {
 
 /// Escapes text for XML.
 pub fn xml_escape(s: &str) -> String {
+    // Most texts (every URL of a sitemap) are printable ASCII with nothing to escape.
+    let plain =
+        |b: &u8| (0x20..0x7f).contains(b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+    if s.as_bytes().iter().all(plain) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -140,6 +146,27 @@ mod tests {
         // Characters, not bytes: six two-byte characters fit in six.
         assert_eq!(truncate("éééééé", 6), "éééééé");
         assert_eq!(truncate("éé éé éé", 6), "éé éé…");
+    }
+
+    #[test]
+    fn xml_escape_of_plain_text_is_the_text() {
+        for (text, escaped) in [
+            (
+                "https://e.com/episodes/a-b/?q=1",
+                "https://e.com/episodes/a-b/?q=1",
+            ),
+            ("a & b", "a &amp; b"),
+            (
+                "it's <b>\"x\"</b>",
+                "it&apos;s &lt;b&gt;&quot;x&quot;&lt;/b&gt;",
+            ),
+            ("tab\tand\nline", "tab\tand\nline"),
+            ("bell\u{7}del\u{7f}", "belldel\u{7f}"),
+            ("élan", "élan"),
+            ("", ""),
+        ] {
+            assert_eq!(xml_escape(text), escaped, "{text:?}");
+        }
     }
 
     #[test]

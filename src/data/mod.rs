@@ -35,17 +35,18 @@ pub fn sitemaps(site: &Site, html_paths: &[String]) -> Vec<(String, String)> {
 /// What a sitemap lists: each HTML page's absolute URL (not `404.html`) and, for an
 /// episode, its date (`YYYY-MM-DD`) as `lastmod`.
 pub fn sitemap_entries(site: &Site, html_paths: &[String]) -> Vec<(String, Option<String>)> {
-    let mut lastmod = std::collections::HashMap::new();
-    for e in &site.episodes {
-        lastmod.insert(paths::index_file(&e.path), e.digest.date.ymd());
-    }
+    // Episodes by their page (`episodes/<slug>/`, the page of its `index.html`), borrowed:
+    // a string per episode for the key and its date, every build, was most of the cost.
+    let episode: std::collections::HashMap<&str, &crate::site::Episode, ahash::RandomState> =
+        site.episodes.iter().map(|e| (e.path.as_str(), e)).collect();
     html_paths
         .iter()
         .filter(|p| *p != paths::NOT_FOUND)
         .map(|p| {
+            let page = paths::page_of_file(p);
             (
-                site.base.absolute(paths::page_of_file(p)),
-                lastmod.get(p).cloned(),
+                site.base.absolute(page),
+                episode.get(page).map(|e| e.digest.date.ymd()),
             )
         })
         .collect()

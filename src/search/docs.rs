@@ -172,8 +172,9 @@ struct Made<'a> {
 }
 
 /// A result as the browser shows it (in `x/<n>.json.gz`). Short keys: there is one per
-/// document.
-#[derive(Serialize)]
+/// document. Hashed for the fingerprint of the file holding it (its JSON is a function of
+/// its values), so that a file of unchanged results is kept without being written out.
+#[derive(Serialize, Hash)]
 #[serde(tag = "k")]
 pub enum Fragment<'a> {
     /// An episode: everything a result shows is in its `digest.json`, beside the page

@@ -552,7 +552,7 @@ fn other_files(
     files.extend(
         fragments
             .par_iter()
-            .map(|(n, group)| packer.file(&format!("x/{n}"), group))
+            .map(|(n, group)| packer.hashed(&format!("x/{n}"), group))
             .collect::<Vec<_>>(),
     );
     for (kind, letter) in [(TermKind::Show, 's'), (TermKind::Concept, 'c')] {
@@ -618,6 +618,23 @@ impl Packer<'_> {
         match self.previous.and_then(|p| p.kept(&path, fp)) {
             Some(entry) => OutputFile::kept(path, entry, fp),
             None => OutputFile::bytes(path, gz(&json)).with_fingerprint(fp),
+        }
+    }
+
+    /// A compressed file of the index, as [`Packer::file`], whose fingerprint is the hash of
+    /// the value rather than of its JSON: a kept file's value is never written out. (The
+    /// fragments were a tenth of a build that changed nothing, most of it their JSON.)
+    fn hashed<T: Serialize + std::hash::Hash + ?Sized>(&self, rel: &str, value: &T) -> OutputFile {
+        if !self.records {
+            return self.file(rel, value);
+        }
+        let path = index_file(&format!("{rel}.json.gz"));
+        // Never 0, which a record gives files without a fingerprint; a different label
+        // from JSON fingerprints, so the two never meet.
+        let fp = crate::hash::fast(&("values", value)).max(1);
+        match self.previous.and_then(|p| p.kept(&path, fp)) {
+            Some(entry) => OutputFile::kept(path, entry, fp),
+            None => OutputFile::bytes(path, gz(&json(value))).with_fingerprint(fp),
         }
     }
 
