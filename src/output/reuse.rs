@@ -431,7 +431,7 @@ impl Previous {
     }
 
     fn untouched(&self, path: &str, entry: &Entry) -> Option<Entry> {
-        let meta = std::fs::symlink_metadata(self.dir.join(path)).ok()?;
+        let meta = std::fs::symlink_metadata(super::stamp::joined(&self.dir, path)).ok()?;
         if !meta.is_file() || entry_of(&meta, entry.hash) != *entry {
             return None;
         }

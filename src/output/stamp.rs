@@ -7,6 +7,18 @@ use std::path::Path;
 #[cfg(not(unix))]
 use std::time::SystemTime;
 
+/// `rel` under the folder `dir` (`dir.join(rel)`) in one allocation of the right size:
+/// the builds that reuse the last one make such a path for every file they look at (every
+/// output file, every digest), and `join` grew each from the folder's length.
+pub fn joined(dir: &Path, rel: impl AsRef<Path>) -> std::path::PathBuf {
+    let rel = rel.as_ref();
+    let mut p =
+        std::path::PathBuf::with_capacity(dir.as_os_str().len() + rel.as_os_str().len() + 1);
+    p.push(dir);
+    p.push(rel);
+    p
+}
+
 /// What identifies a file's contents without reading it: modification and change times
 /// (nanoseconds), size and inode; all zero for a file that does not exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -60,5 +72,22 @@ impl FileStamp {
     /// Whether the file was modified at or after `since` (nanoseconds since the epoch).
     pub fn modified_since(&self, since: i128) -> bool {
         self.0 >= since || self.1 >= since
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joined_is_join() {
+        for (dir, rel) in [
+            ("/a/b", "c/d.html"),
+            ("/a/b/", "c"),
+            ("a", ""),
+            ("/x", "/abs"),
+        ] {
+            assert_eq!(joined(Path::new(dir), rel), Path::new(dir).join(rel));
+        }
     }
 }

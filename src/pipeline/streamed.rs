@@ -77,7 +77,7 @@ pub(super) fn build_handing(
             .content
             .digests
             .iter()
-            .map(|d| opts.root.join(&d.path))
+            .map(|d| output::stamp::joined(&opts.root, &d.path))
             .collect();
         kept.gone(&present)
     });
