@@ -86,8 +86,13 @@ fn is_collapsed(t: &str) -> bool {
         && !bytes
             .iter()
             .fold(false, |any, &b| any | is_control_space(b))
-        && memchr::memmem::find(bytes, b"  ").is_none()
+        && TWO_SPACES.find(bytes).is_none()
 }
+
+/// Two spaces, searched for in every transcript cue: `memmem::find` set up a searcher for
+/// each call, which cost more than the search.
+static TWO_SPACES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
 
 /// Makes `out` `t`'s words joined by single spaces (as [`collapse_whitespace`]), in the
 /// room `out` already has: for a caller collapsing many short names, one buffer for all.
