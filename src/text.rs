@@ -108,7 +108,9 @@ pub fn distance(a: &str, b: &str) -> usize {
 
 /// The words of a definition for comparing two definitions: lowercase letters and digits,
 /// every run of anything else one space. "Platform risk: depending on one vendor." and
-/// "platform risk — depending on ONE vendor" are the same definition.
+/// "platform risk — depending on ONE vendor" are the same definition. A digest keeps the
+/// hash of its definitions' words (`load::digest::ConceptRef::wording`), made at load, and
+/// `site::definitions` compares those.
 pub fn comparable_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
@@ -146,6 +148,29 @@ mod tests {
         // Characters, not bytes: six two-byte characters fit in six.
         assert_eq!(truncate("éééééé", 6), "éééééé");
         assert_eq!(truncate("éé éé éé", 6), "éé éé…");
+    }
+
+    #[test]
+    fn comparable_words_fold_case_punctuation_and_spacing() {
+        assert_eq!(
+            comparable_words("Platform risk: depending on  ONE vendor."),
+            comparable_words("platform risk — depending on one vendor")
+        );
+        assert_eq!(comparable_words("  Élan, vital! "), "élan vital");
+        assert_ne!(
+            comparable_words("one vendor"),
+            comparable_words("one vendors")
+        );
+        assert_eq!(comparable_words("…"), "");
+        // Punctuation between words, digits, and letters beyond ASCII.
+        assert_eq!(
+            comparable_words(" Platform-risk:  ONE vendor 2 "),
+            "platform risk one vendor 2"
+        );
+        assert_eq!(
+            comparable_words("Platform-risk: ONE véndor"),
+            "platform risk one véndor"
+        );
     }
 
     #[test]

@@ -615,10 +615,7 @@ impl Packer<'_> {
         }
         // Never 0, which a record gives files without a fingerprint.
         let fp = content_hash(&json).max(1);
-        match self.previous.and_then(|p| p.kept(&path, fp)) {
-            Some(entry) => OutputFile::kept(path, entry, fp),
-            None => OutputFile::bytes(path, gz(&json)).with_fingerprint(fp),
-        }
+        self.kept_or_made(path, fp, || json)
     }
 
     /// A compressed file of the index, as [`Packer::file`], whose fingerprint is the hash of
@@ -629,12 +626,17 @@ impl Packer<'_> {
             return self.file(rel, value);
         }
         let path = index_file(&format!("{rel}.json.gz"));
-        // Never 0, which a record gives files without a fingerprint; a different label
-        // from JSON fingerprints, so the two never meet.
-        let fp = crate::hash::fast(&("values", value)).max(1);
+        // Never 0, which a record gives files without a fingerprint.
+        let fp = crate::hash::fast(value).max(1);
+        self.kept_or_made(path, fp, || json(value))
+    }
+
+    /// The previous build's file at `path` when it was made from what the fingerprint `fp`
+    /// says, else the JSON `json` makes, compressed, with that fingerprint.
+    fn kept_or_made(&self, path: String, fp: u64, json: impl FnOnce() -> Vec<u8>) -> OutputFile {
         match self.previous.and_then(|p| p.kept(&path, fp)) {
             Some(entry) => OutputFile::kept(path, entry, fp),
-            None => OutputFile::bytes(path, gz(&json(value))).with_fingerprint(fp),
+            None => OutputFile::bytes(path, gz(&json())).with_fingerprint(fp),
         }
     }
 

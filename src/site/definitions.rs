@@ -51,16 +51,6 @@ pub struct Compared {
     pub ways: usize,
 }
 
-/// The words of a definition for comparing: lowercase letters and digits, every run of
-/// anything else one space. "Platform risk: depending on one vendor." and "platform risk —
-/// depending on ONE vendor" are the same definition. (Defined with the text helpers: a
-/// digest keeps the hash of its definitions' words, [`ConceptRef::wording`], made at load.)
-///
-/// [`ConceptRef::wording`]: crate::load::digest::ConceptRef::wording
-pub fn words(text: &str) -> String {
-    crate::text::comparable_words(text)
-}
-
 /// Episode `e`'s own definition of concept `concept`, if it gives one.
 pub fn given(episodes: &[Episode], e: usize, concept: usize) -> Option<&str> {
     let e = episodes.get(e)?;
@@ -260,26 +250,6 @@ mod tests {
             prev_in_show: None,
             next_in_show: None,
         }
-    }
-
-    #[test]
-    fn words_fold_case_punctuation_and_spacing() {
-        assert_eq!(
-            words("Platform risk: depending on  ONE vendor."),
-            words("platform risk — depending on one vendor")
-        );
-        assert_eq!(words("  Élan, vital! "), "élan vital");
-        assert_ne!(words("one vendor"), words("one vendors"));
-        assert_eq!(words("…"), "");
-        // Punctuation between words, digits, and letters beyond ASCII.
-        assert_eq!(
-            words(" Platform-risk:  ONE vendor 2 "),
-            "platform risk one vendor 2"
-        );
-        assert_eq!(
-            words("Platform-risk: ONE véndor"),
-            "platform risk one véndor"
-        );
     }
 
     #[test]

@@ -236,7 +236,8 @@ fn accumulate<'a>(
     // order of names over every digest, oldest first) and by which digest. Taken in the
     // order first seen, these give the same counts, earliest spellings and sources as
     // going through every name.
-    struct Seen {
+    struct Seen<'a> {
+        name: &'a str,
         key: String,
         count: usize,
         order: usize,
@@ -251,6 +252,7 @@ fn accumulate<'a>(
                 Some(&n) => n,
                 None => {
                     seen.push(Seen {
+                        name,
                         key: lookup.resolve(name),
                         count: 0,
                         order: seen_order,
@@ -268,12 +270,9 @@ fn accumulate<'a>(
             }
         }
     }
-    let mut names: Vec<(&str, usize)> = at.into_iter().collect();
-    names.sort_unstable_by_key(|&(_, n)| n);
     let mut spelling = String::new();
-    let mut spellings = Vec::with_capacity(names.len());
-    for (name, n) in names {
-        let s = &seen[n];
+    let mut spellings = Vec::with_capacity(seen.len());
+    for s in seen {
         if s.key.is_empty() {
             continue;
         }
@@ -282,7 +281,7 @@ fn accumulate<'a>(
             Some(acc) => acc,
             None => accs.entry(s.key.clone()).or_insert_with(new_acc),
         };
-        crate::markdown::collapse_into(&mut spelling, name);
+        crate::markdown::collapse_into(&mut spelling, s.name);
         match acc.spellings.get_mut(&spelling) {
             Some(entry) => entry.0 += s.count,
             None => {
@@ -295,7 +294,7 @@ fn accumulate<'a>(
             TermKind::Show => d.key_pos.show,
             TermKind::Person => d.key_pos.people,
         });
-        spellings.push((name, s.key.clone()));
+        spellings.push((s.name, s.key));
     }
     (accs, lookup, spellings)
 }

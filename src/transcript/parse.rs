@@ -133,23 +133,13 @@ fn timestamp(s: &str) -> Option<f64> {
     Some((h * 3600 + m * 60 + sec) as f64 + ms as f64 / scale)
 }
 
-/// Where `-->` starts in `line`: found by its first byte (`memchr`), where a search for the
-/// string set up a searcher for every line.
-fn arrow(line: &str) -> Option<usize> {
-    let bytes = line.as_bytes();
-    let mut from = 0;
-    while let Some(i) = memchr::memchr(b'-', &bytes[from..]) {
-        let at = from + i;
-        if bytes[at..].starts_with(b"-->") {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
-}
+/// `-->`, searched for in every timing line: a searcher built once, where `split_once`
+/// set one up for each line.
+static ARROW: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"-->"));
 
 fn timing(line: &str) -> Option<(f64, f64)> {
-    let at = arrow(line)?;
+    let at = ARROW.find(line.as_bytes())?;
     let (a, rest) = (&line[..at], &line[at + 3..]);
     // Cue settings (`align:start position:10%`) follow the end time.
     let b = rest.split_whitespace().next()?;
