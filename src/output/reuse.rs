@@ -208,14 +208,7 @@ fn field<'a>(line: Option<&'a str>, name: &str) -> Option<&'a str> {
 
 /// Reads what [`file_line`] wrote: the path, its entry and its fingerprint.
 fn parse_file_line(line: &str) -> Option<(&str, Entry, u64)> {
-    let mut parts = line.splitn(5, ' ');
-    let (h, size, mtime, fp, path) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
+    let ([h, size, mtime, fp], path) = crate::text::leading_words(line)?;
     let entry = Entry {
         hash: u64::from_str_radix(h, 16).ok()?,
         size: size.parse().ok()?,
@@ -259,24 +252,28 @@ impl Previous {
         // is never taken for a shorter one.
         let mut segments: Vec<&str> = Vec::new();
         let mut from = 0;
-        let mut at = 0;
         let mut count = 0;
-        for line in text.split_inclusive('\n') {
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(|end| end + 1);
+        // A last line without its newline counts, and leaves the record unclosed.
+        let ends = ends.chain((!text.ends_with('\n')).then_some(text.len()));
+        for end in ends {
             count += 1;
+            let line = text.get(start..end).ok_or_else(damaged)?;
             if let Some(sum) = line.strip_prefix("end ") {
                 let sum = u64::from_str_radix(sum.trim_end(), 16).map_err(|_| damaged())?;
-                if !line.ends_with('\n') || sum != content_hash(&text.as_bytes()[from..at]) {
+                if !line.ends_with('\n') || sum != content_hash(&text.as_bytes()[from..start]) {
                     return Err(damaged());
                 }
-                segments.push(&text[from..at]);
-                from = at + line.len();
+                segments.push(text.get(from..start).ok_or_else(damaged)?);
+                from = end;
             }
-            at += line.len();
+            start = end;
         }
         if from != text.len() || segments.is_empty() {
             return Err(damaged());
         }
-        let mut lines = segments[0].lines();
+        let mut lines = crate::text::lines_of(segments[0]);
         if lines.next() != Some(HEADER) {
             return Err(damaged());
         }
@@ -306,16 +303,26 @@ impl Previous {
             related_key: None,
             lines: count,
         };
-        previous.apply(lines).ok_or_else(damaged)?;
+        // Each segment names the related episodes, or says they are the last one's (`=`):
+        // only the last list is read.
+        let mut related = previous.apply(lines).ok_or_else(damaged)?;
         for segment in &segments[1..] {
-            previous.apply(segment.lines()).ok_or_else(damaged)?;
+            related = previous
+                .apply(crate::text::lines_of(segment))
+                .ok_or_else(damaged)?
+                .or(related);
+        }
+        if let Some(related) = related {
+            previous.related = related_from(related).ok_or_else(damaged)?;
+            previous.related_key = previous.related.as_ref().map(|(key, _)| *key);
         }
         Ok(previous)
     }
 
     /// Takes in the lines of a segment after the header: the build's, then the files and
-    /// folders it recorded or saw go. `None` when one does not parse.
-    fn apply<'a>(&mut self, mut lines: impl Iterator<Item = &'a str>) -> Option<()> {
+    /// folders it recorded or saw go. `None` when one does not parse; else its line of
+    /// related episodes, unless it is `=` (the last segment's).
+    fn apply<'a>(&mut self, mut lines: impl Iterator<Item = &'a str>) -> Option<Option<&'a str>> {
         use rayon::prelude::*;
         let mut hex = field(lines.next(), "build")?
             .split(' ')
@@ -325,23 +332,15 @@ impl Previous {
             others: hex.next()??,
             terms: hex.next()??,
         };
-        match field(lines.next(), "related")? {
-            "=" => {}
-            line => {
-                self.related = related_from(line)?;
-                self.related_key = self.related.as_ref().map(|(key, _)| *key);
-            }
-        }
+        let related = Some(field(lines.next(), "related")?).filter(|&r| r != "=");
         self.folders.taken = field(lines.next(), "folders")?.parse().ok()?;
         let mut file_lines = Vec::new();
         for line in lines {
             if let Some(folder) = line.strip_prefix("d ") {
                 // Four numbers, then the path (which may have spaces).
-                let at = folder.match_indices(' ').nth(3)?.0;
-                let stamp = FileStamp::from_words(&folder[..at])?;
-                self.folders
-                    .stamps
-                    .insert(folder[at + 1..].to_string(), stamp);
+                let (words, name) = crate::text::leading_words(folder)?;
+                let stamp = FileStamp::from_parts(words)?;
+                self.folders.stamps.insert(name.to_string(), stamp);
             } else if let Some(name) = line.strip_prefix("-d ") {
                 self.folders.stamps.remove(name);
             } else if let Some(path) = line.strip_prefix("- ") {
@@ -353,10 +352,12 @@ impl Previous {
         // Parsed in parallel (a line per output file), taken in order.
         let parsed: Option<Vec<(&str, Entry, u64)>> =
             file_lines.par_iter().map(|l| parse_file_line(l)).collect();
-        for (path, entry, fp) in parsed? {
+        let parsed = parsed?;
+        self.files.reserve(parsed.len());
+        for (path, entry, fp) in parsed {
             self.files.insert(path.to_string(), (entry, fp));
         }
-        Some(())
+        Some(related)
     }
 
     /// The build that made the previous output.
@@ -641,26 +642,47 @@ fn related_line(related: Option<(u64, &[Vec<usize>])>) -> String {
 }
 
 /// Reads what [`related_line`] wrote: `Some(None)` for `-`, `None` when it does not parse.
+/// Byte by byte: the line is every episode's list (50,000 numbers at 10,000 digests), and
+/// splitting it on `char`s was a twentieth of a build that reused the last.
 fn related_from(line: &str) -> Option<Option<(u64, Vec<Vec<usize>>)>> {
     if line == "-" {
         return Some(None);
     }
-    let mut parts = line.splitn(3, ' ');
-    let key = u64::from_str_radix(parts.next()?, 16).ok()?;
-    let count: usize = parts.next()?.parse().ok()?;
-    let text = parts.next()?;
+    let ([key, count], text) = crate::text::leading_words(line)?;
+    let key = u64::from_str_radix(key, 16).ok()?;
+    let count: usize = count.parse().ok()?;
     if count == 0 {
         return text.is_empty().then_some(Some((key, Vec::new())));
     }
-    let lists = text
-        .split(';')
-        .map(|list| {
-            if list.is_empty() {
-                return Some(Vec::new());
+    let mut lists: Vec<Vec<usize>> = Vec::with_capacity(count);
+    let mut list: Vec<usize> = Vec::new();
+    // The number being read: `None` before its first digit.
+    let mut number: Option<usize> = None;
+    for &b in text.as_bytes() {
+        match b {
+            b'0'..=b'9' => {
+                let n = number.unwrap_or(0);
+                number = Some(n.checked_mul(10)?.checked_add(usize::from(b - b'0'))?);
             }
-            list.split(',').map(|e| e.parse().ok()).collect()
-        })
-        .collect::<Option<Vec<Vec<usize>>>>()?;
+            b',' => list.push(number.take()?),
+            b';' => {
+                // An empty list has no number; any other ends with one.
+                if let Some(n) = number.take() {
+                    list.push(n);
+                } else if !list.is_empty() {
+                    return None;
+                }
+                lists.push(std::mem::take(&mut list));
+            }
+            _ => return None,
+        }
+    }
+    if let Some(n) = number {
+        list.push(n);
+    } else if !list.is_empty() {
+        return None;
+    }
+    lists.push(list);
     (lists.len() == count).then_some(Some((key, lists)))
 }
 
@@ -805,6 +827,68 @@ mod tests {
         assert_eq!(related_from("00000000000000ab 3 1;2,3"), None);
         assert_eq!(related_from("00000000000000ab 1 1,x"), None);
         assert_eq!(related_from("zz 1 1"), None);
+    }
+
+    /// The byte-by-byte reading of the related episodes takes and refuses what splitting
+    /// the line on its separators did, and reads back what `related_line` writes.
+    #[test]
+    fn related_lists_read_as_splitting_them_did() {
+        fn split(line: &str) -> Option<Option<(u64, Vec<Vec<usize>>)>> {
+            if line == "-" {
+                return Some(None);
+            }
+            let mut parts = line.splitn(3, ' ');
+            let key = u64::from_str_radix(parts.next()?, 16).ok()?;
+            let count: usize = parts.next()?.parse().ok()?;
+            let text = parts.next()?;
+            if count == 0 {
+                return text.is_empty().then_some(Some((key, Vec::new())));
+            }
+            let lists = text
+                .split(';')
+                .map(|list| {
+                    if list.is_empty() {
+                        return Some(Vec::new());
+                    }
+                    list.split(',').map(|e| e.parse().ok()).collect()
+                })
+                .collect::<Option<Vec<Vec<usize>>>>()?;
+            (lists.len() == count).then_some(Some((key, lists)))
+        }
+        let texts = [
+            "",
+            "1",
+            "12,3",
+            ";",
+            "1;",
+            ";1",
+            "1,2;3,4;5",
+            ",",
+            "1,",
+            ",1",
+            "1,,2",
+            "1,;2",
+            ";;",
+            "1;;2",
+            " 1",
+            "1 ",
+            "1;2 ",
+            "18446744073709551615",
+            "18446744073709551616",
+            "a",
+        ];
+        for text in texts {
+            for count in 0..4 {
+                let line = format!("00000000000000ab {count} {text}");
+                assert_eq!(related_from(&line), split(&line), "{line:?}");
+            }
+        }
+        for line in ["-", "ab 1", "ab", "", "ab 1 1 2", "ab x 1"] {
+            assert_eq!(related_from(line), split(line), "{line:?}");
+        }
+        let lists = vec![vec![3, 1, 4], vec![], vec![1], vec![59, 26, 535, 8979]];
+        let line = related_line(Some((0xfeed, &lists)));
+        assert_eq!(related_from(&line), Some(Some((0xfeed, lists))));
     }
 
     /// An entry for a file that need not exist (the record is read, not checked against

@@ -59,14 +59,20 @@ impl FileStamp {
 
     /// Reads what [`FileStamp::to_words`] wrote.
     pub fn from_words(words: &str) -> Option<FileStamp> {
-        let mut w = words.split(' ');
-        let stamp = FileStamp(
-            w.next()?.parse().ok()?,
-            w.next()?.parse().ok()?,
-            w.next()?.parse().ok()?,
-            w.next()?.parse().ok()?,
-        );
-        w.next().is_none().then_some(stamp)
+        let (first, last) = crate::text::leading_words::<3>(words)?;
+        let [a, b, c] = first;
+        (!last.contains(' ')).then_some(())?;
+        FileStamp::from_parts([a, b, c, last])
+    }
+
+    /// Reads the four words of [`FileStamp::to_words`], split already.
+    pub fn from_parts([a, b, c, d]: [&str; 4]) -> Option<FileStamp> {
+        Some(FileStamp(
+            a.parse().ok()?,
+            b.parse().ok()?,
+            c.parse().ok()?,
+            d.parse().ok()?,
+        ))
     }
 
     /// Whether the file was modified at or after `since` (nanoseconds since the epoch).
