@@ -349,10 +349,12 @@ pub(super) fn patch(
         .flatten()
         .collect();
     // The chunks no changed stem is in, and their lists' own files, as they were.
+    // Made once: every file of the previous output is looked at.
+    let chunks = index_file("p/");
     let kept_files: Option<Vec<OutputFile>> = previous
         .files()
         .filter_map(|(path, _)| {
-            let n = post_chunk_of(path)?;
+            let n = post_chunk_of(&chunks, path)?;
             (!dirty.contains_key(&n)).then_some(path)
         })
         .collect::<Vec<_>>()
@@ -380,11 +382,9 @@ type IdSet = std::collections::HashSet<u32, ahash::RandomState>;
 type Patch = (String, String, Held);
 
 /// The chunk a file of the previous output's postings belongs to: `search/p/<n>.json.gz`
-/// or `search/p/b<n>-<k>.json.gz`.
-fn post_chunk_of(path: &str) -> Option<u32> {
-    let name = path
-        .strip_prefix(&index_file("p/"))?
-        .strip_suffix(".json.gz")?;
+/// or `search/p/b<n>-<k>.json.gz` (`chunks` is the folder, `search/p/`).
+fn post_chunk_of(chunks: &str, path: &str) -> Option<u32> {
+    let name = path.strip_prefix(chunks)?.strip_suffix(".json.gz")?;
     let name = name
         .strip_prefix('b')
         .map_or(name, |own| own.split('-').next().unwrap_or(""));

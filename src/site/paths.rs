@@ -3,6 +3,17 @@
 //! [`super::Term::path`] …), the page list, the feeds, the data files and the link checker
 //! all take their paths from here, so a URL changes in one edit. See `docs/architecture.md`.
 
+/// `parts` one after another, in a string of their length: the paths are made for every
+/// file of every build, and `format!` (which grows its string as it goes) was a twentieth
+/// of a build that reused the last.
+fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
 /// The home page (page 1 of the episode list).
 pub const HOME: &str = "";
 /// Page 1 of the episode list by number, a redirect to the home page (as in Zola).
@@ -40,7 +51,7 @@ pub const EPISODES: &str = "episodes";
 
 /// An episode's page: `episodes/<slug>/`.
 pub fn episode(slug: &str) -> String {
-    format!("{EPISODES}/{slug}/")
+    concat(&[EPISODES, "/", slug, "/"])
 }
 
 /// The name of an episode's data file.
@@ -48,50 +59,45 @@ pub const DIGEST_JSON: &str = "digest.json";
 
 /// An episode's data file, beside its page: `episodes/<slug>/digest.json`.
 pub fn episode_data(page: &str) -> String {
-    format!("{page}{DIGEST_JSON}")
+    concat(&[page, DIGEST_JSON])
 }
 
 /// An episode's chapters in the Podcasting 2.0 JSON format, beside its page:
 /// `episodes/<slug>/chapters.json`.
 pub fn chapters_json(page: &str) -> String {
-    format!("{page}chapters.json")
+    concat(&[page, "chapters.json"])
 }
 
 /// An episode's chapters as a WebVTT chapters track for the player:
 /// `episodes/<slug>/chapters.vtt`.
 pub fn chapters_vtt(page: &str) -> String {
-    format!("{page}chapters.vtt")
+    concat(&[page, "chapters.vtt"])
 }
 
 /// An episode's raw transcript file: `episodes/<slug>/transcript.<ext>`.
 pub fn transcript_file(page: &str, extension: &str) -> String {
-    format!("{page}transcript.{extension}")
+    concat(&[page, "transcript.", extension])
 }
 
 /// An episode's transcript page: `episodes/<slug>/transcript/`.
 pub fn transcript_page(page: &str) -> String {
-    format!("{page}transcript/")
+    concat(&[page, "transcript/"])
 }
 
 /// A term's page: `<section>/<slug>/` (`concepts/`, `shows/`, `people/`).
 pub fn term(section: &str, slug: &str) -> String {
-    let mut s = String::with_capacity(section.len() + slug.len() + 2);
-    s.push_str(section);
-    s.push('/');
-    s.push_str(slug);
-    s.push('/');
-    s
+    concat(&[section, "/", slug, "/"])
 }
 
 /// The list of every term of a kind: `<section>/`.
 pub fn term_list(section: &str) -> String {
-    format!("{section}/")
+    concat(&[section, "/"])
 }
 
 /// The list of every term of a kind sorted by how many digests name each:
 /// `<section>/by-count/` (a term whose slug is `by-count` is refused, see `terms.rs`).
 pub fn term_list_by_count(section: &str) -> String {
-    format!("{section}/{BY_COUNT}/")
+    concat(&[section, "/", BY_COUNT, "/"])
 }
 
 /// The folder of the by-count list inside a term section, which no term's slug may take.
@@ -100,17 +106,17 @@ pub const BY_COUNT: &str = "by-count";
 /// A concept's full list of definitions, beside its page: `concepts/<slug>/definitions/`
 /// (paginated under it like any list).
 pub fn term_definitions(page: &str) -> String {
-    format!("{page}definitions/")
+    concat(&[page, "definitions/"])
 }
 
 /// A term's Atom feed, beside its page: `concepts/<slug>/atom.xml`.
 pub fn term_feed(page: &str) -> String {
-    format!("{page}{ATOM}")
+    concat(&[page, ATOM])
 }
 
 /// A standalone page: `<slug>/`.
 pub fn page(slug: &str) -> String {
-    format!("{slug}/")
+    concat(&[slug, "/"])
 }
 
 /// Page `n` (1-based) of a paginated list rooted at `base` (`""` or `concepts/x/`).
@@ -118,7 +124,11 @@ pub fn paginated(base: &str, n: usize) -> String {
     if n <= 1 {
         base.to_string()
     } else {
-        format!("{base}page/{n}/")
+        use std::fmt::Write as _;
+        let mut s = String::with_capacity(base.len() + 26);
+        s.push_str(base);
+        let _ = write!(s, "page/{n}/");
+        s
     }
 }
 
@@ -131,7 +141,7 @@ pub fn page_count(items: usize, per: usize) -> usize {
 /// (`404.html`, an alias `old.html`) is that file.
 pub fn index_file(path: &str) -> String {
     if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
+        concat(&[path, "index.html"])
     } else {
         path.to_string()
     }

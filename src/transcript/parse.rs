@@ -85,7 +85,11 @@ pub enum Format {
 /// Parses `text` in `format`, returning every malformed cue.
 pub fn parse(text: &str, format: Format) -> Result<Transcript, Vec<ParseError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    // Split with memchr: `str::lines` looks for each line's end a character at a time,
+    // and transcripts are parsed again by every build that reuses the last.
+    let lines: Vec<&str> = crate::text::lines_of(text)
+        .map(|l| l.trim_end_matches('\r'))
+        .collect();
     match format {
         Format::WebVtt => parse_cues(&lines, true),
         Format::SubRip => parse_cues(&lines, false),
@@ -148,7 +152,7 @@ fn timing(line: &str) -> Option<(f64, f64)> {
 
 fn decode_entities(s: String) -> String {
     // Most cues have no entity: skip the eight passes below.
-    if !s.contains('&') {
+    if memchr::memchr(b'&', s.as_bytes()).is_none() {
         return s;
     }
     s.replace("&lt;", "<")
@@ -166,9 +170,10 @@ fn strip_tags(s: &str) -> (String, Option<String>) {
     let mut out = String::with_capacity(s.len());
     let mut speaker = None;
     let mut rest = s;
-    while let Some(i) = rest.find('<') {
+    // `<` and `>` are characters of their own: the slices around them are on boundaries.
+    while let Some(i) = memchr::memchr(b'<', rest.as_bytes()) {
         out.push_str(&rest[..i]);
-        match rest[i..].find('>') {
+        match memchr::memchr(b'>', &rest.as_bytes()[i..]) {
             Some(j) => {
                 let tag = &rest[i + 1..i + j];
                 if let Some(v) = tag.strip_prefix('v').filter(|t| t.starts_with([' ', '.'])) {
