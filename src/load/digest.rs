@@ -169,9 +169,9 @@ pub struct Digest {
     pub summary: String,
     /// Absolute path of the transcript file.
     pub transcript: Option<PathBuf>,
-    /// The parsed transcript (shared: it can be large and several stages read it). Not
-    /// kept with a parsed digest: parsed again from its file (`load::kept`).
-    #[serde(skip)]
+    /// The parsed transcript (shared: it can be large and several stages read it). Kept
+    /// with a parsed digest (`load::kept`): parsing every transcript again was a seventh of
+    /// a build that reused the last.
     pub transcript_data: Option<std::sync::Arc<crate::transcript::Transcript>>,
     /// Enclosure.
     pub media: Option<Media>,
@@ -194,7 +194,9 @@ pub struct Digest {
     pub draft: bool,
     /// Redirecting old paths, normalised to `a/b/` or `a/b.html`.
     pub aliases: Vec<String>,
-    /// Free-form data.
+    /// Free-form data. Kept as its JSON text (`load::kept`): the kept digests' binary
+    /// format cannot hold a value whose shape only its data tells.
+    #[serde(with = "json_text")]
     pub extra: serde_json::Value,
     /// Markdown body. A build does not keep it (`None`): at 100,000 digests the sources are
     /// most of a gigabyte, so the bodies stage reads each again from its file
@@ -218,6 +220,22 @@ pub struct Digest {
     pub source_hash: Option<u64>,
     /// Where its keys stand in the file.
     pub key_pos: KeyPositions,
+}
+
+/// A JSON value as its text, for formats that are not self-describing (`load::kept`).
+mod json_text {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &serde_json::Value, s: S) -> Result<S::Ok, S::Error> {
+        serde_json::to_string(v)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Value, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Digest {

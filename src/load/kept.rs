@@ -15,11 +15,19 @@
 //! each digest the build that wrote it used, so the next build can tell what an edit
 //! changed (`pipeline/reach.rs`).
 //!
+//! A kept digest keeps its parsed transcript: parsing every transcript again was a seventh
+//! of a build after no edit.
+//!
 //! The file: a header line, the binary's id, the inputs key and the site folder, one line
-//! each, then segments of JSON lines, one per digest, each closed by a line with their
+//! each, then segments of records, one per digest, each closed by a record with their
 //! checksum and the generation of the build that wrote it (the record of the output names
-//! the same generation: `output::reuse`).
+//! the same generation: `output::reuse`). A digest's record is `e`, its length (`u32`,
+//! little-endian) and its entry in postcard's binary form; a segment's last is `s`, then the
+//! checksum and the generation (`u64` each, little-endian). Binary rather than JSON lines:
+//! decoding JSON was the largest part of such a build, and the transcripts' cues would have
+//! doubled the file.
 
+use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,7 +38,7 @@ use rayon::prelude::*;
 use super::Digest;
 
 /// The first line of the file, with its format's version.
-const HEADER: &str = "castdown-parsed-digests 2";
+const HEADER: &str = "castdown-parsed-digests 3";
 
 /// How recent a file's modification may be for its digest to be kept.
 const RACY: Duration = Duration::from_secs(2);
@@ -73,7 +81,6 @@ pub struct Entry {
     digest: Arc<Digest>,
     /// Modified too short a time before the build that parsed it started: it says which
     /// version that build used, but no build takes it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     racy: bool,
     /// Taken from the kept file (so already in it, when it is appended to).
     #[serde(skip)]
@@ -130,7 +137,10 @@ impl Entry {
 /// The digests the previous build kept, by file.
 #[derive(Default)]
 pub struct KeptDigests {
-    entries: crate::hash::FastMap<PathBuf, Entry>,
+    /// By the file's path as its bytes: hashing a `Path` walks its components, a thousand
+    /// instructions a path. The paths are all spelled alike (the site folder, canonical,
+    /// joined to the path under it), so comparing bytes finds the same ones.
+    entries: crate::hash::FastMap<OsString, Entry>,
     /// Lines read, superseded ones included: the file is appended to until they are
     /// twice the digests it keeps.
     lines: usize,
@@ -139,9 +149,13 @@ pub struct KeptDigests {
     generation: u64,
 }
 
+/// The files of the digests a build loaded, as [`KeptDigests::gone`] takes them: each path
+/// under the site folder, as its bytes.
+pub type Present = std::collections::HashSet<OsString, ahash::RandomState>;
+
 /// What the previous build used of a digest that this build parsed again.
 pub struct Before {
-    /// The digest as the previous build had it (without its transcript's cues).
+    /// The digest as the previous build had it.
     pub digest: Arc<Digest>,
     /// Whether its transcript file, if it has one, is as it was then.
     pub transcript_unchanged: bool,
@@ -171,61 +185,59 @@ impl KeptDigests {
         {
             return Err("the kept digests are of another castdown, config or site".into());
         }
-        // Checked as UTF-8 once, as a whole: serde_json checks every string of bytes it is
-        // given again, which was a sixth of decoding them.
-        let rest = std::str::from_utf8(rest).map_err(|_| "the kept digests are damaged")?;
-        // Segments of lines, each closed by the checksum of its lines: a build appends one.
-        // memchr finds the line ends many bytes at a time: a split testing byte by byte
-        // took a fifth of reading the file (18 MB at 10,000 digests).
-        let mut lines: Vec<&str> = Vec::new();
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', rest.as_bytes()) {
-            // A newline is a character of its own: every end is a character boundary.
-            lines.push(rest.get(start..end).unwrap_or_default());
-            start = end + 1;
-        }
-        lines.push(rest.get(start..).unwrap_or_default());
-        if lines.last() != Some(&"") {
-            return Err("the kept digests are truncated".into());
-        }
-        let hashes: Vec<u64> = lines
-            .par_iter()
-            .map(|l| crate::hash::bytes(l.as_bytes()))
-            .collect();
-        let mut segment = Vec::new();
-        let mut entries_at = Vec::new();
-        let mut generation = None;
-        for (n, line) in lines.iter().enumerate().take(lines.len() - 1) {
-            match line.strip_prefix("sum ") {
-                Some(sum) => {
-                    let folded = segment
-                        .drain(..)
-                        .fold(crate::hash::FOLD_START, crate::hash::fold);
-                    let (sum, by) = sum.split_once(' ').unwrap_or((sum, ""));
-                    if sum != format!("{folded:016x}") {
-                        return Err("the kept digests fail their checksum".into());
-                    }
-                    generation = u64::from_str_radix(by, 16).ok();
+        let truncated = || "the kept digests are truncated".to_string();
+        // The records, and each segment's end: where its records end, its checksum and the
+        // generation of the build that wrote it.
+        let mut records: Vec<&[u8]> = Vec::new();
+        let mut ends: Vec<(usize, u64, u64)> = Vec::new();
+        let mut at = 0;
+        while let Some(&kind) = rest.get(at) {
+            match kind {
+                RECORD => {
+                    let len = u32_at(rest, at + 1).ok_or_else(truncated)? as usize;
+                    let body = rest.get(at + 5..at + 5 + len).ok_or_else(truncated)?;
+                    records.push(body);
+                    at += 5 + len;
                 }
-                None => {
-                    segment.push(hashes[n]);
-                    entries_at.push(n);
+                END => {
+                    let sum = u64_at(rest, at + 1).ok_or_else(truncated)?;
+                    let generation = u64_at(rest, at + 9).ok_or_else(truncated)?;
+                    ends.push((records.len(), sum, generation));
+                    at += 17;
                 }
+                _ => return Err("the kept digests are damaged".into()),
             }
         }
-        let (true, Some(generation)) = (segment.is_empty(), generation) else {
-            return Err("the kept digests are truncated".into());
+        let Some(&(closed, _, generation)) = ends.last() else {
+            return Err(truncated());
         };
-        let entries: Result<Vec<Entry>, _> = entries_at
+        if closed != records.len() {
+            return Err(truncated());
+        }
+        let hashes: Vec<u64> = records.par_iter().map(|r| crate::hash::bytes(r)).collect();
+        let mut from = 0;
+        for &(to, sum, _) in &ends {
+            let folded = hashes[from..to]
+                .iter()
+                .fold(crate::hash::FOLD_START, |acc, &h| crate::hash::fold(acc, h));
+            if folded != sum {
+                return Err("the kept digests fail their checksum".into());
+            }
+            from = to;
+        }
+        let entries: Result<Vec<Entry>, _> = records
             .par_iter()
-            .map(|&n| serde_json::from_str::<Entry>(lines[n]))
+            .map(|r| postcard::from_bytes::<Entry>(r))
             .collect();
         let entries = entries.map_err(|e| format!("the kept digests are damaged ({e})"))?;
-        // Checksum lines included (a segment with nothing new still names its build).
-        let lines = lines.len() - 1;
+        // Checksum records included (a segment with nothing new still names its build).
+        let lines = records.len() + ends.len();
         // A later line for a file supersedes an earlier one.
         Ok(KeptDigests {
-            entries: entries.into_iter().map(|e| (e.file.0.clone(), e)).collect(),
+            entries: entries
+                .into_iter()
+                .map(|e| (e.file.0.clone().into_os_string(), e))
+                .collect(),
             lines,
             generation,
         })
@@ -240,7 +252,7 @@ impl KeptDigests {
     /// The version of the digest at `path` the build that last wrote the file used, for a
     /// digest parsed again.
     pub fn before(&self, path: &Path) -> Option<Before> {
-        let e = self.entries.get(path)?;
+        let e = self.entries.get(path.as_os_str())?;
         let transcript_unchanged = match &e.digest.transcript {
             None => true,
             Some(t) => e
@@ -259,7 +271,7 @@ impl KeptDigests {
     /// since, or longer ago (the file keeps the lines of digests removed while it was
     /// appended to; the record of the output tells which the previous build published).
     /// Sorted by path.
-    pub fn gone(&self, present: &std::collections::HashSet<PathBuf>) -> Vec<Arc<Digest>> {
+    pub fn gone(&self, present: &Present) -> Vec<Arc<Digest>> {
         let mut gone: Vec<Arc<Digest>> = self
             .entries
             .iter()
@@ -287,22 +299,10 @@ impl KeptDigests {
     }
 
     /// The digest parsed from `path` before, if nothing it was parsed from changed since,
-    /// with its entry to keep again. Its transcript is parsed again: cues are most of the
-    /// bytes of the digests that have one, and cheap to parse.
+    /// with its entry to keep again.
     pub fn get(&self, path: &Path) -> Option<(Arc<Digest>, Entry)> {
-        let e = self.entries.get(path)?;
+        let e = self.entries.get(path.as_os_str())?;
         let digest = e.unchanged()?;
-        let digest = match &digest.transcript {
-            None => digest.clone(),
-            Some(t) => {
-                let format = crate::transcript::format_of(t)?;
-                let text = super::read_text(t, t).ok()?;
-                let parsed = crate::transcript::parse_text(&text, format, t).ok()?;
-                let mut d = (**digest).clone();
-                d.transcript_data = Some(Arc::new(parsed));
-                Arc::new(d)
-            }
-        };
         let again = Entry {
             file: e.file.clone(),
             reads: e.reads.clone(),
@@ -310,8 +310,23 @@ impl KeptDigests {
             racy: false,
             taken: true,
         };
-        Some((digest, again))
+        Some((digest.clone(), again))
     }
+}
+
+/// A record of one entry.
+const RECORD: u8 = b'e';
+/// The record that closes a segment.
+const END: u8 = b's';
+
+/// The little-endian `u32` at `at` of `bytes`, if it is all there.
+fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The little-endian `u64` at `at` of `bytes`, if it is all there.
+fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
 }
 
 /// Writes `entries` to `path` for the binary `binary`, inputs `inputs` and site folder
@@ -352,8 +367,9 @@ pub fn write(
     std::fs::rename(&tmp, path)
 }
 
-/// Writes `entries`, one JSON line each, and the line with their checksum and the
-/// build's generation.
+/// Writes `entries`, a record each, and the record with their checksum and the build's
+/// generation. An entry that cannot be written fails the whole file (the next build parses
+/// every digest): leaving it out would let the next build take its digest for a new one.
 fn write_lines<'e>(
     f: &mut impl std::io::Write,
     entries: impl Iterator<Item = &'e Entry>,
@@ -362,24 +378,28 @@ fn write_lines<'e>(
     let entries: Vec<&Entry> = entries.collect();
     let mut hashes = Vec::with_capacity(entries.len());
     for chunk in entries.chunks(2048) {
-        let lines: Vec<(Vec<u8>, u64)> = chunk
+        let records: Result<Vec<(Vec<u8>, u64)>, postcard::Error> = chunk
             .par_iter()
             .map(|e| {
-                let line = serde_json::to_vec(e).unwrap_or_default();
-                let hash = crate::hash::bytes(&line);
-                (line, hash)
+                let record = postcard::to_stdvec(e)?;
+                let hash = crate::hash::bytes(&record);
+                Ok((record, hash))
             })
             .collect();
-        for (line, hash) in lines {
-            f.write_all(&line)?;
-            f.write_all(b"\n")?;
+        for (record, hash) in records.map_err(std::io::Error::other)? {
+            let len = u32::try_from(record.len()).map_err(std::io::Error::other)?;
+            f.write_all(&[RECORD])?;
+            f.write_all(&len.to_le_bytes())?;
+            f.write_all(&record)?;
             hashes.push(hash);
         }
     }
     let folded = hashes
         .into_iter()
         .fold(crate::hash::FOLD_START, crate::hash::fold);
-    writeln!(f, "sum {folded:016x} {generation:016x}")
+    f.write_all(&[END])?;
+    f.write_all(&folded.to_le_bytes())?;
+    f.write_all(&generation.to_le_bytes())
 }
 
 #[cfg(test)]
@@ -420,7 +440,7 @@ mod tests {
             sites.push(entry.path());
         }
         let later = SystemTime::now() + Duration::from_secs(3600);
-        let mut checked = 0;
+        let (mut checked, mut with_transcript) = (0, 0);
         for root in sites {
             let (content, _) = crate::load::load(&root);
             let entries: Vec<Entry> = content
@@ -438,9 +458,40 @@ mod tests {
                     .unwrap_or_else(|| panic!("{}: not kept", d.path.display()));
                 assert_eq!(format!("{back:?}"), format!("{d:?}"));
                 checked += 1;
+                with_transcript += usize::from(back.transcript_data.is_some());
             }
         }
         assert!(checked > 20, "only {checked} digests checked");
+        // Transcripts' cues come back too.
+        assert!(with_transcript > 0, "no digest with a transcript checked");
+    }
+
+    /// `extra` is kept as its JSON text (the binary format cannot hold a value whose shape
+    /// only its data tells): every kind of value comes back as it was.
+    #[test]
+    fn free_form_data_comes_back_as_it_was() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (content, _) = crate::load::load(root);
+        let mut d = (**content
+            .digests
+            .first()
+            .unwrap_or_else(|| panic!("no digest")))
+        .clone();
+        d.extra = serde_json::json!({
+            "color": "red", "n": [1, -2, 2.5, 1e300, null, true], "nested": {"a": {"b": "é\n\""}},
+            "empty": {}, "list": []
+        });
+        let d = Arc::new(d);
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        let path = root.join(&d.path);
+        let entry = Entry::new(root, &path, "", &d, later);
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("kept");
+        write(&file, "bin", 1, root, &[entry], (None, 1)).unwrap_or_else(|e| panic!("{e}"));
+        let kept = KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
+        let (back, _) = kept.get(&path).unwrap_or_else(|| panic!("not kept"));
+        assert_eq!(back.extra, d.extra);
+        assert_eq!(format!("{back:?}"), format!("{d:?}"));
     }
 
     #[test]

@@ -210,7 +210,8 @@ impl Reach {
                 return Err(format!("{shown}: its transcript changed"));
             }
             let mut old = (*before.digest).clone();
-            // Kept digests leave their cues out; the file is as it was.
+            // Its transcript file is as it was (its stamp says so): this build's parse of it
+            // stands for the kept one.
             old.transcript_data = site.episodes[i].digest.transcript_data.clone();
             // Parsed again though unchanged, or with its body alone changed: a file it read
             // changed, which may be its cover beside it.

@@ -73,11 +73,11 @@ pub(super) fn build_handing(
     let kept_count = kept_digests.as_ref().map_or(0, |k| k.len());
     let gone = kept_digests.as_ref().map(|kept| {
         // Kept digests are known by their files' paths under the site folder.
-        let present: std::collections::HashSet<std::path::PathBuf> = loaded
+        let present: load::kept::Present = loaded
             .content
             .digests
             .iter()
-            .map(|d| output::stamp::joined(&opts.root, &d.path))
+            .map(|d| output::stamp::joined(&opts.root, &d.path).into_os_string())
             .collect();
         kept.gone(&present)
     });

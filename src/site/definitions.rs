@@ -72,7 +72,7 @@ fn wording(episodes: &[Episode], e: usize, concept: usize) -> Option<u64> {
 /// of concept `concept`.
 pub fn compare(episodes: &[Episode], concept: usize, list: &[usize]) -> Compared {
     let mut shows: Vec<ShowDefinitions> = Vec::new();
-    let mut group_of: HashMap<Option<usize>, usize> = HashMap::new();
+    let mut group_of: HashMap<Option<usize>, usize, ahash::RandomState> = HashMap::default();
     // Each distinct wording is known by its number after this: the maps below hold
     // numbers. (No result depends on a map's order, so any hasher does.)
     let mut numbered: HashMap<u64, usize, ahash::RandomState> = HashMap::default();

@@ -11,7 +11,6 @@ mod terms;
 pub mod timeline;
 
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -223,7 +222,7 @@ fn published_digests(
     }
     let held_back = unscheduled - digests.len();
     digests.sort_by(|a, b| newest_first(a, b));
-    let mut by_slug: HashMap<&str, &Digest> = HashMap::new();
+    let mut by_slug: crate::hash::FastMap<&str, &Digest> = crate::hash::FastMap::default();
     for d in digests.iter().map(Arc::as_ref) {
         if let Some(other) = by_slug.insert(d.slug.as_str(), d) {
             let (first, second) = if other.path < d.path {
