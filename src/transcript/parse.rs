@@ -1,14 +1,13 @@
 //! Transcript parsers: WebVTT, SubRip and plain text. Cue settings, styling tags, voice tags
 //! (`<v Name>`) and BOMs are handled; malformed cues are reported with their line.
 
-/// One cue (or paragraph, for plain text).
+/// One cue (or paragraph, for plain text). Serialisable for the parsed digests a build
+/// keeps (`load::kept`), whose binary format keeps a second's bits as they are.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cue {
     /// Start in seconds, when the format gives one.
-    #[serde(with = "f64_bits")]
     pub start: Option<f64>,
     /// End in seconds.
-    #[serde(with = "f64_bits")]
     pub end: Option<f64>,
     /// Speaker from a voice tag.
     pub speaker: Option<String>,
@@ -26,20 +25,6 @@ pub struct Transcript {
     /// Words in all cues, counted once: the episode page, the transcript page and
     /// `digest.json` each show it.
     words: usize,
-}
-
-/// Seconds kept as their bits (`load::kept`): a decimal text read back may differ in the
-/// last bit, and a second shown on a page with it.
-mod f64_bits {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-        v.map(f64::to_bits).serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-        Ok(Option::<u64>::deserialize(d)?.map(f64::from_bits))
-    }
 }
 
 impl Transcript {
