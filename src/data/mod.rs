@@ -17,8 +17,11 @@ pub fn sitemaps(site: &Site, html_paths: &[String]) -> Vec<(String, String)> {
     let entries: Vec<String> = sitemap_entries(site, html_paths)
         .into_iter()
         .map(|(loc, lastmod)| {
-            let mut url = String::from("  <url><loc>");
-            url.push_str(&xml_escape(&loc));
+            // Sized once: a line for every page of every build, grown piece by piece.
+            let loc = xml_escape(&loc);
+            let mut url = String::with_capacity(loc.len() + 64);
+            url.push_str("  <url><loc>");
+            url.push_str(&loc);
             url.push_str("</loc>");
             if let Some(d) = lastmod {
                 url.push_str("<lastmod>");
@@ -61,7 +64,12 @@ fn split_sitemaps(
     const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     const NS: &str = "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
     let urlset = |chunk: &[String]| {
-        let mut out = format!("{HEAD}<urlset {NS}>\n");
+        let lines: usize = chunk.iter().map(String::len).sum();
+        let mut out = String::with_capacity(HEAD.len() + NS.len() + lines + 32);
+        out.push_str(HEAD);
+        out.push_str("<urlset ");
+        out.push_str(NS);
+        out.push_str(">\n");
         for e in chunk {
             out.push_str(e);
         }
