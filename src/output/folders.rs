@@ -341,7 +341,7 @@ mod tests {
         let (tmp, folders) = output();
         let mut seen = folders.look(tmp.path());
         // A stamp no folder has, to tell kept stamps from stamps taken again.
-        let one = FileStamp::from_words("1 1 1 1").unwrap_or_else(|| panic!("a stamp"));
+        let one = FileStamp::from_parts(["1"; 4]).unwrap_or_else(|| panic!("a stamp"));
         for s in seen.trusted.values_mut() {
             *s = one;
         }

@@ -917,7 +917,7 @@ mod tests {
             .iter()
             .map(|(p, e)| (p.clone(), e.hash + 100))
             .collect();
-        let stamp = |n: u64| FileStamp::from_words(&format!("{n} {n} {n} {n}")).unwrap_or_default();
+        let stamp = |n: u64| FileStamp::from_parts([n.to_string().as_str(); 4]).unwrap_or_default();
         let folders = |names: &[&str], at: u64| Folders {
             stamps: names
                 .iter()

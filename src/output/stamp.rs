@@ -57,15 +57,8 @@ impl FileStamp {
         format!("{} {} {} {}", self.0, self.1, self.2, self.3)
     }
 
-    /// Reads what [`FileStamp::to_words`] wrote.
-    pub fn from_words(words: &str) -> Option<FileStamp> {
-        let (first, last) = crate::text::leading_words::<3>(words)?;
-        let [a, b, c] = first;
-        (!last.contains(' ')).then_some(())?;
-        FileStamp::from_parts([a, b, c, last])
-    }
-
-    /// Reads the four words of [`FileStamp::to_words`], split already.
+    /// Reads the four words [`FileStamp::to_words`] wrote, split already (the record splits
+    /// its lines with `text::leading_words`).
     pub fn from_parts([a, b, c, d]: [&str; 4]) -> Option<FileStamp> {
         Some(FileStamp(
             a.parse().ok()?,
