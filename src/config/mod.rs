@@ -157,22 +157,13 @@ impl BaseUrl {
 
     /// Root-relative link to a site path such as `episodes/x/` (no leading slash).
     pub fn link(&self, site_path: &str) -> String {
-        join(&self.path, site_path.trim_start_matches('/'))
+        crate::text::concat(&[&self.path, site_path.trim_start_matches('/')])
     }
 
     /// Absolute URL of a site path.
     pub fn absolute(&self, site_path: &str) -> String {
-        join(&self.url, site_path.trim_start_matches('/'))
+        crate::text::concat(&[&self.url, site_path.trim_start_matches('/')])
     }
-}
-
-/// `a` then `b` in one allocation of the right size: links are made for every card on every
-/// list page, and `format!` grew its string from empty each time.
-fn join(a: &str, b: &str) -> String {
-    let mut s = String::with_capacity(a.len() + b.len());
-    s.push_str(a);
-    s.push_str(b);
-    s
 }
 
 /// The site author.

@@ -3,16 +3,7 @@
 //! [`super::Term::path`] …), the page list, the feeds, the data files and the link checker
 //! all take their paths from here, so a URL changes in one edit. See `docs/architecture.md`.
 
-/// `parts` one after another, in a string of their length: the paths are made for every
-/// file of every build, and `format!` (which grows its string as it goes) was a twentieth
-/// of a build that reused the last.
-fn concat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
-    }
-    s
-}
+use crate::text::concat;
 
 /// The home page (page 1 of the episode list).
 pub const HOME: &str = "";
