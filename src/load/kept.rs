@@ -141,9 +141,9 @@ pub struct KeptDigests {
     /// instructions a path. The paths are all spelled alike (the site folder, canonical,
     /// joined to the path under it), so comparing bytes finds the same ones.
     entries: crate::hash::FastMap<OsString, Entry>,
-    /// Lines read, superseded ones included: the file is appended to until they are
-    /// twice the digests it keeps.
-    lines: usize,
+    /// Records read, superseded ones and checksums included: the file is appended to
+    /// until they are twice the digests it keeps.
+    records: usize,
     /// The generation of the build that wrote the last segment (0 when nothing was read:
     /// no build draws 0).
     generation: u64,
@@ -219,7 +219,8 @@ impl KeptDigests {
         for &(to, sum, _) in &ends {
             let folded = hashes[from..to]
                 .iter()
-                .fold(crate::hash::FOLD_START, |acc, &h| crate::hash::fold(acc, h));
+                .copied()
+                .fold(crate::hash::FOLD_START, crate::hash::fold);
             if folded != sum {
                 return Err("the kept digests fail their checksum".into());
             }
@@ -231,14 +232,14 @@ impl KeptDigests {
             .collect();
         let entries = entries.map_err(|e| format!("the kept digests are damaged ({e})"))?;
         // Checksum records included (a segment with nothing new still names its build).
-        let lines = records.len() + ends.len();
-        // A later line for a file supersedes an earlier one.
+        let count = records.len() + ends.len();
+        // A later record for a file supersedes an earlier one.
         Ok(KeptDigests {
             entries: entries
                 .into_iter()
                 .map(|e| (e.file.0.clone().into_os_string(), e))
                 .collect(),
-            lines,
+            records: count,
             generation,
         })
     }
@@ -268,7 +269,7 @@ impl KeptDigests {
 
     /// The digests kept for files that are not among `present` (the files of the digests
     /// this build loaded, under the site folder as the kept digests name them): removed
-    /// since, or longer ago (the file keeps the lines of digests removed while it was
+    /// since, or longer ago (the file keeps the records of digests removed while it was
     /// appended to; the record of the output tells which the previous build published).
     /// Sorted by path.
     pub fn gone(&self, present: &Present) -> Vec<Arc<Digest>> {
@@ -292,10 +293,10 @@ impl KeptDigests {
         self.entries.is_empty()
     }
 
-    /// How many lines the file had after its header, superseded ones and checksums
+    /// How many records the file had after its header, superseded ones and checksums
     /// included ([`write`] appends to it while they are not too many).
-    pub fn lines(&self) -> usize {
-        self.lines
+    pub fn records(&self) -> usize {
+        self.records
     }
 
     /// The digest parsed from `path` before, if nothing it was parsed from changed since,
@@ -331,7 +332,7 @@ fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
 
 /// Writes `entries` to `path` for the binary `binary`, inputs `inputs` and site folder
 /// `root`, by the build of generation `generation`. When `path` was read (`previous`: the
-/// lines it had) and it would not hold twice as many lines as digests, only the entries not taken from it are appended (with
+/// records it had) and it would not hold twice as many records as digests, only the entries not taken from it are appended (with
 /// their checksum); otherwise the file is written anew, through a temporary file. Not
 /// synced: a damaged file fails its checksum and the next build parses every digest.
 /// Written a few thousand entries at a time: the whole file is a hundred megabytes and
@@ -345,12 +346,12 @@ pub fn write(
     (previous, generation): (Option<usize>, u64),
 ) -> std::io::Result<()> {
     let new = entries.iter().filter(|e| !e.taken).count();
-    if let Some(lines) = previous
-        && lines + new < 2 * entries.len()
+    if let Some(records) = previous
+        && records + new < 2 * entries.len()
     {
         // Even with nothing new, a segment names this build's generation.
         let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(path)?);
-        write_lines(&mut f, entries.iter().filter(|e| !e.taken), generation)?;
+        write_records(&mut f, entries.iter().filter(|e| !e.taken), generation)?;
         f.flush()?;
         return Ok(());
     }
@@ -361,7 +362,7 @@ pub fn write(
         "{HEADER}\n{binary}\n{inputs:016x}\n{}\n",
         root.to_string_lossy()
     )?;
-    write_lines(&mut f, entries.iter(), generation)?;
+    write_records(&mut f, entries.iter(), generation)?;
     f.flush()?;
     drop(f);
     std::fs::rename(&tmp, path)
@@ -370,7 +371,7 @@ pub fn write(
 /// Writes `entries`, a record each, and the record with their checksum and the build's
 /// generation. An entry that cannot be written fails the whole file (the next build parses
 /// every digest): leaving it out would let the next build take its digest for a new one.
-fn write_lines<'e>(
+fn write_records<'e>(
     f: &mut impl std::io::Write,
     entries: impl Iterator<Item = &'e Entry>,
     generation: u64,
@@ -517,10 +518,10 @@ mod tests {
     }
 
     /// A build appends the digests it parsed to the file the previous build left, a later
-    /// line superseding an earlier one, until the file holds twice as many lines as
+    /// record superseding an earlier one, until the file holds twice as many records as
     /// digests; then it writes the file anew.
     #[test]
-    fn new_digests_are_appended_until_superseded_lines_are_too_many() {
+    fn new_digests_are_appended_until_superseded_records_are_too_many() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (content, _) = crate::load::load(root);
         let later = SystemTime::now() + Duration::from_secs(3600);
@@ -534,12 +535,12 @@ mod tests {
         write(&file, "bin", 1, root, &first, (None, 1)).unwrap_or_else(|e| panic!("{e}"));
         let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
         // Each build: every digest taken but one, parsed again with a new title. A
-        // segment is that line and its checksum line.
+        // segment is that record and its checksum record.
         let mut expected = n + 1;
         let mut rewritten = false;
         for round in 1..=n + 1 {
             let kept = read();
-            assert_eq!(kept.lines(), expected, "round {round}");
+            assert_eq!(kept.records(), expected, "round {round}");
             assert_eq!(kept.generation(), round as u64, "round {round}");
             let changed = &content.digests[round % n];
             let mut entries: Vec<Entry> = Vec::new();
@@ -562,7 +563,7 @@ mod tests {
                 1,
                 root,
                 &entries,
-                (Some(kept.lines()), generation),
+                (Some(kept.records()), generation),
             )
             .unwrap_or_else(|e| panic!("{e}"));
             if expected + 1 < 2 * n {
@@ -579,11 +580,11 @@ mod tests {
             assert_eq!(
                 digest.title,
                 format!("round {round}"),
-                "the later line wins"
+                "the later record wins"
             );
         }
         assert!(rewritten, "never written anew");
-        assert_eq!(read().lines(), expected);
+        assert_eq!(read().records(), expected);
         assert!(std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0) < size * 2);
     }
 
@@ -599,11 +600,11 @@ mod tests {
             .filter_map(|d| kept.get(&root.join(&d.path)).map(|(_, e)| e))
             .collect();
         assert_eq!(again.len(), entries.len());
-        write(&file, "bin", 1, root, &again, (Some(kept.lines()), 6))
+        write(&file, "bin", 1, root, &again, (Some(kept.records()), 6))
             .unwrap_or_else(|e| panic!("{e}"));
         let kept = KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(kept.generation(), 6);
-        assert_eq!(kept.lines(), digests.len() + 2);
+        assert_eq!(kept.records(), digests.len() + 2);
     }
 
     /// A file modified just before the build started may change again within the same

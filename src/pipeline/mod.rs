@@ -286,7 +286,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     };
     timer.stage("kept files");
     // Appended to when it was read whole.
-    let kept_lines = kept_digests.as_ref().ok().map(|k| k.lines());
+    let kept_records = kept_digests.as_ref().ok().map(|k| k.records());
     let kept_digests = kept_digests.unwrap_or_default();
     // Named by the record and the kept digests this build writes.
     let generation = reuse::Generation::draw();
@@ -325,7 +325,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
                 inputs,
                 &opts.root,
                 &entries,
-                (kept_lines, generation),
+                (kept_records, generation),
             )
         });
         if !matches!(kept, Some(Ok(()))) {
