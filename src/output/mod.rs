@@ -264,30 +264,9 @@ impl Output {
     /// folder (an alias `/atom.xml/` under the feed `atom.xml`), and `(path, path)` where a
     /// segment of `path` is longer than a file name may be.
     pub fn unwritable(&self) -> Vec<(String, String)> {
-        // Paths in parallel (a lookup per folder of each of tens of thousands of paths), in
-        // the map's order.
-        self.files
-            .par_iter()
-            .flat_map_iter(|(path, _)| {
-                let mut out = Vec::new();
-                if path
-                    .split('/')
-                    .any(|seg| seg.len() > crate::names::MAX_SEGMENT_BYTES)
-                {
-                    out.push((path.clone(), path.clone()));
-                }
-                let mut end = 0;
-                while let Some(i) = path[end..].find('/') {
-                    end += i;
-                    if self.files.contains_key(&path[..end]) {
-                        out.push((path[..end].to_string(), path.clone()));
-                        break;
-                    }
-                    end += 1;
-                }
-                out
-            })
-            .collect()
+        unwritable(self.files.keys().map(String::as_str), &|p| {
+            self.files.contains_key(p)
+        })
     }
 
     /// Whether the page at `path` is a redirect.
@@ -688,6 +667,48 @@ pub fn write_atomic_from(files: &mut Output, staging: Staging) -> Result<Written
     Ok(done)
 }
 
+/// [`Output::unwritable`] over `paths` in order, `is_file` saying which are files. Each
+/// path's folders are looked up only past what it shares with the path before it: in
+/// order, the folders it shares were looked up for that path, which had the same first
+/// folder that is a file, if any. At 10,000 digests that is 16,000 lookups where every
+/// folder of every path was 90,000 (5 to 10 ms of a build after no edit).
+fn unwritable<'p>(
+    paths: impl Iterator<Item = &'p str>,
+    is_file: &dyn Fn(&str) -> bool,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut previous: &str = "";
+    // Where the previous path's first folder that is a file ends.
+    let mut blocked: Option<usize> = None;
+    for path in paths {
+        if path
+            .split('/')
+            .any(|seg| seg.len() > crate::names::MAX_SEGMENT_BYTES)
+        {
+            out.push((path.to_string(), path.to_string()));
+        }
+        let bytes = path.as_bytes();
+        let shared = bytes
+            .iter()
+            .zip(previous.as_bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        blocked = match blocked {
+            // That folder ends before where the paths part: it is this path's too.
+            Some(end) if end < shared => Some(end),
+            // Every folder before `shared` was looked up for the previous path.
+            _ => memchr::memchr_iter(b'/', &bytes[shared..])
+                .map(|i| shared + i)
+                .find(|&end| is_file(&path[..end])),
+        };
+        if let Some(end) = blocked {
+            out.push((path[..end].to_string(), path.to_string()));
+        }
+        previous = path;
+    }
+    out
+}
+
 /// Every file under `dir` (anything but a folder: links are not followed), as paths
 /// relative to it with `/` separators, after `prefix`; in no order. Folders are listed in
 /// parallel: walking a 10,000-episode output one folder after another took a tenth of a
@@ -811,6 +832,68 @@ fn write_tree(dir: &Path, files: &Output) -> Result<Written, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every folder of every path looked up, as `unwritable` did before it skipped the
+    /// folders a path shares with the one before it.
+    fn unwritable_looking_up_every_folder(files: &BTreeSet<String>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for path in files {
+            if path
+                .split('/')
+                .any(|seg| seg.len() > crate::names::MAX_SEGMENT_BYTES)
+            {
+                out.push((path.clone(), path.clone()));
+            }
+            let mut end = 0;
+            while let Some(i) = path[end..].find('/') {
+                end += i;
+                if files.contains(&path[..end]) {
+                    out.push((path[..end].to_string(), path.clone()));
+                    break;
+                }
+                end += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn unwritable_paths_are_those_looking_up_every_folder_finds() {
+        // Names that sort around `/` (`-` and `.` before it, `0` after), folders that are
+        // also files at every depth, shared and unshared prefixes, accents.
+        let names = ["a", "a-b", "a.b", "a0", "b", "é", "atom.xml", "x"];
+        let long = "n".repeat(crate::names::MAX_SEGMENT_BYTES + 1);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut blocked_somewhere = 0;
+        for _ in 0..400 {
+            let mut files = BTreeSet::new();
+            for _ in 0..1 + next(30) {
+                let depth = 1 + next(4);
+                let path: Vec<&str> = (0..depth)
+                    .map(|_| {
+                        if next(40) == 0 {
+                            long.as_str()
+                        } else {
+                            names[next(names.len())]
+                        }
+                    })
+                    .collect();
+                files.insert(path.join("/"));
+            }
+            let expected = unwritable_looking_up_every_folder(&files);
+            blocked_somewhere += usize::from(expected.iter().any(|(f, p)| f != p));
+            let found = unwritable(files.iter().map(String::as_str), &|p| files.contains(p));
+            assert_eq!(found, expected, "{files:?}");
+        }
+        // The sets drawn do hold folders that are files, not only paths that can be written.
+        assert!(blocked_somewhere > 100, "{blocked_somewhere}");
+    }
 
     #[test]
     fn unsafe_paths_are_refused() {

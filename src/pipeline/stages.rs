@@ -130,12 +130,24 @@ pub(super) fn push(out: &mut Output, f: OutputFile, origin: &str, errors: &mut V
     }
 }
 
-/// The files made last, from the model and what the output holds by now: transcripts and
-/// chapters,
-/// the highlighting stylesheet, robots.txt, llms.txt, the sitemap (of every HTML page so
-/// far), then static files (the theme's, then the site's, each yielding to generated
-/// files). Ends with the located errors for paths that cannot be written.
+/// The files made last, from the model and what the output holds by now ([`made_last`]),
+/// then static files and the paths that cannot be written ([`statics`]).
 pub(super) fn finish(
+    site: &Site,
+    templates: &Templates,
+    stylesheet: String,
+    out: &mut Output,
+    errors: &mut Vec<Diagnostic>,
+) {
+    made_last(site, templates, stylesheet, out, errors);
+    statics(site, out, errors);
+}
+
+/// Transcripts and chapters, the highlighting stylesheet, robots.txt, llms.txt and the
+/// sitemap (of every HTML page so far). None of them is under `search/`, and the search
+/// index has no HTML file, so a build makes them while the index is made
+/// (`pipeline/streamed.rs`): the sitemap lists the same pages either way.
+pub(super) fn made_last(
     site: &Site,
     templates: &Templates,
     stylesheet: String,
@@ -224,6 +236,11 @@ pub(super) fn finish(
             }
         }
     }
+}
+
+/// Static files (the theme's, then the site's, each yielding to generated files: so after
+/// every generated file), then the located errors for paths that cannot be written.
+pub(super) fn statics(site: &Site, out: &mut Output, errors: &mut Vec<Diagnostic>) {
     add_static(out, &site.root, &site.config.theme, errors);
     errors.extend(unwritable_paths(site, out));
 }
