@@ -4,7 +4,8 @@
 For each size: a warm-up build of each engine, then RUNS pairs of clean builds, alternating
 castdown and Hugo, each timed with wait4 (wall, user+sys CPU, peak RSS). Prints per engine
 the median wall, CPU and memory, and the castdown/Hugo ratio per pair and its median. Also:
-the I/O floor (copying castdown's output tree), search's share of castdown's build, the
+the I/O floor (copying castdown's output tree right after each of its builds, and the
+ratio per pair), search's share of castdown's build, the
 index's size, what search queries download in headless Chromium (bench/search.mjs: a first
 query, Show more, typos, typing), and serve's one-file rebuild time. With more
 than one size: how time per episode grows from the smallest size to the largest, from each
@@ -64,6 +65,16 @@ def castdown_build(root, binary=None):
             os.remove(kept)
     clean(out)
     return timed([binary or CASTDOWN, "build", "--quiet", "--root", root])
+
+
+def copy_time(public, dst):
+    """Wall seconds of `cp -r` copying `public` to `dst` (a fresh copy; removed after)."""
+    clean(dst)
+    start = time.perf_counter()
+    subprocess.run(["cp", "-r", public, dst], check=True)
+    wall = time.perf_counter() - start
+    clean(dst)
+    return wall
 
 
 def hugo_build(root):
@@ -308,9 +319,15 @@ def main():
             hugo_build(hg_root)
         if base:
             castdown_build(cd_root, base)
-        cd_runs, hg_runs, base_runs = [], [], []
+        cd_runs, hg_runs, base_runs, copies = [], [], [], []
+        public = os.path.join(cd_root, "public")
         for _ in range(args.runs):
             cd_runs.append(castdown_build(cd_root))
+            # The I/O floor right after the build it is compared with: on a disk, the same
+            # copy takes longer as a run goes on (4.4 s, then 7 s, then 10 s for a clean
+            # build here), so copies timed after every build were compared with builds timed
+            # earlier, on a faster disk.
+            copies.append(copy_time(public, os.path.join(work, "copy")))
             if base:
                 base_runs.append(castdown_build(cd_root, base))
             if with_hugo:
@@ -335,19 +352,13 @@ def main():
                 r = [c[k] / b[k] for c, b in zip(cd_runs, base_runs)]
                 print(f"{label} ratio castdown/baseline per pair: {', '.join(f'{x:.2f}' for x in r)}; median {statistics.median(r):.2f}")
         per_episode[n] = med(cd_runs, 0) / n
-        public = os.path.join(cd_root, "public")
         files = sum(len(fs) for _, _, fs in os.walk(public))
         size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(public) for f in fs)
-        copies = []
-        for _ in range(3):
-            dst = os.path.join(work, "copy")
-            clean(dst)
-            start = time.perf_counter()
-            subprocess.run(["cp", "-r", public, dst], check=True)
-            copies.append(time.perf_counter() - start)
-        clean(os.path.join(work, "copy"))
         floor = statistics.median(copies)
-        print(f"output: {files} files, {size / 1e6:.0f} MB; I/O floor (cp -r of it, median of 3): {floor:.2f} s; castdown/floor: {med(cd_runs, 0) / floor:.2f}")
+        per_pair = [c[0] / f for c, f in zip(cd_runs, copies)]
+        print(f"output: {files} files, {size / 1e6:.0f} MB; I/O floor (cp -r of it right after each castdown build): "
+              f"{', '.join(f'{f:.2f}' for f in copies)} s, median {floor:.2f} s")
+        print(f"castdown/floor per pair: {', '.join(f'{r:.2f}' for r in per_pair)}; median {statistics.median(per_pair):.2f}")
         # Search's share: the same site with search off.
         ns = os.path.join(work, "castdown-nosearch")
         if not os.path.exists(ns):
