@@ -33,6 +33,13 @@ pub fn fast<T: Hash + ?Sized>(value: &T) -> u64 {
     h.finish()
 }
 
+/// The hasher of [`bytes`], to hash several texts in turn without first copying them
+/// into one buffer (the same rule holds: its values meet only values made by the same
+/// binary).
+pub fn stream() -> impl Hasher {
+    fixed()
+}
+
 /// aHash with the fixed keys of [`bytes`].
 fn fixed() -> ahash::AHasher {
     use std::hash::BuildHasher;
