@@ -264,8 +264,12 @@ impl Output {
     /// folder (an alias `/atom.xml/` under the feed `atom.xml`), and `(path, path)` where a
     /// segment of `path` is longer than a file name may be.
     pub fn unwritable(&self) -> Vec<(String, String)> {
+        // Looked up by hash: in the ordered map each lookup compared long shared prefixes
+        // ("episodes/…") a dozen times.
+        let files: std::collections::HashSet<&str, ahash::RandomState> =
+            self.files.keys().map(String::as_str).collect();
         unwritable(self.files.keys().map(String::as_str), &|p| {
-            self.files.contains_key(p)
+            files.contains(p)
         })
     }
 
@@ -681,9 +685,10 @@ fn unwritable<'p>(
     // Where the previous path's first folder that is a file ends.
     let mut blocked: Option<usize> = None;
     for path in paths {
-        if path
-            .split('/')
-            .any(|seg| seg.len() > crate::names::MAX_SEGMENT_BYTES)
+        if path.len() > crate::names::MAX_SEGMENT_BYTES
+            && path
+                .split('/')
+                .any(|seg| seg.len() > crate::names::MAX_SEGMENT_BYTES)
         {
             out.push((path.to_string(), path.to_string()));
         }
