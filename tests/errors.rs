@@ -259,6 +259,40 @@ fn markdown_in_an_unexpected_place() {
     );
 }
 
+/// Which folder under content/ a file is in is known from the walk (each folder comes
+/// before what it holds), not by taking the path apart: files in folders before and after
+/// `episodes/`, deeper than a description may be, beside pages and digests at any depth.
+#[test]
+fn markdown_is_placed_by_the_folder_under_content_it_is_in() {
+    let err = fails(&[
+        ("content/about.md", b"---\ntitle: About\n---\nx\n"),
+        ("content/concepts/deep/x.md", b"---\nname: X\n---\nx\n"),
+        ("content/concepts/trust.md", b"---\nname: Trust\n---\nx\n"),
+        ("content/aa/a.md", digest("A", "2025-01-01", "").as_bytes()),
+        (
+            "content/episodes/2024/deep/b.md",
+            digest("B", "2025-01-02", "").as_bytes(),
+        ),
+        ("content/people/p/q.md", b"---\nname: Q\n---\nx\n"),
+        ("content/zz/c.md", digest("C", "2025-01-03", "").as_bytes()),
+    ]);
+    let unexpected: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("Markdown file in an unexpected place"))
+        .map(|l| l.split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        unexpected,
+        [
+            "content/aa/a.md",
+            "content/concepts/deep/x.md",
+            "content/people/p/q.md",
+            "content/zz/c.md"
+        ],
+        "{err}"
+    );
+}
+
 #[test]
 fn unknown_config_key_names_key_and_line() {
     let site = Site::empty("base_url: https://example.com/\ntitle: x\npaginte: 3\n");

@@ -211,6 +211,10 @@ fn load_with(
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    // The folder directly under content/ that the walk is in: it goes depth first, each
+    // folder before what it holds. (Taking every path apart again, from the site folder
+    // down, was most of a reusing build's walk.)
+    let mut top = String::new();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -223,6 +227,11 @@ fn load_with(
                 continue;
             }
         };
+        // How many names the path has under content/.
+        let depth = entry.depth();
+        if depth == 1 && entry.file_type().is_dir() {
+            top = entry.file_name().to_string_lossy().into_owned();
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -231,17 +240,12 @@ fn load_with(
             // Transcripts and other assets are read when a digest references them.
             continue;
         }
-        let inner = path.strip_prefix(&content_dir).unwrap_or(path);
-        let parts: Vec<String> = inner
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let kind = match parts.first().map(String::as_str) {
-            _ if parts.len() == 1 => Some(Kind::Page),
-            Some("episodes") => Some(Kind::Digest),
-            Some("concepts") if parts.len() == 2 => Some(Kind::Curated(CuratedKind::Concept)),
-            Some("shows") if parts.len() == 2 => Some(Kind::Curated(CuratedKind::Show)),
-            Some("people") if parts.len() == 2 => Some(Kind::Curated(CuratedKind::Person)),
+        let kind = match top.as_str() {
+            _ if depth == 1 => Some(Kind::Page),
+            "episodes" => Some(Kind::Digest),
+            "concepts" if depth == 2 => Some(Kind::Curated(CuratedKind::Concept)),
+            "shows" if depth == 2 => Some(Kind::Curated(CuratedKind::Show)),
+            "people" if depth == 2 => Some(Kind::Curated(CuratedKind::Person)),
             _ => None,
         };
         match kind {
