@@ -13,38 +13,56 @@ pub const SITEMAP_LIMIT: usize = 30_000;
 
 /// The sitemap of every HTML page (with `lastmod` for episodes): `sitemap.xml`, or past
 /// [`SITEMAP_LIMIT`] URLs `sitemap-1.xml`, `sitemap-2.xml`… under a `sitemap.xml` index.
-pub fn sitemaps(site: &Site, html_paths: &[String]) -> Vec<(String, String)> {
-    let entries: Vec<String> = sitemap_entries(site, html_paths)
-        .into_iter()
-        .map(|(loc, lastmod)| {
-            // Sized once: a line for every page of every build, grown piece by piece.
-            let loc = xml_escape(&loc);
-            let mut url = String::with_capacity(loc.len() + 64);
-            url.push_str("  <url><loc>");
-            url.push_str(&loc);
-            url.push_str("</loc>");
-            if let Some(d) = lastmod {
-                url.push_str("<lastmod>");
-                url.push_str(&d);
-                url.push_str("</lastmod>");
-            }
-            url.push_str("</url>\n");
-            url
-        })
+/// Each `<url>` line is written straight into its file's text, sized for it up front: a
+/// line per page held apart, then copied into the file, held the sitemap twice (at
+/// 100,000 digests, tens of megabytes while the search index was made beside it).
+pub fn sitemaps(site: &Site, html_paths: &[&str]) -> Vec<(String, String)> {
+    let episode = episodes_by_page(site);
+    let pages: Vec<&str> = html_paths
+        .iter()
+        .copied()
+        .filter(|p| *p != paths::NOT_FOUND)
         .collect();
-    split_sitemaps(&entries, &|p| site.base.absolute(p), SITEMAP_LIMIT)
+    let base = site.base.absolute("").len();
+    let line = |p: &&str, out: &mut String| {
+        let page = paths::page_of_file(p);
+        out.push_str("  <url><loc>");
+        out.push_str(&xml_escape(&site.base.absolute(page)));
+        out.push_str("</loc>");
+        if let Some(e) = episode.get(page) {
+            out.push_str("<lastmod>");
+            out.push_str(&e.digest.date.ymd());
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
+    };
+    // The line's tags, a date and the address: more than a line takes unless the address
+    // has much to escape (the text then grows as any string does).
+    let room = |p: &&str| base + p.len() + 64;
+    split_sitemaps(
+        &pages,
+        &line,
+        &room,
+        &|p| site.base.absolute(p),
+        SITEMAP_LIMIT,
+    )
+}
+
+/// Episodes by their page (`episodes/<slug>/`, the page of its `index.html`), borrowed: a
+/// string per episode for the key and its date, every build, was most of the cost.
+fn episodes_by_page(
+    site: &Site,
+) -> std::collections::HashMap<&str, &crate::site::Episode, ahash::RandomState> {
+    site.episodes.iter().map(|e| (e.path.as_str(), e)).collect()
 }
 
 /// What a sitemap lists: each HTML page's absolute URL (not `404.html`) and, for an
 /// episode, its date (`YYYY-MM-DD`) as `lastmod`.
-pub fn sitemap_entries(site: &Site, html_paths: &[String]) -> Vec<(String, Option<String>)> {
-    // Episodes by their page (`episodes/<slug>/`, the page of its `index.html`), borrowed:
-    // a string per episode for the key and its date, every build, was most of the cost.
-    let episode: std::collections::HashMap<&str, &crate::site::Episode, ahash::RandomState> =
-        site.episodes.iter().map(|e| (e.path.as_str(), e)).collect();
+pub fn sitemap_entries(site: &Site, html_paths: &[&str]) -> Vec<(String, Option<String>)> {
+    let episode = episodes_by_page(site);
     html_paths
         .iter()
-        .filter(|p| *p != paths::NOT_FOUND)
+        .filter(|p| **p != paths::NOT_FOUND)
         .map(|p| {
             let page = paths::page_of_file(p);
             (
@@ -55,33 +73,36 @@ pub fn sitemap_entries(site: &Site, html_paths: &[String]) -> Vec<(String, Optio
         .collect()
 }
 
-/// The sitemap files for `entries` (each a `<url>` line), `limit` to a file.
-fn split_sitemaps(
-    entries: &[String],
+/// The sitemap files for `items`, `line` writing an item's `<url>` line, `room` saying
+/// about how long it is, `limit` items to a file.
+fn split_sitemaps<T>(
+    items: &[T],
+    line: &dyn Fn(&T, &mut String),
+    room: &dyn Fn(&T) -> usize,
     absolute: &dyn Fn(&str) -> String,
     limit: usize,
 ) -> Vec<(String, String)> {
     const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     const NS: &str = "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
-    let urlset = |chunk: &[String]| {
-        let lines: usize = chunk.iter().map(String::len).sum();
+    let urlset = |chunk: &[T]| {
+        let lines: usize = chunk.iter().map(room).sum();
         let mut out = String::with_capacity(HEAD.len() + NS.len() + lines + 32);
         out.push_str(HEAD);
         out.push_str("<urlset ");
         out.push_str(NS);
         out.push_str(">\n");
-        for e in chunk {
-            out.push_str(e);
+        for item in chunk {
+            line(item, &mut out);
         }
         out.push_str("</urlset>\n");
         out
     };
-    if entries.len() <= limit.max(1) {
-        return vec![(paths::SITEMAP.to_string(), urlset(entries))];
+    if items.len() <= limit.max(1) {
+        return vec![(paths::SITEMAP.to_string(), urlset(items))];
     }
     let mut files = Vec::new();
     let mut index = format!("{HEAD}<sitemapindex {NS}>\n");
-    for (n, chunk) in entries.chunks(limit.max(1)).enumerate() {
+    for (n, chunk) in items.chunks(limit.max(1)).enumerate() {
         let path = paths::sitemap_part(n + 1);
         index.push_str("  <sitemap><loc>");
         index.push_str(&xml_escape(&absolute(&path)));
@@ -525,6 +546,10 @@ mod tests {
             .map(|n| format!("  <url><loc>https://h/{n}/</loc></url>\n"))
             .collect();
         let abs = |p: &str| format!("https://h/{p}");
+        let line = |e: &String, out: &mut String| out.push_str(e);
+        let split_sitemaps = |entries: &[String], abs: &dyn Fn(&str) -> String, limit| {
+            split_sitemaps(entries, &line, &|e: &String| e.len(), abs, limit)
+        };
         let one = split_sitemaps(&entries, &abs, 5);
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].0, "sitemap.xml");

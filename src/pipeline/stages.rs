@@ -130,24 +130,11 @@ pub(super) fn push(out: &mut Output, f: OutputFile, origin: &str, errors: &mut V
     }
 }
 
-/// The files made last, from the model and what the output holds by now ([`made_last`]),
-/// then static files and the paths that cannot be written ([`statics`]).
+/// The files made last, from the model and what the output holds by now: transcripts and
+/// chapters, the highlighting stylesheet, robots.txt, llms.txt, the sitemap (of every HTML
+/// page so far), then static files (the theme's, then the site's, each yielding to
+/// generated files). Ends with the located errors for paths that cannot be written.
 pub(super) fn finish(
-    site: &Site,
-    templates: &Templates,
-    stylesheet: String,
-    out: &mut Output,
-    errors: &mut Vec<Diagnostic>,
-) {
-    made_last(site, templates, stylesheet, out, errors);
-    statics(site, out, errors);
-}
-
-/// Transcripts and chapters, the highlighting stylesheet, robots.txt, llms.txt and the
-/// sitemap (of every HTML page so far). None of them is under `search/`, and the search
-/// index has no HTML file, so a build makes them while the index is made
-/// (`pipeline/streamed.rs`): the sitemap lists the same pages either way.
-pub(super) fn made_last(
     site: &Site,
     templates: &Templates,
     stylesheet: String,
@@ -170,18 +157,30 @@ pub(super) fn made_last(
             );
         }
     }
-    let html_paths: Vec<String> = out
+    let html_paths: Vec<&str> = out
         .iter()
         .filter(|(p, _)| p.ends_with(".html") && !out.is_redirect(p))
-        .map(|(p, _)| p.clone())
+        .map(|(p, _)| p.as_str())
         .collect();
     // `llms.txt` and the sitemap list every episode (10 to 15 ms each at 10,000 episodes):
-    // made side by side, each from the model alone.
-    let custom_sitemap = templates.has(paths::SITEMAP);
+    // made side by side, each from the model alone. A site's own `templates/sitemap.xml`
+    // wins (one file, whatever its length).
     let (llms, sitemaps) = rayon::join(
         || data::llms(site),
-        || (!custom_sitemap).then(|| data::sitemaps(site, &html_paths)),
+        || {
+            if templates.has(paths::SITEMAP) {
+                render::sitemap(templates, &data::sitemap_entries(site, &html_paths))
+                    .map(|bytes| vec![(paths::SITEMAP.to_string(), bytes)])
+            } else {
+                let files = data::sitemaps(site, &html_paths);
+                Ok(files
+                    .into_iter()
+                    .map(|(p, t)| (p, t.into_bytes()))
+                    .collect())
+            }
+        },
     );
+    drop(html_paths);
     let made = [
         (paths::SYNTAX_CSS, stylesheet, "highlight theme"),
         (paths::LLMS, llms, "llms.txt"),
@@ -214,33 +213,14 @@ pub(super) fn made_last(
             errors,
         );
     }
-    // A site's own `templates/sitemap.xml` wins (one file, whatever its length).
     match sitemaps {
-        None => match render::sitemap(templates, &data::sitemap_entries(site, &html_paths)) {
-            Ok(bytes) => push(
-                out,
-                OutputFile::bytes(paths::SITEMAP, bytes),
-                "sitemap",
-                errors,
-            ),
-            Err(d) => errors.push(d),
-        },
-        Some(sitemaps) => {
-            for (path, text) in sitemaps {
-                push(
-                    out,
-                    OutputFile::bytes(path, text.into_bytes()),
-                    "sitemap",
-                    errors,
-                );
+        Ok(files) => {
+            for (path, bytes) in files {
+                push(out, OutputFile::bytes(path, bytes), "sitemap", errors);
             }
         }
+        Err(d) => errors.push(d),
     }
-}
-
-/// Static files (the theme's, then the site's, each yielding to generated files: so after
-/// every generated file), then the located errors for paths that cannot be written.
-pub(super) fn statics(site: &Site, out: &mut Output, errors: &mut Vec<Diagnostic>) {
     add_static(out, &site.root, &site.config.theme, errors);
     errors.extend(unwritable_paths(site, out));
 }

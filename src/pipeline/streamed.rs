@@ -252,9 +252,10 @@ pub(super) fn build_handing(
     }
     drop(newest);
 
-    // The term feeds, redirects and the files made last beside the search index: writing
-    // is disk-bound (on the writing thread) and the index is CPU-bound, so one overlaps the
-    // other, and the sitemap and llms.txt are made while the index is.
+    // The term feeds and redirects beside the search index: writing is disk-bound (on the
+    // writing thread) and the index is CPU-bound, so one overlaps the other. (The files
+    // made last are not: at 100,000 digests the sitemap and llms.txt made beside the index
+    // raised the build's peak by 60 MB, to save 90 ms.)
     let ((), search) = rayon::join(
         || {
             let make = |job: feeds::FeedJob| (job.path, None, Arc::new((job.make)()));
@@ -269,7 +270,6 @@ pub(super) fn build_handing(
             stages::term_feeds(&site, &mut out, &mut errors, (&make, &kept), &mut |_| {});
             stages::redirects(&site, &templates, &mut out, &mut errors);
             out.batch_done();
-            stages::made_last(&site, &templates, stylesheet, &mut out, &mut errors);
         },
         || index.map(|index| index.finish(&site, &page_texts, (records, previous.as_deref()))),
     );
@@ -292,7 +292,7 @@ pub(super) fn build_handing(
     // The index (a tenth of the output) is written while the last small files are made.
     out.batch_done();
     timer.stage("data+search");
-    stages::statics(&site, &mut out, &mut errors);
+    stages::finish(&site, &templates, stylesheet, &mut out, &mut errors);
     timer.stage("rest");
     if !errors.is_empty() {
         return Err(Error::Site(errors));
