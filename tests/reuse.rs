@@ -657,10 +657,9 @@ fn a_record_that_cannot_be_trusted_gives_a_full_build() {
             0,
             Default::default(),
         ),
-        Vec::new(),
+        (Vec::new(), &[], &Default::default()),
         &Default::default(),
         None,
-        &Default::default(),
         None,
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -115,8 +115,11 @@ pub struct Output {
     previous: Option<std::sync::Arc<Previous>>,
     /// What the writing thread did, once it has finished.
     written: Written,
-    /// Pages' fingerprints by path, for the record of the build.
+    /// Pages' fingerprints by path, for the record of the build; none of a kept file,
+    /// whose record stays as it was.
     fingerprints: crate::hash::FastMap<String, u64>,
+    /// How many files are kept from the previous build ([`Body::Kept`]).
+    kept: usize,
     /// Where an in-memory output hands each batch's generated files ([`Output::handing`]).
     sink: Option<Sink>,
 }
@@ -231,10 +234,18 @@ impl Output {
         {
             self.redirects.insert(path.clone());
         }
-        if let Body::Bytes(_) = &file.body {
-            self.pending.push(path.clone());
+        match &file.body {
+            Body::Bytes(_) => self.pending.push(path.clone()),
+            // Kept only as the previous build recorded it, fingerprint and all
+            // (`reuse::Previous::kept` and `unchanged`): its record stays as it was, and
+            // the commit and the record go through only the files made.
+            Body::Kept(_) => self.kept += 1,
+            Body::Copy(_) | Body::Written => {}
         }
-        if let Some(fp) = file.fingerprint {
+        if let Some(fp) = file
+            .fingerprint
+            .filter(|_| !matches!(file.body, Body::Kept(_)))
+        {
             self.fingerprints.insert(path.clone(), fp);
         }
         entry.insert((file.body, origin.to_string()));
@@ -609,14 +620,31 @@ pub fn write_atomic_from(files: &mut Output, staging: Staging) -> Result<Written
         // including a file put in the output by hand, as a clean build would have it. Only
         // the folders whose stamps changed since the record are listed for those.
         let seen = previous.seen();
-        // Hashed: looking each recorded path up in the ordered map compared long shared
-        // prefixes ("episodes/…") a dozen times each (a tenth of a second at 100,000 digests).
-        let present: std::collections::HashSet<&str, ahash::RandomState> =
-            files.files.keys().map(String::as_str).collect();
-        let removed = seen.removed(previous.paths(), &|p: &str| {
-            p == MARKER || present.contains(p)
-        });
-        done.listed = Some((seen.listed, previous.folder_count()));
+        // Every file is kept, and so recorded, or made, with an entry in `done`. When the
+        // made files the record does not name are as many as the files beyond the
+        // record's, the output holds every recorded file: then neither the recorded files
+        // nor the folders need going through, only what was made (at 100,000 digests,
+        // going through them was a tenth of a build that changed one digest).
+        let added: Vec<&str> = done
+            .entries
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .filter(|p| !previous.has(p))
+            .collect();
+        let holds_recorded = files.files.len() == previous.file_count() + added.len();
+        let removed = if holds_recorded {
+            seen.strays(&|p: &str| p == MARKER || files.files.contains_key(p))
+        } else {
+            // Hashed: looking each recorded path up in the ordered map compared long shared
+            // prefixes ("episodes/…") a dozen times each (a tenth of a second at 100,000
+            // digests).
+            let present: std::collections::HashSet<&str, ahash::RandomState> =
+                files.files.keys().map(String::as_str).collect();
+            seen.removed(previous.paths(), &|p: &str| {
+                p == MARKER || present.contains(p)
+            })
+        };
+        done.listed = Some((seen.listed(), previous.folder_count()));
         let backup = sibling(&output, "bak");
         let result = std::fs::create_dir_all(&backup)
             .and_then(|()| std::fs::write(backup.join(STAGING_MARKER), b""))
@@ -632,15 +660,25 @@ pub fn write_atomic_from(files: &mut Output, staging: Staging) -> Result<Written
         }
         let _ = remove_tree(&backup);
         staging.discard();
-        done.folders = folders::Folders::after_commit(
-            &output,
-            folders::of_files(files.files.keys().map(String::as_str)),
-            Some(seen),
-            done.written_paths
-                .iter()
-                .chain(&removed)
-                .map(String::as_str),
-        );
+        let changed = done
+            .written_paths
+            .iter()
+            .chain(&removed)
+            .map(String::as_str);
+        let recorded = previous.folders();
+        // The folders the record names are those of its files (it names the output
+        // folder then), unless the build that wrote it stamped none.
+        done.folders = if holds_recorded && recorded.names_output() {
+            recorded.after_adding(&output, added.into_iter(), seen, changed)
+        } else {
+            recorded.after_commit(
+                &output,
+                folders::of_files(files.files.keys().map(String::as_str)),
+                Some(seen),
+                changed,
+            )
+        };
+        done.gone = removed.into_iter().filter(|p| previous.has(p)).collect();
         return Ok(done);
     }
     let marker = dir.join(STAGING_MARKER);
@@ -815,8 +853,8 @@ fn write_tree(dir: &Path, files: &Output) -> Result<Written, Error> {
                     let bytes = std::fs::read(src).map_err(|e| Error::io("copying", src, e))?;
                     place(&dir.join(path), path, &bytes, previous)?
                 }
-                Body::Written => return Ok(None),
-                Body::Kept(entry) => (*entry, false),
+                // Left as the previous build recorded it (see `Output::add`).
+                Body::Written | Body::Kept(_) => return Ok(None),
             };
             Ok(Some(((*path).clone(), entry, wrote)))
         })
@@ -827,7 +865,10 @@ fn write_tree(dir: &Path, files: &Output) -> Result<Written, Error> {
         let marker = dir.join(MARKER);
         std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))?;
     }
-    let mut done = Written::default();
+    let mut done = Written {
+        reused: files.kept,
+        ..Written::default()
+    };
     for (path, entry, wrote) in placed {
         done.record(path, entry, wrote);
     }

@@ -21,7 +21,7 @@
 //! of it. Each segment ends with its own checksum; the file is written anew when it holds
 //! twice as many lines as the output has files and folders.
 
-use super::folders::{Folders, Seen};
+use super::folders::{FolderChanges, Folders, Seen};
 use super::stamp::FileStamp;
 use crate::hash::FastMap;
 use std::fmt::Write as _;
@@ -383,6 +383,21 @@ impl Previous {
         self.folders.stamps.len()
     }
 
+    /// The stamps of the previous output's folders.
+    pub(super) fn folders(&self) -> &Folders {
+        &self.folders
+    }
+
+    /// How many files the previous output has.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether the previous output has a file at `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
     /// Every file of the previous output.
     pub fn paths(&self) -> Vec<&str> {
         self.files.keys().map(String::as_str).collect()
@@ -440,24 +455,26 @@ impl Previous {
     }
 }
 
-/// Writes the record of a finished output made by the build `generation`: its files (path
-/// and entry, any order), for the next build. A failure to write it costs only the next
-/// build's reuse. When this build read the record (`previous`), what changed is appended
-/// to it instead, unless the file would then hold too many lines.
+/// Writes the record of a finished output made by the build `generation`, for the next
+/// build. `made` says what the output holds: the files this build made (written, or made
+/// and found as they were), with their entries, in any order; the recorded files it no
+/// longer has; and how its folders' stamps changed. Every other file of `previous` (the
+/// record this build read, if any) is still there as recorded, with the fingerprint it was
+/// made from: a reusing build does not go through the files it kept. A failure to write
+/// the record costs only the next build's reuse. When this build read the record, what
+/// changed is appended to it instead, unless the file would then hold too many lines.
 pub fn write(
     output: &Path,
     (binary, inputs, generation): (&Binary, u64, Generation),
-    mut files: Vec<(String, Entry)>,
+    made: (Vec<(String, Entry)>, &[String], &FolderChanges),
     fingerprints: &FastMap<String, u64>,
     related: Option<(u64, &[Vec<usize>])>,
-    folders: &Folders,
     previous: Option<&Previous>,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     let exe = binary.stamp.as_deref().unwrap_or("-");
     if let Some(previous) = previous.filter(|p| p.exe == exe && p.dir == output)
-        && let Some(segment) =
-            appended(previous, generation, &files, fingerprints, related, folders)
+        && let Some(segment) = appended(previous, generation, &made, fingerprints, related)
     {
         use std::io::Write as _;
         let mut f = std::fs::OpenOptions::new()
@@ -465,16 +482,37 @@ pub fn write(
             .open(record_path(output))?;
         return f.write_all(segment.as_bytes());
     }
+    let (files, gone, folder_changes) = made;
+    let fp_of = |path: &str| fingerprints.get(path).copied().unwrap_or(0);
+    let mut files: Vec<(&str, Entry, u64)> = files
+        .iter()
+        .map(|(p, e)| (p.as_str(), *e, fp_of(p)))
+        .collect();
+    let mut folders = Folders::default();
+    if let Some(previous) = previous {
+        let made_paths: std::collections::HashSet<&str, ahash::RandomState> =
+            files.iter().map(|(p, _, _)| *p).collect();
+        let gone: std::collections::HashSet<&str, ahash::RandomState> =
+            gone.iter().map(String::as_str).collect();
+        files.extend(
+            previous
+                .files
+                .iter()
+                .filter(|(p, _)| !made_paths.contains(p.as_str()) && !gone.contains(p.as_str()))
+                .map(|(p, (e, fp))| (p.as_str(), *e, *fp)),
+        );
+        folders = previous.folders.clone();
+    }
+    folders.apply(folder_changes);
     // Sorted and formatted in parallel: at 100,000 digests, 280,000 lines took a tenth of a
     // second on one thread while the other had nothing left to do.
-    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    files.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let lines: Vec<String> = files
         .par_chunks(4096)
         .map(|chunk| {
             let mut part = String::with_capacity(chunk.len() * 80);
-            for (path, e) in chunk {
-                let fp = fingerprints.get(path).copied().unwrap_or(0);
-                file_line(&mut part, path, e, fp);
+            for (path, e, fp) in chunk {
+                file_line(&mut part, path, e, *fp);
             }
             part
         })
@@ -534,16 +572,15 @@ fn end_line(out: &mut String, from: usize) {
 }
 
 /// The segment to append to the record `previous` read for the output this build left
-/// (its `files`, `fingerprints`, `related` episodes and `folders`): what changed since,
-/// each path in order. `None` when the record would then hold more than twice as many
-/// lines as the output has files and folders (it is written anew).
+/// (`made`, `fingerprints` and `related` episodes, as [`write`] takes them): what changed
+/// since, each path in order. `None` when the record would then hold more than twice as
+/// many lines as the output has files and folders (it is written anew).
 fn appended(
     previous: &Previous,
     generation: Generation,
-    files: &[(String, Entry)],
+    (files, gone, folders): &(Vec<(String, Entry)>, &[String], &FolderChanges),
     fingerprints: &FastMap<String, u64>,
     related: Option<(u64, &[Vec<usize>])>,
-    folders: &Folders,
 ) -> Option<String> {
     use rayon::prelude::*;
     let mut changed: Vec<(&str, &Entry, u64)> = files
@@ -554,43 +591,43 @@ fn appended(
         })
         .collect();
     changed.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    // Every recorded file still there is either unchanged or among `changed`: the gone
-    // ones are looked for only when some are.
-    let still = files.len() - changed.len()
-        + changed
-            .iter()
-            .filter(|(p, _, _)| previous.files.contains_key(*p))
-            .count();
-    let mut gone: Vec<&str> = Vec::new();
-    if still < previous.files.len() {
-        let now: std::collections::HashSet<&str, ahash::RandomState> =
-            files.iter().map(|(p, _)| p.as_str()).collect();
-        gone = previous
-            .files
-            .keys()
-            .map(String::as_str)
-            .filter(|p| !now.contains(p))
-            .collect();
-        gone.sort_unstable();
-    }
+    let mut gone: Vec<&str> = gone
+        .iter()
+        .map(String::as_str)
+        .filter(|p| previous.files.contains_key(*p))
+        .collect();
+    gone.sort_unstable();
+    gone.dedup();
+    let new_files = changed
+        .iter()
+        .filter(|(p, _, _)| !previous.files.contains_key(*p))
+        .count();
+    let recorded = &previous.folders.stamps;
     let mut folders_changed: Vec<(&str, &FileStamp)> = folders
         .stamps
         .iter()
-        .filter(|(name, stamp)| previous.folders.stamps.get(*name) != Some(stamp))
+        .filter(|(name, stamp)| recorded.get(*name) != Some(stamp))
         .map(|(name, stamp)| (name.as_str(), stamp))
         .collect();
     folders_changed.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut folders_gone: Vec<&str> = previous
-        .folders
-        .stamps
-        .keys()
-        .filter(|name| !folders.stamps.contains_key(*name))
+    let mut folders_gone: Vec<&str> = folders
+        .gone
+        .iter()
         .map(String::as_str)
+        .filter(|name| recorded.contains_key(*name))
         .collect();
     folders_gone.sort_unstable();
+    folders_gone.dedup();
+    let new_folders = folders_changed
+        .iter()
+        .filter(|(name, _)| !recorded.contains_key(*name))
+        .count();
+    // What the output has after this build.
+    let file_count = previous.files.len() - gone.len() + new_files;
+    let folder_count = recorded.len() - folders_gone.len() + new_folders;
     // The three lines that open it, the changes, and the checksum.
     let adds = 4 + changed.len() + gone.len() + folders_changed.len() + folders_gone.len();
-    if previous.lines + adds > 2 * (files.len() + folders.stamps.len()) + 64 {
+    if previous.lines + adds > 2 * (file_count + folder_count) + 64 {
         return None;
     }
     let related = match related {
@@ -727,10 +764,9 @@ mod tests {
         write(
             &out,
             (&Binary::named("bin 1"), 7, generation),
-            vec![("a.html".into(), entry)],
+            (vec![("a.html".into(), entry)], &[], &every(&folders)),
             &fps,
             Some((0xabc, &related)),
-            &folders,
             None,
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -793,10 +829,9 @@ mod tests {
             write(
                 &out,
                 (&binary, 7, generation),
-                Vec::new(),
+                (Vec::new(), &[], &FolderChanges::default()),
                 &fps,
                 None,
-                &Folders::default(),
                 None,
             )
             .unwrap_or_else(|e| panic!("{e}"));
@@ -891,6 +926,15 @@ mod tests {
         assert_eq!(related_from(&line), Some(Some((0xfeed, lists))));
     }
 
+    /// Every stamp of `folders`, as changes to a record of none.
+    fn every(folders: &Folders) -> FolderChanges {
+        FolderChanges {
+            stamps: folders.stamps.clone(),
+            gone: Vec::new(),
+            taken: folders.taken,
+        }
+    }
+
     /// An entry for a file that need not exist (the record is read, not checked against
     /// the files).
     fn entry(n: u64) -> Entry {
@@ -930,10 +974,9 @@ mod tests {
         write(
             &out,
             (&binary, 7, generation(1)),
-            files.clone(),
+            (files.clone(), &[], &every(&first)),
             &fps,
             Some((0xabc, &related)),
-            &first,
             None,
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -941,7 +984,8 @@ mod tests {
         let size = || std::fs::metadata(&record).map_or(0, |m| m.len());
         let whole = size();
         let read = || Previous::read(&out, "bin 1", 7).unwrap_or_else(|e| panic!("{e}"));
-        // A build of generation `n` by `binary` after the one the record holds.
+        // A build of generation `n` by `binary` after the one the record holds, whose
+        // output has `files` and `folders`, every one of them made or stamped again.
         let again = |binary: &Binary,
                      n: u64,
                      files: &[(String, Entry)],
@@ -949,13 +993,26 @@ mod tests {
                      related: Option<(u64, &[Vec<usize>])>,
                      folders: &Folders| {
             let previous = read();
+            let gone: Vec<String> = previous
+                .paths()
+                .into_iter()
+                .filter(|p| !files.iter().any(|(f, _)| f == p))
+                .map(str::to_string)
+                .collect();
+            let mut changes = every(folders);
+            changes.gone = previous
+                .folders
+                .stamps
+                .keys()
+                .filter(|f| !folders.stamps.contains_key(*f))
+                .cloned()
+                .collect();
             write(
                 &out,
                 (binary, 7, generation(n)),
-                files.to_vec(),
+                (files.to_vec(), &gone, &changes),
                 fps,
                 related,
-                folders,
                 Some(&previous),
             )
             .unwrap_or_else(|e| panic!("{e}"));

@@ -27,7 +27,8 @@ pub(super) struct Writer {
 }
 
 /// What a writer (or the last write of an output) did: every file it put in the staging
-/// folder with its record entry, and how many were written rather than reused.
+/// folder with its record entry (not the files kept from the previous build, which a
+/// reusing build leaves as recorded), and how many were written rather than reused.
 #[derive(Debug, Default)]
 pub struct Written {
     pub entries: Vec<(String, Entry)>,
@@ -35,8 +36,10 @@ pub struct Written {
     pub reused: usize,
     /// The files written into the staging folder (a reusing build moves only these).
     pub written_paths: Vec<String>,
-    /// The stamps of the new output's folders, once it is in place.
-    pub folders: super::folders::Folders,
+    /// How the stamps of the output's folders changed, once it is in place.
+    pub folders: super::folders::FolderChanges,
+    /// The recorded files the new output no longer has (a reusing build).
+    pub gone: Vec<String>,
     /// How many of the previous output's recorded folders a reusing build listed, of how
     /// many (for the timings).
     pub listed: Option<(usize, usize)>,

@@ -347,10 +347,13 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         if reuse::write(
             &resolved,
             (&binary, inputs, generation),
-            std::mem::take(&mut written.entries),
+            (
+                std::mem::take(&mut written.entries),
+                &written.gone,
+                &written.folders,
+            ),
             built.output.fingerprints(),
             related.as_ref().map(crate::site::RelatedCache::parts),
-            &written.folders,
             previous.as_deref(),
         )
         .is_err()
