@@ -555,15 +555,17 @@ fn other_files(
             .map(|(n, group)| packer.hashed(&format!("x/{n}"), group))
             .collect::<Vec<_>>(),
     );
+    // In parallel: every episode is in a filter of its show and of each of its concepts,
+    // so these lists add up to several times the episodes.
     for (kind, letter) in [(TermKind::Show, 's'), (TermKind::Concept, 'c')] {
-        for (i, t) in site.terms(kind).iter().enumerate() {
+        files.par_extend(site.terms(kind).par_iter().enumerate().map(|(i, t)| {
             let mut ids: Vec<u32> = t.episodes.iter().map(|&e| docs.episode_id(e)).collect();
             for &e in &t.episodes {
                 ids.extend(docs.transcript_ids[e].clone());
             }
             ids.sort_unstable();
-            files.push(packer.file(&format!("f/{letter}{i}"), &ids));
-        }
+            packer.file(&format!("f/{letter}{i}"), &ids)
+        }));
     }
     files
 }
