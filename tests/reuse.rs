@@ -1164,13 +1164,19 @@ fn a_texts_file_an_earlier_build_left_beside_the_output_is_removed() {
 fn temporary_files_a_killed_build_left_beside_the_output_are_removed() {
     let site = Site::fixture("small");
     build(&site, &[]);
-    for kept in ["search-words", "parsed-digests", "build-record"] {
+    let kept = [
+        "search-words",
+        "parsed-digests",
+        "build-record",
+        "feed-bodies",
+    ];
+    for kept in kept {
         site.write(
             &format!(".public.castdown-{kept}.tmp"),
             "left by a killed build",
         );
     }
-    assert_eq!(site.leftovers().len(), 3);
+    assert_eq!(site.leftovers().len(), kept.len());
     site.write("content/episodes/broken.md", "---\ntitle: [unclosed\n---\n");
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -1185,6 +1191,48 @@ fn demo_built_and_kept() -> Site {
     std::thread::sleep(RACY);
     build(&site, &[]);
     site
+}
+
+/// The site feeds show the newest bodies whole, so an edit to one of them made a reusing
+/// build render every body the feeds show. The bodies kept beside the output by the last
+/// build stand for those that did not change; kept bodies that fail their checksum are
+/// rendered again, and the output is a clean build's either way.
+#[test]
+fn an_edit_to_a_body_the_feeds_show_renders_that_body_alone() {
+    // The demo's feeds show every published digest.
+    let site = Site::fixture("demo");
+    build(&site, &[]);
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    let digest = "content/episodes/2024/attention-economy.md";
+    let edit = |n: usize| {
+        std::thread::sleep(RACY);
+        replace_in(
+            &site,
+            digest,
+            "## Owning the audience",
+            &format!("## Owning the audience\n\nEdit {n}.\n\n## Owning the audience"),
+        );
+    };
+    edit(1);
+    let err = rebuild_and_check(&site, "a body edit");
+    let (rendered, of) = figure(&err, "bodies rendered");
+    assert_eq!(rendered, 1, "{err}");
+    assert!(of > 5, "{err}");
+    // Damaged: every body the feeds show is rendered again.
+    let kept = site.root().join(".public.castdown-feed-bodies");
+    let mut bytes = std::fs::read(&kept).unwrap_or_else(|e| panic!("{e}"));
+    let last = bytes.len() - 20;
+    bytes[last] ^= 0x20;
+    std::fs::write(&kept, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    edit(2);
+    let err = rebuild_and_check(&site, "a body edit, the kept bodies damaged");
+    let (rendered, _) = figure(&err, "bodies rendered");
+    assert!(rendered > 5, "{err}");
+    // That build kept them again.
+    edit(3);
+    let err = rebuild_and_check(&site, "a body edit after");
+    assert_eq!(figure(&err, "bodies rendered").0, 1, "{err}");
 }
 
 /// Regression: a digest edited just before a build is parsed again by the next build (its

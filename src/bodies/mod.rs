@@ -9,6 +9,8 @@
 //! The types say which is which, so a stage cannot read HTML that is gone. See
 //! `docs/architecture.md`.
 
+pub mod kept;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -19,7 +21,7 @@ use crate::markdown::{self, Highlighter, RenderContext, Section, TocEntry};
 use crate::site::{Site, TermKind};
 
 /// What a page shows of a rendered body.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Html {
     /// The HTML.
     pub html: String,

@@ -261,7 +261,7 @@ fn first_paragraph<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
 }
 
 /// One entry of the table of contents.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct TocEntry {
     /// Heading level, 1–6.
     pub level: u8,

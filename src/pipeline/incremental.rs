@@ -263,6 +263,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
             digests_to_keep: None,
             others: 0,
             related: None,
+            feed_bodies: None,
         },
         memo: Memo {
             bodies,

@@ -159,6 +159,9 @@ pub struct Built {
     pub others: u64,
     /// The related episodes with their key, for the record (a build on disk).
     pub related: Option<crate::site::RelatedCache>,
+    /// The bodies the site feeds were made from, with their keys, to keep beside the
+    /// output for the next build (when this build made the site feeds).
+    pub(crate) feed_bodies: Option<Vec<(u64, std::sync::Arc<crate::bodies::Html>)>>,
 }
 
 /// Loads config and content and builds every output file in memory.
@@ -241,8 +244,14 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     let resolved = output::resolve_output(&out_dir);
     let words_path = output::beside(&resolved, "search-words");
     let digests_path = output::beside(&resolved, "parsed-digests");
+    let bodies_path = output::beside(&resolved, "feed-bodies");
     // What a build killed while writing them left (this build holds the lock).
-    for kept in [&words_path, &digests_path, &reuse::record_path(&resolved)] {
+    for kept in [
+        &words_path,
+        &digests_path,
+        &bodies_path,
+        &reuse::record_path(&resolved),
+    ] {
         let _ = std::fs::remove_file(output::temporary(kept));
     }
     let had_output = resolved.join(output::MARKER).is_file();
@@ -280,6 +289,12 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     };
     let (previous, (kept_words, kept_digests)) =
         rayon::join(read_record, || rayon::join(read_words, read_digests));
+    // A few hundred kilobytes: read after the others.
+    let kept_bodies = if opts.clean {
+        crate::bodies::kept::KeptBodies::default()
+    } else {
+        crate::bodies::kept::KeptBodies::read(&bodies_path, &binary.id, inputs)
+    };
     let (previous, full_build) = match previous {
         Ok(p) => (Some(p), None),
         Err(why) => (None, had_output.then_some(why)),
@@ -298,6 +313,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         previous,
         kept_words: words_writer.map(|w| (kept_words, w)),
         kept_digests,
+        kept_bodies,
     };
     let mut built = match streamed::build(opts, progress, Some(on_disk)) {
         Ok(b) => b,
@@ -313,6 +329,7 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
     // the next build parses and counts everything again: slower, never wrong.
     let search_words = built.search_words.take();
     let digests_to_keep = built.digests_to_keep.take();
+    let feed_bodies = built.feed_bodies.take();
     let keep_for_next = || {
         let kept = search_words.map(|words| words.finish(&words_path));
         if !matches!(kept, Some(Ok(()))) {
@@ -330,6 +347,12 @@ pub fn build_keeping(opts: &BuildOptions, progress: &dyn Fn(&str)) -> Result<(Re
         });
         if !matches!(kept, Some(Ok(()))) {
             let _ = std::fs::remove_file(&digests_path);
+        }
+        // Left as it was when the site feeds were kept: its bodies are those they show.
+        if let Some(bodies) = feed_bodies
+            && crate::bodies::kept::write(&bodies_path, &binary.id, inputs, &bodies).is_err()
+        {
+            let _ = std::fs::remove_file(&bodies_path);
         }
     };
     let others = built.others;

@@ -47,14 +47,19 @@ pub(super) fn build_handing(
     progress("loading");
     // On disk, the digests whose files are unchanged come from the previous build, and
     // this build's are kept for the next.
-    let (mut staging, kept_digests) = match staging {
+    let (mut staging, kept_digests, kept_bodies) = match staging {
         Some(OnDisk {
             staging,
             previous,
             kept_words,
             kept_digests,
-        }) => (Some((staging, previous, kept_words)), Some(kept_digests)),
-        None => (None, None),
+            kept_bodies,
+        }) => (
+            Some((staging, previous, kept_words)),
+            Some(kept_digests),
+            Some(kept_bodies),
+        ),
+        None => (None, None, None),
     };
     let kept_generation = kept_digests.as_ref().map_or(0, |k| k.generation());
     let mut digests_to_keep = None;
@@ -202,6 +207,7 @@ pub(super) fn build_handing(
         reach: reach.as_ref(),
         all_concepts: bodies::all_concepts_key(&site),
         kept_words: index.as_ref().map(search::Index::kept),
+        kept_bodies: kept_bodies.as_ref(),
     };
     let (newest, rendered) =
         episodes.run(&mut out, index.as_mut(), &mut errors, &mut template_errors);
@@ -255,14 +261,19 @@ pub(super) fn build_handing(
     timer.stage("pages");
     // The site feeds are the last files to show episode HTML: it is freed after them,
     // before the search index (the build's peak) is made.
-    let site_feeds = reach
-        .as_mut()
-        .and_then(Reach::kept_feeds)
-        .unwrap_or_else(|| feeds::site_feeds(&site, &newest));
+    let site_feeds = reach.as_mut().and_then(Reach::kept_feeds);
+    let made_feeds = site_feeds.is_none();
+    let site_feeds = site_feeds.unwrap_or_else(|| {
+        let html: Vec<Arc<Html>> = newest.iter().map(|(_, h)| h.clone()).collect();
+        feeds::site_feeds(&site, &html)
+    });
     for f in site_feeds {
         push(&mut out, f, "feeds", &mut errors);
     }
-    drop(newest);
+    // The bodies the feeds were made from, for the next build (every one of them).
+    let feed_bodies = (made_feeds
+        && newest.len() == site.config.feed_limit.min(site.episodes.len()))
+    .then_some(newest);
 
     // The term feeds and redirects beside the search index: writing is disk-bound (on the
     // writing thread) and the index is CPU-bound, so one overlaps the other. (The files
@@ -320,6 +331,7 @@ pub(super) fn build_handing(
         digests_to_keep,
         others: others_hash,
         related,
+        feed_bodies,
     })
 }
 
@@ -334,6 +346,9 @@ pub(super) struct OnDisk<'a> {
     pub kept_words: Option<(search::KeptWords, search::kept::Writer)>,
     /// The previous build's parsed digests (empty when there are none to trust).
     pub kept_digests: load::kept::KeptDigests,
+    /// The bodies the previous build's site feeds showed (empty when there are none to
+    /// trust).
+    pub kept_bodies: bodies::kept::KeptBodies,
 }
 
 /// The episode stage of a build: every episode's body with the files made from it alone.
@@ -348,6 +363,9 @@ struct EpisodeStage<'a> {
     reach: Option<&'a Reach>,
     /// `bodies::all_concepts_key`, which bodies' keys are made with.
     all_concepts: u64,
+    /// The bodies the previous build's site feeds showed, by key: an episode the site
+    /// feeds show is not rendered again for them when its body is there.
+    kept_bodies: Option<&'a bodies::kept::KeptBodies>,
     /// The previous build's counted search words (`None`: no search index).
     kept_words: Option<Arc<search::KeptWords>>,
 }
@@ -364,7 +382,7 @@ impl EpisodeStage<'_> {
         mut index: Option<&mut search::Index>,
         errors: &mut Vec<Diagnostic>,
         template_errors: &mut Vec<Diagnostic>,
-    ) -> (Vec<Arc<Html>>, usize) {
+    ) -> (Vec<(u64, Arc<Html>)>, usize) {
         let site = self.site;
         let count = site.episodes.len();
         let mut newest = Vec::new();
@@ -454,16 +472,21 @@ impl EpisodeStage<'_> {
         };
         let words_kept = self.kept_words.as_ref().is_some_and(|k| k.has(key));
         let in_feeds = i < site.config.feed_limit;
+        // The site feeds need the body; the previous build's, when it kept it.
+        let kept_html = in_feeds
+            .then(|| self.kept_bodies.and_then(|k| k.get(key)))
+            .flatten()
+            .map(|h| (key, h));
         if let (Some(entry), Some(fp), true, true, false) = (
             data_kept,
             data_fp,
             pending.is_empty(),
             words_kept || self.kept_words.is_none(),
-            in_feeds,
+            in_feeds && kept_html.is_none(),
         ) {
-            // Nothing here needs the body.
+            // Nothing here needs the body rendered.
             return Ok(EpisodeFiles {
-                html: None,
+                html: kept_html,
                 words: search::EpisodeWords::Kept(key),
                 pages,
                 data: OutputFile::kept(path, entry, fp),
@@ -488,7 +511,7 @@ impl EpisodeStage<'_> {
             }
         };
         // Freed here, on the worker, for all but the episodes the site feeds show.
-        let html = in_feeds.then_some(html);
+        let html = in_feeds.then_some((key, html));
         Ok(EpisodeFiles {
             html,
             words: if words_kept {
@@ -532,8 +555,8 @@ type Made = std::result::Result<EpisodeFiles, Diagnostic>;
 
 /// What the episode stage makes of one episode.
 struct EpisodeFiles {
-    /// The body's HTML, for the newest `feed_limit` episodes only.
-    html: Option<Arc<Html>>,
+    /// The body's HTML with its key, for the newest `feed_limit` episodes only.
+    html: Option<(u64, Arc<Html>)>,
     /// What the search index counts of the body.
     words: search::EpisodeWords,
     pages: Vec<std::result::Result<OutputFile, Diagnostic>>,

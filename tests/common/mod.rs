@@ -99,9 +99,9 @@ impl Site {
     }
 
     /// Every output file with its bytes, sorted by path.
-    /// What castdown left beside the output but the lock, the record of the last build and
-    /// its counted search words, which stay there by design: an interrupted or failed
-    /// build leaves nothing else.
+    /// What castdown left beside the output but the lock, the record of the last build, its
+    /// counted search words, parsed digests and feed bodies, which stay there by design: an
+    /// interrupted or failed build leaves nothing else.
     pub fn leftovers(&self) -> Vec<String> {
         std::fs::read_dir(self.root())
             .into_iter()
@@ -114,6 +114,7 @@ impl Site {
                     && !n.ends_with("castdown-build-record")
                     && !n.ends_with("castdown-search-words")
                     && !n.ends_with("castdown-parsed-digests")
+                    && !n.ends_with("castdown-feed-bodies")
             })
             .collect()
     }
