@@ -87,10 +87,10 @@ impl Seen {
     ) -> Vec<String> {
         let mut removed: Vec<String> = recorded
             .into_par_iter()
-            .chain(self.found.par_iter().map(String::as_str))
             .filter(|p| !keep(p))
             .map(str::to_string)
             .collect();
+        removed.extend(self.strays(keep));
         removed.par_sort_unstable();
         removed.dedup();
         removed
@@ -233,9 +233,14 @@ impl Folders {
             .cloned()
             .collect();
         gone.sort_unstable();
-        let stamps = self.stamped_again(output, folders, seen, changed);
+        let touched = touched(changed);
+        let kept = |f: &str| {
+            seen.is_some_and(|s| {
+                !touched.contains(f) && !s.listed.contains(f) && self.stamps.contains_key(f)
+            })
+        };
         FolderChanges {
-            stamps,
+            stamps: stamp_now(output, folders.into_iter().filter(|f| !kept(f)).collect()),
             gone,
             taken: seen.map_or_else(now_nanos, |s| s.taken),
         }
@@ -278,24 +283,6 @@ impl Folders {
             gone: Vec::new(),
             taken: seen.taken,
         }
-    }
-
-    /// The stamps of those of `folders` that [`Folders::after_commit`] stamps again: every
-    /// one but those found as recorded and left alone by the commit.
-    fn stamped_again<'a>(
-        &self,
-        output: &Path,
-        folders: Vec<&str>,
-        seen: Option<&Seen>,
-        changed: impl Iterator<Item = &'a str>,
-    ) -> HashMap<String, FileStamp> {
-        let touched = touched(changed);
-        let kept = |f: &str| {
-            seen.is_some_and(|s| {
-                !touched.contains(f) && !s.listed.contains(f) && self.stamps.contains_key(f)
-            })
-        };
-        stamp_now(output, folders.into_iter().filter(|f| !kept(f)).collect())
     }
 
     /// The stamps of every folder of a new output (`folders`), taken now.

@@ -259,8 +259,9 @@ pub(super) fn build_handing(
     errors.append(&mut template_errors);
     drop(shared);
     timer.stage("pages");
-    // The site feeds are the last files to show episode HTML: it is freed after them,
-    // before the search index (the build's peak) is made.
+    // The site feeds are the last files to show episode HTML. It is freed after them,
+    // before the search index (the build's peak) is made, except the bodies they were
+    // made from, kept for the next build (`feed_limit` bodies, a few hundred kilobytes).
     let site_feeds = reach.as_mut().and_then(Reach::kept_feeds);
     let made_feeds = site_feeds.is_none();
     let site_feeds = site_feeds.unwrap_or_else(|| {
@@ -270,10 +271,9 @@ pub(super) fn build_handing(
     for f in site_feeds {
         push(&mut out, f, "feeds", &mut errors);
     }
-    // The bodies the feeds were made from, for the next build (every one of them).
-    let feed_bodies = (made_feeds
-        && newest.len() == site.config.feed_limit.min(site.episodes.len()))
-    .then_some(newest);
+    // Any body kept is right for its key, so the next build may take these whatever it
+    // makes; when the feeds were kept, the file beside the output already holds theirs.
+    let feed_bodies = made_feeds.then_some(newest);
 
     // The term feeds and redirects beside the search index: writing is disk-bound (on the
     // writing thread) and the index is CPU-bound, so one overlaps the other. (The files
