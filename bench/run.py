@@ -13,7 +13,8 @@ size's runs and again from pairs of builds of the two made back to back.
 
 With --baseline PATH (another castdown binary, say one built from main before a change),
 each run builds with it too, alternating, and prints the new/baseline ratios per pair and
-serve's rebuild times for both: a before/after comparison measured in the same run.
+serve's rebuild times for both: a before/after comparison measured in the same run. Its
+reusing builds alternate with castdown's too, on a copy of the corpus of its own.
 
 Usage: bench/run.py [--sizes 1000,10000] [--runs 5] [--work bench/work] [--no-hugo]
                     [--castdown PATH] [--baseline PATH]
@@ -178,19 +179,22 @@ def serve_rebuild(root, kind="body", edits=7, binary=None):
 
 
 
-def reuse_builds(root, runs=3, binary=None):
+def reuse_builds(sites, runs=3):
     """`castdown build` reusing the previous output after one edit (body, title, a new
     newest digest, a new digest dated five years back, a deleted digest from the middle of
     the archive), against clean builds of the same site in the same run: median wall seconds and
     the files the build wrote (its summary line counts them). Each edit comes 2 s after the
-    last build, as a person's would. With `binary`, that castdown (a baseline) instead of
-    the one measured."""
-    import re
-    path, _ = newest_episode(root)
-    original = open(path).read()
-    binary = binary or CASTDOWN
+    last build, as a person's would.
 
-    def build():
+    `sites` is a list of (binary, site folder): one, or a castdown and a baseline, each on
+    its own copy of the corpus (a binary reuses only its own output). With two, every
+    build of one is followed by the same build of the other (clean builds too), so that
+    the machine's drift over minutes falls on both alike. Returns, per site, the median
+    clean wall seconds and {kind: (median wall s, median files written)}, and the
+    per-pair ratios of the first site's walls to the second's: {kind: [ratio, ...]}."""
+    import re
+
+    def build(binary, root):
         start = time.perf_counter()
         p = subprocess.run([binary, "build", "--root", root], capture_output=True, text=True)
         wall = time.perf_counter() - start
@@ -199,46 +203,70 @@ def reuse_builds(root, runs=3, binary=None):
         m = re.search(r"\((\d+) written, (\d+) unchanged\)", p.stderr)
         return wall, (int(m.group(1)), int(m.group(2))) if m else None
 
-    cleans = [castdown_build(root, binary)[0] for _ in range(runs)]
-    base = statistics.median(cleans)
-    results = {}
-    new_dir = os.path.dirname(path)
-    # The digest a deletion removes: the middle one of the archive by file name.
-    every = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(root, "content", "episodes"))
-                   for f in fs if f.endswith(".md"))
-    gone = every[len(every) // 2]
-    gone_text = open(gone).read()
-    for kind in ("body", "title", "new", "backdated", "deleted"):
-        walls, written = [], []
-        for r in range(runs):
-            # A person edits seconds after the last build, not within the 2 s in which a
-            # build distrusts the stamps it just took (of folders and files, whose clocks
-            # tick coarsely) and looks again; a build right after another measures that.
-            time.sleep(2.1)
-            marker = f"reuse-bench-{kind}-{r}-{time.time_ns()}"
-            new_file = os.path.join(new_dir, f"zz-{marker}.md")
+    class Corpus:
+        """One site's digests to edit and put back."""
+        def __init__(self, root):
+            self.root = root
+            self.path, _ = newest_episode(root)
+            self.original = open(self.path).read()
+            self.new_dir = os.path.dirname(self.path)
+            # The digest a deletion removes: the middle one of the archive by file name.
+            every = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(root, "content", "episodes"))
+                           for f in fs if f.endswith(".md"))
+            self.gone = every[len(every) // 2]
+            self.gone_text = open(self.gone).read()
+            self.new_file = None
+
+        def edit(self, kind, marker):
+            self.new_file = os.path.join(self.new_dir, f"zz-{marker}.md")
             if kind == "body":
-                open(path, "w").write(original + f"\n{marker}\n")
+                open(self.path, "w").write(self.original + f"\n{marker}\n")
             elif kind == "title":
-                open(path, "w").write(re.sub(r"^title: ([\"']?)", lambda m: f"title: {m.group(1)}{marker} ", original, count=1, flags=re.M))
+                open(self.path, "w").write(re.sub(r"^title: ([\"']?)", lambda m: f"title: {m.group(1)}{marker} ",
+                                                  self.original, count=1, flags=re.M))
             elif kind == "deleted":
-                os.remove(gone)
+                os.remove(self.gone)
             else:
                 years = 1 if kind == "new" else -5
-                text = re.sub(r"^title: .*$", f"title: {marker}", original, count=1, flags=re.M)
+                text = re.sub(r"^title: .*$", f"title: {marker}", self.original, count=1, flags=re.M)
                 text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + years}", text, count=1, flags=re.M)
-                open(new_file, "w").write(text)
-            wall, counts = build()
-            walls.append(wall)
-            written.append(counts[0] if counts else -1)
-            # Back to the corpus as it was, rebuilt (not measured).
-            open(path, "w").write(original)
-            open(gone, "w").write(gone_text)
-            if os.path.exists(new_file):
-                os.remove(new_file)
-            build()
-        results[kind] = (statistics.median(walls), statistics.median(written))
-    return base, results
+                open(self.new_file, "w").write(text)
+
+        def restore(self):
+            open(self.path, "w").write(self.original)
+            open(self.gone, "w").write(self.gone_text)
+            if self.new_file and os.path.exists(self.new_file):
+                os.remove(self.new_file)
+
+    corpora = [Corpus(root) for _, root in sites]
+    cleans = [[] for _ in sites]
+    for _ in range(runs):
+        for k, (binary, root) in enumerate(sites):
+            cleans[k].append(castdown_build(root, binary)[0])
+    walls = [{} for _ in sites]
+    written = [{} for _ in sites]
+    for kind in ("body", "title", "new", "backdated", "deleted"):
+        for r in range(runs):
+            for k, (binary, root) in enumerate(sites):
+                # A person edits seconds after the last build, not within the 2 s in which a
+                # build distrusts the stamps it just took (of folders and files, whose clocks
+                # tick coarsely) and looks again; a build right after another measures that.
+                time.sleep(2.1)
+                corpora[k].edit(kind, f"reuse-bench-{kind}-{r}-{time.time_ns()}")
+                wall, counts = build(binary, root)
+                walls[k].setdefault(kind, []).append(wall)
+                written[k].setdefault(kind, []).append(counts[0] if counts else -1)
+                # Back to the corpus as it was, rebuilt (not measured).
+                corpora[k].restore()
+                build(binary, root)
+    results = [(statistics.median(cleans[k]),
+                {kind: (statistics.median(w), statistics.median(written[k][kind])) for kind, w in walls[k].items()})
+               for k in range(len(sites))]
+    ratios = {}
+    if len(sites) == 2:
+        ratios = {kind: [a / b for a, b in zip(walls[0][kind], walls[1][kind])] for kind in walls[0]}
+    return results, ratios
+
 
 def reuse_instructions(root, binary=None):
     """Instructions (valgrind's callgrind: counted, not timed, so the same whatever else the
@@ -396,14 +424,28 @@ def main():
                 for label, binary in (("", CASTDOWN),) + ((("baseline ", base),) if base else ()):
                     reb, vis = serve_rebuild(cd_root, kind, binary=binary)
                     print(f"serve {label}: {what}: median rebuild {reb} ms (serve's own timing); edit to page visible over HTTP {vis:.0f} ms (includes 25 ms debounce)")
-        # The baseline's right after, on the same site: each against its own clean builds.
+        # With a baseline, each binary on its own copy of the corpus (it reuses only its own
+        # output), their builds alternating.
         names = {"body": "one body edit", "title": "one title edit", "new": "one new digest",
                  "backdated": "one new digest dated five years back", "deleted": "one deleted digest"}
-        for label, binary in (("", CASTDOWN),) + ((("baseline ", base),) if base else ()):
-            clean_wall, reused = reuse_builds(cd_root, runs=min(args.runs, 3), binary=binary)
-            for kind, (wall, written) in reused.items():
+        sites = [(CASTDOWN, cd_root)]
+        if base:
+            base_root = os.path.join(work, "castdown-baseline")
+            clean(base_root)
+            os.makedirs(base_root)
+            subprocess.run(["cp", "-r", os.path.join(cd_root, "content"), os.path.join(cd_root, "castdown.yaml"), base_root],
+                           check=True)
+            sites.append((base, base_root))
+        reused, ratios = reuse_builds(sites, runs=min(args.runs, 3))
+        for label, (clean_wall, kinds) in zip(("", "baseline "), reused):
+            for kind, (wall, written) in kinds.items():
                 print(f"build {label}reusing the last output, {names[kind]}: median {wall:.2f} s = "
                       f"{wall / clean_wall * 100:.0f}% of a clean build ({clean_wall:.2f} s, same run); {written} files written")
+        for kind, r in ratios.items():
+            print(f"build reusing the last output, {names[kind]}: castdown/baseline per pair "
+                  f"{', '.join(f'{x:.2f}' for x in r)}; median {statistics.median(r):.2f}")
+        if base:
+            clean(base_root)
         if args.instructions:
             counted = {}
             for label, binary in (("", CASTDOWN),) + ((("baseline ", base),) if base else ()):
