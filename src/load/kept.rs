@@ -148,7 +148,7 @@ pub struct KeptDigests {
     /// joined to the path under it), so comparing bytes finds the same ones.
     entries: crate::hash::FastMap<OsString, Entry>,
     /// Records read, superseded ones and checksums included: the file is appended to
-    /// until they are twice the digests it keeps.
+    /// until they are a quarter more than the digests it keeps.
     records: usize,
     /// The generation of the build that wrote the last segment (0 when nothing was read:
     /// no build draws 0).
@@ -398,8 +398,10 @@ fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
 
 /// Writes `entries` to `path` for the binary `binary`, inputs `inputs` and site folder
 /// `root`, by the build of generation `generation`. When `path` was read (`previous`: the
-/// records it had) and it would not hold twice as many records as digests, only the entries not taken from it are appended (with
-/// their checksum); otherwise the file is written anew, through a temporary file. Not
+/// records it had) and it would not hold too many records for its digests
+/// ([`outgrown`](crate::output::reuse::outgrown): a quarter more), only the entries not
+/// taken from it are appended (with their checksum); otherwise the file is written anew,
+/// through a temporary file. Not
 /// synced: a damaged file fails its checksum and the next build parses every digest.
 /// Written a few thousand entries at a time: the whole file is a hundred megabytes and
 /// more at 100,000 digests.
@@ -413,7 +415,7 @@ pub fn write(
 ) -> std::io::Result<()> {
     let new = entries.iter().filter(|e| !e.taken).count();
     if let Some(records) = previous
-        && records + new < 2 * entries.len()
+        && !crate::output::reuse::outgrown(records + new, entries.len())
     {
         // Even with nothing new, a segment names this build's generation.
         let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(path)?);
@@ -604,33 +606,19 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (digests, entries, _dir, file) = demo_written(1);
         let later = SystemTime::now() + Duration::from_secs(3600);
-        // Two more segments: a digest parsed again by each build.
+        // Two more segments, a digest parsed again in each, appended whatever the rule
+        // for writing the file anew says.
         for generation in [2, 3] {
-            let kept = KeptDigests::read(&file, "bin", 1, root).unwrap_or_else(|e| panic!("{e}"));
-            let again: Vec<Entry> = digests
-                .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    let (back, again) = kept
-                        .get(&root.join(&d.path))
-                        .unwrap_or_else(|| panic!("{}: not kept", d.path.display()));
-                    if i != generation as usize {
-                        return again;
-                    }
-                    let mut edited = (*back).clone();
-                    edited.title = format!("generation {generation}");
-                    Entry::new(root, &root.join(&d.path), "", &Arc::new(edited), later)
-                })
-                .collect();
-            write(
-                &file,
-                "bin",
-                1,
-                root,
-                &again,
-                (Some(kept.records()), generation),
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
+            let d = &digests[generation as usize];
+            let mut edited = (**d).clone();
+            edited.title = format!("generation {generation}");
+            let edited = Entry::new(root, &root.join(&d.path), "", &Arc::new(edited), later);
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&file)
+                .unwrap_or_else(|e| panic!("{e}"));
+            write_records(&mut f, [&edited].into_iter(), generation)
+                .unwrap_or_else(|e| panic!("{e}"));
         }
         let read = |chunk: usize| KeptDigests::read_by(&file, ("bin", 1, root), chunk);
         let whole = read(usize::MAX >> 8).unwrap_or_else(|e| panic!("{e}"));
@@ -693,7 +681,7 @@ mod tests {
     }
 
     /// A build appends the digests it parsed to the file the previous build left, a later
-    /// record superseding an earlier one, until the file holds twice as many records as
+    /// record superseding an earlier one, until the file holds a quarter more records than
     /// digests; then it writes the file anew.
     #[test]
     fn new_digests_are_appended_until_superseded_records_are_too_many() {
@@ -741,7 +729,7 @@ mod tests {
                 (Some(kept.records()), generation),
             )
             .unwrap_or_else(|e| panic!("{e}"));
-            if expected + 1 < 2 * n {
+            if !crate::output::reuse::outgrown(expected + 1, n) {
                 expected += 2;
             } else {
                 expected = n + 1;
