@@ -128,15 +128,8 @@ fn join(output: &Path, folder: &str) -> std::path::PathBuf {
 /// string comparison per level of its tree for each of an output's files (300,000 at
 /// 100,000 digests).
 pub(super) fn of_files<'a>(files: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut out: HashSet<&'a str, ahash::RandomState> = HashSet::default();
+    let mut out = touched(files);
     out.insert(ROOT);
-    for f in files {
-        for up in folders_above(f) {
-            if !out.insert(up) {
-                break;
-            }
-        }
-    }
     out.into_iter().collect()
 }
 
