@@ -31,7 +31,7 @@ use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
@@ -45,9 +45,6 @@ const CHUNK: usize = 1 << 20;
 
 /// Room for the header lines in the first read, whatever the chunk.
 const HEADER_ROOM: usize = 4096;
-
-/// How recent a file's modification may be for its digest to be kept.
-const RACY: Duration = Duration::from_secs(2);
 
 pub use crate::output::stamp::FileStamp;
 
@@ -106,10 +103,7 @@ impl Entry {
         start: SystemTime,
     ) -> Entry {
         let reads = reads(root, path, body, digest);
-        let since = start
-            .checked_sub(RACY)
-            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-            .map_or(i128::MAX, |d| d.as_nanos() as i128);
+        let since = crate::output::stamp::trusted_before(start);
         let stamped = |f: PathBuf| {
             let stamp = FileStamp::of(&f);
             (f, stamp)
@@ -474,7 +468,9 @@ fn write_records<'e>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::stamp::RACY;
     use std::collections::BTreeMap;
+    use std::time::Duration;
 
     /// The demo site's digests (this repository is a castdown site) and their entries, as
     /// a build an hour from now would keep them, written by the build of `generation` to a

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use crate::error::{Diagnostic, Error};
 use reuse::Previous;
 pub use writer::Written;
-use writer::{Batch, Writer, new_dirs, place};
+use writer::{Batch, Writer, new_dirs, place, place_copy};
 
 /// Marks a folder as castdown's output, so a build never replaces a folder it did not make.
 pub const MARKER: &str = ".castdown-output";
@@ -120,6 +120,12 @@ pub struct Output {
     fingerprints: crate::hash::FastMap<String, u64>,
     /// How many files are kept from the previous build ([`Body::Kept`]).
     kept: usize,
+    /// In an output that records what its files were made from (a streaming output), the
+    /// time from which a static file's change makes its stamp untrusted
+    /// ([`stamp::trusted_before`] the output was made, about when the build started).
+    copies_trusted_before: Option<i128>,
+    /// How many static files are kept from the previous build, not read (of the kept).
+    copies_kept: usize,
     /// Where an in-memory output hands each batch's generated files ([`Output::handing`]).
     sink: Option<Sink>,
 }
@@ -135,6 +141,7 @@ impl Output {
         Output {
             writer: Some(Writer::start(dir, previous.clone())),
             previous,
+            copies_trusted_before: Some(stamp::trusted_before(std::time::SystemTime::now())),
             ..Output::default()
         }
     }
@@ -253,12 +260,61 @@ impl Output {
     }
 
     /// Adds a static file unless a generated one already has that path.
+    ///
+    /// An output that records its files keeps the source's stamp as the copy's
+    /// fingerprint: the next build leaves the copy in place, unread, while the source's
+    /// stamp and the copy are as recorded (reading and hashing every static file, a
+    /// podcast's audio among them, was most of a build that changed nothing). A source
+    /// changed too recently to trust its stamp, or gone, gets no fingerprint, so it is
+    /// read and compared as before.
     pub fn add_static(&mut self, path: String, source: PathBuf, origin: &str) {
-        if is_safe_path(&path) {
-            self.files
-                .entry(path)
-                .or_insert((Body::Copy(source), origin.to_string()));
+        if !is_safe_path(&path) {
+            return;
         }
+        let std::collections::btree_map::Entry::Vacant(v) = self.files.entry(path) else {
+            return;
+        };
+        let body = match self.copies_trusted_before {
+            Some(since) => {
+                let stamp = stamp::FileStamp::of(&source);
+                let fingerprint =
+                    if stamp == stamp::FileStamp::default() || stamp.modified_since(since) {
+                        0
+                    } else {
+                        crate::hash::fast(&("copy of", source.as_os_str(), stamp))
+                    };
+                match self
+                    .previous
+                    .as_deref()
+                    .and_then(|p| p.kept(v.key(), fingerprint))
+                {
+                    Some(entry) => {
+                        self.kept += 1;
+                        self.copies_kept += 1;
+                        Body::Kept(entry)
+                    }
+                    None => {
+                        if fingerprint != 0 {
+                            self.fingerprints.insert(v.key().clone(), fingerprint);
+                        }
+                        Body::Copy(source)
+                    }
+                }
+            }
+            None => Body::Copy(source),
+        };
+        v.insert((body, origin.to_string()));
+    }
+
+    /// How many static files are to be copied (read, and compared with the previous
+    /// output's), of how many the output has: the others are kept unread.
+    pub fn copies(&self) -> (usize, usize) {
+        let copied = self
+            .files
+            .values()
+            .filter(|(b, _)| matches!(b, Body::Copy(_)))
+            .count();
+        (copied, copied + self.copies_kept)
     }
 
     /// Whether a path is produced.
@@ -848,11 +904,7 @@ fn write_tree(dir: &Path, files: &Output) -> Result<Written, Error> {
         .map(|(path, body)| {
             let (entry, wrote) = match body {
                 Body::Bytes(b) => place(&dir.join(path), path, b, previous)?,
-                // Read whole to compare with the previous build (copying reads it anyway).
-                Body::Copy(src) => {
-                    let bytes = std::fs::read(src).map_err(|e| Error::io("copying", src, e))?;
-                    place(&dir.join(path), path, &bytes, previous)?
-                }
+                Body::Copy(src) => place_copy(&dir.join(path), path, src, previous)?,
                 // Left as the previous build recorded it (see `Output::add`).
                 Body::Written | Body::Kept(_) => return Ok(None),
             };

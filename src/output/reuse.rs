@@ -106,18 +106,58 @@ pub type Refusal = String;
 
 /// A hash of a file's bytes: aHash with fixed keys, fast enough to run over the whole output
 /// on every build (a tenth of the time writing it takes). It is compared only with hashes
-/// made by the same castdown binary (the record names the binary).
+/// made by the same castdown binary (the record names the binary). The bytes are hashed a
+/// [`ContentHasher::CHUNK`] at a time, so a file read a chunk at a time (a static file
+/// too large to hold: `writer::place_copy`) hashes the same.
 pub fn content_hash(bytes: &[u8]) -> u64 {
-    let mut h = ahash::RandomState::with_seeds(
-        0x9e37_79b9_7f4a_7c15,
-        0xbf58_476d_1ce4_e5b9,
-        0x94d0_49bb_1331_11eb,
-        0x2545_f491_4f6c_dd1d,
-    )
-    .build_hasher();
-    h.write(bytes);
-    h.write_usize(bytes.len());
+    let mut h = ContentHasher::new();
+    for chunk in bytes.chunks(ContentHasher::CHUNK) {
+        h.update(chunk);
+    }
     h.finish()
+}
+
+/// [`content_hash`] of bytes that come a chunk at a time.
+pub struct ContentHasher {
+    hasher: ahash::AHasher,
+    len: usize,
+}
+
+impl ContentHasher {
+    /// How many bytes each [`ContentHasher::update`] but the last must take.
+    pub const CHUNK: usize = 1 << 20;
+
+    /// A hasher that has seen no bytes.
+    pub fn new() -> ContentHasher {
+        ContentHasher {
+            hasher: ahash::RandomState::with_seeds(
+                0x9e37_79b9_7f4a_7c15,
+                0xbf58_476d_1ce4_e5b9,
+                0x94d0_49bb_1331_11eb,
+                0x2545_f491_4f6c_dd1d,
+            )
+            .build_hasher(),
+            len: 0,
+        }
+    }
+
+    /// Hashes the next bytes: [`ContentHasher::CHUNK`] of them, or fewer for the last.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.hasher.write(chunk);
+        self.len += chunk.len();
+    }
+
+    /// The hash of every byte seen.
+    pub fn finish(mut self) -> u64 {
+        self.hasher.write_usize(self.len);
+        self.hasher.finish()
+    }
+}
+
+impl Default for ContentHasher {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The record of the output folder `output`: a file beside it.
@@ -444,6 +484,11 @@ impl Previous {
             .get(path)
             .filter(|(_, fp)| *fp == fingerprint && fingerprint != 0)?;
         self.untouched(path, entry)
+    }
+
+    /// The size of the previous output's file at `path` as the record has it.
+    pub fn recorded_size(&self, path: &str) -> Option<u64> {
+        self.files.get(path).map(|(e, _)| e.size)
     }
 
     fn untouched(&self, path: &str, entry: &Entry) -> Option<Entry> {

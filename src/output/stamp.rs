@@ -4,8 +4,23 @@
 //! build record with its executable's stamp (`output::reuse::binary_id`).
 
 use std::path::Path;
-#[cfg(not(unix))]
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+/// How long before a build starts a file must have last changed for its stamp to be
+/// trusted (git's "racily clean" rule): a file changed within a clock tick of being
+/// stamped may change again with the same stamp. Two seconds covers the coarsest clocks
+/// of common file systems (FAT's).
+pub const RACY: Duration = Duration::from_secs(2);
+
+/// The time (nanoseconds since the epoch) from which a change to a file makes its stamp
+/// untrusted, for a build that started at `start`: stamps with
+/// [`FileStamp::modified_since`] this are never taken as the same file.
+pub fn trusted_before(start: SystemTime) -> i128 {
+    start
+        .checked_sub(RACY)
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map_or(i128::MAX, |d| d.as_nanos() as i128)
+}
 
 /// `rel` under the folder `dir` (`dir.join(rel)`) in one allocation of the right size:
 /// the builds that reuse the last one make such a path for every file they look at (every
@@ -21,7 +36,9 @@ pub fn joined(dir: &Path, rel: impl AsRef<Path>) -> std::path::PathBuf {
 
 /// What identifies a file's contents without reading it: modification and change times
 /// (nanoseconds), size and inode; all zero for a file that does not exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct FileStamp(i128, i128, u64, u64);
 
 impl FileStamp {

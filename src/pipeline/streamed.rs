@@ -316,6 +316,10 @@ pub(super) fn build_handing(
     out.batch_done();
     timer.stage("data+search");
     stages::finish(&site, &templates, stylesheet, &mut out, &mut errors);
+    if out.previous().is_some() {
+        let (copied, of) = out.copies();
+        timer.note(&format!("static files copied {copied} of {of}"));
+    }
     timer.stage("rest");
     if !errors.is_empty() {
         return Err(Error::Site(errors));
