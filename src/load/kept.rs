@@ -63,16 +63,21 @@ pub fn reads(root: &Path, path: &Path, body: &str, digest: &Digest) -> Vec<PathB
             .map(|r| dir.join(r)),
     );
     reads.extend(digest.assets.iter().map(|(_, p)| p.clone()));
-    if let Some(m) = digest.media.as_ref().filter(|m| m.on_site()) {
-        let rel = m.url.trim_start_matches('/');
-        reads.push(
-            root.join("static")
-                .join(rel.split(['?', '#']).next().unwrap_or(rel)),
-        );
-    }
+    reads.extend(media_file(root, digest));
     reads.sort();
     reads.dedup();
     reads
+}
+
+/// The file under `static/` (in the site folder `root`) that `digest` names as its media,
+/// if it names one on the site.
+pub fn media_file(root: &Path, digest: &Digest) -> Option<PathBuf> {
+    let m = digest.media.as_ref().filter(|m| m.on_site())?;
+    let rel = m.url.trim_start_matches('/');
+    Some(
+        root.join("static")
+            .join(rel.split(['?', '#']).next().unwrap_or(rel)),
+    )
 }
 
 /// One kept digest: its file and the other files its parse read, each with its stamp

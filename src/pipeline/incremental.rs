@@ -135,7 +135,7 @@ pub fn build(opts: &BuildOptions, caches: &mut Caches, search: Search) -> Result
         },
     )?;
     timer.stage("load");
-    let others = reach::others_hash(&loaded.content, &opts.root);
+    let others = reach::others_hash(&loaded.content, &opts.root, loaded.config.image.as_deref());
     let (site, stylesheet) = stages::model(opts, loaded, Some(&mut caches.related))?;
     let others = reach::with_schedule(others, &site);
     timer.stage("model");

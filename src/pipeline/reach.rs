@@ -100,15 +100,38 @@ fn own_cover(d: &Digest) -> bool {
 /// pages and curated descriptions reach pages this module cannot name (menus, term
 /// descriptions on every card's page), and so do files under `static/` (the width and
 /// height of a cover, a show's or the site's image are read from them), known by their
-/// stamps.
-pub(super) fn others_hash(content: &crate::load::Content, root: &Path) -> u64 {
+/// stamps; `site_image` is the config's `image`.
+///
+/// A digest's media file is left out, unless an image names it too: it is among the files
+/// the digest's parse read (`load::kept::reads`), so a change to it has the digest parsed
+/// again and compared as an edit (its enclosure's length), and a new episode published
+/// with its audio under `static/` reaches what the new digest reaches, not every page.
+pub(super) fn others_hash(
+    content: &crate::load::Content,
+    root: &Path,
+    site_image: Option<&str>,
+) -> u64 {
     use std::fmt::Write as _;
+    let static_dir = root.join("static");
+    let images: HashSet<PathBuf> = site_image
+        .into_iter()
+        .chain(content.curated.iter().filter_map(|c| c.image.as_deref()))
+        .chain(content.digests.iter().filter_map(|d| d.image.as_deref()))
+        .filter_map(|written| written.strip_prefix('/'))
+        .map(|rel| static_dir.join(rel))
+        .collect();
+    let media: HashSet<PathBuf> = content
+        .digests
+        .iter()
+        .filter_map(|d| crate::load::kept::media_file(root, d))
+        .filter(|f| !images.contains(f))
+        .collect();
     let mut text = format!("{:?}{:?}", content.pages, content.curated);
-    for entry in walkdir::WalkDir::new(root.join("static"))
+    for entry in walkdir::WalkDir::new(static_dir)
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
+        .filter(|e| !e.file_type().is_dir() && !media.contains(e.path()))
     {
         let stamp = crate::load::kept::FileStamp::of(entry.path());
         let _ = write!(text, "\n{}{stamp:?}", entry.path().display());

@@ -113,7 +113,7 @@ pub(super) fn build_handing(
     // On disk only: the record keeps it for the next build's reach.
     let others = parsed
         .is_some()
-        .then(|| reach::others_hash(&loaded.content, &opts.root));
+        .then(|| reach::others_hash(&loaded.content, &opts.root, loaded.config.image.as_deref()));
     // On disk, the related episodes come from the record when the episodes' order and
     // concepts are as then, and go to the next record.
     let mut related = staging.as_mut().map(|(_, previous, _)| {
