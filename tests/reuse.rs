@@ -1465,11 +1465,12 @@ fn static_files_are_read_only_when_their_source_or_their_copy_changed() {
     assert!(!copy.exists());
 }
 
-/// A podcast publishes an episode with its audio under `static/`: the new file is the new
-/// digest's media, which its parse reads, so the build reaches what the digest shows. A
-/// new file under `static/` declared every page (at 10,000 digests, 0.70 s against
-/// 0.46 s). The audio replaced alone is an edit of that digest (its enclosure's length);
-/// a file under `static/` that no digest names still declares every page.
+/// A podcast publishes an episode with its audio and cover under `static/`: the new files
+/// are the new digest's media and image, which its parse reads, so the build reaches what
+/// the digest shows. A new file under `static/` declared every page (at 10,000 digests,
+/// 0.70 s against 0.46 s). Either replaced alone is an edit of that digest (its
+/// enclosure's length, its cover's size); a file under `static/` that no digest names
+/// still declares every page.
 #[test]
 fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it() {
     let site = many_digests();
@@ -1494,6 +1495,34 @@ fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it
         std::fs::read_to_string(site.public().join("episodes/new/digest.json")).unwrap_or_default();
     assert!(data.contains("\"length\":5000"), "{data}");
 
+    // Its cover under static/, new with another digest, then resized alone: the pages
+    // showing that digest show the new size.
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    site.write("static/covers/newer.png", png(64, 64));
+    site.write(
+        "content/episodes/newer.md",
+        "---\ntitle: Newer\nshow: Beta Show\ndate: 2021-03-03\nconcepts: [Topic 2]\nimage: /covers/newer.png\n---\nA body.\n",
+    );
+    let err = rebuild_and_check(&site, "a new digest with its cover");
+    assert_eq!(reached(&err), Some(1), "{err}");
+    let page = || {
+        std::fs::read_to_string(site.public().join("episodes/newer/index.html")).unwrap_or_default()
+    };
+    assert!(page().contains("width=\"64\" height=\"64\""), "{}", page());
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    site.write("static/covers/newer.png", png(1400, 700));
+    let err = rebuild_and_check(&site, "its cover resized");
+    assert_eq!(figure(&err, "digests parsed").0, 1, "{err}");
+    assert_eq!(reached(&err), Some(1), "{err}");
+    assert!(
+        page().contains("width=\"1400\" height=\"700\""),
+        "{}",
+        page()
+    );
+
+    // A file no digest names may be any page's image.
     site.write("static/audio/unnamed.mp3", "x");
     let err = rebuild_and_check(&site, "a file no digest names");
     declared_every_page(&err, "a standalone page, a curated description or a file");

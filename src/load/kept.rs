@@ -51,7 +51,8 @@ pub use crate::output::stamp::FileStamp;
 /// The files besides its own that parsing the digest at `path` (in the site folder `root`)
 /// with body `body` read, present or not: its transcript, every file its body and `image`
 /// name beside it (a link to a file that appears later makes it an asset), its assets, and
-/// the media file it names under `static/` (whose size it reads). Sorted, each once.
+/// the files it names under `static/` ([`static_files`]: its media, whose size it reads,
+/// and its cover, whose size the pages showing it read). Sorted, each once.
 pub fn reads(root: &Path, path: &Path, body: &str, digest: &Digest) -> Vec<PathBuf> {
     let dir = path.parent().unwrap_or(root);
     let mut reads: Vec<PathBuf> = Vec::new();
@@ -59,25 +60,40 @@ pub fn reads(root: &Path, path: &Path, body: &str, digest: &Digest) -> Vec<PathB
     reads.extend(
         crate::markdown::local_references(body)
             .into_iter()
-            .chain(digest.image.clone())
             .map(|r| dir.join(r)),
     );
+    reads.extend(
+        digest
+            .image
+            .as_deref()
+            .filter(|w| !w.contains("://") && !w.starts_with('/'))
+            .map(|w| dir.join(w)),
+    );
     reads.extend(digest.assets.iter().map(|(_, p)| p.clone()));
-    reads.extend(media_file(root, digest));
+    reads.extend(static_files(root, digest));
     reads.sort();
     reads.dedup();
     reads
 }
 
-/// The file under `static/` (in the site folder `root`) that `digest` names as its media,
-/// if it names one on the site.
-pub fn media_file(root: &Path, digest: &Digest) -> Option<PathBuf> {
-    let m = digest.media.as_ref().filter(|m| m.on_site())?;
-    let rel = m.url.trim_start_matches('/');
-    Some(
-        root.join("static")
-            .join(rel.split(['?', '#']).next().unwrap_or(rel)),
-    )
+/// The files under `static/` (in the site folder `root`) that `digest` names: its media
+/// file (whose size it reads) and its cover (`image: /covers/x.png`, whose width and
+/// height the pages showing it read), each if it names one on the site.
+pub fn static_files(root: &Path, digest: &Digest) -> impl Iterator<Item = PathBuf> {
+    let media = digest
+        .media
+        .as_ref()
+        .filter(|m| m.on_site())
+        .map(|m| m.url.as_str());
+    let cover = digest
+        .image
+        .as_deref()
+        .filter(|w| w.starts_with('/') && !w.contains("://"));
+    let dir = root.join("static");
+    media.into_iter().chain(cover).map(move |url| {
+        let rel = url.trim_start_matches('/');
+        dir.join(rel.split(['?', '#']).next().unwrap_or(rel))
+    })
 }
 
 /// One kept digest: its file and the other files its parse read, each with its stamp

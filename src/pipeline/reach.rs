@@ -88,12 +88,11 @@ impl Last {
     }
 }
 
-/// Whether a digest's `image` is a file beside it (not a URL, nor a path under `static/`,
-/// which [`others_hash`] covers): pages show its width and height, read from the file.
+/// Whether a digest's `image` is a file on the site (beside it, or under `static/`, which
+/// [`others_hash`] leaves to the digest's stamps): pages show its width and height, read
+/// from the file, so the digest parsed again may show another size though it reads the same.
 fn own_cover(d: &Digest) -> bool {
-    d.image
-        .as_deref()
-        .is_some_and(|w| !w.contains("://") && !w.starts_with('/'))
+    d.image.as_deref().is_some_and(|w| !w.contains("://"))
 }
 
 /// A hash of what pages are made from besides digests, config and templates: standalone
@@ -102,10 +101,12 @@ fn own_cover(d: &Digest) -> bool {
 /// height of a cover, a show's or the site's image are read from them), known by their
 /// stamps; `site_image` is the config's `image`.
 ///
-/// A digest's media file is left out, unless an image names it too: it is among the files
-/// the digest's parse read (`load::kept::reads`), so a change to it has the digest parsed
-/// again and compared as an edit (its enclosure's length), and a new episode published
-/// with its audio under `static/` reaches what the new digest reaches, not every page.
+/// The files under `static/` that digests name, their media and covers, are left out
+/// unless the site's or a show's image is one of them: they are among the files a digest's
+/// parse read (`load::kept::static_files`), so a change to one has the digests naming it
+/// parsed again and compared as edited (an enclosure's length, a cover's size), and an
+/// episode published with its audio and cover under `static/` reaches what the new digest
+/// reaches, not every page.
 pub(super) fn others_hash(
     content: &crate::load::Content,
     root: &Path,
@@ -113,25 +114,24 @@ pub(super) fn others_hash(
 ) -> u64 {
     use std::fmt::Write as _;
     let static_dir = root.join("static");
-    let images: HashSet<PathBuf> = site_image
+    let shared: HashSet<PathBuf> = site_image
         .into_iter()
         .chain(content.curated.iter().filter_map(|c| c.image.as_deref()))
-        .chain(content.digests.iter().filter_map(|d| d.image.as_deref()))
         .filter_map(|written| written.strip_prefix('/'))
         .map(|rel| static_dir.join(rel))
         .collect();
-    let media: HashSet<PathBuf> = content
+    let named: HashSet<PathBuf> = content
         .digests
         .iter()
-        .filter_map(|d| crate::load::kept::media_file(root, d))
-        .filter(|f| !images.contains(f))
+        .flat_map(|d| crate::load::kept::static_files(root, d))
+        .filter(|f| !shared.contains(f))
         .collect();
     let mut text = format!("{:?}{:?}", content.pages, content.curated);
-    for entry in walkdir::WalkDir::new(static_dir)
+    for entry in walkdir::WalkDir::new(&static_dir)
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir() && !media.contains(e.path()))
+        .filter(|e| !e.file_type().is_dir() && !named.contains(e.path()))
     {
         let stamp = crate::load::kept::FileStamp::of(entry.path());
         let _ = write!(text, "\n{}{stamp:?}", entry.path().display());
