@@ -1744,19 +1744,26 @@ fn a_new_digest_reaches_only_what_shows_it() {
     }
 }
 
-/// New digests beside an edit to another digest declare every page.
+/// A new digest beside an edit to another (a typo mended in last week's digest as this
+/// week's is published) reaches what each reaches: the edit keeps the model's shape, so
+/// the new digest is placed among the previous build's order, terms and definitions. It
+/// declared every page until December 2026. An edit that changes the model or a
+/// definition beside it still declares every page.
 #[test]
-fn a_new_digest_beside_an_edit_declares_every_page() {
+fn a_new_digest_beside_an_edit_reaches_what_both_reach() {
     let site = demo_built_and_kept();
-    site.write(
-        "content/episodes/2025/newest.md",
+    let newest = |title: &str, date: &str| {
         digest_text(
-            "Newest",
+            title,
             "The Build Log",
-            "2025-11-20",
+            date,
             "Mara Okafor",
             "  - Flaky Test\n",
-        ),
+        )
+    };
+    site.write(
+        "content/episodes/2025/newest.md",
+        newest("Newest", "2025-11-20"),
     );
     replace_in(
         &site,
@@ -1765,7 +1772,52 @@ fn a_new_digest_beside_an_edit_declares_every_page() {
         "## Revised: ",
     );
     let err = rebuild_and_check(&site, "new digest and a body edit");
-    declared_every_page(&err, "new digests, and");
+    assert_eq!(reached(&err), Some(2), "{err}");
+
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    site.write(
+        "content/episodes/2025/newer.md",
+        newest("Newer", "2025-11-27"),
+    );
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        "title: \"Flaky tests",
+        "title: \"Flaky Tests",
+    );
+    let err = rebuild_and_check(&site, "new digest and a title edit");
+    assert_eq!(reached(&err), Some(2), "{err}");
+
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    site.write(
+        "content/episodes/2025/newer-still.md",
+        newest("Newer still", "2025-11-28"),
+    );
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        "title: \"Flaky Tests",
+        "title: \"Flaky tests",
+    );
+    let date = std::fs::read_to_string(site.root().join("content/episodes/2025/flaky-tests.md"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("date: "))
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("flaky-tests.md has a date line"));
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        &date,
+        "date: 2025-01-02",
+    );
+    let err = rebuild_and_check(&site, "new digest and a date edit");
+    declared_every_page(
+        &err,
+        "content/episodes/2025/flaky-tests.md: the edit changes the model",
+    );
 }
 
 /// A digest naming a concept without defining it shows the concept's most common

@@ -267,9 +267,10 @@ impl Reach {
         let change = match (added.is_empty(), removed.is_empty()) {
             (true, true) => Change::Edits,
             (false, true) => {
-                if let Some(other) = edited {
-                    return Err(format!("new digests, and {other} edited"));
-                }
+                // Edits beside them (a typo mended in an older digest as a new one is
+                // published) keep the model's shape: the order, terms, definitions and
+                // related episodes the new digests are placed among are the previous
+                // build's, so what each reaches adds up.
                 added.sort_unstable();
                 reach.add(site, &added, terms, known.related)?;
                 Change::Added
@@ -417,18 +418,21 @@ impl Reach {
         let related = Some(last.related.as_slice());
         match (added.is_empty(), removed.is_empty(), edited) {
             (true, true, _) => {}
-            (false, true, None) => reach.add(site, &added, last.terms, related)?,
+            // As on disk: edits beside new digests add up.
+            (false, true, _) => reach.add(site, &added, last.terms, related)?,
             (true, false, None) => reach.remove(site, &removed, last.terms, related)?,
-            (_, _, Some(other)) => {
-                return Err(format!("digests new or gone, and {other} edited"));
+            (true, false, Some(other)) => {
+                return Err(format!("digests gone, and {other} edited"));
             }
-            (false, false, None) => return Err("a digest is new and another is gone".into()),
+            (false, false, _) => return Err("a digest is new and another is gone".into()),
         }
         Ok(reach)
     }
 
     /// Adds what new digests (episodes `added`, ascending) reach, when every other digest
-    /// is as the previous build had it: their own pages; the pages that show their cards
+    /// is as the previous build had it or edited in its body or card alone (the model's
+    /// order, terms, definitions and related episodes are then what the new digests
+    /// change): their own pages; the pages that show their cards
     /// (the episodes listing them as related, previous or next, the pages of their terms'
     /// lists, the digests borrowing their definitions); every home page, every page of
     /// their terms' lists and of their concepts' definitions, and the lists of terms (the
