@@ -1820,6 +1820,97 @@ fn a_new_digest_beside_an_edit_reaches_what_both_reach() {
     );
 }
 
+/// New digests published beside edits to other digests' bodies and cards, drawn at random
+/// (the random sequences above draw a new digest beside another digest's edit in about
+/// one step in a hundred): every build is a clean build's byte for byte, and most reach
+/// only what the changes show. `CASTDOWN_REUSE_STEPS` and `CASTDOWN_REUSE_SEED` make a
+/// longer run or replay one.
+#[test]
+fn new_digests_beside_random_edits_build_what_a_clean_build_does() {
+    let (steps, seed) = edits::steps_and_seed(6);
+    let mut rng = common::Rng(seed | 1);
+    let site = demo_built_and_kept();
+    let published = [
+        "2024/attention-economy",
+        "2024/debt-as-a-loan",
+        "2024/summaries-and-trust",
+        "2025/flaky-tests",
+        "2025/model-costs-falling",
+        "2025/monorepo-migration",
+        "2025/partnership-without-exclusivity",
+        "2025/platform-risk-app-stores",
+    ];
+    let concepts = ["Flaky Test", "Monorepo", "Platform Risk", "Technical Debt"];
+    let mut reaching = 0;
+    for step in 0..steps {
+        let mut what = format!("CASTDOWN_REUSE_SEED={seed}, step {step}:");
+        let date = format!(
+            "{}-{:02}-{:02}",
+            2023 + rng.below(3),
+            1 + rng.below(12),
+            1 + rng.below(28)
+        );
+        let concept = match rng.below(4) {
+            0 => format!("Fresh Idea {step}"),
+            _ => rng.pick(&concepts).to_string(),
+        };
+        let person = rng.pick(&["Mara Okafor", "Sam Lindqvist"]);
+        let rel = format!("content/episodes/2025/fresh-{step}.md");
+        site.write(
+            &rel,
+            digest_text(
+                &format!("Fresh {step}"),
+                "The Build Log",
+                &date,
+                person,
+                &format!("  - {concept}\n"),
+            ),
+        );
+        what.push_str(&format!(" {rel} new ({date}, {concept});"));
+        for _ in 0..1 + rng.below(2) {
+            let rel = format!("content/episodes/{}.md", rng.pick(&published));
+            let path = site.root().join(&rel);
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            // Every digest here has a title and a duration line.
+            let set = |key: &str, value: String| -> String {
+                text.lines()
+                    .map(|l| match l.starts_with(&format!("{key}: ")) {
+                        true => format!("{key}: {value}\n"),
+                        false => format!("{l}\n"),
+                    })
+                    .collect()
+            };
+            let edited = match rng.below(3) {
+                0 => {
+                    what.push_str(&format!(" {rel} body;"));
+                    format!("{text}\nMended at step {step}.\n")
+                }
+                1 => {
+                    what.push_str(&format!(" {rel} title;"));
+                    set("title", format!("\"Retitled at step {step}\""))
+                }
+                _ => {
+                    let minutes = 10 + rng.below(80);
+                    what.push_str(&format!(" {rel} duration {minutes}:00;"));
+                    set("duration", format!("\"{minutes}:00\""))
+                }
+            };
+            std::fs::write(&path, edited).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        }
+        let err = rebuild_and_check(&site, &what);
+        if reached(&err).is_some() {
+            reaching += 1;
+        }
+        if rng.below(2) == 0 {
+            std::thread::sleep(RACY);
+        }
+    }
+    assert!(
+        reaching * 2 >= steps,
+        "only {reaching} of {steps} builds reached what the changes show"
+    );
+}
+
 /// A digest naming a concept without defining it shows the concept's most common
 /// definition. A new digest that makes another wording the most common reaches it.
 #[test]
