@@ -941,7 +941,8 @@ fn a_new_digest_changes_only_the_index_files_that_hold_it() {
 /// A removed digest whose terms others name too reaches what showed it (its terms' pages,
 /// the home pages, its neighbours, what listed it as related), and the build declares no
 /// other page; the output is a clean build's, byte for byte, after one removal, two at
-/// once, and a removal beside a published digest made a draft (which declares every page).
+/// once, a removal beside a published digest made a draft (which declares every page),
+/// and one beside edits to other digests' body and title (which add up).
 #[test]
 fn a_removed_digest_reaches_only_what_showed_it() {
     let site = many_digests();
@@ -988,8 +989,19 @@ fn a_removed_digest_reaches_only_what_showed_it() {
     let err = rebuild_and_check(&site, "a removal and a draft");
     declared_every_page(
         &err,
-        "digests removed, and content/episodes/e071.md changed",
+        "digests removed, and content/episodes/e071.md unpublished",
     );
+    // A removal beside a body and a title edit of others reaches what each reaches.
+    remove("content/episodes/e080.md");
+    replace_in(&site, "content/episodes/e081.md", "Body of", "The body of");
+    replace_in(
+        &site,
+        "content/episodes/e082.md",
+        "title: Episode number 82",
+        "title: Episode number eighty-two",
+    );
+    let err = rebuild_and_check(&site, "a removal beside two edits");
+    assert_eq!(reached(&err), Some(2), "{err}");
 }
 
 /// Regression: a digest moved to another folder and edited, then moved back as it was
@@ -1820,13 +1832,13 @@ fn a_new_digest_beside_an_edit_reaches_what_both_reach() {
     );
 }
 
-/// New digests published beside edits to other digests' bodies and cards, drawn at random
-/// (the random sequences above draw a new digest beside another digest's edit in about
-/// one step in a hundred): every build is a clean build's byte for byte, and most reach
-/// only what the changes show. `CASTDOWN_REUSE_STEPS` and `CASTDOWN_REUSE_SEED` make a
+/// New digests published, or some of them removed again, beside edits to other digests'
+/// bodies and cards, drawn at random (the random sequences above draw a new or removed
+/// digest beside another digest's edit in about one step in fifty): every build is a
+/// clean build's byte for byte, and most reach only what the changes show. `CASTDOWN_REUSE_STEPS` and `CASTDOWN_REUSE_SEED` make a
 /// longer run or replay one.
 #[test]
-fn new_digests_beside_random_edits_build_what_a_clean_build_does() {
+fn digests_added_or_removed_beside_random_edits_build_what_a_clean_build_does() {
     let (steps, seed) = edits::steps_and_seed(6);
     let mut rng = common::Rng(seed | 1);
     let site = demo_built_and_kept();
@@ -1842,6 +1854,8 @@ fn new_digests_beside_random_edits_build_what_a_clean_build_does() {
     ];
     let concepts = ["Flaky Test", "Monorepo", "Platform Risk", "Technical Debt"];
     let mut reaching = 0;
+    // The digests this test added, which it may remove again.
+    let mut fresh: Vec<String> = Vec::new();
     for step in 0..steps {
         let mut what = format!("CASTDOWN_REUSE_SEED={seed}, step {step}:");
         let date = format!(
@@ -1855,18 +1869,25 @@ fn new_digests_beside_random_edits_build_what_a_clean_build_does() {
             _ => rng.pick(&concepts).to_string(),
         };
         let person = rng.pick(&["Mara Okafor", "Sam Lindqvist"]);
-        let rel = format!("content/episodes/2025/fresh-{step}.md");
-        site.write(
-            &rel,
-            digest_text(
-                &format!("Fresh {step}"),
-                "The Build Log",
-                &date,
-                person,
-                &format!("  - {concept}\n"),
-            ),
-        );
-        what.push_str(&format!(" {rel} new ({date}, {concept});"));
+        if !fresh.is_empty() && rng.below(3) == 0 {
+            let rel: String = fresh.swap_remove(rng.below(fresh.len()));
+            std::fs::remove_file(site.root().join(&rel)).unwrap_or_else(|e| panic!("{e}"));
+            what.push_str(&format!(" {rel} removed;"));
+        } else {
+            let rel = format!("content/episodes/2025/fresh-{step}.md");
+            site.write(
+                &rel,
+                digest_text(
+                    &format!("Fresh {step}"),
+                    "The Build Log",
+                    &date,
+                    person,
+                    &format!("  - {concept}\n"),
+                ),
+            );
+            what.push_str(&format!(" {rel} new ({date}, {concept});"));
+            fresh.push(rel);
+        }
         for _ in 0..1 + rng.below(2) {
             let rel = format!("content/episodes/{}.md", rng.pick(&published));
             let path = site.root().join(&rel);

@@ -196,7 +196,6 @@ impl Reach {
         };
         // Published digests the previous build did not have.
         let mut added: Vec<usize> = Vec::new();
-        let mut edited = None;
         // A digest parsed again that is in no file now (a draft, or dated in the future)
         // and was published by the previous build.
         let mut unpublished = None;
@@ -224,9 +223,7 @@ impl Reach {
                 if from.next().is_some() {
                     return Err(format!("{shown}: more than one gone digest had its slug"));
                 }
-                if reach.moved(site, i, moved, &shown.to_string())? {
-                    edited = Some(shown.to_string());
-                }
+                reach.moved(site, i, moved, &shown.to_string())?;
                 continue;
             }
             // New, or back after a build that did not publish it (the kept digests keep the
@@ -245,9 +242,7 @@ impl Reach {
             // Parsed again though unchanged, or with its body alone changed: a file it read
             // changed, which may be its cover beside it.
             let cover = own_cover(&site.episodes[i].digest);
-            if reach.edit(site, i, (&old, cover), &shown.to_string())? {
-                edited = Some(shown.to_string());
-            }
+            reach.edit(site, i, (&old, cover), &shown.to_string())?;
         }
         // The digests the previous build published whose files are gone (a kept digest of
         // a slug published now is older than the previous build, from a renamed file).
@@ -276,9 +271,10 @@ impl Reach {
                 Change::Added
             }
             (true, false) => {
-                // An edit beside a removal, or a published digest made a draft: every page.
-                if let Some(other) = edited.or(unpublished) {
-                    return Err(format!("digests removed, and {other} changed"));
+                // Edits beside a removal add up as beside new digests; a published digest
+                // made a draft is a removal the kept digests cannot place: every page.
+                if let Some(other) = unpublished {
+                    return Err(format!("digests removed, and {other} unpublished"));
                 }
                 reach.remove(site, &removed, terms, known.related)?;
                 Change::Removed
@@ -300,21 +296,21 @@ impl Reach {
     /// Adds what the edit of episode `i` from `old` reaches (`shown`: its file, for the
     /// reason when the edit reaches every page). With `cover`, its cover beside it may have
     /// changed too: what shows its card shows the cover's width and height, read from the
-    /// file, which the digest does not hold. Returns whether it changed anything.
+    /// file, which the digest does not hold.
     fn edit(
         &mut self,
         site: &Site,
         i: usize,
         (old, cover): (&Digest, bool),
         shown: &str,
-    ) -> Result<bool, Everything> {
+    ) -> Result<(), Everything> {
         let new = &site.episodes[i].digest;
         let edit = match classify(old, new) {
             Edit::Nothing | Edit::Body if cover => Edit::Card,
             edit => edit,
         };
         let jobs = match edit {
-            Edit::Nothing => return Ok(false),
+            Edit::Nothing => return Ok(()),
             Edit::Model => return Err(format!("{shown}: the edit changes the model")),
             Edit::Card if old.concepts != new.concepts => {
                 return Err(format!("{shown}: the edit changes definitions"));
@@ -335,20 +331,20 @@ impl Reach {
                 }
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Adds what episode `i` reaches, its digest moved from `from` (its version in the
     /// previous build, at another path): an edit from that version, the path aside (no
     /// page shows it; files beside it that moved with it, a transcript or an asset, are
-    /// another path and change the model). Returns whether it changed anything.
+    /// another path and change the model).
     fn moved(
         &mut self,
         site: &Site,
         i: usize,
         from: &Digest,
         shown: &str,
-    ) -> Result<bool, Everything> {
+    ) -> Result<(), Everything> {
         let new = &site.episodes[i].digest;
         let mut old = from.clone();
         old.path = new.path.clone();
@@ -375,7 +371,6 @@ impl Reach {
             .map(|d| (d.path.as_path(), d))
             .collect();
         let mut added = Vec::new();
-        let mut edited = None;
         let now: HashSet<&Path> = site
             .episodes
             .iter()
@@ -394,9 +389,7 @@ impl Reach {
                 match gone.remove(e.digest.slug.as_str()) {
                     Some(from) => {
                         let shown = e.digest.path.display().to_string();
-                        if reach.moved(site, i, from, &shown)? {
-                            edited = Some(shown);
-                        }
+                        reach.moved(site, i, from, &shown)?;
                     }
                     None => added.push(i),
                 }
@@ -409,22 +402,17 @@ impl Reach {
                 continue;
             }
             let shown = e.digest.path.display().to_string();
-            if reach.edit(site, i, (old, own_cover(&e.digest)), &shown)? {
-                edited = Some(shown);
-            }
+            reach.edit(site, i, (old, own_cover(&e.digest)), &shown)?;
         }
         let mut removed: Vec<&Arc<Digest>> = gone.into_values().collect();
         removed.sort_by(|a, b| a.path.cmp(&b.path));
         let related = Some(last.related.as_slice());
-        match (added.is_empty(), removed.is_empty(), edited) {
-            (true, true, _) => {}
-            // As on disk: edits beside new digests add up.
-            (false, true, _) => reach.add(site, &added, last.terms, related)?,
-            (true, false, None) => reach.remove(site, &removed, last.terms, related)?,
-            (true, false, Some(other)) => {
-                return Err(format!("digests gone, and {other} edited"));
-            }
-            (false, false, _) => return Err("a digest is new and another is gone".into()),
+        match (added.is_empty(), removed.is_empty()) {
+            (true, true) => {}
+            // As on disk: edits beside new or removed digests add up.
+            (false, true) => reach.add(site, &added, last.terms, related)?,
+            (true, false) => reach.remove(site, &removed, last.terms, related)?,
+            (false, false) => return Err("a digest is new and another is gone".into()),
         }
         Ok(reach)
     }
@@ -510,7 +498,8 @@ impl Reach {
     }
 
     /// Adds what removed digests (`removed`, as the previous build had them) reach, when
-    /// every other digest is as the previous build had it: the same as a new digest's, seen
+    /// every other digest is as the previous build had it or edited in its body or card
+    /// alone (as for [`Reach::add`]): the same as a new digest's, seen
     /// from the other side. Every home page, every page of their terms' lists and of their
     /// concepts' definitions, and the lists of terms (they shift, and their counts change);
     /// the term feeds that held them; the episodes whose related episodes changed (they
