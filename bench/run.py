@@ -182,7 +182,8 @@ def serve_rebuild(root, kind="body", edits=7, binary=None):
 def reuse_builds(sites, runs=3):
     """`castdown build` reusing the previous output after one edit (body, title, a new
     newest digest, a new digest dated five years back, a deleted digest from the middle of
-    the archive), against clean builds of the same site in the same run: median wall seconds and
+    the archive, a new digest beside a body edit of that middle one, a new digest with its
+    1 MB audio file under static/), against clean builds of the same site in the same run: median wall seconds and
     the files the build wrote (its summary line counts them). Each edit comes 2 s after the
     last build, as a person's would.
 
@@ -216,6 +217,7 @@ def reuse_builds(sites, runs=3):
             self.gone = every[len(every) // 2]
             self.gone_text = open(self.gone).read()
             self.new_file = None
+            self.audio = None
 
         def edit(self, kind, marker):
             self.new_file = os.path.join(self.new_dir, f"zz-{marker}.md")
@@ -226,6 +228,21 @@ def reuse_builds(sites, runs=3):
                                                   self.original, count=1, flags=re.M))
             elif kind == "deleted":
                 os.remove(self.gone)
+            elif kind == "mended":
+                # A new newest digest, and a line mended in an older one at the same time.
+                text = re.sub(r"^title: .*$", f"title: {marker}", self.original, count=1, flags=re.M)
+                text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + 1}", text, count=1, flags=re.M)
+                open(self.new_file, "w").write(text)
+                open(self.gone, "w").write(self.gone_text + f"\n{marker}\n")
+            elif kind == "audio":
+                # A new newest digest published with its audio (1 MB) under static/.
+                self.audio = os.path.join(self.root, "static", "audio", f"{marker}.mp3")
+                os.makedirs(os.path.dirname(self.audio), exist_ok=True)
+                open(self.audio, "wb").write(os.urandom(1 << 20))
+                text = re.sub(r"^title: .*$", f"title: {marker}\nmedia: {{ url: /audio/{marker}.mp3 }}",
+                              self.original, count=1, flags=re.M)
+                text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + 1}", text, count=1, flags=re.M)
+                open(self.new_file, "w").write(text)
             else:
                 years = 1 if kind == "new" else -5
                 text = re.sub(r"^title: .*$", f"title: {marker}", self.original, count=1, flags=re.M)
@@ -235,8 +252,9 @@ def reuse_builds(sites, runs=3):
         def restore(self):
             open(self.path, "w").write(self.original)
             open(self.gone, "w").write(self.gone_text)
-            if self.new_file and os.path.exists(self.new_file):
-                os.remove(self.new_file)
+            for f in (self.new_file, self.audio):
+                if f and os.path.exists(f):
+                    os.remove(f)
 
     corpora = [Corpus(root) for _, root in sites]
     cleans = [[] for _ in sites]
@@ -251,7 +269,7 @@ def reuse_builds(sites, runs=3):
         build(binary, root)
     walls = [{} for _ in sites]
     written = [{} for _ in sites]
-    for kind in ("body", "title", "new", "backdated", "deleted"):
+    for kind in ("body", "title", "new", "backdated", "deleted", "mended", "audio"):
         for r in range(runs):
             for k, (binary, root) in enumerate(sites):
                 # A person edits seconds after the last build, not within the 2 s in which a
@@ -436,7 +454,9 @@ def main():
         # With a baseline, each binary on its own copy of the corpus (it reuses only its own
         # output), their builds alternating.
         names = {"body": "one body edit", "title": "one title edit", "new": "one new digest",
-                 "backdated": "one new digest dated five years back", "deleted": "one deleted digest"}
+                 "backdated": "one new digest dated five years back", "deleted": "one deleted digest",
+                 "mended": "one new digest and a body edit of an older one",
+                 "audio": "one new digest with its audio under static/"}
         sites = [(CASTDOWN, cd_root)]
         if base:
             base_root = os.path.join(work, "castdown-baseline")
