@@ -183,7 +183,7 @@ def reuse_builds(sites, runs=3):
     """`castdown build` reusing the previous output after one edit (body, title, a new
     newest digest, a new digest dated five years back, a deleted digest from the middle of
     the archive, a new digest beside a body edit of that middle one, a new digest with its
-    1 MB audio file under static/), against clean builds of the same site in the same run: median wall seconds and
+    1 MB audio file under static/, a word added to a transcript), against clean builds of the same site in the same run: median wall seconds and
     the files the build wrote (its summary line counts them). Each edit comes 2 s after the
     last build, as a person's would.
 
@@ -216,6 +216,11 @@ def reuse_builds(sites, runs=3):
                            for f in fs if f.endswith(".md"))
             self.gone = every[len(every) // 2]
             self.gone_text = open(self.gone).read()
+            # The transcript a transcript edit mends: the first by file name.
+            vtts = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(root, "content", "episodes"))
+                          for f in fs if f.endswith(".vtt"))
+            self.vtt = vtts[0] if vtts else None
+            self.vtt_text = open(self.vtt).read() if self.vtt else None
             self.new_file = None
             self.audio = None
 
@@ -228,6 +233,9 @@ def reuse_builds(sites, runs=3):
                                                   self.original, count=1, flags=re.M))
             elif kind == "deleted":
                 os.remove(self.gone)
+            elif kind == "transcript":
+                # A word added to the last line of a transcript (its text, the same file).
+                open(self.vtt, "w").write(self.vtt_text.rstrip("\n") + f" {marker}\n")
             elif kind == "mended":
                 # A new newest digest, and a line mended in an older one at the same time.
                 text = re.sub(r"^title: .*$", f"title: {marker}", self.original, count=1, flags=re.M)
@@ -252,6 +260,8 @@ def reuse_builds(sites, runs=3):
         def restore(self):
             open(self.path, "w").write(self.original)
             open(self.gone, "w").write(self.gone_text)
+            if self.vtt:
+                open(self.vtt, "w").write(self.vtt_text)
             for f in (self.new_file, self.audio):
                 if f and os.path.exists(f):
                     os.remove(f)
@@ -269,7 +279,10 @@ def reuse_builds(sites, runs=3):
         build(binary, root)
     walls = [{} for _ in sites]
     written = [{} for _ in sites]
-    for kind in ("body", "title", "new", "backdated", "deleted", "mended", "audio"):
+    kinds = ["body", "title", "new", "backdated", "deleted", "mended", "audio"]
+    if all(c.vtt for c in corpora):
+        kinds.append("transcript")
+    for kind in kinds:
         for r in range(runs):
             for k, (binary, root) in enumerate(sites):
                 # A person edits seconds after the last build, not within the 2 s in which a
@@ -456,7 +469,8 @@ def main():
         names = {"body": "one body edit", "title": "one title edit", "new": "one new digest",
                  "backdated": "one new digest dated five years back", "deleted": "one deleted digest",
                  "mended": "one new digest and a body edit of an older one",
-                 "audio": "one new digest with its audio under static/"}
+                 "audio": "one new digest with its audio under static/",
+                 "transcript": "one transcript's text edited"}
         sites = [(CASTDOWN, cd_root)]
         if base:
             base_root = os.path.join(work, "castdown-baseline")

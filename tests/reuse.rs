@@ -1540,6 +1540,55 @@ fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it
     declared_every_page(&err, "a standalone page, a curated description or a file");
 }
 
+/// A transcript's text mended (the same file) is shown by its episode's own pages and
+/// `digest.json` only: the build reaches that digest, as for a body edit. It declared every
+/// page until December 2026. A transcript the digest stops naming still changes the model.
+#[test]
+fn a_transcript_edit_reaches_only_its_episode() {
+    let site = demo_built_and_kept();
+    let vtt = "content/episodes/2025/partnership-without-exclusivity.vtt";
+    replace_in(&site, vtt, "Welcome back", "Hello again");
+    let err = rebuild_and_check(&site, "a transcript's text mended");
+    assert_eq!(reached(&err), Some(1), "{err}");
+    let page = std::fs::read_to_string(
+        site.public()
+            .join("episodes/partnership-without-exclusivity/transcript/index.html"),
+    )
+    .unwrap_or_default();
+    assert!(page.contains("Hello again"), "{page}");
+
+    // Its transcript and its body at once, with a title edit of another digest.
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    replace_in(&site, vtt, "Hello again", "Welcome back once more");
+    replace_in(
+        &site,
+        "content/episodes/2025/partnership-without-exclusivity.md",
+        "## ",
+        "## Revised: ",
+    );
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        "title: \"Flaky tests",
+        "title: \"Flaky Tests",
+    );
+    let err = rebuild_and_check(&site, "a transcript, its body and another title");
+    assert_eq!(reached(&err), Some(2), "{err}");
+
+    replace_in(
+        &site,
+        "content/episodes/2025/partnership-without-exclusivity.md",
+        "transcript: partnership-without-exclusivity.vtt\n",
+        "",
+    );
+    let err = rebuild_and_check(&site, "the transcript no longer named");
+    declared_every_page(
+        &err,
+        "content/episodes/2025/partnership-without-exclusivity.md",
+    );
+}
+
 /// Regression: a cover beside its digest (`image: covered.png`) gives its width and height to
 /// the pages showing the episode. Resized, it made the build parse the digest again, which
 /// compared as unchanged: every page kept the old size, unlike a clean build.

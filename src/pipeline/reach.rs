@@ -232,13 +232,12 @@ impl Reach {
                 added.push(i);
                 continue;
             };
-            if !before.transcript_unchanged {
-                return Err(format!("{shown}: its transcript changed"));
-            }
             let mut old = (*before.digest).clone();
             // Its transcript file is as it was (its stamp says so): this build's parse of it
-            // stands for the kept one.
-            old.transcript_data = site.episodes[i].digest.transcript_data.clone();
+            // stands for the kept one. Else the kept one is compared (`Reach::edit`).
+            if before.transcript_unchanged {
+                old.transcript_data = site.episodes[i].digest.transcript_data.clone();
+            }
             // Parsed again though unchanged, or with its body alone changed: a file it read
             // changed, which may be its cover beside it.
             let cover = own_cover(&site.episodes[i].digest);
@@ -297,6 +296,11 @@ impl Reach {
     /// reason when the edit reaches every page). With `cover`, its cover beside it may have
     /// changed too: what shows its card shows the cover's width and height, read from the
     /// file, which the digest does not hold.
+    ///
+    /// Its transcript's text changed alone (the same file, read again) is shown by the
+    /// episode's own pages and `digest.json` only (cue counts, word count, the transcript
+    /// page), as a body edit is; a transcript added, taken away or another file changes
+    /// which files the site has, and the model.
     fn edit(
         &mut self,
         site: &Site,
@@ -305,7 +309,17 @@ impl Reach {
         shown: &str,
     ) -> Result<(), Everything> {
         let new = &site.episodes[i].digest;
-        let edit = match classify(old, new) {
+        let retold = old.transcript == new.transcript
+            && matches!((&old.transcript_data, &new.transcript_data),
+                (Some(a), Some(b)) if a.hash != b.hash);
+        let edit = if retold {
+            let mut old = old.clone();
+            old.transcript_data = new.transcript_data.clone();
+            classify(&old, new).max(Edit::Body)
+        } else {
+            classify(old, new)
+        };
+        let edit = match edit {
             Edit::Nothing | Edit::Body if cover => Edit::Card,
             edit => edit,
         };
