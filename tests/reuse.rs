@@ -1589,6 +1589,42 @@ fn a_transcript_edit_reaches_only_its_episode() {
     );
 }
 
+/// A definition edited in a digest reaches what shows the digest's card and, for each of
+/// its concepts, the pages comparing definitions and the digests borrowing one, as serve's
+/// one-episode path does. It declared every page until December 2026.
+#[test]
+fn a_definition_edit_reaches_the_pages_comparing_it() {
+    let site = demo_built_and_kept();
+    let rel = "content/episodes/2025/flaky-tests.md";
+    replace_in(
+        &site,
+        rel,
+        "definition: A test that passes and fails on the same code",
+        "definition: A test that passes, then fails, on the same code",
+    );
+    let err = rebuild_and_check(&site, "a definition reworded");
+    assert_eq!(reached(&err), Some(1), "{err}");
+
+    // Taken away (the concept named without a definition: it borrows the most common),
+    // beside a body edit of another digest.
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    replace_in(
+        &site,
+        rel,
+        "\n    definition: A test that passes, then fails, on the same code, usually because of timing or shared state.",
+        "",
+    );
+    replace_in(
+        &site,
+        "content/episodes/2024/summaries-and-trust.md",
+        "## ",
+        "## Revised: ",
+    );
+    let err = rebuild_and_check(&site, "a definition taken away");
+    assert_eq!(reached(&err), Some(2), "{err}");
+}
+
 /// Regression: a cover beside its digest (`image: covered.png`) gives its width and height to
 /// the pages showing the episode. Resized, it made the build parse the digest again, which
 /// compared as unchanged: every page kept the old size, unlike a clean build.

@@ -12,9 +12,8 @@ use super::edit::{Edit, classify};
 use super::incremental::Memo;
 use crate::load;
 use crate::output::OutputFile;
-use crate::render::{Inputs, Job, Sort, pages};
-use crate::site::definitions::Compared;
-use crate::site::{Site, TermKind, paths};
+use crate::render::{Inputs, Job, pages};
+use crate::site::{Site, paths};
 
 /// Redoes the output of one episode after an edit to its Markdown file `changed`, without a
 /// build: the common edit while writing. Applies only when the new digest parses cleanly and
@@ -69,7 +68,11 @@ pub fn rebuild_episode(
         memo.shared.refresh_card(site, i);
         pages::showing_episode(site, i)
     };
-    jobs.extend(redefining(site, &redefined));
+    let redefined: Vec<(usize, bool)> = redefined
+        .iter()
+        .map(|(c, before)| (*c, before.common.is_some()))
+        .collect();
+    jobs.extend(pages::redefining(site, &redefined));
     jobs.sort_unstable();
     jobs.dedup();
     let (site, memo) = (&*site, &*memo);
@@ -81,30 +84,6 @@ pub fn rebuild_episode(
     let mut files = pages?;
     files.extend(data);
     Some(files)
-}
-
-/// The pages a change to concepts' definitions reaches, beyond those showing the edited
-/// episode: each concept's first page and full list (which compare its definitions), the
-/// lists of concepts (one line each), and, when its most common definition changed, the
-/// digests that borrow it. `redefined` holds each concept with its comparison before.
-fn redefining(site: &Site, redefined: &[(usize, Compared)]) -> Vec<Job> {
-    let mut jobs = Vec::new();
-    for (c, before) in redefined {
-        let (c, now) = (*c, &site.concepts[*c].definitions);
-        let per = site.config.paginate.max(1);
-        let pages = paths::page_count(site.concepts[c].episodes.len(), per);
-        jobs.push(Job::Term(TermKind::Concept, c, 1, pages));
-        jobs.extend(pages::definitions(site, TermKind::Concept, c));
-        jobs.push(Job::TermList(TermKind::Concept, Sort::Name));
-        jobs.push(Job::TermList(TermKind::Concept, Sort::Count));
-        // Digests borrow the curated description when there is one; otherwise the credited
-        // digest may have changed, or be the same one with new words.
-        let curated = site.concepts[c].curated_summary().is_some();
-        if !curated && (before.common.is_some() || now.common.is_some()) {
-            jobs.extend(pages::borrowing(site, c, None));
-        }
-    }
-    jobs
 }
 
 /// Renders `jobs` from the memo's bodies and shared values; `None` on a template error.

@@ -326,8 +326,23 @@ impl Reach {
         let jobs = match edit {
             Edit::Nothing => return Ok(()),
             Edit::Model => return Err(format!("{shown}: the edit changes the model")),
+            // The same concepts (else the model changed) with other definitions: also the
+            // pages comparing its concepts' definitions, and the digests borrowing them
+            // (serve's one-episode path reaches the same). Every concept of the episode,
+            // whether or not its own definition changed, and its borrowers whatever the most
+            // common definition was: the previous build's comparison is not at hand. A full
+            // list of definitions that gains or loses a page changes the pages the site has,
+            // which `same_pages` refuses.
             Edit::Card if old.concepts != new.concepts => {
-                return Err(format!("{shown}: the edit changes definitions"));
+                self.cards.push(i);
+                let mut jobs = crate::render::pages::showing_episode(site, i);
+                let concepts: Vec<(usize, bool)> = site.episodes[i]
+                    .concepts
+                    .iter()
+                    .map(|c| (c.concept, true))
+                    .collect();
+                jobs.extend(crate::render::pages::redefining(site, &concepts));
+                jobs
             }
             Edit::Body => crate::render::pages::of_episode(site, i),
             Edit::Card => {

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 pub use self::context::Inputs;
 pub use self::declare::{alias, robots, sitemap};
-pub use self::pages::{Job, Sort};
+pub use self::pages::Job;
 pub use self::tera::Templates;
 use crate::bodies::{Bodies, BodyRef, Html};
 use crate::error::Diagnostic;

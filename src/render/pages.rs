@@ -156,6 +156,32 @@ pub fn showing_episode(site: &Site, i: usize) -> Vec<Job> {
     jobs
 }
 
+/// The pages a change to concepts' definitions reaches, beyond those showing the edited
+/// episode: each concept's first page and full list (which compare its definitions), the
+/// lists of concepts (one line each), and, when it has a most common definition now or had
+/// one before (the flag, with each concept), the digests that borrow it (the credited
+/// digest may have changed, or be the same one with new words). Digests borrow a curated
+/// description instead, when there is one.
+pub fn redefining(site: &Site, redefined: &[(usize, bool)]) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for &(c, had_common) in redefined {
+        let Some(concept) = site.concepts.get(c) else {
+            continue;
+        };
+        let per = site.config.paginate.max(1);
+        let pages = paths::page_count(concept.episodes.len(), per);
+        jobs.push(Job::Term(TermKind::Concept, c, 1, pages));
+        jobs.extend(definitions(site, TermKind::Concept, c));
+        jobs.push(Job::TermList(TermKind::Concept, Sort::Name));
+        jobs.push(Job::TermList(TermKind::Concept, Sort::Count));
+        let curated = concept.curated_summary().is_some();
+        if !curated && (had_common || concept.definitions.common.is_some()) {
+            jobs.extend(borrowing(site, c, None));
+        }
+    }
+    jobs
+}
+
 /// The pages of the digests that name concept `c` without defining it and borrow the
 /// definition episode `credited` gives (every such digest when `credited` is `None`).
 pub fn borrowing(site: &Site, c: usize, credited: Option<usize>) -> Vec<Job> {
