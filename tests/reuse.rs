@@ -1625,6 +1625,65 @@ fn a_definition_edit_reaches_the_pages_comparing_it() {
     assert_eq!(reached(&err), Some(2), "{err}");
 }
 
+/// Which people a digest names, edited (a guest added or taken away, each named by other
+/// digests too), reaches the digest's card, every page and feed of those people, the lists
+/// of people and the first page of its show (whose profile counts people). It declared
+/// every page until December 2026; a person no other digest names still does.
+#[test]
+fn a_people_edit_reaches_the_pages_of_those_people() {
+    // Two episodes a page: the edited digest is on its show's second page, away from the
+    // profile on the first; every episode of a person in their feed.
+    let site = Site::fixture("demo");
+    replace_in(&site, "castdown.yaml", "paginate: 6", "paginate: 2");
+    build(&site, &[]);
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    let rel = "content/episodes/2024/debt-as-a-loan.md";
+    replace_in(
+        &site,
+        rel,
+        "people: [Mara Okafor]",
+        "people: [Mara Okafor, Sam Lindqvist]",
+    );
+    let err = rebuild_and_check(&site, "a guest added");
+    assert_eq!(reached(&err), Some(1), "{err}");
+
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    replace_in(
+        &site,
+        rel,
+        "people: [Mara Okafor, Sam Lindqvist]",
+        "people: [Mara Okafor]",
+    );
+    let err = rebuild_and_check(&site, "a guest taken away");
+    assert_eq!(reached(&err), Some(1), "{err}");
+
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    replace_in(
+        &site,
+        "content/episodes/2025/flaky-tests.md",
+        "people: [Mara Okafor, Sam Lindqvist]",
+        "people: [Sam Lindqvist, Mara Okafor]",
+    );
+    let text = std::fs::read_to_string(site.root().join(rel)).unwrap_or_default();
+    site.write(rel, format!("{text}\nA line mended.\n"));
+    let err = rebuild_and_check(&site, "two guests reordered, another digest's body");
+    assert_eq!(reached(&err), Some(2), "{err}");
+
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    replace_in(
+        &site,
+        rel,
+        "people: [Mara Okafor]",
+        "people: [Mara Okafor, Nobody Else]",
+    );
+    let err = rebuild_and_check(&site, "a person no other digest names");
+    declared_every_page(&err, "an edit names a person no other digest names");
+}
+
 /// Regression: a cover beside its digest (`image: covered.png`) gives its width and height to
 /// the pages showing the episode. Resized, it made the build parse the digest again, which
 /// compared as unchanged: every page kept the old size, unlike a clean build.

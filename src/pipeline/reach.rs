@@ -43,6 +43,9 @@ pub(super) struct Reach {
     /// The site feeds as the previous build left them, when they are not made.
     kept_feeds: Option<Vec<OutputFile>>,
     feed_limit: usize,
+    /// Whether an edit changed which people a digest names: the terms must be the
+    /// previous build's ([`terms_key`]), or every page is declared.
+    renamed_people: bool,
 }
 
 /// Why a build declares every page (said with `CASTDOWN_TIMINGS`).
@@ -163,6 +166,7 @@ impl Reach {
             feeds: false,
             kept_feeds: None,
             feed_limit: site.config.feed_limit,
+            renamed_people: false,
         }
     }
 
@@ -259,7 +263,16 @@ impl Reach {
             .filter(|d| !slugs.contains(d.slug.as_str()) && published(&d.slug))
             .collect();
         let change = match (added.is_empty(), removed.is_empty()) {
-            (true, true) => Change::Edits,
+            (true, true) => {
+                if reach.renamed_people && terms_key(site, &[]) != terms {
+                    return Err(
+                        "an edit names a person no other digest names, or no longer \
+                         names one, or changes a person's spelling"
+                            .into(),
+                    );
+                }
+                Change::Edits
+            }
             (false, true) => {
                 // Edits beside them (a typo mended in an older digest as a new one is
                 // published) keep the model's shape: the order, terms, definitions and
@@ -292,6 +305,32 @@ impl Reach {
         Ok(reach)
     }
 
+    /// What a change to the people digest `i` names (from `old`'s to `new`'s) reaches
+    /// beyond its card: every page of each person it names or named (their lists shift,
+    /// their profiles count its show and concepts) and their feeds, the lists of people
+    /// (counts), and the first page of its show (whose profile counts its people). The
+    /// people themselves must be the previous build's ([`terms_key`], checked once every
+    /// edit is in); so a person it names is found now.
+    fn people_moved(&mut self, site: &Site, i: usize, old: &Digest, new: &Digest) -> Vec<Job> {
+        use crate::render::pages::Sort;
+        let mut jobs = vec![
+            Job::TermList(TermKind::Person, Sort::Name),
+            Job::TermList(TermKind::Person, Sort::Count),
+        ];
+        for name in old.people.iter().chain(&new.people) {
+            if let Some(p) = site.find_term(TermKind::Person, name) {
+                jobs.extend(term_pages(site, TermKind::Person, p));
+                self.term_feeds.push((TermKind::Person, p));
+            }
+        }
+        if let Some(s) = site.episodes[i].show {
+            let per = site.config.paginate.max(1);
+            let pages = paths::page_count(site.shows[s].episodes.len(), per);
+            jobs.push(Job::Term(TermKind::Show, s, 1, pages));
+        }
+        jobs
+    }
+
     /// Adds what the edit of episode `i` from `old` reaches (`shown`: its file, for the
     /// reason when the edit reaches every page). With `cover`, its cover beside it may have
     /// changed too: what shows its card shows the cover's width and height, read from the
@@ -312,10 +351,20 @@ impl Reach {
         let retold = old.transcript == new.transcript
             && matches!((&old.transcript_data, &new.transcript_data),
                 (Some(a), Some(b)) if a.hash != b.hash);
-        let edit = if retold {
-            let mut old = old.clone();
-            old.transcript_data = new.transcript_data.clone();
-            classify(&old, new).max(Edit::Body)
+        let people = old.people != new.people;
+        let edit = if retold || people {
+            let mut was = old.clone();
+            if retold {
+                was.transcript_data = new.transcript_data.clone();
+            }
+            if people {
+                was.people = new.people.clone();
+            }
+            let edit = classify(&was, new);
+            match (retold, people) {
+                (_, true) => edit.max(Edit::Card),
+                _ => edit.max(Edit::Body),
+            }
         } else {
             classify(old, new)
         };
@@ -349,6 +398,14 @@ impl Reach {
                 self.cards.push(i);
                 crate::render::pages::showing_episode(site, i)
             }
+        };
+        let jobs = if people {
+            self.renamed_people = true;
+            let mut jobs = jobs;
+            jobs.extend(self.people_moved(site, i, old, new));
+            jobs
+        } else {
+            jobs
         };
         self.edited[i] = true;
         self.feeds |= i < site.config.feed_limit;
@@ -437,7 +494,15 @@ impl Reach {
         removed.sort_by(|a, b| a.path.cmp(&b.path));
         let related = Some(last.related.as_slice());
         match (added.is_empty(), removed.is_empty()) {
-            (true, true) => {}
+            (true, true) => {
+                if reach.renamed_people && terms_key(site, &[]) != last.terms {
+                    return Err(
+                        "an edit names a person no other digest names, or no longer \
+                         names one, or changes a person's spelling"
+                            .into(),
+                    );
+                }
+            }
             // As on disk: edits beside new or removed digests add up.
             (false, true) => reach.add(site, &added, last.terms, related)?,
             (true, false) => reach.remove(site, &removed, last.terms, related)?,
