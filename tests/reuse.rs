@@ -1977,7 +1977,7 @@ fn a_new_digest_beside_an_edit_reaches_what_both_reach() {
 }
 
 /// New digests published, or some of them removed again, beside edits to other digests'
-/// bodies and cards, drawn at random (the random sequences above draw a new or removed
+/// bodies, cards and people, drawn at random (the random sequences above draw a new or removed
 /// digest beside another digest's edit in about one step in fifty): every build is a
 /// clean build's byte for byte, and most reach only what the changes show. `CASTDOWN_REUSE_STEPS` and `CASTDOWN_REUSE_SEED` make a
 /// longer run or replay one.
@@ -2036,7 +2036,7 @@ fn digests_added_or_removed_beside_random_edits_build_what_a_clean_build_does() 
             let rel = format!("content/episodes/{}.md", rng.pick(&published));
             let path = site.root().join(&rel);
             let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
-            // Every digest here has a title and a duration line.
+            // Every digest here has a title, a duration and a people line.
             let set = |key: &str, value: String| -> String {
                 text.lines()
                     .map(|l| match l.starts_with(&format!("{key}: ")) {
@@ -2045,10 +2045,20 @@ fn digests_added_or_removed_beside_random_edits_build_what_a_clean_build_does() 
                     })
                     .collect()
             };
-            let edited = match rng.below(3) {
+            let edited = match rng.below(4) {
                 0 => {
                     what.push_str(&format!(" {rel} body;"));
                     format!("{text}\nMended at step {step}.\n")
+                }
+                3 => {
+                    let people: Vec<&str> = (0..1 + rng.below(2))
+                        .map(|_| {
+                            rng.pick(&["Mara Okafor", "Sam Lindqvist", "Tomás Berg", "Priya Raman"])
+                        })
+                        .collect();
+                    let people = format!("[{}]", people.join(", "));
+                    what.push_str(&format!(" {rel} people {people};"));
+                    set("people", people)
                 }
                 1 => {
                     what.push_str(&format!(" {rel} title;"));
