@@ -1377,7 +1377,10 @@ fn an_image_under_static_resized_with_a_body_edit_reaches_every_page_showing_it(
     );
     let err = rebuild_and_check(&site, "static image resized");
     assert_eq!(reached(&err), None, "{err}");
-    assert!(err.contains("a file under static/ changed"), "{err}");
+    assert!(
+        err.contains("the site's or a curated image under static/ changed"),
+        "{err}"
+    );
     assert!(page().contains(&width(1400)));
 }
 
@@ -1481,8 +1484,8 @@ fn static_files_are_read_only_when_their_source_or_their_copy_changed() {
 /// are the new digest's media and image, which its parse reads, so the build reaches what
 /// the digest shows. A new file under `static/` declared every page (at 10,000 digests,
 /// 0.70 s against 0.46 s). Either replaced alone is an edit of that digest (its
-/// enclosure's length, its cover's size); a file under `static/` that no digest names
-/// still declares every page.
+/// enclosure's length, its cover's size); a file under `static/` that no page reads
+/// (put there for download) reaches nothing; the site's image still reaches every page.
 #[test]
 fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it() {
     let site = many_digests();
@@ -1534,10 +1537,31 @@ fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it
         page()
     );
 
-    // A file no digest names may be any page's image.
-    site.write("static/audio/unnamed.mp3", "x");
-    let err = rebuild_and_check(&site, "a file no digest names");
-    declared_every_page(&err, "a standalone page, a curated description or a file");
+    // A file no page reads (put there for download): copied, and no page made.
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    site.write("static/files/notes.pdf", "%PDF notes");
+    let err = rebuild_and_check(&site, "a file for download");
+    assert_eq!(reached(&err), Some(0), "{err}");
+    assert_eq!(counts(&err).map(|c| c.0), Some(1), "{err}");
+
+    // The site's image is on every page: it still declares every page.
+    replace_in(
+        &site,
+        "castdown.yaml",
+        "base_url:",
+        "image: /covers/site.png\nbase_url:",
+    );
+    site.write("static/covers/site.png", png(64, 64));
+    rebuild_and_check(&site, "the site's image named");
+    std::thread::sleep(RACY);
+    build(&site, &[]);
+    site.write("static/covers/site.png", png(1400, 1400));
+    let err = rebuild_and_check(&site, "the site's image resized");
+    declared_every_page(
+        &err,
+        "a standalone page, a curated description, or the site's",
+    );
 }
 
 /// A transcript's text mended (the same file) is shown by its episode's own pages and

@@ -100,16 +100,15 @@ fn own_cover(d: &Digest) -> bool {
 
 /// A hash of what pages are made from besides digests, config and templates: standalone
 /// pages and curated descriptions reach pages this module cannot name (menus, term
-/// descriptions on every card's page), and so do files under `static/` (the width and
-/// height of a cover, a show's or the site's image are read from them), known by their
-/// stamps; `site_image` is the config's `image`.
+/// descriptions on every card's page), and so do the site's image (`site_image`, the
+/// config's `image`) and the curated images under `static/`, whose width and height pages
+/// show (`Site::image`), known by their files' stamps.
 ///
-/// The files under `static/` that digests name, their media and covers, are left out
-/// unless the site's or a show's image is one of them: they are among the files a digest's
-/// parse read (`load::kept::static_files`), so a change to one has the digests naming it
-/// parsed again and compared as edited (an enclosure's length, a cover's size), and an
-/// episode published with its audio and cover under `static/` reaches what the new digest
-/// reaches, not every page.
+/// No other file under `static/` is read by a page: a digest's media file and cover are
+/// among the files its parse read (`load::kept::static_files`), so a change to one has the
+/// digest parsed again and compared as edited (an enclosure's length, a cover's size); the
+/// rest are copied as they are (`Output::add_static`). So an episode published with its
+/// audio and cover, or a file put in `static/` for download, reaches only what it shows.
 pub(super) fn others_hash(
     content: &crate::load::Content,
     root: &Path,
@@ -117,27 +116,16 @@ pub(super) fn others_hash(
 ) -> u64 {
     use std::fmt::Write as _;
     let static_dir = root.join("static");
-    let shared: HashSet<PathBuf> = site_image
+    let images: BTreeSet<PathBuf> = site_image
         .into_iter()
         .chain(content.curated.iter().filter_map(|c| c.image.as_deref()))
         .filter_map(|written| written.strip_prefix('/'))
         .map(|rel| static_dir.join(rel))
         .collect();
-    let named: HashSet<PathBuf> = content
-        .digests
-        .iter()
-        .flat_map(|d| crate::load::kept::static_files(root, d))
-        .filter(|f| !shared.contains(f))
-        .collect();
     let mut text = format!("{:?}{:?}", content.pages, content.curated);
-    for entry in walkdir::WalkDir::new(&static_dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir() && !named.contains(e.path()))
-    {
-        let stamp = crate::load::kept::FileStamp::of(entry.path());
-        let _ = write!(text, "\n{}{stamp:?}", entry.path().display());
+    for image in images {
+        let stamp = crate::load::kept::FileStamp::of(&image);
+        let _ = write!(text, "\n{}{stamp:?}", image.display());
     }
     crate::hash::bytes(text.as_bytes())
 }
@@ -182,7 +170,7 @@ impl Reach {
         }
         if others != known.others {
             return Err(
-                "a standalone page, a curated description or a file under static/ changed".into(),
+                "a standalone page, a curated description, or the site's or a curated image under static/ changed".into(),
             );
         }
         let mut reach = Reach::nothing(site);
@@ -447,7 +435,7 @@ impl Reach {
     pub(super) fn in_memory(site: &Site, last: &Last, others: u64) -> Result<Reach, Everything> {
         if others != last.others {
             return Err(
-                "a standalone page, a curated description or a file under static/ changed".into(),
+                "a standalone page, a curated description, or the site's or a curated image under static/ changed".into(),
             );
         }
         let mut reach = Reach::nothing(site);
