@@ -238,24 +238,23 @@ def reuse_builds(sites, runs=3):
                 open(self.vtt, "w").write(self.vtt_text.rstrip("\n") + f" {marker}\n")
             elif kind == "mended":
                 # A new newest digest, and a line mended in an older one at the same time.
-                text = re.sub(r"^title: .*$", f"title: {marker}", self.original, count=1, flags=re.M)
-                text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + 1}", text, count=1, flags=re.M)
-                open(self.new_file, "w").write(text)
+                self.write_new(marker, 1)
                 open(self.gone, "w").write(self.gone_text + f"\n{marker}\n")
             elif kind == "audio":
                 # A new newest digest published with its audio (1 MB) under static/.
                 self.audio = os.path.join(self.root, "static", "audio", f"{marker}.mp3")
                 os.makedirs(os.path.dirname(self.audio), exist_ok=True)
                 open(self.audio, "wb").write(os.urandom(1 << 20))
-                text = re.sub(r"^title: .*$", f"title: {marker}\nmedia: {{ url: /audio/{marker}.mp3 }}",
-                              self.original, count=1, flags=re.M)
-                text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + 1}", text, count=1, flags=re.M)
-                open(self.new_file, "w").write(text)
+                self.write_new(marker, 1, f"\nmedia: {{ url: /audio/{marker}.mp3 }}")
             else:
-                years = 1 if kind == "new" else -5
-                text = re.sub(r"^title: .*$", f"title: {marker}", self.original, count=1, flags=re.M)
-                text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + years}", text, count=1, flags=re.M)
-                open(self.new_file, "w").write(text)
+                self.write_new(marker, 1 if kind == "new" else -5)
+
+        def write_new(self, marker, years, extra=""):
+            """A new digest, a copy of the newest titled `marker` (followed by the front
+            matter lines `extra`) and dated `years` later."""
+            text = re.sub(r"^title: .*$", f"title: {marker}{extra}", self.original, count=1, flags=re.M)
+            text = re.sub(r"^date: (\d{4})", lambda m: f"date: {int(m.group(1)) + years}", text, count=1, flags=re.M)
+            open(self.new_file, "w").write(text)
 
         def restore(self):
             open(self.path, "w").write(self.original)
