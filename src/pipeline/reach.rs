@@ -21,7 +21,7 @@ use crate::load::Digest;
 use crate::load::kept::Before;
 use crate::output::OutputFile;
 use crate::output::reuse::{Generation, Previous};
-use crate::render::Job;
+use crate::render::{Job, pages};
 use crate::site::{Site, TermKind, paths};
 
 /// The pages and files a reusing build makes; the others it keeps.
@@ -300,21 +300,15 @@ impl Reach {
     /// people themselves must be the previous build's ([`terms_key`], checked once every
     /// edit is in); so a person it names is found now.
     fn people_moved(&mut self, site: &Site, i: usize, old: &Digest, new: &Digest) -> Vec<Job> {
-        use crate::render::pages::Sort;
-        let mut jobs = vec![
-            Job::TermList(TermKind::Person, Sort::Name),
-            Job::TermList(TermKind::Person, Sort::Count),
-        ];
+        let mut jobs = pages::term_lists(TermKind::Person).to_vec();
         for name in old.people.iter().chain(&new.people) {
             if let Some(p) = site.find_term(TermKind::Person, name) {
-                jobs.extend(term_pages(site, TermKind::Person, p));
+                jobs.extend(pages::term_pages(site, TermKind::Person, p));
                 self.term_feeds.push((TermKind::Person, p));
             }
         }
         if let Some(s) = site.episodes[i].show {
-            let per = site.config.paginate.max(1);
-            let pages = paths::page_count(site.shows[s].episodes.len(), per);
-            jobs.push(Job::Term(TermKind::Show, s, 1, pages));
+            jobs.push(pages::first_term_page(site, TermKind::Show, s));
         }
         jobs
     }
@@ -372,19 +366,19 @@ impl Reach {
             // which `same_pages` refuses.
             Edit::Card if old.concepts != new.concepts => {
                 self.cards.push(i);
-                let mut jobs = crate::render::pages::showing_episode(site, i);
+                let mut jobs = pages::showing_episode(site, i);
                 let concepts: Vec<(usize, bool)> = site.episodes[i]
                     .concepts
                     .iter()
                     .map(|c| (c.concept, true))
                     .collect();
-                jobs.extend(crate::render::pages::redefining(site, &concepts));
+                jobs.extend(pages::redefining(site, &concepts));
                 jobs
             }
-            Edit::Body => crate::render::pages::of_episode(site, i),
+            Edit::Body => pages::of_episode(site, i),
             Edit::Card => {
                 self.cards.push(i);
-                crate::render::pages::showing_episode(site, i)
+                pages::showing_episode(site, i)
             }
         };
         let jobs = if people {
@@ -519,7 +513,6 @@ impl Reach {
         terms: u64,
         related_before: Option<&[Vec<usize>]>,
     ) -> Result<(), Everything> {
-        use crate::render::pages;
         let is_new = |i: &usize| added.binary_search(i).is_ok();
         if terms_key(site, added) != terms {
             return Err("a new digest renames an existing concept, show or person".into());
@@ -552,7 +545,7 @@ impl Reach {
             jobs.extend(pages::showing_episode(site, i));
             let e = &site.episodes[i];
             for (kind, t) in e.terms() {
-                jobs.extend(term_pages(site, kind, t));
+                jobs.extend(pages::term_pages(site, kind, t));
             }
             // The definition digests naming a concept without defining it borrow: the most
             // common one, as it was without the new digests, and as it is.
@@ -597,7 +590,6 @@ impl Reach {
         terms: u64,
         related_before: Option<&[Vec<usize>]>,
     ) -> Result<(), Everything> {
-        use crate::render::pages;
         if terms_key(site, &[]) != terms {
             return Err(
                 "a removed digest named a concept, show or person no other names, \
@@ -669,7 +661,7 @@ impl Reach {
                 find(TermKind::Person, p)?;
             }
             for (kind, t) in named {
-                jobs.extend(term_pages(site, kind, t));
+                jobs.extend(pages::term_pages(site, kind, t));
                 // The term's feed held it: made again, even when the term has no episode
                 // left to mark as a changed card.
                 self.term_feeds.push((kind, t));
@@ -709,15 +701,11 @@ impl Reach {
     /// Makes `jobs`, every home page and the lists of terms: what a digest added or
     /// removed shifts (the home pages count from the newest) or recounts.
     fn shifted(&mut self, site: &Site, mut jobs: Vec<Job>) {
-        use crate::render::pages::Sort;
         let per = site.config.paginate.max(1);
         let total = paths::page_count(site.episodes.len(), per);
         jobs.extend((1..=total).map(|k| Job::Home(k, total)));
         for kind in TermKind::ALL {
-            jobs.extend([
-                Job::TermList(kind, Sort::Name),
-                Job::TermList(kind, Sort::Count),
-            ]);
+            jobs.extend(pages::term_lists(kind));
         }
         for job in jobs {
             match job {
@@ -765,16 +753,6 @@ impl Reach {
     pub fn changed(&self) -> usize {
         self.edited.iter().filter(|e| **e).count()
     }
-}
-
-/// Every page of term `t`'s list of episodes and, for a concept, of its full list of
-/// definitions: a digest added or removed shifts them all.
-fn term_pages(site: &Site, kind: TermKind, t: usize) -> Vec<Job> {
-    let per = site.config.paginate.max(1);
-    let total = paths::page_count(site.terms(kind)[t].episodes.len(), per);
-    let mut jobs: Vec<Job> = (1..=total).map(|k| Job::Term(kind, t, k, total)).collect();
-    jobs.extend(crate::render::pages::definitions(site, kind, t));
-    jobs
 }
 
 /// What a build says of its reach with `CASTDOWN_TIMINGS` (the tests read it).
@@ -856,7 +834,7 @@ fn same_pages(site: &Site, previous: &Previous, change: Change) -> Result<(), Ev
     // tenth of a build after an edit. Paths are distinct, so the recorded pages are all
     // this build's when as many of this build's are recorded.
     let recorded = |path: &str| previous.fingerprint(path).is_some_and(|fp| fp != 0);
-    let jobs = crate::render::pages::all(site, true);
+    let jobs = pages::all(site, true);
     let expected = jobs.len() + site.episodes.len();
     let found = jobs
         .par_iter()
@@ -971,7 +949,7 @@ mod tests {
         };
         let all_concepts = bodies::all_concepts_key(site);
         let mut fps = HashMap::new();
-        for job in crate::render::pages::all(site, true) {
+        for job in pages::all(site, true) {
             let body = match job {
                 Job::Episode(i) => Some(BodyRef {
                     key: bodies::episode_key(site, i, all_concepts),

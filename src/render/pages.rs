@@ -76,12 +76,9 @@ pub fn all(site: &Site, with_episodes: bool) -> Vec<Job> {
     let home_pages = paths::page_count(site.episodes.len(), per);
     jobs.extend((1..=home_pages).map(|n| Job::Home(n, home_pages)));
     for kind in TermKind::ALL {
-        jobs.push(Job::TermList(kind, Sort::Name));
-        jobs.push(Job::TermList(kind, Sort::Count));
-        for (i, t) in site.terms(kind).iter().enumerate() {
-            let pages = paths::page_count(t.episodes.len(), per);
-            jobs.extend((1..=pages).map(|n| Job::Term(kind, i, n, pages)));
-            jobs.extend(definitions(site, kind, i));
+        jobs.extend(term_lists(kind));
+        for i in 0..site.terms(kind).len() {
+            jobs.extend(term_pages(site, kind, i));
         }
     }
     jobs.extend((0..site.pages.len()).map(Job::Page));
@@ -90,6 +87,37 @@ pub fn all(site: &Site, with_episodes: bool) -> Vec<Job> {
     }
     jobs.push(Job::NotFound);
     jobs
+}
+
+/// How many pages the list of term `t` of `kind` has.
+fn list_pages(site: &Site, kind: TermKind, t: usize) -> usize {
+    let episodes = site
+        .terms(kind)
+        .get(t)
+        .map_or(0, |term| term.episodes.len());
+    paths::page_count(episodes, site.config.paginate)
+}
+
+/// Every page of term `t`'s list, and for a concept every page of its definitions.
+pub fn term_pages(site: &Site, kind: TermKind, t: usize) -> Vec<Job> {
+    let total = list_pages(site, kind, t);
+    let mut jobs: Vec<Job> = (1..=total).map(|n| Job::Term(kind, t, n, total)).collect();
+    jobs.extend(definitions(site, kind, t));
+    jobs
+}
+
+/// The first page of term `t`'s list: the one with its profile, its timeline and, for a
+/// concept, the comparison of its definitions.
+pub fn first_term_page(site: &Site, kind: TermKind, t: usize) -> Job {
+    Job::Term(kind, t, 1, list_pages(site, kind, t))
+}
+
+/// The two lists of the terms of `kind`: by name and by count.
+pub fn term_lists(kind: TermKind) -> [Job; 2] {
+    [
+        Job::TermList(kind, Sort::Name),
+        Job::TermList(kind, Sort::Count),
+    ]
 }
 
 /// Every page of a concept's full list of definitions (none for shows and people, or when
@@ -168,12 +196,9 @@ pub fn redefining(site: &Site, redefined: &[(usize, bool)]) -> Vec<Job> {
         let Some(concept) = site.concepts.get(c) else {
             continue;
         };
-        let per = site.config.paginate.max(1);
-        let pages = paths::page_count(concept.episodes.len(), per);
-        jobs.push(Job::Term(TermKind::Concept, c, 1, pages));
+        jobs.push(first_term_page(site, TermKind::Concept, c));
         jobs.extend(definitions(site, TermKind::Concept, c));
-        jobs.push(Job::TermList(TermKind::Concept, Sort::Name));
-        jobs.push(Job::TermList(TermKind::Concept, Sort::Count));
+        jobs.extend(term_lists(TermKind::Concept));
         let curated = concept.curated_summary().is_some();
         if !curated && (had_common || concept.definitions.common.is_some()) {
             jobs.extend(borrowing(site, c, None));
@@ -211,19 +236,14 @@ pub fn showing_term(site: &Site, kind: TermKind, t: usize) -> Vec<Job> {
     let Some(term) = site.terms(kind).get(t) else {
         return Vec::new();
     };
-    let per = site.config.paginate.max(1);
-    let pages = paths::page_count(term.episodes.len(), per);
-    let mut jobs: Vec<Job> = (1..=pages).map(|n| Job::Term(kind, t, n, pages)).collect();
-    jobs.push(Job::TermList(kind, Sort::Name));
-    jobs.push(Job::TermList(kind, Sort::Count));
-    jobs.extend(definitions(site, kind, t));
+    let mut jobs = term_pages(site, kind, t);
+    jobs.extend(term_lists(kind));
     for &e in &term.episodes {
         jobs.extend(showing_episode(site, e));
     }
     if kind == TermKind::Concept {
         for &(r, _) in &term.related {
-            let n = paths::page_count(site.concepts[r].episodes.len(), per);
-            jobs.push(Job::Term(TermKind::Concept, r, 1, n));
+            jobs.push(first_term_page(site, TermKind::Concept, r));
         }
     }
     jobs.sort_unstable();
