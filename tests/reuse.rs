@@ -460,6 +460,14 @@ fn search_words_that_cannot_be_trusted_are_counted_again() {
 /// within the clock tick after they were read).
 const RACY: std::time::Duration = std::time::Duration::from_millis(2100);
 
+/// Waits out the time in which a build distrusts the stamps it takes ([`RACY`]), then
+/// builds: the build after it keeps every digest and static file whose files are as they
+/// were, as a person's builds seconds apart do.
+fn settle(site: &Site) {
+    std::thread::sleep(RACY);
+    build(site, &[]);
+}
+
 /// The site folder given as `site`, `./site` or `/abs/site` is one folder: a build keeps
 /// the digests the previous build parsed whichever way either spelled it.
 #[test]
@@ -482,8 +490,7 @@ fn regression_another_spelling_of_the_site_folder_parsed_every_digest_again() {
         err
     };
     let (_, digests) = figure(&build_timed(&site), "digests parsed");
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     for root in [
         name.clone(),
         format!("./{name}/"),
@@ -514,8 +521,7 @@ fn parsed_digests_are_kept_only_while_their_files_are_unchanged() {
     // Fresh copies are too recent to keep.
     let (parsed, digests) = figure(&build_timed(&site), "digests parsed");
     assert_eq!(parsed, digests, "a first build parses every digest");
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     let err = build_timed(&site);
     assert_eq!(figure(&err, "digests parsed"), (0, digests), "{err}");
     rebuild_and_check(&site, "kept digests");
@@ -540,8 +546,7 @@ fn parsed_digests_are_kept_only_while_their_files_are_unchanged() {
     let rel = "content/episodes/2025/monorepo-migration.md";
     let text = std::fs::read_to_string(site.root().join(rel)).unwrap_or_default();
     site.write(rel, format!("{text}\nSee [the notes](notes.txt).\n"));
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     let err = build_timed(&site);
     assert_eq!(figure(&err, "digests parsed"), (0, digests), "{err}");
     site.write("content/episodes/2025/notes.txt", "The notes.");
@@ -551,8 +556,7 @@ fn parsed_digests_are_kept_only_while_their_files_are_unchanged() {
     assert!(site.exists("episodes/monorepo-migration/notes.txt"));
 
     // The transcript (once the digest re-read for the notes, too recent then, is kept).
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     replace_in(
         &site,
         "content/episodes/2025/partnership-without-exclusivity.vtt",
@@ -569,8 +573,7 @@ fn parsed_digests_are_kept_only_while_their_files_are_unchanged() {
         "content/episodes/2025/on-site-audio.md",
         "---\ntitle: On-site audio\ndate: 2025-03-03\nmedia: { url: /audio/talk.mp3 }\n---\nA talk.\n",
     );
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     let err = build_timed(&site);
     assert_eq!(figure(&err, "digests parsed"), (0, digests + 1), "{err}");
     site.write("static/audio/talk.mp3", "a longer recording");
@@ -1015,8 +1018,7 @@ fn regression_a_digest_moved_away_and_back_kept_the_pages_of_its_other_version()
     let site = many_digests();
     build(&site, &[]);
     // Past the racy window: the next builds take the kept digests and append to them.
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     let home = site.root().join("content/episodes/e010.md");
     let away = site.root().join("content/episodes/moved/e010.md");
     let text = std::fs::read_to_string(&home).unwrap_or_else(|e| panic!("{e}"));
@@ -1200,8 +1202,7 @@ fn temporary_files_a_killed_build_left_beside_the_output_are_removed() {
 fn demo_built_and_kept() -> Site {
     let site = demo_with_one_episode_in_feeds();
     build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site
 }
 
@@ -1214,8 +1215,7 @@ fn an_edit_to_a_body_the_feeds_show_renders_that_body_alone() {
     // The demo's feeds show every published digest.
     let site = Site::fixture("demo");
     build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     let digest = "content/episodes/2024/attention-economy.md";
     let edit = |n: usize| {
         std::thread::sleep(RACY);
@@ -1360,8 +1360,7 @@ fn an_image_under_static_resized_with_a_body_edit_reaches_every_page_showing_it(
     let site = Site::fixture("listening");
     site.write("static/cover.png", png(64, 64));
     build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     let page = || std::fs::read_to_string(site.public().join("index.html")).unwrap_or_default();
     let width = |w: u32| format!("og:image:width\" content=\"{w}\"");
     assert!(
@@ -1440,8 +1439,7 @@ fn static_files_are_read_only_when_their_source_or_their_copy_changed() {
 
     // Changed after the first chunk, same size, modification time put back: the change
     // time gives it away.
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     let path = site.root().join(audio);
     let mtime = std::fs::metadata(&path)
         .and_then(|m| m.modified())
@@ -1490,8 +1488,7 @@ fn static_files_are_read_only_when_their_source_or_their_copy_changed() {
 fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it() {
     let site = many_digests();
     build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site.write("static/audio/new.mp3", noise(3_000, 5));
     site.write(
         "content/episodes/new.md",
@@ -1500,8 +1497,7 @@ fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it
     let err = rebuild_and_check(&site, "a new digest with its audio");
     assert_eq!(reached(&err), Some(1), "{err}");
 
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site.write("static/audio/new.mp3", noise(5_000, 6));
     let err = rebuild_and_check(&site, "its audio replaced");
     assert_eq!(figure(&err, "digests parsed").0, 1, "{err}");
@@ -1512,8 +1508,7 @@ fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it
 
     // Its cover under static/, new with another digest, then resized alone: the pages
     // showing that digest show the new size.
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site.write("static/covers/newer.png", png(64, 64));
     site.write(
         "content/episodes/newer.md",
@@ -1525,8 +1520,7 @@ fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it
         std::fs::read_to_string(site.public().join("episodes/newer/index.html")).unwrap_or_default()
     };
     assert!(page().contains("width=\"64\" height=\"64\""), "{}", page());
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site.write("static/covers/newer.png", png(1400, 700));
     let err = rebuild_and_check(&site, "its cover resized");
     assert_eq!(figure(&err, "digests parsed").0, 1, "{err}");
@@ -1538,8 +1532,7 @@ fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it
     );
 
     // A file no page reads (put there for download): copied, and no page made.
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site.write("static/files/notes.pdf", "%PDF notes");
     let err = rebuild_and_check(&site, "a file for download");
     assert_eq!(reached(&err), Some(0), "{err}");
@@ -1554,8 +1547,7 @@ fn a_new_digest_published_with_its_audio_under_static_reaches_only_what_shows_it
     );
     site.write("static/covers/site.png", png(64, 64));
     rebuild_and_check(&site, "the site's image named");
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site.write("static/covers/site.png", png(1400, 1400));
     let err = rebuild_and_check(&site, "the site's image resized");
     declared_every_page(
@@ -1582,8 +1574,7 @@ fn a_transcript_edit_reaches_only_its_episode() {
     assert!(page.contains("Hello again"), "{page}");
 
     // Its transcript and its body at once, with a title edit of another digest.
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     replace_in(&site, vtt, "Hello again", "Welcome back once more");
     replace_in(
         &site,
@@ -1631,8 +1622,7 @@ fn a_definition_edit_reaches_the_pages_comparing_it() {
 
     // Taken away (the concept named without a definition: it borrows the most common),
     // beside a body edit of another digest.
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     replace_in(
         &site,
         rel,
@@ -1660,8 +1650,7 @@ fn a_people_edit_reaches_the_pages_of_those_people() {
     let site = Site::fixture("demo");
     replace_in(&site, "castdown.yaml", "paginate: 6", "paginate: 2");
     build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     let rel = "content/episodes/2024/debt-as-a-loan.md";
     replace_in(
         &site,
@@ -1672,8 +1661,7 @@ fn a_people_edit_reaches_the_pages_of_those_people() {
     let err = rebuild_and_check(&site, "a guest added");
     assert_eq!(reached(&err), Some(1), "{err}");
 
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     replace_in(
         &site,
         rel,
@@ -1683,8 +1671,7 @@ fn a_people_edit_reaches_the_pages_of_those_people() {
     let err = rebuild_and_check(&site, "a guest taken away");
     assert_eq!(reached(&err), Some(1), "{err}");
 
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     replace_in(
         &site,
         "content/episodes/2025/flaky-tests.md",
@@ -1696,8 +1683,7 @@ fn a_people_edit_reaches_the_pages_of_those_people() {
     let err = rebuild_and_check(&site, "two guests reordered, another digest's body");
     assert_eq!(reached(&err), Some(2), "{err}");
 
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     replace_in(
         &site,
         rel,
@@ -1720,8 +1706,7 @@ fn regression_a_cover_beside_its_digest_resized_kept_its_old_size_on_pages() {
         "---\ntitle: Covered\nshow: Beta Show\ndate: 2020-05-05\nimage: covered.png\nconcepts: [Topic 1]\n---\nA body.\n",
     );
     build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site.write("content/episodes/covered.png", png(1400, 700));
     let err = rebuild_and_check(&site, "cover beside its digest resized");
     // What shows its card, not every page.
@@ -1954,8 +1939,7 @@ fn a_new_digest_beside_an_edit_reaches_what_both_reach() {
     let err = rebuild_and_check(&site, "new digest and a body edit");
     assert_eq!(reached(&err), Some(2), "{err}");
 
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site.write(
         "content/episodes/2025/newer.md",
         newest("Newer", "2025-11-27"),
@@ -1969,8 +1953,7 @@ fn a_new_digest_beside_an_edit_reaches_what_both_reach() {
     let err = rebuild_and_check(&site, "new digest and a title edit");
     assert_eq!(reached(&err), Some(2), "{err}");
 
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     site.write(
         "content/episodes/2025/newer-still.md",
         newest("Newer still", "2025-11-28"),
@@ -2126,8 +2109,7 @@ fn a_new_digest_that_makes_another_definition_common_reaches_the_digests_borrowi
         ),
     );
     build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     let page = site.public().join("episodes/borrower/index.html");
     let before = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{e}"));
     let wording = "The danger of building a business on a partner who can change the rules.";
@@ -2493,8 +2475,7 @@ fn regression_the_last_digest_of_a_curated_person_removed_stayed_in_their_feed()
         "---\ntitle: Solo\nshow: The Build Log\ndate: 2025-06-01\npeople: [Mara Okafor]\nconcepts: [Technical Debt]\n---\nAlone.\n",
     );
     build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     assert!(site.read("people/mara-okafor/atom.xml").contains("<entry>"));
     std::fs::remove_file(site.root().join(solo)).unwrap_or_else(|e| panic!("{e}"));
     let err = rebuild_and_check(&site, "the last digest of a curated person removed");
@@ -2517,8 +2498,7 @@ fn regression_a_kept_body_naming_a_concept_by_a_new_alias_was_not_linked() {
         "---\ntitle: Aliased\ndate: 2024-03-03\nconcepts: [Platform Risk]\n---\nA body.\n\n## Key Concepts\n\n- **Debt Spiral**: what shortcuts cost later.\n",
     );
     build(&site, &[]);
-    std::thread::sleep(RACY);
-    build(&site, &[]);
+    settle(&site);
     replace_in(
         &site,
         "content/concepts/technical-debt.md",
